@@ -1,0 +1,2 @@
+FLASK_APP=brokerage
+APP_ENV=development

@@ -1,0 +1,109 @@
+"""The web app: create_app() builds it from the environment (or a test config)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(root, "instance"),
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from brokerage.config import from_environment
+
+    app.config.from_mapping(from_environment(os.environ, app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+
+    init_redis(app)
+    init_extensions(app)
+    init_templates(app)
+    init_security(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def init_redis(app: Flask) -> None:
+    if not app.config.get("REDIS_URL"):
+        from brokerage.embedded_redis import start_embedded_redis
+
+        app.config["REDIS_URL"] = start_embedded_redis(app.instance_path)
+    url = app.config["REDIS_URL"]
+    storage = "redis+unix://" + url[len("unix://") :] if url.startswith("unix://") else url
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "brokerage-limits")
+
+
+def init_extensions(app: Flask) -> None:
+    from brokerage.extensions import csrf, limiter, login_manager, migrate, rq
+    from brokerage.mail import init_mail
+    from models import db
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    rq.init_app(app)
+    init_mail(app)
+
+
+def init_templates(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from brokerage.templating import init_template_helpers
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    init_template_helpers(app)
+
+
+def init_security(app: Flask) -> None:
+    from brokerage.security import init_security_headers
+
+    init_security_headers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from brokerage.admin import bp as admin_bp
+    from brokerage.auth import bp as auth_bp
+    from brokerage.errors import init_error_handlers
+    from brokerage.officers import bp as officers_bp
+    from brokerage.organisations import bp as organisations_bp
+    from brokerage.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organisations_bp, url_prefix="/organisations")
+    app.register_blueprint(officers_bp, url_prefix="/officers")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    init_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from brokerage.cli import init_cli
+
+    init_cli(app)

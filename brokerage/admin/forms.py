@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from models import NeedKind, Role
+
+
+class SettingsForm(FlaskForm):
+    council_name = StringField(
+        "Council name",
+        description="Shown in the header of every page and in emails.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the council's name"), Length(max=120)],
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class WardsUploadForm(FlaskForm):
+    file = FileField(
+        "Ward boundaries (GeoJSON)",
+        description="An ONS FeatureCollection with WDyyCD and WDyyNM properties.",
+        widget=GovFileInput(),
+        validators=[
+            FileRequired(message="Select a GeoJSON file"),
+            FileAllowed(["geojson", "json"], message="The file must be GeoJSON (.geojson or .json)"),
+        ],
+    )
+    submit = SubmitField("Import wards", widget=GovSubmitInput())
+
+
+class PostcodesUploadForm(FlaskForm):
+    file = FileField(
+        "Postcode to ward lookup (CSV)",
+        description="With a pcds column and a ward code column (ward_code or osward), as in Code-Point Open extracts or the ONS postcode directory.",
+        widget=GovFileInput(),
+        validators=[FileRequired(message="Select a CSV file"), FileAllowed(["csv"], message="The file must be a CSV")],
+    )
+    submit = SubmitField("Import postcodes", widget=GovSubmitInput())
+
+
+class ThemeForm(FlaskForm):
+    name = StringField(
+        "Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the theme's name"), Length(max=160)]
+    )
+    description = TextAreaField("Description", widget=GovTextArea(), validators=[Length(max=2000)])
+    active = BooleanField("Offer this theme for new needs and commitments", widget=GovCheckboxInput(), default=True)
+    submit = SubmitField("Save theme", widget=GovSubmitInput())
+
+
+def pounds_to_pence(value: str | None) -> int | None:
+    if value is None or value.strip() == "":
+        return None
+    try:
+        amount = Decimal(value.strip().lstrip("£").replace(",", ""))
+    except InvalidOperation:
+        raise ValidationError("Enter an amount in pounds, like 15.50")
+    if amount < 0:
+        raise ValidationError("The proxy value cannot be negative")
+    if amount > Decimal("1000000"):
+        raise ValidationError("The proxy value must be £1,000,000 or less")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError("Enter pounds and pence only, like 15.50")
+    return int(amount * 100)
+
+
+class MeasureForm(FlaskForm):
+    theme_id = SelectField("Theme", widget=GovSelect(), coerce=int)
+    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the measure's name"), Length(max=160)])
+    unit = StringField(
+        "Unit",
+        description="For example: hours, weeks, £, laptops.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the unit"), Length(max=40)],
+        render_kw={"class": "govuk-input--width-10"},
+    )
+    proxy_value = StringField(
+        "Proxy value of one unit, in pounds (optional)",
+        description="TOMs-style value, so delivered quantities can be added up in pounds. Leave blank if there is none.",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"class": "govuk-input--width-10", "inputmode": "decimal"},
+    )
+    need_kind = RadioField(
+        "Kind of need it meets",
+        widget=GovRadioInput(),
+        choices=[("", "Any")] + [(kind.value, kind.label) for kind in NeedKind],
+        validate_choice=True,
+        default="",
+    )
+    active = BooleanField("Offer this measure for new commitments", widget=GovCheckboxInput(), default=True)
+    submit = SubmitField("Save measure", widget=GovSubmitInput())
+
+    def validate_proxy_value(self, field):
+        self.proxy_value_pence = pounds_to_pence(field.data)
+
+
+class RoleForm(FlaskForm):
+    role = RadioField(
+        "Role", widget=GovRadioInput(), choices=[(role.value, role.label) for role in Role], validators=[InputRequired()]
+    )
+    submit = SubmitField("Change role", widget=GovSubmitInput())

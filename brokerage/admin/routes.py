@@ -1,0 +1,197 @@
+"""Administrators configure the council: name, wards, postcodes, themes, measures, roles."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from brokerage.admin import bp
+from brokerage.admin.forms import MeasureForm, PostcodesUploadForm, RoleForm, SettingsForm, ThemeForm, WardsUploadForm
+from brokerage.auth.routes import _apply_domain_error
+from brokerage.decorators import admin_required
+from brokerage.extensions import rq
+from brokerage.pagination import paginate
+from models import DomainError, Measure, Role, Task, Theme, User, Ward, db, record_event
+from models.accounts import set_role
+from models.places import ward_postcode_counts
+from models.settings import get_setting, set_setting
+from models.themes import save_measure, save_theme
+from workers.imports import import_postcodes_file, import_wards_file
+
+
+@bp.route("/")
+@admin_required
+def index():
+    counts = {
+        "wards": db.session.scalar(select(func.count()).select_from(Ward)),
+        "postcodes": sum(ward_postcode_counts().values()),
+        "themes": db.session.scalar(select(func.count()).select_from(Theme)),
+        "users": db.session.scalar(select(func.count()).select_from(User)),
+    }
+    return render_template("admin/index.html", counts=counts)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings():
+    form = SettingsForm(data={"council_name": get_setting("council_name") or current_app.config["COUNCIL_NAME"]})
+    if form.validate_on_submit():
+        set_setting("council_name", form.council_name.data.strip())
+        record_event("settings.changed", current_user, actor=current_user, detail={"council_name": form.council_name.data.strip()})
+        db.session.commit()
+        flash("Settings saved.", "success")
+        return redirect(url_for("admin.index"))
+    return render_template("admin/settings.html", form=form)
+
+
+def _start_import(form, name: str, description: str, job_function, suffix: str):
+    folder = os.path.join(current_app.config["UPLOAD_DIR"], "imports")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{uuid.uuid4().hex}{suffix}")
+    form.file.data.save(path)
+    task = Task(id=uuid.uuid4().hex, name=name, description=description, user_id=current_user.id)
+    db.session.add(task)
+    record_event(f"{name}.started", task, actor=current_user, to_state="queued", detail={"file": form.file.data.filename})
+    db.session.commit()
+    rq.enqueue(job_function, task.id, path, job_id=task.id)
+    return redirect(url_for("admin.task", task_id=task.id))
+
+
+@bp.route("/wards", methods=["GET", "POST"])
+@admin_required
+def wards():
+    form = WardsUploadForm()
+    if form.validate_on_submit():
+        return _start_import(form, "wards_import", f"Wards from {form.file.data.filename}", import_wards_file, ".geojson")
+    all_wards = db.session.scalars(select(Ward).order_by(Ward.name)).all()
+    return render_template(
+        "admin/wards.html", form=form, postcodes_form=PostcodesUploadForm(), wards=all_wards, counts=ward_postcode_counts()
+    )
+
+
+@bp.route("/postcodes", methods=["POST"])
+@admin_required
+def postcodes():
+    form = PostcodesUploadForm()
+    if form.validate_on_submit():
+        return _start_import(
+            form, "postcodes_import", f"Postcodes from {form.file.data.filename}", import_postcodes_file, ".csv"
+        )
+    all_wards = db.session.scalars(select(Ward).order_by(Ward.name)).all()
+    return render_template(
+        "admin/wards.html", form=WardsUploadForm(), postcodes_form=form, wards=all_wards, counts=ward_postcode_counts()
+    ), 400
+
+
+@bp.route("/tasks/<task_id>")
+@admin_required
+def task(task_id: str):
+    found = db.session.get(Task, task_id)
+    if found is None:
+        abort(404)
+    return render_template("admin/task.html", task=found)
+
+
+@bp.route("/themes")
+@admin_required
+def themes():
+    all_themes = db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
+    return render_template("admin/themes.html", themes=all_themes)
+
+
+@bp.route("/themes/new", methods=["GET", "POST"])
+@bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
+@admin_required
+def theme(theme_id: int | None = None):
+    found = db.session.get(Theme, theme_id) if theme_id else None
+    if theme_id and found is None:
+        abort(404)
+    form = ThemeForm(obj=found)
+    if form.validate_on_submit():
+        try:
+            save_theme(found, form.name.data, form.description.data or "", bool(form.active.data), current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _apply_domain_error(form, error)
+        else:
+            flash("Theme saved.", "success")
+            return redirect(url_for("admin.themes"))
+    return render_template("admin/theme.html", form=form, theme=found)
+
+
+@bp.route("/measures/new", methods=["GET", "POST"])
+@bp.route("/measures/<int:measure_id>", methods=["GET", "POST"])
+@admin_required
+def measure(measure_id: int | None = None):
+    found = db.session.get(Measure, measure_id) if measure_id else None
+    if measure_id and found is None:
+        abort(404)
+    form = MeasureForm(obj=found)
+    form.theme_id.choices = [(t.id, t.name) for t in db.session.scalars(select(Theme).order_by(Theme.position))]
+    if request.method == "GET":
+        if found is not None:
+            form.need_kind.data = found.need_kind or ""
+            if found.proxy_value_pence is not None:
+                form.proxy_value.data = f"{found.proxy_value_pence / 100:.2f}"
+        elif request.args.get("theme", "").isdigit():
+            form.theme_id.data = int(request.args["theme"])
+    if form.validate_on_submit():
+        theme_row = db.session.get(Theme, form.theme_id.data)
+        try:
+            save_measure(
+                found,
+                theme_row,
+                form.name.data,
+                form.unit.data,
+                getattr(form, "proxy_value_pence", None),
+                form.need_kind.data or None,
+                bool(form.active.data),
+                current_user,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _apply_domain_error(form, error)
+        else:
+            flash("Measure saved.", "success")
+            return redirect(url_for("admin.themes"))
+    return render_template("admin/measure.html", form=form, measure=found)
+
+
+@bp.route("/users")
+@admin_required
+def users():
+    query = select(User).order_by(User.created_at.desc(), User.id.desc())
+    search = (request.args.get("q") or "").strip()[:100]
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
+    role = request.args.get("role")
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == role)
+    return render_template("admin/users.html", page=paginate(query), search=search, role=role)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user(user_id: int):
+    found = db.session.get(User, user_id)
+    if found is None:
+        abort(404)
+    form = RoleForm(data={"role": found.role})
+    if form.validate_on_submit():
+        try:
+            set_role(found, Role(form.role.data), current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _apply_domain_error(form, error)
+        else:
+            flash(f"{found.name} is now a {found.role_label.lower()}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user.html", form=form, user=found)

@@ -1,0 +1,271 @@
+"""Accounts: register, verify email, sign in and out, reset and change password,
+change email, delete account."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from brokerage.auth import bp
+from brokerage.auth.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    DeleteAccountForm,
+    DetailsForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResendForm,
+    ResetPasswordForm,
+)
+from brokerage.extensions import limiter
+from brokerage.notify import send_password_reset, send_verification_email
+from brokerage.tokens import TokenError, read_token
+from models import DomainError, User, db, record_event, utcnow
+from models.accounts import (
+    change_email,
+    delete_account,
+    find_user_by_email,
+    register_user,
+    set_password,
+    verify_email,
+)
+from models.passwords import hash_password, needs_rehash
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _email_key() -> str:
+    return "email:" + (request.form.get("email") or "").strip().lower()
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths: never redirect to another host after sign-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _apply_domain_error(form, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.account"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = register_user(form.name.data, form.email.data, form.password.data)
+            row = getattr(form.postcode, "postcode_row", None)
+            if row is not None:
+                user.postcode, user.ward_id = row.postcode, row.ward_id
+            send_verification_email(user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _apply_domain_error(form, error)
+        else:
+            login_user(user)
+            flash(f"We have sent a link to {user.email}. Open it to confirm your email address.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/verify-email/<token>", endpoint="verify_email")
+def verify_email_link(token: str):
+    try:
+        payload = read_token("verify-email", token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    except TokenError as error:
+        return render_template("auth/link_problem.html", expired=error.expired, purpose="verify"), 400
+    user = db.session.get(User, payload.get("user"))
+    if user is None or not verify_email(user, payload.get("email", "")):
+        return render_template("auth/link_problem.html", expired=False, purpose="verify"), 400
+    db.session.commit()
+    flash("Your email address is confirmed.", "success")
+    return redirect(url_for("auth.account") if current_user.is_authenticated else url_for("auth.login"))
+
+
+@bp.route("/verify-email/resend", methods=["POST"])
+@login_required
+@limiter.limit("5 per hour")
+def resend_verification():
+    form = ResendForm()
+    if form.validate_on_submit() and not current_user.email_verified:
+        send_verification_email(current_user)
+        db.session.commit()
+        flash(f"We have sent a new link to {current_user.email}.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.account"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = find_user_by_email(form.email.data)
+        if user is not None and user.check_password(form.password.data):
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(form.password.data)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")) or url_for("public.home"))
+        form.password.errors = ["Enter a correct email address and password"]
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+def logout():
+    # POST with CSRF only: a link or image cannot sign someone out.
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = find_user_by_email(form.email.data)
+        if user is not None:
+            send_password_reset(user)
+            db.session.commit()
+        # The same answer either way, so the form does not reveal who has an account.
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        payload = read_token("reset-password", token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    except TokenError as error:
+        return render_template("auth/link_problem.html", expired=error.expired, purpose="reset"), 400
+    user = db.session.get(User, payload.get("user"))
+    if user is None or user.password_hash[-16:] != payload.get("h"):
+        return render_template("auth/link_problem.html", expired=False, purpose="reset"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password(user, form.new_password.data)
+            # Following the emailed link proves the address.
+            verify_email(user, user.email)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _apply_domain_error(form, error)
+        else:
+            logout_user()
+            flash("Your password has been changed. Sign in with your new password.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return render_template(
+        "auth/account.html", resend_form=ResendForm(), organisations=current_user.organisations()
+    )
+
+
+@bp.route("/account/details", methods=["GET", "POST"])
+@login_required
+def account_details():
+    form = DetailsForm(obj=current_user)
+    if form.validate_on_submit():
+        row = getattr(form.postcode, "postcode_row", None)
+        current_user.name = form.name.data.strip()
+        current_user.postcode = row.postcode if row else None
+        current_user.ward_id = row.ward_id if row else None
+        record_event("user.details_changed", current_user, actor=current_user)
+        db.session.commit()
+        flash("Your details have been saved.", "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/details.html", form=form)
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def account_email():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.password.data):
+            form.password.errors = ["Your password is not correct"]
+        else:
+            try:
+                change_email(current_user, form.email.data)
+                send_verification_email(current_user)
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                _apply_domain_error(form, error)
+            else:
+                flash(f"We have sent a link to {current_user.email}. Open it to confirm your new address.", "success")
+                return redirect(url_for("auth.account"))
+    return render_template("auth/change_email.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def account_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors = ["Your current password is not correct"]
+        else:
+            try:
+                set_password(current_user, form.new_password.data)
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                _apply_domain_error(form, error)
+            else:
+                # The session id rotated: sign in again here, other devices are signed out.
+                login_user(current_user)
+                flash("Your password has been changed. You have been signed out on other devices.", "success")
+                return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def account_delete():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.password.data):
+            form.password.errors = ["Your password is not correct"]
+        else:
+            user = current_user._get_current_object()
+            try:
+                delete_account(user)
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+            else:
+                logout_user()
+                flash("Your account has been deleted.", "success")
+                return redirect(url_for("public.home"))
+    return render_template("auth/delete_account.html", form=form)

@@ -1,0 +1,181 @@
+"""Command-line tools: `flask users`, `flask places`, `flask themes`, `flask demo`,
+`flask worker`, `flask dev`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from models import DomainError, Role, User, db
+
+users_cli = AppGroup("users", help="Manage accounts.")
+places_cli = AppGroup("places", help="Import wards and postcodes.")
+themes_cli = AppGroup("themes", help="Priority themes and measures.")
+demo_cli = AppGroup("demo", help="The demo borough.")
+
+
+@users_cli.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option()
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create the first administrator (or make an existing account one)."""
+    from models.accounts import find_user_by_email, register_user, verify_email
+
+    existing = find_user_by_email(email)
+    try:
+        if existing is not None:
+            existing.role = Role.ADMIN.value
+            user = existing
+        else:
+            user = register_user(name, email, password, role=Role.ADMIN)
+        verify_email(user, user.email)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message)
+    click.echo(f"{user.email} is an administrator.")
+
+
+@places_cli.command("import-wards")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_wards_command(path: str) -> None:
+    """Import wards from an ONS GeoJSON file."""
+    from models.places import import_wards
+
+    try:
+        report = import_wards(Path(path).read_text(encoding="utf-8"))
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message)
+    click.echo(f"Wards: {report.summary()}")
+
+
+@places_cli.command("import-postcodes")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_postcodes_command(path: str) -> None:
+    """Import a postcode-to-ward CSV (Code-Point Open extract or ONSPD)."""
+    from models.places import import_postcodes
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            report = import_postcodes(handle)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message)
+    click.echo(f"Postcodes: {report.summary()}")
+
+
+@themes_cli.command("seed")
+def seed_themes_command() -> None:
+    """Add Brent's five priority themes and example measures where missing."""
+    from models.themes import seed_themes
+
+    added = seed_themes()
+    db.session.commit()
+    click.echo(f"Themes: {added} added.")
+
+
+@demo_cli.command("load")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="The shared/data folder.")
+def demo_load(data_dir: str | None) -> None:
+    """Build the demo borough (Brent) from the real ward and postcode files. Idempotent."""
+    from brokerage.demo import DEMO_PASSWORD, load_demo
+
+    try:
+        summary = load_demo(data_dir)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message)
+    click.echo(summary)
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+    from brokerage.demo import DEMO_USERS
+
+    for email, name, role, note in DEMO_USERS:
+        click.echo(f"  {role:<9} {email:<34} {note}")
+
+
+@demo_cli.command("load-if-empty")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None)
+@click.pass_context
+def demo_load_if_empty(ctx: click.Context, data_dir: str | None) -> None:
+    """Load the demo borough only when the database has no accounts yet."""
+    if db.session.scalar(select(User.id).limit(1)) is not None:
+        click.echo("The database already has data: demo not loaded.")
+        from brokerage.demo import DEMO_PASSWORD, DEMO_USERS
+
+        if db.session.scalar(select(User.id).where(User.email == DEMO_USERS[0][0])):
+            click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+            for email, name, role, note in DEMO_USERS:
+                click.echo(f"  {role:<9} {email:<34} {note}")
+        return
+    ctx.invoke(demo_load, data_dir=data_dir)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--simple", is_flag=True, help="Run jobs in this process instead of forking.")
+@click.argument("queues", nargs=-1)
+def worker_command(burst: bool, simple: bool, queues: tuple[str, ...]) -> None:
+    """Run an RQ worker (with its scheduler) on the app's Redis."""
+    from brokerage.extensions import rq
+    from brokerage.jobs import QUEUES
+    from brokerage.worker import make_worker
+
+    app = current_app._get_current_object()
+    worker = make_worker(app, list(queues or QUEUES), rq.connection, simple=simple)
+    click.echo(f"Worker listening on {', '.join(queues or QUEUES)}")
+    worker.work(burst=burst, with_scheduler=True)
+
+
+@click.command("dev")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def dev_command(host: str, port: int) -> None:
+    """Serve the app and a worker together, sharing the embedded Redis."""
+    env = dict(os.environ, REDIS_URL=current_app.config["REDIS_URL"])
+    flask = [sys.executable, "-m", "flask", "--app", "brokerage"]
+    processes = [
+        subprocess.Popen([*flask, "run", "--host", host, "--port", str(port), "--no-reload"], env=env),
+        subprocess.Popen([*flask, "worker"], env=env),
+    ]
+    click.echo(f"Serving on http://{host}:{port} with a worker (Ctrl+C to stop)")
+
+    def stop(*_args) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, lambda *args: (stop(), sys.exit(0)))
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def init_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(places_cli)
+    app.cli.add_command(themes_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(dev_command)

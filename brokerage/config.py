@@ -1,0 +1,98 @@
+"""Settings read from the environment when create_app runs (never at import)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Mapping
+
+
+def parse_boolean(value: str | None, default: bool = False) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+def int_or_none(value: str | None) -> int | None:
+    if value is None or value.strip() == "":
+        return None
+    return int(value)
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """The SQLAlchemy URL: DATABASE_URL, normalised to psycopg 3, or a SQLite file."""
+    if not raw:
+        return f"sqlite:///{Path(instance_path) / 'brokerage.db'}"
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw[len("postgres://") :]
+    if raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
+    return raw
+
+
+def development_secret_key(instance_path: str) -> str:
+    """A key kept in instance/ so development sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
+    app_env = env.get("APP_ENV", "production").strip().lower()
+    if app_env not in {"production", "development", "test"}:
+        raise ValueError("APP_ENV must be production, development or test")
+    development = app_env != "production"
+
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if not development:
+            raise RuntimeError(
+                "SECRET_KEY must be set in production (APP_ENV=production). "
+                "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        secret_key = development_secret_key(instance_path)
+
+    mail_port = int_or_none(env.get("MAIL_PORT")) or 25
+    return {
+        "APP_ENV": app_env,
+        "SECRET_KEY": secret_key,
+        "COUNCIL_NAME": env.get("COUNCIL_NAME", "Brent Council"),
+        "SERVICE_NAME": env.get("SERVICE_NAME", "Social value exchange"),
+        "SERVER_NAME_FOR_EMAIL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "RQ_ASYNC": True,
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": mail_port,
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": parse_boolean(env.get("MAIL_USE_TLS"), default=False),
+        "MAIL_USE_SSL": parse_boolean(env.get("MAIL_USE_SSL"), default=False),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "social-value@example.org"),
+        "MAIL_OUTBOX_DIR": os.path.join(instance_path, "outbox"),
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or os.path.join(instance_path, "uploads"),
+        "MAX_CONTENT_LENGTH": (int_or_none(env.get("MAX_UPLOAD_MB")) or 10) * 1024 * 1024,
+        "EMAIL_TOKEN_MAX_AGE": int_or_none(env.get("EMAIL_TOKEN_MAX_AGE")) or 3 * 24 * 3600,
+        "RESET_TOKEN_MAX_AGE": int_or_none(env.get("RESET_TOKEN_MAX_AGE")) or 3600,
+        "RATELIMIT_ENABLED": parse_boolean(env.get("RATELIMIT_ENABLED"), default=True),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not development,
+        "REMEMBER_COOKIE_SECURE": not development,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "PREFERRED_URL_SCHEME": "http" if development else "https",
+    }

@@ -1,0 +1,123 @@
+"""The demo borough: Brent's real wards and postcodes, Brent's five priority
+themes, and a few people and organisations of each kind. The organisations and
+people are fictional. Loading twice changes nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import select
+
+from models import Organisation, OrganisationKind, User, Ward, db
+from models.accounts import Role, find_user_by_email, register_user, verify_email
+from models.organisations import create_organisation, verify_organisation
+from models.places import Postcode, import_postcodes, import_wards
+from models.themes import seed_themes
+
+ROOT = Path(__file__).resolve().parent.parent
+WARDS_FILE = "drkane_wards_WD25_E09000005.geojson"
+POSTCODES_FILE = "codepoint_open_2025-10_postcode_to_ward_brent_E09000005.csv"
+DEMO_PASSWORD = "brent-social-value-demo"
+
+# email, name, role, what they show
+DEMO_USERS: list[tuple[str, str, str, str]] = [
+    ("admin@example.org", "Ada Admin", "admin", "administrator: council settings, wards, themes, roles"),
+    ("officer@example.org", "Oliver Officer", "officer", "officer: verifies organisations, audit trail, email"),
+    ("group@example.org", "Grace Group", "resident", "owner of Harlesden Community Food Hub (verified)"),
+    ("newgroup@example.org", "Nadia Newgroup", "resident", "owner of Wembley Park Repair Cafe (waiting)"),
+    ("supplier@example.org", "Sam Supplier", "resident", "member of Northwest Facilities Services Ltd (verified)"),
+    ("resident@example.org", "Rita Resident", "resident", "resident in Harlesden & Kensal Green (NW10 8AB)"),
+]
+
+DEMO_ORGANISATIONS = [
+    # owner email, kind, name, legal form, number, size, based here, ward name, description, verified
+    (
+        "group@example.org", OrganisationKind.VCSE, "Harlesden Community Food Hub", "charity", "1190001", None, True,
+        "Harlesden & Kensal Green",
+        "A volunteer-run food hub: weekly pantry, community meals and cooking classes for families in Harlesden.",
+        True,
+    ),
+    (
+        "group@example.org", OrganisationKind.VCSE, "Kilburn Youth Football Club", "community_group", None, None, True,
+        "Kilburn", "Free weekend football for 8 to 16 year olds, run by parents and volunteer coaches.", True,
+    ),
+    (
+        "newgroup@example.org", OrganisationKind.VCSE, "Wembley Park Repair Cafe", "cic", "14000001", None, True,
+        "Wembley Park", "Monthly repair cafe: volunteers fix bikes, clothes and electricals so they are not thrown away.",
+        False,
+    ),
+    (
+        "supplier@example.org", OrganisationKind.SUPPLIER, "Northwest Facilities Services Ltd", "company", "09000001",
+        "large", False, None, "Facilities management for public buildings across north-west London.", True,
+    ),
+    (
+        "supplier@example.org", OrganisationKind.SUPPLIER, "Brent Green Builders Ltd", "company", "12000001",
+        "small", True, "Stonebridge", "Local building contractor specialising in retrofit and insulation.", True,
+    ),
+]
+
+
+def data_dir(explicit: str | None = None) -> Path:
+    for candidate in (explicit, os.environ.get("DEMO_DATA_DIR"), ROOT / "data" / "brent"):
+        if candidate and (Path(candidate) / WARDS_FILE).exists():
+            return Path(candidate)
+        if candidate and (Path(candidate) / "wards" / WARDS_FILE).exists():
+            return Path(candidate)
+    raise FileNotFoundError("Brent ward and postcode files not found (data/brent/)")
+
+
+def _file(folder: Path, sub: str, name: str) -> Path:
+    return folder / name if (folder / name).exists() else folder / sub / name
+
+
+def load_demo(explicit_dir: str | None = None) -> str:
+    folder = data_dir(explicit_dir)
+    lines = []
+    wards = import_wards(_file(folder, "wards", WARDS_FILE).read_text(encoding="utf-8"))
+    lines.append(f"Wards: {wards.summary()}")
+    with open(_file(folder, "postcodes", POSTCODES_FILE), encoding="utf-8-sig", newline="") as handle:
+        postcodes = import_postcodes(handle)
+    lines.append(f"Postcodes: {postcodes.summary()}")
+    lines.append(f"Themes: {seed_themes()} added")
+
+    created_users = 0
+    for email, name, role, _note in DEMO_USERS:
+        user = find_user_by_email(email)
+        if user is None:
+            user = register_user(name, email, DEMO_PASSWORD, role=Role(role))
+            verify_email(user, email)
+            created_users += 1
+    harlesden = db.session.get(Postcode, "NW10 8AB")
+    resident = find_user_by_email("resident@example.org")
+    if harlesden is not None and resident.ward_id is None:
+        resident.postcode, resident.ward_id = harlesden.postcode, harlesden.ward_id
+    lines.append(f"Users: {created_users} added")
+
+    officer = find_user_by_email("officer@example.org")
+    created_orgs = 0
+    for owner_email, kind, name, form, number, size, based, ward_name, description, verified in DEMO_ORGANISATIONS:
+        if db.session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
+            continue
+        ward_id = db.session.scalar(select(Ward.id).where(Ward.name == ward_name)) if ward_name else None
+        organisation = create_organisation(
+            find_user_by_email(owner_email),
+            kind,
+            name=name,
+            legal_form=form,
+            registration_number=number,
+            size_band=size,
+            based_in_borough=based,
+            description=description,
+            ward_id=ward_id,
+        )
+        if verified:
+            verify_organisation(organisation, officer)
+        created_orgs += 1
+    lines.append(f"Organisations: {created_orgs} added")
+    db.session.commit()
+    return "\n".join(lines)
+
+
+def demo_user(email: str) -> User | None:
+    return find_user_by_email(email)

@@ -1,0 +1,55 @@
+"""GOV.UK-pattern error pages (and JSON for the API)."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from models import DomainError, PermissionDenied
+
+TITLES = {
+    400: "Sorry, there is a problem with the request",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "Sorry, that action is not allowed here",
+    413: "The file is too large",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(code: int, message: str | None = None):
+    if _wants_json():
+        return jsonify(error=TITLES.get(code, "Error"), detail=message), code
+    return render_template("errors/error.html", code=code, title=TITLES.get(code, "Error"), message=message), code
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400, "The form had expired or was sent from somewhere else. Go back, reload the page and try again."
+        )
+
+    @app.errorhandler(PermissionDenied)
+    def permission_denied(error: PermissionDenied):
+        return render_error(403, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        message = None
+        if error.code == 413:
+            message = f"Files must be smaller than {app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB."
+        elif error.code == 429:
+            message = "You have tried too many times. Wait a minute and try again."
+        return render_error(error.code or 500, message)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return render_error(400, error.message)

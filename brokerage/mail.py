@@ -1,0 +1,58 @@
+"""Email: render from templates into the outbox table; after commit, enqueue delivery."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, has_app_context, render_template
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from models.mail import EmailMessage, queue_email
+
+_listening = False
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an email, built from BASE_URL (works outside requests)."""
+    adapter = current_app.url_map.bind("localhost", url_scheme="http")
+    return current_app.config["SERVER_NAME_FOR_EMAIL"] + adapter.build(endpoint, values)
+
+
+def send_templated(to_address: str, template: str, subject: str, kind: str, **context) -> EmailMessage:
+    context.setdefault("council_name", current_app.config["COUNCIL_NAME"])
+    context.setdefault("service_name", current_app.config["SERVICE_NAME"])
+    text_body = render_template(f"emails/{template}.txt", subject=subject, **context)
+    html_body = render_template(f"emails/{template}.html", subject=subject, **context)
+    return queue_email(to_address, subject, text_body, html_body, kind=kind)
+
+
+def _collect(session: Session, flush_context) -> None:
+    for obj in session.new:
+        if isinstance(obj, EmailMessage):
+            session.info.setdefault("emails_to_deliver", []).append(obj.id)
+
+
+def _deliver_after_commit(session: Session) -> None:
+    ids = session.info.pop("emails_to_deliver", [])
+    if not ids or not has_app_context() or "rq" not in current_app.extensions:
+        return
+    from brokerage.extensions import rq
+    from workers.mail import deliver_email
+
+    for message_id in ids:
+        try:
+            rq.enqueue(deliver_email, message_id)
+        except Exception:  # noqa: BLE001 - the row is saved; requeue_stuck_email retries it
+            current_app.logger.exception("Could not enqueue delivery of email %s", message_id)
+
+
+def _forget(session: Session, *args) -> None:
+    session.info.pop("emails_to_deliver", None)
+
+
+def init_mail(app: Flask) -> None:
+    global _listening
+    if not _listening:
+        event.listen(Session, "after_flush", _collect)
+        event.listen(Session, "after_commit", _deliver_after_commit)
+        event.listen(Session, "after_rollback", _forget)
+        _listening = True

@@ -1,0 +1,65 @@
+"""The emails the web app sends, rendered from templates/emails/ into the outbox
+table in the same transaction as the change (delivered by a job after commit)."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from brokerage.mail import external_url, send_templated
+from brokerage.tokens import make_token
+from models import Invitation, Organisation, User
+
+
+def send_verification_email(user: User) -> None:
+    token = make_token("verify-email", {"user": user.id, "email": user.email})
+    hours = current_app.config["EMAIL_TOKEN_MAX_AGE"] // 3600
+    send_templated(
+        user.email,
+        "verify_email",
+        "Confirm your email address",
+        kind="verify_email",
+        user=user,
+        link=external_url("auth.verify_email", token=token),
+        hours=hours,
+    )
+
+
+def send_password_reset(user: User) -> None:
+    # The token carries a fragment of the current hash, so it stops working once used.
+    token = make_token("reset-password", {"user": user.id, "h": user.password_hash[-16:]})
+    minutes = current_app.config["RESET_TOKEN_MAX_AGE"] // 60
+    send_templated(
+        user.email,
+        "reset_password",
+        "Reset your password",
+        kind="reset_password",
+        user=user,
+        link=external_url("auth.reset_password", token=token),
+        minutes=minutes,
+    )
+
+
+def send_invitation(invitation: Invitation, inviter: User) -> None:
+    token = make_token("invitation", {"invitation": invitation.id, "email": invitation.email})
+    send_templated(
+        invitation.email,
+        "invitation",
+        f"Join {invitation.organisation.name} on the social value exchange",
+        kind="invitation",
+        invitation=invitation,
+        inviter=inviter,
+        link=external_url("organisations.accept_invitation", token=token),
+    )
+
+
+def send_organisation_decision(organisation: Organisation) -> None:
+    for owner in organisation.owners():
+        send_templated(
+            owner.email,
+            "organisation_decision",
+            f"{organisation.name}: {organisation.status_label.lower()}",
+            kind="organisation_decision",
+            user=owner,
+            organisation=organisation,
+            link=external_url("organisations.show", organisation_id=organisation.id),
+        )

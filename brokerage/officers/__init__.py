@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("officers", __name__)
+
+from brokerage.officers import routes  # noqa: E402,F401

@@ -1,0 +1,193 @@
+"""Organisations: register one, see it, change it, invite and remove members."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from brokerage.auth.routes import _apply_domain_error
+from brokerage.decorators import verified_email_required
+from brokerage.extensions import limiter
+from brokerage.notify import send_invitation
+from brokerage.organisations import bp
+from brokerage.organisations.forms import ConfirmForm, InviteForm, KindForm, OrganisationForm
+from brokerage.tokens import TokenError, read_token
+from models import DomainError, Invitation, PermissionDenied, Membership, Organisation, OrganisationKind, db
+from models.organisations import (
+    accept_invitation,
+    create_organisation,
+    invite_member,
+    remove_member,
+    resubmit_organisation,
+    update_organisation_details,
+)
+
+
+def _organisation_or_404(organisation_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
+def _owned_or_403(organisation_id: int) -> Organisation:
+    organisation = _organisation_or_404(organisation_id)
+    if not organisation.is_owner(current_user):
+        abort(403)
+    return organisation
+
+
+def _form_values(form: OrganisationForm) -> dict:
+    return {
+        "name": form.name.data.strip(),
+        "legal_form": form.legal_form.data,
+        "registration_number": form.registration_number.data,
+        "size_band": form.size_band.data if form.kind == "supplier" else None,
+        "based_in_borough": bool(form.based_in_borough.data),
+        "description": (form.description.data or "").strip(),
+        "website": (form.website.data or "").strip() or None,
+        "contact_email": (form.contact_email.data or "").strip().lower() or None,
+        "ward_id": form.ward_id.data or None,
+    }
+
+
+@bp.route("/")
+@login_required
+def mine():
+    return render_template("organisations/mine.html", organisations=current_user.organisations())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@verified_email_required
+def new():
+    kind = request.args.get("kind")
+    if kind not in ("vcse", "supplier"):
+        form = KindForm()
+        if form.validate_on_submit():
+            return redirect(url_for("organisations.new", kind=form.kind.data))
+        return render_template("organisations/choose_kind.html", form=form)
+    form = OrganisationForm(kind)
+    if form.validate_on_submit():
+        try:
+            organisation = create_organisation(current_user, OrganisationKind(kind), **_form_values(form))
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _apply_domain_error(form, error)
+        else:
+            flash(f"{organisation.name} has been sent to the council for verification.", "success")
+            return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    return render_template("organisations/form.html", form=form, kind=kind, organisation=None)
+
+
+@bp.route("/<int:organisation_id>")
+def show(organisation_id: int):
+    organisation = _organisation_or_404(organisation_id)
+    user = current_user if current_user.is_authenticated else None
+    if not organisation.can_view(user):
+        abort(404)  # unverified organisations do not exist publicly
+    is_member = organisation.is_member(user)
+    return render_template(
+        "organisations/show.html",
+        organisation=organisation,
+        is_member=is_member,
+        is_owner=organisation.is_owner(user),
+        members=organisation.members() if is_member or (user and user.is_officer) else [],
+        pending_invitations=db.session.scalars(
+            select(Invitation).where(Invitation.organisation_id == organisation.id, Invitation.accepted_at.is_(None))
+        ).all()
+        if is_member
+        else [],
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
+@verified_email_required
+def edit(organisation_id: int):
+    organisation = _owned_or_403(organisation_id)
+    form = OrganisationForm(organisation.kind, obj=organisation)
+    if request.method == "GET":
+        form.ward_id.data = organisation.ward_id or 0
+    if form.validate_on_submit():
+        try:
+            update_organisation_details(organisation, current_user, **_form_values(form))
+            if organisation.status == "rejected":
+                resubmit_organisation(organisation, current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _apply_domain_error(form, error)
+        else:
+            flash("The organisation's details have been saved.", "success")
+            return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    return render_template("organisations/form.html", form=form, kind=organisation.kind, organisation=organisation)
+
+
+@bp.route("/<int:organisation_id>/invite", methods=["GET", "POST"])
+@verified_email_required
+@limiter.limit("30 per hour", methods=["POST"])
+def invite(organisation_id: int):
+    organisation = _owned_or_403(organisation_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation = invite_member(organisation, current_user, form.email.data)
+            send_invitation(invitation, current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _apply_domain_error(form, error)
+        else:
+            flash(f"We have sent an invitation to {invitation.email}.", "success")
+            return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    return render_template("organisations/invite.html", form=form, organisation=organisation)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@login_required
+def accept_invitation(token: str):
+    try:
+        payload = read_token("invitation", token, current_app.config["EMAIL_TOKEN_MAX_AGE"] * 5)
+    except TokenError as error:
+        return render_template("organisations/invitation_problem.html", expired=error.expired), 400
+    invitation = db.session.get(Invitation, payload.get("invitation"))
+    if invitation is None or invitation.email != payload.get("email"):
+        return render_template("organisations/invitation_problem.html", expired=False), 400
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            accept_invitation(invitation, current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(f"You are now a member of {invitation.organisation.name}.", "success")
+            return redirect(url_for("organisations.show", organisation_id=invitation.organisation_id))
+    return render_template("organisations/accept.html", invitation=invitation, form=form)
+
+
+@bp.route("/<int:organisation_id>/members/<int:membership_id>/remove", methods=["POST"])
+@login_required
+def remove(organisation_id: int, membership_id: int):
+    organisation = _organisation_or_404(organisation_id)
+    membership = db.session.get(Membership, membership_id)
+    form = ConfirmForm()
+    if membership is None or not form.validate_on_submit():
+        abort(400)
+    try:
+        remove_member(organisation, current_user, membership)
+        db.session.commit()
+    except PermissionDenied:
+        db.session.rollback()
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash("The member has been removed.", "success")
+    if organisation.is_member(current_user):
+        return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    return redirect(url_for("organisations.mine"))

@@ -1,0 +1,85 @@
+"""Pages anyone can see."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, render_template, request
+from sqlalchemy import func, select, text
+
+from brokerage.public import bp
+from brokerage.public.forms import PostcodeForm
+from models import Organisation, OrganisationStatus, Theme, Ward, db
+from models.places import ward_postcode_counts
+
+
+@bp.route("/")
+def home():
+    counts = {
+        "wards": db.session.scalar(select(func.count()).select_from(Ward)),
+        "groups": db.session.scalar(
+            select(func.count())
+            .select_from(Organisation)
+            .where(Organisation.kind == "vcse", Organisation.status == OrganisationStatus.VERIFIED.value)
+        ),
+        "suppliers": db.session.scalar(
+            select(func.count())
+            .select_from(Organisation)
+            .where(Organisation.kind == "supplier", Organisation.status == OrganisationStatus.VERIFIED.value)
+        ),
+    }
+    themes = db.session.scalars(select(Theme).where(Theme.active.is_(True)).order_by(Theme.position)).all()
+    return render_template("public/home.html", counts=counts, themes=themes, form=PostcodeForm(meta={"csrf": False}))
+
+
+@bp.route("/postcode")
+def postcode():
+    form = PostcodeForm(request.args, meta={"csrf": False})
+    ward = None
+    if request.args.get("postcode") is not None and form.validate():
+        ward = form.postcode.postcode_row.ward
+    return render_template("public/postcode.html", form=form, ward=ward)
+
+
+@bp.route("/wards")
+def wards():
+    all_wards = db.session.scalars(select(Ward).order_by(Ward.name)).all()
+    return render_template("public/wards.html", wards=all_wards, postcode_counts=ward_postcode_counts())
+
+
+@bp.route("/wards/<code>")
+def ward(code: str):
+    found = db.session.scalar(select(Ward).where(Ward.code == code))
+    if found is None:
+        abort(404)
+    groups = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.ward_id == found.id, Organisation.status == OrganisationStatus.VERIFIED.value)
+        .order_by(Organisation.name)
+        .limit(50)
+    ).all()
+    return render_template("public/ward.html", ward=found, groups=groups)
+
+
+@bp.route("/accessibility")
+def accessibility():
+    return render_template("public/accessibility.html")
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("public/privacy.html")
+
+
+@bp.route("/cookies")
+def cookies():
+    return render_template("public/cookies.html")
+
+
+@bp.route("/about-the-data")
+def about_data():
+    return render_template("public/about_data.html")
+
+
+@bp.route("/healthz")
+def health():
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")

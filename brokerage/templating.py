@@ -1,0 +1,65 @@
+"""Template globals and filters shared by every page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from brokerage.markdown import render_markdown
+
+
+def council_name() -> str:
+    from models.settings import get_setting
+
+    return get_setting("council_name") or current_app.config["COUNCIL_NAME"]
+
+
+def navigation() -> list[dict]:
+    """The service navigation, by role."""
+    items = [("public.home", "Home")]
+    if current_user.is_authenticated:
+        if current_user.organisations() or not current_user.is_officer:
+            items.append(("organisations.mine", "Your organisations"))
+        if current_user.is_officer:
+            items.append(("officers.dashboard", "Officer dashboard"))
+        if current_user.is_admin:
+            items.append(("admin.index", "Council settings"))
+        items.append(("auth.account", "Your account"))
+    else:
+        items.append(("public.postcode", "Find your ward"))
+    current = request.endpoint or ""
+    result = []
+    for endpoint, text in items:
+        section = endpoint.split(".")[0]
+        active = current == endpoint or (section not in ("public", "auth") and current.startswith(section + "."))
+        result.append({"href": url_for(endpoint), "text": text, "active": active, "current": current == endpoint})
+    return result
+
+
+def format_pence(pence: int | None) -> str:
+    if pence is None:
+        return ""
+    pounds, remainder = divmod(int(pence), 100)
+    return f"£{pounds:,}" if remainder == 0 else f"£{pounds:,}.{remainder:02d}"
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    hour = value.strftime("%I").lstrip("0")
+    return f"{value.day} {value:%B %Y} at {hour}:{value:%M}{value:%p}".replace("AM", "am").replace("PM", "pm")
+
+
+def init_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(council_name=council_name, navigation=navigation)
+    app.jinja_env.filters.update(
+        markdown=render_markdown, pence=format_pence, govuk_date=format_date, govuk_datetime=format_datetime
+    )

