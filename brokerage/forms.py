@@ -48,5 +48,5 @@ def postcode_field(label: str = "Postcode", description: str = "", required: boo
         description=description,
         widget=GovTextInput(),
         validators=[*validators, Length(max=16, message="Enter a real postcode, like HA0 1AB"), BoroughPostcode()],
-        render_kw={"autocomplete": "postal-code", "class": "govuk-input--width-10"},
+        render_kw={"autocomplete": "postal-code", "params": {"classes": "govuk-input--width-10"}},
     )

@@ -85,14 +85,14 @@ class MeasureForm(FlaskForm):
         description="For example: hours, weeks, £, laptops.",
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the unit"), Length(max=40)],
-        render_kw={"class": "govuk-input--width-10"},
+        render_kw={"params": {"classes": "govuk-input--width-10"}},
     )
     proxy_value = StringField(
         "Proxy value of one unit, in pounds (optional)",
         description="TOMs-style value, so delivered quantities can be added up in pounds. Leave blank if there is none.",
         widget=GovTextInput(),
         validators=[Optional(), Length(max=20)],
-        render_kw={"class": "govuk-input--width-10", "inputmode": "decimal"},
+        render_kw={"params": {"classes": "govuk-input--width-10"}, "inputmode": "decimal"},
     )
     need_kind = RadioField(
         "Kind of need it meets",

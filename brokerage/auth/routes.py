@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from brokerage.auth import bp
 from brokerage.auth.forms import (
@@ -78,6 +79,10 @@ def register():
         except DomainError as error:
             db.session.rollback()
             _apply_domain_error(form, error)
+        except IntegrityError:
+            # Two registrations for one address at once: the unique index decides.
+            db.session.rollback()
+            _apply_domain_error(form, DomainError("An account with this email address already exists", "email"))
         else:
             login_user(user)
             flash(f"We have sent a link to {user.email}. Open it to confirm your email address.", "success")

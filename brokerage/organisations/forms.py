@@ -42,7 +42,7 @@ class OrganisationForm(FlaskForm):
         "Registration number",
         widget=GovTextInput(),
         validators=[Optional(), Length(max=16, message="Registration number must be 16 characters or fewer")],
-        render_kw={"class": "govuk-input--width-10", "spellcheck": "false"},
+        render_kw={"params": {"classes": "govuk-input--width-10"}, "spellcheck": "false"},
     )
     size_band = RadioField("Size of the business", widget=GovRadioInput(), choices=list(SIZE_BANDS.items()), validate_choice=False)
     based_in_borough = BooleanField("The organisation is based in the borough", widget=GovCheckboxInput())
