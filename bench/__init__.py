@@ -1,0 +1,1 @@
+"""Benchmarks at realistic scale. Run with `make bench`; they print figures and assert nothing."""
