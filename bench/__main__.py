@@ -1,6 +1,11 @@
 """`python -m bench`: run every benchmark and print the figures."""
 
-from bench import bench_places
+import sys
+
+from bench import bench_needs, bench_places
+
+BENCHES = {"places": bench_places, "needs": bench_needs}
 
 print("Benchmarks (server time through the Flask test client; median and 95th percentile)")
-bench_places.run()
+for name in sys.argv[1:] or list(BENCHES):
+    BENCHES[name].run()

@@ -25,6 +25,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
+    from models.passwords import use_fast_hashing_for_tests
+
+    use_fast_hashing_for_tests(app.config["APP_ENV"] == "test")
     init_redis(app)
     init_extensions(app)
     init_templates(app)
@@ -91,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from brokerage.admin import bp as admin_bp
     from brokerage.auth import bp as auth_bp
     from brokerage.errors import init_error_handlers
+    from brokerage.groups import bp as groups_bp
     from brokerage.officers import bp as officers_bp
     from brokerage.organisations import bp as organisations_bp
     from brokerage.public import bp as public_bp
@@ -98,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp, url_prefix="/organisations")
+    app.register_blueprint(groups_bp)
     app.register_blueprint(officers_bp, url_prefix="/officers")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     init_error_handlers(app)

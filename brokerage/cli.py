@@ -123,20 +123,46 @@ def demo_load_if_empty(ctx: click.Context, data_dir: str | None) -> None:
     ctx.invoke(demo_load, data_dir=data_dir)
 
 
+def _run_cron(redis_url: str) -> None:
+    """The cron scheduler's own process: it only enqueues the declared periodic jobs."""
+    from redis import Redis
+    from rq.cron import CronScheduler
+
+    from workers.schedule import register_periodic_jobs
+
+    scheduler = CronScheduler(connection=Redis.from_url(redis_url))
+    register_periodic_jobs(scheduler)
+    scheduler.start()
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--simple", is_flag=True, help="Run jobs in this process instead of forking.")
+@click.option("--cron/--no-cron", default=True, help="Also run the periodic jobs (workers/schedule.py).")
 @click.argument("queues", nargs=-1)
-def worker_command(burst: bool, simple: bool, queues: tuple[str, ...]) -> None:
-    """Run an RQ worker (with its scheduler) on the app's Redis."""
+def worker_command(burst: bool, simple: bool, cron: bool, queues: tuple[str, ...]) -> None:
+    """Run an RQ worker (with its scheduler and the periodic jobs) on the app's Redis."""
+    import multiprocessing
+
     from brokerage.extensions import rq
     from brokerage.jobs import QUEUES
     from brokerage.worker import make_worker
 
     app = current_app._get_current_object()
     worker = make_worker(app, list(queues or QUEUES), rq.connection, simple=simple)
-    click.echo(f"Worker listening on {', '.join(queues or QUEUES)}")
-    worker.work(burst=burst, with_scheduler=True)
+    cron_process = None
+    if cron and not burst:
+        cron_process = multiprocessing.get_context("fork").Process(
+            target=_run_cron, args=(app.config["REDIS_URL"],), name="rq-cron", daemon=True
+        )
+        cron_process.start()
+    click.echo(f"Worker listening on {', '.join(queues or QUEUES)}" + (" with periodic jobs" if cron_process else ""))
+    try:
+        worker.work(burst=burst, with_scheduler=True)
+    finally:
+        if cron_process is not None and cron_process.is_alive():
+            cron_process.terminate()
+            cron_process.join(timeout=10)
 
 
 @click.command("dev")

@@ -115,9 +115,68 @@ def load_demo(explicit_dir: str | None = None) -> str:
             verify_organisation(organisation, officer)
         created_orgs += 1
     lines.append(f"Organisations: {created_orgs} added")
+    lines.append(f"Needs: {_load_demo_needs(officer)} added")
     db.session.commit()
     return "\n".join(lines)
 
 
 def demo_user(email: str) -> User | None:
     return find_user_by_email(email)
+
+
+# group, title, summary, kind, quantity, unit, value £, ward, theme position, beneficiaries, days left, state
+DEMO_NEEDS = [
+    ("Harlesden Community Food Hub", "Volunteers for Saturday food pantry",
+     "Four volunteers each Saturday morning to sort donations and serve 120 families.",
+     "volunteering", 40, "volunteer hours", 600, "Harlesden & Kensal Green", 3, 120, 60, "published"),
+    ("Harlesden Community Food Hub", "Chest freezer for fresh food donations",
+     "A large chest freezer so we can accept fresh and frozen food from local shops.",
+     "goods", 1, "freezer", 450, "Harlesden & Kensal Green", 3, 300, 45, "published"),
+    ("Harlesden Community Food Hub", "Cooking classes for young parents",
+     "A chef or nutritionist to run six cooking sessions on a budget.",
+     "skills", 12, "hours", 900, "Harlesden & Kensal Green", 3, 24, 90, "submitted"),
+    ("Kilburn Youth Football Club", "Kit for the under-12s team",
+     "Shirts, shorts and socks for 18 players, so every child can play whatever their family can afford.",
+     "cash", 720, "£", 720, "Kilburn", 3, 18, 75, "published"),
+    ("Kilburn Youth Football Club", "Coaching qualification for two volunteer coaches",
+     "Funding for the FA Introduction to Coaching course for two parent volunteers.",
+     "cash", 320, "£", 320, "Kilburn", 5, 60, 120, "published"),
+    ("Kilburn Youth Football Club", "Tree planting around the pitch",
+     "Volunteers to help plant 30 trees on the edge of the community pitch.",
+     "volunteering", 60, "volunteer hours", 900, None, 4, 200, 100, "draft"),
+]
+
+
+def _load_demo_needs(officer) -> int:
+    from datetime import date, timedelta
+
+    from models.needs import Need, NeedDetails, create_need, publish_need, submit_need
+    from models.themes import Theme
+
+    added = 0
+    today = date.today()
+    for group, title, summary, kind, quantity, unit, pounds, ward_name, theme_position, people, days, state in DEMO_NEEDS:
+        if db.session.scalar(select(Need.id).where(Need.title == title)) is not None:
+            continue
+        organisation = db.session.scalar(select(Organisation).where(Organisation.name == group))
+        owner = organisation.owners()[0]
+        details = NeedDetails(
+            title=title,
+            summary=summary,
+            description=f"{summary}\n\n**Why it matters:** {group} works with local families every week.",
+            kind=kind,
+            quantity=quantity,
+            unit=unit,
+            value_pence=pounds * 100,
+            ward_id=db.session.scalar(select(Ward.id).where(Ward.name == ward_name)) if ward_name else None,
+            theme_id=db.session.scalar(select(Theme.id).where(Theme.position == theme_position)),
+            beneficiaries=people,
+            deadline=today + timedelta(days=days),
+        )
+        need = create_need(organisation, owner, details, today)
+        if state in ("submitted", "published"):
+            submit_need(need, owner, today)
+        if state == "published":
+            publish_need(need, officer, today)
+        added += 1
+    return added

@@ -1,28 +1,15 @@
-"""Email: render from templates into the outbox table; after commit, enqueue delivery."""
+"""Email: after a commit that queued messages, enqueue their delivery."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_app_context, render_template
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from models.mail import EmailMessage, queue_email
+from models.mail import EmailMessage
+from workers.notify import external_url, send_templated  # noqa: F401  (re-exported for views)
 
 _listening = False
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an email, built from BASE_URL (works outside requests)."""
-    adapter = current_app.url_map.bind("localhost", url_scheme="http")
-    return current_app.config["SERVER_NAME_FOR_EMAIL"] + adapter.build(endpoint, values)
-
-
-def send_templated(to_address: str, template: str, subject: str, kind: str, **context) -> EmailMessage:
-    context.setdefault("council_name", current_app.config["COUNCIL_NAME"])
-    context.setdefault("service_name", current_app.config["SERVICE_NAME"])
-    text_body = render_template(f"emails/{template}.txt", subject=subject, **context)
-    html_body = render_template(f"emails/{template}.html", subject=subject, **context)
-    return queue_email(to_address, subject, text_body, html_body, kind=kind)
 
 
 def _collect(session: Session, flush_context) -> None:

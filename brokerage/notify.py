@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from brokerage.mail import external_url, send_templated
+from workers.notify import external_url, send_need_decision, send_templated  # noqa: F401
 from brokerage.tokens import make_token
 from models import Invitation, Organisation, User
 
@@ -26,7 +26,8 @@ def send_verification_email(user: User) -> None:
 
 def send_password_reset(user: User) -> None:
     # The token carries a fragment of the current hash, so it stops working once used.
-    token = make_token("reset-password", {"user": user.id, "h": user.password_hash[-16:]})
+    # And the address it goes to, so following it confirms that address and no other.
+    token = make_token("reset-password", {"user": user.id, "h": user.password_hash[-16:], "email": user.email})
     minutes = current_app.config["RESET_TOKEN_MAX_AGE"] // 60
     send_templated(
         user.email,
@@ -63,3 +64,4 @@ def send_organisation_decision(organisation: Organisation) -> None:
             organisation=organisation,
             link=external_url("organisations.show", organisation_id=organisation.id),
         )
+

@@ -18,7 +18,7 @@ def council_name() -> str:
 
 def navigation() -> list[dict]:
     """The service navigation, by role."""
-    items = [("public.home", "Home")]
+    items = [("public.home", "Home"), ("public.needs", "Needs"), ("public.borough_map", "Map")]
     if current_user.is_authenticated:
         if current_user.organisations() or not current_user.is_officer:
             items.append(("organisations.mine", "Your organisations"))

@@ -62,6 +62,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 from models.accounts import Role, User  # noqa: E402
 from models.events import Event, record_event  # noqa: E402
 from models.mail import EmailMessage  # noqa: E402
+from models.needs import Need, NeedStatus  # noqa: E402
 from models.organisations import (  # noqa: E402
     Invitation,
     Membership,
@@ -82,6 +83,8 @@ __all__ = [
     "Invitation",
     "Measure",
     "Membership",
+    "Need",
+    "NeedStatus",
     "NeedKind",
     "Organisation",
     "OrganisationKind",

@@ -56,7 +56,13 @@ def ward(code: str):
         .order_by(Organisation.name)
         .limit(50)
     ).all()
-    return render_template("public/ward.html", ward=found, groups=groups)
+    from datetime import date
+
+    from brokerage.pagination import paginate
+    from models.need_search import NeedFilters, public_needs_query
+
+    needs_page = paginate(public_needs_query(NeedFilters(ward=found.code, still_open=True), date.today()), per_page=10)
+    return render_template("public/ward.html", ward=found, groups=groups, needs_page=needs_page)
 
 
 @bp.route("/accessibility")

@@ -1,0 +1,204 @@
+"""Community groups post and manage their needs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from brokerage.auth.routes import _apply_domain_error
+from brokerage.decorators import verified_email_required
+from brokerage.extensions import limiter
+from brokerage.groups import bp
+from brokerage.markdown import render_markdown
+from brokerage.needs_forms import ActionForm, NeedForm
+from brokerage.pagination import paginate
+from brokerage.photos import delete_photo, store_photo
+from models import DomainError, Need, Organisation, PermissionDenied, db
+from models.needs import (
+    close_need,
+    create_need,
+    live_need_cap,
+    live_need_count,
+    set_photo,
+    submit_need,
+    update_need,
+    withdraw_need,
+)
+
+
+def _group_or_403(organisation_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        abort(404)
+    if organisation.kind != "vcse" or not organisation.is_member(current_user):
+        abort(403)
+    return organisation
+
+
+def _need_or_403(need_id: int) -> Need:
+    need = db.session.get(Need, need_id)
+    if need is None:
+        abort(404)
+    if not need.can_manage(current_user):
+        abort(403)
+    return need
+
+
+@bp.route("/groups/<int:organisation_id>/needs")
+@verified_email_required
+def needs(organisation_id: int):
+    organisation = _group_or_403(organisation_id)
+    query = select(Need).where(Need.organisation_id == organisation.id).order_by(Need.updated_at.desc(), Need.id.desc())
+    return render_template(
+        "groups/needs.html",
+        organisation=organisation,
+        page=paginate(query, per_page=25),
+        live=live_need_count(organisation.id),
+        cap=live_need_cap(),
+    )
+
+
+def _handle_need_form(form: NeedForm, organisation: Organisation, need: Need | None):
+    """Shared by create and edit: preview, save as draft, or save and send for review."""
+    preview = render_markdown(form.description.data) if form.preview.data else None
+    if form.preview.data or not form.validate_on_submit():
+        if request.method == "POST" and form.preview.data:
+            form.validate()  # show problems beside the fields with the preview
+        return None, preview
+    today = date.today()
+    stored: str | None = None
+    try:
+        if need is None:
+            need = create_need(organisation, current_user, form.details(), today, client_token=form.client_token.data)
+        else:
+            update_need(need, current_user, form.details(), today)
+        if form.photo.data and getattr(form.photo.data, "filename", ""):
+            stored = store_photo(form.photo.data.stream)
+            old = set_photo(need, current_user, stored)
+        else:
+            old = None
+        if form.submit_for_review.data:
+            submit_need(need, current_user, today)
+        db.session.commit()
+    except IntegrityError:
+        # The same form sent twice (double click): the first one made the need.
+        db.session.rollback()
+        delete_photo(stored)
+        existing = db.session.scalar(select(Need).where(Need.client_token == form.client_token.data))
+        if existing is not None and existing.can_manage(current_user):
+            return redirect(url_for("groups.edit_need", need_id=existing.id)), None
+        raise
+    except PermissionDenied:
+        db.session.rollback()
+        delete_photo(stored)
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        delete_photo(stored)
+        _apply_domain_error(form, error)
+        return None, preview
+    delete_photo(old)
+    if need.status == "submitted":
+        flash(f"“{need.title}” has been sent to the council for review.", "success")
+    else:
+        flash(f"“{need.title}” has been saved as a draft.", "success")
+    return redirect(url_for("groups.needs", organisation_id=organisation.id)), None
+
+
+@bp.route("/groups/<int:organisation_id>/needs/new", methods=["GET", "POST"])
+@verified_email_required
+@limiter.limit("60 per hour", methods=["POST"])
+def new_need(organisation_id: int):
+    organisation = _group_or_403(organisation_id)
+    form = NeedForm()
+    response, preview = _handle_need_form(form, organisation, None)
+    if response is not None:
+        return response
+    return render_template("groups/need_form.html", form=form, organisation=organisation, need=None, preview=preview)
+
+
+@bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
+@verified_email_required
+@limiter.limit("60 per hour", methods=["POST"])
+def edit_need(need_id: int):
+    need = _need_or_403(need_id)
+    if not need.is_editable:
+        flash(f"This need is {need.status_label.lower()}, so it cannot be changed.", "info")
+        return redirect(url_for("public.need", need_id=need.id))
+    form = NeedForm(obj=need)
+    if request.method == "GET":
+        form.value.data = f"{need.value_pence / 100:,.2f}".replace(".00", "")
+        form.ward_id.data = need.ward_id or 0
+    response, preview = _handle_need_form(form, need.organisation, need)
+    if response is not None:
+        return response
+    return render_template(
+        "groups/need_form.html", form=form, organisation=need.organisation, need=need, preview=preview
+    )
+
+
+def _state_action(need_id: int, rule, message: str):
+    need = _need_or_403(need_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        rule(need, form)
+        db.session.commit()
+    except PermissionDenied:
+        db.session.rollback()
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(message.format(title=need.title), "success")
+    return redirect(url_for("groups.needs", organisation_id=need.organisation_id))
+
+
+@bp.route("/needs/<int:need_id>/submit", methods=["POST"])
+@verified_email_required
+def submit(need_id: int):
+    return _state_action(
+        need_id, lambda need, form: submit_need(need, current_user, date.today()), "“{title}” has been sent for review."
+    )
+
+
+@bp.route("/needs/<int:need_id>/withdraw", methods=["POST"])
+@verified_email_required
+def withdraw(need_id: int):
+    return _state_action(need_id, lambda need, form: withdraw_need(need, current_user), "“{title}” has been withdrawn.")
+
+
+@bp.route("/needs/<int:need_id>/close", methods=["POST"])
+@verified_email_required
+def close(need_id: int):
+    return _state_action(
+        need_id, lambda need, form: close_need(need, current_user, form.reason.data or ""), "“{title}” has been closed."
+    )
+
+
+@bp.route("/needs/<int:need_id>/photo/remove", methods=["POST"])
+@verified_email_required
+def remove_photo(need_id: int):
+    need = _need_or_403(need_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        old = set_photo(need, current_user, None)
+        db.session.commit()
+    except PermissionDenied:
+        db.session.rollback()
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        delete_photo(old)
+        flash("The photo has been removed.", "success")
+    return redirect(url_for("groups.edit_need", need_id=need.id))

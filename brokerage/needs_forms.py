@@ -1,0 +1,229 @@
+"""The need form (groups) and the moderation form (officers)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileSize
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovDateInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from sqlalchemy import select
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from models import NeedKind, Theme, Ward, db
+from models.needs import MAX_BENEFICIARIES, MAX_QUANTITY, MAX_VALUE_PENCE, NeedDetails
+
+MAX_DESCRIPTION = 20_000
+MAX_PHOTO_MB = 5
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose complaint reads like the rest of the service."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        raw = valuelist[0].strip().replace(",", "")
+        if len(raw) > 15 or not raw.lstrip("-").isdigit():
+            self.data = None
+            raise ValueError(f"Enter {self.label.text.lower().rstrip('?')} as a whole number")
+        self.data = int(raw)
+
+
+class ThreePartDateField(DateField):
+    """Day, month and year inputs that share one name; a tampered form with the
+    wrong number of parts gets a message, never an error page."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(valuelist) != 3:
+            valuelist = (list(valuelist) + ["", "", ""])[:3]
+            self.raw_data = valuelist
+        if valuelist and not any(part.strip() for part in valuelist):
+            self.data = None
+            return
+        if valuelist and any(len(part) > 8 for part in valuelist):
+            self.data = None
+            self.raw_data = [part[:8] for part in valuelist]
+            raise ValueError("Enter a real date")
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a real date, with a day, month and year, like 27 3 2027")
+
+
+class PoundsField(StringField):
+    """Pounds as typed ("2,400", "£1,250.50") kept as text for re-display; .pence holds the value."""
+
+    pence: int | None = None
+
+    def pre_validate(self, form):
+        raw = (self.data or "").strip().lstrip("£").replace(",", "")
+        if not raw:
+            raise ValidationError("Enter the estimated value in pounds")
+        try:
+            amount = Decimal(raw)
+        except InvalidOperation:
+            raise ValidationError("Enter the value in pounds, like 2400 or 2,400.50")
+        if amount != amount.quantize(Decimal("0.01")) or not amount.is_finite():
+            raise ValidationError("Enter pounds and pence only, like 2,400.50")
+        if amount < 0:
+            raise ValidationError("The value cannot be negative")
+        if amount * 100 > MAX_VALUE_PENCE:
+            raise ValidationError(f"The value must be £{MAX_VALUE_PENCE // 100:,} or less")
+        self.pence = int(amount * 100)
+
+
+class NeedForm(FlaskForm):
+    client_token = HiddenField()
+    title = StringField(
+        "Title",
+        description="What you need, in a few words. For example: Laptops for our homework club.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter a title"), Length(max=120, message="Title must be 120 characters or fewer")],
+    )
+    summary = TextAreaField(
+        "Summary",
+        description="One or two sentences shown in lists.",
+        widget=GovCharacterCount(),
+        validators=[InputRequired(message="Enter a summary"), Length(max=300, message="Summary must be 300 characters or fewer")],
+    )
+    description = TextAreaField(
+        "Description",
+        description="Who it helps, why it matters, what happens when it arrives. You can use Markdown: **bold**, lists, links.",
+        widget=GovTextArea(),
+        validators=[Length(max=MAX_DESCRIPTION, message=f"Description must be {MAX_DESCRIPTION:,} characters or fewer")],
+    )
+    kind = RadioField(
+        "What kind of help do you need?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(kind.value, kind.label) for kind in NeedKind],
+        validators=[InputRequired(message="Select what kind of help you need")],
+    )
+    quantity = WholeNumberField(
+        "Quantity",
+        description="A whole number. For example: 40 (volunteer hours) or 10 (laptops).",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the quantity as a whole number"),
+            NumberRange(min=1, max=MAX_QUANTITY, message=f"Quantity must be between 1 and {MAX_QUANTITY:,}"),
+        ],
+        render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
+    )
+    unit = StringField(
+        "Unit",
+        description="For example: hours, laptops, £, sessions.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the unit"), Length(max=40, message="Unit must be 40 characters or fewer")],
+        render_kw={"params": {"classes": "govuk-input--width-20"}},
+    )
+    value = PoundsField(
+        "Estimated value",
+        description="What it would cost to buy, in pounds.",
+        widget=GovTextInput(),
+        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
+    )
+    ward_id = SelectField("Ward", widget=GovSelect(), coerce=int)
+    theme_id = SelectField("Priority theme", widget=GovSelect(), coerce=int)
+    beneficiaries = WholeNumberField(
+        "How many people will benefit?",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter how many people will benefit, as a whole number"),
+            NumberRange(min=0, max=MAX_BENEFICIARIES, message=f"Enter a number between 0 and {MAX_BENEFICIARIES:,}"),
+        ],
+        render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
+    )
+    deadline = ThreePartDateField(
+        "Deadline",
+        description="When you need it by. For example, 27 3 2027",
+        widget=GovDateInput(),
+        validators=[InputRequired(message="Enter a real deadline, with a day, month and year")],
+        format="%d %m %Y",
+    )
+    photo = FileField(
+        "Photo (optional)",
+        description=f"JPEG, PNG or WebP, up to {MAX_PHOTO_MB} MB.",
+        widget=GovFileInput(),
+        validators=[
+            Optional(),
+            FileAllowed(["jpg", "jpeg", "png", "webp"], message="The photo must be a JPEG, PNG or WebP image"),
+            FileSize(max_size=MAX_PHOTO_MB * 1024 * 1024, message=f"The photo must be smaller than {MAX_PHOTO_MB} MB"),
+        ],
+    )
+    photo_alt = StringField(
+        "Describe the photo (optional)",
+        description="For people who cannot see it.",
+        widget=GovTextInput(),
+        validators=[Length(max=250)],
+    )
+    preview = SubmitField("Preview the description", widget=GovSubmitInput())
+    save = SubmitField("Save as draft", widget=GovSubmitInput())
+    submit_for_review = SubmitField("Save and send for review", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
+        self.ward_id.choices = [SelectChoice(0, "Borough-wide")] + [SelectChoice(ward_id, name) for ward_id, name in wards]
+        themes = db.session.execute(
+            select(Theme.id, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position)
+        ).all()
+        self.theme_id.choices = [SelectChoice(-1, "Select a theme")] + [SelectChoice(theme_id, name) for theme_id, name in themes]
+        if not self.client_token.data:
+            self.client_token.data = secrets.token_urlsafe(24)
+
+    def validate_theme_id(self, field):
+        if field.data == -1:
+            raise ValidationError("Select a priority theme")
+
+    def validate_deadline(self, field):
+        if field.data is not None and field.data <= date.today():
+            raise ValidationError("The deadline must be in the future")
+
+    def details(self) -> NeedDetails:
+        return NeedDetails(
+            title=self.title.data,
+            summary=self.summary.data,
+            description=self.description.data or "",
+            kind=self.kind.data,
+            quantity=self.quantity.data,
+            unit=self.unit.data,
+            value_pence=self.value.pence,
+            ward_id=self.ward_id.data or None,
+            theme_id=self.theme_id.data,
+            beneficiaries=self.beneficiaries.data,
+            deadline=self.deadline.data,
+            photo_alt=self.photo_alt.data,
+        )
+
+
+class ModerationForm(FlaskForm):
+    comment = TextAreaField(
+        "Comment for the group",
+        description="Needed when you request changes or reject. The group sees it.",
+        widget=GovTextArea(),
+        validators=[Length(max=2000, message="Comment must be 2,000 characters or fewer")],
+    )
+    publish = SubmitField("Publish", widget=GovSubmitInput())
+    request_changes = SubmitField("Request changes", widget=GovSubmitInput())
+    reject = SubmitField("Reject", widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state (CSRF-protected)."""
+
+    reason = StringField("Reason (optional)", widget=GovTextInput(), validators=[Length(max=500)])
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

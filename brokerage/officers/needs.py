@@ -1,0 +1,59 @@
+"""Officers moderate needs: the queue (oldest first) and publish / request changes / reject."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from brokerage.auth.routes import _apply_domain_error
+from brokerage.decorators import officer_required
+from brokerage.needs_forms import ModerationForm
+from brokerage.notify import send_need_decision
+from brokerage.officers import bp
+from brokerage.pagination import paginate
+from models import DomainError, Event, Need, NeedStatus, db
+from models.needs import publish_need, reject_need, request_changes
+
+
+@bp.route("/needs")
+@officer_required
+def needs_queue():
+    query = select(Need).where(Need.status == NeedStatus.SUBMITTED.value).order_by(Need.submitted_at, Need.id)
+    return render_template("officers/needs_queue.html", page=paginate(query))
+
+
+@bp.route("/needs/<int:need_id>", methods=["GET", "POST"])
+@officer_required
+def review_need(need_id: int):
+    need = db.session.get(Need, need_id)
+    if need is None:
+        abort(404)
+    form = ModerationForm()
+    if form.validate_on_submit():
+        try:
+            if form.publish.data:
+                publish_need(need, current_user, date.today())
+            elif form.request_changes.data:
+                request_changes(need, current_user, form.comment.data or "")
+            elif form.reject.data:
+                reject_need(need, current_user, form.comment.data or "")
+            else:
+                abort(400)
+            send_need_decision(need)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _apply_domain_error(form, error)
+        else:
+            flash(f"“{need.title}”: {need.status_label.lower()}. We have emailed the group.", "success")
+            return redirect(url_for("officers.needs_queue"))
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.subject_type == "needs", Event.subject_id == str(need.id))
+        .order_by(Event.id.desc())
+        .limit(50)
+    ).all()
+    return render_template("officers/review_need.html", need=need, form=form, events=events)

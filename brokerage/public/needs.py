@@ -1,0 +1,104 @@
+"""Finding needs, public: the list with filters and search, a need's page, its
+photo, the borough map, and "needs near me"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from brokerage.pagination import paginate
+from brokerage.photos import photo_dir
+from brokerage.public import bp
+from models import Need, Theme, Ward, db
+from models.need_search import SORTS, STATUS_FILTERS, NeedFilters, open_need_counts_by_ward, public_needs_query
+from models.places import lookup_postcode
+from models.themes import NeedKind
+from models.ward_map import shade_class, ward_shapes
+
+
+def filters_from_request() -> NeedFilters:
+    args = request.args
+    return NeedFilters(
+        ward=args.get("ward", "")[:16] or None,
+        theme=args.get("theme", "")[:80] or None,
+        kinds=tuple(args.getlist("kind"))[:10],
+        statuses=tuple(args.getlist("status"))[:10],
+        still_open=args.get("open") == "1",
+        q=args.get("q", ""),
+        sort=args.get("sort", "newest"),
+    ).cleaned()
+
+
+@bp.route("/needs")
+def needs():
+    filters = filters_from_request()
+    page = paginate(public_needs_query(filters, date.today()), per_page=20)
+    wards = db.session.execute(select(Ward.code, Ward.name).order_by(Ward.name)).all()
+    themes = db.session.execute(select(Theme.slug, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position)).all()
+    return render_template(
+        "needs/list.html",
+        page=page,
+        filters=filters,
+        wards=wards,
+        themes=themes,
+        kinds=[(kind.value, kind.label) for kind in NeedKind],
+        statuses=list(STATUS_FILTERS.items()),
+        sorts=list(SORTS.items()),
+    )
+
+
+@bp.route("/needs/near")
+def needs_near():
+    raw = request.args.get("postcode", "")
+    normalised, row = lookup_postcode(raw[:16])
+    if normalised is None:
+        flash("Enter a real postcode, like HA0 1AB", "error")
+        return redirect(url_for("public.postcode", postcode=raw[:16]))
+    if row is None:
+        flash(f"{normalised} is not in this council's area, so there are no needs near it here.", "error")
+        return redirect(url_for("public.needs"))
+    return redirect(url_for("public.needs", ward=row.ward.code, open="1"))
+
+
+@bp.route("/needs/<int:need_id>")
+def need(need_id: int):
+    found = db.session.get(Need, need_id)
+    user = current_user if current_user.is_authenticated else None
+    if found is None or not found.can_view(user):
+        abort(404)  # drafts and needs under review do not exist publicly
+    return render_template("needs/show.html", need=found, can_manage=found.can_manage(user))
+
+
+@bp.route("/needs/<int:need_id>/photo")
+def need_photo(need_id: int):
+    found = db.session.get(Need, need_id)
+    user = current_user if current_user.is_authenticated else None
+    if found is None or not found.photo_filename or not found.can_view(user):
+        abort(404)
+    response = send_from_directory(photo_dir(), found.photo_filename, max_age=3600)
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@bp.route("/map")
+def borough_map():
+    today = date.today()
+    rows = db.session.execute(select(Ward.id, Ward.code, Ward.name, Ward.boundary).order_by(Ward.name)).all()
+    import json
+
+    view_box, shapes = ward_shapes(
+        [(ward_id, code, name, json.loads(boundary) if boundary else None) for ward_id, code, name, boundary in rows]
+    )
+    counts = open_need_counts_by_ward(today)
+    return render_template(
+        "needs/map.html",
+        view_box=view_box,
+        shapes=shapes,
+        counts=counts,
+        shade=shade_class,
+        wards=[(ward_id, code, name) for ward_id, code, name, _ in rows],
+    )
