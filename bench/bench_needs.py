@@ -83,6 +83,9 @@ def run() -> None:
                 db.session.execute(insert(Need), rows)
             db.session.commit()
             print(f"  loaded {NEEDS:,} needs in {time.perf_counter() - started:.1f} s")
+            from workers.maintenance import optimise_database
+
+            optimise_database()  # what the nightly job does; PostgreSQL's autovacuum does it there
             ward = db.session.scalar(select(Ward.code).where(Ward.name == "Harlesden & Kensal Green"))
             theme = db.session.scalar(select(Theme.slug).order_by(Theme.position))
             client = app.test_client()

@@ -161,9 +161,10 @@ def change_email(user: User, new_email: str) -> None:
         raise DomainError("That is already your email address", field="email")
     if email_taken(new_email, except_user=user):
         raise DomainError("An account with this email address already exists", field="email")
+    was = "verified" if user.email_verified_at is not None else "unverified"
     user.email = new_email
     user.email_verified_at = None
-    record_event("user.email_changed", user, actor=user, from_state="verified", to_state="unverified")
+    record_event("user.email_changed", user, actor=user, from_state=was, to_state="unverified")
 
 
 def set_role(user: User, role: Role, actor: User) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import selectinload
 
 from models import db
 from models.needs import PUBLIC_STATUSES, Need, NeedStatus
@@ -76,7 +77,8 @@ def _text_condition(q: str):
 
 def public_needs_query(filters: NeedFilters, today: date) -> Select:
     filters = filters.cleaned()
-    query = select(Need)
+    # Lists show each need's group and ward: load them in one query each, not one per row.
+    query = select(Need).options(selectinload(Need.organisation), selectinload(Need.ward))
     statuses: list[str] = []
     for status in filters.statuses or ():
         statuses.extend({"open": ["published"], "closed": ["closed", "expired"]}.get(status, [status]))

@@ -18,6 +18,10 @@ MIN_SCORE = 3  # zxcvbn: 3 is "safely unguessable: moderate protection from offl
 _hasher = PasswordHasher()
 
 
+# Checked against when no account matches, so a failed sign-in takes as long either way.
+DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$/3dmQViPvZgeEhKEPEhafw$FJb1xSuWXjXF78+03GwyQ2Fm2VgxwXS8k5u243JIhDc"
+
+
 def use_fast_hashing_for_tests(enabled: bool) -> None:
     """argon2's cheapest profile, so a test suite that makes hundreds of accounts
     runs in seconds. Only create_app with APP_ENV=test turns this on."""

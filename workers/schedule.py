@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from workers.mail import requeue_stuck_email
+from workers.maintenance import optimise_database
 from workers.needs import expire_needs
 from workers.registry import job_options
 
@@ -24,6 +25,7 @@ class Periodic:
 PERIODIC_JOBS = [
     Periodic(expire_needs, "5 * * * *"),  # hourly
     Periodic(requeue_stuck_email, "*/10 * * * *"),
+    Periodic(optimise_database, "30 3 * * *"),  # nightly
 ]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from brokerage.forms import email_field, postcode_field
 
@@ -20,7 +20,8 @@ class RegisterForm(FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your name"), Length(max=120, message="Name must be 120 characters or fewer")],
+        # DataRequired, not InputRequired: a name of only spaces is no name.
+        validators=[DataRequired(message="Enter your name"), Length(max=120, message="Name must be 120 characters or fewer")],
         render_kw={"autocomplete": "name", "spellcheck": "false"},
     )
     email = _required_email(description="We will send you a link to confirm it.")

@@ -33,7 +33,7 @@ from models.accounts import (
     set_password,
     verify_email,
 )
-from models.passwords import hash_password, needs_rehash
+from models.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 
 
 def _login_limit() -> str:
@@ -49,7 +49,7 @@ def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
 
@@ -125,7 +125,10 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
-        if user is not None and user.check_password(form.password.data):
+        if user is None:
+            # Spend the same time as for a real account, so timing does not reveal who has one.
+            verify_password(DUMMY_HASH, form.password.data)
+        elif user.check_password(form.password.data):
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
             user.last_login_at = utcnow()
@@ -171,8 +174,9 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             set_password(user, form.new_password.data)
-            # Following the emailed link proves the address.
-            verify_email(user, user.email)
+            # Following the emailed link proves the address it was sent to (if the
+            # account still uses it: not an address changed to since).
+            verify_email(user, payload.get("email", ""))
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -224,6 +228,10 @@ def account_email():
             except DomainError as error:
                 db.session.rollback()
                 _apply_domain_error(form, error)
+            except IntegrityError:
+                # Someone took the address at the same moment: the unique index decides.
+                db.session.rollback()
+                _apply_domain_error(form, DomainError("An account with this email address already exists", "email"))
             else:
                 flash(f"We have sent a link to {current_user.email}. Open it to confirm your new address.", "success")
                 return redirect(url_for("auth.account"))

@@ -7,6 +7,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from brokerage.auth.routes import _apply_domain_error
 from brokerage.decorators import officer_required
@@ -21,7 +22,12 @@ from models.needs import publish_need, reject_need, request_changes
 @bp.route("/needs")
 @officer_required
 def needs_queue():
-    query = select(Need).where(Need.status == NeedStatus.SUBMITTED.value).order_by(Need.submitted_at, Need.id)
+    query = (
+        select(Need)
+        .options(selectinload(Need.organisation), selectinload(Need.ward))
+        .where(Need.status == NeedStatus.SUBMITTED.value)
+        .order_by(Need.submitted_at, Need.id)
+    )
     return render_template("officers/needs_queue.html", page=paginate(query))
 
 
