@@ -86,6 +86,8 @@ def run() -> None:
             from workers.maintenance import optimise_database
 
             optimise_database()  # what the nightly job does; PostgreSQL's autovacuum does it there
+            db.session.remove()
+            db.engine.dispose()  # the web processes' connections come and go
             ward = db.session.scalar(select(Ward.code).where(Ward.name == "Harlesden & Kensal Green"))
             theme = db.session.scalar(select(Theme.slug).order_by(Theme.position))
             client = app.test_client()

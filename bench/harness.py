@@ -3,6 +3,7 @@ and a timer that reports median and 95th percentile."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import tempfile
@@ -26,7 +27,11 @@ def bench_app(database_url: str | None) -> Iterator:
     from brokerage import create_app
     from brokerage.config import database_url as normalise
 
-    with tempfile.TemporaryDirectory(prefix="brokerage-bench-") as folder:
+    # BENCH_KEEP=1 keeps the SQLite file for a closer look (the path is printed).
+    keep = os.environ.get("BENCH_KEEP")
+    with (contextlib.nullcontext(tempfile.mkdtemp(prefix="brokerage-bench-")) if keep else tempfile.TemporaryDirectory(prefix="brokerage-bench-")) as folder:
+        if keep:
+            print(f"  keeping {folder}")
         os.environ.update(APP_ENV="test", SECRET_KEY="bench", INSTANCE_PATH=folder)
         uri = normalise(database_url, folder)
         if uri.startswith("postgresql"):

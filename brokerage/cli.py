@@ -53,7 +53,7 @@ def import_wards_command(path: str) -> None:
     from models.places import import_wards
 
     try:
-        report = import_wards(Path(path).read_text(encoding="utf-8"))
+        report = import_wards(Path(path).read_bytes())
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

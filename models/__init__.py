@@ -56,6 +56,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
+        # The planner needs statistics to use the list indexes (SQLite's advice for
+        # long-lived connections); the limit keeps this cheap on a large database.
+        cursor.execute("PRAGMA analysis_limit=1000")
+        cursor.execute("PRAGMA optimize=0x10002")
         cursor.close()
 
 

@@ -102,8 +102,13 @@ def _property(properties: dict[str, Any], pattern: str, *names: str) -> Any:
     return None
 
 
-def import_wards(geojson: dict[str, Any] | str) -> ImportReport:
+def import_wards(geojson: dict[str, Any] | str | bytes) -> ImportReport:
     """Create or update wards from an ONS GeoJSON FeatureCollection (WDyyCD/WDyyNM)."""
+    if isinstance(geojson, bytes):
+        try:
+            geojson = geojson.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise DomainError("The file is not UTF-8 text. Save it as GeoJSON (UTF-8) and try again.", field="file")
     if isinstance(geojson, str):
         try:
             geojson = json.loads(geojson)
@@ -191,6 +196,8 @@ def import_postcodes(
         raise DomainError("The file is empty", field="file")
     except csv.Error as error:
         raise DomainError(f"The file is not a readable CSV: {error}", field="file")
+    except UnicodeDecodeError:
+        raise DomainError("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.", field="file")
     postcode_at = _pick(header, POSTCODE_COLUMNS)
     ward_at = _pick(header, WARD_COLUMNS)
     if postcode_at is None or ward_at is None:
@@ -203,7 +210,13 @@ def import_postcodes(
     wards = dict(db.session.execute(select(Ward.code, Ward.id)).all())
     if not wards:
         raise DomainError("Import the wards before the postcodes", field="file")
-    known = set(db.session.scalars(select(Postcode.postcode)))
+    # What is stored now, so a rerun reports (and rewrites) only what changed.
+    known = {
+        postcode: (ward_id, latitude, longitude)
+        for postcode, ward_id, latitude, longitude in db.session.execute(
+            select(Postcode.postcode, Postcode.ward_id, Postcode.latitude, Postcode.longitude)
+        )
+    }
     report = ImportReport()
     batch: dict[str, dict[str, Any]] = {}
     rows_read = 0
@@ -229,17 +242,19 @@ def import_postcodes(
             if ward_id is None:
                 report.skip("ward not in this council")
                 continue
-            if postcode in known:
+            values = (
+                ward_id,
+                _float(row[lat_at]) if lat_at is not None and len(row) > lat_at else None,
+                _float(row[long_at]) if long_at is not None and len(row) > long_at else None,
+            )
+            if postcode not in known:
+                report.created += 1
+            elif known[postcode] != values:
                 report.updated += 1
             else:
-                report.created += 1
-                known.add(postcode)
-            batch[postcode] = {
-                "postcode": postcode,
-                "ward_id": ward_id,
-                "latitude": _float(row[lat_at]) if lat_at is not None and len(row) > lat_at else None,
-                "longitude": _float(row[long_at]) if long_at is not None and len(row) > long_at else None,
-            }
+                continue  # unchanged
+            known[postcode] = values
+            batch[postcode] = {"postcode": postcode, "ward_id": values[0], "latitude": values[1], "longitude": values[2]}
             if len(batch) >= chunk_size:
                 flush()
                 if progress:

@@ -32,6 +32,13 @@ def _run(task_id: str, path: str, importer) -> str:
         db.session.rollback()
         task = db.session.get(Task, task_id)
         _finish(task, error=error.message)
+    except Exception as error:
+        # Never leave the task "running" for ever: say so, then let RQ record the failure.
+        db.session.rollback()
+        task = db.session.get(Task, task_id)
+        _finish(task, error=f"The import stopped unexpectedly ({type(error).__name__}).")
+        db.session.commit()
+        raise
     else:
         _finish(task, result=report.as_dict())
         record_event(f"{task.name}.finished", task, actor=None, to_state="finished", detail=report.as_dict())
@@ -44,7 +51,7 @@ def _run(task_id: str, path: str, importer) -> str:
 
 
 def _wards(task: Task, path: str):
-    with open(path, encoding="utf-8") as handle:
+    with open(path, "rb") as handle:
         return import_wards(handle.read())
 
 

@@ -52,7 +52,7 @@ def _write_outbox(message: EmailMessage, mime: MimeMessage) -> None:
         handle.write(bytes(mime))
 
 
-@job("emails", timeout=60, retries=3, backoff=[30, 120, 600])
+@job("emails", timeout=60, retries=MAX_ATTEMPTS - 1, backoff=[30, 120, 600, 1800])
 def deliver_email(message_id: int) -> str:
     """Send one queued message. Sending twice is prevented by a row lock on the message."""
     message = db.session.scalar(
@@ -92,8 +92,12 @@ def requeue_stuck_email(older_than_minutes: int = 10) -> int:
 
     current = get_current_job()
     cutoff = utcnow() - timedelta(minutes=older_than_minutes)
+    # Only messages never attempted: a message that failed is already waiting for
+    # RQ's own retry, and enqueuing it again could send it twice.
     stuck = db.session.scalars(
-        select(EmailMessage.id).where(EmailMessage.status == "queued", EmailMessage.created_at < cutoff)
+        select(EmailMessage.id).where(
+            EmailMessage.status == "queued", EmailMessage.attempts == 0, EmailMessage.created_at < cutoff
+        )
     ).all()
     queue = Queue("emails", connection=current.connection) if current else None
     for message_id in stuck:

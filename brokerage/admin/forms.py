@@ -13,8 +13,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from models import NeedKind, Role
 
@@ -25,6 +26,16 @@ class SettingsForm(FlaskForm):
         description="Shown in the header of every page and in emails.",
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the council's name"), Length(max=120)],
+    )
+    live_need_cap = IntegerField(
+        "Most live needs per community group",
+        description="Needs waiting for review, open or fully pledged count as live.",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the most live needs a group may have, as a whole number"),
+            NumberRange(min=1, max=100, message="Enter a number between 1 and 100"),
+        ],
+        render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
@@ -68,6 +79,8 @@ def pounds_to_pence(value: str | None) -> int | None:
         amount = Decimal(value.strip().lstrip("£").replace(",", ""))
     except InvalidOperation:
         raise ValidationError("Enter an amount in pounds, like 15.50")
+    if not amount.is_finite():  # "NaN" and "Infinity" parse, but NaN cannot be compared
+        raise ValidationError("Enter an amount in pounds, like 15.50")
     if amount < 0:
         raise ValidationError("The proxy value cannot be negative")
     if amount > Decimal("1000000"):
@@ -97,7 +110,7 @@ class MeasureForm(FlaskForm):
     need_kind = RadioField(
         "Kind of need it meets",
         widget=GovRadioInput(),
-        choices=[("", "Any")] + [(kind.value, kind.label) for kind in NeedKind],
+        choices=[SelectChoice("", "Any")] + [SelectChoice(kind.value, kind.label) for kind in NeedKind],
         validate_choice=True,
         default="",
     )
@@ -110,6 +123,6 @@ class MeasureForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = RadioField(
-        "Role", widget=GovRadioInput(), choices=[(role.value, role.label) for role in Role], validators=[InputRequired()]
+        "Role", widget=GovRadioInput(), choices=[SelectChoice(role.value, role.label) for role in Role], validators=[InputRequired()]
     )
     submit = SubmitField("Change role", widget=GovSubmitInput())

@@ -8,6 +8,7 @@ import uuid
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from wtforms.fields.choices import SelectChoice
 
 from brokerage.admin import bp
 from brokerage.admin.forms import MeasureForm, PostcodesUploadForm, RoleForm, SettingsForm, ThemeForm, WardsUploadForm
@@ -38,10 +39,19 @@ def index():
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
 def settings():
-    form = SettingsForm(data={"council_name": get_setting("council_name") or current_app.config["COUNCIL_NAME"]})
+    from models.needs import live_need_cap
+
+    form = SettingsForm(
+        data={
+            "council_name": get_setting("council_name") or current_app.config["COUNCIL_NAME"],
+            "live_need_cap": live_need_cap(),
+        }
+    )
     if form.validate_on_submit():
-        set_setting("council_name", form.council_name.data.strip())
-        record_event("settings.changed", current_user, actor=current_user, detail={"council_name": form.council_name.data.strip()})
+        values = {"council_name": form.council_name.data.strip(), "live_need_cap": str(form.live_need_cap.data)}
+        for key, value in values.items():
+            set_setting(key, value)
+        record_event("settings.changed", current_user, actor=current_user, detail=values)
         db.session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("admin.index"))
@@ -132,7 +142,7 @@ def measure(measure_id: int | None = None):
     if measure_id and found is None:
         abort(404)
     form = MeasureForm(obj=found)
-    form.theme_id.choices = [(t.id, t.name) for t in db.session.scalars(select(Theme).order_by(Theme.position))]
+    form.theme_id.choices = [SelectChoice(t.id, t.name) for t in db.session.scalars(select(Theme).order_by(Theme.position))]
     if request.method == "GET":
         if found is not None:
             form.need_kind.data = found.need_kind or ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from brokerage.auth.routes import _apply_domain_error
 from brokerage.decorators import officer_required
@@ -12,7 +13,7 @@ from brokerage.notify import send_organisation_decision
 from brokerage.officers import bp
 from brokerage.organisations.forms import ConfirmForm, RejectForm
 from brokerage.pagination import paginate
-from models import DomainError, EmailMessage, Event, Organisation, OrganisationStatus, db
+from models import DomainError, EmailMessage, Event, Need, NeedStatus, Organisation, OrganisationStatus, db
 from models.organisations import pending_organisations, reject_organisation, verify_organisation
 
 
@@ -23,11 +24,14 @@ def dashboard():
         "organisations": db.session.scalar(
             select(func.count()).select_from(Organisation).where(Organisation.status == OrganisationStatus.PENDING.value)
         ),
+        "needs": db.session.scalar(
+            select(func.count()).select_from(Need).where(Need.status == NeedStatus.SUBMITTED.value)
+        ),
         "failed_emails": db.session.scalar(
             select(func.count()).select_from(EmailMessage).where(EmailMessage.status == "failed")
         ),
     }
-    recent = db.session.scalars(select(Event).order_by(Event.id.desc()).limit(10)).all()
+    recent = db.session.scalars(select(Event).options(selectinload(Event.actor)).order_by(Event.id.desc()).limit(10)).all()
     return render_template("officers/dashboard.html", waiting=waiting, recent=recent)
 
 
@@ -113,7 +117,7 @@ def email(message_id: int):
 @bp.route("/audit")
 @officer_required
 def audit():
-    query = select(Event).order_by(Event.id.desc())
+    query = select(Event).options(selectinload(Event.actor)).order_by(Event.id.desc())
     action = (request.args.get("action") or "").strip()
     if action:
         query = query.where(Event.action.startswith(action[:64]))

@@ -11,6 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from sqlalchemy import select
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, InputRequired, Length, Optional
 
 from brokerage.forms import email_field
@@ -23,8 +24,8 @@ class KindForm(FlaskForm):
         "What are you registering?",
         widget=GovRadioInput(),
         choices=[
-            ("vcse", "A community group, charity or social enterprise (VCSE)"),
-            ("supplier", "A business that holds or bids for council contracts"),
+            SelectChoice("vcse", "A community group, charity or social enterprise (VCSE)"),
+            SelectChoice("supplier", "A business that holds or bids for council contracts"),
         ],
         validators=[InputRequired(message="Select what you are registering")],
     )
@@ -44,7 +45,7 @@ class OrganisationForm(FlaskForm):
         validators=[Optional(), Length(max=16, message="Registration number must be 16 characters or fewer")],
         render_kw={"params": {"classes": "govuk-input--width-10"}, "spellcheck": "false"},
     )
-    size_band = RadioField("Size of the business", widget=GovRadioInput(), choices=list(SIZE_BANDS.items()), validate_choice=False)
+    size_band = RadioField("Size of the business", widget=GovRadioInput(), choices=[SelectChoice(key, label) for key, label in SIZE_BANDS.items()], validate_choice=False)
     based_in_borough = BooleanField("The organisation is based in the borough", widget=GovCheckboxInput())
     ward_id = SelectField("Ward where it is based (optional)", widget=GovSelect(), coerce=int, validate_choice=True)
     description = TextAreaField(
@@ -59,6 +60,13 @@ class OrganisationForm(FlaskForm):
         validators=[Optional(), Length(max=255), URL(require_tld=True, message="Enter a web address like https://example.org")],
         render_kw={"spellcheck": "false"},
     )
+
+    def validate_website(self, field):
+        # WTForms' URL check accepts any scheme; a public link must be http(s).
+        from wtforms.validators import ValidationError
+
+        if field.data and not field.data.strip().lower().startswith(("http://", "https://")):
+            raise ValidationError("Enter a web address that starts with https:// or http://")
     contact_email = email_field("Contact email (optional)", "Shown publicly once the organisation is verified.")
     submit = SubmitField("Save and send for verification", widget=GovSubmitInput())
 
@@ -66,7 +74,7 @@ class OrganisationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.kind = kind
         forms = VCSE_FORMS if kind == "vcse" else SUPPLIER_FORMS
-        self.legal_form.choices = [(key, label) for key, (label, _) in forms.items()]
+        self.legal_form.choices = [SelectChoice(key, label) for key, (label, _) in forms.items()]
         if kind == "vcse":
             self.registration_number.label.text = "Charity or company number"
             self.registration_number.description = (
@@ -76,7 +84,7 @@ class OrganisationForm(FlaskForm):
             self.registration_number.label.text = "Company number"
             self.registration_number.description = "From Companies House, like 01234567 or SC123456."
         wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
-        self.ward_id.choices = [(0, "Not based in one ward")] + [(ward_id, name) for ward_id, name in wards]
+        self.ward_id.choices = [SelectChoice(0, "Not based in one ward")] + [SelectChoice(ward_id, name) for ward_id, name in wards]
         self.contact_email.validators = [Optional(), *self.contact_email.validators]
 
     def validate_size_band(self, field):
