@@ -7,7 +7,6 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from models.mail import EmailMessage
-from workers.notify import external_url, send_templated  # noqa: F401  (re-exported for views)
 
 _listening = False
 

@@ -12,11 +12,11 @@ from wtforms.fields.choices import SelectChoice
 
 from brokerage.admin import bp
 from brokerage.admin.forms import MeasureForm, PostcodesUploadForm, RoleForm, SettingsForm, ThemeForm, WardsUploadForm
-from brokerage.auth.routes import _apply_domain_error
+from brokerage.views import apply_rule
 from brokerage.decorators import admin_required
 from brokerage.extensions import rq
 from brokerage.pagination import paginate
-from models import DomainError, Measure, Role, Task, Theme, User, Ward, db, record_event
+from models import Measure, Role, Task, Theme, User, Ward, db, record_event
 from models.accounts import set_role
 from models.places import ward_postcode_counts
 from models.settings import get_setting, set_setting
@@ -122,13 +122,10 @@ def theme(theme_id: int | None = None):
         abort(404)
     form = ThemeForm(obj=found)
     if form.validate_on_submit():
-        try:
-            save_theme(found, form.name.data, form.description.data or "", bool(form.active.data), current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _apply_domain_error(form, error)
-        else:
+        if apply_rule(
+            lambda: save_theme(found, form.name.data, form.description.data or "", bool(form.active.data), current_user),
+            form,
+        ):
             flash("Theme saved.", "success")
             return redirect(url_for("admin.themes"))
     return render_template("admin/theme.html", form=form, theme=found)
@@ -152,8 +149,8 @@ def measure(measure_id: int | None = None):
             form.theme_id.data = int(request.args["theme"])
     if form.validate_on_submit():
         theme_row = db.session.get(Theme, form.theme_id.data)
-        try:
-            save_measure(
+        saved = apply_rule(
+            lambda: save_measure(
                 found,
                 theme_row,
                 form.name.data,
@@ -162,12 +159,10 @@ def measure(measure_id: int | None = None):
                 form.need_kind.data or None,
                 bool(form.active.data),
                 current_user,
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _apply_domain_error(form, error)
-        else:
+            ),
+            form,
+        )
+        if saved:
             flash("Measure saved.", "success")
             return redirect(url_for("admin.themes"))
     return render_template("admin/measure.html", form=form, measure=found)
@@ -195,13 +190,7 @@ def user(user_id: int):
         abort(404)
     form = RoleForm(data={"role": found.role})
     if form.validate_on_submit():
-        try:
-            set_role(found, Role(form.role.data), current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _apply_domain_error(form, error)
-        else:
+        if apply_rule(lambda: set_role(found, Role(form.role.data), current_user), form):
             flash(f"{found.name} is now a {found.role_label.lower()}.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user.html", form=form, user=found)

@@ -24,6 +24,7 @@ from brokerage.auth.forms import (
 from brokerage.extensions import limiter
 from brokerage.notify import send_password_reset, send_verification_email
 from brokerage.tokens import TokenError, read_token
+from brokerage.views import show_domain_error
 from models import DomainError, User, db, record_event, utcnow
 from models.accounts import (
     change_email,
@@ -54,14 +55,6 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _apply_domain_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
-    else:
-        flash(error.message, "error")
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def register():
@@ -78,11 +71,11 @@ def register():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _apply_domain_error(form, error)
+            show_domain_error(form, error)
         except IntegrityError:
             # Two registrations for one address at once: the unique index decides.
             db.session.rollback()
-            _apply_domain_error(form, DomainError("An account with this email address already exists", "email"))
+            show_domain_error(form, DomainError("An account with this email address already exists", "email"))
         else:
             login_user(user)
             flash(f"We have sent a link to {user.email}. Open it to confirm your email address.", "success")
@@ -180,7 +173,7 @@ def reset_password(token: str):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             logout_user()
             flash("Your password has been changed. Sign in with your new password.", "success")
@@ -227,11 +220,11 @@ def account_email():
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
-                _apply_domain_error(form, error)
+                show_domain_error(form, error)
             except IntegrityError:
                 # Someone took the address at the same moment: the unique index decides.
                 db.session.rollback()
-                _apply_domain_error(form, DomainError("An account with this email address already exists", "email"))
+                show_domain_error(form, DomainError("An account with this email address already exists", "email"))
             else:
                 flash(f"We have sent a link to {current_user.email}. Open it to confirm your new address.", "success")
                 return redirect(url_for("auth.account"))
@@ -252,7 +245,7 @@ def account_password():
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
-                _apply_domain_error(form, error)
+                show_domain_error(form, error)
             else:
                 # The session id rotated: sign in again here, other devices are signed out.
                 login_user(current_user)

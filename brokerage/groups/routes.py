@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from brokerage.auth.routes import _apply_domain_error
+from brokerage.views import apply_rule, show_domain_error
 from brokerage.decorators import verified_email_required
 from brokerage.extensions import limiter
 from brokerage.groups import bp
@@ -99,7 +99,7 @@ def _handle_need_form(form: NeedForm, organisation: Organisation, need: Need | N
     except DomainError as error:
         db.session.rollback()
         delete_photo(stored)
-        _apply_domain_error(form, error)
+        show_domain_error(form, error)
         return None, preview
     delete_photo(old)
     if need.status == "submitted":
@@ -146,16 +146,7 @@ def _state_action(need_id: int, rule, message: str):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        rule(need, form)
-        db.session.commit()
-    except PermissionDenied:
-        db.session.rollback()
-        raise
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
+    if apply_rule(lambda: rule(need, form)):
         flash(message.format(title=need.title), "success")
     return redirect(url_for("groups.needs", organisation_id=need.organisation_id))
 
@@ -189,16 +180,8 @@ def remove_photo(need_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        old = set_photo(need, current_user, None)
-        db.session.commit()
-    except PermissionDenied:
-        db.session.rollback()
-        raise
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
+    old = need.photo_filename
+    if apply_rule(lambda: set_photo(need, current_user, None)):
         delete_photo(old)
         flash("The photo has been removed.", "success")
     return redirect(url_for("groups.edit_need", need_id=need.id))

@@ -9,13 +9,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from brokerage.auth.routes import _apply_domain_error
+from brokerage.views import apply_rule
 from brokerage.decorators import officer_required
 from brokerage.needs_forms import ModerationForm
 from brokerage.notify import send_need_decision
 from brokerage.officers import bp
 from brokerage.pagination import paginate
-from models import DomainError, Event, Need, NeedStatus, db
+from models import Event, Need, NeedStatus, db
 from models.needs import publish_need, reject_need, request_changes
 
 
@@ -39,7 +39,7 @@ def review_need(need_id: int):
         abort(404)
     form = ModerationForm()
     if form.validate_on_submit():
-        try:
+        def decide():
             if form.publish.data:
                 publish_need(need, current_user, date.today())
             elif form.request_changes.data:
@@ -49,11 +49,8 @@ def review_need(need_id: int):
             else:
                 abort(400)
             send_need_decision(need)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _apply_domain_error(form, error)
-        else:
+
+        if apply_rule(decide, form):
             flash(f"“{need.title}”: {need.status_label.lower()}. We have emailed the group.", "success")
             return redirect(url_for("officers.needs_queue"))
     events = db.session.scalars(

@@ -7,14 +7,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from brokerage.auth.routes import _apply_domain_error
+from brokerage.views import show_domain_error
 from brokerage.decorators import officer_required
 from brokerage.notify import send_organisation_decision
 from brokerage.officers import bp
 from brokerage.organisations.forms import ConfirmForm, RejectForm
 from brokerage.pagination import paginate
 from models import DomainError, EmailMessage, Event, Need, NeedStatus, Organisation, OrganisationStatus, db
-from models.organisations import pending_organisations, reject_organisation, verify_organisation
+from models.organisations import reject_organisation, verify_organisation
 
 
 @bp.route("/")
@@ -73,7 +73,7 @@ def review_organisation(organisation_id: int):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _apply_domain_error(reject_form, error)
+            show_domain_error(reject_form, error)
         else:
             flash(f"{organisation.name} is now {organisation.status_label.lower()}. We have emailed its owners.", "success")
             return redirect(url_for("officers.organisations"))

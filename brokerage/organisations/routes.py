@@ -6,14 +6,14 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from brokerage.auth.routes import _apply_domain_error
+from brokerage.views import apply_rule, show_domain_error
 from brokerage.decorators import verified_email_required
 from brokerage.extensions import limiter
 from brokerage.notify import send_invitation
 from brokerage.organisations import bp
 from brokerage.organisations.forms import ConfirmForm, InviteForm, KindForm, OrganisationForm
 from brokerage.tokens import TokenError, read_token
-from models import DomainError, Invitation, PermissionDenied, Membership, Organisation, OrganisationKind, db
+from models import DomainError, Invitation, Membership, Organisation, OrganisationKind, db
 from models.organisations import accept_invitation as accept_invitation_rule
 from models.organisations import (
     create_organisation,
@@ -74,7 +74,7 @@ def new():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(f"{organisation.name} has been sent to the council for verification.", "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
@@ -111,15 +111,12 @@ def edit(organisation_id: int):
     if request.method == "GET":
         form.ward_id.data = organisation.ward_id or 0
     if form.validate_on_submit():
-        try:
+        def save():
             update_organisation_details(organisation, current_user, **_form_values(form))
             if organisation.status == "rejected":
                 resubmit_organisation(organisation, current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _apply_domain_error(form, error)
-        else:
+
+        if apply_rule(save, form):
             flash("The organisation's details have been saved.", "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return render_template("organisations/form.html", form=form, kind=organisation.kind, organisation=organisation)
@@ -138,7 +135,7 @@ def invite(organisation_id: int):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(f"We have sent an invitation to {invitation.email}.", "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
@@ -178,16 +175,7 @@ def remove(organisation_id: int, membership_id: int):
     form = ConfirmForm()
     if membership is None or not form.validate_on_submit():
         abort(400)
-    try:
-        remove_member(organisation, current_user, membership)
-        db.session.commit()
-    except PermissionDenied:
-        db.session.rollback()
-        raise
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
+    if apply_rule(lambda: remove_member(organisation, current_user, membership)):
         flash("The member has been removed.", "success")
     if organisation.is_member(current_user):
         return redirect(url_for("organisations.show", organisation_id=organisation.id))
