@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from brokerage.auth import bp as auth_bp
     from brokerage.errors import init_error_handlers
     from brokerage.groups import bp as groups_bp
+    from brokerage.suppliers import bp as suppliers_bp
     from brokerage.officers import bp as officers_bp
     from brokerage.organisations import bp as organisations_bp
     from brokerage.public import bp as public_bp
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp, url_prefix="/organisations")
     app.register_blueprint(groups_bp)
+    app.register_blueprint(suppliers_bp)
     app.register_blueprint(officers_bp, url_prefix="/officers")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     init_error_handlers(app)

@@ -66,6 +66,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 from models.accounts import Role, User  # noqa: E402
 from models.events import Event, record_event  # noqa: E402
 from models.mail import EmailMessage  # noqa: E402
+from models.contracts import Commitment, Contract  # noqa: E402
 from models.needs import Need, NeedStatus  # noqa: E402
 from models.organisations import (  # noqa: E402
     Invitation,
@@ -75,11 +76,17 @@ from models.organisations import (  # noqa: E402
     OrganisationStatus,
 )
 from models.places import Postcode, Ward  # noqa: E402
+from models.pledges import Allocation, Pledge, PledgeStatus  # noqa: E402
 from models.settings import Setting  # noqa: E402
 from models.tasks import Task  # noqa: E402
 from models.themes import Measure, NeedKind, Theme  # noqa: E402
 
 __all__ = [
+    "Allocation",
+    "Commitment",
+    "Contract",
+    "Pledge",
+    "PledgeStatus",
     "Base",
     "DomainError",
     "EmailMessage",

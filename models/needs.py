@@ -71,7 +71,7 @@ LIVE_STATUSES = ("submitted", "changes_requested", "published", "fully_pledged")
 EDITABLE_STATUSES = ("draft", "changes_requested")
 
 MAX_QUANTITY = 1_000_000_000
-MAX_VALUE_PENCE = 100_000_000_00  # £100m: more than any community need
+MAX_VALUE_PENCE = 10_000_000_00  # £10m: more than any community need, and fits a 32-bit column
 MAX_BENEFICIARIES = 10_000_000
 DEFAULT_LIVE_NEED_CAP = 5
 
@@ -91,6 +91,12 @@ class Need(db.Model):
         CheckConstraint(
             "pledged_quantity >= 0 AND delivered_quantity >= 0 AND delivered_quantity <= pledged_quantity",
             name="progress_consistent",
+        ),
+        # The invariant pledges must keep, however many arrive at once.
+        CheckConstraint("pledged_quantity <= quantity", name="not_over_pledged"),
+        CheckConstraint(
+            "accepted_quantity >= 0 AND accepted_quantity <= pledged_quantity AND delivered_quantity <= accepted_quantity",
+            name="accepted_consistent",
         ),
         # Public lists filter by a few statuses and sort; these let both SQLite and
         # PostgreSQL walk an index in order instead of sorting every row.
@@ -126,6 +132,7 @@ class Need(db.Model):
     moderation_comment: Mapped[str | None] = mapped_column(Text)
     # Maintained by the pledge rules (accepted and confirmed quantities).
     pledged_quantity: Mapped[int] = mapped_column(default=0)
+    accepted_quantity: Mapped[int] = mapped_column(default=0)
     delivered_quantity: Mapped[int] = mapped_column(default=0)
     # The value still needed, for "most still needed" across units (hours, £, items).
     remaining_value_pence: Mapped[int] = mapped_column(default=0)
@@ -267,6 +274,7 @@ def create_need(
         client_token=client_token,
         status=NeedStatus.DRAFT.value,
         pledged_quantity=0,
+        accepted_quantity=0,
         delivered_quantity=0,
         **_columns(details),
     )

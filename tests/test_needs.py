@@ -303,6 +303,7 @@ def test_request_changes_and_reject_need_a_comment(app, client, world):
         ("quantity", "ten", "Enter quantity as a whole number"),
         ("value", "-100", "The value cannot be negative"),
         ("value", "99999999999", "The value must be"),
+        ("value", "25,000,000", "The value must be £10,000,000 or less"),
         ("value", "12.345", "Enter pounds and pence only"),
         ("beneficiaries", "-1", "Enter a number between 0 and"),
         ("title", "x" * 500, "Title must be 120 characters or fewer"),

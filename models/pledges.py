@@ -1,0 +1,371 @@
+"""Pledges: a supplier's offer against a need, through acceptance, delivery and
+confirmation, and the allocations that count a confirmed pledge towards the
+supplier's commitments.
+
+Invariants, held in the database transaction so they survive concurrent
+requests (on PostgreSQL as on SQLite):
+- a need's pledged quantity (offered + accepted + delivered + confirmed) never
+  exceeds what it asked for: a conditional UPDATE adds to it only while it fits,
+  and a CHECK constraint backs it up;
+- a commitment's delivered quantity is the sum of its allocations;
+- a pledge's allocations never add up to more than it delivered, and a pledge is
+  allocated to a commitment at most once (a unique constraint)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import DomainError, PermissionDenied, db, utcnow
+from models.events import record_event
+from models.needs import Need, NeedStatus
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.contracts import Commitment
+    from models.organisations import Organisation
+
+
+class PledgeStatus(str, enum.Enum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    DELIVERED = "delivered"
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {
+            "offered": "Offered", "accepted": "Accepted", "declined": "Declined", "delivered": "Delivered",
+            "confirmed": "Confirmed", "disputed": "Disputed", "withdrawn": "Withdrawn",
+        }[self.value]
+
+
+# Statuses that hold part of the need (count in its pledged quantity).
+HOLDING = ("offered", "accepted", "delivered", "confirmed", "disputed")
+# Statuses the group has accepted (count in its accepted quantity).
+ACCEPTED = ("accepted", "delivered", "confirmed", "disputed")
+
+
+class Pledge(db.Model):
+    __tablename__ = "pledges"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "status IN ('offered', 'accepted', 'declined', 'delivered', 'confirmed', 'disputed', 'withdrawn')",
+            name="status_known",
+        ),
+        Index("ix_pledges_need_status", "need_id", "status"),
+        Index("ix_pledges_supplier_status", "supplier_id", "status"),
+        Index("ix_pledges_status_confirmed", "status", "confirmed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"))
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id", ondelete="SET NULL"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    quantity: Mapped[int]
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=PledgeStatus.OFFERED.value)
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    delivery_note: Mapped[str | None] = mapped_column(Text)
+    evidence_filename: Mapped[str | None] = mapped_column(String(80))
+    group_confirmed_at: Mapped[datetime | None]
+    group_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    dispute_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    need: Mapped[Need] = relationship()
+    supplier: Mapped["Organisation"] = relationship()
+    commitment: Mapped["Commitment | None"] = relationship()
+    allocations: Mapped[list["Allocation"]] = relationship(back_populates="pledge", cascade="all, delete-orphan")
+
+    @property
+    def status_label(self) -> str:
+        return PledgeStatus(self.status).label
+
+    @property
+    def value_pence(self) -> int:
+        """This pledge's share of the need's estimated value."""
+        return self.need.value_pence * self.quantity // self.need.quantity
+
+    @property
+    def allocated_quantity(self) -> int:
+        return sum(allocation.quantity for allocation in self.allocations)
+
+
+class Allocation(db.Model):
+    __tablename__ = "allocations"
+    __table_args__ = (
+        UniqueConstraint("pledge_id", "commitment_id", name="uq_allocations_pledge_commitment"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledges.id", ondelete="CASCADE"), index=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"), index=True)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    pledge: Mapped[Pledge] = relationship(back_populates="allocations")
+    commitment: Mapped["Commitment"] = relationship()
+
+
+def _lock(model, row_id: int):
+    """Reload a row with a row lock (FOR UPDATE on PostgreSQL; SQLite serialises writers)."""
+    return db.session.scalar(select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True))
+
+
+def _require_supplier_member(supplier: "Organisation", user: "User") -> None:
+    if supplier.kind != "supplier" or not supplier.is_member(user):
+        raise PermissionDenied("Only members of the supplier can do this")
+
+
+def _require_group_member(need: Need, user: "User") -> None:
+    if not need.organisation.is_member(user):
+        raise PermissionDenied("Only members of the group that posted the need can do this")
+
+
+def _refresh_need_status(need: Need) -> None:
+    """Published ⇄ fully pledged as pledges come and go; delivered when all is confirmed."""
+    old = need.status
+    if need.status == NeedStatus.PUBLISHED.value and need.pledged_quantity >= need.quantity:
+        need.status = NeedStatus.FULLY_PLEDGED.value
+    elif need.status == NeedStatus.FULLY_PLEDGED.value and need.pledged_quantity < need.quantity:
+        need.status = NeedStatus.PUBLISHED.value
+    if need.status in ("published", "fully_pledged") and need.delivered_quantity >= need.quantity:
+        need.status = NeedStatus.DELIVERED.value
+    if need.status != old:
+        record_event(f"need.{need.status}", need, actor=None, from_state=old, to_state=need.status)
+    need.refresh_remaining_value()
+
+
+def _change_need(need_id: int, pledged: int = 0, accepted: int = 0, delivered: int = 0, require_open: bool = False) -> bool:
+    """Move a need's counters atomically; False when adding would pass what it asked for."""
+    conditions = [Need.id == need_id, Need.pledged_quantity + pledged <= Need.quantity]
+    if require_open:
+        conditions.append(Need.status == NeedStatus.PUBLISHED.value)
+    result = db.session.execute(
+        update(Need)
+        .where(*conditions)
+        .values(
+            pledged_quantity=Need.pledged_quantity + pledged,
+            accepted_quantity=Need.accepted_quantity + accepted,
+            delivered_quantity=Need.delivered_quantity + delivered,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def make_pledge(
+    need: Need, supplier: "Organisation", user: "User", quantity: int, message: str = "",
+    commitment_id: int | None = None, today: date | None = None,
+) -> Pledge:
+    from models.contracts import Commitment, Contract
+
+    today = today or date.today()
+    _require_supplier_member(supplier, user)
+    if not supplier.can_act_publicly:
+        raise PermissionDenied("Your organisation must be verified by the council before it can pledge")
+    if need.status != NeedStatus.PUBLISHED.value:
+        raise DomainError(f"This need is {need.status_label.lower()}, so it is not taking pledges")
+    if need.deadline < today:
+        raise DomainError("This need is past its deadline")
+    if quantity < 1:
+        raise DomainError("Pledge at least 1", field="quantity")
+    if commitment_id is not None:
+        commitment = db.session.scalar(
+            select(Commitment).join(Contract).where(Commitment.id == commitment_id, Contract.supplier_id == supplier.id)
+        )
+        if commitment is None or commitment.state != "approved":
+            raise DomainError("Choose one of your organisation's approved commitments", field="commitment_id")
+    if not _change_need(need.id, pledged=quantity, require_open=True):
+        db.session.refresh(need)
+        remaining = max(need.quantity - need.pledged_quantity, 0)
+        if need.status != NeedStatus.PUBLISHED.value:
+            raise DomainError(f"This need is {need.status_label.lower()}, so it is not taking pledges")
+        raise DomainError(f"Only {remaining:,} {need.unit} still needed: pledge that or less", field="quantity")
+    pledge = Pledge(
+        need_id=need.id, supplier_id=supplier.id, commitment_id=commitment_id, created_by_id=user.id,
+        quantity=quantity, message=message.strip(), status=PledgeStatus.OFFERED.value,
+    )
+    db.session.add(pledge)
+    db.session.flush()
+    db.session.refresh(need)
+    _refresh_need_status(need)
+    record_event("pledge.offered", pledge, actor=user, to_state="offered", detail={"quantity": quantity, "need_id": need.id})
+    return pledge
+
+
+def _move(pledge: Pledge, to: PledgeStatus, actor: "User", detail: dict | None = None) -> None:
+    old = pledge.status
+    pledge.status = to.value
+    record_event(f"pledge.{to.value}", pledge, actor=actor, from_state=old, to_state=to.value, detail=detail)
+
+
+def accept_pledge(pledge: Pledge, user: "User") -> None:
+    pledge = _lock(Pledge, pledge.id)
+    _require_group_member(pledge.need, user)
+    if pledge.status != PledgeStatus.OFFERED.value:
+        raise DomainError(f"This pledge is {pledge.status_label.lower()}, so it cannot be accepted")
+    _change_need(pledge.need_id, accepted=pledge.quantity)
+    _move(pledge, PledgeStatus.ACCEPTED, user)
+
+
+def decline_pledge(pledge: Pledge, user: "User", reason: str) -> None:
+    pledge = _lock(Pledge, pledge.id)
+    _require_group_member(pledge.need, user)
+    if not reason.strip():
+        raise DomainError("Say why, so the supplier understands", field="reason")
+    if pledge.status != PledgeStatus.OFFERED.value:
+        raise DomainError(f"This pledge is {pledge.status_label.lower()}, so it cannot be declined")
+    _change_need(pledge.need_id, pledged=-pledge.quantity)
+    pledge.decline_reason = reason.strip()
+    _move(pledge, PledgeStatus.DECLINED, user, {"reason": reason.strip()})
+    db.session.refresh(pledge.need)
+    _refresh_need_status(pledge.need)
+
+
+def withdraw_pledge(pledge: Pledge, user: "User") -> None:
+    pledge = _lock(Pledge, pledge.id)
+    _require_supplier_member(pledge.supplier, user)
+    if pledge.status not in (PledgeStatus.OFFERED.value, PledgeStatus.ACCEPTED.value):
+        raise DomainError("Only a pledge that has not been delivered can be withdrawn")
+    accepted = pledge.quantity if pledge.status == PledgeStatus.ACCEPTED.value else 0
+    _change_need(pledge.need_id, pledged=-pledge.quantity, accepted=-accepted)
+    _move(pledge, PledgeStatus.WITHDRAWN, user)
+    db.session.refresh(pledge.need)
+    _refresh_need_status(pledge.need)
+
+
+def record_delivery(pledge: Pledge, user: "User", delivered_on: date, note: str, evidence_filename: str | None, today: date) -> None:
+    pledge = _lock(Pledge, pledge.id)
+    _require_supplier_member(pledge.supplier, user)
+    if pledge.status != PledgeStatus.ACCEPTED.value:
+        raise DomainError("Record delivery once the group has accepted the pledge")
+    if delivered_on > today:
+        raise DomainError("The delivery date cannot be in the future", field="delivered_on")
+    if not note.strip():
+        raise DomainError("Say what was delivered", field="note")
+    pledge.delivered_on, pledge.delivery_note, pledge.evidence_filename = delivered_on, note.strip(), evidence_filename
+    _move(pledge, PledgeStatus.DELIVERED, user)
+
+
+def confirm_receipt(pledge: Pledge, user: "User") -> None:
+    """The group says it received the delivery (the officer then confirms it counts)."""
+    pledge = _lock(Pledge, pledge.id)
+    _require_group_member(pledge.need, user)
+    if pledge.status != PledgeStatus.DELIVERED.value:
+        raise DomainError("Only a delivered pledge can be confirmed as received")
+    if pledge.group_confirmed_at is not None:
+        raise DomainError("You have already confirmed receiving this")
+    pledge.group_confirmed_at = utcnow()
+    pledge.group_confirmed_by_id = user.id
+    record_event("pledge.received", pledge, actor=user, to_state="received")
+
+
+def confirm_delivery(pledge: Pledge, officer: "User", allocations: list[tuple[int, int]] | None = None) -> None:
+    """An officer confirms: only now does the pledge count as delivered, towards the
+    need and (through allocations) the supplier's commitments. Without explicit
+    allocations, a pledge that names a commitment is allocated to it in full."""
+    if not officer.is_officer:
+        raise PermissionDenied("Only council officers confirm deliveries")
+    pledge = _lock(Pledge, pledge.id)
+    if pledge.status == PledgeStatus.CONFIRMED.value:
+        raise DomainError("This delivery has already been confirmed")
+    if pledge.status != PledgeStatus.DELIVERED.value:
+        raise DomainError("Only a delivered pledge can be confirmed")
+    if pledge.group_confirmed_at is None:
+        raise DomainError("Wait for the group to confirm it received the delivery")
+    if pledge.supplier.is_member(officer):
+        raise PermissionDenied("You cannot confirm a delivery made by your own organisation")
+    _change_need(pledge.need_id, delivered=pledge.quantity)
+    pledge.confirmed_at = utcnow()
+    pledge.confirmed_by_id = officer.id
+    _move(pledge, PledgeStatus.CONFIRMED, officer)
+    if allocations is None and pledge.commitment_id is not None:
+        allocations = [(pledge.commitment_id, pledge.quantity)]
+    set_allocations(pledge, officer, allocations or [])
+    db.session.refresh(pledge.need)
+    _refresh_need_status(pledge.need)
+
+
+def dispute_delivery(pledge: Pledge, officer: "User", reason: str) -> None:
+    if not officer.is_officer:
+        raise PermissionDenied("Only council officers can dispute deliveries")
+    pledge = _lock(Pledge, pledge.id)
+    if not reason.strip():
+        raise DomainError("Say what is in dispute", field="reason")
+    if pledge.status != PledgeStatus.DELIVERED.value:
+        raise DomainError("Only a delivered pledge can be disputed")
+    pledge.dispute_reason = reason.strip()
+    _move(pledge, PledgeStatus.DISPUTED, officer, {"reason": reason.strip()})
+
+
+def set_allocations(pledge: Pledge, officer: "User", allocations: list[tuple[int, int]]) -> None:
+    """Replace a confirmed pledge's allocations; commitments' delivered quantities follow."""
+    from models.contracts import Commitment, Contract
+
+    if not officer.is_officer:
+        raise PermissionDenied("Only council officers allocate deliveries")
+    if pledge.status != PledgeStatus.CONFIRMED.value:
+        raise DomainError("Only a confirmed delivery can be allocated to commitments")
+    wanted: dict[int, int] = {}
+    for commitment_id, quantity in allocations:
+        if quantity < 0:
+            raise DomainError("Allocations cannot be negative", field="allocations")
+        if quantity:
+            wanted[commitment_id] = wanted.get(commitment_id, 0) + quantity
+    if sum(wanted.values()) > pledge.quantity:
+        raise DomainError(
+            f"You can allocate at most the {pledge.quantity:,} {pledge.need.unit} delivered", field="allocations"
+        )
+    if wanted:
+        owned = set(
+            db.session.scalars(
+                select(Commitment.id).join(Contract).where(
+                    Commitment.id.in_(wanted), Contract.supplier_id == pledge.supplier_id, Commitment.state == "approved"
+                )
+            )
+        )
+        if owned != set(wanted):
+            raise DomainError("Allocate only to this supplier's approved commitments", field="allocations")
+    current = {allocation.commitment_id: allocation for allocation in pledge.allocations}
+    for commitment_id in sorted(set(current) | set(wanted)):  # a fixed order: no lock-order deadlocks
+        before = current[commitment_id].quantity if commitment_id in current else 0
+        after = wanted.get(commitment_id, 0)
+        if before == after:
+            continue
+        db.session.execute(
+            update(Commitment)
+            .where(Commitment.id == commitment_id)
+            .values(delivered_quantity=Commitment.delivered_quantity + (after - before))
+            .execution_options(synchronize_session=False)
+        )
+        if after == 0:
+            pledge.allocations.remove(current[commitment_id])
+        elif before == 0:
+            pledge.allocations.append(Allocation(commitment_id=commitment_id, quantity=after, created_by_id=officer.id))
+        else:
+            current[commitment_id].quantity = after
+    db.session.flush()
+    record_event("pledge.allocated", pledge, actor=officer, detail={"allocations": {str(k): v for k, v in wanted.items()}})
+
+
+def commitment_delivered_from_allocations(commitment_id: int) -> int:
+    """The ledger's truth: what the allocations add up to (used to check the kept sum)."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Allocation.quantity), 0)).where(Allocation.commitment_id == commitment_id)
+    )
