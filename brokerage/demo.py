@@ -116,6 +116,7 @@ def load_demo(explicit_dir: str | None = None) -> str:
         created_orgs += 1
     lines.append(f"Organisations: {created_orgs} added")
     lines.append(f"Needs: {_load_demo_needs(officer)} added")
+    lines.append(f"Contracts: {_load_demo_contracts(officer)} added")
     db.session.commit()
     return "\n".join(lines)
 
@@ -179,4 +180,62 @@ def _load_demo_needs(officer) -> int:
         if state == "published":
             publish_need(need, officer, today)
         added += 1
+    return added
+
+
+# supplier, reference, title, department, value £, [(measure name, target, days until due)]
+DEMO_CONTRACTS = [
+    ("Northwest Facilities Services Ltd", "DEMO-FM-2025-001", "Facilities management for civic buildings",
+     "Property and Assets", 3_200_000,
+     [("Employee volunteering hours", 200, 150), ("Community investment", 5_000, 45),
+      ("Donated goods and equipment", 2_000, 300)]),
+    ("Brent Green Builders Ltd", "DEMO-RETRO-2025-014", "Home insulation retrofit, phase 2",
+     "Housing", 450_000, [("Apprenticeship weeks for local people", 52, 365)]),
+]
+
+
+def _load_demo_contracts(officer) -> int:
+    """Fictional contracts with commitments, and pledges at each stage, so every page has something to show."""
+    from datetime import date, timedelta
+
+    from models.contracts import CommitmentDetails, Contract, ContractDetails, add_commitment, record_contract
+    from models.needs import Need
+    from models.pledges import accept_pledge, confirm_delivery, confirm_receipt, make_pledge, record_delivery
+    from models.themes import Measure
+
+    added = 0
+    today = date.today()
+    for supplier_name, reference, title, department, pounds, commitments in DEMO_CONTRACTS:
+        if db.session.scalar(select(Contract.id).where(Contract.reference == reference)) is not None:
+            continue
+        supplier = db.session.scalar(select(Organisation).where(Organisation.name == supplier_name))
+        contract = record_contract(
+            ContractDetails(reference, title, department, supplier.id, pounds * 100, today - timedelta(days=200),
+                            today + timedelta(days=900)),
+            officer,
+        )
+        for measure_name, target, days in commitments:
+            measure_id = db.session.scalar(select(Measure.id).where(Measure.name == measure_name))
+            add_commitment(contract, officer, CommitmentDetails(measure_id, target, today + timedelta(days=days)))
+        added += 1
+    if added:
+        db.session.flush()
+        supplier = db.session.scalar(select(Organisation).where(Organisation.name == "Northwest Facilities Services Ltd"))
+        seller = find_user_by_email("supplier@example.org")
+        owner = find_user_by_email("group@example.org")
+        volunteering = db.session.scalar(
+            select(Contract).where(Contract.reference == "DEMO-FM-2025-001")
+        ).commitments[0]
+        pantry = db.session.scalar(select(Need).where(Need.title == "Volunteers for Saturday food pantry"))
+        kit = db.session.scalar(select(Need).where(Need.title == "Kit for the under-12s team"))
+        if pantry is not None and pantry.status == "published":
+            delivered = make_pledge(pantry, supplier, seller, 24, "Six of our staff, four Saturdays each.",
+                                    commitment_id=volunteering.id, today=today)
+            accept_pledge(delivered, owner)
+            record_delivery(delivered, seller, today - timedelta(days=3),
+                            "Six volunteers sorted donations and served breakfast on four Saturdays.", None, today)
+            confirm_receipt(delivered, owner)
+            confirm_delivery(delivered, officer)
+        if kit is not None and kit.status == "published":
+            make_pledge(kit, supplier, seller, 300, "We can cover the shirts.", today=today)
     return added
