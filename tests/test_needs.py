@@ -254,7 +254,10 @@ def test_unverified_group_can_draft_but_not_submit(app, client, world, make_user
     login(client, "new@example.org")
     world = dict(world, group=group)
     response = post_need(client, world, save=None, submit_for_review="Save and send for review")
-    assert response.status_code == 403
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "must be verified by the council before it can send needs for review" in page
+    assert "Laptops for our homework club" in page  # what was typed is kept
     assert need_count(app) == 0  # nothing half-written
     assert post_need(client, world).status_code == 302
     with app.app_context():

@@ -92,10 +92,14 @@ def _handle_need_form(form: NeedForm, organisation: Organisation, need: Need | N
         if existing is not None and existing.can_manage(current_user):
             return redirect(url_for("groups.edit_need", need_id=existing.id)), None
         raise
-    except PermissionDenied:
+    except PermissionDenied as error:
         db.session.rollback()
         delete_photo(stored)
-        raise
+        if not organisation.is_member(current_user):
+            raise
+        # A member of a group not yet verified: say why, and keep what they typed.
+        show_domain_error(form, error)
+        return None, preview
     except DomainError as error:
         db.session.rollback()
         delete_photo(stored)
