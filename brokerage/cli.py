@@ -205,3 +205,24 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(dev_command)
+    app.cli.add_command(contracts_cli)
+
+
+contracts_cli = AppGroup("contracts", help="Council contracts and their social value commitments.")
+
+
+@contracts_cli.command("import-ocds")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_ocds_command(path: str) -> None:
+    """Import contracts from an Open Contracting (OCDS) JSON file and print the report."""
+    from models.ocds import MAX_OCDS_BYTES, import_ocds
+
+    if os.path.getsize(path) > MAX_OCDS_BYTES:
+        raise click.ClickException(f"The file is too large: Open Contracting files must be {MAX_OCDS_BYTES // (1024 * 1024)} MB or smaller.")
+    try:
+        report = import_ocds(Path(path).read_bytes())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message)
+    click.echo(f"Contracts: {report.summary()}")

@@ -18,10 +18,13 @@ def council_name() -> str:
 
 def navigation() -> list[dict]:
     """The service navigation, by role."""
-    items = [("public.home", "Home"), ("public.needs", "Needs"), ("public.borough_map", "Map")]
+    items = [("public.home", "Home"), ("public.needs", "Needs"), ("public.borough_map", "Map"), ("public.ledger", "Delivered")]
     if current_user.is_authenticated:
-        if current_user.organisations() or not current_user.is_officer:
+        organisations = current_user.organisations()
+        if organisations or not current_user.is_officer:
             items.append(("organisations.mine", "Your organisations"))
+        if any(organisation.kind == "supplier" for organisation in organisations):
+            items.append(("suppliers.home", "Your pledges"))
         if current_user.is_officer:
             items.append(("officers.dashboard", "Officer dashboard"))
         if current_user.is_admin:

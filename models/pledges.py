@@ -220,6 +220,8 @@ def accept_pledge(pledge: Pledge, user: "User") -> None:
     _require_group_member(pledge.need, user)
     if pledge.status != PledgeStatus.OFFERED.value:
         raise DomainError(f"This pledge is {pledge.status_label.lower()}, so it cannot be accepted")
+    if pledge.need.status not in (NeedStatus.PUBLISHED.value, NeedStatus.FULLY_PLEDGED.value):
+        raise DomainError(f"The need is {pledge.need.status_label.lower()}, so it cannot take this pledge")
     _change_need(pledge.need_id, accepted=pledge.quantity)
     _move(pledge, PledgeStatus.ACCEPTED, user)
 
@@ -306,6 +308,8 @@ def dispute_delivery(pledge: Pledge, officer: "User", reason: str) -> None:
     if not officer.is_officer:
         raise PermissionDenied("Only council officers can dispute deliveries")
     pledge = _lock(Pledge, pledge.id)
+    if pledge.supplier.is_member(officer):
+        raise PermissionDenied("You cannot judge a delivery made by your own organisation")
     if not reason.strip():
         raise DomainError("Say what is in dispute", field="reason")
     if pledge.status != PledgeStatus.DELIVERED.value:
@@ -320,6 +324,9 @@ def set_allocations(pledge: Pledge, officer: "User", allocations: list[tuple[int
 
     if not officer.is_officer:
         raise PermissionDenied("Only council officers allocate deliveries")
+    # Locked, so two officers changing one pledge's allocations at once apply them in turn,
+    # each from the other's result (not both from the same stale allocations).
+    pledge = _lock(Pledge, pledge.id)
     if pledge.status != PledgeStatus.CONFIRMED.value:
         raise DomainError("Only a confirmed delivery can be allocated to commitments")
     wanted: dict[int, int] = {}

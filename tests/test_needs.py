@@ -165,7 +165,7 @@ def test_group_posts_officer_requests_changes_group_resubmits_officer_publishes(
     map_page = anonymous.get("/map").get_data(as_text=True)
     assert 'aria-label="Harlesden &amp; Kensal Green: 1 open need"' in map_page
     page = anonymous.get(f"/needs/{need_id}").get_data(as_text=True)
-    assert "Requested 10 laptops; pledged 0; delivered 0." in page
+    assert "Requested 10 laptops; pledged 0; accepted 0; delivered 0." in page
     assert "<strong>every weekday</strong>" in page
     photo = anonymous.get(f"/needs/{need_id}/photo")
     assert photo.status_code == 200 and photo.mimetype == "image/png"

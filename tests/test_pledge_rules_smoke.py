@@ -54,3 +54,48 @@ def test_pledge_lifecycle_counts_towards_the_need_and_the_commitment(app, places
         assert (need.pledged_quantity, need.accepted_quantity, need.delivered_quantity) == (40, 40, 40)
         assert need.status == "delivered"
         assert commitment.delivered_quantity == 40 == commitment_delivered_from_allocations(commitment.id)
+
+
+def test_a_closed_need_takes_no_acceptance_and_an_officer_cannot_dispute_their_own_supplier(
+    app, places, make_user, make_organisation
+):
+    import pytest
+
+    from models import DomainError, Membership, PermissionDenied
+    from models.needs import close_need
+    from models.pledges import dispute_delivery, make_pledge
+
+    officer_id = make_user("officer@example.org", role=Role.OFFICER)
+    owner_id = make_user("owner@example.org")
+    seller_id = make_user("seller@example.org")
+    group_id = make_organisation(owner_id, officer_id=officer_id)
+    supplier_id = make_organisation(seller_id, kind=OrganisationKind.SUPPLIER, name="Builders Ltd", officer_id=officer_id)
+    with app.app_context():
+        from models import Organisation
+
+        seed_themes()
+        officer, owner, seller = (db.session.get(User, i) for i in (officer_id, owner_id, seller_id))
+        group, supplier = db.session.get(Organisation, group_id), db.session.get(Organisation, supplier_id)
+        theme_id = db.session.scalar(select(Measure.theme_id))
+        today = date.today()
+        need = create_need(group, owner, NeedDetails("Paint", "For the hall", "", "goods", 10, "tins", 20000, None,
+                                                     theme_id, 50, today + timedelta(days=30)), today)
+        submit_need(need, owner, today)
+        publish_need(need, officer, today)
+        first = make_pledge(need, supplier, seller, 4)
+        second = make_pledge(need, supplier, seller, 4)
+        db.session.commit()
+        accept_pledge(first, owner)
+        record_delivery(first, seller, today, "Four tins", None, today)
+        close_need(need, owner)
+        db.session.commit()
+        with pytest.raises(DomainError, match="cannot take this pledge"):
+            accept_pledge(second, owner)
+        db.session.rollback()
+        # An officer who is also a member of the supplier judges nothing of its deliveries.
+        db.session.add(Membership(organisation_id=supplier.id, user_id=officer.id))
+        db.session.commit()
+        with pytest.raises(PermissionDenied):
+            dispute_delivery(first, officer, "Not enough tins")
+        db.session.rollback()
+        assert db.session.get(type(first), first.id).status == "delivered"

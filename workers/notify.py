@@ -43,3 +43,58 @@ def send_need_decision(need) -> None:
             if need.status in ("published", "expired")
             else external_url("groups.edit_need", need_id=need.id),
         )
+
+
+def _send_to_members(organisation, template: str, subject: str, kind: str, **context) -> None:
+    for membership in organisation.members():
+        send_templated(membership.user.email, template, subject, kind=kind, user=membership.user, **context)
+
+
+def send_pledge_offered(pledge) -> None:
+    """A supplier pledged: tell the group's members, who accept or decline."""
+    _send_to_members(
+        pledge.need.organisation, "pledge_offered", f"New pledge: {pledge.need.title}", "pledge_offered",
+        pledge=pledge, need=pledge.need,
+        link=external_url("groups.pledges", organisation_id=pledge.need.organisation_id),
+    )
+
+
+def send_pledge_withdrawn(pledge) -> None:
+    _send_to_members(
+        pledge.need.organisation, "pledge_withdrawn", f"Pledge withdrawn: {pledge.need.title}", "pledge_withdrawn",
+        pledge=pledge, need=pledge.need,
+        link=external_url("groups.pledges", organisation_id=pledge.need.organisation_id),
+    )
+
+
+def send_pledge_decision(pledge) -> None:
+    """The group accepted or declined: tell the supplier's members."""
+    verb = "Accepted" if pledge.status == "accepted" else "Declined"
+    _send_to_members(
+        pledge.supplier, "pledge_decision", f"{verb}: your pledge to {pledge.need.title}", f"pledge_{pledge.status}",
+        pledge=pledge, need=pledge.need,
+        link=external_url("suppliers.dashboard", organisation_id=pledge.supplier_id),
+    )
+
+
+def send_pledge_delivered(pledge) -> None:
+    """The supplier recorded delivery: the group confirms it received it."""
+    _send_to_members(
+        pledge.need.organisation, "pledge_delivered", f"Delivered: {pledge.need.title}", "pledge_delivered",
+        pledge=pledge, need=pledge.need,
+        link=external_url("groups.pledges", organisation_id=pledge.need.organisation_id),
+    )
+
+
+def send_pledge_outcome(pledge) -> None:
+    """An officer confirmed or disputed the delivery: tell both sides."""
+    verb = "Confirmed" if pledge.status == "confirmed" else "Disputed"
+    subject = f"{verb}: delivery to {pledge.need.title}"
+    _send_to_members(
+        pledge.supplier, "pledge_outcome", subject, f"pledge_{pledge.status}", pledge=pledge, need=pledge.need,
+        link=external_url("suppliers.dashboard", organisation_id=pledge.supplier_id),
+    )
+    _send_to_members(
+        pledge.need.organisation, "pledge_outcome", subject, f"pledge_{pledge.status}", pledge=pledge, need=pledge.need,
+        link=external_url("groups.pledges", organisation_id=pledge.need.organisation_id),
+    )

@@ -13,7 +13,7 @@ from brokerage.notify import send_organisation_decision
 from brokerage.officers import bp
 from brokerage.organisations.forms import ConfirmForm, RejectForm
 from brokerage.pagination import paginate
-from models import DomainError, EmailMessage, Event, Need, NeedStatus, Organisation, OrganisationStatus, db
+from models import Commitment, DomainError, EmailMessage, Event, Need, NeedStatus, Organisation, OrganisationStatus, Pledge, db
 from models.organisations import reject_organisation, verify_organisation
 
 
@@ -26,6 +26,12 @@ def dashboard():
         ),
         "needs": db.session.scalar(
             select(func.count()).select_from(Need).where(Need.status == NeedStatus.SUBMITTED.value)
+        ),
+        "deliveries": db.session.scalar(
+            select(func.count()).select_from(Pledge).where(Pledge.status == "delivered", Pledge.group_confirmed_at.is_not(None))
+        ),
+        "commitments": db.session.scalar(
+            select(func.count()).select_from(Commitment).where(Commitment.state == "proposed")
         ),
         "failed_emails": db.session.scalar(
             select(func.count()).select_from(EmailMessage).where(EmailMessage.status == "failed")

@@ -3,3 +3,6 @@
 from flask import Blueprint
 
 bp = Blueprint("suppliers", __name__)
+
+from brokerage.suppliers import commitments  # noqa: E402,F401
+from brokerage.suppliers import dashboard, pledges  # noqa: E402,F401

@@ -94,41 +94,14 @@ def downgrade():
     # ### end Alembic commands ###
 
 
-SQLITE_TRIGGERS = {
-    "needs_fts_insert": "AFTER INSERT ON needs BEGIN "
-    "INSERT INTO needs_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary); END",
-    "needs_fts_delete": "AFTER DELETE ON needs BEGIN "
-    "INSERT INTO needs_fts(needs_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary); END",
-    "needs_fts_update": "AFTER UPDATE OF title, summary ON needs BEGIN "
-    "INSERT INTO needs_fts(needs_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary); "
-    "INSERT INTO needs_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary); END",
-}
-
 
 def create_search_index():
-    """Full-text search over title and summary: a GIN tsvector index on PostgreSQL,
-    an FTS5 external-content table kept in step by triggers on SQLite."""
-    dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
-        op.execute(
-            "CREATE INDEX ix_needs_search ON needs USING gin "
-            "(to_tsvector('english', title || ' ' || summary))"
-        )
-    elif dialect == "sqlite":
-        op.execute(
-            "CREATE VIRTUAL TABLE needs_fts USING fts5(title, summary, content='needs', content_rowid='id', "
-            "tokenize='porter unicode61')"
-        )
-        for name, body in SQLITE_TRIGGERS.items():
-            op.execute(f"CREATE TRIGGER {name} {body}")
-        op.execute("INSERT INTO needs_fts(needs_fts) VALUES ('rebuild')")
+    from models.search_index import create_needs_search_index
+
+    create_needs_search_index(op.execute, op.get_bind().dialect.name)
 
 
 def drop_search_index():
-    dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
-        op.execute("DROP INDEX IF EXISTS ix_needs_search")
-    elif dialect == "sqlite":
-        for name in SQLITE_TRIGGERS:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        op.execute("DROP TABLE IF EXISTS needs_fts")
+    from models.search_index import drop_needs_search_index
+
+    drop_needs_search_index(op.execute, op.get_bind().dialect.name)

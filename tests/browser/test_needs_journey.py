@@ -113,7 +113,7 @@ def test_post_moderate_publish_and_find_a_need(new_context, group_and_officer, t
     axe_check(visitor)
     visitor.get_by_role("link", name=TITLE).click()
     expect(visitor.get_by_role("heading", level=1)).to_have_text(TITLE)
-    expect(visitor.locator(".app-progress")).to_contain_text("Requested 10 laptops; pledged 0; delivered 0.")
+    expect(visitor.locator(".app-progress")).to_contain_text("Requested 10 laptops; pledged 0; accepted 0; delivered 0.")
     axe_check(visitor)
 
     visitor.goto("/needs")

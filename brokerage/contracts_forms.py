@@ -1,0 +1,262 @@
+"""Forms for contracts and commitments (officers and suppliers) and the OCDS upload.
+
+The forms parse what was typed; the rules in models/contracts.py decide (a
+negative value, an end date before the start, a duplicate reference), and their
+DomainError lands beside the field of the same name."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from sqlalchemy import select
+from wtforms import Form, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import Select
+
+from brokerage.needs_forms import ThreePartDateField, WholeNumberField
+from models import Measure, Organisation, Theme, Ward, db
+from models.contracts import CommitmentDetails, ContractDetails
+from models.tiers import Tier
+
+
+class PoundsAmountField(StringField):
+    """An amount in pounds as typed ("215,000", "£1,250.50"), kept as text for re-display.
+    `.pence` holds the value; the sign is kept so the rule can say why a negative is wrong."""
+
+    pence: int | None = None
+
+    def pre_validate(self, form):
+        self.pence = None
+        raw = (self.data or "").strip().replace(",", "").replace(" ", "")
+        negative = raw.startswith("-")
+        raw = raw.lstrip("-").lstrip("£")
+        if not raw:
+            return  # InputRequired (where the field has it) says so
+        if len(raw) > 20:
+            raise ValidationError("Enter the amount in pounds, like 250000 or 250,000.50")
+        try:
+            amount = Decimal(raw)
+        except InvalidOperation:
+            raise ValidationError("Enter the amount in pounds, like 250000 or 250,000.50")
+        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError("Enter pounds and pence only, like 250,000.50")
+        self.pence = int(amount * 100) * (-1 if negative else 1)
+
+
+class ContractForm(FlaskForm):
+    reference = StringField(
+        "Contract reference",
+        description="The council's reference for the contract. For example: BRENT-2025-0142.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the contract reference"), Length(max=160, message="Reference must be 160 characters or fewer")],
+        render_kw={"params": {"classes": "govuk-input--width-20"}},
+    )
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the contract title"), Length(max=300, message="Title must be 300 characters or fewer")],
+    )
+    buyer_department = StringField(
+        "Buyer department (optional)",
+        description="For example: Environment and Leisure.",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message="Department must be 200 characters or fewer")],
+    )
+    supplier_id = SelectField("Supplier", widget=GovSelect(), coerce=int)
+    value = PoundsAmountField(
+        "Contract value",
+        description="The whole-life value in pounds. It sets the contract's social value tier.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the contract value in pounds")],
+        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
+    )
+    start_date = ThreePartDateField(
+        "Start date (optional)", description="For example, 1 4 2025", widget=GovDateInput(), validators=[Optional()], format="%d %m %Y"
+    )
+    end_date = ThreePartDateField(
+        "End date (optional)", description="For example, 31 3 2028", widget=GovDateInput(), validators=[Optional()], format="%d %m %Y"
+    )
+    submit = SubmitField("Record the contract", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        suppliers = db.session.execute(
+            select(Organisation.id, Organisation.name, Organisation.status)
+            .where(Organisation.kind == "supplier")
+            .order_by(Organisation.name, Organisation.id)
+        ).all()
+        self.supplier_id.choices = [SelectChoice(0, "Select a supplier")] + [
+            SelectChoice(organisation_id, name if status == "verified" else f"{name} (not verified)")
+            for organisation_id, name, status in suppliers
+        ]
+
+    def validate_supplier_id(self, field):
+        if not field.data:
+            raise ValidationError("Select the supplier")
+
+    def details(self) -> ContractDetails:
+        return ContractDetails(
+            reference=self.reference.data or "",
+            title=self.title.data or "",
+            buyer_department=self.buyer_department.data,
+            supplier_id=self.supplier_id.data,
+            value_pence=self.value.pence,
+            start_date=self.start_date.data,
+            end_date=self.end_date.data,
+        )
+
+
+class ContractFilterForm(Form):
+    """The contracts list's filters (a GET form: no CSRF, nothing changes)."""
+
+    supplier = SelectField("Supplier", widget=GovSelect(), coerce=int, validators=[Optional()])
+    tier = SelectField("Tier", widget=GovSelect(), validators=[Optional()])
+
+    def __init__(self, formdata, suppliers: list[tuple[int, str]]):
+        super().__init__(formdata)
+        self.supplier.choices = [SelectChoice(0, "All suppliers")] + [SelectChoice(i, name) for i, name in suppliers]
+        self.tier.choices = [SelectChoice("", "All tiers")] + [SelectChoice(tier.value, tier.label) for tier in Tier]
+
+
+class CommitmentForm(FlaskForm):
+    # A plain <select> so the measures are grouped by theme in <optgroup>s
+    # (the GOV.UK select macro has no groups); the template adds the GOV.UK markup.
+    measure_id = SelectField("Measure", widget=Select(), coerce=int)
+    target_quantity = WholeNumberField(
+        "Target quantity",
+        description="A whole number, in the measure's unit.",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the target quantity as a whole number"),
+            NumberRange(min=1, max=10**12, message="The target must be a whole number of at least 1"),
+        ],
+        render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
+    )
+    due_date = ThreePartDateField(
+        "Due date",
+        description="When it must be delivered by. For example, 31 3 2026",
+        widget=GovDateInput(),
+        validators=[InputRequired(message="Enter a real due date, with a day, month and year")],
+        format="%d %m %Y",
+    )
+    description = TextAreaField(
+        "Description (optional)",
+        description="What the supplier promised, in the words of the bid.",
+        widget=GovTextArea(),
+        validators=[Length(max=2000, message="Description must be 2,000 characters or fewer")],
+    )
+    ward_ids = SelectMultipleField(
+        "Preferred wards (optional)",
+        description="Leave all unticked for the whole borough.",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        validate_choice=True,
+    )
+    submit = SubmitField("Save the commitment", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        measures = db.session.execute(
+            select(Measure.id, Measure.name, Measure.unit, Theme.name)
+            .join(Theme, Theme.id == Measure.theme_id)
+            .where(Measure.active.is_(True), Theme.active.is_(True))
+            .order_by(Theme.position, Theme.id, Measure.name)
+        ).all()
+        self.measure_id.choices = [SelectChoice(0, "Select a measure")] + [
+            SelectChoice(measure_id, f"{name} ({unit})", optgroup=theme) for measure_id, name, unit, theme in measures
+        ]
+        wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
+        self.ward_ids.choices = [SelectChoice(ward_id, name) for ward_id, name in wards]
+        if self.ward_ids.data is None:
+            self.ward_ids.data = []
+
+    def validate_measure_id(self, field):
+        if not field.data:
+            raise ValidationError("Select a measure")
+
+    def details(self) -> CommitmentDetails:
+        return CommitmentDetails(
+            measure_id=self.measure_id.data,
+            target_quantity=self.target_quantity.data,
+            due_date=self.due_date.data,
+            description=self.description.data or "",
+            ward_ids=tuple(self.ward_ids.data or ()),
+        )
+
+
+class DecisionForm(FlaskForm):
+    approve = SubmitField("Approve", widget=GovSubmitInput())
+    reject = SubmitField("Reject", widget=GovSubmitInput())
+
+
+class RemedialPlanForm(FlaskForm):
+    action = TextAreaField(
+        "What will the supplier do?",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Say what the supplier will do"), Length(max=2000, message="The action must be 2,000 characters or fewer")],
+    )
+    new_date = ThreePartDateField(
+        "New date",
+        description="When the shortfall will be made good. For example, 30 9 2026",
+        widget=GovDateInput(),
+        validators=[InputRequired(message="Enter a real new date, with a day, month and year")],
+        format="%d %m %Y",
+    )
+    owner = StringField(
+        "Owner",
+        description="Who at the supplier answers for the plan.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Say who owns the plan"), Length(max=160, message="Owner must be 160 characters or fewer")],
+    )
+    submit = SubmitField("Save the remedial plan", widget=GovSubmitInput())
+
+
+class SettlementForm(FlaskForm):
+    kind = RadioField(
+        "How is the commitment settled?",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("fund_payment", "Payment in lieu into the Social Value Fund"),
+            SelectChoice("credit", "Officer-approved credit for a substitute delivery"),
+        ],
+        validators=[InputRequired(message="Choose how the commitment is settled")],
+    )
+    amount = PoundsAmountField(
+        "Amount paid into the Social Value Fund",
+        description="Only for a payment in lieu.",
+        widget=GovTextInput(),
+        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
+    )
+    credit_description = TextAreaField(
+        "Substitute delivery the credit is for",
+        description="Only for a credit.",
+        widget=GovTextArea(),
+        validators=[Length(max=2000, message="The description must be 2,000 characters or fewer")],
+    )
+    submit = SubmitField("Settle the commitment", widget=GovSubmitInput())
+
+
+class OcdsUploadForm(FlaskForm):
+    file = FileField(
+        "Open Contracting (OCDS) file",
+        description="A release package, a record package or a list of releases, as JSON: for example a Contracts Finder download.",
+        widget=GovFileInput(),
+        validators=[
+            FileRequired(message="Select an OCDS JSON file"),
+            FileAllowed(["json"], message="The file must be JSON (.json)"),
+        ],
+    )
+    submit = SubmitField("Import contracts", widget=GovSubmitInput())

@@ -1,0 +1,99 @@
+"""Delivery evidence: a PDF or an image the supplier attaches when it records a
+delivery. Checked by content (not by the name it came with), size-limited,
+stored under a random name, and served only to the people who may see it."""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+
+from flask import current_app, send_from_directory
+from PIL import Image, UnidentifiedImageError
+
+from models import DomainError
+
+MAX_EVIDENCE_MB = 5
+MAX_PIXELS = 40_000_000
+MAX_SIDE = 3000
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+NOT_ALLOWED = "The evidence must be a PDF or an image (JPEG, PNG or WebP)"
+
+
+def evidence_dir() -> str:
+    folder = os.path.join(current_app.config["UPLOAD_DIR"], "evidence")
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def _store_pdf(data: bytes) -> str:
+    # A PDF starts with its header and ends with an end-of-file marker near the end.
+    if b"%%EOF" not in data[-2048:]:
+        raise DomainError("The PDF looks incomplete. Save it again and upload it.", field="evidence")
+    name = f"{secrets.token_hex(16)}.pdf"
+    with open(os.path.join(evidence_dir(), name), "wb") as handle:
+        handle.write(data)
+    return name
+
+
+def _store_image(data: bytes) -> str:
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in IMAGE_FORMATS:
+                raise DomainError(NOT_ALLOWED, field="evidence")
+            if probe.width * probe.height > MAX_PIXELS:
+                raise DomainError("The image is too large: use one under 40 megapixels", field="evidence")
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            image_format = image.format
+            # Re-encoding drops EXIF (location) data and anything hidden after the image.
+            image.thumbnail((MAX_SIDE, MAX_SIDE))
+            if image_format == "JPEG" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            name = f"{secrets.token_hex(16)}.{IMAGE_FORMATS[image_format]}"
+            image.save(os.path.join(evidence_dir(), name), format=image_format)
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, ValueError):
+        raise DomainError(NOT_ALLOWED, field="evidence")
+    return name
+
+
+def store_evidence(stream) -> str:
+    """Check an uploaded file is a PDF or an image within the size limit; return its stored name."""
+    data = stream.read(MAX_EVIDENCE_MB * 1024 * 1024 + 1)
+    if len(data) > MAX_EVIDENCE_MB * 1024 * 1024:
+        raise DomainError(f"The evidence must be smaller than {MAX_EVIDENCE_MB} MB", field="evidence")
+    if not data:
+        raise DomainError("The file is empty", field="evidence")
+    if data.startswith(b"%PDF-"):
+        return _store_pdf(data)
+    return _store_image(data)
+
+
+def delete_evidence(name: str | None) -> None:
+    if not name or "/" in name or "\\" in name:
+        return
+    try:
+        os.remove(os.path.join(evidence_dir(), name))
+    except OSError:
+        pass
+
+
+def can_see_evidence(pledge, user) -> bool:
+    """The supplier's members, the group's members and council officers."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_officer or pledge.supplier.is_member(user) or pledge.need.organisation.is_member(user)
+
+
+def evidence_response(name: str):
+    response = send_from_directory(evidence_dir(), name, max_age=0)
+    if name.endswith(".pdf"):
+        # Never rendered in our origin: a PDF can carry script.
+        response.headers["Content-Disposition"] = f'attachment; filename="delivery-evidence{os.path.splitext(name)[1]}"'
+    else:
+        response.headers["Content-Disposition"] = "inline"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,90 @@
+"""Officers confirm deliveries (allocating them to the supplier's commitments) or
+dispute them. Only a confirmed delivery counts, towards the need and the ledger."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from brokerage.decorators import officer_required
+from brokerage.officers import bp
+from brokerage.pagination import paginate
+from brokerage.pledges_forms import DisputeForm, allocation_form
+from brokerage.suppliers.pledges import approved_commitments
+from brokerage.views import apply_rule
+from models import Event, Need, Pledge, db
+from models.pledges import confirm_delivery, dispute_delivery
+from workers.notify import send_pledge_outcome
+
+
+def awaiting_confirmation():
+    """Delivered, and the group says it received it: the officer's turn."""
+    return select(Pledge).where(Pledge.status == "delivered", Pledge.group_confirmed_at.is_not(None))
+
+
+@bp.route("/deliveries")
+@officer_required
+def deliveries():
+    query = (
+        awaiting_confirmation()
+        .options(joinedload(Pledge.need).joinedload(Need.organisation), joinedload(Pledge.supplier))
+        .order_by(Pledge.group_confirmed_at, Pledge.id)
+    )
+    return render_template("officers/deliveries.html", page=paginate(query, per_page=50))
+
+
+@bp.route("/deliveries/<int:pledge_id>", methods=["GET", "POST"])
+@officer_required
+def delivery(pledge_id: int):
+    pledge = db.session.get(Pledge, pledge_id)
+    if pledge is None:
+        abort(404)
+    commitments = approved_commitments([pledge.supplier_id])
+    confirm_form = allocation_form(pledge, commitments)
+    dispute_form = DisputeForm()
+    submitted = None
+    if request.method == "POST":
+        if confirm_form.confirm.data:
+            submitted = confirm_form
+            if confirm_form.validate_on_submit():
+
+                def confirm():
+                    confirm_delivery(pledge, current_user, confirm_form.chosen())
+                    send_pledge_outcome(pledge)
+
+                if apply_rule(confirm, confirm_form):
+                    flash(f"Confirmed: {pledge.quantity:,} {pledge.need.unit} from {pledge.supplier.name} now count as delivered.", "success")
+                    return redirect(url_for("officers.deliveries"))
+        elif dispute_form.dispute.data:
+            submitted = dispute_form
+            if dispute_form.validate_on_submit():
+
+                def dispute():
+                    dispute_delivery(pledge, current_user, dispute_form.reason.data or "")
+                    send_pledge_outcome(pledge)
+
+                if apply_rule(dispute, dispute_form):
+                    flash(f"Disputed: we have told {pledge.supplier.name} and {pledge.need.organisation.name} why.", "success")
+                    return redirect(url_for("officers.deliveries"))
+        else:
+            abort(400)
+        if submitted.csrf_token.errors:
+            abort(400)
+    events = db.session.scalars(
+        select(Event)
+        .options(joinedload(Event.actor))
+        .where(Event.subject_type == Pledge.__tablename__, Event.subject_id == str(pledge.id))
+        .order_by(Event.id.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "officers/delivery.html",
+        pledge=pledge,
+        form=submitted,
+        confirm_form=confirm_form,
+        dispute_form=dispute_form,
+        commitments=commitments,
+        events=events,
+    )

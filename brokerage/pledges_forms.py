@@ -1,0 +1,152 @@
+"""Forms for the pledge lifecycle: pledging (suppliers), declining (groups),
+recording delivery (suppliers), confirming with allocations or disputing (officers)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileSize
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from brokerage.evidence import MAX_EVIDENCE_MB
+from brokerage.needs_forms import ThreePartDateField, WholeNumberField
+
+MAX_MESSAGE = 2000
+NO_COMMITMENT = 0
+
+
+def commitment_label(commitment, with_supplier: bool = False) -> str:
+    measure = commitment.measure
+    label = (
+        f"{commitment.contract.reference}: {measure.name}, {commitment.remaining_quantity:,} of "
+        f"{commitment.target_quantity:,} {measure.unit} left (due {commitment.due_date.day} {commitment.due_date:%B %Y})"
+    )
+    return f"{commitment.contract.supplier.name} – {label}" if with_supplier else label
+
+
+class PledgeForm(FlaskForm):
+    supplier_id = SelectField("Which of your organisations is pledging?", widget=GovSelect(), coerce=int)
+    quantity = WholeNumberField(
+        "How much can you give?",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter how much you can give, as a whole number")],
+        render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
+    )
+    message = TextAreaField(
+        "Message to the group",
+        description="What you will provide, and how and when you will deliver it.",
+        widget=GovTextArea(),
+        validators=[Length(max=MAX_MESSAGE, message=f"Message must be {MAX_MESSAGE:,} characters or fewer")],
+    )
+    commitment_id = SelectField(
+        "Count it towards a commitment (optional)",
+        description="One of your approved social value commitments. The council confirms what counts once it is delivered.",
+        widget=GovSelect(),
+        coerce=int,
+    )
+    submit = SubmitField("Pledge", widget=GovSubmitInput())
+
+    def __init__(self, suppliers, commitments, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.supplier_id.choices = [SelectChoice(s.id, s.name) for s in suppliers]
+        several = len(suppliers) > 1
+        self.commitment_id.choices = [SelectChoice(NO_COMMITMENT, "No particular commitment")] + [
+            SelectChoice(c.id, commitment_label(c, with_supplier=several)) for c in commitments
+        ]
+
+    def validate_quantity(self, field):
+        if field.data is not None and field.data < 1:
+            raise ValidationError("Pledge at least 1")
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you declining this pledge?",
+        description="The supplier sees this.",
+        widget=GovTextArea(),
+        validators=[Length(max=MAX_MESSAGE, message=f"Reason must be {MAX_MESSAGE:,} characters or fewer")],
+    )
+    submit = SubmitField("Decline the pledge", widget=GovSubmitInput())
+
+
+class DeliveryForm(FlaskForm):
+    delivered_on = ThreePartDateField(
+        "When was it delivered?",
+        description="For example, 27 3 2026",
+        widget=GovDateInput(),
+        validators=[InputRequired(message="Enter the delivery date, with a day, month and year")],
+        format="%d %m %Y",
+    )
+    note = TextAreaField(
+        "What was delivered?",
+        description="What you gave, how much, and anything that shows it happened: names of sessions, receipts, hours logged.",
+        widget=GovTextArea(),
+        validators=[Length(max=5000, message="Keep this to 5,000 characters or fewer")],
+    )
+    evidence = FileField(
+        "Evidence file (optional)",
+        description=f"A PDF or an image (JPEG, PNG or WebP), up to {MAX_EVIDENCE_MB} MB.",
+        widget=GovFileInput(),
+        validators=[
+            Optional(),
+            FileSize(max_size=MAX_EVIDENCE_MB * 1024 * 1024, message=f"The evidence must be smaller than {MAX_EVIDENCE_MB} MB"),
+        ],
+    )
+    submit = SubmitField("Record the delivery", widget=GovSubmitInput())
+
+    def validate_delivered_on(self, field):
+        if field.data is not None and field.data > date.today():
+            raise ValidationError("The delivery date cannot be in the future")
+
+
+class DisputeForm(FlaskForm):
+    reason = TextAreaField(
+        "What is in dispute?",
+        description="The supplier and the group see this.",
+        widget=GovTextArea(),
+        validators=[Length(max=MAX_MESSAGE, message=f"Reason must be {MAX_MESSAGE:,} characters or fewer")],
+    )
+    dispute = SubmitField("Dispute the delivery", widget=GovSubmitInput())
+
+
+class AllocationForm(FlaskForm):
+    """One whole-number field per approved commitment of the supplier (added by
+    allocation_form); `allocations` only anchors the rule's message about the total."""
+
+    allocations = HiddenField()
+    confirm = SubmitField("Confirm the delivery", widget=GovSubmitInput())
+
+    commitment_fields: list[tuple[int, str]] = []
+
+    def chosen(self) -> list[tuple[int, int]]:
+        return [(commitment_id, getattr(self, name).data or 0) for commitment_id, name in self.commitment_fields]
+
+
+def allocation_form(pledge, commitments, **kwargs) -> AllocationForm:
+    """The confirm form for this pledge, pre-filled with its full quantity on the commitment it names."""
+
+    class Form(AllocationForm):
+        pass
+
+    names = []
+    for commitment in commitments:
+        name = f"commitment_{commitment.id}"
+        setattr(
+            Form,
+            name,
+            WholeNumberField(
+                commitment_label(commitment),
+                description=commitment.description or None,
+                default=pledge.quantity if commitment.id == pledge.commitment_id else 0,
+                widget=GovTextInput(),
+                validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")],
+                render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric", "suffix": {"text": pledge.need.unit}}},
+            ),
+        )
+        names.append((commitment.id, name))
+    Form.commitment_fields = names
+    return Form(**kwargs)

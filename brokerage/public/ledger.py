@@ -1,0 +1,93 @@
+"""The public ledger of confirmed deliveries, with filters and a CSV download.
+No sign-in: it is the evidence trail residents and scrutiny committees ask for."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Response, render_template, request, stream_with_context, url_for
+from sqlalchemy import select
+
+from brokerage.pagination import Page
+from brokerage.public import bp
+from models import Theme, Ward, db
+from models.ledger import (
+    CSV_HEADER,
+    LedgerFilters,
+    financial_year_label,
+    ledger_csv_rows,
+    ledger_page,
+    ledger_suppliers,
+    ledger_totals,
+    ledger_years,
+)
+from models.themes import NeedKind
+
+PER_PAGE = 50
+
+
+def _page_number() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 100_000))
+    except ValueError:
+        return 1
+
+
+@bp.route("/ledger")
+def ledger():
+    filters = LedgerFilters.parse(request.args)
+    number = _page_number()
+    totals = ledger_totals(filters)
+    page = Page(items=ledger_page(filters, number, PER_PAGE), page=number, per_page=PER_PAGE, total=totals.count)
+    return render_template(
+        "public/ledger.html",
+        page=page,
+        totals=totals,
+        filters=filters,
+        wards=db.session.execute(select(Ward.code, Ward.name).order_by(Ward.name)).all(),
+        themes=db.session.execute(select(Theme.slug, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position)).all(),
+        suppliers=ledger_suppliers(),
+        kinds=[(kind.value, kind.label) for kind in NeedKind],
+        years=[(year, financial_year_label(year)) for year in ledger_years()],
+        csv_url=url_for("public.ledger_csv", **filters.as_args()),
+    )
+
+
+def _cell(value) -> str:
+    """Text a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.route("/ledger.csv")
+def ledger_csv():
+    filters = LedgerFilters.parse(request.args)
+    kinds = {kind.value: kind.label for kind in NeedKind}
+    need_url = url_for("public.need", need_id=0, _external=True).removesuffix("0")
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_HEADER)
+        for count, (confirmed_at, supplier, need_id, title, group, ward, theme, kind, quantity, unit, value) in enumerate(
+            ledger_csv_rows(filters), start=1
+        ):
+            writer.writerow([
+                confirmed_at.date().isoformat(), _cell(supplier), _cell(title), f"{need_url}{need_id}", _cell(group),
+                ward or "Borough-wide", _cell(theme), kinds.get(kind, kind), quantity, _cell(unit),
+                f"{value // 100}.{value % 100:02d}",
+            ])
+            if count % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    filename = f"confirmed-deliveries-{date.today().isoformat()}.csv"
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,169 @@
+"""Suppliers pledge against a published need, record delivery with evidence, and
+withdraw a pledge before delivery. Each state change is one rule, one commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from brokerage.decorators import verified_email_required
+from brokerage.evidence import can_see_evidence, delete_evidence, evidence_response, store_evidence
+from brokerage.extensions import limiter
+from brokerage.needs_forms import ActionForm
+from workers.notify import send_pledge_delivered, send_pledge_offered, send_pledge_withdrawn
+from brokerage.pledges_forms import NO_COMMITMENT, DeliveryForm, PledgeForm
+from brokerage.suppliers import bp
+from brokerage.views import apply_rule, show_domain_error
+from models import Commitment, Contract, DomainError, Membership, Need, Organisation, PermissionDenied, Pledge, db
+from models.pledges import make_pledge, record_delivery, withdraw_pledge
+
+
+def my_suppliers(user) -> list[Organisation]:
+    """The suppliers the user is a member of, verified or not."""
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .where(Membership.user_id == user.id, Organisation.kind == "supplier")
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def approved_commitments(supplier_ids: list[int]) -> list[Commitment]:
+    """Approved commitments of these suppliers, with contract, supplier and measure in one query."""
+    if not supplier_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Commitment)
+            .join(Commitment.contract)
+            .where(Contract.supplier_id.in_(supplier_ids), Commitment.state == "approved")
+            .options(
+                contains_eager(Commitment.contract).joinedload(Contract.supplier),
+                joinedload(Commitment.measure),
+            )
+            .order_by(Contract.supplier_id, Commitment.due_date, Commitment.id)
+        ).unique()
+    )
+
+
+def _open_for_pledges_message(need: Need) -> str | None:
+    if need.status != "published":
+        return f"This need is {need.status_label.lower()}, so it is not taking pledges"
+    if need.deadline < date.today():
+        return "This need is past its deadline"
+    return None
+
+
+@bp.route("/needs/<int:need_id>/pledge", methods=["GET", "POST"])
+@verified_email_required
+@limiter.limit("60 per hour", methods=["POST"])
+def pledge(need_id: int):
+    need = db.session.get(Need, need_id)
+    if need is None or not need.can_view(current_user):
+        abort(404)
+    suppliers = my_suppliers(current_user)
+    if not suppliers:
+        raise PermissionDenied("Only members of a supplier organisation can pledge")
+    verified = [supplier for supplier in suppliers if supplier.can_act_publicly]
+    if not verified:
+        raise PermissionDenied("Your organisation must be verified by the council before it can pledge")
+    if request.method == "GET" and (closed := _open_for_pledges_message(need)):
+        flash(closed, "error")
+        return redirect(url_for("public.need", need_id=need.id))
+    commitments = approved_commitments([supplier.id for supplier in verified])
+    form = PledgeForm(verified, commitments, supplier_id=verified[0].id, commitment_id=NO_COMMITMENT)
+    if form.validate_on_submit():
+        supplier = next(s for s in verified if s.id == form.supplier_id.data)
+        created: list[Pledge] = []
+
+        def rule():
+            pledge = make_pledge(
+                need, supplier, current_user, form.quantity.data, form.message.data or "",
+                commitment_id=form.commitment_id.data or None,
+            )
+            send_pledge_offered(pledge)
+            created.append(pledge)
+
+        if apply_rule(rule, form):
+            flash(
+                f"You pledged {created[0].quantity:,} {need.unit} to “{need.title}”. "
+                f"We have told {need.organisation.name}; they will accept or decline it.",
+                "success",
+            )
+            return redirect(url_for("suppliers.dashboard", organisation_id=supplier.id))
+    return render_template(
+        "suppliers/pledge.html", form=form, need=need, suppliers=verified, has_commitments=bool(commitments)
+    )
+
+
+def _own_pledge_or_403(pledge_id: int) -> Pledge:
+    pledge = db.session.get(Pledge, pledge_id)
+    if pledge is None:
+        abort(404)
+    if not pledge.supplier.is_member(current_user):
+        abort(403)
+    return pledge
+
+
+@bp.route("/suppliers/pledges/<int:pledge_id>/delivery", methods=["GET", "POST"])
+@verified_email_required
+@limiter.limit("60 per hour", methods=["POST"])
+def record(pledge_id: int):
+    pledge = _own_pledge_or_403(pledge_id)
+    if pledge.status != "accepted":
+        flash(f"This pledge is {pledge.status_label.lower()}: record delivery once the group has accepted it.", "info")
+        return redirect(url_for("suppliers.dashboard", organisation_id=pledge.supplier_id))
+    form = DeliveryForm()
+    if form.validate_on_submit():
+        stored: str | None = None
+        upload = form.evidence.data
+        try:
+            if upload and getattr(upload, "filename", ""):
+                stored = store_evidence(upload.stream)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+
+            def rule():
+                record_delivery(pledge, current_user, form.delivered_on.data, form.note.data or "", stored, date.today())
+                send_pledge_delivered(pledge)
+
+            if apply_rule(rule, form):
+                flash(f"Delivery recorded. We have asked {pledge.need.organisation.name} to confirm they received it.", "success")
+                return redirect(url_for("suppliers.dashboard", organisation_id=pledge.supplier_id))
+            delete_evidence(stored)
+    return render_template("suppliers/record_delivery.html", form=form, pledge=pledge)
+
+
+@bp.route("/suppliers/pledges/<int:pledge_id>/withdraw", methods=["POST"])
+@verified_email_required
+def withdraw(pledge_id: int):
+    pledge = _own_pledge_or_403(pledge_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+
+    def rule():
+        withdraw_pledge(pledge, current_user)
+        send_pledge_withdrawn(pledge)
+
+    if apply_rule(rule):
+        flash(f"Your pledge to “{pledge.need.title}” has been withdrawn.", "success")
+    return redirect(url_for("suppliers.dashboard", organisation_id=pledge.supplier_id))
+
+
+@bp.route("/pledges/<int:pledge_id>/evidence")
+@verified_email_required
+def evidence(pledge_id: int):
+    pledge = db.session.get(Pledge, pledge_id)
+    if pledge is None or not pledge.evidence_filename:
+        abort(404)
+    if not can_see_evidence(pledge, current_user):
+        abort(403)
+    return evidence_response(pledge.evidence_filename)

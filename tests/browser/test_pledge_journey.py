@@ -1,0 +1,156 @@
+"""The brokerage journey in Debian's chromium, with axe-core on every page: an
+officer imports the real Contracts Finder file and adds a commitment, a supplier
+pledges against a need, the group accepts, the supplier records delivery with
+evidence, the group and the officer confirm, and the commitment's ledger and the
+public ledger show it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from conftest import PASSWORD
+from models import Organisation, OrganisationKind, Role, User, db
+from models.needs import NeedDetails, create_need, publish_need, submit_need
+from models.themes import Measure, seed_themes
+
+from .conftest import axe_check
+
+CONTRACTS_FINDER = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "ocds" / "contracts_finder_ocds_search_2025-01-20_to_23_100releases.json"
+)
+NEED = "Volunteers for Saturday food pantry"
+
+
+@pytest.fixture
+def borough(app, places, make_user, make_organisation):
+    if not CONTRACTS_FINDER.exists():
+        pytest.fail(f"the shared Contracts Finder file is missing: {CONTRACTS_FINDER}")
+    with app.app_context():
+        seed_themes()
+        db.session.commit()
+    officer = make_user("officer@example.org", "Oona Officer", role=Role.OFFICER)
+    owner = make_user("owner@example.org", "Olu Owner")
+    seller = make_user("seller@example.org", "Sol Seller")
+    group = make_organisation(owner, name="Harlesden Food Hub", officer_id=officer)
+    # The supplier registered itself with its real company number; the import finds it by that.
+    make_organisation(seller, kind=OrganisationKind.SUPPLIER, name="Matrix SCM Limited",
+                      registration_number="02227962", size_band="large", officer_id=officer)
+    with app.app_context():
+        today = date.today()
+        theme_id = db.session.scalar(
+            db.select(Measure.theme_id).where(Measure.name == "Employee volunteering hours")
+        )
+        need = create_need(
+            db.session.get(Organisation, group), db.session.get(User, owner),
+            NeedDetails(NEED, "Four volunteers each Saturday morning.", "", "volunteering", 40, "volunteer hours",
+                        60000, None, theme_id, 120, today + timedelta(days=60)),
+            today,
+        )
+        submit_need(need, db.session.get(User, owner), today)
+        publish_need(need, db.session.get(User, officer), today)
+        db.session.commit()
+        return {"group": group, "need": need.id}
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+
+
+def test_import_commit_pledge_deliver_confirm_and_see_it_in_the_ledgers(new_context, borough, work_jobs, tmp_path):
+    officer = new_context().new_page()
+    sign_in(officer, "officer@example.org")
+    officer.goto("/officers/contracts/import")
+    axe_check(officer)
+    officer.get_by_label("Open Contracting (OCDS) file").set_input_files(str(CONTRACTS_FINDER))
+    officer.get_by_role("button", name="Import contracts").click()
+    assert work_jobs() == 0
+    officer.reload()
+    expect(officer.locator("main")).to_contain_text("53 created")
+    axe_check(officer)
+
+    officer.goto("/officers/contracts")
+    officer.get_by_role("link", name=re.compile("Contingent Labour Bridging Contract")).click()
+    expect(officer.locator("main")).to_contain_text("Matrix SCM Limited")
+    axe_check(officer)
+    officer.get_by_role("link", name="Add a commitment").click()
+    axe_check(officer)
+    measure = officer.get_by_label("Measure")
+    option = measure.locator("option", has_text="Employee volunteering hours").first
+    measure.select_option(value=option.get_attribute("value"))
+    officer.get_by_label("Target quantity").fill("100")
+    due = date.today() + timedelta(days=200)
+    officer.get_by_label("Day").fill(str(due.day))
+    officer.get_by_label("Month").fill(str(due.month))
+    officer.get_by_label("Year").fill(str(due.year))
+    officer.get_by_role("button", name="Save the commitment").click()
+    expect(officer.locator("main")).to_contain_text("Employee volunteering hours")
+
+    seller = new_context().new_page()
+    sign_in(seller, "seller@example.org")
+    seller.goto(f"/needs/{borough['need']}")
+    seller.get_by_role("link", name="Pledge to this need").click()
+    axe_check(seller)
+    seller.get_by_label("How much can you give?").fill("50")
+    seller.get_by_label("Message to the group").fill("Eight of our staff for five Saturdays.")
+    seller.get_by_role("button", name="Pledge").click()
+    expect(seller.locator(".govuk-error-message")).to_contain_text("Only 40")
+    seller.get_by_label("How much can you give?").fill("40")
+    seller.get_by_label("Count it towards a commitment (optional)").select_option(index=1)
+    seller.get_by_role("button", name="Pledge").click()
+    expect(seller.locator(".govuk-notification-banner--success")).to_be_visible()
+
+    group = new_context().new_page()
+    sign_in(group, "owner@example.org")
+    group.goto(f"/groups/{borough['group']}/pledges")
+    axe_check(group)
+    group.get_by_role("button", name=re.compile("^Accept")).click()
+    expect(group.locator(".govuk-notification-banner--success")).to_be_visible()
+
+    evidence = tmp_path / "volunteers.png"
+    Image.new("RGB", (80, 60), (0, 112, 60)).save(evidence, format="PNG")
+    seller.goto("/suppliers")
+    axe_check(seller)
+    seller.get_by_role("link", name=re.compile("^Record delivery")).click()
+    axe_check(seller)
+    seller.get_by_label("Day").fill(str(date.today().day))
+    seller.get_by_label("Month").fill(str(date.today().month))
+    seller.get_by_label("Year").fill(str(date.today().year))
+    seller.get_by_label("What was delivered?").fill("Eight volunteers sorted donations on five Saturdays: 40 hours.")
+    seller.get_by_label("Evidence file (optional)").set_input_files(str(evidence))
+    seller.get_by_role("button", name="Record the delivery").click()
+    expect(seller.locator(".govuk-notification-banner--success")).to_be_visible()
+
+    group.reload()
+    group.get_by_role("button", name=re.compile("^Confirm you received it")).click()
+    expect(group.locator(".govuk-notification-banner--success")).to_be_visible()
+
+    officer.goto("/officers/deliveries")
+    axe_check(officer)
+    officer.get_by_role("link", name=re.compile(NEED)).click()
+    axe_check(officer)
+    officer.get_by_role("button", name="Confirm the delivery").click()
+    expect(officer.locator(".govuk-notification-banner--success")).to_be_visible()
+
+    officer.goto("/officers/contracts")
+    officer.get_by_role("link", name=re.compile("Contingent Labour Bridging Contract")).click()
+    ledger_row = officer.get_by_role("row", name=re.compile("Employee volunteering hours"))
+    expect(ledger_row).to_contain_text("40")
+    expect(ledger_row).to_contain_text("60")  # remaining of the 100-hour target
+
+    visitor = new_context().new_page()
+    visitor.goto("/ledger")
+    axe_check(visitor)
+    row = visitor.get_by_role("row", name=re.compile(NEED))
+    expect(row).to_contain_text("Matrix SCM Limited")
+    expect(row).to_contain_text("40")
+    expect(visitor.locator("main")).not_to_contain_text("Sol Seller")
