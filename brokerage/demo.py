@@ -223,9 +223,11 @@ def _load_demo_contracts(officer) -> int:
         supplier = db.session.scalar(select(Organisation).where(Organisation.name == "Northwest Facilities Services Ltd"))
         seller = find_user_by_email("supplier@example.org")
         owner = find_user_by_email("group@example.org")
-        volunteering = db.session.scalar(
-            select(Contract).where(Contract.reference == "DEMO-FM-2025-001")
-        ).commitments[0]
+        volunteering = next(
+            commitment
+            for commitment in db.session.scalar(select(Contract).where(Contract.reference == "DEMO-FM-2025-001")).commitments
+            if commitment.measure.name == "Employee volunteering hours"
+        )
         pantry = db.session.scalar(select(Need).where(Need.title == "Volunteers for Saturday food pantry"))
         kit = db.session.scalar(select(Need).where(Need.title == "Kit for the under-12s team"))
         if pantry is not None and pantry.status == "published":
