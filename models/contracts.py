@@ -63,12 +63,31 @@ class Contract(db.Model):
         back_populates="contract", order_by="Commitment.due_date, Commitment.id", cascade="all, delete-orphan"
     )
 
-    def tier(self, thresholds: TierThresholds = TierThresholds()) -> Tier:
-        return tier_for_value(self.value_pence, thresholds)
+    def tier(self, thresholds: TierThresholds | None = None) -> Tier:
+        return tier_for_value(self.value_pence, thresholds or council_thresholds())
 
-    def shortfalls(self, thresholds: TierThresholds = TierThresholds()) -> list[str]:
+    def shortfalls(self, thresholds: TierThresholds | None = None) -> list[str]:
         approved = [c.measure.theme_id for c in self.commitments if c.state == "approved"]
         return tier_shortfalls(self.tier(thresholds), approved)
+
+
+def council_thresholds() -> TierThresholds:
+    """The council's tier thresholds (admin settings), Brent's policy by default."""
+    from models.settings import get_int_setting
+
+    default = TierThresholds()
+    return TierThresholds(
+        basic_from_pence=get_int_setting("tier_basic_from_pence", default.basic_from_pence),
+        kpi_from_pence=get_int_setting("tier_kpi_from_pence", default.kpi_from_pence),
+        strategic_over_pence=get_int_setting("tier_strategic_over_pence", default.strategic_over_pence),
+    )
+
+
+def at_risk_rule() -> tuple[int, float]:
+    """(days before the due date, share delivered) under which a commitment is at risk."""
+    from models.settings import get_int_setting
+
+    return get_int_setting("at_risk_days", AT_RISK_DAYS), get_int_setting("at_risk_percent", int(AT_RISK_SHARE * 100)) / 100
 
 
 commitment_wards = Table(
@@ -90,13 +109,15 @@ class CommitmentStatus(str, enum.Enum):
         return {"on_track": "On track", "at_risk": "At risk", "met": "Met", "unmet": "Unmet"}[self.value]
 
 
-def commitment_status(target: int, delivered: int, due: date, today: date) -> CommitmentStatus:
-    """On track, at risk (due within 60 days and under 75% delivered), met, or unmet (past due)."""
+def commitment_status(
+    target: int, delivered: int, due: date, today: date, at_risk_days: int = AT_RISK_DAYS, at_risk_share: float = AT_RISK_SHARE
+) -> CommitmentStatus:
+    """On track, at risk (due within 60 days and under 75% delivered, by default), met, or unmet (past due)."""
     if delivered >= target:
         return CommitmentStatus.MET
     if due < today:
         return CommitmentStatus.UNMET
-    if due <= today + timedelta(days=AT_RISK_DAYS) and delivered < target * AT_RISK_SHARE:
+    if due <= today + timedelta(days=at_risk_days) and delivered < target * at_risk_share:
         return CommitmentStatus.AT_RISK
     return CommitmentStatus.ON_TRACK
 
@@ -146,7 +167,10 @@ class Commitment(db.Model):
         return max(self.target_quantity - self.delivered_quantity, 0)
 
     def status(self, today: date | None = None) -> CommitmentStatus:
-        return commitment_status(self.target_quantity, self.delivered_quantity, self.due_date, today or date.today())
+        days, share = at_risk_rule()
+        return commitment_status(
+            self.target_quantity, self.delivered_quantity, self.due_date, today or date.today(), days, share
+        )
 
     @property
     def delivered_value_pence(self) -> int | None:

@@ -56,10 +56,21 @@ def count(app, model) -> int:
 # Settings ------------------------------------------------------------------
 
 
+SETTINGS = {
+    "council_name": "Brent Council",
+    "live_need_cap": "5",
+    "tier_basic_from": "215,000",
+    "tier_kpi_from": "1,000,000",
+    "tier_strategic_over": "5,000,000",
+    "at_risk_days": "60",
+    "at_risk_percent": "75",
+}
+
+
 def test_council_name_is_shown_in_the_header(app, client, admin):
     assert ">Brent Council</a>" in client.get("/").get_data(as_text=True)
 
-    response = post_form(admin, "/admin/settings", {"council_name": "  London Borough of Brent  ", "live_need_cap": "7"})
+    response = post_form(admin, "/admin/settings", {**SETTINGS, "council_name": "  London Borough of Brent  ", "live_need_cap": "7"})
 
     assert response.status_code == 302
     page = client.get("/").get_data(as_text=True)
@@ -67,7 +78,8 @@ def test_council_name_is_shown_in_the_header(app, client, admin):
     assert "– London Borough of Brent</title>" in page
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.action == "settings.changed"))
-        assert event.detail == {"council_name": "London Borough of Brent", "live_need_cap": "7"}
+        assert event.detail["council_name"] == "London Borough of Brent"
+        assert event.detail["live_need_cap"] == "7"
         from models.needs import live_need_cap
 
         assert live_need_cap() == 7
@@ -75,7 +87,7 @@ def test_council_name_is_shown_in_the_header(app, client, admin):
 
 @pytest.mark.parametrize("value", ["0", "-3", "101", "many", ""])
 def test_live_need_cap_must_be_a_sensible_whole_number(app, admin, value):
-    response = post_form(admin, "/admin/settings", {"council_name": "Brent Council", "live_need_cap": value})
+    response = post_form(admin, "/admin/settings", {**SETTINGS, "live_need_cap": value})
     assert response.status_code == 200
     assert field_error(response.get_data(as_text=True), "live_need_cap")
     with app.app_context():
@@ -84,8 +96,56 @@ def test_live_need_cap_must_be_a_sensible_whole_number(app, admin, value):
         assert live_need_cap() == 5
 
 
+def test_tier_thresholds_and_at_risk_rule_are_the_councils_to_set(app, admin, make_user, make_organisation):
+    from datetime import date, timedelta
+
+    from models import OrganisationKind, Role, User
+    from models.contracts import CommitmentDetails, ContractDetails, add_commitment, record_contract
+    from models.themes import Measure, seed_themes
+    from models.tiers import Tier
+
+    seller = make_user("seller@example.org")
+    supplier = make_organisation(seller, kind=OrganisationKind.SUPPLIER, name="Builders Ltd")
+    with app.app_context():
+        seed_themes()
+        officer = db.session.scalar(select(User).where(User.role == Role.ADMIN.value))
+        contract = record_contract(ContractDetails("T-1", "Roads", None, supplier, 300_000_00, None, None), officer)
+        measure_id = db.session.scalar(select(Measure.id))
+        commitment = add_commitment(contract, officer, CommitmentDetails(measure_id, 100, date.today() + timedelta(days=90)))
+        db.session.commit()
+        contract_id, commitment_id = contract.id, commitment.id
+        assert contract.tier() == Tier.BASIC and commitment.status().value == "on_track"
+
+    response = post_form(admin, "/admin/settings", {**SETTINGS, "tier_basic_from": "400,000", "at_risk_days": "120"})
+    assert response.status_code == 302
+    with app.app_context():
+        from models import Commitment, Contract
+
+        assert db.session.get(Contract, contract_id).tier() == Tier.NONE
+        assert db.session.get(Commitment, commitment_id).status().value == "at_risk"
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("tier_kpi_from", "100,000", "The thresholds must rise"),
+        ("tier_basic_from", "-5", "The threshold cannot be negative"),
+        ("tier_strategic_over", "lots", "Enter an amount in pounds"),
+        ("at_risk_percent", "150", "Enter a percentage between 1 and 100"),
+    ],
+)
+def test_settings_refuse_thresholds_that_make_no_sense(app, admin, field, value, message):
+    response = post_form(admin, "/admin/settings", {**SETTINGS, field: value})
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        from models.contracts import council_thresholds
+
+        assert council_thresholds().basic_from_pence == 215_000_00
+
+
 def test_council_name_is_required(app, client, admin):
-    response = post_form(admin, "/admin/settings", {"council_name": ""})
+    response = post_form(admin, "/admin/settings", {**SETTINGS, "council_name": ""})
 
     assert response.status_code == 200
     assert field_error(response.get_data(as_text=True), "council_name") == "Enter the council's name"

@@ -37,7 +37,64 @@ class SettingsForm(FlaskForm):
         ],
         render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
     )
+    tier_basic_from = StringField(
+        "Basic tier from (£)",
+        description="Contracts worth this or more need a contribution in 1 to 2 priority themes. Brent: 215,000.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the basic tier threshold in pounds")],
+        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
+    )
+    tier_kpi_from = StringField(
+        "KPI tier from (£)",
+        description="Contracts worth this or more need clear commitments with KPIs. Brent: 1,000,000.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the KPI tier threshold in pounds")],
+        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
+    )
+    tier_strategic_over = StringField(
+        "Strategic tier over (£)",
+        description="Contracts worth more than this need at least 3 KPIs across several themes. Brent: 5,000,000.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the strategic tier threshold in pounds")],
+        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
+    )
+    at_risk_days = IntegerField(
+        "At risk: days before the due date",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the number of days, as a whole number"),
+            NumberRange(min=1, max=730, message="Enter a number of days between 1 and 730"),
+        ],
+        render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
+    )
+    at_risk_percent = IntegerField(
+        "At risk: below this share delivered (%)",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the share as a whole number of per cent"),
+            NumberRange(min=1, max=100, message="Enter a percentage between 1 and 100"),
+        ],
+        render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        self.threshold_pence = {}
+        for name in ("tier_basic_from", "tier_kpi_from", "tier_strategic_over"):
+            field = getattr(self, name)
+            if field.errors:
+                continue
+            try:
+                self.threshold_pence[name] = pounds_to_pence(field.data, "The threshold", 100_000_000_000)
+            except ValidationError as error:
+                field.errors = [*field.errors, str(error)]
+                ok = False
+        values = [self.threshold_pence.get(name) for name in ("tier_basic_from", "tier_kpi_from", "tier_strategic_over")]
+        if ok and None not in values and not values[0] <= values[1] <= values[2]:
+            self.tier_kpi_from.errors = [*self.tier_kpi_from.errors, "The thresholds must rise: basic, then KPI, then strategic"]
+            ok = False
+        return ok
 
 
 class WardsUploadForm(FlaskForm):
@@ -72,7 +129,7 @@ class ThemeForm(FlaskForm):
     submit = SubmitField("Save theme", widget=GovSubmitInput())
 
 
-def pounds_to_pence(value: str | None) -> int | None:
+def pounds_to_pence(value: str | None, what: str = "The proxy value", maximum: int = 1_000_000) -> int | None:
     if value is None or value.strip() == "":
         return None
     try:
@@ -82,9 +139,9 @@ def pounds_to_pence(value: str | None) -> int | None:
     if not amount.is_finite():  # "NaN" and "Infinity" parse, but NaN cannot be compared
         raise ValidationError("Enter an amount in pounds, like 15.50")
     if amount < 0:
-        raise ValidationError("The proxy value cannot be negative")
-    if amount > Decimal("1000000"):
-        raise ValidationError("The proxy value must be £1,000,000 or less")
+        raise ValidationError(f"{what} cannot be negative")
+    if amount > Decimal(maximum):
+        raise ValidationError(f"{what} must be £{maximum:,} or less")
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError("Enter pounds and pence only, like 15.50")
     return int(amount * 100)

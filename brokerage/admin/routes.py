@@ -39,16 +39,32 @@ def index():
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
 def settings():
+    from models.contracts import at_risk_rule, council_thresholds
     from models.needs import live_need_cap
 
+    thresholds = council_thresholds()
+    days, share = at_risk_rule()
     form = SettingsForm(
         data={
             "council_name": get_setting("council_name") or current_app.config["COUNCIL_NAME"],
             "live_need_cap": live_need_cap(),
+            "tier_basic_from": f"{thresholds.basic_from_pence / 100:,.0f}",
+            "tier_kpi_from": f"{thresholds.kpi_from_pence / 100:,.0f}",
+            "tier_strategic_over": f"{thresholds.strategic_over_pence / 100:,.0f}",
+            "at_risk_days": days,
+            "at_risk_percent": round(share * 100),
         }
     )
     if form.validate_on_submit():
-        values = {"council_name": form.council_name.data.strip(), "live_need_cap": str(form.live_need_cap.data)}
+        values = {
+            "council_name": form.council_name.data.strip(),
+            "live_need_cap": str(form.live_need_cap.data),
+            "tier_basic_from_pence": str(form.threshold_pence["tier_basic_from"]),
+            "tier_kpi_from_pence": str(form.threshold_pence["tier_kpi_from"]),
+            "tier_strategic_over_pence": str(form.threshold_pence["tier_strategic_over"]),
+            "at_risk_days": str(form.at_risk_days.data),
+            "at_risk_percent": str(form.at_risk_percent.data),
+        }
         for key, value in values.items():
             set_setting(key, value)
         record_event("settings.changed", current_user, actor=current_user, detail=values)

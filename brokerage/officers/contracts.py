@@ -31,6 +31,7 @@ from brokerage.views import apply_rule
 from models import Allocation, Commitment, Contract, Event, Organisation, Pledge, Task, db, record_event
 from models.contracts import (
     CommitmentStatus,
+    council_thresholds,
     add_commitment,
     decide_commitment,
     record_contract,
@@ -57,8 +58,9 @@ def _commitment_or_404(commitment_id: int) -> Commitment:
     return commitment
 
 
-def _tier_condition(tier: Tier, thresholds: TierThresholds = TierThresholds()):
+def _tier_condition(tier: Tier, thresholds: TierThresholds | None = None):
     """The value range of a tier, as SQL (mirrors models.tiers.tier_for_value)."""
+    thresholds = thresholds or council_thresholds()
     value = Contract.value_pence
     return {
         Tier.NONE: value < thresholds.basic_from_pence,
