@@ -102,8 +102,8 @@ def demo_load(data_dir: str | None) -> None:
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     from brokerage.demo import DEMO_USERS
 
-    for email, name, role, note in DEMO_USERS:
-        click.echo(f"  {role:<9} {email:<34} {note}")
+    for email, _name, _role, note in DEMO_USERS:
+        click.echo(f"  {email:<24} {note}")
 
 
 @demo_cli.command("load-if-empty")
@@ -117,8 +117,8 @@ def demo_load_if_empty(ctx: click.Context, data_dir: str | None) -> None:
 
         if db.session.scalar(select(User.id).where(User.email == DEMO_USERS[0][0])):
             click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-            for email, name, role, note in DEMO_USERS:
-                click.echo(f"  {role:<9} {email:<34} {note}")
+            for email, _name, _role, note in DEMO_USERS:
+                click.echo(f"  {email:<24} {note}")
         return
     ctx.invoke(demo_load, data_dir=data_dir)
 

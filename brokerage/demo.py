@@ -20,14 +20,14 @@ WARDS_FILE = "drkane_wards_WD25_E09000005.geojson"
 POSTCODES_FILE = "codepoint_open_2025-10_postcode_to_ward_brent_E09000005.csv"
 DEMO_PASSWORD = "brent-social-value-demo"
 
-# email, name, role, what they show
+# email, name, account role, what they show (the first word is who they are here)
 DEMO_USERS: list[tuple[str, str, str, str]] = [
-    ("admin@example.org", "Ada Admin", "admin", "administrator: council settings, wards, themes, roles"),
-    ("officer@example.org", "Oliver Officer", "officer", "officer: verifies organisations, audit trail, email"),
-    ("group@example.org", "Grace Group", "resident", "owner of Harlesden Community Food Hub (verified)"),
-    ("newgroup@example.org", "Nadia Newgroup", "resident", "owner of Wembley Park Repair Cafe (waiting)"),
-    ("supplier@example.org", "Sam Supplier", "resident", "member of Northwest Facilities Services Ltd (verified)"),
-    ("resident@example.org", "Rita Resident", "resident", "resident in Harlesden & Kensal Green (NW10 8AB)"),
+    ("admin@example.org", "Ada Admin", "admin", "admin: council settings, wards, themes, roles"),
+    ("officer@example.org", "Oliver Officer", "officer", "officer: verify, moderate, contracts, deliveries"),
+    ("group@example.org", "Grace Group", "resident", "group: owner of Harlesden Community Food Hub"),
+    ("newgroup@example.org", "Nadia Newgroup", "resident", "group: owner of Wembley Park Repair Cafe (waiting)"),
+    ("supplier@example.org", "Sam Supplier", "resident", "supplier: Northwest Facilities Services Ltd"),
+    ("resident@example.org", "Rita Resident", "resident", "resident: Harlesden & Kensal Green (NW10 8AB)"),
 ]
 
 DEMO_ORGANISATIONS = [
