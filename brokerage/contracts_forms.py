@@ -12,7 +12,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -26,7 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import Select
 
-from brokerage.needs_forms import ThreePartDateField, WholeNumberField
+from brokerage.forms import WholeNumberField, date_field
 from models import Measure, Organisation, Theme, Ward, db
 from models.contracts import CommitmentDetails, ContractDetails
 from models.tiers import Tier
@@ -83,12 +82,8 @@ class ContractForm(FlaskForm):
         validators=[InputRequired(message="Enter the contract value in pounds")],
         render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
     )
-    start_date = ThreePartDateField(
-        "Start date (optional)", description="For example, 1 4 2025", widget=GovDateInput(), validators=[Optional()], format="%d %m %Y"
-    )
-    end_date = ThreePartDateField(
-        "End date (optional)", description="For example, 31 3 2028", widget=GovDateInput(), validators=[Optional()], format="%d %m %Y"
-    )
+    start_date = date_field("Start date (optional)", "For example, 1 4 2025")
+    end_date = date_field("End date (optional)", "For example, 31 3 2028")
     submit = SubmitField("Record the contract", widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
@@ -145,12 +140,8 @@ class CommitmentForm(FlaskForm):
         ],
         render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
     )
-    due_date = ThreePartDateField(
-        "Due date",
-        description="When it must be delivered by. For example, 31 3 2026",
-        widget=GovDateInput(),
-        validators=[InputRequired(message="Enter a real due date, with a day, month and year")],
-        format="%d %m %Y",
+    due_date = date_field(
+        "Due date", "When it must be delivered by. For example, 31 3 2026", "Enter a real due date, with a day, month and year"
     )
     description = TextAreaField(
         "Description (optional)",
@@ -208,12 +199,10 @@ class RemedialPlanForm(FlaskForm):
         widget=GovTextArea(),
         validators=[InputRequired(message="Say what the supplier will do"), Length(max=2000, message="The action must be 2,000 characters or fewer")],
     )
-    new_date = ThreePartDateField(
+    new_date = date_field(
         "New date",
-        description="When the shortfall will be made good. For example, 30 9 2026",
-        widget=GovDateInput(),
-        validators=[InputRequired(message="Enter a real new date, with a day, month and year")],
-        format="%d %m %Y",
+        "When the shortfall will be made good. For example, 30 9 2026",
+        "Enter a real new date, with a day, month and year",
     )
     owner = StringField(
         "Owner",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import StringField
-from wtforms.validators import Email, Length, Optional, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from wtforms import DateField, IntegerField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from models.places import lookup_postcode
 
@@ -49,4 +49,50 @@ def postcode_field(label: str = "Postcode", description: str = "", required: boo
         widget=GovTextInput(),
         validators=[*validators, Length(max=16, message="Enter a real postcode, like HA0 1AB"), BoroughPostcode()],
         render_kw={"autocomplete": "postal-code", "params": {"classes": "govuk-input--width-10"}},
+    )
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose complaint reads like the rest of the service."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        raw = valuelist[0].strip().replace(",", "")
+        if len(raw) > 15 or not raw.lstrip("-").isdigit():
+            self.data = None
+            raise ValueError(f"Enter {self.label.text.lower().rstrip('?')} as a whole number")
+        self.data = int(raw)
+
+
+class ThreePartDateField(DateField):
+    """Day, month and year inputs that share one name; a tampered form with the
+    wrong number of parts gets a message, never an error page."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(valuelist) != 3:
+            valuelist = (list(valuelist) + ["", "", ""])[:3]
+            self.raw_data = valuelist
+        if valuelist and not any(part.strip() for part in valuelist):
+            self.data = None
+            return
+        if valuelist and any(len(part) > 8 for part in valuelist):
+            self.data = None
+            self.raw_data = [part[:8] for part in valuelist]
+            raise ValueError("Enter a real date")
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a real date, with a day, month and year, like 27 3 2027")
+
+
+def date_field(label: str, description: str, required: str | None = None) -> ThreePartDateField:
+    """A GOV.UK day-month-year date; `required` is the message when it is left empty."""
+    return ThreePartDateField(
+        label,
+        description=description,
+        widget=GovDateInput(),
+        validators=[InputRequired(message=required)] if required else [Optional()],
+        format="%d %m %Y",
     )

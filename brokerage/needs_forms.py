@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -19,50 +18,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from sqlalchemy import select
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from brokerage.forms import WholeNumberField, date_field
 from models import NeedKind, Theme, Ward, db
 from models.needs import MAX_BENEFICIARIES, MAX_QUANTITY, MAX_VALUE_PENCE, NeedDetails
 
 MAX_DESCRIPTION = 20_000
 MAX_PHOTO_MB = 5
-
-
-class WholeNumberField(IntegerField):
-    """An integer field whose complaint reads like the rest of the service."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        raw = valuelist[0].strip().replace(",", "")
-        if len(raw) > 15 or not raw.lstrip("-").isdigit():
-            self.data = None
-            raise ValueError(f"Enter {self.label.text.lower().rstrip('?')} as a whole number")
-        self.data = int(raw)
-
-
-class ThreePartDateField(DateField):
-    """Day, month and year inputs that share one name; a tampered form with the
-    wrong number of parts gets a message, never an error page."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and len(valuelist) != 3:
-            valuelist = (list(valuelist) + ["", "", ""])[:3]
-            self.raw_data = valuelist
-        if valuelist and not any(part.strip() for part in valuelist):
-            self.data = None
-            return
-        if valuelist and any(len(part) > 8 for part in valuelist):
-            self.data = None
-            self.raw_data = [part[:8] for part in valuelist]
-            raise ValueError("Enter a real date")
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a real date, with a day, month and year, like 27 3 2027")
 
 
 class PoundsField(StringField):
@@ -147,12 +112,8 @@ class NeedForm(FlaskForm):
         ],
         render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
     )
-    deadline = ThreePartDateField(
-        "Deadline",
-        description="When you need it by. For example, 27 3 2027",
-        widget=GovDateInput(),
-        validators=[InputRequired(message="Enter a real deadline, with a day, month and year")],
-        format="%d %m %Y",
+    deadline = date_field(
+        "Deadline", "When you need it by. For example, 27 3 2027", "Enter a real deadline, with a day, month and year"
     )
     photo = FileField(
         "Photo (optional)",

@@ -7,13 +7,13 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from brokerage.evidence import MAX_EVIDENCE_MB
-from brokerage.needs_forms import ThreePartDateField, WholeNumberField
+from brokerage.forms import WholeNumberField, date_field
 
 MAX_MESSAGE = 2000
 NO_COMMITMENT = 0
@@ -74,12 +74,8 @@ class DeclineForm(FlaskForm):
 
 
 class DeliveryForm(FlaskForm):
-    delivered_on = ThreePartDateField(
-        "When was it delivered?",
-        description="For example, 27 3 2026",
-        widget=GovDateInput(),
-        validators=[InputRequired(message="Enter the delivery date, with a day, month and year")],
-        format="%d %m %Y",
+    delivered_on = date_field(
+        "When was it delivered?", "For example, 27 3 2026", "Enter the delivery date, with a day, month and year"
     )
     note = TextAreaField(
         "What was delivered?",
