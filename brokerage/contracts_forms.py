@@ -6,7 +6,6 @@ DomainError lands beside the field of the same name."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -25,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import Select
 
-from brokerage.forms import WholeNumberField, date_field
+from brokerage.forms import WholeNumberField, date_field, parse_pounds
 from models import Measure, Organisation, Theme, Ward, db
 from models.contracts import CommitmentDetails, ContractDetails
 from models.tiers import Tier
@@ -39,20 +38,14 @@ class PoundsAmountField(StringField):
 
     def pre_validate(self, form):
         self.pence = None
-        raw = (self.data or "").strip().replace(",", "").replace(" ", "")
-        negative = raw.startswith("-")
-        raw = raw.lstrip("-").lstrip("£")
-        if not raw:
-            return  # InputRequired (where the field has it) says so
-        if len(raw) > 20:
-            raise ValidationError("Enter the amount in pounds, like 250000 or 250,000.50")
         try:
-            amount = Decimal(raw)
-        except InvalidOperation:
+            amount = parse_pounds(self.data)
+        except ValueError as error:
+            if str(error) == "pence":
+                raise ValidationError("Enter pounds and pence only, like 250,000.50")
             raise ValidationError("Enter the amount in pounds, like 250000 or 250,000.50")
-        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-            raise ValidationError("Enter pounds and pence only, like 250,000.50")
-        self.pence = int(amount * 100) * (-1 if negative else 1)
+        if amount is not None:  # when empty, InputRequired (where the field has it) says so
+            self.pence = int(amount * 100)
 
 
 class ContractForm(FlaskForm):

@@ -4,19 +4,16 @@ stored under a random name, and served only to the people who may see it."""
 
 from __future__ import annotations
 
-import io
 import os
 import secrets
 
 from flask import current_app, send_from_directory
-from PIL import Image, UnidentifiedImageError
 
+from brokerage.photos import store_image
 from models import DomainError
 
 MAX_EVIDENCE_MB = 5
-MAX_PIXELS = 40_000_000
 MAX_SIDE = 3000
-IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 NOT_ALLOWED = "The evidence must be a PDF or an image (JPEG, PNG or WebP)"
 
 
@@ -37,25 +34,7 @@ def _store_pdf(data: bytes) -> str:
 
 
 def _store_image(data: bytes) -> str:
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in IMAGE_FORMATS:
-                raise DomainError(NOT_ALLOWED, field="evidence")
-            if probe.width * probe.height > MAX_PIXELS:
-                raise DomainError("The image is too large: use one under 40 megapixels", field="evidence")
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image_format = image.format
-            # Re-encoding drops EXIF (location) data and anything hidden after the image.
-            image.thumbnail((MAX_SIDE, MAX_SIDE))
-            if image_format == "JPEG" and image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            name = f"{secrets.token_hex(16)}.{IMAGE_FORMATS[image_format]}"
-            image.save(os.path.join(evidence_dir(), name), format=image_format)
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, ValueError):
-        raise DomainError(NOT_ALLOWED, field="evidence")
-    return name
+    return store_image(data, evidence_dir(), "evidence", NOT_ALLOWED, NOT_ALLOWED, max_side=MAX_SIDE)
 
 
 def store_evidence(stream) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
@@ -96,3 +98,26 @@ def date_field(label: str, description: str, required: str | None = None) -> Thr
         validators=[InputRequired(message=required)] if required else [Optional()],
         format="%d %m %Y",
     )
+
+
+def parse_pounds(raw: str | None) -> Decimal | None:
+    """An amount in pounds as people type it ("2,400", "£1,250.50", "-5") as a Decimal;
+    None when empty. ValueError("format") when it is not an amount, ValueError("pence")
+    when it has fractions of a penny. Each form words the messages for its field."""
+    text = (raw or "").strip().replace(",", "").replace(" ", "")
+    negative = text.startswith("-")
+    text = text.lstrip("-").lstrip("£")
+    if not text:
+        return None
+    if len(text) > 20:
+        raise ValueError("format")
+    try:
+        amount = Decimal(text)
+        if not amount.is_finite():  # "NaN" and "Infinity" parse as Decimals
+            raise ValueError("format")
+        exact = amount == amount.quantize(Decimal("0.01"))
+    except InvalidOperation:  # "abc", or "1e30" (beyond Decimal's precision)
+        raise ValueError("format")
+    if not exact:
+        raise ValueError("pence")
+    return -amount if negative else amount

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
@@ -22,7 +21,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from brokerage.forms import WholeNumberField, date_field
+from brokerage.forms import WholeNumberField, date_field, parse_pounds
 from models import NeedKind, Theme, Ward, db
 from models.needs import MAX_BENEFICIARIES, MAX_QUANTITY, MAX_VALUE_PENCE, NeedDetails
 
@@ -36,15 +35,14 @@ class PoundsField(StringField):
     pence: int | None = None
 
     def pre_validate(self, form):
-        raw = (self.data or "").strip().lstrip("£").replace(",", "")
-        if not raw:
-            raise ValidationError("Enter the estimated value in pounds")
         try:
-            amount = Decimal(raw)
-        except InvalidOperation:
+            amount = parse_pounds(self.data)
+        except ValueError as error:
+            if str(error) == "pence":
+                raise ValidationError("Enter pounds and pence only, like 2,400.50")
             raise ValidationError("Enter the value in pounds, like 2400 or 2,400.50")
-        if amount != amount.quantize(Decimal("0.01")) or not amount.is_finite():
-            raise ValidationError("Enter pounds and pence only, like 2,400.50")
+        if amount is None:
+            raise ValidationError("Enter the estimated value in pounds")
         if amount < 0:
             raise ValidationError("The value cannot be negative")
         if amount * 100 > MAX_VALUE_PENCE:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -17,6 +17,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from brokerage.forms import parse_pounds
 from models import NeedKind, Role
 
 
@@ -130,20 +131,18 @@ class ThemeForm(FlaskForm):
 
 
 def pounds_to_pence(value: str | None, what: str = "The proxy value", maximum: int = 1_000_000) -> int | None:
-    if value is None or value.strip() == "":
-        return None
     try:
-        amount = Decimal(value.strip().lstrip("£").replace(",", ""))
-    except InvalidOperation:
+        amount = parse_pounds(value)
+    except ValueError as error:
+        if str(error) == "pence":
+            raise ValidationError("Enter pounds and pence only, like 15.50")
         raise ValidationError("Enter an amount in pounds, like 15.50")
-    if not amount.is_finite():  # "NaN" and "Infinity" parse, but NaN cannot be compared
-        raise ValidationError("Enter an amount in pounds, like 15.50")
+    if amount is None:
+        return None
     if amount < 0:
         raise ValidationError(f"{what} cannot be negative")
     if amount > Decimal(maximum):
         raise ValidationError(f"{what} must be £{maximum:,} or less")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError("Enter pounds and pence only, like 15.50")
     return int(amount * 100)
 
 

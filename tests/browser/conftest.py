@@ -84,6 +84,9 @@ def live_server(app):
 def browser():
     executable = chromium_path()
     if not os.path.exists(executable):
+        if os.environ.get("CI"):
+            # .ci/run installs chromium; in CI a missing browser is a failure, never a skip.
+            pytest.fail(f"CI needs Debian's chromium at {executable}: .ci/run should have installed it")
         pytest.skip(
             f"Browser tests need Debian's chromium at {executable} (or set CHROMIUM_PATH): "
             "install it with `sudo apt-get install chromium`. Never `playwright install`."

@@ -5,7 +5,6 @@ the map, the ward page, the filters and the search."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date, timedelta
 
