@@ -77,11 +77,17 @@ from models.organisations import (  # noqa: E402
 )
 from models.places import Postcode, Ward  # noqa: E402
 from models.pledges import Allocation, Pledge, PledgeStatus  # noqa: E402
+from models.rounds import Ballot, BallotChoice, PaperBatch, Round, RoundOption  # noqa: E402
 from models.settings import Setting  # noqa: E402
 from models.tasks import Task  # noqa: E402
 from models.themes import Measure, NeedKind, Theme  # noqa: E402
 
 __all__ = [
+    "Ballot",
+    "BallotChoice",
+    "PaperBatch",
+    "Round",
+    "RoundOption",
     "Allocation",
     "Commitment",
     "Contract",
