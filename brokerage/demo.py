@@ -117,6 +117,7 @@ def load_demo(explicit_dir: str | None = None) -> str:
     lines.append(f"Organisations: {created_orgs} added")
     lines.append(f"Needs: {_load_demo_needs(officer)} added")
     lines.append(f"Contracts: {_load_demo_contracts(officer)} added")
+    lines.append(f"Ward priority rounds: {_load_demo_round(officer)} added")
     db.session.commit()
     return "\n".join(lines)
 
@@ -181,6 +182,50 @@ def _load_demo_needs(officer) -> int:
             publish_need(need, officer, today)
         added += 1
     return added
+
+
+# Costed items an officer adds beside the ward's published needs: title, description, £.
+DEMO_ROUND_ITEMS = [
+    ("Benches along the Roundwood Park path", "Three benches so older residents can rest on the walk to the shops.", 2_000),
+    ("Watering bags for new street trees", "Forty slow-release watering bags for the trees planted last winter.", 800),
+]
+
+
+def _load_demo_round(officer) -> int:
+    """An open vote in the demo resident's ward: its published needs and two costed items."""
+    from datetime import timedelta
+
+    from models import Need, NeedStatus, Round, utcnow
+    from models.rounds import RoundFields, add_item_option, add_need_options, create_round, open_round
+
+    title = "Harlesden & Kensal Green priorities"
+    if db.session.scalar(select(Round.id).where(Round.title == title)) is not None:
+        return 0
+    ward_id = db.session.scalar(select(Ward.id).where(Ward.name == "Harlesden & Kensal Green"))
+    now = utcnow()
+    round_ = create_round(
+        officer,
+        RoundFields(
+            title=title,
+            description="The council has **£3,000** to spend on small local priorities. Choose up to two.",
+            ward_id=ward_id,
+            budget_pence=3_000_00,
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=21),
+            method="approval",
+            max_choices=2,
+            min_spend_percent=None,
+            rule="equal-shares-add1",
+        ),
+    )
+    needs = db.session.scalars(
+        select(Need).where(Need.ward_id == ward_id, Need.status == NeedStatus.PUBLISHED.value).order_by(Need.id)
+    ).all()
+    add_need_options(round_, officer, needs)
+    for item_title, description, pounds in DEMO_ROUND_ITEMS:
+        add_item_option(round_, officer, item_title, description, pounds * 100)
+    open_round(round_, officer, now)
+    return 1
 
 
 # supplier, reference, title, department, value £, [(measure name, target, days until due)]

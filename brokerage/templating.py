@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from brokerage.markdown import render_markdown
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def council_name() -> str:
@@ -18,7 +21,7 @@ def council_name() -> str:
 
 def navigation() -> list[dict]:
     """The service navigation, by role."""
-    items = [("public.home", "Home"), ("public.needs", "Needs"), ("public.borough_map", "Map"), ("public.ledger", "Delivered")]
+    items = [("public.home", "Home"), ("public.needs", "Needs"), ("public.borough_map", "Map"), ("public.rounds", "Ward votes"), ("public.ledger", "Delivered")]
     if current_user.is_authenticated:
         organisations = current_user.organisations()
         if organisations or not current_user.is_officer:
@@ -55,8 +58,12 @@ def format_date(value: date | datetime | None) -> str:
 
 
 def format_datetime(value: datetime | None) -> str:
+    """A stored (naive UTC) time as the council's wall-clock time."""
     if value is None:
         return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    value = value.astimezone(LONDON)
     hour = value.strftime("%I").lstrip("0")
     return f"{value.day} {value:%B %Y} at {hour}:{value:%M}{value:%p}".replace("AM", "am").replace("PM", "pm")
 

@@ -539,6 +539,10 @@ def ballot_for(round_id: int, user_id: int) -> Ballot | None:
 
 def cast_ballot(round_: Round, user: "User", option_ids: Iterable[int], now: datetime) -> tuple[Ballot, bool]:
     """Record or replace this resident's ballot. Returns (ballot, changed)."""
+    # A shared lock on the round: officers cannot change its options or close it mid-vote.
+    round_ = db.session.scalars(
+        select(Round).where(Round.id == round_.id).with_for_update(read=True).execution_options(populate_existing=True)
+    ).one()
     problem = eligibility_problem(round_, user, now)
     if problem:
         raise PermissionDenied(problem)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from models import Task, User, db
 from models.ocds import import_ocds
-from workers.imports import _run
+from workers.imports import run_task
 from workers.registry import job
 
 
@@ -19,4 +19,4 @@ def _ocds(task: Task, path: str):
 
 @job("default", timeout=1800)
 def import_ocds_file(task_id: str, path: str) -> str:
-    return _run(task_id, path, _ocds)
+    return run_task(task_id, path, _ocds)

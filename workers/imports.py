@@ -20,7 +20,7 @@ def _finish(task: Task, result: dict | None = None, error: str | None = None) ->
     task.finished_at = utcnow()
 
 
-def _run(task_id: str, path: str, importer) -> str:
+def run_task(task_id: str, path: str, importer) -> str:
     task = db.session.get(Task, task_id)
     if task is None or task.finished:
         return "nothing to do"
@@ -68,9 +68,9 @@ def _postcodes(task: Task, path: str):
 
 @job("default", timeout=1800)
 def import_wards_file(task_id: str, path: str) -> str:
-    return _run(task_id, path, _wards)
+    return run_task(task_id, path, _wards)
 
 
 @job("default", timeout=3600)
 def import_postcodes_file(task_id: str, path: str) -> str:
-    return _run(task_id, path, _postcodes)
+    return run_task(task_id, path, _postcodes)

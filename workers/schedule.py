@@ -10,6 +10,7 @@ from workers.mail import requeue_stuck_email
 from workers.maintenance import optimise_database
 from workers.needs import expire_needs
 from workers.registry import job_options
+from workers.rounds import close_due_rounds
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ PERIODIC_JOBS = [
     Periodic(expire_needs, "5 * * * *"),  # hourly
     Periodic(requeue_stuck_email, "*/10 * * * *"),
     Periodic(optimise_database, "30 3 * * *"),  # nightly
+    Periodic(close_due_rounds, "* * * * *"),  # every minute: rounds close on time
 ]
 
 

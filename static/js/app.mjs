@@ -1,4 +1,6 @@
 // Progressive enhancement only: every page works without JavaScript.
 import { initAll } from "/static/govuk/govuk-frontend.min.js";
+import { initBallots } from "/static/js/ballot.mjs";
 
 initAll();
+initBallots();

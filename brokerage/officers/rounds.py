@@ -1,0 +1,297 @@
+"""Officers run ward priority rounds: set one up, put needs and costed items on
+the ballot, open and close voting, enter paper ballots, and publish the results.
+The rules are in models/rounds.py; counting is a job (workers/rounds.py)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from brokerage.decorators import officer_required
+from brokerage.extensions import rq
+from brokerage.officers import bp
+from brokerage.pagination import paginate
+from brokerage.rounds_forms import ConfirmForm, ItemOptionForm, NeedOptionsForm, PaperBatchForm, PbUploadForm, RoundForm
+from brokerage.views import apply_rule
+from models import DomainError, Event, Need, NeedStatus, PaperBatch, Round, RoundOption, Task, db, record_event, utcnow
+from models.round_pabulib import MAX_PB_BYTES
+from models.rounds import (
+    RoundState,
+    add_item_option,
+    add_need_options,
+    ballot_count,
+    close_round,
+    create_round,
+    enter_paper_batch,
+    open_round,
+    publish_results,
+    remove_option,
+    remove_paper_batch,
+    turnout,
+    update_round,
+)
+from wtforms.fields.choices import SelectChoice
+from workers.rounds import count_round_votes, import_round_file
+
+
+def _round_or_404(round_id: int) -> Round:
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def _need_form(round_: Round) -> NeedOptionsForm:
+    """Published needs of the round's ward that are not on the ballot yet."""
+    form = NeedOptionsForm()
+    on_ballot = select(RoundOption.need_id).where(RoundOption.round_id == round_.id, RoundOption.need_id.is_not(None))
+    query = (
+        select(Need)
+        .options(selectinload(Need.organisation))
+        .where(Need.status == NeedStatus.PUBLISHED.value)
+        .where(Need.id.not_in(on_ballot))
+        .order_by(Need.title)
+        .limit(200)
+    )
+    if round_.ward_id is not None:
+        query = query.where(Need.ward_id == round_.ward_id)
+    needs = db.session.scalars(query).all()
+    form.needs.choices = [
+        SelectChoice(str(need.id), f"{need.title} ({need.organisation.name}, {_pence(need.remaining_value_pence)})")
+        for need in needs
+    ]
+    return form
+
+
+def _pence(pence: int) -> str:
+    from brokerage.templating import format_pence
+
+    return format_pence(pence)
+
+
+@bp.route("/rounds")
+@officer_required
+def rounds():
+    query = select(Round).options(selectinload(Round.ward)).order_by(Round.opens_at.desc(), Round.id.desc())
+    page = paginate(query)
+    ids = [round_.id for round_ in page.items]
+    counts = dict(
+        db.session.execute(
+            select(Round.id, func.count(RoundOption.id))
+            .join(Round.options)
+            .where(Round.id.in_(ids))
+            .group_by(Round.id)
+        ).all()
+    ) if ids else {}
+    return render_template("officers/rounds.html", page=page, option_counts=counts, now=utcnow())
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@officer_required
+def new_round():
+    form = RoundForm()
+    if form.validate_on_submit():
+        created = []
+        if apply_rule(lambda: created.append(create_round(current_user, form.fields())), form):
+            flash("Round created. Now add the options residents will choose from.", "success")
+            return redirect(url_for("officers.round", round_id=created[0].id))
+    elif not form.is_submitted():
+        form.method.data, form.rule.data, form.max_choices.data = "approval", "equal-shares-add1", 3
+    return render_template("officers/round_form.html", form=form, round=None), 400 if form.errors else 200
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit_round(round_id: int):
+    round_ = _round_or_404(round_id)
+    form = RoundForm()
+    if form.validate_on_submit():
+        if apply_rule(lambda: update_round(round_, current_user, form.fields()), form):
+            flash("Round saved.", "success")
+            return redirect(url_for("officers.round", round_id=round_.id))
+    elif not form.is_submitted():
+        form.fill_from(round_)
+    return render_template("officers/round_form.html", form=form, round=round_), 400 if form.errors else 200
+
+
+def _show(round_: Round, status: int = 200, **forms):
+    forms.setdefault("need_form", _need_form(round_))
+    forms.setdefault("item_form", ItemOptionForm())
+    batches = db.session.scalars(
+        select(PaperBatch)
+        .options(selectinload(PaperBatch.entered_by))
+        .where(PaperBatch.round_id == round_.id)
+        .order_by(PaperBatch.id)
+    ).all()
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.subject_type == "rounds", Event.subject_id == str(round_.id))
+        .order_by(Event.id.desc())
+        .limit(30)
+    ).all()
+    ballots = ballot_count(round_.id)
+    return render_template(
+        "officers/round.html",
+        round=round_,
+        ballots=ballots,
+        turnout=turnout(round_.id),
+        changeable=round_.state in (RoundState.DRAFT.value, RoundState.OPEN.value) and ballots == 0,
+        batches=batches,
+        events=events,
+        confirm=ConfirmForm(),
+        now=utcnow(),
+        **forms,
+    ), status
+
+
+@bp.route("/rounds/<int:round_id>")
+@officer_required
+def round(round_id: int):
+    return _show(_round_or_404(round_id))
+
+
+@bp.route("/rounds/<int:round_id>/needs", methods=["POST"])
+@officer_required
+def add_round_needs(round_id: int):
+    round_ = _round_or_404(round_id)
+    form = _need_form(round_)
+    if form.validate_on_submit():
+        needs = db.session.scalars(select(Need).where(Need.id.in_(form.chosen_ids()))).all()
+        if apply_rule(lambda: add_need_options(round_, current_user, needs), form):
+            flash(f"{len(needs)} need{'' if len(needs) == 1 else 's'} added to the ballot.", "success")
+            return redirect(url_for("officers.round", round_id=round_.id))
+    return _show(round_, 400, need_form=form)
+
+
+@bp.route("/rounds/<int:round_id>/items", methods=["POST"])
+@officer_required
+def add_round_item(round_id: int):
+    round_ = _round_or_404(round_id)
+    form = ItemOptionForm()
+    if form.validate_on_submit():
+        rule = lambda: add_item_option(round_, current_user, form.title.data, form.description.data or "", form.cost.pence or 0)  # noqa: E731
+        if apply_rule(rule, form):
+            flash(f"“{form.title.data.strip()}” added to the ballot.", "success")
+            return redirect(url_for("officers.round", round_id=round_.id))
+    return _show(round_, 400, item_form=form)
+
+
+@bp.route("/rounds/<int:round_id>/options/<int:option_id>/remove", methods=["POST"])
+@officer_required
+def remove_round_option(round_id: int, option_id: int):
+    round_ = _round_or_404(round_id)
+    form = ConfirmForm()
+    if form.validate_on_submit() and apply_rule(lambda: remove_option(round_, current_user, option_id)):
+        flash("Option removed from the ballot.", "success")
+    return redirect(url_for("officers.round", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/<any(open, close, publish, recount):action>", methods=["POST"])
+@officer_required
+def round_action(round_id: int, action: str):
+    round_ = _round_or_404(round_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash("Your session expired: try again.", "error")
+        return redirect(url_for("officers.round", round_id=round_.id))
+    rules = {
+        "open": lambda: open_round(round_, current_user, utcnow()),
+        "close": lambda: close_round(round_, current_user, utcnow()),
+        "publish": lambda: publish_results(round_, current_user),
+        "recount": lambda: _require_closed(round_),
+    }
+    if apply_rule(rules[action]):
+        if action in ("close", "recount"):
+            rq.enqueue(count_round_votes, round_.id)
+        flash(
+            {
+                "open": "The round is open. Residents of the ward can vote from the opening time.",
+                "close": "Voting has closed. The votes are being counted.",
+                "publish": "Results published. The winning needs are now flagged for suppliers' matching.",
+                "recount": "The votes are being counted again.",
+            }[action],
+            "success",
+        )
+        if action == "publish":
+            _after_publish(round_.id)
+    return redirect(url_for("officers.round", round_id=round_.id))
+
+
+def _require_closed(round_: Round) -> None:
+    if round_.state != RoundState.CLOSED.value:
+        raise DomainError("Only a closed round can be counted again")
+    round_.counted_at = None
+
+
+def _after_publish(round_id: int) -> None:
+    """Published winners feed suppliers' matching, when the matching worker is present."""
+    try:
+        from workers.matching import match_for_round
+    except ImportError:
+        return
+    rq.enqueue(match_for_round, round_id)
+
+
+@bp.route("/rounds/<int:round_id>/paper", methods=["GET", "POST"])
+@officer_required
+def paper_batch(round_id: int):
+    round_ = _round_or_404(round_id)
+    form = PaperBatchForm()
+    if form.validate_on_submit():
+        entered = []
+        rule = lambda: entered.append(enter_paper_batch(round_, current_user, form.reference.data, form.ballots.data, utcnow()))  # noqa: E731
+        if apply_rule(rule, form):
+            if round_.state == RoundState.CLOSED.value:
+                rq.enqueue(count_round_votes, round_.id)
+            flash(f"Batch {entered[0].reference}: {entered[0].ballot_count:,} paper ballots entered.", "success")
+            return redirect(url_for("officers.round", round_id=round_.id))
+    return render_template("officers/round_paper.html", round=round_, form=form), 400 if form.errors else 200
+
+
+@bp.route("/rounds/<int:round_id>/paper/<int:batch_id>/remove", methods=["POST"])
+@officer_required
+def remove_round_paper_batch(round_id: int, batch_id: int):
+    round_ = _round_or_404(round_id)
+    form = ConfirmForm()
+    if form.validate_on_submit() and apply_rule(lambda: remove_paper_batch(round_, current_user, batch_id)):
+        if round_.state == RoundState.CLOSED.value:
+            rq.enqueue(count_round_votes, round_.id)
+        flash("Paper batch removed.", "success")
+    return redirect(url_for("officers.round", round_id=round_.id))
+
+
+@bp.route("/rounds/import", methods=["GET", "POST"])
+@officer_required
+def import_round():
+    """Upload a Pabulib .pb file; a job imports it as a closed round and counts it."""
+    form = PbUploadForm()
+    if form.validate_on_submit():
+        folder = os.path.join(current_app.config["UPLOAD_DIR"], "imports")
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, f"{uuid.uuid4().hex}.pb")
+        form.file.data.save(path)
+        if os.path.getsize(path) > MAX_PB_BYTES:
+            os.remove(path)
+            form.file.errors = ["The file must be smaller than 50 MB"]
+        else:
+            task = Task(id=uuid.uuid4().hex, name="round_import", description=f"Round from {form.file.data.filename}", user_id=current_user.id)
+            db.session.add(task)
+            record_event("round_import.started", task, actor=current_user, to_state="queued", detail={"file": form.file.data.filename})
+            db.session.commit()
+            rq.enqueue(import_round_file, task.id, path, current_user.id, job_id=task.id)
+            return redirect(url_for("officers.round_import_task", task_id=task.id))
+    return render_template("officers/round_import.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/rounds/import/<task_id>")
+@officer_required
+def round_import_task(task_id: str):
+    task = db.session.get(Task, task_id)
+    if task is None or task.name != "round_import":
+        abort(404)
+    return render_template("officers/round_import_task.html", task=task)

@@ -1,0 +1,253 @@
+"""Forms for ward priority rounds: the officer's round, options and paper batches,
+the resident's ballot, and the Pabulib upload.
+
+The forms parse what was typed; the rules in models/rounds.py decide, and their
+DomainError lands beside the field of the same name."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from sqlalchemy import select
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from brokerage.contracts_forms import PoundsAmountField
+from brokerage.forms import WholeNumberField, date_field
+from models import Ward, db
+from models.rounds import METHOD_LABELS, OFFICIAL_RULES, RoundFields
+
+LONDON = ZoneInfo("Europe/London")
+TIME_PATTERN = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+
+
+def parse_time(raw: str | None) -> time | None:
+    """A time of day as people type it: "9am", "5:30pm", "17:30", "9.15"."""
+    match = TIME_PATTERN.match(raw or "")
+    if not match:
+        return None
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def london_to_utc(day, at: time) -> datetime:
+    """The council's wall-clock time as the naive UTC the database keeps."""
+    local = datetime.combine(day, at).replace(tzinfo=LONDON)
+    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def utc_to_london(value: datetime) -> datetime:
+    return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(LONDON)
+
+
+class TimeField(StringField):
+    """A time of day kept as typed, with `.time` parsed."""
+
+    time_value: time | None = None
+
+    def pre_validate(self, form):
+        self.time_value = None
+        if not (self.data or "").strip():
+            return
+        if len(self.data) > 12 or (parsed := parse_time(self.data)) is None:
+            raise ValidationError("Enter a time like 9am, 5:30pm or 17:30")
+        self.time_value = parsed
+
+
+def _ward_choices() -> list[SelectChoice]:
+    wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
+    return [SelectChoice("", "The whole borough")] + [SelectChoice(str(id_), name) for id_, name in wards]
+
+
+class RoundForm(FlaskForm):
+    title = StringField(
+        "Title",
+        description="What residents will see. For example: Harlesden & Kensal Green priorities 2027.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter a title for the round"), Length(max=150, message="Title must be 150 characters or fewer")],
+    )
+    description = TextAreaField(
+        "What the round is for",
+        description="Shown above the ballot. You can use Markdown.",
+        widget=GovCharacterCount(),
+        validators=[Optional(), Length(max=5000, message="Description must be 5,000 characters or fewer")],
+        render_kw={"params": {"maxlength": 5000}},
+    )
+    ward_id = SelectField("Ward", description="Who can vote: residents with a postcode in this ward.", widget=GovSelect(), validate_choice=False)
+    budget = PoundsAmountField(
+        "Budget in pounds",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the budget in pounds")],
+        render_kw={"params": {"prefix": {"text": "£"}, "classes": "govuk-input--width-10", "inputmode": "decimal"}},
+    )
+    opens_on = date_field("Voting opens", "For example, 1 3 2027", required="Enter the date voting opens")
+    opens_time = TimeField(
+        "Opening time", description="UK time, for example 9am", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the time voting opens")],
+        render_kw={"params": {"classes": "govuk-input--width-5"}},
+    )
+    closes_on = date_field("Voting closes", "For example, 31 3 2027", required="Enter the date voting closes")
+    closes_time = TimeField(
+        "Closing time", description="UK time, for example 5pm", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the time voting closes")],
+        render_kw={"params": {"classes": "govuk-input--width-5"}},
+    )
+    method = RadioField(
+        "How residents vote",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(value, label) for value, label in METHOD_LABELS.items()],
+        validators=[InputRequired(message="Choose how residents vote")],
+    )
+    max_choices = WholeNumberField(
+        "Approval: how many options each resident can choose",
+        widget=GovTextInput(),
+        validators=[Optional()],
+        render_kw={"params": {"classes": "govuk-input--width-4"}},
+    )
+    min_spend_percent = WholeNumberField(
+        "Knapsack: the least share of the budget a ballot must spend, in percent (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=0, max=100, message="Enter a share between 0 and 100")],
+        render_kw={"params": {"classes": "govuk-input--width-4", "suffix": {"text": "%"}}},
+    )
+    rule = RadioField(
+        "Official rule for choosing the winners",
+        description="The results page also shows what the other rule would have chosen.",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(value, label) for value, label in OFFICIAL_RULES.items()],
+        validators=[InputRequired(message="Choose the official rule")],
+    )
+    submit = SubmitField("Save round", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ward_id.choices = _ward_choices()
+
+    def validate_ward_id(self, field):
+        if field.data and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError("Choose a ward from the list")
+
+    def fill_from(self, round_) -> None:
+        opens, closes = utc_to_london(round_.opens_at), utc_to_london(round_.closes_at)
+        self.title.data = round_.title
+        self.description.data = round_.description
+        self.ward_id.data = str(round_.ward_id) if round_.ward_id else ""
+        self.budget.data = f"{round_.budget_pence / 100:,.2f}".removesuffix(".00")
+        self.opens_on.data, self.opens_time.data = opens.date(), opens.strftime("%H:%M")
+        self.closes_on.data, self.closes_time.data = closes.date(), closes.strftime("%H:%M")
+        self.method.data = round_.method
+        self.max_choices.data = round_.max_choices
+        self.min_spend_percent.data = round_.min_spend_percent
+        self.rule.data = round_.rule
+
+    def fields(self) -> RoundFields:
+        return RoundFields(
+            title=self.title.data or "",
+            description=(self.description.data or "").strip(),
+            ward_id=int(self.ward_id.data) if self.ward_id.data else None,
+            budget_pence=self.budget.pence or 0,
+            opens_at=london_to_utc(self.opens_on.data, self.opens_time.time_value),
+            closes_at=london_to_utc(self.closes_on.data, self.closes_time.time_value),
+            method=self.method.data,
+            max_choices=self.max_choices.data,
+            min_spend_percent=self.min_spend_percent.data,
+            rule=self.rule.data,
+        )
+
+
+class NeedOptionsForm(FlaskForm):
+    needs = SelectMultipleField(
+        "Published needs in this ward",
+        description="Each costs what is still needed to fund it.",
+        widget=GovCheckboxesInput(),
+        validate_choice=False,
+    )
+    submit = SubmitField("Add to the ballot", widget=GovSubmitInput())
+
+    def chosen_ids(self) -> list[int]:
+        allowed = {choice.value for choice in self.needs.choices}
+        return [int(value) for value in self.needs.data or [] if value in allowed]
+
+    def validate_needs(self, field):
+        allowed = {choice.value for choice in field.choices}
+        if not field.data:
+            raise ValidationError("Choose at least one need")
+        if any(value not in allowed for value in field.data):
+            raise ValidationError("Choose needs from the list")
+
+
+class ItemOptionForm(FlaskForm):
+    title = StringField(
+        "Title", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter a title for the option"), Length(max=200, message="Title must be 200 characters or fewer")],
+    )
+    description = TextAreaField(
+        "Description", widget=GovTextArea(),
+        validators=[Optional(), Length(max=5000, message="Description must be 5,000 characters or fewer")],
+    )
+    cost = PoundsAmountField(
+        "Cost in pounds", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the cost in pounds")],
+        render_kw={"params": {"prefix": {"text": "£"}, "classes": "govuk-input--width-10", "inputmode": "decimal"}},
+    )
+    submit = SubmitField("Add option", widget=GovSubmitInput())
+
+
+class PaperBatchForm(FlaskForm):
+    reference = StringField(
+        "Batch reference",
+        description="As written on the bundle, for example HKG-LIB-03.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the batch reference written on the bundle"), Length(max=60, message="Reference must be 60 characters or fewer")],
+        render_kw={"params": {"classes": "govuk-input--width-20"}},
+    )
+    ballots = TextAreaField(
+        "Ballots",
+        description="One paper ballot per line: the option numbers ticked, separated by commas. For example: 1, 4, 7",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter at least one ballot, one per line"), Length(max=200_000, message="Enter at most 200,000 characters in one batch")],
+        render_kw={"params": {"rows": 12}},
+    )
+    submit = SubmitField("Enter batch", widget=GovSubmitInput())
+
+
+class PbUploadForm(FlaskForm):
+    file = FileField(
+        "Pabulib file (.pb)",
+        description="A participatory budgeting election in the Pabulib format, up to 50 MB.",
+        widget=GovFileInput(),
+        validators=[FileRequired(message="Choose a .pb file")],
+    )
+    submit = SubmitField("Import", widget=GovSubmitInput())
+
+    def validate_file(self, field):
+        name = (field.data.filename or "").lower() if field.data else ""
+        if not name.endswith(".pb"):
+            raise ValidationError("The file must be a Pabulib .pb file")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state: only the CSRF token matters."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

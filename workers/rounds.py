@@ -1,0 +1,52 @@
+"""Ward priority rounds: the clock closes rounds at their closing time, and the
+count runs as a job (a large round has too many ballots to count in a request)."""
+
+from __future__ import annotations
+
+from models import DomainError, Round, db, utcnow
+from models.rounds import close_round, count_round, rounds_due_to_close
+from workers.registry import job
+
+
+@job("default", timeout=1800)
+def count_round_votes(round_id: int) -> dict:
+    """Count a closed round under every rule; safe to run twice (it recounts)."""
+    result = count_round(round_id)
+    db.session.commit()
+    return result
+
+
+@job("default", timeout=300)
+def close_due_rounds() -> int:
+    """Run every minute: close open rounds whose time is up, then count them."""
+    from brokerage.extensions import rq
+
+    closed = []
+    for round_id in rounds_due_to_close(utcnow()):
+        try:
+            close_round(db.session.get(Round, round_id), None, utcnow())
+            db.session.commit()
+        except DomainError:  # an officer closed it a moment ago
+            db.session.rollback()
+            continue
+        closed.append(round_id)
+    for round_id in closed:
+        rq.enqueue(count_round_votes, round_id)
+    return len(closed)
+
+
+
+@job("default", timeout=1800)
+def import_round_file(task_id: str, path: str, officer_id: int) -> str:
+    """Import an uploaded .pb file as a round and count it; the Task row reports how it went."""
+    from models import User
+    from models.round_pabulib import import_pb_round
+    from workers.imports import run_task
+
+    def importer(task, file_path):
+        with open(file_path, "rb") as handle:
+            report = import_pb_round(handle.read(), db.session.get(User, officer_id))
+        count_round(report.round_id)
+        return report
+
+    return run_task(task_id, path, importer)
