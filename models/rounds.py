@@ -684,13 +684,16 @@ def ballots_of(round_id: int) -> list[tuple[str, frozenset[int]]]:
     """Every ballot as (kind, chosen option ids), read in one query."""
     rows = db.session.execute(
         select(Ballot.id, Ballot.kind, BallotChoice.option_id)
-        .join(BallotChoice, BallotChoice.ballot_id == Ballot.id)
+        .outerjoin(BallotChoice, BallotChoice.ballot_id == Ballot.id)
         .where(Ballot.round_id == round_id)
         .order_by(Ballot.id)
     )
+    # An imported ballot may choose nothing; it still counts in the number of voters.
     ballots: dict[int, tuple[str, set[int]]] = {}
     for ballot_id, kind, option_id in rows:
-        ballots.setdefault(ballot_id, (kind, set()))[1].add(option_id)
+        choices = ballots.setdefault(ballot_id, (kind, set()))[1]
+        if option_id is not None:
+            choices.add(option_id)
     return [(kind, frozenset(choices)) for kind, choices in ballots.values()]
 
 
@@ -707,13 +710,18 @@ def count_round(round_id: int) -> dict:
     costs = {option_id: option.cost_pence for option_id, option in options.items()}
     approvals = [choices for _, choices in ballots]
     positions = {option_id: option.position for option_id, option in options.items()}
+    # Ties go to the lower option number; an imported election keeps its file's ids,
+    # compared as text as Pabulib tools do.
+    tie_keys = (
+        {option_id: option.key for option_id, option in options.items()} if round_.source == "pabulib" else positions
+    )
     outcomes = {
         rule: tally(
             rule,
             round_.budget_pence,
             costs,
             approvals,
-            tie_key=positions.__getitem__,
+            tie_key=tie_keys.__getitem__,
             increment=ADD_ONE_INCREMENT_PENCE,
         )
         for rule in ("greedy", "equal-shares", "equal-shares-add1")
