@@ -27,7 +27,7 @@ class BarChart:
 
 def bar_chart(options, rule: str, width: int = 640, label_width: int = 230, bar_height: int = 22) -> BarChart:
     """Votes per option, longest first; the options the rule funds are highlighted."""
-    plot_width = width - label_width - 60
+    plot_width = width - label_width - 110  # room for the count and "funded"
     max_value = max((option.votes for option in options), default=0) or 1
     bars = []
     for index, option in enumerate(options):

@@ -51,6 +51,13 @@ def format_pence(pence: int | None) -> str:
     return f"£{pounds:,}" if remainder == 0 else f"£{pounds:,}.{remainder:02d}"
 
 
+def format_money(pence: int | None, currency: str = "GBP") -> str:
+    """Pounds as £1,250; other currencies (imported elections) as 1,250 PLN."""
+    if currency == "GBP" or pence is None:
+        return format_pence(pence)
+    return format_pence(pence).removeprefix("£") + f" {currency}"
+
+
 def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -71,5 +78,5 @@ def format_datetime(value: datetime | None) -> str:
 def init_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(council_name=council_name, navigation=navigation)
     app.jinja_env.filters.update(
-        markdown=render_markdown, pence=format_pence, govuk_date=format_date, govuk_datetime=format_datetime
+        markdown=render_markdown, pence=format_pence, money=format_money, govuk_date=format_date, govuk_datetime=format_datetime
     )

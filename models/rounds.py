@@ -126,7 +126,12 @@ class Round(db.Model):
 
     @property
     def area_name(self) -> str:
-        return self.ward.name if self.ward is not None else "the whole borough"
+        if self.ward is not None:
+            return self.ward.name
+        if self.source == "pabulib":
+            meta = self.source_meta or {}
+            return ", ".join(part for part in (meta.get("district"), meta.get("unit"), meta.get("country")) if part) or "an imported election"
+        return "the whole borough"
 
     @property
     def rule_label(self) -> str:
@@ -730,9 +735,10 @@ def count_round(round_id: int) -> dict:
     paper = {option_id: 0 for option_id in options}
     digital = dict(paper)
     for kind, choices in ballots:
-        target = digital if kind == "digital" else paper
-        for option_id in choices:
-            target[option_id] += 1
+        if kind in ("digital", "paper"):
+            target = digital if kind == "digital" else paper
+            for option_id in choices:
+                target[option_id] += 1
     order = sorted(options, key=lambda option_id: (-votes.get(option_id, 0), costs[option_id], positions[option_id]))
     for rank, option_id in enumerate(order, start=1):
         option = options[option_id]
