@@ -559,3 +559,16 @@ def test_results_and_the_pabulib_export_never_name_a_voter(app, world):
     voter_ids = {line.split(";")[0] for line in export.split("VOTES\n")[1].splitlines()[1:]}
     assert voter_ids == {"1", "2"}  # numbered afresh, not the residents' account ids
     assert sorted(world.residents[:2]) != [1, 2]
+
+
+def test_the_ward_page_links_to_its_vote_but_not_to_drafts(app, client, world):
+    with app.app_context():
+        officer = db.session.get(User, world.officer)
+        create_round(officer, _round_fields(world.ward_id, title="Secret draft"))
+        db.session.commit()
+        code = db.session.get(Ward, world.ward_id).code
+    page = client.get(f"/wards/{code}").get_data(as_text=True)
+    assert "Harlesden priorities 2027" in page and "voting open until" in page
+    assert "Secret draft" not in page
+    drafts = client.get("/rounds").get_data(as_text=True)
+    assert "Harlesden priorities 2027" in drafts and "Secret draft" not in drafts

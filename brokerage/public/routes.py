@@ -61,8 +61,18 @@ def ward(code: str):
     from brokerage.pagination import paginate
     from models.need_search import NeedFilters, public_needs_query
 
+    from models import Round, utcnow
+
     needs_page = paginate(public_needs_query(NeedFilters(ward=found.code, still_open=True), date.today()), per_page=10)
-    return render_template("public/ward.html", ward=found, groups=groups, needs_page=needs_page)
+    rounds = db.session.scalars(
+        select(Round)
+        .where(Round.ward_id == found.id, Round.state.in_(("open", "closed", "published")))
+        .order_by(Round.closes_at.desc())
+        .limit(5)
+    ).all()
+    return render_template(
+        "public/ward.html", ward=found, groups=groups, needs_page=needs_page, rounds=rounds, now=utcnow()
+    )
 
 
 @bp.route("/accessibility")
