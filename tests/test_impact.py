@@ -1,0 +1,190 @@
+"""The social value dashboard and the annual impact report: the headline figures,
+recomputed here from the raw rows in plain Python, must equal what the SQL in
+models/impact.py says; the report's HTML, CSV, JSON and PDF carry the same
+figures; only officers see any of it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from models import Commitment, Measure, Need, Organisation, OrganisationKind, Pledge, Role, Task, User, db, impact
+from models.contracts import CommitmentDetails, ContractDetails, add_commitment, record_contract, settle_commitment
+from models.ledger import financial_year
+from models.needs import NeedDetails, create_need, publish_need, submit_need
+from models.pledges import accept_pledge, confirm_delivery, confirm_receipt, make_pledge, record_delivery
+from models.themes import seed_themes
+from tests.conftest import login, post_form
+
+TODAY = date.today()
+YEAR = impact.Year.of(TODAY)
+
+
+@pytest.fixture
+def borough(app, places, make_user, make_organisation):
+    """Two suppliers with contracts above and below the threshold, commitments due this
+    year (met, part-delivered, unmet and settled by a fund payment) and next year, and
+    confirmed deliveries allocated to them."""
+    officer = make_user("officer@example.org", "Oona Officer", role=Role.OFFICER)
+    owner = make_user("group@example.org", "Gita Group")
+    seller = make_user("seller@example.org", "Sid Seller")
+    other_seller = make_user("seller2@example.org", "Sam Seller")
+    resident = make_user("resident@example.org", "Rae Resident")
+    group = make_organisation(owner, name="Harlesden Food Hub", officer_id=officer)
+    supplier = make_organisation(seller, kind=OrganisationKind.SUPPLIER, name="Builders Ltd", officer_id=officer)
+    small = make_organisation(other_seller, kind=OrganisationKind.SUPPLIER, name="Small Co", registration_number="09000003", officer_id=officer)
+    with app.app_context():
+        seed_themes()
+        officer_user, owner_user, seller_user = (db.session.get(User, i) for i in (officer, owner, seller))
+        cash = db.session.scalar(select(Measure).where(Measure.name == "Community investment"))
+        hours = db.session.scalar(select(Measure).where(Measure.name == "Employee volunteering hours"))
+        big = record_contract(ContractDetails("BRENT-BIG", "Estate services", None, supplier, 2_000_000_00, None, None), officer_user)
+        tiny = record_contract(ContractDetails("BRENT-TINY", "Window cleaning", None, small, 50_000_00, None, None), officer_user)
+        start = YEAR.first_day
+        met = add_commitment(big, officer_user, CommitmentDetails(cash.id, 1_000, YEAR.last_day))
+        partial = add_commitment(big, officer_user, CommitmentDetails(cash.id, 4_000, YEAR.last_day))
+        unmet = add_commitment(big, officer_user, CommitmentDetails(hours.id, 200, start))
+        add_commitment(big, officer_user, CommitmentDetails(cash.id, 9_999, YEAR.last_day + timedelta(days=40)))  # next year
+        add_commitment(tiny, officer_user, CommitmentDetails(cash.id, 500, YEAR.last_day))  # below the threshold
+        from models import Postcode
+
+        ward_id = db.session.get(Postcode, "NW10 8AB").ward_id
+        pledges = []
+        for title, pounds, kind, theme_id, commitment, quantity in (
+            ("Fridge fund", 1_500, "cash", cash.theme_id, met, 1_500),
+            ("Kit fund", 1_000, "cash", cash.theme_id, partial, 1_000),
+        ):
+            need = create_need(
+                db.session.get(Organisation, group), owner_user,
+                NeedDetails(title, f"{title} for families", "", kind, pounds, "£", pounds * 100, ward_id, theme_id, 70,
+                            TODAY + timedelta(days=60)),
+                TODAY,
+            )
+            submit_need(need, owner_user, TODAY)
+            publish_need(need, officer_user, TODAY)
+            pledge = make_pledge(need, db.session.get(Organisation, supplier), seller_user, quantity, "Happy to", commitment.id)
+            accept_pledge(pledge, owner_user)
+            record_delivery(pledge, seller_user, TODAY, "Paid", None, TODAY)
+            confirm_receipt(pledge, owner_user)
+            confirm_delivery(pledge, officer_user, [(commitment.id, quantity)])
+            pledges.append(pledge.id)
+        settle_commitment(unmet, officer_user, "fund_payment", TODAY, fund_payment_pence=2_500_00)
+        db.session.commit()
+        return {"officer": officer, "resident": resident, "seller": seller, "pledges": pledges, "unmet": unmet.id}
+
+
+def recomputed_headline(today: date) -> dict:
+    """The headline figures from the raw rows, in plain Python: the test's own arithmetic."""
+    committed = delivered = count = 0
+    statuses = {"met": 0, "on_track": 0, "at_risk": 0, "unmet": 0}
+    for commitment in db.session.scalars(select(Commitment).where(Commitment.state == "approved")):
+        if financial_year(commitment.due_date) != YEAR.start:
+            continue
+        proxy = commitment.measure.proxy_value_pence or 0
+        committed += commitment.target_quantity * proxy
+        delivered += commitment.delivered_quantity * proxy
+        count += 1
+        statuses[commitment.status(today).value] += 1
+    in_year = deliveries = 0
+    beneficiaries_needs = set()
+    for pledge in db.session.scalars(select(Pledge).where(Pledge.status == "confirmed")):
+        if financial_year(pledge.confirmed_at) == YEAR.start:
+            in_year += pledge.value_pence
+            deliveries += 1
+            beneficiaries_needs.add(pledge.need_id)
+    fund = sum(
+        c.fund_payment_pence or 0
+        for c in db.session.scalars(select(Commitment).where(Commitment.settlement == "fund_payment"))
+        if financial_year(c.settled_at) == YEAR.start
+    )
+    return {
+        "committed_pence": committed,
+        "delivered_against_commitments_pence": delivered,
+        "delivered_in_year_pence": in_year,
+        "deliveries_in_year": deliveries,
+        "beneficiaries_in_year": sum(db.session.get(Need, need_id).beneficiaries for need_id in beneficiaries_needs),
+        "commitments": count,
+        **statuses,
+        "fund_received_pence": fund,
+    }
+
+
+def test_the_headline_figures_equal_a_recomputation_from_the_raw_rows(app, borough):
+    with app.app_context():
+        figures = impact.headline(YEAR, TODAY).as_dict()
+        expected = recomputed_headline(TODAY)
+        assert {key: figures[key] for key in expected} == expected
+        # And the numbers this world was built to have:
+        assert figures["committed_pence"] == (1_000 + 4_000 + 500) * 100  # hours have no proxy value
+        assert figures["delivered_against_commitments_pence"] == (1_500 + 1_000) * 100
+        assert figures["deliveries_in_year"] == 2 and figures["beneficiaries_in_year"] == 140
+        assert figures["fund_received_pence"] == 2_500_00 and figures["unmet"] == 1 and figures["met"] == 1
+
+
+def test_groupings_add_up_to_the_headline(app, borough):
+    with app.app_context():
+        headline = impact.headline(YEAR, TODAY)
+        for rows in (impact.by_theme(YEAR), impact.by_tier(YEAR), impact.by_supplier(YEAR)):
+            assert sum(row.committed_pence for row in rows) == headline.committed_pence
+            assert sum(row.delivered_pence for row in rows) == headline.delivered_against_commitments_pence
+            assert sum(row.commitments for row in rows) == headline.commitments
+        wards = impact.delivered_by_ward(YEAR)
+        assert sum(row.delivered_pence for row in wards) == headline.delivered_in_year_pence
+        years = {row.key: row for row in impact.by_year()}
+        assert years[str(YEAR.start)].committed_pence == headline.committed_pence
+        assert years[str(YEAR.start + 1)].committed_pence == 9_999 * 100
+
+
+def test_the_report_covers_contracts_over_the_threshold_only(app, borough):
+    with app.app_context():
+        report = impact.build_report(YEAR, TODAY)
+        assert [row.reference for row in report.contracts] == ["BRENT-BIG"]
+        assert {kpi.contract_reference for kpi in report.kpis} == {"BRENT-BIG"}
+        assert [kpi.commitment_id for kpi in report.unmet] == [borough["unmet"]]
+        assert report.unmet[0].settlement == "fund_payment"
+
+
+def test_officers_see_the_dashboard_and_report_with_the_same_figures(app, client, borough):
+    login(client, "officer@example.org")
+    dashboard = client.get("/officers/impact").get_data(as_text=True)
+    report = client.get("/officers/report").get_data(as_text=True)
+    for page in (dashboard, report):
+        assert "£5,500" in page  # committed this year
+        assert "£2,500" in page  # delivered against commitments, and the fund payment
+    assert "a) Social value delivered against committed, by contract" in report
+    assert "Social Value Fund payment of £2,500" in report
+    data = json.loads(client.get(f"/officers/report/data.json?year={YEAR.start}").get_data(as_text=True))
+    with app.app_context():
+        assert data["headline"] == impact.headline(YEAR, TODAY).as_dict()
+    rows = list(csv.reader(io.StringIO(client.get(f"/officers/report/data.csv?year={YEAR.start}").get_data(as_text=True))))
+    assert rows[0][0] == "Commitment" and len(rows) == 1 + len(data["kpis"]) == 4
+    assert client.get("/officers/impact?year=1999").status_code == 404
+    assert client.get("/officers/impact?year=all").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/officers/impact", "/officers/report", "/officers/report/data.json", "/officers/report/data.csv"])
+def test_only_officers_see_the_figures(app, client, borough, path):
+    login(client, "seller@example.org")
+    assert client.get(path).status_code == 403
+
+
+def test_the_pdf_is_produced_by_a_job_and_downloads(app, client, borough, work_jobs):
+    login(client, "officer@example.org")
+    response = post_form(client, f"/officers/report/pdf?year={YEAR.start}", {}, form_url="/officers/report")
+    assert response.status_code == 302
+    assert work_jobs() == 0
+    with app.app_context():
+        task = db.session.scalar(select(Task).where(Task.name == "impact_report"))
+        assert task.status == "finished" and task.result["pages"] >= 2
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The PDF is ready" in page
+    pdf = client.get(f"/officers/report/pdf/{task.id}/download")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    other = app.test_client()
+    login(other, "seller@example.org")
+    assert other.get(f"/officers/report/pdf/{task.id}/download").status_code == 403

@@ -1,0 +1,49 @@
+"""The annual impact report as a PDF (WeasyPrint): produced by a job, since laying
+out a long report takes seconds, and kept in instance/reports/ for download."""
+
+from __future__ import annotations
+
+import os
+
+from flask import current_app, render_template
+
+from models import Task, db, utcnow
+from models.events import record_event
+from workers.registry import job
+
+
+def report_dir() -> str:
+    folder = os.path.join(current_app.instance_path, "reports")
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+@job("low", timeout=600)
+def build_report_pdf(task_id: str, year_start: int) -> str:
+    from weasyprint import HTML
+
+    from brokerage.officers.impact import report_context
+
+    task = db.session.get(Task, task_id)
+    if task is None or task.finished:
+        return "nothing to do"
+    task.status = "running"
+    db.session.commit()
+    try:
+        with current_app.test_request_context():
+            html = render_template("reports/impact_pdf.html", **report_context(year_start))
+        document = HTML(string=html).render()
+        filename = f"{task.id}.pdf"
+        document.write_pdf(os.path.join(report_dir(), filename))
+    except Exception as error:
+        db.session.rollback()
+        task = db.session.get(Task, task_id)
+        task.status, task.error, task.finished_at = "failed", f"The PDF could not be produced ({type(error).__name__}).", utcnow()
+        db.session.commit()
+        raise
+    name = f"social-value-impact-report-{year_start}-{str(year_start + 1)[2:]}.pdf"
+    task.status, task.progress, task.finished_at = "finished", 100, utcnow()
+    task.result = {"file": filename, "pages": len(document.pages), "download_name": name}
+    record_event("impact_report.produced", task, to_state="finished", detail={"year": year_start, "pages": len(document.pages)})
+    db.session.commit()
+    return filename
