@@ -67,6 +67,7 @@ from models.accounts import Role, User  # noqa: E402
 from models.events import Event, record_event  # noqa: E402
 from models.mail import EmailMessage  # noqa: E402
 from models.contracts import Commitment, Contract  # noqa: E402
+from models.case_studies import CaseStudy  # noqa: E402
 from models.needs import Need, NeedStatus  # noqa: E402
 from models.organisations import (  # noqa: E402
     Invitation,
@@ -83,6 +84,7 @@ from models.tasks import Task  # noqa: E402
 from models.themes import Measure, NeedKind, Theme  # noqa: E402
 
 __all__ = [
+    "CaseStudy",
     "Ballot",
     "BallotChoice",
     "PaperBatch",

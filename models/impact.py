@@ -484,6 +484,7 @@ class Report:
     wards: list[Row]
     participation: list[Participation]
     diversity: list[Diversity]
+    case_studies: list  # models.case_studies.CaseStudy, successes first
 
     def as_dict(self) -> dict:
         def plain(value):
@@ -502,6 +503,17 @@ class Report:
             "delivered_by_ward": [asdict(row) for row in self.wards],
             "participation": [asdict(row) for row in self.participation],
             "diversity": [asdict(row) for row in self.diversity],
+            "case_studies": [
+                {
+                    "kind": study.kind,
+                    "title": study.title,
+                    "commitment_id": study.commitment_id,
+                    "summary": study.summary,
+                    "variance_reasons": study.variance_reasons,
+                    "lessons": study.lessons,
+                }
+                for study in self.case_studies
+            ],
         }
 
 
@@ -527,6 +539,21 @@ def kpi_csv_rows(report: Report):
         )
 
 
+def case_studies_for(year: Year) -> list:
+    from sqlalchemy.orm import selectinload
+
+    from models.case_studies import CaseStudy
+
+    return list(
+        db.session.scalars(
+            select(CaseStudy)
+            .options(selectinload(CaseStudy.commitment))
+            .where(CaseStudy.financial_year == year.start)
+            .order_by(CaseStudy.kind.desc(), CaseStudy.id)
+        )
+    )
+
+
 def build_report(year: Year, today: date) -> Report:
     all_kpis = kpis(year, today, only_in_tier=True, limit=5000)
     return Report(
@@ -540,4 +567,5 @@ def build_report(year: Year, today: date) -> Report:
         wards=[row for row in delivered_by_ward(year) if row.delivered_pence],
         participation=participation(year),
         diversity=diversity(year),
+        case_studies=case_studies_for(year),
     )

@@ -188,3 +188,50 @@ def test_the_pdf_is_produced_by_a_job_and_downloads(app, client, borough, work_j
     other = app.test_client()
     login(other, "seller@example.org")
     assert other.get(f"/officers/report/pdf/{task.id}/download").status_code == 403
+
+
+def case_study_form(commitment, **overrides):
+    return {
+        "kind": "underperformance",
+        "title": "Volunteering fell short",
+        "commitment_id": str(commitment),
+        "summary": "Only a third of the hours were given.",
+        "variance_reasons": "The supplier's **staff rota** changed mid-year.",
+        "lessons": "Agree volunteering dates at contract start.",
+        **overrides,
+    }
+
+
+def test_officers_write_case_studies_that_the_report_and_pdf_carry(app, client, borough, work_jobs):
+    login(client, "officer@example.org")
+    url = f"/officers/case-studies/new?year={YEAR.start}"
+    bad = post_form(client, url, case_study_form(borough["unmet"], lessons="", commitment_id="999999"))
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Enter the lessons learned" in page and "Choose a commitment from the list" in page
+    assert "Volunteering fell short" in page  # what was typed is kept
+    assert post_form(client, url, case_study_form(borough["unmet"])).status_code == 302
+    report = client.get(f"/officers/report?year={YEAR.start}").get_data(as_text=True)
+    assert "Underperformance: Volunteering fell short" in report
+    assert "<strong>staff rota</strong>" in report and "Agree volunteering dates" in report
+    data = json.loads(client.get(f"/officers/report/data.json?year={YEAR.start}").get_data(as_text=True))
+    assert [study["title"] for study in data["case_studies"]] == ["Volunteering fell short"]
+    with app.app_context():
+        from models import CaseStudy, Event
+
+        study = db.session.scalar(select(CaseStudy))
+        assert study.commitment_id == borough["unmet"] and study.financial_year == YEAR.start
+        assert db.session.scalar(select(Event.action).where(Event.subject_type == "case_studies")) == "case_study.created"
+
+
+def test_case_study_markdown_is_sanitised(app, client, borough):
+    login(client, "officer@example.org")
+    form = case_study_form("", kind="success", summary="<script>alert(1)</script>Went **well**")
+    assert post_form(client, f"/officers/case-studies/new?year={YEAR.start}", form).status_code == 302
+    report = client.get(f"/officers/report?year={YEAR.start}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in report and "<strong>well</strong>" in report
+
+
+def test_only_officers_write_case_studies(app, client, borough):
+    login(client, "seller@example.org")
+    assert client.get(f"/officers/case-studies?year={YEAR.start}").status_code == 403
+    assert client.get("/officers/case-studies/new").status_code == 403
