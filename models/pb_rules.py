@@ -319,10 +319,11 @@ class _EqualShares:
             else:
                 if rich > 0:
                     price = (cost - paid) / rich
+            everyone_exact = len(unsure) == len(supporters)
             if price is None:
-                if self.exact_total(supporters) < cost:
+                if everyone_exact or self.exact_total(supporters) < cost:
                     return None
-            elif abs(float(price) - estimate) <= margin / 2 and self.value_error() <= margin / 4:
+            elif everyone_exact or (abs(float(price) - estimate) <= margin / 2 and self.value_error() <= margin / 4):
                 return price
             margin *= 1000
 
