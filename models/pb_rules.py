@@ -18,6 +18,7 @@ city's election, take seconds.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from fractions import Fraction
@@ -188,6 +189,12 @@ class _Round:
         return result
 
     @cached_property
+    def countdown(self) -> dict[int, np.ndarray]:
+        """For each option, how many of its supporters are at or above each place when they are
+        sorted by budget: len, len - 1, ..., 1. Built once, it is needed at every pricing."""
+        return {j: np.arange(self.approvals[j], 0, -1) for j in self.buyable}
+
+    @cached_property
     def approves(self) -> np.ndarray:
         """approves[i, j]: voter i approves option j. Built only for equal shares, which reads
         it to count how many of a set of voters paid for each winner."""
@@ -215,6 +222,7 @@ class _EqualShares:
         self.budget = np.full(round_.voters, self.start)
         self.exhausted = np.zeros(round_.voters, dtype=bool)
         self.winners: list[int] = []
+        self.winner_columns = np.zeros((1, 0), dtype=np.int64)  # the winners, to index approves with
         self.prices: list[Fraction] = []
         # The starting budget and the prices over one common denominator, so that exact sums
         # are sums of integers: Fraction arithmetic would reduce at every step.
@@ -287,7 +295,7 @@ class _EqualShares:
         # Voter k is rich when (cost - paid_before[k]) / rich[k] <= held[k]; the left side
         # of the same test multiplied out only grows with k, so the first rich one is found by
         # bisection.
-        rich = np.arange(supporters, 0, -1)
+        rich = self.round.countdown[j]
         at = min(int(np.searchsorted(rich * held + paid_before, cost)), supporters - 1)
         share = (cost - float(paid_before[at])) / int(rich[at])
         return share / cost, (slack / int(rich[at]) + SAFETY * self.value_error()) / cost
@@ -343,6 +351,7 @@ class _EqualShares:
             self.budget[i] = max(float(left), 0.0)
             self.exhausted[i] = left <= 0
         self.winners.append(winner)
+        self.winner_columns = np.array([self.winners])
         self.prices.append(price)
         scale = price.denominator // math.gcd(self.denominator, price.denominator)
         self.denominator *= scale
@@ -353,7 +362,7 @@ class _EqualShares:
     def exact_budget(self, voter: int) -> Fraction:
         if self.exhausted[voter]:
             return Fraction(0)
-        approved = self.round.approves[voter, self.winners].tolist()
+        approved = self.round.approves[voter, self.winner_columns[0]].tolist()
         return Fraction(self.scaled_start - sum(p for p, yes in zip(self.scaled_prices, approved) if yes), self.denominator)
 
     def exact_total(self, voters: np.ndarray) -> Fraction:
@@ -361,19 +370,22 @@ class _EqualShares:
         live = voters[~self.exhausted[voters]]
         total = self.scaled_start * len(live)
         if self.winners:
-            paid_for = np.count_nonzero(self.round.approves[np.ix_(live, self.winners)], axis=0).tolist()
+            # Whole rows are gathered (fast, contiguous), then counted per winner.
+            paid_for = np.count_nonzero(self.round.approves[live], axis=0)[self.winners].tolist()
             total -= sum(price * count for price, count in zip(self.scaled_prices, paid_for))
         return Fraction(total, self.denominator)
 
     def exact_groups(self, voters: np.ndarray) -> list[tuple[Fraction, int]]:
         """These voters' exact budgets as (value, how many) pairs, poorest first. Voters who
         approved the same winners and still have money hold the same budget."""
+        if len(voters) <= 16:  # the usual case: a few voters, or none, too close to call
+            return sorted(Counter(self.exact_budget(i) for i in voters.tolist()).items())
         live = voters[~self.exhausted[voters]]
         groups = []
         if len(live) < len(voters):
             groups.append((Fraction(0), len(voters) - len(live)))
         if len(live):
-            patterns, counts = np.unique(self.round.approves[np.ix_(live, self.winners)], axis=0, return_counts=True)
+            patterns, counts = np.unique(self.round.approves[live[:, None], self.winner_columns], axis=0, return_counts=True)
             for pattern, count in zip(patterns.tolist(), counts.tolist()):
                 paid = sum(price for price, yes in zip(self.scaled_prices, pattern) if yes)
                 groups.append((Fraction(self.scaled_start - paid, self.denominator), count))
