@@ -31,9 +31,10 @@ K = TypeVar("K", bound=Hashable)
 RULES = ("greedy", "equal-shares", "equal-shares-add1")
 
 EPS = 2.0**-52  # the gap between 1.0 and the next float: every rounding is within half of it
-# How many times the error bounds of the float arithmetic are widened before two numbers are
-# taken to be clearly apart. Being generous costs a little exact work on near ties, never the
-# answer (see _EqualShares.exact_price).
+# How many times wider than the float rounding can reach the error bounds are made before two
+# numbers are taken to be clearly apart. Generous bounds cost a little exact work on near ties.
+# Prices are checked exactly whatever the bound (_EqualShares.exact_price); deciding which
+# options are close enough to the best to be priced exactly relies on the bound.
 SAFETY = 1000.0
 
 
@@ -217,13 +218,10 @@ class _EqualShares:
 
     def __init__(self, round_: _Round, per_voter: Fraction):
         self.round = round_
-        self.per_voter = per_voter
         self.start = float(per_voter)
         self.budget = np.full(round_.voters, self.start)
         self.exhausted = np.zeros(round_.voters, dtype=bool)
         self.winners: list[int] = []
-        self.winner_columns = np.zeros((1, 0), dtype=np.int64)  # the winners, to index approves with
-        self.prices: list[Fraction] = []
         # The starting budget and the prices over one common denominator, so that exact sums
         # are sums of integers: Fraction arithmetic would reduce at every step.
         self.denominator = per_voter.denominator
@@ -273,7 +271,8 @@ class _EqualShares:
 
     def value_error(self) -> float:
         """A bound on how far any voter's float budget is from the exact one: each payment
-        rounds once, by at most half a unit in the last place of the starting budget."""
+        rounds twice (the price, then the subtraction), each time by at most half a unit in
+        the last place of the starting budget."""
         return 2 * (len(self.winners) + 1) * EPS * self.start
 
     def float_price(self, j: int) -> tuple[float, float] | None:
@@ -292,9 +291,9 @@ class _EqualShares:
             return None
         if total - slack < cost and self.exact_total(self.round.supporters[j]) < cost:
             return None
-        # Voter k is rich when (cost - paid_before[k]) / rich[k] <= held[k]; the left side
-        # of the same test multiplied out only grows with k, so the first rich one is found by
-        # bisection.
+        # Voter k is rich when (cost - paid_before[k]) / rich[k] <= held[k], that is when
+        # cost <= rich[k] * held[k] + paid_before[k]; the right side only grows with k, so the
+        # first rich voter is found by bisection.
         rich = self.round.countdown[j]
         at = min(int(np.searchsorted(rich * held + paid_before, cost)), supporters - 1)
         share = (cost - float(paid_before[at])) / int(rich[at])
@@ -351,8 +350,6 @@ class _EqualShares:
             self.budget[i] = max(float(left), 0.0)
             self.exhausted[i] = left <= 0
         self.winners.append(winner)
-        self.winner_columns = np.array([self.winners])
-        self.prices.append(price)
         scale = price.denominator // math.gcd(self.denominator, price.denominator)
         self.denominator *= scale
         self.scaled_start *= scale
@@ -362,7 +359,7 @@ class _EqualShares:
     def exact_budget(self, voter: int) -> Fraction:
         if self.exhausted[voter]:
             return Fraction(0)
-        approved = self.round.approves[voter, self.winner_columns[0]].tolist()
+        approved = self.round.approves[voter, self.winners].tolist()
         return Fraction(self.scaled_start - sum(p for p, yes in zip(self.scaled_prices, approved) if yes), self.denominator)
 
     def exact_total(self, voters: np.ndarray) -> Fraction:
@@ -385,7 +382,7 @@ class _EqualShares:
         if len(live) < len(voters):
             groups.append((Fraction(0), len(voters) - len(live)))
         if len(live):
-            patterns, counts = np.unique(self.round.approves[live[:, None], self.winner_columns], axis=0, return_counts=True)
+            patterns, counts = np.unique(self.round.approves[live][:, self.winners], axis=0, return_counts=True)
             for pattern, count in zip(patterns.tolist(), counts.tolist()):
                 paid = sum(price for price, yes in zip(self.scaled_prices, pattern) if yes)
                 groups.append((Fraction(self.scaled_start - paid, self.denominator), count))

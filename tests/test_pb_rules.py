@@ -119,6 +119,15 @@ def test_equal_shares_only_funds_what_its_supporters_can_pay_for():
     )
 
 
+def test_equal_shares_is_exact_when_a_price_is_all_that_a_crowd_of_voters_holds():
+    ballots = [{"a", "b"}] * 20
+
+    # 20 each; "a" takes 10 from everyone, and "b" then costs each exactly the 10 they hold.
+    assert equal_shares(400, {"a": 200, "b": 200}, ballots).selected == ["a", "b"]
+    # A penny more and it is beyond them.
+    assert equal_shares(400, {"a": 200, "b": 201}, ballots).selected == ["a"]
+
+
 def test_equal_shares_with_no_ballots_funds_nothing():
     assert equal_shares(100, {"a": 10}, []).selected == []
 
@@ -245,7 +254,10 @@ def rounds(draw):
     # Small numbers, so that exact ties in votes, costs and prices are common.
     costs = {j: draw(st.integers(min_value=0, max_value=12)) for j in range(options)}
     ballots = draw(st.lists(st.sets(st.integers(min_value=0, max_value=options - 1)), max_size=8))
-    budget = draw(st.integers(min_value=0, max_value=30))
+    # Copies of the same ballots: many voters holding exactly the same budget, so that prices
+    # exactly equal to what a whole group holds come up.
+    ballots = ballots * draw(st.sampled_from([1, 1, 3, 20]))
+    budget = draw(st.integers(min_value=0, max_value=30)) * draw(st.sampled_from([1, 1, 10]))
     increment = draw(st.integers(min_value=1, max_value=3))
     return budget, costs, ballots, increment
 
