@@ -280,17 +280,18 @@ class _EqualShares:
         its supporters cannot afford it. Supporters are scanned from the poorest: the first who
         can pay an equal share of what the poorer ones could not is rich, as is everyone above."""
         cost = self.round.costs[j]
-        held = np.sort(self.budget[self.round.supporters[j]])
+        held = self.budget[self.round.supporters[j]]
         supporters = len(held)
-        paid_before = np.cumsum(held)
-        total = float(paid_before[-1])
-        paid_before -= held
+        total = float(held.sum())
         # The sum's error: every budget's own error plus the rounding of the running sum.
         slack = SAFETY * supporters * (self.value_error() + EPS * max(total, cost))
         if total + slack < cost:
             return None
         if total - slack < cost and self.exact_total(self.round.supporters[j]) < cost:
             return None
+        held.sort()
+        paid_before = np.cumsum(held)
+        paid_before -= held
         # Voter k is rich when (cost - paid_before[k]) / rich[k] <= held[k], that is when
         # cost <= rich[k] * held[k] + paid_before[k]; the right side only grows with k, so the
         # first rich voter is found by bisection.
