@@ -10,7 +10,8 @@ common in small ones.
 
 Equal shares runs on floats held in numpy arrays, which is fast, and is exact all the same:
 floats only choose what to look at, and whenever they cannot tell two numbers apart the exact
-fractions are worked out (see _EqualShares). That makes a run on 100,000 ballots take a
+fractions are worked out (see _EqualShares), and every float is used with a bound on its
+error that says when it cannot be trusted. That makes a run on 100,000 ballots take a
 fraction of a second, and the add-one variant, which repeats the run hundreds of times on a
 city's election, take seconds.
 """
@@ -31,11 +32,6 @@ K = TypeVar("K", bound=Hashable)
 RULES = ("greedy", "equal-shares", "equal-shares-add1")
 
 EPS = 2.0**-52  # the gap between 1.0 and the next float: every rounding is within half of it
-# How many times wider than the float rounding can reach the error bounds are made before two
-# numbers are taken to be clearly apart. Generous bounds cost a little exact work on near ties.
-# Prices are checked exactly whatever the bound (_EqualShares.exact_price); deciding which
-# options are close enough to the best to be priced exactly relies on the bound.
-SAFETY = 1000.0
 
 
 @dataclass(frozen=True)
@@ -278,16 +274,21 @@ class _EqualShares:
     def float_price(self, j: int) -> tuple[float, float] | None:
         """Option j's price per unit of cost in floats and a bound on its error, or None when
         its supporters cannot afford it. Supporters are scanned from the poorest: the first who
-        can pay an equal share of what the poorer ones could not is rich, as is everyone above."""
+        can pay an equal share of what the poorer ones could not is rich, as is everyone above.
+
+        The bound: the price p solves sum(min(budget, p)) = cost. Float budgets are each within
+        value_error() of the exact ones, so the float sum is within supporters * value_error()
+        of the exact one at any p, plus the rounding of the sums; and the sum grows by at least
+        1 for each 1 added to p (someone is rich), so p is out by no more than that either. It
+        is widened 4 times over for the roundings of the bound itself."""
         cost = self.round.costs[j]
         held = self.budget[self.round.supporters[j]]
         supporters = len(held)
         total = float(held.sum())
-        # The sum's error: every budget's own error plus the rounding of the running sum.
-        slack = SAFETY * supporters * (self.value_error() + EPS * max(total, cost))
-        if total + slack < cost:
+        error = 4 * (supporters * self.value_error() + (supporters + 4) * EPS * (total + cost))
+        if total + error < cost:
             return None
-        if total - slack < cost and self.exact_total(self.round.supporters[j]) < cost:
+        if total - error < cost and self.exact_total(self.round.supporters[j]) < cost:
             return None
         held.sort()
         paid_before = np.cumsum(held)
@@ -298,7 +299,7 @@ class _EqualShares:
         rich = self.round.countdown[j]
         at = min(int(np.searchsorted(rich * held + paid_before, cost)), supporters - 1)
         share = (cost - float(paid_before[at])) / int(rich[at])
-        return share / cost, (slack / int(rich[at]) + SAFETY * self.value_error()) / cost
+        return share / cost, (error + 4 * EPS * share) / cost
 
     def exact_price(self, j: int, estimate: float, error: float) -> Fraction | None:
         """What each rich supporter of option j pays, exactly, or None if they cannot afford it.
