@@ -107,6 +107,17 @@ def test_equal_shares_ties_go_to_the_cheaper_option_then_the_lower_key():
     assert equal_shares(10, {"y": 10, "x": 10}, [{"x", "y"}, {"x", "y"}]).selected == ["x"]
 
 
+def test_equal_shares_ties_at_the_same_cost_go_to_the_option_with_more_votes():
+    # 8 voters with 10 each. "x" goes first (10 from each of 4 supporters: 1/4 per unit) and
+    # empties v5. Then "a" costs its 2 supporters 8 each, and "b" its 3 supporters 8 each too,
+    # as v5 has nothing left: a tie at 1/2 and at the same cost, which "b" wins on votes; after
+    # it v3 has too little left for "a".
+    costs = {"a": 16, "b": 16, "x": 40}
+    ballots = [{"a"}, set(), {"a", "b"}, {"b"}, {"b", "x"}, {"x"}, {"x"}, {"x"}]
+
+    assert equal_shares(80, costs, ballots).selected == ["x", "b"]
+
+
 def test_equal_shares_only_funds_what_its_supporters_can_pay_for():
     costs = {"pool": 101, "track": 60, "unloved": 5, "free": 0}
     ballots = [{"pool", "track", "free"}, {"pool", "free"}]
