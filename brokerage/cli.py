@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from models import DomainError, Role, User, db
-from models.pb_rules import RULES
+from models.pb_rules import RULES, tally
 
 users_cli = AppGroup("users", help="Manage accounts.")
 places_cli = AppGroup("places", help="Import wards and postcodes.")
@@ -241,7 +241,6 @@ def pb_tally_command(path: str, rule: str) -> None:
 
     Ranked and points ballots are counted as the set of projects they list. Needs no database."""
     from models.pabulib import MAX_PB_BYTES, PabulibError, parse_pb
-    from models.pb_rules import tally
 
     if os.path.getsize(path) > MAX_PB_BYTES:
         raise click.ClickException(f"The file is too large: Pabulib files must be {MAX_PB_BYTES // (1024 * 1024)} MB or smaller.")
