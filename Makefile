@@ -14,8 +14,12 @@ run: setup migrate
 test: setup
 	@bash scripts/test.sh
 
-bench: setup
+bench: setup $(VENV)/.bench-installed
 	@$(BIN)/python -m bench
+
+$(VENV)/.bench-installed: pyproject.toml
+	@$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $@
 
 setup: $(VENV)/.installed static/build/app.css
 

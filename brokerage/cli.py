@@ -1,5 +1,5 @@
 """Command-line tools: `flask users`, `flask places`, `flask themes`, `flask demo`,
-`flask worker`, `flask dev`."""
+`flask contracts`, `flask pb`, `flask worker`, `flask dev`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from models import DomainError, Role, User, db
+from models.pb_rules import RULES, tally
 
 users_cli = AppGroup("users", help="Manage accounts.")
 places_cli = AppGroup("places", help="Import wards and postcodes.")
@@ -206,6 +207,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(dev_command)
     app.cli.add_command(contracts_cli)
+    app.cli.add_command(pb_cli)
 
 
 contracts_cli = AppGroup("contracts", help="Council contracts and their social value commitments.")
@@ -226,3 +228,26 @@ def import_ocds_command(path: str) -> None:
         db.session.rollback()
         raise click.ClickException(error.message)
     click.echo(f"Contracts: {report.summary()}")
+
+
+pb_cli = AppGroup("pb", help="Participatory budgeting: count real elections in the Pabulib format.")
+
+
+@pb_cli.command("tally")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--rule", type=click.Choice(RULES), required=True)
+def pb_tally_command(path: str, rule: str) -> None:
+    """Count a Pabulib .pb file under a rule and print the selected project ids, one a line.
+
+    Ranked and points ballots are counted as the set of projects they list. Needs no database."""
+    from models.pabulib import MAX_PB_BYTES, PabulibError, parse_pb
+
+    if os.path.getsize(path) > MAX_PB_BYTES:
+        raise click.ClickException(f"The file is too large: Pabulib files must be {MAX_PB_BYTES // (1024 * 1024)} MB or smaller.")
+    try:
+        election = parse_pb(Path(path).read_bytes())
+    except PabulibError as error:
+        raise click.ClickException(str(error))
+    outcome = tally(rule, election.budget, election.costs(), election.approval_ballots())
+    for project_id in sorted(outcome.selected):
+        click.echo(project_id)

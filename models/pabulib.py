@@ -1,0 +1,279 @@
+"""Reading and writing participatory budgeting elections in the Pabulib `.pb` format
+(pabulib.org/format), the one PB researchers share results in. Pure: no Flask, no session.
+
+A file has three sections, META, PROJECTS and VOTES, in that order; each is a `;`-separated
+table whose first row is its header (fields may be quoted, as in CSV). A vote lists project ids
+separated by commas; cumulative and scoring votes give the points in a `points` column in the
+same order; ordinal votes list projects in order of preference.
+
+Mistakes are reported as PabulibError with the line of the file they are on, so that whoever
+made the file can find and fix it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Collection, Iterable, Iterator
+
+MAX_PB_BYTES = 50 * 1024 * 1024
+SECTIONS = ("meta", "projects", "votes")
+VOTE_TYPES = ("approval", "cumulative", "ordinal", "scoring")
+WHOLE_NUMBER = re.compile(r"[+-]?\d+")
+
+
+class PabulibError(ValueError):
+    """What is wrong with a .pb file, and on which line (None when it is about the whole file)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(f"line {line}: {message}" if line is not None else message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class PbProject:
+    project_id: str
+    cost: int
+    name: str = ""
+    extra: dict[str, str] = field(default_factory=dict)  # the file's other columns, as written
+
+
+@dataclass(frozen=True)
+class PbVote:
+    voter_id: str
+    projects: list[str]  # in the file's order: the order of preference for ordinal votes
+    points: list[int] | None = None  # cumulative and scoring votes, one per project
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PbElection:
+    meta: dict[str, str]
+    projects: list[PbProject]
+    votes: list[PbVote]
+
+    @property
+    def budget(self) -> int:
+        return int(self.meta["budget"])
+
+    @property
+    def vote_type(self) -> str:
+        return self.meta["vote_type"]
+
+    def costs(self) -> dict[str, int]:
+        return {project.project_id: project.cost for project in self.projects}
+
+    def approval_ballots(self) -> list[set[str]]:
+        """Each vote as the set of projects it lists: what an approval rule counts, whatever the
+        vote type (a ranking or a share of points still says "I want these")."""
+        return [set(vote.projects) for vote in self.votes]
+
+
+def parse_pb(data: bytes | str) -> PbElection:
+    """The election in a .pb file, or a PabulibError that says what is wrong and where."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_PB_BYTES:
+            raise PabulibError(f"The file is too large: Pabulib files must be {MAX_PB_BYTES // (1024 * 1024)} MB or smaller.")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise PabulibError("The file is not UTF-8 text.", data[: error.start].count(b"\n") + 1) from None
+    else:
+        if len(data.encode("utf-8")) > MAX_PB_BYTES:
+            raise PabulibError(f"The file is too large: Pabulib files must be {MAX_PB_BYTES // (1024 * 1024)} MB or smaller.")
+        text = data.removeprefix("\ufeff")
+
+    tables = _sections(text)
+    meta_header, meta_rows = tables["meta"]
+    _require(meta_header, ("key", "value"), "META")
+    meta: dict[str, str] = {}
+    meta_line: dict[str, int] = {}
+    for line, row in meta_rows:
+        if len(row) < 2:
+            raise PabulibError("A META row needs a key and a value.", line)
+        key = row[0].strip()
+        if key in meta:
+            raise PabulibError(f"The META key {key!r} is given twice.", line)
+        meta[key] = row[1].strip()
+        meta_line[key] = line
+    for key in ("budget", "vote_type"):
+        if key not in meta:
+            raise PabulibError(f"META has no {key!r}.", meta_header.line)
+    _whole_number(meta["budget"], "The budget", meta_line["budget"])
+    if meta["vote_type"] not in VOTE_TYPES:
+        raise PabulibError(f"Unknown vote_type {meta['vote_type']!r}: expected one of {', '.join(VOTE_TYPES)}.", meta_line["vote_type"])
+
+    projects_header, project_rows = tables["projects"]
+    _require(projects_header, ("project_id", "cost"), "PROJECTS")
+    projects: list[PbProject] = []
+    project_ids: set[str] = set()
+    for line, row in project_rows:
+        fields = _fields(projects_header, row, line)
+        project_id = fields.pop("project_id")
+        if not project_id:
+            raise PabulibError("A project has no project_id.", line)
+        if project_id in project_ids:
+            raise PabulibError(f"The project_id {project_id!r} is used twice.", line)
+        project_ids.add(project_id)
+        cost = _whole_number(fields.pop("cost"), f"The cost of project {project_id!r}", line)
+        projects.append(PbProject(project_id, cost, fields.pop("name", ""), fields))
+
+    votes_header, vote_rows = tables["votes"]
+    _require(votes_header, ("voter_id", "vote"), "VOTES")
+    scored = meta["vote_type"] in ("cumulative", "scoring")
+    if scored and "points" not in votes_header.columns:
+        raise PabulibError(f"{meta['vote_type'].capitalize()} votes need a 'points' column.", votes_header.line)
+    votes: list[PbVote] = []
+    voter_ids: set[str] = set()
+    for line, row in vote_rows:
+        fields = _fields(votes_header, row, line)
+        voter_id = fields.pop("voter_id")
+        if not voter_id:
+            raise PabulibError("A vote has no voter_id.", line)
+        if voter_id in voter_ids:
+            raise PabulibError(f"The voter_id {voter_id!r} is used twice.", line)
+        voter_ids.add(voter_id)
+        listed = [item.strip() for item in fields.pop("vote").split(",") if item.strip()]
+        for project_id in listed:
+            if project_id not in project_ids:
+                raise PabulibError(f"Voter {voter_id!r} votes for project {project_id!r}, which is not in PROJECTS.", line)
+        if len(set(listed)) < len(listed):
+            raise PabulibError(f"Voter {voter_id!r} lists a project twice.", line)
+        points = None
+        if scored:
+            given = [item.strip() for item in fields.pop("points").split(",") if item.strip()]
+            if len(given) != len(listed):
+                raise PabulibError(f"Voter {voter_id!r} lists {len(listed)} projects but {len(given)} points.", line)
+            points = [_whole_number(item, f"The points of voter {voter_id!r}", line, signed=True) for item in given]
+        votes.append(PbVote(voter_id, listed, points, fields))
+
+    for key, found in (("num_projects", len(projects)), ("num_votes", len(votes))):
+        if key in meta and _whole_number(meta[key], key, meta_line[key]) != found:
+            raise PabulibError(f"META says {key} is {meta[key]} but the file has {found}.", meta_line[key])
+    return PbElection(meta, projects, votes)
+
+
+def write_pb(election: PbElection, selected: Collection[str] = ()) -> str:
+    """The election as a .pb file, with each project's number of votes and whether it was
+    `selected`. Voter ids are written as given: the caller passes anonymised ones. The counts in
+    META are set from the election, so the file always reads back with parse_pb."""
+    for project in election.projects:
+        if "," in project.project_id:
+            raise ValueError(f"project id {project.project_id!r} contains a comma, which votes use to separate ids")
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    meta = {**election.meta, "num_projects": str(len(election.projects)), "num_votes": str(len(election.votes))}
+    writer.writerow(["META"])
+    writer.writerow(["key", "value"])
+    writer.writerows(meta.items())
+
+    counts = {project.project_id: 0 for project in election.projects}
+    for vote in election.votes:
+        for project_id in vote.projects:
+            counts[project_id] += 1
+    project_columns = ["project_id", "cost", "votes", "name", "selected"]
+    project_columns += sorted(_extra_columns(project.extra for project in election.projects) - set(project_columns))
+    writer.writerow(["PROJECTS"])
+    writer.writerow(project_columns)
+    chosen = set(selected)
+    for project in election.projects:
+        row = {
+            **project.extra,
+            "project_id": project.project_id,
+            "cost": str(project.cost),
+            "votes": str(counts[project.project_id]),
+            "name": project.name,
+            "selected": "1" if project.project_id in chosen else "0",
+        }
+        writer.writerow([row.get(column, "") for column in project_columns])
+
+    scored = any(vote.points is not None for vote in election.votes)
+    vote_columns = ["voter_id", "vote", *(["points"] if scored else [])]
+    vote_columns += sorted(_extra_columns(vote.extra for vote in election.votes) - set(vote_columns))
+    writer.writerow(["VOTES"])
+    writer.writerow(vote_columns)
+    for vote in election.votes:
+        row = {**vote.extra, "voter_id": vote.voter_id, "vote": ",".join(vote.projects)}
+        if scored:
+            row["points"] = ",".join(str(points) for points in vote.points or [])
+        writer.writerow([row.get(column, "") for column in vote_columns])
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class _Header:
+    columns: list[str]
+    line: int
+
+
+def _sections(text: str) -> dict[str, tuple[_Header, list[tuple[int, list[str]]]]]:
+    """Each section's header and its rows (with the line each starts on), in file order."""
+    tables: dict[str, tuple[_Header, list[tuple[int, list[str]]]]] = {}
+    current: list[tuple[int, list[str]]] | None = None
+    expecting_header: str | None = None
+    last_line = 0
+    for line, row in _rows(text):
+        last_line = line
+        if len(row) == 1 and row[0].strip().lower() in SECTIONS:
+            name = row[0].strip().lower()
+            if name in tables or expecting_header:
+                raise PabulibError(f"The {name.upper()} section starts again here.", line)
+            wanted = SECTIONS[len(tables)]
+            if name != wanted:
+                raise PabulibError(f"Expected the {wanted.upper()} section before {name.upper()}.", line)
+            expecting_header = name
+            continue
+        if expecting_header:
+            current = []
+            tables[expecting_header] = (_Header([column.strip() for column in row], line), current)
+            expecting_header = None
+            continue
+        if current is None:
+            raise PabulibError("The file must start with the META section.", line)
+        current.append((line, row))
+    if expecting_header:
+        raise PabulibError(f"The {expecting_header.upper()} section has no header row.", last_line + 1)
+    for name in SECTIONS:
+        if name not in tables:
+            raise PabulibError(f"The file has no {name.upper()} section.", last_line + 1)
+    return tables
+
+
+def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank rows with the line number each starts on (a quoted field may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    start = 1
+    try:
+        for row in reader:
+            if any(item.strip() for item in row):
+                yield start, row
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise PabulibError(f"The file is not a valid table: {error}.", reader.line_num) from None
+
+
+def _require(header: _Header, columns: tuple[str, ...], section: str) -> None:
+    missing = [column for column in columns if column not in header.columns]
+    if missing:
+        raise PabulibError(f"The {section} header has no {', '.join(repr(column) for column in missing)} column.", header.line)
+    if len(set(header.columns)) < len(header.columns):
+        raise PabulibError(f"The {section} header names a column twice.", header.line)
+
+
+def _fields(header: _Header, row: list[str], line: int) -> dict[str, str]:
+    if len(row) != len(header.columns):
+        raise PabulibError(f"Expected {len(header.columns)} fields, as in the header, but found {len(row)}.", line)
+    return {column: value.strip() for column, value in zip(header.columns, row)}
+
+
+def _whole_number(text: str, what: str, line: int, signed: bool = False) -> int:
+    if not WHOLE_NUMBER.fullmatch(text.strip()) or (not signed and text.strip().startswith("-")):
+        raise PabulibError(f"{what} must be a whole number{'' if signed else ' of at least 0'}, not {text!r}.", line)
+    return int(text)
+
+
+def _extra_columns(extras: Iterable[dict[str, str]]) -> set[str]:
+    return {column for extra in extras for column in extra}
