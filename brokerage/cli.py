@@ -251,3 +251,30 @@ def pb_tally_command(path: str, rule: str) -> None:
     outcome = tally(rule, election.budget, election.costs(), election.approval_ballots())
     for project_id in sorted(outcome.selected):
         click.echo(project_id)
+
+
+@pb_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--officer", "officer_email", help="The officer recorded as importing it (default: the first admin or officer).")
+def pb_import_command(path: str, officer_email: str | None) -> None:
+    """Import a Pabulib .pb file as a closed round, counted under every rule."""
+    from models.pabulib import MAX_PB_BYTES
+    from models.round_pabulib import import_pb_round
+    from models.rounds import count_round
+
+    if os.path.getsize(path) > MAX_PB_BYTES:
+        raise click.ClickException(f"The file is too large: Pabulib files must be {MAX_PB_BYTES // (1024 * 1024)} MB or smaller.")
+    query = select(User).where(User.role.in_((Role.OFFICER.value, Role.ADMIN.value))).order_by(User.id)
+    if officer_email:
+        query = select(User).where(User.email == officer_email.strip().lower())
+    officer = db.session.scalars(query).first()
+    if officer is None or not officer.is_officer:
+        raise click.ClickException("No officer to record the import against: create one first (flask users create-admin).")
+    try:
+        report = import_pb_round(Path(path).read_bytes(), officer)
+        count_round(report.round_id)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message)
+    click.echo(f"Round {report.round_id}: {report.options:,} options and {report.ballots:,} ballots, counted.")

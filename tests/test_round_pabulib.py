@@ -191,3 +191,21 @@ def test_a_platform_round_exports_in_whole_pounds_with_its_rule(app, officer):
     assert exported.meta["rule"] == "greedy" and exported.meta["max_length"] == "1"
     assert exported.budget == 1_000 and [project.cost for project in exported.projects] == [401, 300]
     assert "rounded" in exported.meta["comment"]
+
+
+def test_the_cli_imports_and_counts_a_file(app, runner, officer):
+    result = runner.invoke(args=["pb", "import", str(ASSEN)])
+    assert result.exit_code == 0, result.output
+    assert "14 options and 84 ballots, counted" in result.output
+    with app.app_context():
+        round_ = db.session.scalar(select(Round))
+        assert round_.counted_at is not None and round_.created_by_id == officer
+
+
+def test_the_cli_reports_a_malformed_file_with_its_line(app, runner, officer, tmp_path):
+    bad = tmp_path / "bad.pb"
+    bad.write_text(CUMULATIVE.replace("v2;c,a", "v2;c,z"))
+    result = runner.invoke(args=["pb", "import", str(bad)])
+    assert result.exit_code != 0 and "line 16" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Round)) == 0
