@@ -52,7 +52,7 @@ COMMITMENT_RELAXED_DAYS = 365
 MATCHES_PER_COMMITMENT = 10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Priority:
     """How a need fared in its ward's latest published priority vote."""
 
@@ -62,7 +62,7 @@ class Priority:
     area_name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CommitmentFacts:
     id: int
     name: str  # the measure's name, as the supplier knows the commitment
@@ -74,7 +74,7 @@ class CommitmentFacts:
     ward_ids: frozenset[int] = frozenset()  # preferred wards; none: the contract's whole area
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NeedFacts:
     id: int
     kind: str
@@ -89,7 +89,7 @@ class NeedFacts:
     imd_rank: float | None = None  # the ward's mean IMD 2019 rank (1 = most deprived)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoredMatch:
     commitment_id: int
     need_id: int
@@ -421,7 +421,7 @@ def best_needs(
 # Allocation --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpenCommitment:
     """A supplier's approved, unsettled commitment with something still to deliver."""
 
