@@ -16,7 +16,10 @@ from models.contracts import CommitmentDetails, add_commitment
 from models.pledges import accept_pledge, allocate_automatically, confirm_receipt, make_pledge, record_delivery
 from models.themes import Measure
 from tests.conftest import post_form
-from tests.test_matching import client_for, make_need, world  # noqa: F401 - the fixture
+from tests import test_matching
+from tests.test_matching import client_for, make_need
+
+world = test_matching.world  # the same people, organisations and commitment as the matching tests
 
 TODAY = date.today()
 
