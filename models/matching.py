@@ -19,9 +19,9 @@ The score, 0 to 100, adds weighted factors, each between 0 and 1:
   commitment would only dent scores less, by how much of it would be met.
 
 `best_needs` finds a commitment's best needs without scoring every need: needs
-are blocked by (kind, theme, ward), and within a block read in two sorted orders
-(the need's own score, and how well its size fits) until nothing unread can beat
-what was found (Fagin's threshold algorithm). The result is the same as scoring
+are blocked by (kind, theme, ward) and, within a block, banded by their own score
+and sorted by size; a best-first search over upper bounds opens only the blocks
+and bands that could still beat what was found. The result is the same as scoring
 every need of that kind, which the tests check.
 """
 
@@ -33,6 +33,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Iterable
 
 WEIGHTS = {
@@ -262,6 +263,18 @@ def share_text(part: int, whole: int) -> str:
     return f"{max(1, math.floor(fraction * 100))}%"
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+@lru_cache(maxsize=256)
+def _commitment_reason(commitment: CommitmentFacts, today: date) -> str:
+    """The same for each of a commitment's matches, so worded once."""
+    due = commitment.due_date
+    due_words = f"was due {time_until(due, today)}" if due < today else f"due {time_until(due, today)}"
+    return f"your ‘{commitment.name}’ commitment has {amount_text(commitment.remaining, commitment.unit)} left, {due_words}"
+
+
 def reasons(commitment: CommitmentFacts, need: NeedFacts, today: date, parts: dict[str, float] | None = None) -> list[str]:
     parts = parts or factors(commitment, need, today)
     said: list[str] = []
@@ -271,11 +284,7 @@ def reasons(commitment: CommitmentFacts, need: NeedFacts, today: date, parts: di
             said.append(f"won in {priority.area_name}'s priority vote")
         else:
             said.append(f"ranked {ordinal(priority.rank)} of {priority.of} in {priority.area_name}'s priority vote")
-    due = commitment.due_date
-    due_words = f"was due {time_until(due, today)}" if due < today else f"due {time_until(due, today)}"
-    said.append(
-        f"your ‘{commitment.name}’ commitment has {amount_text(commitment.remaining, commitment.unit)} left, {due_words}"
-    )
+    said.append(_commitment_reason(commitment, today))
     amount = need_amount(commitment, need)
     asks = f"this need asks for {amount_text(need.remaining, need.unit)}"
     if amount is None:
@@ -298,7 +307,8 @@ def reasons(commitment: CommitmentFacts, need: NeedFacts, today: date, parts: di
             place = need.ward_name or "this area"
             said.append(f"{place} is among the {decile * 10}% most deprived areas in England (IMD 2019)")
     if parts["need_urgency"] > 0:
-        said.append(f"needed by {need.deadline.day} {need.deadline:%B %Y} ({time_until(need.deadline, today)})")
+        deadline = need.deadline
+        said.append(f"needed by {deadline.day} {MONTHS[deadline.month - 1]} {deadline.year} ({time_until(deadline, today)})")
     if parts["theme"]:
         said.append("under the same priority theme as your commitment")
     elif need.theme_name:
@@ -314,49 +324,88 @@ def reasons_sentence(said: Iterable[str]) -> str:
 # Finding a commitment's best needs without scoring every need ---------------------------
 
 
+class _Band:
+    """Needs of one block counted in one unit whose own scores share a whole point,
+    sorted by what they still ask for (so the best fits sit either side of a bisection)."""
+
+    __slots__ = ("max_own", "amounts", "positions")
+
+    def __init__(self, max_own: float, amounts: list[int], positions: list[int]):
+        self.max_own, self.amounts, self.positions = max_own, amounts, positions
+
+
 class _Block:
-    """The open needs of one (kind, theme, ward): by their own score, and by size per unit."""
+    """Open needs of one kind and theme: all of them (for a commitment that prefers no
+    ward, or for the wards it does not prefer), or one ward's (for those it does)."""
 
-    def __init__(self, needs: list[NeedFacts], today: date):
-        scored = sorted(((need_own_score(need, today), need) for need in needs), key=lambda pair: (-pair[0], pair[1].id))
-        self.own = [score for score, _ in scored]
-        self.needs = [need for _, need in scored]
-        self.units = [unit_key(need.unit) for need in self.needs]
-        self.kind, self.theme_id, self.ward_id = needs[0].kind, needs[0].theme_id, needs[0].ward_id
-        self._by_size: dict[str, tuple[list[int], list[int]]] = {}
+    def __init__(self, needs: list[NeedFacts], own: list[float], units: list[str]):
+        self.needs, self.own, self.units = needs, own, units
+        self.max_own = max(own)
+        self.theme_id = needs[0].theme_id
+        self._views: dict[str, tuple[list[_Band], list[int]]] = {}
 
-    def by_size(self, key: str) -> tuple[list[int], list[int]]:
-        """(amounts ascending, positions in self.needs) of the needs counted in this unit key."""
-        if key not in self._by_size:
-            pairs = sorted(
-                (need.remaining, position) for position, need in enumerate(self.needs) if self.units[position] == key
-            )
-            self._by_size[key] = ([amount for amount, _ in pairs], [position for _, position in pairs])
-        return self._by_size[key]
+    def view(self, key: str) -> tuple[list[_Band], list[int]]:
+        """For a commitment counted in `key`: the bands of needs counted the same way, and
+        the other needs (no fit), best own score first."""
+        if key not in self._views:
+            grouped: dict[int, list[int]] = {}
+            others = []
+            for position, unit in enumerate(self.units):
+                if unit == key:
+                    grouped.setdefault(math.floor(self.own[position]), []).append(position)
+                else:
+                    others.append(position)
+            bands = []
+            for positions in grouped.values():
+                positions.sort(key=lambda position: self.needs[position].remaining)
+                bands.append(_Band(max(self.own[p] for p in positions), [self.needs[p].remaining for p in positions], positions))
+            others.sort(key=lambda position: -self.own[position])
+            self._views[key] = (bands, others)
+        return self._views[key]
 
 
 class NeedIndex:
-    """Open needs blocked by kind, theme and ward, for `best_needs`."""
+    """Open needs blocked by kind and theme, and by kind, theme and ward, for `best_needs`."""
 
     def __init__(self, needs: Iterable[NeedFacts], today: date):
         self.today = today
-        grouped: dict[tuple[str, int, int | None], list[NeedFacts]] = {}
+        themes: dict[tuple[str, int], list[NeedFacts]] = {}
         for need in needs:
             if need.remaining > 0:
-                grouped.setdefault((need.kind, need.theme_id, need.ward_id), []).append(need)
+                themes.setdefault((need.kind, need.theme_id), []).append(need)
         self.blocks_by_kind: dict[str, list[_Block]] = {}
-        for key, members in grouped.items():
-            self.blocks_by_kind.setdefault(key[0], []).append(_Block(members, today))
+        self.ward_blocks: dict[tuple[str, int, int | None], _Block] = {}
+        for (kind, theme_id), members in themes.items():
+            own = [need_own_score(need, today) for need in members]
+            units = [unit_key(need.unit) for need in members]
+            self.blocks_by_kind.setdefault(kind, []).append(_Block(members, own, units))
+            by_ward: dict[int | None, list[int]] = {}
+            for position, need in enumerate(members):
+                by_ward.setdefault(need.ward_id, []).append(position)
+            for ward_id, positions in by_ward.items():
+                self.ward_blocks[(kind, theme_id, ward_id)] = _Block(
+                    [members[p] for p in positions], [own[p] for p in positions], [units[p] for p in positions]
+                )
 
     def __len__(self) -> int:
         return sum(len(block.needs) for blocks in self.blocks_by_kind.values() for block in blocks)
+
+
+_BLOCK, _BAND, _OTHERS = 0, 1, 2
 
 
 def best_needs(
     commitment: CommitmentFacts, index: NeedIndex, limit: int = MATCHES_PER_COMMITMENT, exclude: Iterable[int] = ()
 ) -> list[ScoredMatch]:
     """The commitment's best `limit` needs, best first, with reasons; `exclude`: need ids
-    not to suggest (dismissed). Ties go to the need with the lower id."""
+    not to suggest (dismissed). Ties go to the need with the lower id.
+
+    Best first over upper bounds: a block's bound is its constant part (commitment
+    urgency, theme, ward) plus its best own score plus a perfect fit; opening a block
+    yields its bands, each bounded by its best own score plus the better of the fits
+    either side of where the commitment's remaining quantity falls; a band then yields
+    its needs nearest that point first. The search stops when no bound left can beat
+    the `limit`th best score found, so it reads a few needs, not the whole block."""
     if commitment.remaining <= 0 or limit <= 0:
         return []
     today = index.today
@@ -365,55 +414,75 @@ def best_needs(
     unit = unit_key(commitment.unit)
     fit_weight = WEIGHTS["fit"]
     urgency = WEIGHTS["commitment_urgency"] * commitment_urgency_factor(commitment.due_date, today)
-    plans = []
-    for block in index.blocks_by_kind.get(commitment.kind, ()):
-        constant = (
-            urgency
-            + WEIGHTS["theme"] * theme_factor(commitment, block.theme_id)
-            + WEIGHTS["ward"] * ward_factor(commitment, block.ward_id)
-        )
-        plans.append((constant + block.own[0] + fit_weight, constant, block))
-    plans.sort(key=lambda plan: -plan[0])
-
+    # A commitment with preferred wards reads those wards' (and borough-wide) needs from
+    # their own blocks, with the ward's share of the score, and skips them in the rest.
+    preferred = set(commitment.ward_ids) | {None} if commitment.ward_ids else set()
+    frontier: list[tuple] = []  # a max-heap (negated bounds) of blocks, bands and other-unit lists
+    counter = 0
+    for theme_block in index.blocks_by_kind.get(commitment.kind, ()):
+        theme = urgency + WEIGHTS["theme"] * theme_factor(commitment, theme_block.theme_id)
+        parts = [(theme + WEIGHTS["ward"] * ward_factor(commitment, -1 if preferred else None), theme_block, preferred)]
+        for ward_id in preferred:
+            block = index.ward_blocks.get((commitment.kind, theme_block.theme_id, ward_id))
+            if block is not None:
+                parts.append((theme + WEIGHTS["ward"] * ward_factor(commitment, ward_id), block, set()))
+        for constant, block, skip in parts:
+            counter += 1
+            frontier.append((-(constant + block.max_own + fit_weight), counter, _BLOCK, constant, block, skip, None))
+    heapq.heapify(frontier)
     top: list[tuple[float, int, NeedFacts]] = []  # a min-heap of (score, -need id, need)
 
-    def kth() -> float:
-        return top[0][0] if len(top) >= limit else -math.inf
+    def fit_at(amounts: list[int], at: int) -> float:
+        return fit_factor(amounts[at], remaining) if 0 <= at < len(amounts) else -1.0
 
-    def consider(block: _Block, position: int, constant: float, seen: set[int]) -> None:
-        if position in seen:
-            return
-        seen.add(position)
+    while frontier:
+        negative_bound, _, what, constant, block, skip, state = heapq.heappop(frontier)
+        if len(top) >= limit and -negative_bound < top[0][0]:
+            break  # nothing left can beat the current best
+        if what == _BLOCK:
+            bands, others = block.view(unit)
+            for band in bands:
+                below = bisect_right(band.amounts, remaining) - 1
+                best = max(fit_at(band.amounts, below), fit_at(band.amounts, below + 1))
+                counter += 1
+                heapq.heappush(frontier, (-(constant + band.max_own + fit_weight * best), counter, _BAND, constant, block,
+                                          skip, [band, below, below + 1]))
+            if others:
+                counter += 1
+                heapq.heappush(frontier, (-(constant + block.own[others[0]]), counter, _OTHERS, constant, block, skip,
+                                          [others, 0]))
+            continue
+        if what == _BAND:
+            band, below, above = state
+            if fit_at(band.amounts, below) >= fit_at(band.amounts, above):
+                position, amount = band.positions[below], band.amounts[below]
+                state[1] -= 1
+            else:
+                position, amount = band.positions[above], band.amounts[above]
+                state[2] += 1
+            score = constant + block.own[position] + fit_weight * fit_factor(amount, remaining)
+            best = max(fit_at(band.amounts, state[1]), fit_at(band.amounts, state[2]))
+            if best >= 0:
+                counter += 1
+                heapq.heappush(frontier, (-(constant + band.max_own + fit_weight * best), counter, _BAND, constant, block,
+                                          skip, state))
+        else:
+            others, at = state
+            position = others[at]
+            score = constant + block.own[position] + 0.0
+            if at + 1 < len(others):
+                state[1] += 1
+                counter += 1
+                heapq.heappush(frontier, (-(constant + block.own[others[at + 1]]), counter, _OTHERS, constant, block, skip,
+                                          state))
         need = block.needs[position]
-        if need.id in excluded:
-            return
-        amount = need.remaining if block.units[position] == unit else None
-        score = constant + block.own[position] + fit_weight * fit_factor(amount, remaining)
+        if need.id in excluded or need.ward_id in skip:
+            continue
         entry = (score, -need.id, need)
         if len(top) < limit:
             heapq.heappush(top, entry)
         elif entry[:2] > top[0][:2]:
             heapq.heapreplace(top, entry)
-
-    for bound, constant, block in plans:
-        if bound < kth():
-            break
-        amounts, positions = block.by_size(unit)
-        below = bisect_right(amounts, remaining) - 1  # the largest needs the commitment can complete
-        above = below + 1  # the smallest it would only dent
-        seen: set[int] = set()
-        for rank in range(len(block.needs)):
-            fit_below = fit_factor(amounts[below], remaining) if below >= 0 else 0.0
-            fit_above = fit_factor(amounts[above], remaining) if above < len(amounts) else 0.0
-            if constant + block.own[rank] + fit_weight * max(fit_below, fit_above) < kth():
-                break  # nothing unread in this block can beat the current best
-            consider(block, rank, constant, seen)
-            if below >= 0 and fit_below >= fit_above:
-                consider(block, positions[below], constant, seen)
-                below -= 1
-            elif above < len(amounts):
-                consider(block, positions[above], constant, seen)
-                above += 1
     found = sorted(top, key=lambda entry: (-entry[0], -entry[1]))
     return [match for _, _, need in found if (match := score_match(commitment, need, today)) is not None]
 
