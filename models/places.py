@@ -85,11 +85,12 @@ def upsert(model: type, rows: list[dict[str, Any]], key: str | tuple[str, ...], 
         return
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(model).values(rows)
+    statement = insert(model)
     statement = statement.on_conflict_do_update(
         index_elements=[key] if isinstance(key, str) else list(key), set_={column: statement.excluded[column] for column in update_columns}
     )
-    db.session.execute(statement)
+    # One statement compiled once, run for every row (batched into multi-row VALUES by the driver layer).
+    db.session.execute(statement, rows)
 
 
 def _property(properties: dict[str, Any], pattern: str, *names: str) -> Any:
