@@ -255,6 +255,8 @@ def _write(rows: list[dict]) -> None:
     from models.places import upsert
 
     # A dismissal that lands while this run works is kept: the upsert never touches dismissed_at.
+    # Written in key order, so two runs that overlap lock rows in the same order.
+    rows.sort(key=lambda row: (row["commitment_id"], row["need_id"]))
     for start in range(0, len(rows), WRITE_CHUNK):
         upsert(Match, rows[start:start + WRITE_CHUNK], ("commitment_id", "need_id"), ("rank", "score", "reasons", "computed_at"))
 

@@ -262,6 +262,7 @@ def settlement(commitment_id: int):
             fund_payment_pence=form.amount.pence, credit_description=form.credit_description.data or "",
         )
         if apply_rule(rule, form):
+            rq.try_enqueue(match_commitments, commitment.id)  # settled: its suggestions go
             flash("Commitment settled.", "success")
             return redirect(url_for("officers.commitment", commitment_id=commitment.id))
     return _render_commitment(commitment, settlement_form=form, status=400)
