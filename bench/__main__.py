@@ -2,9 +2,15 @@
 
 import sys
 
-from bench import bench_ledger, bench_needs, bench_pb, bench_places
+from bench import bench_ledger, bench_matching, bench_needs, bench_pb, bench_places
 
-BENCHES = {"places": bench_places, "needs": bench_needs, "ledger": bench_ledger, "pb": bench_pb}
+BENCHES = {
+    "places": bench_places,
+    "needs": bench_needs,
+    "ledger": bench_ledger,
+    "pb": bench_pb,
+    "matching": bench_matching,
+}
 
 print("Benchmarks (server time through the Flask test client; median and 95th percentile)")
 for name in sys.argv[1:] or list(BENCHES):

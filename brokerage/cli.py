@@ -19,7 +19,7 @@ from models import DomainError, Role, User, db
 from models.pb_rules import RULES, tally
 
 users_cli = AppGroup("users", help="Manage accounts.")
-places_cli = AppGroup("places", help="Import wards and postcodes.")
+places_cli = AppGroup("places", help="Import wards, postcodes and deprivation.")
 themes_cli = AppGroup("themes", help="Priority themes and measures.")
 demo_cli = AppGroup("demo", help="The demo borough.")
 
@@ -76,6 +76,22 @@ def import_postcodes_command(path: str) -> None:
         db.session.rollback()
         raise click.ClickException(error.message)
     click.echo(f"Postcodes: {report.summary()}")
+
+
+@places_cli.command("import-imd")
+@click.argument("imd_csv", type=click.Path(exists=True, dir_okay=False))
+@click.argument("lsoa_geojson", type=click.Path(exists=True, dir_okay=False))
+def import_imd_command(imd_csv: str, lsoa_geojson: str) -> None:
+    """Set each ward's deprivation (mean IMD 2019 rank of the LSOAs inside it), used by matching."""
+    from models.deprivation import import_imd
+
+    try:
+        report = import_imd(Path(imd_csv).read_text(encoding="utf-8-sig"), Path(lsoa_geojson).read_text(encoding="utf-8"))
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message)
+    click.echo(f"Ward deprivation: {report.summary()}")
 
 
 @themes_cli.command("seed")

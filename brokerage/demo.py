@@ -18,6 +18,8 @@ from models.themes import seed_themes
 ROOT = Path(__file__).resolve().parent.parent
 WARDS_FILE = "drkane_wards_WD25_E09000005.geojson"
 POSTCODES_FILE = "codepoint_open_2025-10_postcode_to_ward_brent_E09000005.csv"
+IMD_FILE = "IoD2019_File2_domains_LSOA_brent_E09000005.csv"
+LSOA_FILE = "drkane_lsoa11_E09000005_brent.geojson"
 DEMO_PASSWORD = "brent-social-value-demo"
 
 # email, name, account role, what they show (the first word is who they are here)
@@ -79,6 +81,11 @@ def load_demo(explicit_dir: str | None = None) -> str:
     with open(_file(folder, "postcodes", POSTCODES_FILE), encoding="utf-8-sig", newline="") as handle:
         postcodes = import_postcodes(handle)
     lines.append(f"Postcodes: {postcodes.summary()}")
+    if (folder / IMD_FILE).exists() and (folder / LSOA_FILE).exists():
+        from models.deprivation import import_imd
+
+        deprivation = import_imd((folder / IMD_FILE).read_text(encoding="utf-8-sig"), (folder / LSOA_FILE).read_text(encoding="utf-8"))
+        lines.append(f"Ward deprivation (IMD 2019): {deprivation.summary()}")
     lines.append(f"Themes: {seed_themes()} added")
 
     created_users = 0
@@ -118,6 +125,10 @@ def load_demo(explicit_dir: str | None = None) -> str:
     lines.append(f"Needs: {_load_demo_needs(officer)} added")
     lines.append(f"Contracts: {_load_demo_contracts(officer)} added")
     lines.append(f"Ward priority rounds: {_load_demo_round(officer)} added")
+    db.session.flush()
+    from models.matches import run_matching
+
+    lines.append(f"Matching: {run_matching().summary()}")
     db.session.commit()
     return "\n".join(lines)
 
@@ -143,6 +154,12 @@ DEMO_NEEDS = [
     ("Kilburn Youth Football Club", "Coaching qualification for two volunteer coaches",
      "Funding for the FA Introduction to Coaching course for two parent volunteers.",
      "cash", 320, "£", 320, "Kilburn", 5, 60, 120, "published"),
+    ("Harlesden Community Food Hub", "Litter pick and planting on Harlesden High Street",
+     "Volunteers for two Saturday litter picks and planting the new tree pits outside the hub.",
+     "volunteering", 30, "volunteer hours", 450, "Harlesden & Kensal Green", 4, 500, 35, "published"),
+    ("Kilburn Youth Football Club", "Floodlight hire for winter training",
+     "Three months of floodlit pitch hire so training can carry on through the winter evenings.",
+     "cash", 1_800, "£", 1_800, "Kilburn", 3, 60, 50, "published"),
     ("Kilburn Youth Football Club", "Tree planting around the pitch",
      "Volunteers to help plant 30 trees on the edge of the community pitch.",
      "volunteering", 60, "volunteer hours", 900, None, 4, 200, 100, "draft"),

@@ -46,3 +46,12 @@ class RQ:
             retry=options.retry,
             **kwargs,
         )
+
+    def try_enqueue(self, func: Callable[..., Any], *args: Any) -> Job | None:
+        """Enqueue work whose loss a later run makes good (the nightly matching), so a
+        Redis blip after the change committed does not turn the page into an error."""
+        try:
+            return self.enqueue(func, *args)
+        except Exception:  # noqa: BLE001 - the change is saved; the periodic job catches up
+            current_app.logger.exception("Could not enqueue %s%r", func.__name__, args)
+            return None

@@ -78,6 +78,7 @@ from models.organisations import (  # noqa: E402
 )
 from models.places import Postcode, Ward  # noqa: E402
 from models.pledges import Allocation, Pledge, PledgeStatus  # noqa: E402
+from models.matches import Match  # noqa: E402
 from models.rounds import Ballot, BallotChoice, PaperBatch, Round, RoundOption  # noqa: E402
 from models.settings import Setting  # noqa: E402
 from models.tasks import Task  # noqa: E402
@@ -100,6 +101,7 @@ __all__ = [
     "EmailMessage",
     "Event",
     "Invitation",
+    "Match",
     "Measure",
     "Membership",
     "Need",

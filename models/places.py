@@ -79,16 +79,18 @@ def lookup_postcode(value: str) -> tuple[str | None, Postcode | None]:
     return normalised, db.session.get(Postcode, normalised)
 
 
-def _upsert(model: type, rows: list[dict[str, Any]], key: str, update_columns: Iterable[str]) -> None:
+def upsert(model: type, rows: list[dict[str, Any]], key: str | tuple[str, ...], update_columns: Iterable[str]) -> None:
+    """Insert rows, or update the given columns where the key (a unique column or columns) exists."""
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(model).values(rows)
+    statement = insert(model)
     statement = statement.on_conflict_do_update(
-        index_elements=[key], set_={column: statement.excluded[column] for column in update_columns}
+        index_elements=[key] if isinstance(key, str) else list(key), set_={column: statement.excluded[column] for column in update_columns}
     )
-    db.session.execute(statement)
+    # One statement compiled once, run for every row (batched into multi-row VALUES by the driver layer).
+    db.session.execute(statement, rows)
 
 
 def _property(properties: dict[str, Any], pattern: str, *names: str) -> Any:
@@ -222,7 +224,7 @@ def import_postcodes(
     rows_read = 0
 
     def flush() -> None:
-        _upsert(Postcode, list(batch.values()), "postcode", ("ward_id", "latitude", "longitude"))
+        upsert(Postcode, list(batch.values()), "postcode", ("ward_id", "latitude", "longitude"))
         batch.clear()
 
     try:

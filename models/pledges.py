@@ -83,6 +83,8 @@ class Pledge(db.Model):
     confirmed_at: Mapped[datetime | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     dispute_reason: Mapped[str | None] = mapped_column(Text)
+    # When the allocation job proposed how this delivery counts (it runs once per pledge).
+    auto_allocated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     need: Mapped[Need] = relationship()
@@ -320,13 +322,19 @@ def dispute_delivery(pledge: Pledge, officer: "User", reason: str) -> None:
 
 def set_allocations(pledge: Pledge, officer: "User", allocations: list[tuple[int, int]]) -> None:
     """Replace a confirmed pledge's allocations; commitments' delivered quantities follow."""
-    from models.contracts import Commitment, Contract
-
     if not officer.is_officer:
         raise PermissionDenied("Only council officers allocate deliveries")
     # Locked, so two officers changing one pledge's allocations at once apply them in turn,
     # each from the other's result (not both from the same stale allocations).
     pledge = _lock(Pledge, pledge.id)
+    wanted = _apply_allocations(pledge, officer, allocations)
+    record_event("pledge.allocated", pledge, actor=officer, detail={"allocations": {str(k): v for k, v in wanted.items()}})
+
+
+def _apply_allocations(pledge: Pledge, actor: "User | None", allocations: list[tuple[int, int]]) -> dict[int, int]:
+    """The rules every allocation keeps, whoever proposes it (an officer or the allocation job)."""
+    from models.contracts import Commitment, Contract
+
     if pledge.status != PledgeStatus.CONFIRMED.value:
         raise DomainError("Only a confirmed delivery can be allocated to commitments")
     wanted: dict[int, int] = {}
@@ -364,11 +372,65 @@ def set_allocations(pledge: Pledge, officer: "User", allocations: list[tuple[int
         if after == 0:
             pledge.allocations.remove(current[commitment_id])
         elif before == 0:
-            pledge.allocations.append(Allocation(commitment_id=commitment_id, quantity=after, created_by_id=officer.id))
+            pledge.allocations.append(
+                Allocation(commitment_id=commitment_id, quantity=after, created_by_id=actor.id if actor else None)
+            )
         else:
             current[commitment_id].quantity = after
     db.session.flush()
-    record_event("pledge.allocated", pledge, actor=officer, detail={"allocations": {str(k): v for k, v in wanted.items()}})
+    return wanted
+
+
+def needs_automatic_allocation(pledge: Pledge) -> bool:
+    """A confirmed delivery that names no commitment and that nobody has allocated yet."""
+    return (
+        pledge.status == PledgeStatus.CONFIRMED.value
+        and pledge.commitment_id is None
+        and not pledge.allocations
+        and pledge.auto_allocated_at is None
+    )
+
+
+def allocate_automatically(pledge_id: int) -> list[tuple[int, int]] | None:
+    """Allocate a confirmed delivery that names no commitment to the supplier's open
+    commitments that fit (models.matching.propose_allocation), never beyond what each
+    still needs. Returns what was allocated ([] when nothing fits: the delivery stays
+    unallocated, and says so); None when there was nothing to do. Safe to run twice:
+    it runs once per pledge, and never over an officer's allocation."""
+    from models.contracts import Commitment, Contract
+    from models.matching import OpenCommitment, propose_allocation
+    from models.themes import Measure
+
+    pledge = _lock(Pledge, pledge_id)
+    if pledge is None or not needs_automatic_allocation(pledge):
+        return None
+    # The supplier's open commitments, locked in id order so concurrent allocations
+    # each see what the other left.
+    rows = db.session.execute(
+        select(Commitment.id, Measure.need_kind, Measure.theme_id, Measure.unit,
+               Commitment.target_quantity - Commitment.delivered_quantity, Commitment.due_date)
+        .join(Contract, Contract.id == Commitment.contract_id)
+        .join(Measure, Measure.id == Commitment.measure_id)
+        .where(
+            Contract.supplier_id == pledge.supplier_id,
+            Commitment.state == "approved",
+            Commitment.settlement.is_(None),
+            Commitment.delivered_quantity < Commitment.target_quantity,
+        )
+        .order_by(Commitment.id)
+        .with_for_update(of=Commitment)
+    ).all()
+    need = pledge.need
+    proposal = propose_allocation(
+        need.kind, need.theme_id, need.unit, pledge.quantity, [OpenCommitment(*row) for row in rows]
+    )
+    _apply_allocations(pledge, None, proposal)
+    pledge.auto_allocated_at = utcnow()
+    record_event(
+        "pledge.allocated", pledge, actor=None, to_state="allocated" if proposal else "unallocated",
+        detail={"allocations": {str(k): v for k, v in proposal}, "automatic": True},
+    )
+    return proposal
 
 
 def commitment_delivered_from_allocations(commitment_id: int) -> int:

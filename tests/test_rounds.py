@@ -532,6 +532,11 @@ def test_the_clock_closes_the_round_and_a_job_counts_it(app, client, world, work
     assert post_form(client, f"/officers/rounds/{world.round}/publish", {}, form_url=f"/officers/rounds/{world.round}").status_code == 302
     with app.app_context():
         assert db.session.get(Round, world.round).state == "published"
+        from brokerage.extensions import rq
+
+        queued = [job.func_name for job in rq.queue("default").jobs]
+        assert queued == ["workers.matching.match_for_round"]  # winners feed suppliers' matching
+    assert work_jobs() == 0
 
 
 def test_results_and_the_pabulib_export_never_name_a_voter(app, world):

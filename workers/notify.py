@@ -98,3 +98,19 @@ def send_pledge_outcome(pledge) -> None:
         pledge.need.organisation, "pledge_outcome", subject, f"pledge_{pledge.status}", pledge=pledge, need=pledge.need,
         link=external_url("groups.pledges", organisation_id=pledge.need.organisation_id),
     )
+
+
+def send_introduction(match, officer) -> None:
+    """An officer introduces a supplier to a group about a need: one email to each side."""
+    need, supplier = match.need, match.commitment.contract.supplier
+    group = need.organisation
+    subject = f"Introduction: {supplier.name} and {group.name} about {need.title}"
+    common = dict(match=match, need=need, supplier=supplier, group=group, officer=officer)
+    _send_to_members(
+        supplier, "introduction", subject, "match_introduced", audience="supplier", other=group, **common,
+        link=external_url("suppliers.pledge", need_id=need.id, commitment=match.commitment_id),
+    )
+    _send_to_members(
+        group, "introduction", subject, "match_introduced", audience="group", other=supplier, **common,
+        link=external_url("public.need", need_id=need.id),
+    )

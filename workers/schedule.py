@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from workers.mail import requeue_stuck_email
 from workers.maintenance import optimise_database
+from workers.matching import match_all_commitments
 from workers.needs import expire_needs
 from workers.registry import job_options
 from workers.rounds import close_due_rounds
@@ -28,6 +29,7 @@ PERIODIC_JOBS = [
     Periodic(requeue_stuck_email, "*/10 * * * *"),
     Periodic(optimise_database, "30 3 * * *"),  # nightly
     Periodic(close_due_rounds, "* * * * *"),  # every minute: rounds close on time
+    Periodic(match_all_commitments, "0 2 * * *"),  # nightly: deadlines and due dates move every day
 ]
 
 

@@ -2,4 +2,13 @@ from flask import Blueprint
 
 bp = Blueprint("officers", __name__)
 
-from brokerage.officers import case_studies, contracts, deliveries, impact, needs, rounds, routes  # noqa: E402,F401
+from brokerage.officers import (  # noqa: E402,F401
+    board,
+    case_studies,
+    contracts,
+    deliveries,
+    impact,
+    needs,
+    rounds,
+    routes,
+)

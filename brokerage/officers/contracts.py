@@ -42,6 +42,7 @@ from models.ocds import MAX_OCDS_BYTES
 from models.pledges import HOLDING
 from models.tiers import Tier, TierThresholds
 from workers.contracts import import_ocds_file
+from workers.matching import match_commitments
 
 
 def _contract_or_404(contract_id: int) -> Contract:
@@ -170,7 +171,9 @@ def new_commitment(contract_id: int):
     contract = _contract_or_404(contract_id)
     form = CommitmentForm()
     if form.validate_on_submit():
-        if apply_rule(lambda: add_commitment(contract, current_user, form.details()), form):
+        added: list[Commitment] = []
+        if apply_rule(lambda: added.append(add_commitment(contract, current_user, form.details())), form):
+            rq.try_enqueue(match_commitments, added[0].id)
             flash("Commitment added.", "success")
             return redirect(url_for("officers.contract", contract_id=contract.id))
     return render_template("officers/commitment_form.html", form=form, contract=contract)
@@ -185,6 +188,8 @@ def decide_commitment_view(commitment_id: int):
         abort(400)
     approve = bool(form.approve.data)
     if apply_rule(lambda: decide_commitment(commitment, current_user, approve)):
+        if approve:
+            rq.try_enqueue(match_commitments, commitment.id)
         flash(f"Commitment {'approved' if approve else 'rejected'}.", "success")
     if request.form.get("next") == "commitment":
         return redirect(url_for("officers.commitment", commitment_id=commitment.id))
@@ -257,6 +262,7 @@ def settlement(commitment_id: int):
             fund_payment_pence=form.amount.pence, credit_description=form.credit_description.data or "",
         )
         if apply_rule(rule, form):
+            rq.try_enqueue(match_commitments, commitment.id)  # settled: its suggestions go
             flash("Commitment settled.", "success")
             return redirect(url_for("officers.commitment", commitment_id=commitment.id))
     return _render_commitment(commitment, settlement_form=form, status=400)

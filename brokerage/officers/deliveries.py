@@ -9,13 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from brokerage.decorators import officer_required
+from brokerage.extensions import rq
 from brokerage.officers import bp
 from brokerage.pagination import paginate
 from brokerage.pledges_forms import DisputeForm, allocation_form
 from brokerage.suppliers.pledges import approved_commitments
 from brokerage.views import apply_rule
 from models import Event, Need, Pledge, db
-from models.pledges import confirm_delivery, dispute_delivery
+from models.pledges import confirm_delivery, dispute_delivery, needs_automatic_allocation, set_allocations
+from workers.matching import allocate_delivery, match_commitments
 from workers.notify import send_pledge_outcome
 
 
@@ -55,6 +57,7 @@ def delivery(pledge_id: int):
                     send_pledge_outcome(pledge)
 
                 if apply_rule(confirm, confirm_form):
+                    _after_allocation(pledge, set())
                     flash(f"Confirmed: {pledge.quantity:,} {pledge.need.unit} from {pledge.supplier.name} now count as delivered.", "success")
                     return redirect(url_for("officers.deliveries"))
         elif dispute_form.dispute.data:
@@ -79,8 +82,16 @@ def delivery(pledge_id: int):
         .order_by(Event.id.desc())
         .limit(50)
     ).all()
+    if pledge.status == "confirmed" and confirm_form.commitment_fields:
+        current = {allocation.commitment_id: allocation.quantity for allocation in pledge.allocations}
+        reallocate_form = allocation_form(pledge, commitments, formdata=None, data={
+            name: current.get(commitment_id, 0) for commitment_id, name in confirm_form.commitment_fields
+        })
+    else:
+        reallocate_form = None
     return render_template(
         "officers/delivery.html",
+        reallocate_form=reallocate_form,
         pledge=pledge,
         form=submitted,
         confirm_form=confirm_form,
@@ -88,3 +99,34 @@ def delivery(pledge_id: int):
         commitments=commitments,
         events=events,
     )
+
+
+def _after_allocation(pledge: Pledge, before: set[int]) -> None:
+    """After the commit: the allocation job proposes how an unallocated delivery counts;
+    commitments whose remaining quantity changed get their matches refreshed."""
+    if needs_automatic_allocation(pledge):
+        rq.try_enqueue(allocate_delivery, pledge.id)
+    changed = sorted(before | {allocation.commitment_id for allocation in pledge.allocations})
+    if changed:
+        rq.try_enqueue(match_commitments, *changed)
+
+
+@bp.route("/deliveries/<int:pledge_id>/allocations", methods=["POST"])
+@officer_required
+def reallocate(pledge_id: int):
+    """Change how a confirmed delivery counts towards the supplier's commitments."""
+    pledge = db.session.get(Pledge, pledge_id)
+    if pledge is None:
+        abort(404)
+    form = allocation_form(pledge, approved_commitments([pledge.supplier_id]))
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        for error in (error for name, errors in form.errors.items() for error in errors):
+            flash(error, "error")
+        return redirect(url_for("officers.delivery", pledge_id=pledge.id))
+    before = {allocation.commitment_id for allocation in pledge.allocations}
+    if apply_rule(lambda: set_allocations(pledge, current_user, form.chosen())):
+        _after_allocation(pledge, before)
+        flash(f"Saved how the {pledge.quantity:,} {pledge.need.unit} from {pledge.supplier.name} count.", "success")
+    return redirect(url_for("officers.delivery", pledge_id=pledge.id))

@@ -11,12 +11,14 @@ from sqlalchemy.orm import selectinload
 
 from brokerage.views import apply_rule
 from brokerage.decorators import officer_required
+from brokerage.extensions import rq
 from brokerage.needs_forms import ModerationForm
 from brokerage.notify import send_need_decision
 from brokerage.officers import bp
 from brokerage.pagination import paginate
 from models import Event, Need, NeedStatus, db
 from models.needs import publish_need, reject_need, request_changes
+from workers.matching import match_for_need
 
 
 @bp.route("/needs")
@@ -51,6 +53,8 @@ def review_need(need_id: int):
             send_need_decision(need)
 
         if apply_rule(decide, form):
+            if need.status == NeedStatus.PUBLISHED.value:
+                rq.try_enqueue(match_for_need, need.id)
             flash(f"“{need.title}”: {need.status_label.lower()}. We have emailed the group.", "success")
             return redirect(url_for("officers.needs_queue"))
     events = db.session.scalars(

@@ -36,6 +36,7 @@ from models.rounds import (
     update_round,
 )
 from wtforms.fields.choices import SelectChoice
+from workers.matching import match_for_round
 from workers.rounds import count_round_votes, import_round_file
 
 
@@ -229,11 +230,7 @@ def _require_closed(round_: Round) -> None:
 
 
 def _after_publish(round_id: int) -> None:
-    """Published winners feed suppliers' matching, when the matching worker is present."""
-    try:
-        from workers.matching import match_for_round
-    except ImportError:
-        return
+    """Published winners feed suppliers' matching: rematch the commitments they could use."""
     rq.enqueue(match_for_round, round_id)
 
 

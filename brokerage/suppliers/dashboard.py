@@ -15,6 +15,7 @@ from brokerage.pagination import paginate
 from brokerage.suppliers import bp
 from brokerage.suppliers.pledges import my_suppliers
 from models import Commitment, Contract, Need, Organisation, Pledge, db
+from models.matches import recommendations
 
 
 @bp.route("/suppliers")
@@ -29,14 +30,21 @@ def home():
     return render_template("suppliers/choose.html", suppliers=suppliers)
 
 
-@bp.route("/suppliers/<int:organisation_id>")
-@verified_email_required
-def dashboard(organisation_id: int):
+def supplier_or_404(organisation_id: int) -> Organisation:
+    """A supplier its members (and officers) may look at; 403 for anyone else."""
     supplier = db.session.get(Organisation, organisation_id)
     if supplier is None or supplier.kind != "supplier":
         abort(404)
     if not (supplier.is_member(current_user) or current_user.is_officer):
         abort(403)
+    return supplier
+
+
+@bp.route("/suppliers/<int:organisation_id>")
+@verified_email_required
+def dashboard(organisation_id: int):
+    supplier = supplier_or_404(organisation_id)
+    today = date.today()
     contracts = db.session.scalars(
         select(Contract).where(Contract.supplier_id == supplier.id).order_by(Contract.reference)
     ).all()
@@ -55,12 +63,14 @@ def dashboard(organisation_id: int):
         .order_by(Pledge.created_at.desc(), Pledge.id.desc()),
         per_page=25,
     )
+    recommended = db.session.scalars(recommendations(supplier.id, today).limit(5)).unique().all()
     return render_template(
         "suppliers/dashboard.html",
         supplier=supplier,
         contracts=contracts,
         commitments=commitments,
         pledges=pledges,
-        today=date.today(),
+        recommended=recommended,
+        today=today,
         is_member=supplier.is_member(current_user),
     )

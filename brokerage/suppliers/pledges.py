@@ -77,7 +77,9 @@ def pledge(need_id: int):
         flash(closed, "error")
         return redirect(url_for("public.need", need_id=need.id))
     commitments = approved_commitments([supplier.id for supplier in verified])
-    form = PledgeForm(verified, commitments, supplier_id=verified[0].id, commitment_id=NO_COMMITMENT)
+    # A recommendation links here with the commitment it was suggested for.
+    suggested = request.args.get("commitment", NO_COMMITMENT, type=int)
+    form = PledgeForm(verified, commitments, supplier_id=verified[0].id, commitment_id=suggested)
     if form.validate_on_submit():
         supplier = next(s for s in verified if s.id == form.supplier_id.data)
         created: list[Pledge] = []

@@ -1,7 +1,7 @@
 """case studies for the annual impact report
 
 Revision ID: 4fb2693ded19
-Revises: 34c97a687635
+Revises: cc701f11d2b1
 Create Date: 2026-11-22 17:27:13.223629
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4fb2693ded19'
-down_revision = '34c97a687635'
+down_revision = 'cc701f11d2b1'
 branch_labels = None
 depends_on = None
 
