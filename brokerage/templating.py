@@ -18,7 +18,13 @@ def council_name() -> str:
 
 def navigation() -> list[dict]:
     """The service navigation, by role."""
-    items = [("public.home", "Home"), ("public.needs", "Needs"), ("public.borough_map", "Map"), ("public.ledger", "Delivered")]
+    items = [
+        ("public.home", "Home"),
+        ("public.needs", "Needs"),
+        ("public.borough_map", "Map"),
+        ("public.ledger", "Delivered"),
+        ("public.stories", "Stories"),
+    ]
     if current_user.is_authenticated:
         organisations = current_user.organisations()
         if organisations or not current_user.is_officer:
@@ -48,6 +54,15 @@ def format_pence(pence: int | None) -> str:
     return f"£{pounds:,}" if remainder == 0 else f"£{pounds:,}.{remainder:02d}"
 
 
+def format_quantity(quantity: int | None, unit: str) -> str:
+    """"40 volunteer hours", and money as money: "£4,976" (units "£", "£ value")."""
+    if quantity is None:
+        return ""
+    if unit.strip().startswith("£"):
+        return f"£{quantity:,}"
+    return f"{quantity:,} {unit}"
+
+
 def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -64,5 +79,9 @@ def format_datetime(value: datetime | None) -> str:
 def init_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(council_name=council_name, navigation=navigation)
     app.jinja_env.filters.update(
-        markdown=render_markdown, pence=format_pence, govuk_date=format_date, govuk_datetime=format_datetime
+        markdown=render_markdown,
+        pence=format_pence,
+        quantity=format_quantity,
+        govuk_date=format_date,
+        govuk_datetime=format_datetime,
     )

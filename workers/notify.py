@@ -15,11 +15,21 @@ def external_url(endpoint: str, **values) -> str:
     return current_app.config["SERVER_NAME_FOR_EMAIL"] + adapter.build(endpoint, values)
 
 
-def send_templated(to_address: str, template: str, subject: str, kind: str, **context) -> EmailMessage:
-    context.setdefault("council_name", get_setting("council_name") or current_app.config["COUNCIL_NAME"])
+def council_name() -> str:
+    return get_setting("council_name") or current_app.config["COUNCIL_NAME"]
+
+
+def render_email(template: str, subject: str, **context) -> tuple[str, str]:
+    """The plain text and HTML bodies of templates/emails/<template>.{txt,html}."""
+    context.setdefault("council_name", council_name())
     context.setdefault("service_name", current_app.config["SERVICE_NAME"])
     text_body = render_template(f"emails/{template}.txt", subject=subject, **context)
     html_body = render_template(f"emails/{template}.html", subject=subject, **context)
+    return text_body, html_body
+
+
+def send_templated(to_address: str, template: str, subject: str, kind: str, **context) -> EmailMessage:
+    text_body, html_body = render_email(template, subject, **context)
     return queue_email(to_address, subject, text_body, html_body, kind=kind)
 
 
