@@ -13,7 +13,19 @@ from brokerage.notify import send_organisation_decision
 from brokerage.officers import bp
 from brokerage.organisations.forms import ConfirmForm, RejectForm
 from brokerage.pagination import paginate
-from models import Commitment, DomainError, EmailMessage, Event, Need, NeedStatus, Organisation, OrganisationStatus, Pledge, db
+from models import (
+    Commitment,
+    DomainError,
+    EmailMessage,
+    Event,
+    Need,
+    NeedStatus,
+    Organisation,
+    OrganisationStatus,
+    Pledge,
+    Story,
+    db,
+)
 from models.organisations import reject_organisation, verify_organisation
 
 
@@ -36,6 +48,7 @@ def dashboard():
         "failed_emails": db.session.scalar(
             select(func.count()).select_from(EmailMessage).where(EmailMessage.status == "failed")
         ),
+        "stories": db.session.scalar(select(func.count()).select_from(Story).where(Story.status == "submitted")),
     }
     recent = db.session.scalars(select(Event).options(selectinload(Event.actor)).order_by(Event.id.desc()).limit(10)).all()
     return render_template("officers/dashboard.html", waiting=waiting, recent=recent)
