@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from heapq import merge
+from itertools import islice
 from typing import Iterable
 
 from sqlalchemy import and_, func, or_, select
@@ -191,7 +193,9 @@ class _Shared:
 
     wards: dict[int, tuple[str, str]]  # id: (name, code)
     theme_names: dict[int, str]
+    # Newest first, by ward (None: borough-wide) and by (ward, theme).
     needs_by_ward: dict[int | None, list[NeedLine]]
+    needs_by_ward_theme: dict[tuple[int | None, int], list[NeedLine]]
     rounds: list[RoundLine]
     stories: list[StoryLine]
 
@@ -274,6 +278,7 @@ class DigestBuilder:
         self.today = as_of.date()
         self.at_risk = at_risk_rule()
         self._shared: _Shared | None = None
+        self._organisations: dict[int, tuple[str, str, int | None] | None] = {}  # None: not verified
         self._suppliers: dict[int, SupplierSection] = {}
         self._groups: dict[int, GroupSection] = {}
 
@@ -294,6 +299,7 @@ class DigestBuilder:
         wards = {ward_id: (name, code) for ward_id, name, code in db.session.execute(select(Ward.id, Ward.name, Ward.code))}
         theme_names = dict(db.session.execute(select(Theme.id, Theme.name)).all())
         needs_by_ward: dict[int | None, list[NeedLine]] = {}
+        needs_by_ward_theme: dict[tuple[int | None, int], list[NeedLine]] = {}
         rows = db.session.execute(
             select(
                 Need.id, Need.title, Need.summary, Organisation.name, Need.ward_id, Need.theme_id,
@@ -309,16 +315,17 @@ class DigestBuilder:
             .order_by(Need.published_at.desc(), Need.id.desc())
         )
         for id_, title, summary, organisation, ward_id, theme_id, remaining, unit, deadline, published in rows:
-            needs_by_ward.setdefault(ward_id, []).append(
-                NeedLine(
-                    id_, title, summary, organisation, ward_id, wards.get(ward_id, ("Borough-wide",))[0], theme_id,
-                    remaining, unit, deadline, published,
-                )
+            line = NeedLine(
+                id_, title, summary, organisation, ward_id, wards.get(ward_id, ("Borough-wide",))[0], theme_id,
+                remaining, unit, deadline, published,
             )
+            needs_by_ward.setdefault(ward_id, []).append(line)
+            needs_by_ward_theme.setdefault((ward_id, theme_id), []).append(line)
         return _Shared(
             wards=wards,
             theme_names=theme_names,
             needs_by_ward=needs_by_ward,
+            needs_by_ward_theme=needs_by_ward_theme,
             rounds=round_lines(self.period.since, self.as_of),
             stories=published_stories(None, self.as_of, limit=30),
         )
@@ -328,12 +335,15 @@ class DigestBuilder:
     def build(self, user_ids: Iterable[int]) -> list[Digest]:
         """Digests for these people, in the order given (missing accounts are skipped)."""
         from models.accounts import User
-        from models.organisations import Membership, Organisation
+        from models.organisations import Membership
 
         ids = list(user_ids)
         if not ids:
             return []
-        users = {row.id: row for row in db.session.execute(select(User.id, User.name, User.email, User.ward_id).where(User.id.in_(ids)))}
+        users = {
+            row.id: row
+            for row in db.session.execute(select(User.id, User.name, User.email, User.ward_id).where(User.id.in_(ids)))
+        }
         preferences = dict(
             db.session.execute(
                 select(DigestPreference.user_id, DigestPreference.id).where(DigestPreference.user_id.in_(ids))
@@ -349,14 +359,19 @@ class DigestBuilder:
                     select(table.c.preference_id, value).where(table.c.preference_id.in_(list(by_preference)))
                 ):
                     target.setdefault(by_preference[preference_id], []).append(chosen)
+        # Two simple queries rather than a join: given a join, SQLite walks every
+        # verified organisation and probes memberships for each.
+        links = db.session.execute(
+            select(Membership.user_id, Membership.organisation_id).where(Membership.user_id.in_(ids))
+        ).all()
+        self._load_organisations({organisation_id for _, organisation_id in links})
         memberships: dict[int, list[tuple[int, str, str, int | None]]] = {}
-        for user_id, organisation_id, kind, name, ward_id in db.session.execute(
-            select(Membership.user_id, Organisation.id, Organisation.kind, Organisation.name, Organisation.ward_id)
-            .join(Organisation, Organisation.id == Membership.organisation_id)
-            .where(Membership.user_id.in_(ids), Organisation.status == "verified")
-            .order_by(Organisation.name)
-        ):
-            memberships.setdefault(user_id, []).append((organisation_id, kind, name, ward_id))
+        for user_id, organisation_id in links:
+            organisation = self._organisations.get(organisation_id)
+            if organisation is not None:  # verified ones only
+                memberships.setdefault(user_id, []).append((organisation_id, *organisation))
+        for orgs in memberships.values():
+            orgs.sort(key=lambda org: (org[2], org[0]))
 
         organisations = [org for orgs in memberships.values() for org in orgs]
         self._load_suppliers({org[0]: org[2] for org in organisations if org[1] == "supplier"})
@@ -388,6 +403,20 @@ class DigestBuilder:
                 )
             )
         return digests
+
+    def _load_organisations(self, organisation_ids: set[int]) -> None:
+        from models.organisations import Organisation
+
+        new = [organisation_id for organisation_id in organisation_ids if organisation_id not in self._organisations]
+        if not new:
+            return
+        self._organisations.update(dict.fromkeys(new))
+        for organisation_id, kind, name, ward_id in db.session.execute(
+            select(Organisation.id, Organisation.kind, Organisation.name, Organisation.ward_id).where(
+                Organisation.id.in_(new), Organisation.status == "verified"
+            )
+        ):
+            self._organisations[organisation_id] = (kind, name, ward_id)
 
     def _supplier_for(self, organisation_id: int, recipient: Recipient) -> SupplierSection:
         cached = self._suppliers[organisation_id]
@@ -493,14 +522,15 @@ class DigestBuilder:
         if wards == ():
             return None
         shared = self.shared
-        if wards is None:
-            candidates = [need for lines in shared.needs_by_ward.values() for need in lines]
-        else:
-            candidates = [need for ward_id in (*wards, None) for need in shared.needs_by_ward.get(ward_id, ())]
+        places = list(shared.needs_by_ward) if wards is None else [*wards, None]
         if recipient.theme_ids:
-            themes = set(recipient.theme_ids)
-            candidates = [need for need in candidates if need.theme_id in themes]
-        candidates.sort(key=lambda need: (need.published_at, need.id), reverse=True)
+            by_theme = shared.needs_by_ward_theme
+            lists = [by_theme.get((place, theme), []) for place in places for theme in recipient.theme_ids]
+        else:
+            lists = [shared.needs_by_ward.get(place, []) for place in places]
+        # Each list is newest first: merge them, no sorting per person.
+        newest = list(islice(merge(*lists, key=lambda need: (need.published_at, need.id), reverse=True), MAX_NEEDS))
+        total = sum(len(needs) for needs in lists)
         rounds = [
             line
             for line in shared.rounds
@@ -508,9 +538,9 @@ class DigestBuilder:
         ]
         return AreaSection(
             wards=sorted(shared.wards[ward_id] for ward_id in wards if ward_id in shared.wards) if wards else [],
-            theme_names=[shared.theme_names[theme_id] for theme_id in recipient.theme_ids if theme_id in shared.theme_names],
-            new_needs=candidates[:MAX_NEEDS],
-            more_needs=max(len(candidates) - MAX_NEEDS, 0),
+            theme_names=[shared.theme_names[theme] for theme in recipient.theme_ids if theme in shared.theme_names],
+            new_needs=newest,
+            more_needs=total - len(newest),
             rounds=rounds,
         )
 

@@ -262,11 +262,11 @@ def test_a_run_that_fails_half_way_sends_the_rest_once_when_an_officer_retries_i
     real_render = workers.digests.render_digest
     calls = []
 
-    def render_then_fail(digest):
+    def render_then_fail(digest, *args):
         calls.append(digest.recipient.id)
         if len(calls) == 2:
             raise RuntimeError("the template engine fell over")
-        return real_render(digest)
+        return real_render(digest, *args)
 
     monkeypatch.setattr(workers.digests, "render_digest", render_then_fail)
     with app.app_context():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Callable
 
 from flask import current_app
@@ -83,7 +84,21 @@ def list_headers(user_id: int, list_name: str) -> tuple[dict[str, str], str]:
 # ---------------------------------------------------------------- rendering
 
 
-def render_digest(digest: Digest) -> RenderedEmail:
+def cached_links(size: int = 100_000) -> Callable[..., str]:
+    """external_url, remembered for one run: thousands of digests link to the same
+    needs, stories and pages, and building a URL costs more than rendering a line."""
+
+    @lru_cache(maxsize=size)
+    def build(endpoint: str, values: tuple) -> str:
+        return external_url(endpoint, **dict(values))
+
+    def url(endpoint: str, **values) -> str:
+        return build(endpoint, tuple(sorted(values.items())))
+
+    return url
+
+
+def render_digest(digest: Digest, url: Callable[..., str] = external_url) -> RenderedEmail:
     council = council_name()
     period = digest.period
     subject = f"{council}: your {period.frequency} update for {period.label}"
@@ -95,14 +110,16 @@ def render_digest(digest: Digest) -> RenderedEmail:
         digest=digest,
         period=period,
         how_often=LABELS[period.frequency].lower(),
-        url=external_url,
+        url=url,
         unsubscribe_url=unsubscribe_url,
-        preferences_url=external_url("auth.email_updates"),
+        preferences_url=url("auth.email_updates"),
     )
     return RenderedEmail(subject, text, html, headers)
 
 
-def render_newsletter(newsletter: Newsletter, user_id: int, name: str) -> RenderedEmail:
+def render_newsletter(
+    newsletter: Newsletter, user_id: int, name: str, url: Callable[..., str] = external_url
+) -> RenderedEmail:
     council = council_name()
     subject = f"{council} social value newsletter: {newsletter.period.label}"
     headers, unsubscribe_url = list_headers(user_id, NEWSLETTER)
@@ -113,9 +130,9 @@ def render_newsletter(newsletter: Newsletter, user_id: int, name: str) -> Render
         newsletter=newsletter,
         name=name,
         how_often=LABELS["quarterly"].lower(),
-        url=external_url,
+        url=url,
         unsubscribe_url=unsubscribe_url,
-        preferences_url=external_url("auth.email_updates"),
+        preferences_url=url("auth.email_updates"),
     )
     return RenderedEmail(subject, text, html, headers)
 
@@ -174,10 +191,11 @@ def send_digests(frequency: str, as_of: datetime | None = None) -> dict[str, int
     period = period_for(frequency, as_of)
     kind = digest_kind(frequency)
     builder = DigestBuilder(period, as_of)
+    links = cached_links()
 
     def build(ids: list[int]) -> list[tuple[int, str, RenderedEmail | None]]:
         return [
-            (digest.recipient.id, digest.recipient.email, None if digest.is_empty else render_digest(digest))
+            (digest.recipient.id, digest.recipient.email, None if digest.is_empty else render_digest(digest, links))
             for digest in builder.build(ids)
         ]
 
@@ -191,11 +209,12 @@ def send_newsletters(as_of: datetime | None = None) -> dict[str, int]:
     as_of = as_of or utcnow()
     period = period_for("quarterly", as_of)
     newsletter = build_newsletter(period, as_of)
+    links = cached_links()
 
     def build(ids: list[int]) -> list[tuple[int, str, RenderedEmail | None]]:
         people = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids))).all()
         return [
-            (user_id, email, None if newsletter.is_empty else render_newsletter(newsletter, user_id, name))
+            (user_id, email, None if newsletter.is_empty else render_newsletter(newsletter, user_id, name, links))
             for user_id, name, email in people
         ]
 
