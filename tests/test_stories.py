@@ -104,7 +104,7 @@ def test_a_group_tells_the_story_of_a_confirmed_delivery_and_an_officer_publishe
         assert digest.stories[0].title == "Saturday breakfasts" and digest.stories[0].has_photo
 
 
-def test_a_story_sent_back_is_changed_and_sent_again_then_withdrawn(app, world):
+def test_a_story_sent_back_is_changed_and_sent_again_then_withdrawn(app, world, outbox):
     grace = client_for(app, "grace@example.org")
     post_form(grace, f"/groups/{world['group']}/stories/new", story_form(world, submit_for_review="Send"))
     story = newest_story(app)
@@ -114,6 +114,10 @@ def test_a_story_sent_back_is_changed_and_sent_again_then_withdrawn(app, world):
     assert "Say what the group should change" in no_comment.get_data(as_text=True)
     post_form(officer, f"/officers/stories/{story.id}", {"request_changes": "Send back", "comment": "Add a quote from a family"})
     assert "Add a quote from a family" in grace.get(f"/groups/{world['group']}/stories").get_data(as_text=True)
+    [told] = outbox("grace@example.org")
+    assert told.subject == "Changes requested: Saturday breakfasts"
+    assert "Add a quote from a family" in told.text_body
+    assert f"http://localhost/stories/{story.id}/edit" in told.text_body
 
     changed = post_form(grace, f"/stories/{story.id}/edit", story_form(world, body="“We would not have managed.”", save="Save"))
     assert changed.status_code == 302
@@ -126,6 +130,9 @@ def test_a_story_sent_back_is_changed_and_sent_again_then_withdrawn(app, world):
 
     assert newest_story(app).status == "withdrawn"
     assert app.test_client().get(f"/stories/{story.id}").status_code == 404
+    assert [message.subject for message in outbox("grace@example.org")] == [
+        "Changes requested: Saturday breakfasts", "Published: Saturday breakfasts", "Withdrawn: Saturday breakfasts",
+    ]
     with app.app_context():
         [withdrawn] = db.session.scalars(select(Event).where(Event.action == "story.withdrawn")).all()
         assert withdrawn.detail == {"reason": "The family asked us to"}

@@ -108,3 +108,17 @@ def send_pledge_outcome(pledge) -> None:
         pledge.need.organisation, "pledge_outcome", subject, f"pledge_{pledge.status}", pledge=pledge, need=pledge.need,
         link=external_url("groups.pledges", organisation_id=pledge.need.organisation_id),
     )
+
+
+def send_story_decision(story) -> None:
+    """An officer published, sent back or withdrew a group's story: tell the group's members."""
+    if story.organisation is None or story.status not in ("published", "changes_requested", "withdrawn"):
+        return
+    subject, link = {
+        "published": (f"Published: {story.title}", external_url("public.story", story_id=story.id)),
+        "changes_requested": (f"Changes requested: {story.title}", external_url("groups.edit_story", story_id=story.id)),
+        "withdrawn": (
+            f"Withdrawn: {story.title}", external_url("groups.stories", organisation_id=story.organisation_id)
+        ),
+    }[story.status]
+    _send_to_members(story.organisation, "story_decision", subject, f"story_{story.status}", story=story, link=link)

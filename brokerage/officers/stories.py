@@ -16,6 +16,7 @@ from brokerage.stories_forms import StoryForm, StoryReviewForm
 from brokerage.views import apply_rule
 from models import Story, db
 from models.stories import confirmed_deliveries, publish_story, request_story_changes, withdraw_story
+from workers.notify import send_story_decision
 
 
 @bp.route("/stories")
@@ -68,8 +69,10 @@ def review_story(story_id: int):
                 withdraw_story(story, current_user, comment)
             else:
                 abort(400)
+            send_story_decision(story)
 
         if apply_rule(decide, form):
-            flash(f"“{story.title}”: {story.status_label.lower()}.", "success")
+            told = " We have emailed the group." if story.organisation_id else ""
+            flash(f"“{story.title}”: {story.status_label.lower()}.{told}", "success")
             return redirect(url_for("officers.stories"))
     return render_template("officers/story.html", story=story, form=form, events=_events_for(story))
