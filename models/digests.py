@@ -26,6 +26,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import DomainError, db, utcnow
@@ -168,12 +169,20 @@ def preferences_for(user: "User") -> Preferences:
 
 
 def _row_for(user: "User") -> tuple[DigestPreference, Preferences]:
+    """The person's preference row, made from the defaults the first time. Two
+    requests at once (a double click, a mail provider's retried one-click) both
+    try to make it: the unique constraint lets one, the other uses that row."""
     before = preferences_for(user)
     row = preference_row(user.id)
     if row is None:
-        row = DigestPreference(user_id=user.id, frequency=before.frequency, newsletter=before.newsletter)
-        db.session.add(row)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                row = DigestPreference(user_id=user.id, frequency=before.frequency, newsletter=before.newsletter)
+                db.session.add(row)
+        except IntegrityError:
+            row = db.session.scalars(
+                select(DigestPreference).where(DigestPreference.user_id == user.id).with_for_update()
+            ).one()
     return row, before
 
 

@@ -531,6 +531,59 @@ def test_one_click_unsubscribe_works_with_a_post_and_no_csrf_token(app, world, s
         assert world["seller"] not in due_recipients("monthly", "2099-01")
 
 
+def test_a_mailbox_for_unsubscribe_requests_is_offered_too_when_there_is_one(app, world, smtp, work_jobs):
+    app.config["MAIL_UNSUBSCRIBE_ADDRESS"] = "unsubscribe@example.org"
+    with app.app_context():
+        send_digests("monthly")
+    work_jobs()
+
+    header = smtp.received()["rita@example.org"]["List-Unsubscribe"]
+
+    link, mailbox = re.fullmatch(r"<http://localhost/unsubscribe/(\S+)/one-click>, <mailto:(\S+)>", header).groups()
+    assert mailbox == f"unsubscribe@example.org?subject=unsubscribe%20{link}"  # the signed token, not a guessable id
+
+
+@pytest.mark.postgres
+def test_two_unsubscribes_at_once_make_one_preference_row(app, world, monkeypatch):
+    import models.digests
+
+    both_looked = threading.Barrier(2)
+    looked = threading.local()
+    real_preference_row = models.digests.preference_row
+
+    def preference_row_then_wait(user_id):
+        # Both requests find no row before either makes one: the race, every time.
+        row = real_preference_row(user_id)
+        looked.times = getattr(looked, "times", 0) + 1
+        if looked.times == 2:
+            both_looked.wait(timeout=10)
+        return row
+
+    monkeypatch.setattr(models.digests, "preference_row", preference_row_then_wait)
+    errors = []
+
+    def unsubscribe_grace() -> None:  # monthly by default, as a group's member
+        with app.app_context():
+            try:
+                grace = db.session.get(User, world["owner"])
+                models.digests.unsubscribe(grace, "digest")
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=unsubscribe_grace) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert count(app, DigestPreference, DigestPreference.user_id == world["owner"]) == 1
+    assert count(app, Event, Event.action == "digest.unsubscribed") == 1  # the second found it done
+
+
 def test_a_tampered_unsubscribe_link_does_nothing(app, world, smtp, work_jobs):
     path = one_click_path(app, world, smtp, work_jobs, "rita@example.org")
     token = path.split("/")[2]

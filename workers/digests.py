@@ -76,7 +76,8 @@ def list_headers(user_id: int, list_name: str) -> tuple[dict[str, str], str]:
     targets = [f"<{external_url('auth.unsubscribe_one_click', token=token)}>"]
     mailbox = current_app.config.get("MAIL_UNSUBSCRIBE_ADDRESS")
     if mailbox:
-        targets.append(f"<mailto:{mailbox}?subject=unsubscribe%20{list_name}%20{user_id}>")
+        # The token, not the id: whoever reads that mailbox can trust it (open the link).
+        targets.append(f"<mailto:{mailbox}?subject=unsubscribe%20{token}>")
     headers = {"List-Unsubscribe": ", ".join(targets), "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     return headers, external_url("auth.unsubscribe", token=token)
 
