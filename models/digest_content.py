@@ -182,8 +182,13 @@ class Digest:
 
 
 def supplier_recommendations(user) -> list:
-    """The supplier's best-matched needs, once the matching worker's `matches`
-    table exists (wired in at merge). None until then."""
+    """The needs that best fit this supplier member's commitments, once the
+    matching worker's `matches` table exists (to be wired in at merge); until then
+    none. `user` is the digest's Recipient (id, name, email, ward_ids, theme_ids);
+    return objects with `.id` and `.title` (a Need or a NeedLine), best first, a
+    few at most. It is called once per supplier member: at merge, read the matches
+    for a whole batch in one query (DigestBuilder._load_suppliers) rather than
+    one per person."""
     return []
 
 
