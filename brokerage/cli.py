@@ -1,5 +1,5 @@
 """Command-line tools: `flask users`, `flask places`, `flask themes`, `flask demo`,
-`flask contracts`, `flask pb`, `flask worker`, `flask dev`."""
+`flask contracts`, `flask pb`, `flask digests`, `flask worker`, `flask dev`."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ users_cli = AppGroup("users", help="Manage accounts.")
 places_cli = AppGroup("places", help="Import wards, postcodes and deprivation.")
 themes_cli = AppGroup("themes", help="Priority themes and measures.")
 demo_cli = AppGroup("demo", help="The demo borough.")
+digests_cli = AppGroup("digests", help="Email digests and the suppliers' newsletter.")
 
 
 @users_cli.command("create-admin")
@@ -165,7 +166,13 @@ def worker_command(burst: bool, simple: bool, cron: bool, queues: tuple[str, ...
     from brokerage.jobs import QUEUES
     from brokerage.worker import make_worker
 
+    from workers.pending import enqueue_pending
+
     app = current_app._get_current_object()
+    # Jobs kept in the database while Redis was unreachable go on their queues first.
+    waiting = enqueue_pending(rq.connection)
+    if waiting:
+        click.echo(f"Enqueued {waiting} job{'' if waiting == 1 else 's'} kept while Redis was unreachable")
     worker = make_worker(app, list(queues or QUEUES), rq.connection, simple=simple)
     cron_process = None
     if cron and not burst:
@@ -220,6 +227,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(places_cli)
     app.cli.add_command(themes_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(digests_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(dev_command)
     app.cli.add_command(contracts_cli)
@@ -294,3 +302,62 @@ def pb_import_command(path: str, officer_email: str | None) -> None:
         db.session.rollback()
         raise click.ClickException(error.message)
     click.echo(f"Round {report.round_id}: {report.options:,} options and {report.ballots:,} ballots, counted.")
+
+
+def _report(counts: dict[str, int]) -> str:
+    return f"{counts['queued']} queued for sending, {counts['empty']} with nothing to say"
+
+
+@digests_cli.command("send")
+@click.option(
+    "--frequency", type=click.Choice(["weekly", "monthly", "quarterly"]), required=True, help="Which digests to send."
+)
+@click.option("--now", is_flag=True, help="Build them here and now instead of enqueuing a job for the worker.")
+def digests_send(frequency: str, now: bool) -> None:
+    """Send this period's digests to everyone due one, whatever the schedule.
+    Anyone who already had this period's digest is skipped."""
+    from brokerage.extensions import rq
+    from workers.digests import send_digest_run, send_digests
+
+    if now:
+        click.echo(f"{frequency.capitalize()} digests: {_report(send_digests(frequency))}.")
+        click.echo("A running worker delivers them (`flask worker`, or `make run`).")
+    else:
+        job = rq.enqueue(send_digest_run, frequency)
+        click.echo(f"Enqueued the {frequency} digests" + (f" (job {job.id})." if job else " (kept until Redis is back)."))
+
+
+@digests_cli.command("newsletter")
+@click.option("--now", is_flag=True, help="Build them here and now instead of enqueuing a job for the worker.")
+def digests_newsletter(now: bool) -> None:
+    """Send this quarter's newsletter to every supplier member who has not had it."""
+    from brokerage.extensions import rq
+    from workers.digests import send_newsletter_run, send_newsletters
+
+    if now:
+        click.echo(f"Newsletter: {_report(send_newsletters())}.")
+        click.echo("A running worker delivers them (`flask worker`, or `make run`).")
+    else:
+        job = rq.enqueue(send_newsletter_run)
+        click.echo("Enqueued the newsletter" + (f" (job {job.id})." if job else " (kept until Redis is back)."))
+
+
+@digests_cli.command("preview")
+@click.argument("email")
+@click.option("--frequency", type=click.Choice(["weekly", "monthly", "quarterly"]), default="monthly")
+def digests_preview(email: str, frequency: str) -> None:
+    """Print the plain-text digest this person would get now (nothing is sent)."""
+    from models.accounts import find_user_by_email
+    from models.digest_content import DigestBuilder
+    from models.digest_periods import period_for
+    from models import utcnow
+    from workers.digests import render_digest
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account for {email}")
+    now = utcnow()
+    [digest] = DigestBuilder(period_for(frequency, now), now).build([user.id])
+    rendered = render_digest(digest)
+    click.echo(f"Subject: {rendered.subject}\n")
+    click.echo(rendered.text)

@@ -1,21 +1,31 @@
 """One way to enqueue: a small Flask extension around RQ.
 
 Jobs declare their queue and timeout where they are defined (workers/registry.py);
-views and the CLI call `rq.enqueue(job_function, *ids)`.
+views and the CLI call `rq.enqueue(job_function, *ids)` after their transaction
+commits. When Redis cannot be reached, the job is written to the `pending_jobs`
+table instead (in a transaction of its own), the request carries on, and the
+sweeper (workers/pending.py) enqueues it once Redis is back.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable
 
 from flask import Flask, current_app
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
 from workers.registry import job_options
 
 QUEUES = ("high", "default", "emails", "low")
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 
 
 class RQ:
@@ -24,34 +34,117 @@ class RQ:
             self.init_app(app)
 
     def init_app(self, app: Flask) -> None:
-        app.extensions["rq"] = {"connection": None}
+        app.extensions["rq"] = {"connection": None, "url": None}
 
     @property
     def connection(self) -> Redis:
         state = current_app.extensions["rq"]
-        if state["connection"] is None:
-            state["connection"] = Redis.from_url(current_app.config["REDIS_URL"])
+        url = current_app.config["REDIS_URL"]
+        if state["connection"] is None or state["url"] != url:
+            # A short connect timeout: a request must not hang on an unreachable Redis.
+            state["connection"] = Redis.from_url(url, socket_connect_timeout=5)
+            state["url"] = url
         return state["connection"]
 
     def queue(self, name: str = "default") -> Queue:
         return Queue(name, connection=self.connection, is_async=current_app.config["RQ_ASYNC"])
 
-    def enqueue(self, func: Callable[..., Any], *args: Any, job_id: str | None = None, **kwargs: Any) -> Job:
+    def enqueue(self, func: Callable[..., Any], *args: Any, job_id: str | None = None, **kwargs: Any) -> Job | None:
+        """Enqueue the job; if Redis is unreachable, keep it in `pending_jobs` and return None."""
         options = job_options(func)
-        return self.queue(options.queue).enqueue(
-            func,
-            *args,
-            job_id=job_id,
-            job_timeout=options.timeout,
-            retry=options.retry,
-            **kwargs,
-        )
-
-    def try_enqueue(self, func: Callable[..., Any], *args: Any) -> Job | None:
-        """Enqueue work whose loss a later run makes good (the nightly matching), so a
-        Redis blip after the change committed does not turn the page into an error."""
         try:
-            return self.enqueue(func, *args)
-        except Exception:  # noqa: BLE001 - the change is saved; the periodic job catches up
-            current_app.logger.exception("Could not enqueue %s%r", func.__name__, args)
+            return self.queue(options.queue).enqueue(
+                func,
+                *args,
+                job_id=job_id,
+                job_timeout=options.timeout,
+                retry=options.retry,
+                **kwargs,
+            )
+        except REDIS_DOWN as error:
+            from models.jobs import save_pending_job
+
+            pending_id = save_pending_job(
+                f"{func.__module__}.{func.__name__}",
+                list(args),
+                kwargs,
+                options.queue,
+                job_id,
+                f"{type(error).__name__}: {error}",
+            )
+            current_app.logger.warning(
+                "Redis unreachable: %s kept as pending job %s until it can be enqueued", func.__name__, pending_id
+            )
             return None
+
+
+# ---------------------------------------------------------------- what officers see
+
+
+@dataclass(frozen=True)
+class JobRef:
+    """A job as the subject of an audit event (jobs live in Redis, not in a table)."""
+
+    id: str
+    __tablename__ = "rq_jobs"
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    name: str
+    queued: int
+    running: int
+    scheduled: int  # waiting to retry after a failure
+    failed: int
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    id: str
+    queue: str
+    function: str
+    args: str
+    at: datetime | None
+    error: str
+
+
+def _summary(job: Job, queue: str, at: datetime | None, with_error: bool = False) -> JobSummary:
+    error = ""
+    if with_error:
+        result = job.latest_result()
+        lines = (result.exc_string or "").strip().splitlines() if result is not None else []
+        error = lines[-1] if lines else ""
+    arguments = ", ".join(repr(arg) for arg in job.args or ())
+    return JobSummary(job.id, queue, (job.func_name or "").rsplit(".", 1)[-1], arguments[:200], at, error[:500])
+
+
+def queue_overview(connection: Redis, limit: int = 50) -> tuple[list[QueueCounts], list[JobSummary], list[JobSummary]]:
+    """Per queue counts, the running jobs and the failed jobs (newest first)."""
+    counts, running, failed = [], [], []
+    for name in QUEUES:
+        queue = Queue(name, connection=connection)
+        started = StartedJobRegistry(name, connection=connection)
+        failures = FailedJobRegistry(name, connection=connection)
+        counts.append(
+            QueueCounts(name, queue.count, started.count, ScheduledJobRegistry(name, connection=connection).count, failures.count)
+        )
+        for job in Job.fetch_many(started.get_job_ids(0, limit - 1), connection=connection):
+            if job is not None:
+                running.append(_summary(job, name, job.started_at))
+        for job in Job.fetch_many(failures.get_job_ids(0, limit - 1, desc=True), connection=connection):
+            if job is not None:
+                failed.append(_summary(job, name, job.ended_at, with_error=True))
+    failed.sort(key=lambda summary: summary.at or datetime.min, reverse=True)
+    return counts, running, failed[:limit]
+
+
+def retry_failed_job(connection: Redis, queue: str, job_id: str) -> JobSummary | None:
+    """Put a failed job back on its queue; None when it is not (or no longer) failed there."""
+    if queue not in QUEUES:
+        return None
+    registry = FailedJobRegistry(queue, connection=connection)
+    try:
+        job = registry.requeue(job_id)
+    except (InvalidJobOperation, NoSuchJobError):
+        return None
+    return _summary(job, queue, None)

@@ -19,7 +19,9 @@ def init_security_headers(app: Flask) -> None:
     @app.after_request
     def set_headers(response):
         nonce = csp_nonce()
-        response.headers["Content-Security-Policy"] = (
+        # setdefault: a view may set its own policy (uploaded photos: nothing at all;
+        # the officers' email preview: inline styles, and still no scripts).
+        response.headers.setdefault("Content-Security-Policy", (
             "default-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; "
             "style-src 'self'; "
@@ -30,13 +32,14 @@ def init_security_headers(app: Flask) -> None:
             "base-uri 'none'; "
             "form-action 'self'; "
             "frame-ancestors 'none'"
-        )
+        ))
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        # A view may loosen this (published story photos, shown in email).
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         if app.config["APP_ENV"] == "production":
             response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         if response.mimetype == "text/html":

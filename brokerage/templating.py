@@ -21,7 +21,14 @@ def council_name() -> str:
 
 def navigation() -> list[dict]:
     """The service navigation, by role."""
-    items = [("public.home", "Home"), ("public.needs", "Needs"), ("public.borough_map", "Map"), ("public.rounds", "Ward votes"), ("public.ledger", "Delivered")]
+    items = [
+        ("public.home", "Home"),
+        ("public.needs", "Needs"),
+        ("public.borough_map", "Map"),
+        ("public.rounds", "Ward votes"),
+        ("public.ledger", "Delivered"),
+        ("public.stories", "Stories"),
+    ]
     if current_user.is_authenticated:
         organisations = current_user.organisations()
         if organisations or not current_user.is_officer:
@@ -58,6 +65,15 @@ def format_money(pence: int | None, currency: str = "GBP") -> str:
     return format_pence(pence).removeprefix("£") + f" {currency}"
 
 
+def format_quantity(quantity: int | None, unit: str) -> str:
+    """"40 volunteer hours", and money as money: "£4,976" (units "£", "£ value")."""
+    if quantity is None:
+        return ""
+    if unit.strip().startswith("£"):
+        return f"£{quantity:,}"
+    return f"{quantity:,} {unit}"
+
+
 def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -78,5 +94,10 @@ def format_datetime(value: datetime | None) -> str:
 def init_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(council_name=council_name, navigation=navigation)
     app.jinja_env.filters.update(
-        markdown=render_markdown, pence=format_pence, money=format_money, govuk_date=format_date, govuk_datetime=format_datetime
+        markdown=render_markdown,
+        pence=format_pence,
+        money=format_money,
+        quantity=format_quantity,
+        govuk_date=format_date,
+        govuk_datetime=format_datetime,
     )

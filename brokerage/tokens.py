@@ -11,8 +11,8 @@ SALTS = {
     "verify-email": "email-verification",
     "reset-password": "password-reset",
     "invitation": "organisation-invitation",
-    "unsubscribe": "digest-unsubscribe",
 }
+# Unsubscribe links never expire and are made by jobs: workers/digests.py signs and reads them.
 
 
 class TokenError(Exception):

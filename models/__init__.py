@@ -81,6 +81,9 @@ from models.pledges import Allocation, Pledge, PledgeStatus  # noqa: E402
 from models.matches import Match  # noqa: E402
 from models.rounds import Ballot, BallotChoice, PaperBatch, Round, RoundOption  # noqa: E402
 from models.settings import Setting  # noqa: E402
+from models.digests import DigestDispatch, DigestPreference  # noqa: E402
+from models.jobs import PendingJob  # noqa: E402
+from models.stories import Story  # noqa: E402
 from models.tasks import Task  # noqa: E402
 from models.themes import Measure, NeedKind, Theme  # noqa: E402
 
@@ -97,6 +100,8 @@ __all__ = [
     "Pledge",
     "PledgeStatus",
     "Base",
+    "DigestDispatch",
+    "DigestPreference",
     "DomainError",
     "EmailMessage",
     "Event",
@@ -110,10 +115,12 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OrganisationStatus",
+    "PendingJob",
     "PermissionDenied",
     "Postcode",
     "Role",
     "Setting",
+    "Story",
     "Task",
     "Theme",
     "User",

@@ -15,11 +15,21 @@ def external_url(endpoint: str, **values) -> str:
     return current_app.config["SERVER_NAME_FOR_EMAIL"] + adapter.build(endpoint, values)
 
 
-def send_templated(to_address: str, template: str, subject: str, kind: str, **context) -> EmailMessage:
-    context.setdefault("council_name", get_setting("council_name") or current_app.config["COUNCIL_NAME"])
+def council_name() -> str:
+    return get_setting("council_name") or current_app.config["COUNCIL_NAME"]
+
+
+def render_email(template: str, subject: str, **context) -> tuple[str, str]:
+    """The plain text and HTML bodies of templates/emails/<template>.{txt,html}."""
+    context.setdefault("council_name", council_name())
     context.setdefault("service_name", current_app.config["SERVICE_NAME"])
     text_body = render_template(f"emails/{template}.txt", subject=subject, **context)
     html_body = render_template(f"emails/{template}.html", subject=subject, **context)
+    return text_body, html_body
+
+
+def send_templated(to_address: str, template: str, subject: str, kind: str, **context) -> EmailMessage:
+    text_body, html_body = render_email(template, subject, **context)
     return queue_email(to_address, subject, text_body, html_body, kind=kind)
 
 
@@ -114,3 +124,17 @@ def send_introduction(match, officer) -> None:
         group, "introduction", subject, "match_introduced", audience="group", other=supplier, **common,
         link=external_url("public.need", need_id=need.id),
     )
+
+
+def send_story_decision(story) -> None:
+    """An officer published, sent back or withdrew a group's story: tell the group's members."""
+    if story.organisation is None or story.status not in ("published", "changes_requested", "withdrawn"):
+        return
+    subject, link = {
+        "published": (f"Published: {story.title}", external_url("public.story", story_id=story.id)),
+        "changes_requested": (f"Changes requested: {story.title}", external_url("groups.edit_story", story_id=story.id)),
+        "withdrawn": (
+            f"Withdrawn: {story.title}", external_url("groups.stories", organisation_id=story.organisation_id)
+        ),
+    }[story.status]
+    _send_to_members(story.organisation, "story_decision", subject, f"story_{story.status}", story=story, link=link)

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from brokerage.auth import routes  # noqa: E402,F401
+from brokerage.auth import email_updates, routes  # noqa: E402,F401

@@ -34,6 +34,8 @@ from models.accounts import (
     set_password,
     verify_email,
 )
+from models.digest_periods import LABELS
+from models.digests import preferences_for
 from models.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 
 
@@ -185,7 +187,10 @@ def reset_password(token: str):
 @login_required
 def account():
     return render_template(
-        "auth/account.html", resend_form=ResendForm(), organisations=current_user.organisations()
+        "auth/account.html",
+        resend_form=ResendForm(),
+        organisations=current_user.organisations(),
+        email_updates=LABELS[preferences_for(current_user).frequency],
     )
 
 

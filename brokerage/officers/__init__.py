@@ -7,8 +7,11 @@ from brokerage.officers import (  # noqa: E402,F401
     case_studies,
     contracts,
     deliveries,
+    digests,
     impact,
+    jobs,
     needs,
     rounds,
     routes,
+    stories,
 )

@@ -173,7 +173,7 @@ def new_commitment(contract_id: int):
     if form.validate_on_submit():
         added: list[Commitment] = []
         if apply_rule(lambda: added.append(add_commitment(contract, current_user, form.details())), form):
-            rq.try_enqueue(match_commitments, added[0].id)
+            rq.enqueue(match_commitments, added[0].id)
             flash("Commitment added.", "success")
             return redirect(url_for("officers.contract", contract_id=contract.id))
     return render_template("officers/commitment_form.html", form=form, contract=contract)
@@ -189,7 +189,7 @@ def decide_commitment_view(commitment_id: int):
     approve = bool(form.approve.data)
     if apply_rule(lambda: decide_commitment(commitment, current_user, approve)):
         if approve:
-            rq.try_enqueue(match_commitments, commitment.id)
+            rq.enqueue(match_commitments, commitment.id)
         flash(f"Commitment {'approved' if approve else 'rejected'}.", "success")
     if request.form.get("next") == "commitment":
         return redirect(url_for("officers.commitment", commitment_id=commitment.id))
@@ -262,7 +262,7 @@ def settlement(commitment_id: int):
             fund_payment_pence=form.amount.pence, credit_description=form.credit_description.data or "",
         )
         if apply_rule(rule, form):
-            rq.try_enqueue(match_commitments, commitment.id)  # settled: its suggestions go
+            rq.enqueue(match_commitments, commitment.id)  # settled: its suggestions go
             flash("Commitment settled.", "success")
             return redirect(url_for("officers.commitment", commitment_id=commitment.id))
     return _render_commitment(commitment, settlement_form=form, status=400)

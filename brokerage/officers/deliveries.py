@@ -105,10 +105,10 @@ def _after_allocation(pledge: Pledge, before: set[int]) -> None:
     """After the commit: the allocation job proposes how an unallocated delivery counts;
     commitments whose remaining quantity changed get their matches refreshed."""
     if needs_automatic_allocation(pledge):
-        rq.try_enqueue(allocate_delivery, pledge.id)
+        rq.enqueue(allocate_delivery, pledge.id)
     changed = sorted(before | {allocation.commitment_id for allocation in pledge.allocations})
     if changed:
-        rq.try_enqueue(match_commitments, *changed)
+        rq.enqueue(match_commitments, *changed)
 
 
 @bp.route("/deliveries/<int:pledge_id>/allocations", methods=["POST"])

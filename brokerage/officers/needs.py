@@ -54,7 +54,7 @@ def review_need(need_id: int):
 
         if apply_rule(decide, form):
             if need.status == NeedStatus.PUBLISHED.value:
-                rq.try_enqueue(match_for_need, need.id)
+                rq.enqueue(match_for_need, need.id)
             flash(f"“{need.title}”: {need.status_label.lower()}. We have emailed the group.", "success")
             return redirect(url_for("officers.needs_queue"))
     events = db.session.scalars(

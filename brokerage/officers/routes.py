@@ -13,7 +13,20 @@ from brokerage.notify import send_organisation_decision
 from brokerage.officers import bp
 from brokerage.organisations.forms import ConfirmForm, RejectForm
 from brokerage.pagination import paginate
-from models import Commitment, DomainError, EmailMessage, Event, Need, NeedStatus, Organisation, OrganisationStatus, Pledge, Round, db
+from models import (
+    Commitment,
+    DomainError,
+    EmailMessage,
+    Event,
+    Need,
+    NeedStatus,
+    Organisation,
+    OrganisationStatus,
+    Pledge,
+    Round,
+    Story,
+    db,
+)
 from models.organisations import reject_organisation, verify_organisation
 
 
@@ -35,9 +48,7 @@ def work_waiting() -> dict[str, int]:
         "failed_emails": db.session.scalar(
             select(func.count()).select_from(EmailMessage).where(EmailMessage.status == "failed")
         ),
-        "rounds_to_publish": db.session.scalar(
-            select(func.count()).select_from(Round).where(Round.state == "closed")
-        ),
+        "stories": db.session.scalar(select(func.count()).select_from(Story).where(Story.status == "submitted")),
     }
 
 

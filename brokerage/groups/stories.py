@@ -1,0 +1,147 @@
+"""Community groups tell the stories of their confirmed deliveries; officers use
+the same edit page. The council publishes them (brokerage/officers/stories.py)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from brokerage.decorators import verified_email_required
+from brokerage.extensions import limiter
+from brokerage.groups import bp
+from brokerage.groups.routes import _group_or_403
+from brokerage.markdown import render_markdown
+from brokerage.needs_forms import ActionForm
+from brokerage.photos import delete_photo, store_photo
+from brokerage.stories_forms import StoryForm
+from brokerage.views import apply_rule, show_domain_error
+from models import DomainError, Organisation, Story, db
+from models.stories import (
+    confirmed_deliveries,
+    create_story,
+    set_story_photo,
+    submit_story,
+    update_story,
+)
+
+
+def _story_or_403(story_id: int) -> Story:
+    story = db.session.get(Story, story_id)
+    if story is None:
+        abort(404)
+    if not story.can_edit(current_user):
+        abort(403)
+    return story
+
+
+def handle_story_form(form: StoryForm, organisation: Organisation | None, story: Story | None, done_url):
+    """Shared by writing and changing a story (groups and officers): preview, save,
+    or save and send for review. Returns (response or None, preview)."""
+    preview = render_markdown(form.body.data) if form.preview.data else None
+    if form.preview.data or not form.validate_on_submit():
+        if request.method == "POST" and form.preview.data:
+            form.validate()
+        return None, preview
+    stored: str | None = None
+    old: str | None = None
+    try:
+        if story is None:
+            story = create_story(current_user, form.details(), organisation)
+        else:
+            update_story(story, current_user, form.details())
+        if form.photo.data and getattr(form.photo.data, "filename", ""):
+            stored = store_photo(form.photo.data.stream)
+            old = set_story_photo(story, current_user, stored)
+        if form.submit_for_review.data:
+            submit_story(story, current_user)
+        db.session.commit()
+    except DomainError as error:  # PermissionDenied too: say why, keep what they wrote
+        db.session.rollback()
+        delete_photo(stored)
+        show_domain_error(form, error)
+        return None, preview
+    delete_photo(old)
+    if story.status == "submitted":
+        flash(f"“{story.title}” has been sent to the council. They will publish it or tell you what to change.", "success")
+    else:
+        flash(f"“{story.title}” has been saved.", "success")
+    return redirect(done_url(story)), None
+
+
+@bp.route("/groups/<int:organisation_id>/stories")
+@verified_email_required
+def stories(organisation_id: int):
+    organisation = _group_or_403(organisation_id)
+    found = db.session.scalars(
+        select(Story).where(Story.organisation_id == organisation.id).order_by(Story.updated_at.desc(), Story.id.desc())
+    ).all()
+    return render_template(
+        "groups/stories.html",
+        organisation=organisation,
+        stories=found,
+        deliveries=len(confirmed_deliveries(organisation.id)),
+    )
+
+
+@bp.route("/groups/<int:organisation_id>/stories/new", methods=["GET", "POST"])
+@verified_email_required
+@limiter.limit("60 per hour", methods=["POST"])
+def new_story(organisation_id: int):
+    organisation = _group_or_403(organisation_id)
+    form = StoryForm()
+    form.set_deliveries(confirmed_deliveries(organisation.id), optional=False)
+    if request.method == "GET" and request.args.get("pledge", "").isdigit():
+        form.pledge_id.data = int(request.args["pledge"])
+    response, preview = handle_story_form(
+        form, organisation, None, lambda story: url_for("groups.stories", organisation_id=organisation.id)
+    )
+    if response is not None:
+        return response
+    return render_template("stories/form.html", form=form, organisation=organisation, story=None, preview=preview)
+
+
+@bp.route("/stories/<int:story_id>/edit", methods=["GET", "POST"])
+@verified_email_required
+@limiter.limit("60 per hour", methods=["POST"])
+def edit_story(story_id: int):
+    story = _story_or_403(story_id)
+    form = StoryForm(obj=story)
+    officer = current_user.is_officer
+    form.set_deliveries(confirmed_deliveries(story.organisation_id), optional=officer)
+    if request.method == "GET":
+        form.pledge_id.data = story.pledge_id or 0
+
+    def done(saved: Story) -> str:
+        if officer:
+            return url_for("officers.review_story", story_id=saved.id)
+        return url_for("groups.stories", organisation_id=saved.organisation_id)
+
+    response, preview = handle_story_form(form, story.organisation, story, done)
+    if response is not None:
+        return response
+    return render_template("stories/form.html", form=form, organisation=story.organisation, story=story, preview=preview)
+
+
+@bp.route("/stories/<int:story_id>/submit", methods=["POST"])
+@verified_email_required
+def submit_story_view(story_id: int):
+    story = _story_or_403(story_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if apply_rule(lambda: submit_story(story, current_user)):
+        flash(f"“{story.title}” has been sent to the council.", "success")
+    return redirect(url_for("groups.stories", organisation_id=story.organisation_id))
+
+
+@bp.route("/stories/<int:story_id>/photo/remove", methods=["POST"])
+@verified_email_required
+def remove_story_photo(story_id: int):
+    story = _story_or_403(story_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    old = story.photo_filename
+    if apply_rule(lambda: set_story_photo(story, current_user, None)):
+        delete_photo(old)
+        flash("The photo has been removed.", "success")
+    return redirect(url_for("groups.edit_story", story_id=story.id))

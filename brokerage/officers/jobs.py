@@ -1,0 +1,63 @@
+"""Officers see the background jobs: queues, what is running, what failed (and
+retry it), jobs kept while Redis was unreachable, and the periodic schedule."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from brokerage.decorators import officer_required
+from brokerage.extensions import rq
+from brokerage.jobs import REDIS_DOWN, JobRef, queue_overview, retry_failed_job
+from brokerage.needs_forms import ActionForm
+from brokerage.officers import bp
+from models import db, record_event
+from models.jobs import oldest_pending_job, pending_job_count
+from workers.schedule import PERIODIC_JOBS
+
+
+@bp.route("/jobs")
+@officer_required
+def jobs():
+    try:
+        counts, running, failed = queue_overview(rq.connection)
+        redis_error = None
+    except REDIS_DOWN as error:
+        counts, running, failed = [], [], []
+        redis_error = f"{type(error).__name__}: {error}"
+    return render_template(
+        "officers/jobs.html",
+        counts=counts,
+        running=running,
+        failed=failed,
+        redis_error=redis_error,
+        pending=pending_job_count(),
+        oldest_pending=oldest_pending_job(),
+        periodic=PERIODIC_JOBS,
+    )
+
+
+@bp.route("/jobs/<queue>/<job_id>/retry", methods=["POST"])
+@officer_required
+def retry_job(queue: str, job_id: str):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        retried = retry_failed_job(rq.connection, queue, job_id)
+    except REDIS_DOWN:
+        flash("The job queue cannot be reached just now. Try again in a minute.", "error")
+        return redirect(url_for("officers.jobs"))
+    if retried is None:
+        flash("That job is not waiting to be retried any more.", "error")
+        return redirect(url_for("officers.jobs"))
+    record_event(
+        "job.retried",
+        JobRef(job_id[:64]),
+        actor=current_user,
+        from_state="failed",
+        to_state="queued",
+        detail={"queue": queue, "function": retried.function, "args": retried.args},
+    )
+    db.session.commit()
+    flash(f"{retried.function} is back on the {queue} queue.", "success")
+    return redirect(url_for("officers.jobs"))

@@ -1,0 +1,78 @@
+"""Officers review the groups' stories (publish, send back, withdraw) and write their own."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from brokerage.decorators import officer_required
+from brokerage.groups.stories import handle_story_form
+from brokerage.officers import bp
+from brokerage.officers.routes import _events_for
+from brokerage.pagination import paginate
+from brokerage.stories_forms import StoryForm, StoryReviewForm
+from brokerage.views import apply_rule
+from models import Story, db
+from models.stories import confirmed_deliveries, publish_story, request_story_changes, withdraw_story
+from workers.notify import send_story_decision
+
+
+@bp.route("/stories")
+@officer_required
+def stories():
+    waiting = db.session.scalars(
+        select(Story)
+        .options(selectinload(Story.organisation))
+        .where(Story.status == "submitted")
+        .order_by(Story.submitted_at, Story.id)
+    ).all()
+    query = (
+        select(Story)
+        .options(selectinload(Story.organisation))
+        .where(Story.status != "submitted")
+        .order_by(Story.updated_at.desc(), Story.id.desc())
+    )
+    return render_template("officers/stories.html", waiting=waiting, page=paginate(query, per_page=25))
+
+
+@bp.route("/stories/new", methods=["GET", "POST"])
+@officer_required
+def new_story():
+    form = StoryForm()
+    form.set_deliveries(confirmed_deliveries(), optional=True)
+    response, preview = handle_story_form(
+        form, None, None, lambda story: url_for("officers.review_story", story_id=story.id)
+    )
+    if response is not None:
+        return response
+    return render_template("stories/form.html", form=form, organisation=None, story=None, preview=preview)
+
+
+@bp.route("/stories/<int:story_id>", methods=["GET", "POST"])
+@officer_required
+def review_story(story_id: int):
+    story = db.session.get(Story, story_id)
+    if story is None:
+        abort(404)
+    form = StoryReviewForm()
+    if form.validate_on_submit():
+
+        def decide():
+            comment = form.comment.data or ""
+            if form.publish.data:
+                publish_story(story, current_user)
+            elif form.request_changes.data:
+                request_story_changes(story, current_user, comment)
+            elif form.withdraw.data:
+                withdraw_story(story, current_user, comment)
+            else:
+                abort(400)
+            send_story_decision(story)
+
+        if apply_rule(decide, form):
+            told = " We have emailed the group." if story.organisation_id else ""
+            flash(f"“{story.title}”: {story.status_label.lower()}.{told}", "success")
+            return redirect(url_for("officers.stories"))
+    return render_template("officers/story.html", story=story, form=form, events=_events_for(story))

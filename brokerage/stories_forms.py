@@ -1,0 +1,73 @@
+"""The story form (groups and officers) and the officers' review form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from brokerage.needs_forms import NeedForm
+from models.stories import MAX_BODY, StoryDetails
+
+
+class StoryForm(FlaskForm):
+    title = StringField(
+        "Title",
+        description="What happened, in a few words. For example: Forty families fed every Saturday.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter a title"), Length(max=120, message="Title must be 120 characters or fewer")],
+    )
+    summary = TextAreaField(
+        "Summary",
+        description="One or two sentences, shown in lists and emails.",
+        widget=GovCharacterCount(),
+        validators=[InputRequired(message="Enter a summary"), Length(max=300, message="Summary must be 300 characters or fewer")],
+    )
+    body = TextAreaField(
+        "The story",
+        description="Who it helped, what changed, in your own words. You can use Markdown: **bold**, lists, links.",
+        widget=GovTextArea(),
+        validators=[Length(max=MAX_BODY, message=f"The story must be {MAX_BODY:,} characters or fewer")],
+    )
+    pledge_id = SelectField("Which confirmed delivery is it about?", widget=GovSelect(), coerce=int)
+    # The same checked, re-encoded photo as a need's.
+    photo = NeedForm.photo
+    photo_alt = NeedForm.photo_alt
+    preview = SubmitField("Preview the story", widget=GovSubmitInput())
+    save = SubmitField("Save as draft", widget=GovSubmitInput())
+    submit_for_review = SubmitField("Save and send to the council", widget=GovSubmitInput())
+
+    def set_deliveries(self, pledges, optional: bool) -> None:
+        """The confirmed deliveries to choose from (officers may choose none)."""
+        first = SelectChoice(0, "Not about one delivery" if optional else "Select a delivery")
+        self.pledge_id.choices = [first] + [
+            SelectChoice(
+                pledge.id,
+                f"{pledge.need.title}: {pledge.quantity:,} {pledge.need.unit} from {pledge.supplier.name}"
+                f" ({pledge.confirmed_at:%d %b %Y})" if pledge.confirmed_at else pledge.need.title,
+            )
+            for pledge in pledges
+        ]
+
+    def details(self) -> StoryDetails:
+        return StoryDetails(
+            title=self.title.data or "",
+            summary=self.summary.data or "",
+            body=self.body.data or "",
+            pledge_id=self.pledge_id.data or None,
+            photo_alt=self.photo_alt.data,
+        )
+
+
+class StoryReviewForm(FlaskForm):
+    comment = TextAreaField(
+        "Comment for the group",
+        description="Needed when you send it back or withdraw it. The group sees it.",
+        widget=GovTextArea(),
+        validators=[Length(max=2000, message="Comment must be 2,000 characters or fewer")],
+    )
+    publish = SubmitField("Publish", widget=GovSubmitInput())
+    request_changes = SubmitField("Send back for changes", widget=GovSubmitInput())
+    withdraw = SubmitField("Withdraw from the public pages", widget=GovSubmitInput())

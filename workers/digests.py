@@ -1,0 +1,256 @@
+"""Sending digests and the suppliers' quarterly newsletter.
+
+Idempotent by construction: people are taken in batches, and each batch's
+messages go into the outbox table in the same transaction as their dispatch
+rows, which are unique per (person, kind, period). A job killed half way, run
+twice or run on two workers at once sends each message once: a rerun only sees
+the people still without a dispatch row, and a batch that collides with another
+run's rows is rolled back and rebuilt for the people still due.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Callable
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from models import User, db, utcnow
+from models.digest_content import Digest, DigestBuilder, Newsletter, build_newsletter
+from models.digest_periods import FREQUENCIES, LABELS, Period, period_for, send_window_open
+from models.digests import (
+    NEWSLETTER,
+    DigestDispatch,
+    digest_kind,
+    due_recipients,
+    newsletter_recipients,
+    still_due,
+)
+from models.mail import queue_email
+from workers.notify import council_name, external_url, render_email
+from workers.registry import job
+
+DEFAULT_BATCH_SIZE = 200
+UNSUBSCRIBE_SALT = "digest-unsubscribe"
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str]
+
+
+# ---------------------------------------------------------------- unsubscribe links
+
+
+def _signer() -> URLSafeSerializer:
+    # No expiry: an unsubscribe link in an old email must still work.
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(user_id: int, list_name: str) -> str:
+    return _signer().dumps({"u": user_id, "l": list_name})
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    """(user id, list) from a link, or None when it was not signed by us."""
+    try:
+        payload = _signer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int) or not isinstance(payload.get("l"), str):
+        return None
+    return payload["u"], payload["l"]
+
+
+def list_headers(user_id: int, list_name: str) -> tuple[dict[str, str], str]:
+    """List-Unsubscribe with one-click (RFC 8058), and the confirm-page link for the body."""
+    token = unsubscribe_token(user_id, list_name)
+    targets = [f"<{external_url('auth.unsubscribe_one_click', token=token)}>"]
+    mailbox = current_app.config.get("MAIL_UNSUBSCRIBE_ADDRESS")
+    if mailbox:
+        # The token, not the id: whoever reads that mailbox can trust it (open the link).
+        targets.append(f"<mailto:{mailbox}?subject=unsubscribe%20{token}>")
+    headers = {"List-Unsubscribe": ", ".join(targets), "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return headers, external_url("auth.unsubscribe", token=token)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def cached_links(size: int = 100_000) -> Callable[..., str]:
+    """external_url, remembered for one run: thousands of digests link to the same
+    needs, stories and pages, and building a URL costs more than rendering a line."""
+
+    @lru_cache(maxsize=size)
+    def build(endpoint: str, values: tuple) -> str:
+        return external_url(endpoint, **dict(values))
+
+    def url(endpoint: str, **values) -> str:
+        return build(endpoint, tuple(sorted(values.items())))
+
+    return url
+
+
+def render_digest(digest: Digest, url: Callable[..., str] = external_url) -> RenderedEmail:
+    council = council_name()
+    period = digest.period
+    subject = f"{council}: your {period.frequency} update for {period.label}"
+    headers, unsubscribe_url = list_headers(digest.recipient.id, "digest")
+    text, html = render_email(
+        "digest",
+        subject,
+        council_name=council,
+        digest=digest,
+        period=period,
+        how_often=LABELS[period.frequency].lower(),
+        url=url,
+        unsubscribe_url=unsubscribe_url,
+        preferences_url=url("auth.email_updates"),
+    )
+    return RenderedEmail(subject, text, html, headers)
+
+
+def render_newsletter(
+    newsletter: Newsletter, user_id: int, name: str, url: Callable[..., str] = external_url
+) -> RenderedEmail:
+    council = council_name()
+    subject = f"{council} social value newsletter: {newsletter.period.label}"
+    headers, unsubscribe_url = list_headers(user_id, NEWSLETTER)
+    text, html = render_email(
+        "newsletter",
+        subject,
+        council_name=council,
+        newsletter=newsletter,
+        name=name,
+        how_often=LABELS["quarterly"].lower(),
+        url=url,
+        unsubscribe_url=unsubscribe_url,
+        preferences_url=url("auth.email_updates"),
+    )
+    return RenderedEmail(subject, text, html, headers)
+
+
+# ---------------------------------------------------------------- sending
+
+
+def _batch_size() -> int:
+    return int(current_app.config.get("DIGEST_BATCH_SIZE") or DEFAULT_BATCH_SIZE)  # people per transaction
+
+
+def _send_in_batches(
+    kind: str,
+    period: Period,
+    next_ids: Callable[[int, int], list[int]],
+    build: Callable[[list[int]], list[tuple[int, str, RenderedEmail | None]]],
+) -> dict[str, int]:
+    """For each batch of people still due: build their messages, then write the
+    messages and the dispatch rows in one transaction."""
+    counts = {"queued": 0, "empty": 0}
+    after = 0
+    while True:
+        ids = next_ids(after, _batch_size())
+        if not ids:
+            return counts
+        after = ids[-1]
+        for _attempt in range(5):
+            made = build(ids)
+            for user_id, address, email in made:
+                dispatch = DigestDispatch(user_id=user_id, kind=kind, period_key=period.key, status="empty")
+                if email is not None:
+                    dispatch.status = "queued"
+                    dispatch.email_message = queue_email(
+                        address, email.subject, email.text, email.html, kind=kind, headers=email.headers
+                    )
+                db.session.add(dispatch)
+            try:
+                db.session.commit()
+            except IntegrityError:
+                # Another run sent some of these in the meantime: keep the rest.
+                db.session.rollback()
+                ids = still_due(ids, kind, period.key)
+                if not ids:
+                    break
+                continue
+            for _user_id, _address, email in made:
+                counts["queued" if email is not None else "empty"] += 1
+            break
+        else:
+            raise RuntimeError(f"Could not record the {kind} dispatches for {period.key}")
+
+
+def send_digests(frequency: str, as_of: datetime | None = None) -> dict[str, int]:
+    """This period's digest to everyone due it who has not had it."""
+    as_of = as_of or utcnow()
+    period = period_for(frequency, as_of)
+    kind = digest_kind(frequency)
+    builder = DigestBuilder(period, as_of)
+    links = cached_links()
+
+    def build(ids: list[int]) -> list[tuple[int, str, RenderedEmail | None]]:
+        return [
+            (digest.recipient.id, digest.recipient.email, None if digest.is_empty else render_digest(digest, links))
+            for digest in builder.build(ids)
+        ]
+
+    return _send_in_batches(
+        kind, period, lambda after, limit: due_recipients(frequency, period.key, after, limit), build
+    )
+
+
+def send_newsletters(as_of: datetime | None = None) -> dict[str, int]:
+    """This quarter's newsletter to every supplier member who has not had it."""
+    as_of = as_of or utcnow()
+    period = period_for("quarterly", as_of)
+    newsletter = build_newsletter(period, as_of)
+    links = cached_links()
+
+    def build(ids: list[int]) -> list[tuple[int, str, RenderedEmail | None]]:
+        people = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids))).all()
+        return [
+            (user_id, email, None if newsletter.is_empty else render_newsletter(newsletter, user_id, name, links))
+            for user_id, name, email in people
+        ]
+
+    return _send_in_batches(
+        NEWSLETTER, period, lambda after, limit: newsletter_recipients(period.key, after, limit), build
+    )
+
+
+def _parse(as_of: str | None) -> datetime | None:
+    return datetime.fromisoformat(as_of) if as_of else None
+
+
+@job("low", timeout=4 * 3600)
+def send_digest_run(frequency: str, as_of: str | None = None) -> dict[str, int]:
+    """One frequency's digests now, whatever the schedule (`flask digests send`)."""
+    if frequency not in FREQUENCIES:
+        raise ValueError(f"not a digest frequency: {frequency!r}")
+    return send_digests(frequency, _parse(as_of))
+
+
+@job("low", timeout=4 * 3600)
+def send_newsletter_run(as_of: str | None = None) -> dict[str, int]:
+    return send_newsletters(_parse(as_of))
+
+
+@job("low", timeout=4 * 3600)
+def send_due_digests() -> dict[str, dict[str, int]]:
+    """Run hourly: in each period's sending window, send to everyone still due.
+    A run that was killed, or missed while the workers were down, is made good
+    by the next one; nobody gets two in a period."""
+    now = utcnow()
+    results = {}
+    for frequency in FREQUENCIES:
+        if send_window_open(frequency, now):
+            results[frequency] = send_digests(frequency, now)
+    if send_window_open("quarterly", now):
+        results[NEWSLETTER] = send_newsletters(now)
+    return results
