@@ -225,7 +225,7 @@ def test_digests_go_out_through_a_real_worker_to_a_real_smtp_server(app, world, 
     assert f'href="http://localhost/needs/{world["pantry"]}"' in rita_html
     assert "Coaches for the Kilburn youth team" not in rita_text  # another ward
     assert "Harlesden priorities 2026 (Harlesden & Kensal Green): voting is open until" in rita_text
-    assert f'href="http://localhost/wards/{HARLESDEN}"' in rita_html
+    assert f'href="http://localhost/rounds/{world["round"]}"' in rita_html
 
     sam_text = plain(received["sam@example.org"])
     assert "- Employee volunteering hours (Estate cleaning): 24 of 100 hours delivered (24%), due" in sam_text

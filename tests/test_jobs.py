@@ -180,6 +180,8 @@ def test_every_periodic_job_is_declared_once_and_registered_with_the_cron_schedu
         "expire_needs": ("default", "5 * * * *"),
         "send_due_digests": ("low", "15 * * * *"),
         "optimise_database": ("low", "30 3 * * *"),
+        "close_due_rounds": ("default", "* * * * *"),
+        "match_all_commitments": ("low", "0 2 * * *"),
     }
     assert all(queue in QUEUES for queue, _ in registered.values())
 
