@@ -51,6 +51,8 @@ def ledger():
         kinds=[(kind.value, kind.label) for kind in NeedKind],
         years=[(year, financial_year_label(year)) for year in ledger_years()],
         csv_url=url_for("public.ledger_csv", **filters.as_args()),
+        grants_json_url=url_for("public.grants_json", **filters.as_args()),
+        grants_csv_url=url_for("public.grants_csv", **filters.as_args()),
     )
 
 
