@@ -10,10 +10,13 @@ from typing import Any, Iterable, Iterator
 from flask import Response, stream_with_context
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def safe_cell(value: Any) -> str:
     """Text a spreadsheet will not run as a formula."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]], every: int = 500) -> Iterator[str]:

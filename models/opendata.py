@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from sqlalchemy import select
 
@@ -126,19 +126,42 @@ def json_document(head: dict[str, Any], key: str, items: Iterable[dict[str, Any]
 # 360Giving ------------------------------------------------------------------------
 
 
-def grant_rows(filters: LedgerFilters, batch: int = 2000) -> Iterator[Any]:
+class GrantRow(NamedTuple):
+    pledge_id: int
+    confirmed_at: datetime
+    quantity: int
+    value_pence: int
+    need_id: int
+    title: str
+    summary: str
+    kind: str
+    unit: str
+    need_status: str
+    group_id: int
+    group_name: str
+    group_form: str
+    group_number: str | None
+    supplier_id: int
+    supplier_name: str
+    supplier_form: str
+    supplier_number: str | None
+    ward_code: str | None
+    ward_name: str | None
+    theme_slug: str
+    theme_name: str
+
+
+def grant_rows(filters: LedgerFilters, batch: int = 2000) -> Iterator[GrantRow]:
     """What the grants file says of each confirmed delivery, newest first, as plain rows
     read in batches (no ORM objects, no query per row)."""
     columns = (
-        Pledge.id.label("pledge_id"), Pledge.confirmed_at, Pledge.quantity, value_pence_column().label("value_pence"),
-        Need.id.label("need_id"), Need.title, Need.summary, Need.kind, Need.unit, Need.status.label("need_status"),
-        GROUP.id.label("group_id"), GROUP.name.label("group_name"), GROUP.legal_form.label("group_form"),
-        GROUP.registration_number.label("group_number"), SUPPLIER.id.label("supplier_id"),
-        SUPPLIER.name.label("supplier_name"), SUPPLIER.legal_form.label("supplier_form"),
-        SUPPLIER.registration_number.label("supplier_number"), Ward.code.label("ward_code"),
-        Ward.name.label("ward_name"), Theme.slug.label("theme_slug"), Theme.name.label("theme_name"),
+        Pledge.id, Pledge.confirmed_at, Pledge.quantity, value_pence_column(), Need.id, Need.title, Need.summary,
+        Need.kind, Need.unit, Need.status, GROUP.id, GROUP.name, GROUP.legal_form, GROUP.registration_number,
+        SUPPLIER.id, SUPPLIER.name, SUPPLIER.legal_form, SUPPLIER.registration_number, Ward.code, Ward.name,
+        Theme.slug, Theme.name,
     )
-    return delivery_rows(columns, filters, batch)
+    for row in delivery_rows(columns, filters, batch):
+        yield GrantRow._make(row)
 
 
 def kind_classification(kind: str, publisher: Publisher) -> dict[str, str]:
@@ -152,51 +175,71 @@ def kind_classification(kind: str, publisher: Publisher) -> dict[str, str]:
     }
 
 
-def grant(row: Any, publisher: Publisher, need_url: str, data_source: str, council_area: str | None) -> dict[str, Any]:
-    """One confirmed delivery as a 360Giving grant."""
-    kind = NeedKind(row.kind)
-    given = f"{row.quantity:,} {row.unit}" if kind != NeedKind.CASH else f"£{pounds_text(row.value_pence)}"
-    found: dict[str, Any] = {
-        "id": f"{publisher.grant_prefix}{row.pledge_id}",
-        "title": row.title,
-        "description": f"{row.summary} {row.supplier_name} gave {given} ({kind.label.lower()}) "
-        "towards its social value commitments, confirmed by the council.",
-        "currency": "GBP",
-        "amountAwarded": pounds(row.value_pence),
-        "awardDate": utc_iso(row.confirmed_at),
-        "recipientOrganization": [{
-            "id": organisation_identifier(row.group_form, row.group_number, f"{publisher.grant_prefix}org-{row.group_id}"),
-            "name": row.group_name,
-            **registration_fields(row.group_form, row.group_number),
-        }],
-        "fundingOrganization": [{
-            "id": organisation_identifier(
-                row.supplier_form, row.supplier_number, f"{publisher.grant_prefix}org-{row.supplier_id}"
+class GrantWriter:
+    """Turns delivery rows into 360Giving grants. What repeats from grant to grant (an
+    organisation, a theme, a ward, a kind) is worked out once and shared: treat the
+    grants it returns as read-only."""
+
+    def __init__(self, publisher: Publisher, need_url: str, data_source: str, council_area: str | None):
+        self.publisher, self.need_url, self.data_source = publisher, need_url, data_source
+        self.classifications = {kind.value: [kind_classification(kind.value, publisher)] for kind in NeedKind}
+        self.kind_words = {kind.value: kind.label.lower() for kind in NeedKind}
+        self.shared: dict[tuple, list[dict[str, str]]] = {}
+        area_type = area_code_type(council_area)
+        self.borough = (
+            [{"name": publisher.name, "geoCode": council_area, "geoCodeType": area_type, "countryCode": "GB"}]
+            if council_area and area_type
+            else None
+        )
+
+    def _organisation(self, organisation_id: int, name: str, form: str, number: str | None, funder: bool) -> list:
+        key = ("organisation", organisation_id, funder)
+        if key not in self.shared:
+            identifier = organisation_identifier(form, number, f"{self.publisher.grant_prefix}org-{organisation_id}")
+            details = {} if funder else registration_fields(form, number)
+            self.shared[key] = [{"id": identifier, "name": name, **details}]
+        return self.shared[key]
+
+    def _once(self, key: tuple, make) -> list:
+        if key not in self.shared:
+            self.shared[key] = make()
+        return self.shared[key]
+
+    def grant(self, row: GrantRow) -> dict[str, Any]:
+        """One confirmed delivery as a 360Giving grant."""
+        cash = row.kind == NeedKind.CASH.value
+        given = f"£{pounds_text(row.value_pence)}" if cash else f"{row.quantity:,} {row.unit}"
+        found: dict[str, Any] = {
+            "id": f"{self.publisher.grant_prefix}{row.pledge_id}",
+            "title": row.title,
+            "description": f"{row.summary} {row.supplier_name} gave {given} ({self.kind_words[row.kind]}) "
+            "towards its social value commitments, confirmed by the council.",
+            "currency": "GBP",
+            "amountAwarded": pounds(row.value_pence),
+            "awardDate": utc_iso(row.confirmed_at),
+            "recipientOrganization": self._organisation(row.group_id, row.group_name, row.group_form, row.group_number, False),
+            "fundingOrganization": self._organisation(
+                row.supplier_id, row.supplier_name, row.supplier_form, row.supplier_number, True
             ),
-            "name": row.supplier_name,
-        }],
-        "grantProgramme": [{"code": row.theme_slug, "title": row.theme_name}],
-        "classifications": [kind_classification(row.kind, publisher)],
-        "dataSource": data_source,
-    }
-    if row.need_status in PUBLIC_STATUSES:
-        found["url"] = f"{need_url}{row.need_id}"
-    if row.ward_code:
-        found["beneficiaryLocation"] = [
-            {"name": row.ward_name, "geoCode": row.ward_code, "geoCodeType": "WD", "countryCode": "GB"}
-        ]
-    elif council_area and area_code_type(council_area):
-        found["beneficiaryLocation"] = [{
-            "name": publisher.name, "geoCode": council_area, "geoCodeType": area_code_type(council_area),
-            "countryCode": "GB",
-        }]
-    return found
+            "grantProgramme": self._once(("theme", row.theme_slug), lambda: [{"code": row.theme_slug, "title": row.theme_name}]),
+            "classifications": self.classifications[row.kind],
+            "dataSource": self.data_source,
+        }
+        if row.need_status in PUBLIC_STATUSES:
+            found["url"] = f"{self.need_url}{row.need_id}"
+        if row.ward_code:
+            found["beneficiaryLocation"] = self._once(("ward", row.ward_code), lambda: [
+                {"name": row.ward_name, "geoCode": row.ward_code, "geoCodeType": "WD", "countryCode": "GB"}
+            ])
+        elif self.borough:
+            found["beneficiaryLocation"] = self.borough
+        return found
 
 
 def grants(filters: LedgerFilters, publisher: Publisher, need_url: str, data_source: str) -> Iterator[dict[str, Any]]:
-    council_area = council_area_code()
+    writer = GrantWriter(publisher, need_url, data_source, council_area_code())
     for row in grant_rows(filters):
-        yield grant(row, publisher, need_url, data_source, council_area)
+        yield writer.grant(row)
 
 
 def grants_package(
