@@ -53,11 +53,10 @@ def paginate(query: Select, per_page: int = 50) -> Page:
     return page_of(query, page, per_page)
 
 
-def page_of(query: Select, page: int, per_page: int, scalars: bool = True) -> Page:
-    """One page of a query and the count of all its rows (rows as tuples when not `scalars`)."""
+def page_of(query: Select, page: int, per_page: int) -> Page:
+    """One page of a query and the count of all its rows."""
     # COUNT(*) over the same FROM and WHERE, without selecting every column, so the
     # database can answer from an index.
     total = db.session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None))
-    sliced = query.limit(per_page).offset((page - 1) * per_page)
-    items = db.session.scalars(sliced).all() if scalars else db.session.execute(sliced).all()
+    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=items, page=page, per_page=per_page, total=total or 0)

@@ -120,25 +120,26 @@ def supplier_scorecard(supplier: Organisation, today: date) -> Scorecard:
 
 
 def public_suppliers_query() -> Select:
-    """Verified suppliers by name, each with its confirmed deliveries' count and value
-    (one query: an aggregate joined on)."""
-    totals = (
-        select(
-            Pledge.supplier_id.label("supplier_id"),
-            func.count(Pledge.id).label("deliveries"),
-            func.sum(value_pence_column()).label("value_pence"),
-        )
-        .join(Need, Need.id == Pledge.need_id)
-        .where(Pledge.status == CONFIRMED)
-        .group_by(Pledge.supplier_id)
-        .subquery()
-    )
+    """Verified suppliers, by name."""
     return (
-        select(Organisation, func.coalesce(totals.c.deliveries, 0), func.coalesce(totals.c.value_pence, 0))
-        .outerjoin(totals, totals.c.supplier_id == Organisation.id)
+        select(Organisation)
         .where(
             Organisation.kind == OrganisationKind.SUPPLIER.value,
             Organisation.status == OrganisationStatus.VERIFIED.value,
         )
         .order_by(Organisation.name, Organisation.id)
     )
+
+
+def delivery_totals(supplier_ids: list[int]) -> dict[int, LedgerTotals]:
+    """Each supplier's confirmed deliveries, counted and valued: one aggregate query."""
+    if not supplier_ids:
+        return {}
+    rows = db.session.execute(
+        select(Pledge.supplier_id, func.count(Pledge.id), func.sum(value_pence_column()))
+        .join(Need, Need.id == Pledge.need_id)
+        .where(Pledge.status == CONFIRMED, Pledge.supplier_id.in_(supplier_ids))
+        .group_by(Pledge.supplier_id)
+    ).all()
+    found = {supplier_id: LedgerTotals(int(count), int(value or 0)) for supplier_id, count, value in rows}
+    return {supplier_id: found.get(supplier_id, LedgerTotals(0, 0)) for supplier_id in supplier_ids}

@@ -31,7 +31,7 @@ from models import Need, Organisation, Round, Theme, Ward, db
 from models.ledger import LedgerFilters, ledger_page, ledger_totals
 from models.need_search import NeedFilters, public_needs_query
 from models.rounds import RoundState, turnout
-from models.scorecards import is_public_supplier, public_suppliers_query, supplier_scorecard
+from models.scorecards import delivery_totals, is_public_supplier, public_suppliers_query, supplier_scorecard
 from models.ward_summary import ward_summary
 
 MAX_ID = 2**31 - 1  # ids are 32-bit: a larger number is no such thing (404), not a database error
@@ -152,8 +152,9 @@ def deliveries():
 def suppliers():
     query = Query(request.args, ("page", "per_page"))
     page, per_page = query.paging()
-    found = page_of(public_suppliers_query(), page, per_page, scalars=False)
-    return _listing(found, [supplier_json(*row) for row in found.items], {})
+    found = page_of(public_suppliers_query(), page, per_page)
+    totals = delivery_totals([supplier.id for supplier in found.items])
+    return _listing(found, [supplier_json(supplier, totals[supplier.id]) for supplier in found.items], {})
 
 
 @bp.route(f"/suppliers/<int(min=1, max={MAX_ID}):supplier_id>")

@@ -9,6 +9,7 @@ from typing import Any
 from flask import url_for
 
 from models import Need, Organisation, Pledge, Round, Theme, Ward
+from models.ledger import LedgerTotals
 from models.opendata import utc_iso
 from models.rounds import RoundState, Turnout
 from models.scorecards import CommitmentLine, Scorecard
@@ -145,15 +146,15 @@ def delivery_json(pledge: Pledge) -> dict[str, Any]:
     }
 
 
-def supplier_json(supplier: Organisation, deliveries: int, value_pence: int) -> dict[str, Any]:
+def supplier_json(supplier: Organisation, deliveries: LedgerTotals) -> dict[str, Any]:
     return {
         "id": supplier.id,
         "name": supplier.name,
         "company_number": supplier.registration_number,
         "size_band": supplier.size_band,
         "based_in_borough": supplier.based_in_borough,
-        "confirmed_deliveries": deliveries,
-        "delivered_value_pence": value_pence,
+        "confirmed_deliveries": deliveries.count,
+        "delivered_value_pence": deliveries.value_pence,
         "url": url_for("organisations.show", organisation_id=supplier.id, _external=True),
         "api_url": url_for("api.supplier", supplier_id=supplier.id, _external=True),
     }
@@ -179,7 +180,7 @@ def commitment_json(line: CommitmentLine) -> dict[str, Any]:
 
 def scorecard_json(card: Scorecard) -> dict[str, Any]:
     return {
-        **supplier_json(card.supplier, card.deliveries.count, card.deliveries.value_pence),
+        **supplier_json(card.supplier, card.deliveries),
         "contracts": [
             {
                 "id": contract.id,
