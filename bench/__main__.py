@@ -2,9 +2,9 @@
 
 import sys
 
-from bench import bench_ledger, bench_needs, bench_places
+from bench import bench_ledger, bench_needs, bench_opendata, bench_places
 
-BENCHES = {"places": bench_places, "needs": bench_needs, "ledger": bench_ledger}
+BENCHES = {"places": bench_places, "needs": bench_needs, "ledger": bench_ledger, "opendata": bench_opendata}
 
 print("Benchmarks (server time through the Flask test client; median and 95th percentile)")
 for name in sys.argv[1:] or list(BENCHES):
