@@ -64,11 +64,12 @@ def openapi():
 @bp.route("/needs")
 def needs():
     query = Query(request.args, ("ward", "theme", "kind", "page", "per_page"))
-    filters = NeedFilters(ward=query.ward(), theme=query.theme(), kinds=tuple(filter(None, [query.kind()])))
+    ward, theme, kind = query.ward(), query.theme(), query.kind()
     page, per_page = query.paging()
+    filters = NeedFilters(ward=ward, theme=theme, kinds=(kind,) if kind else ())
     found = page_of(public_needs_query(filters, date.today()).options(selectinload(Need.theme)), page, per_page)
-    args = {"ward": filters.ward, "theme": filters.theme, "kind": filters.kinds[0] if filters.kinds else None}
-    return _listing(found, [need_json(item) for item in found.items], {key: value for key, value in args.items() if value})
+    args = {key: value for key, value in {"ward": ward, "theme": theme, "kind": kind}.items() if value}
+    return _listing(found, [need_json(item) for item in found.items], args)
 
 
 @bp.route(f"/needs/<int(min=1, max={MAX_ID}):need_id>")
@@ -138,7 +139,7 @@ def deliveries():
     filters = LedgerFilters(
         ward=query.ward(),
         theme=query.theme(),
-        supplier=query.integer("supplier", 1, 2**31 - 1),
+        supplier=query.integer("supplier", 1, MAX_ID),
         kind=query.kind(),
         year=query.integer("year", 2000, 2100),
     )
