@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import bench_digests, bench_ledger, bench_matching, bench_needs, bench_pb, bench_places
+from bench import bench_digests, bench_ledger, bench_matching, bench_needs, bench_opendata, bench_pb, bench_places
 
 BENCHES = {
     "places": bench_places,
@@ -11,6 +11,7 @@ BENCHES = {
     "pb": bench_pb,
     "matching": bench_matching,
     "digests": bench_digests,
+    "opendata": bench_opendata,
 }
 
 print("Benchmarks (server time through the Flask test client; median and 95th percentile)")

@@ -20,7 +20,10 @@ SUPPLIERS = 60
 GROUPS = 100
 
 
-def run() -> None:
+def load_deliveries(rng: random.Random, needs: int = NEEDS, confirmed: int = CONFIRMED, unconfirmed: int = UNCONFIRMED) -> list[int]:
+    """Brent's wards and themes, verified groups and suppliers, `needs` delivered needs and
+    `confirmed` confirmed deliveries (plus `unconfirmed` pledges still on their way),
+    inserted in bulk and analysed. Returns the suppliers' ids."""
     from brokerage.demo import data_dir
     from models import Need, Theme, Ward, db
     from models.accounts import Role, register_user, verify_email
@@ -29,70 +32,78 @@ def run() -> None:
     from models.pledges import Pledge
     from models.themes import seed_themes
 
+    import_wards((data_dir() / "drkane_wards_WD25_E09000005.geojson").read_text())
+    seed_themes()
+    officer = register_user("Bench Officer", "officer@bench.example.org", "correct-horse-battery-staple", Role.OFFICER)
+    verify_email(officer, officer.email)
+
+    def organisations(kind, count, **fields) -> list[int]:
+        made = []
+        for n in range(count):
+            owner = register_user(f"{kind.value} owner {n}", f"{kind.value}{n}@bench.example.org", "correct-horse-battery-staple")
+            verify_email(owner, owner.email)
+            if kind == OrganisationKind.SUPPLIER:
+                fields["registration_number"] = f"{10_000_000 + n:08d}"
+            organisation = create_organisation(owner, kind, name=f"{kind.label} {n}", **fields)
+            verify_organisation(organisation, officer)
+            made.append(organisation.id)
+        return made
+
+    groups = organisations(OrganisationKind.VCSE, GROUPS, legal_form="community_group")
+    suppliers = organisations(OrganisationKind.SUPPLIER, SUPPLIERS, legal_form="company", size_band="small")
+    ward_ids = db.session.scalars(select(Ward.id)).all()
+    theme_ids = db.session.scalars(select(Theme.id)).all()
+    db.session.commit()
+    started = time.perf_counter()
+    today = date.today()
+    kinds = ["cash", "goods", "volunteering", "skills", "space"]
+    for start in range(0, needs, 10_000):
+        need_rows = []
+        for n in range(start, min(start + 10_000, needs)):
+            value = rng.randint(50, 20_000) * 100
+            need_rows.append({
+                "organisation_id": rng.choice(groups), "title": f"Need number {n}", "summary": "For local families",
+                "description": "", "kind": rng.choice(kinds), "quantity": 1_000, "unit": "items", "value_pence": value,
+                "remaining_value_pence": value, "pledged_quantity": 0, "accepted_quantity": 0, "delivered_quantity": 0,
+                "ward_id": rng.choice(ward_ids + [None]), "theme_id": rng.choice(theme_ids), "beneficiaries": 10,
+                "deadline": today + timedelta(days=rng.randint(-300, 300)), "status": "delivered",
+                "published_at": datetime(2022, 1, 1) + timedelta(minutes=n),
+            })
+        db.session.execute(insert(Need), need_rows)
+    need_ids = db.session.scalars(select(Need.id)).all()
+    first = datetime(2022, 4, 1)
+    span_minutes = int((datetime(2026, 3, 31) - first).total_seconds() // 60)
+    total = confirmed + unconfirmed
+    for start in range(0, total, 10_000):
+        rows = []
+        for n in range(start, min(start + 10_000, total)):
+            is_confirmed = n < confirmed
+            at = first + timedelta(minutes=rng.randrange(span_minutes))
+            rows.append({
+                "need_id": rng.choice(need_ids), "supplier_id": rng.choice(suppliers), "quantity": rng.randint(1, 20),
+                "message": "", "created_at": at,
+                "status": "confirmed" if is_confirmed else rng.choice(["offered", "accepted", "delivered", "declined"]),
+                "confirmed_at": at if is_confirmed else None,
+            })
+        db.session.execute(insert(Pledge), rows)
+    db.session.commit()
+    print(f"  loaded {needs:,} needs, {confirmed:,} confirmed and {unconfirmed:,} other pledges in {time.perf_counter() - started:.1f} s")
+    from workers.maintenance import optimise_database
+
+    optimise_database()
+    db.session.remove()
+    db.engine.dispose()
+    return suppliers
+
+
+def run() -> None:
+    from models import Theme, Ward, db
+
     rng = random.Random(2026)
     for label, url in targets():
         print(f"\nPublic ledger on {label}")
         with bench_app(url) as app:
-            import_wards((data_dir() / "drkane_wards_WD25_E09000005.geojson").read_text())
-            seed_themes()
-            officer = register_user("Bench Officer", "officer@bench.example.org", "correct-horse-battery-staple", Role.OFFICER)
-            verify_email(officer, officer.email)
-
-            def organisations(kind, count, **fields) -> list[int]:
-                made = []
-                for n in range(count):
-                    owner = register_user(f"{kind.value} owner {n}", f"{kind.value}{n}@bench.example.org", "correct-horse-battery-staple")
-                    verify_email(owner, owner.email)
-                    if kind == OrganisationKind.SUPPLIER:
-                        fields["registration_number"] = f"{10_000_000 + n:08d}"
-                    organisation = create_organisation(owner, kind, name=f"{kind.label} {n}", **fields)
-                    verify_organisation(organisation, officer)
-                    made.append(organisation.id)
-                return made
-
-            groups = organisations(OrganisationKind.VCSE, GROUPS, legal_form="community_group")
-            suppliers = organisations(OrganisationKind.SUPPLIER, SUPPLIERS, legal_form="company", size_band="small")
-            ward_ids = db.session.scalars(select(Ward.id)).all()
-            theme_ids = db.session.scalars(select(Theme.id)).all()
-            db.session.commit()
-            started = time.perf_counter()
-            today = date.today()
-            kinds = ["cash", "goods", "volunteering", "skills", "space"]
-            need_rows = []
-            for n in range(NEEDS):
-                value = rng.randint(50, 20_000) * 100
-                need_rows.append({
-                    "organisation_id": rng.choice(groups), "title": f"Need number {n}", "summary": "For local families",
-                    "description": "", "kind": rng.choice(kinds), "quantity": 1_000, "unit": "items", "value_pence": value,
-                    "remaining_value_pence": value, "pledged_quantity": 0, "accepted_quantity": 0, "delivered_quantity": 0,
-                    "ward_id": rng.choice(ward_ids + [None]), "theme_id": rng.choice(theme_ids), "beneficiaries": 10,
-                    "deadline": today + timedelta(days=rng.randint(-300, 300)), "status": "delivered",
-                    "published_at": datetime(2022, 1, 1),
-                })
-            db.session.execute(insert(Need), need_rows)
-            need_ids = db.session.scalars(select(Need.id)).all()
-            first = datetime(2022, 4, 1)
-            span_minutes = int((datetime(2026, 3, 31) - first).total_seconds() // 60)
-            total = CONFIRMED + UNCONFIRMED
-            for start in range(0, total, 10_000):
-                rows = []
-                for n in range(start, min(start + 10_000, total)):
-                    confirmed = n < CONFIRMED
-                    at = first + timedelta(minutes=rng.randrange(span_minutes))
-                    rows.append({
-                        "need_id": rng.choice(need_ids), "supplier_id": rng.choice(suppliers), "quantity": rng.randint(1, 20),
-                        "message": "", "created_at": at,
-                        "status": "confirmed" if confirmed else rng.choice(["offered", "accepted", "delivered", "declined"]),
-                        "confirmed_at": at if confirmed else None,
-                    })
-                db.session.execute(insert(Pledge), rows)
-            db.session.commit()
-            print(f"  loaded {CONFIRMED:,} confirmed and {UNCONFIRMED:,} other pledges in {time.perf_counter() - started:.1f} s")
-            from workers.maintenance import optimise_database
-
-            optimise_database()
-            db.session.remove()
-            db.engine.dispose()
+            suppliers = load_deliveries(rng)
             ward = db.session.scalar(select(Ward.code).where(Ward.name == "Harlesden & Kensal Green"))
             theme = db.session.scalar(select(Theme.slug).order_by(Theme.position))
             supplier = suppliers[0]

@@ -92,6 +92,7 @@ def init_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from brokerage.admin import bp as admin_bp
+    from brokerage.api import bp as api_bp
     from brokerage.auth import bp as auth_bp
     from brokerage.errors import init_error_handlers
     from brokerage.groups import bp as groups_bp
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(suppliers_bp)
     app.register_blueprint(officers_bp, url_prefix="/officers")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
     init_error_handlers(app)
 
 

@@ -25,6 +25,14 @@ def int_or_none(value: str | None) -> int | None:
     return int(value)
 
 
+def identifier_prefix(value: str | None, default: str, starts: str) -> str:
+    """An identifier prefix for open data, which must start as its standard says."""
+    value = (value or "").strip() or default
+    if not value.startswith(starts):
+        raise ValueError(f"{value!r} must start with {starts!r}")
+    return value
+
+
 def database_url(raw: str | None, instance_path: str) -> str:
     """The SQLAlchemy URL: DATABASE_URL, normalised to psycopg 3, or a SQLite file."""
     if not raw:
@@ -97,4 +105,9 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "PREFERRED_URL_SCHEME": "http" if development else "https",
+        # Open data: the 360Giving grant identifier prefix, the OCDS ocid prefix and the
+        # council's organisation identifier (org-id.guide) as buyer and publisher.
+        "OPEN_DATA_GRANT_PREFIX": identifier_prefix(env.get("OPEN_DATA_GRANT_PREFIX"), "360G-brent-sv-", "360G-"),
+        "OPEN_DATA_OCID_PREFIX": identifier_prefix(env.get("OPEN_DATA_OCID_PREFIX"), "ocds-brentsv-", "ocds-"),
+        "COUNCIL_ORG_ID": env.get("COUNCIL_ORG_ID", "").strip() or "GB-LAE-BEN",
     }

@@ -48,7 +48,13 @@ def init_error_handlers(app: Flask) -> None:
             message = f"Files must be smaller than {app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB."
         elif error.code == 429:
             message = "You have tried too many times. Wait a minute and try again."
-        return render_error(error.code or 500, message)
+        body, code = render_error(error.code or 500, message)
+        response = app.make_response((body, code))
+        # Keep what the exception says about itself (Allow on a 405, Retry-After on a 429).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

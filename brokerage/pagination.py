@@ -10,6 +10,8 @@ from sqlalchemy import Select, func
 
 from models import db
 
+MAX_PAGE = 100_000
+
 
 @dataclass
 class Page:
@@ -45,9 +47,14 @@ class Page:
 
 def paginate(query: Select, per_page: int = 50) -> Page:
     try:
-        page = max(1, min(int(request.args.get("page", 1)), 100_000))
+        page = max(1, min(int(request.args.get("page", 1)), MAX_PAGE))
     except ValueError:
         page = 1
+    return page_of(query, page, per_page)
+
+
+def page_of(query: Select, page: int, per_page: int) -> Page:
+    """One page of a query and the count of all its rows."""
     # COUNT(*) over the same FROM and WHERE, without selecting every column, so the
     # database can answer from an index.
     total = db.session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None))

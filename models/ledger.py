@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterator
+from typing import Iterator, Sequence
 
-from sqlalchemy import BigInteger, Select, cast, func, select
+from sqlalchemy import BigInteger, Row, Select, cast, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from models import db
@@ -80,7 +80,8 @@ def value_pence_column():
     return cast(Need.value_pence, BigInteger) * Pledge.quantity // Need.quantity
 
 
-def _filtered(query: Select, filters: LedgerFilters) -> Select:
+def filter_confirmed(query: Select, filters: LedgerFilters) -> Select:
+    """Confirmed pledges only, narrowed by the filters (ward, theme and kind need Need joined)."""
     query = query.where(Pledge.status == CONFIRMED)
     if filters.year is not None:
         query = query.where(
@@ -105,7 +106,7 @@ def ledger_query(filters: LedgerFilters) -> Select:
     query = select(Pledge)
     if filters.needs_join:
         query = query.join(Need, Need.id == Pledge.need_id)
-    return _filtered(query, filters).options(
+    return filter_confirmed(query, filters).options(
         selectinload(Pledge.supplier),
         selectinload(Pledge.need).options(
             selectinload(Need.organisation), selectinload(Need.ward), selectinload(Need.theme)
@@ -129,7 +130,7 @@ def ledger_totals(filters: LedgerFilters) -> LedgerTotals:
     query = select(func.count(Pledge.id), func.coalesce(func.sum(value_pence_column()), 0)).join(
         Need, Need.id == Pledge.need_id
     )
-    count, value = db.session.execute(_filtered(query, filters)).one()
+    count, value = db.session.execute(filter_confirmed(query, filters)).one()
     return LedgerTotals(int(count), int(value))
 
 
@@ -154,23 +155,31 @@ def ledger_suppliers() -> list[tuple[int, str]]:
     )
 
 
-def ledger_csv_rows(filters: LedgerFilters, batch: int = 2000) -> Iterator[tuple]:
-    """The filtered rows for the CSV, newest first, read in batches (no ORM objects).
-    Organisations only: no names or email addresses of people."""
-    group = aliased(Organisation, name="group_organisation")
-    supplier = aliased(Organisation, name="supplier_organisation")
+# The organisations a delivery row names: the group that posted the need, the supplier.
+GROUP = aliased(Organisation, name="group_organisation")
+SUPPLIER = aliased(Organisation, name="supplier_organisation")
+
+
+def delivery_rows(columns: Sequence, filters: LedgerFilters, batch: int = 2000) -> Iterator[Row]:
+    """The filtered confirmed deliveries, newest first, as plain rows of `columns` (from
+    Pledge, Need, GROUP, SUPPLIER, Theme and Ward), read in batches: no ORM objects."""
     query = (
-        select(
-            Pledge.confirmed_at, supplier.name, Need.id, Need.title, group.name, Ward.name, Theme.name, Need.kind,
-            Pledge.quantity, Need.unit, value_pence_column(),
-        )
+        select(*columns)
         .join(Need, Need.id == Pledge.need_id)
-        .join(supplier, supplier.id == Pledge.supplier_id)
-        .join(group, group.id == Need.organisation_id)
+        .join(SUPPLIER, SUPPLIER.id == Pledge.supplier_id)
+        .join(GROUP, GROUP.id == Need.organisation_id)
         .join(Theme, Theme.id == Need.theme_id)
         .outerjoin(Ward, Ward.id == Need.ward_id)
         .order_by(Pledge.confirmed_at.desc(), Pledge.id.desc())
     )
-    result = db.session.execute(_filtered(query, filters).execution_options(yield_per=batch))
-    for row in result:
+    yield from db.session.execute(filter_confirmed(query, filters).execution_options(yield_per=batch))
+
+
+def ledger_csv_rows(filters: LedgerFilters, batch: int = 2000) -> Iterator[tuple]:
+    """The filtered rows for the CSV. Organisations only: no names or email addresses of people."""
+    columns = (
+        Pledge.confirmed_at, SUPPLIER.name, Need.id, Need.title, GROUP.name, Ward.name, Theme.name, Need.kind,
+        Pledge.quantity, Need.unit, value_pence_column(),
+    )
+    for row in delivery_rows(columns, filters, batch):
         yield tuple(row)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,6 +17,7 @@ from brokerage.organisations.forms import ConfirmForm, InviteForm, KindForm, Org
 from brokerage.tokens import TokenError, read_token
 from models import DomainError, Invitation, Membership, Organisation, OrganisationKind, db
 from models.organisations import accept_invitation as accept_invitation_rule
+from models.scorecards import is_public_supplier, supplier_scorecard
 from models.organisations import (
     create_organisation,
     invite_member,
@@ -100,6 +103,7 @@ def show(organisation_id: int):
         if is_member
         else [],
         confirm_form=ConfirmForm(),
+        scorecard=supplier_scorecard(organisation, date.today()) if is_public_supplier(organisation) else None,
     )
 
 

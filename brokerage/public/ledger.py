@@ -3,13 +3,12 @@ No sign-in: it is the evidence trail residents and scrutiny committees ask for."
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
-from flask import Response, render_template, request, stream_with_context, url_for
+from flask import render_template, request, url_for
 from sqlalchemy import select
 
+from brokerage.downloads import attachment, csv_text, safe_cell
 from brokerage.pagination import Page
 from brokerage.public import bp
 from models import Theme, Ward, db
@@ -52,13 +51,9 @@ def ledger():
         kinds=[(kind.value, kind.label) for kind in NeedKind],
         years=[(year, financial_year_label(year)) for year in ledger_years()],
         csv_url=url_for("public.ledger_csv", **filters.as_args()),
+        grants_json_url=url_for("public.grants_json", **filters.as_args()),
+        grants_csv_url=url_for("public.grants_csv", **filters.as_args()),
     )
-
-
-def _cell(value) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.route("/ledger.csv")
@@ -66,28 +61,15 @@ def ledger_csv():
     filters = LedgerFilters.parse(request.args)
     kinds = {kind.value: kind.label for kind in NeedKind}
     need_url = url_for("public.need", need_id=0, _external=True).removesuffix("0")
-
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_HEADER)
-        for count, (confirmed_at, supplier, need_id, title, group, ward, theme, kind, quantity, unit, value) in enumerate(
-            ledger_csv_rows(filters), start=1
-        ):
-            writer.writerow([
-                confirmed_at.date().isoformat(), _cell(supplier), _cell(title), f"{need_url}{need_id}", _cell(group),
-                ward or "Borough-wide", _cell(theme), kinds.get(kind, kind), quantity, _cell(unit),
-                f"{value // 100}.{value % 100:02d}",
-            ])
-            if count % 500 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    filename = f"confirmed-deliveries-{date.today().isoformat()}.csv"
-    return Response(
-        stream_with_context(generate()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    rows = (
+        [
+            confirmed_at.date().isoformat(), safe_cell(supplier), safe_cell(title), f"{need_url}{need_id}",
+            safe_cell(group), ward or "Borough-wide", safe_cell(theme), kinds.get(kind, kind), quantity,
+            safe_cell(unit), f"{value // 100}.{value % 100:02d}",
+        ]
+        for confirmed_at, supplier, need_id, title, group, ward, theme, kind, quantity, unit, value in ledger_csv_rows(
+            filters
+        )
     )
+    filename = f"confirmed-deliveries-{date.today().isoformat()}.csv"
+    return attachment(csv_text(CSV_HEADER, rows), "text/csv", filename)

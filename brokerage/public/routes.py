@@ -8,6 +8,7 @@ from sqlalchemy import func, select, text
 from brokerage.public import bp
 from brokerage.public.forms import PostcodeForm
 from models import Organisation, OrganisationStatus, Theme, Ward, db
+from models.ledger import LedgerFilters, ledger_page, ledger_totals
 from models.places import ward_postcode_counts
 
 
@@ -70,8 +71,10 @@ def ward(code: str):
         .order_by(Round.closes_at.desc())
         .limit(5)
     ).all()
+    deliveries = LedgerFilters(ward=found.code)
     return render_template(
-        "public/ward.html", ward=found, groups=groups, needs_page=needs_page, rounds=rounds, now=utcnow()
+        "public/ward.html", ward=found, groups=groups, needs_page=needs_page, rounds=rounds, now=utcnow(),
+        deliveries=ledger_page(deliveries, 1, 5), delivery_totals=ledger_totals(deliveries),
     )
 
 

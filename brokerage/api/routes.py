@@ -1,0 +1,178 @@
+"""The read-only JSON API (/api/v1/): what the public pages show, for other software.
+Public data only, the same for everyone (signed in or not), GET only. Errors are JSON
+(brokerage/errors.py), query strings are checked strictly (params.py), lists are
+paginated with `next` and `previous` links and load what they show in a fixed number
+of queries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, jsonify, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from brokerage.api import bp
+from brokerage.api.openapi import openapi_document
+from brokerage.api.params import WARD_CODE, Query
+from brokerage.api.serialise import (
+    delivery_json,
+    need_json,
+    round_detail_json,
+    round_json,
+    scorecard_json,
+    supplier_json,
+    theme_json,
+    ward_json,
+)
+from brokerage.pagination import Page, page_of
+from models import Need, Organisation, Round, Theme, Ward, db
+from models.ledger import LedgerFilters, ledger_page, ledger_totals
+from models.need_search import NeedFilters, public_needs_query
+from models.rounds import RoundState, turnout
+from models.scorecards import delivery_totals, is_public_supplier, public_suppliers_query, supplier_scorecard
+from models.ward_summary import ward_summary
+
+MAX_ID = 2**31 - 1  # ids are 32-bit: a larger number is no such thing (404), not a database error
+PUBLIC_ROUND_STATES = (RoundState.OPEN.value, RoundState.CLOSED.value, RoundState.PUBLISHED.value)
+
+
+def _listing(page: Page, items: list[dict[str, Any]], args: dict[str, Any], **extra: Any):
+    """A page of results with links to its neighbours (same filters, same page size)."""
+
+    def link(number: int) -> str:
+        return url_for(request.endpoint, **{**args, "page": number, "per_page": page.per_page}, _external=True)
+
+    return jsonify(
+        items=items,
+        page=page.page,
+        per_page=page.per_page,
+        total=page.total,
+        next=link(page.page + 1) if page.page < page.pages else None,
+        previous=link(min(page.page - 1, page.pages)) if page.page > 1 else None,
+        **extra,
+    )
+
+
+@bp.route("/openapi.json")
+def openapi():
+    Query(request.args, ())
+    return jsonify(openapi_document())
+
+
+@bp.route("/needs")
+def needs():
+    query = Query(request.args, ("ward", "theme", "kind", "page", "per_page"))
+    ward, theme, kind = query.ward(), query.theme(), query.kind()
+    page, per_page = query.paging()
+    filters = NeedFilters(ward=ward, theme=theme, kinds=(kind,) if kind else ())
+    found = page_of(public_needs_query(filters, date.today()).options(selectinload(Need.theme)), page, per_page)
+    args = {key: value for key, value in {"ward": ward, "theme": theme, "kind": kind}.items() if value}
+    return _listing(found, [need_json(item) for item in found.items], args)
+
+
+@bp.route(f"/needs/<int(min=1, max={MAX_ID}):need_id>")
+def need(need_id: int):
+    Query(request.args, ())
+    found = db.session.get(Need, need_id)
+    if found is None or not found.is_public:
+        abort(404)  # drafts, needs under review and rejected needs do not exist publicly
+    return jsonify(need_json(found, detail=True))
+
+
+@bp.route("/themes")
+def themes():
+    Query(request.args, ())
+    found = db.session.scalars(select(Theme).where(Theme.active.is_(True)).order_by(Theme.position, Theme.id))
+    return jsonify(items=[theme_json(theme) for theme in found])
+
+
+@bp.route("/wards")
+def wards():
+    Query(request.args, ())
+    found = db.session.scalars(select(Ward).order_by(Ward.name, Ward.id))
+    return jsonify(items=[ward_json(ward) for ward in found])
+
+
+@bp.route("/wards/<code>")
+def ward(code: str):
+    Query(request.args, ())
+    found = db.session.scalar(select(Ward).where(Ward.code == code)) if WARD_CODE.fullmatch(code) else None
+    if found is None:
+        abort(404)
+    return jsonify(ward_json(found, ward_summary(found, date.today())))
+
+
+@bp.route("/rounds")
+def rounds():
+    query = Query(request.args, ("ward", "state", "page", "per_page"))
+    ward_code = query.matching("ward", WARD_CODE, "a ward's GSS code, like E05013494")
+    state = query.choice("state", PUBLIC_ROUND_STATES)
+    page, per_page = query.paging()
+    statement = (
+        select(Round)
+        .options(selectinload(Round.ward))
+        .where(Round.state.in_([state] if state else PUBLIC_ROUND_STATES))
+        .order_by(Round.closes_at.desc(), Round.id.desc())
+    )
+    if ward_code:
+        statement = statement.where(Round.ward_id == select(Ward.id).where(Ward.code == ward_code).scalar_subquery())
+    found = page_of(statement, page, per_page)
+    args = {key: value for key, value in {"ward": ward_code, "state": state}.items() if value}
+    return _listing(found, [round_json(item) for item in found.items], args)
+
+
+@bp.route(f"/rounds/<int(min=1, max={MAX_ID}):round_id>")
+def round(round_id: int):
+    Query(request.args, ())
+    found = db.session.get(Round, round_id)
+    if found is None or found.state not in PUBLIC_ROUND_STATES:
+        abort(404)  # drafts are the officers' own until opened
+    published = found.state == RoundState.PUBLISHED.value
+    return jsonify(round_detail_json(found, turnout(found.id) if published else None))
+
+
+@bp.route("/deliveries")
+def deliveries():
+    query = Query(request.args, ("ward", "theme", "supplier", "kind", "year", "page", "per_page"))
+    filters = LedgerFilters(
+        ward=query.ward(),
+        theme=query.theme(),
+        supplier=query.integer("supplier", 1, MAX_ID),
+        kind=query.kind(),
+        year=query.integer("year", 2000, 2100),
+    )
+    page, per_page = query.paging()
+    totals = ledger_totals(filters)
+    found = Page(items=ledger_page(filters, page, per_page), page=page, per_page=per_page, total=totals.count)
+    return _listing(found, [delivery_json(item) for item in found.items], filters.as_args(), total_value_pence=totals.value_pence)
+
+
+@bp.route("/suppliers")
+def suppliers():
+    query = Query(request.args, ("page", "per_page"))
+    page, per_page = query.paging()
+    found = page_of(public_suppliers_query(), page, per_page)
+    totals = delivery_totals([supplier.id for supplier in found.items])
+    return _listing(found, [supplier_json(supplier, totals[supplier.id]) for supplier in found.items], {})
+
+
+@bp.route(f"/suppliers/<int(min=1, max={MAX_ID}):supplier_id>")
+def supplier(supplier_id: int):
+    Query(request.args, ())
+    found = db.session.get(Organisation, supplier_id)
+    if not is_public_supplier(found):
+        abort(404)
+    return jsonify(scorecard_json(supplier_scorecard(found, date.today())))
+
+
+@bp.route("/")
+def index():
+    """Where to start: the OpenAPI document and the human documentation."""
+    Query(request.args, ())
+    return jsonify(
+        openapi=url_for("api.openapi", _external=True),
+        documentation=url_for("public.api_docs", _external=True),
+    )
+
