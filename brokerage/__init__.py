@@ -7,6 +7,16 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number too big for an id column is simply not found
+    (a 404), never a database overflow error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -18,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=os.path.join(root, "static"),
     )
     os.makedirs(app.instance_path, exist_ok=True)
+    app.url_map.converters["int"] = RowIdConverter
 
     from brokerage.config import from_environment
 

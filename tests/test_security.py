@@ -315,3 +315,9 @@ def test_markdown_replaces_a_rel_the_author_set():
 def test_markdown_escapes_text_that_looks_like_html():
     html = render_markdown("Costs < £5 & > £1")
     assert "&lt;" in html and "&amp;" in html
+
+
+@pytest.mark.parametrize("path", ["/needs/{}", "/rounds/{}", "/rounds/{}/results", "/organisations/{}"])
+def test_ids_too_big_for_a_column_are_not_found_rather_than_an_error(client, path):
+    for number in (2**31, 2**63, 10**30):
+        assert client.get(path.format(number)).status_code == 404
