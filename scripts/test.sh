@@ -11,4 +11,5 @@ else
   echo "Browser:  chromium not found at /usr/bin/chromium: the browser tests will be SKIPPED."
   echo "          Install it with: sudo apt-get install chromium"
 fi
-exec .venv/bin/python -m pytest "$@"
+# Two processes by default (TEST_WORKERS=0 for one): each gets its own database and Redis db.
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" "$@"

