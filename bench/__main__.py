@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import bench_digests, bench_ledger, bench_matching, bench_needs, bench_opendata, bench_pb, bench_places
+from bench import bench_digests, bench_impact, bench_ledger, bench_matching, bench_needs, bench_opendata, bench_pb, bench_places
 
 BENCHES = {
     "places": bench_places,
@@ -12,6 +12,7 @@ BENCHES = {
     "matching": bench_matching,
     "digests": bench_digests,
     "opendata": bench_opendata,
+    "impact": bench_impact,
 }
 
 print("Benchmarks (server time through the Flask test client; median and 95th percentile)")
