@@ -525,9 +525,10 @@ def test_the_clock_closes_the_round_and_a_job_counts_it(app, client, world, work
             "Community fridge": (1, 1, 2),
             "Allotment tools": (1, 1, 3),
         }
-    # Residents cannot see results before they are published; officers can.
+    # Residents cannot see results before they are published; officers can, and their work queue says so.
     assert client.get(f"/rounds/{world.round}/results").status_code == 302
     login(client, "officer@example.org")
+    assert "1 closed round waiting for results to be published" in client.get("/officers/").get_data(as_text=True)
     assert client.get(f"/rounds/{world.round}/results").status_code == 200
     assert post_form(client, f"/officers/rounds/{world.round}/publish", {}, form_url=f"/officers/rounds/{world.round}").status_code == 302
     with app.app_context():

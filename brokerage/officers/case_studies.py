@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 from brokerage.decorators import officer_required
 from brokerage.officers import bp
 from brokerage.officers.impact import chosen_year
-from brokerage.rounds_forms import CaseStudyForm, ConfirmForm
+from brokerage.case_study_forms import CaseStudyForm
+from brokerage.organisations.forms import ConfirmForm
 from brokerage.views import apply_rule
 from models import CaseStudy, Commitment, Contract, Organisation, db, impact
 from models.case_studies import CaseStudyDetails, delete_case_study, save_case_study

@@ -20,7 +20,7 @@ from brokerage.decorators import officer_required
 from brokerage.extensions import rq
 from brokerage.officers import bp
 from brokerage.officers.routes import work_waiting
-from brokerage.rounds_forms import ConfirmForm
+from brokerage.organisations.forms import ConfirmForm
 from brokerage.templating import format_pence
 from models import Task, Ward, db, impact, record_event
 from workers.reports import build_report_pdf, report_dir

@@ -16,7 +16,9 @@ from brokerage.decorators import officer_required
 from brokerage.extensions import rq
 from brokerage.officers import bp
 from brokerage.pagination import paginate
-from brokerage.rounds_forms import ConfirmForm, ItemOptionForm, NeedOptionsForm, PaperBatchForm, PbUploadForm, RoundForm
+from brokerage.organisations.forms import ConfirmForm
+from brokerage.rounds_forms import ItemOptionForm, NeedOptionsForm, PaperBatchForm, PbUploadForm, RoundForm
+from brokerage.templating import format_pence
 from brokerage.views import apply_rule
 from models import DomainError, Event, Need, NeedStatus, PaperBatch, Round, RoundOption, Task, db, record_event, utcnow
 from models.round_pabulib import MAX_PB_BYTES
@@ -63,16 +65,10 @@ def _need_form(round_: Round) -> NeedOptionsForm:
         query = query.where(Need.ward_id == round_.ward_id)
     needs = db.session.scalars(query).all()
     form.needs.choices = [
-        SelectChoice(str(need.id), f"{need.title} ({need.organisation.name}, {_pence(need.remaining_value_pence)})")
+        SelectChoice(str(need.id), f"{need.title} ({need.organisation.name}, {format_pence(need.remaining_value_pence)})")
         for need in needs
     ]
     return form
-
-
-def _pence(pence: int) -> str:
-    from brokerage.templating import format_pence
-
-    return format_pence(pence)
 
 
 @bp.route("/rounds")

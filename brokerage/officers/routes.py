@@ -49,6 +49,7 @@ def work_waiting() -> dict[str, int]:
             select(func.count()).select_from(EmailMessage).where(EmailMessage.status == "failed")
         ),
         "stories": db.session.scalar(select(func.count()).select_from(Story).where(Story.status == "submitted")),
+        "rounds_to_publish": db.session.scalar(select(func.count()).select_from(Round).where(Round.state == "closed")),
     }
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from brokerage.extensions import limiter
 from brokerage.public import bp
 from brokerage.pagination import paginate
-from brokerage.rounds_forms import ConfirmForm
+from brokerage.organisations.forms import ConfirmForm
 from models import DomainError, PermissionDenied, Round, Ward, db, utcnow
 from models.rounds import (
     RoundState,
