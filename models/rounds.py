@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     delete,
     func,
+    insert,
     select,
 )
 from sqlalchemy.exc import IntegrityError
@@ -477,6 +478,16 @@ def publish_results(round_: Round, officer: "User") -> None:
     _move(round_, RoundState.PUBLISHED, officer)
 
 
+def request_recount(round_: Round, officer: "User") -> None:
+    """Count a closed round again (the job does the counting); results are stale until then."""
+    _require_officer(officer)
+    round_ = _lock_round(round_)
+    if round_.state != RoundState.CLOSED.value:
+        raise DomainError("Only a closed round can be counted again")
+    round_.counted_at = None
+    record_event("round.recount_requested", round_, actor=officer)
+
+
 def rounds_due_to_close(now: datetime) -> list[int]:
     return list(
         db.session.scalars(
@@ -542,8 +553,10 @@ def ballot_for(round_id: int, user_id: int) -> Ballot | None:
     return db.session.scalar(select(Ballot).where(Ballot.round_id == round_id, Ballot.voter_id == user_id))
 
 
-def cast_ballot(round_: Round, user: "User", option_ids: Iterable[int], now: datetime) -> tuple[Ballot, bool]:
-    """Record or replace this resident's ballot. Returns (ballot, changed)."""
+def cast_ballot(
+    round_: Round, user: "User", option_ids: Iterable[int], now: datetime
+) -> tuple[Ballot, bool, list[RoundOption]]:
+    """Record or replace this resident's ballot. Returns (ballot, changed, the options chosen)."""
     # A shared lock on the round: officers cannot change its options or close it mid-vote.
     round_ = db.session.scalars(
         select(Round).where(Round.id == round_.id).with_for_update(read=True).execution_options(populate_existing=True)
@@ -583,7 +596,7 @@ def cast_ballot(round_: Round, user: "User", option_ids: Iterable[int], now: dat
         actor=user,
         detail={"round": round_.id, "choices": len(chosen)},
     )
-    return ballot, changed
+    return ballot, changed, chosen
 
 
 def withdraw_ballot(round_: Round, user: "User", now: datetime) -> None:
@@ -652,11 +665,22 @@ def enter_paper_batch(round_: Round, officer: "User", reference: str, text: str,
     batch = PaperBatch(round_id=round_.id, reference=reference[:60], entered_by_id=officer.id, ballot_count=len(lines))
     db.session.add(batch)
     db.session.flush()
-    for line in lines:
-        ballot = Ballot(round_id=round_.id, kind="paper", paper_batch_id=batch.id, created_at=now, updated_at=now)
-        db.session.add(ballot)
-        db.session.flush()
-        db.session.add_all(BallotChoice(ballot_id=ballot.id, option_id=option_id) for option_id in line.option_ids)
+    # Thousands of ballots in one batch: two bulk inserts, not a statement per ballot.
+    ballot_ids = db.session.scalars(
+        insert(Ballot).returning(Ballot.id, sort_by_parameter_order=True),
+        [
+            {"round_id": round_.id, "kind": "paper", "paper_batch_id": batch.id, "created_at": now, "updated_at": now}
+            for _ in lines
+        ],
+    ).all()
+    db.session.execute(
+        insert(BallotChoice),
+        [
+            {"ballot_id": ballot_id, "option_id": option_id}
+            for ballot_id, line in zip(ballot_ids, lines)
+            for option_id in line.option_ids
+        ],
+    )
     record_event(
         "round.paper_batch_entered", round_, actor=officer, detail={"batch": batch.reference, "ballots": len(lines)}
     )

@@ -578,3 +578,32 @@ def test_the_ward_page_links_to_its_vote_but_not_to_drafts(app, client, world):
     assert "Secret draft" not in page
     drafts = client.get("/rounds").get_data(as_text=True)
     assert "Harlesden priorities 2027" in drafts and "Secret draft" not in drafts
+
+
+def test_results_cannot_be_published_before_the_count_and_an_open_round_cannot_be_recounted(app, client, world):
+    login(client, "officer@example.org")
+    page = f"/officers/rounds/{world.round}"
+    recount = post_form(client, f"{page}/recount", {}, form_url=page, follow_redirects=True)
+    assert "Only a closed round can be counted again" in recount.get_data(as_text=True)
+    publish = post_form(client, f"{page}/publish", {}, form_url=page, follow_redirects=True)
+    assert "Only a closed round" in publish.get_data(as_text=True)
+    assert post_form(client, f"{page}/close", {}, form_url=page).status_code == 302  # the count job is queued, not run
+    publish = post_form(client, f"{page}/publish", {}, form_url=page, follow_redirects=True)
+    assert "The votes have not been counted yet" in publish.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Round, world.round).state == "closed"
+
+
+def test_a_large_paper_batch_is_stored_whole_and_can_be_removed(app, client, world):
+    login(client, "officer@example.org")
+    url = f"/officers/rounds/{world.round}/paper"
+    assert post_form(client, url, {"reference": "BIG-01", "ballots": "1, 2\n3\n" * 1_000}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Ballot)) == 2_000
+        assert db.session.scalar(select(func.count()).select_from(BallotChoice)) == 3_000
+        batch_id = db.session.scalar(select(PaperBatch.id))
+    page = f"/officers/rounds/{world.round}"
+    assert post_form(client, f"{page}/paper/{batch_id}/remove", {}, form_url=page).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+        assert db.session.scalar(select(func.count()).select_from(BallotChoice)) == 0

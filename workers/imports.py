@@ -12,7 +12,7 @@ from models.places import import_postcodes, import_wards
 from workers.registry import job
 
 
-def _finish(task: Task, result: dict | None = None, error: str | None = None) -> None:
+def finish_task(task: Task, result: dict | None = None, error: str | None = None) -> None:
     task.status = "failed" if error else "finished"
     task.error = error
     task.result = result
@@ -31,16 +31,16 @@ def run_task(task_id: str, path: str, importer) -> str:
     except DomainError as error:
         db.session.rollback()
         task = db.session.get(Task, task_id)
-        _finish(task, error=error.message)
+        finish_task(task, error=error.message)
     except Exception as error:
         # Never leave the task "running" for ever: say so, then let RQ record the failure.
         db.session.rollback()
         task = db.session.get(Task, task_id)
-        _finish(task, error=f"The import stopped unexpectedly ({type(error).__name__}).")
+        finish_task(task, error=f"The import stopped unexpectedly ({type(error).__name__}).")
         db.session.commit()
         raise
     else:
-        _finish(task, result=report.as_dict())
+        finish_task(task, result=report.as_dict())
         record_event(f"{task.name}.finished", task, actor=None, to_state="finished", detail=report.as_dict())
     db.session.commit()
     try:

@@ -7,8 +7,9 @@ import os
 
 from flask import current_app, render_template
 
-from models import Task, db, utcnow
+from models import Task, db
 from models.events import record_event
+from workers.imports import finish_task
 from workers.registry import job
 
 
@@ -37,13 +38,11 @@ def build_report_pdf(task_id: str, year_start: int) -> str:
         document.write_pdf(os.path.join(report_dir(), filename))
     except Exception as error:
         db.session.rollback()
-        task = db.session.get(Task, task_id)
-        task.status, task.error, task.finished_at = "failed", f"The PDF could not be produced ({type(error).__name__}).", utcnow()
+        finish_task(db.session.get(Task, task_id), error=f"The PDF could not be produced ({type(error).__name__}).")
         db.session.commit()
         raise
     name = f"social-value-impact-report-{year_start}-{str(year_start + 1)[2:]}.pdf"
-    task.status, task.progress, task.finished_at = "finished", 100, utcnow()
-    task.result = {"file": filename, "pages": len(document.pages), "download_name": name}
+    finish_task(task, result={"file": filename, "pages": len(document.pages), "download_name": name})
     record_event("impact_report.produced", task, to_state="finished", detail={"year": year_start, "pages": len(document.pages)})
     db.session.commit()
     return filename

@@ -20,7 +20,7 @@ from brokerage.organisations.forms import ConfirmForm
 from brokerage.rounds_forms import ItemOptionForm, NeedOptionsForm, PaperBatchForm, PbUploadForm, RoundForm
 from brokerage.templating import format_pence
 from brokerage.views import apply_rule
-from models import DomainError, Event, Need, NeedStatus, PaperBatch, Round, RoundOption, Task, db, record_event, utcnow
+from models import Event, Need, NeedStatus, PaperBatch, Round, RoundOption, Task, db, record_event, utcnow
 from models.round_pabulib import MAX_PB_BYTES
 from models.rounds import (
     RoundState,
@@ -34,6 +34,7 @@ from models.rounds import (
     publish_results,
     remove_option,
     remove_paper_batch,
+    request_recount,
     turnout,
     update_round,
 )
@@ -200,7 +201,7 @@ def round_action(round_id: int, action: str):
         "open": lambda: open_round(round_, current_user, utcnow()),
         "close": lambda: close_round(round_, current_user, utcnow()),
         "publish": lambda: publish_results(round_, current_user),
-        "recount": lambda: _require_closed(round_),
+        "recount": lambda: request_recount(round_, current_user),
     }
     if apply_rule(rules[action]):
         if action in ("close", "recount"):
@@ -217,12 +218,6 @@ def round_action(round_id: int, action: str):
         if action == "publish":
             _after_publish(round_.id)
     return redirect(url_for("officers.round", round_id=round_.id))
-
-
-def _require_closed(round_: Round) -> None:
-    if round_.state != RoundState.CLOSED.value:
-        raise DomainError("Only a closed round can be counted again")
-    round_.counted_at = None
 
 
 def _after_publish(round_id: int) -> None:

@@ -20,7 +20,6 @@ from models.rounds import (
     RoundState,
     ballot_for,
     cast_ballot,
-    check_choices,
     eligibility_problem,
     eligible_residents,
     turnout,
@@ -52,7 +51,7 @@ def rounds():
     ward_code = request.args.get("ward", "")[:16]
     query = (
         select(Round)
-        .options(selectinload(Round.ward))
+        .options(selectinload(Round.ward), selectinload(Round.options))
         .where(Round.state.in_((RoundState.OPEN.value, RoundState.CLOSED.value, RoundState.PUBLISHED.value)))
         .order_by(Round.closes_at.desc(), Round.id.desc())
     )
@@ -127,8 +126,7 @@ def vote(round_id: int):
             db.session.commit()
             flash("Your vote has been withdrawn. You can vote again until the round closes.", "success")
             return redirect(url_for("public.round", round_id=round_.id))
-        ballot, changed = cast_ballot(round_, current_user, chosen, now)
-        options = check_choices(round_, chosen)
+        ballot, changed, options = cast_ballot(round_, current_user, chosen, now)
         send_templated(
             current_user.email,
             "ballot_confirmation",
