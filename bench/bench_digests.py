@@ -75,10 +75,10 @@ def _load(rng: random.Random) -> dict:
         db,
         utcnow,
     )
-    from models.digests import DigestPreference, digest_preference_themes, digest_preference_wards
-    from models.passwords import DUMMY_HASH
-    from models.places import import_wards
-    from models.themes import Measure, seed_themes
+    from models.digests.preferences import DigestPreference, digest_preference_themes, digest_preference_wards
+    from models.people.passwords import DUMMY_HASH
+    from models.places.wards import import_wards
+    from models.places.themes import Measure, seed_themes
 
     import_wards((data_dir() / "drkane_wards_WD25_E09000005.geojson").read_text())
     seed_themes()
@@ -199,9 +199,9 @@ def _load(rng: random.Random) -> dict:
 
 def run() -> None:
     from models import db, utcnow
-    from models.digest_content import DigestBuilder
-    from models.digest_periods import period_for
-    from models.digests import due_recipients
+    from models.digests.content import DigestBuilder
+    from models.digests.periods import period_for
+    from models.digests.preferences import due_recipients
     from workers.digests import cached_links, render_digest, send_digests
     from workers.maintenance import optimise_database
 

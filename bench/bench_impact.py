@@ -56,7 +56,8 @@ def load_commitments(rng: random.Random, suppliers: list[int]) -> None:
 
 
 def run() -> None:
-    from models import db, impact
+    from models import db
+    from models.reporting import impact
 
     rng = random.Random(2026)
     today = date.today()

@@ -26,11 +26,11 @@ def load_deliveries(rng: random.Random, needs: int = NEEDS, confirmed: int = CON
     inserted in bulk and analysed. Returns the suppliers' ids."""
     from brokerage.demo import data_dir
     from models import Need, Theme, Ward, db
-    from models.accounts import Role, register_user, verify_email
-    from models.organisations import OrganisationKind, create_organisation, verify_organisation
-    from models.places import import_wards
-    from models.pledges import Pledge
-    from models.themes import seed_themes
+    from models.people.accounts import Role, register_user, verify_email
+    from models.people.organisations import OrganisationKind, create_organisation, verify_organisation
+    from models.places.wards import import_wards
+    from models.pledges.models import Pledge
+    from models.places.themes import seed_themes
 
     import_wards((data_dir() / "drkane_wards_WD25_E09000005.geojson").read_text())
     seed_themes()

@@ -29,13 +29,13 @@ UNITS = {"cash": ["£"], "volunteering": ["volunteer hours", "hours"], "skills":
 def _load(rng: random.Random) -> None:
     from brokerage.demo import IMD_FILE, LSOA_FILE, data_dir
     from models import Commitment, Contract, Measure, Need, Organisation, Theme, Ward, db
-    from models.accounts import Role, register_user, verify_email
-    from models.contracts import commitment_wards
-    from models.deprivation import import_imd
-    from models.organisations import OrganisationKind, create_organisation, verify_organisation
-    from models.places import import_wards
-    from models.rounds import Round, RoundOption
-    from models.themes import seed_themes
+    from models.people.accounts import Role, register_user, verify_email
+    from models.contracts.models import commitment_wards
+    from models.places.deprivation import import_imd
+    from models.people.organisations import OrganisationKind, create_organisation, verify_organisation
+    from models.places.wards import import_wards
+    from models.voting.models import Round, RoundOption
+    from models.places.themes import seed_themes
 
     folder = data_dir()
     import_wards((folder / "drkane_wards_WD25_E09000005.geojson").read_text())
@@ -121,7 +121,7 @@ def _timed(label: str, action):
 
 def run() -> None:
     from models import Commitment, Match, db
-    from models.matches import run_matching
+    from models.matching.matches import run_matching
 
     rng = random.Random(2026)
     for label, url in targets():

@@ -25,10 +25,10 @@ PLACES = ["youth club", "food bank", "community centre", "school garden", "homew
 def run() -> None:
     from brokerage.demo import data_dir
     from models import Need, Organisation, Theme, Ward, db
-    from models.accounts import Role, register_user, verify_email
-    from models.organisations import OrganisationKind, create_organisation, verify_organisation
-    from models.places import import_wards
-    from models.themes import seed_themes
+    from models.people.accounts import Role, register_user, verify_email
+    from models.people.organisations import OrganisationKind, create_organisation, verify_organisation
+    from models.places.wards import import_wards
+    from models.places.themes import seed_themes
 
     rng = random.Random(2026)
     for label, url in targets():

@@ -16,8 +16,8 @@ from typing import Callable
 
 import numpy as np
 
-from models.pabulib import parse_pb
-from models.pb_rules import RULES, tally
+from models.voting.pabulib import parse_pb
+from models.voting.pb_rules import RULES, tally
 
 # shared/ sits beside the repository, as in tests/conftest.py.
 PB_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "pb"

@@ -31,8 +31,8 @@ def synthetic_postcodes(count: int):
 def run() -> None:
     from brokerage.demo import data_dir
     from models import Event, User, Ward, db
-    from models.accounts import Role, register_user, verify_email
-    from models.places import Postcode, import_postcodes, import_wards
+    from models.people.accounts import Role, register_user, verify_email
+    from models.places.wards import Postcode, import_postcodes, import_wards
 
     for label, url in targets():
         print(f"\nPlaces and audit trail on {label}")

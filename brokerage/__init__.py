@@ -36,7 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from models.passwords import use_fast_hashing_for_tests
+    from models.people.passwords import use_fast_hashing_for_tests
 
     use_fast_hashing_for_tests(app.config["APP_ENV"] == "test")
     init_redis(app)

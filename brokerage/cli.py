@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from models import DomainError, Role, User, db
-from models.pb_rules import RULES, tally
+from models.voting.pb_rules import RULES, tally
 
 users_cli = AppGroup("users", help="Manage accounts.")
 places_cli = AppGroup("places", help="Import wards, postcodes and deprivation.")
@@ -31,7 +31,7 @@ digests_cli = AppGroup("digests", help="Email digests and the suppliers' newslet
 @click.password_option()
 def create_admin(email: str, name: str, password: str) -> None:
     """Create the first administrator (or make an existing account one)."""
-    from models.accounts import find_user_by_email, register_user, verify_email
+    from models.people.accounts import find_user_by_email, register_user, verify_email
 
     existing = find_user_by_email(email)
     try:
@@ -52,7 +52,7 @@ def create_admin(email: str, name: str, password: str) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def import_wards_command(path: str) -> None:
     """Import wards from an ONS GeoJSON file."""
-    from models.places import import_wards
+    from models.places.wards import import_wards
 
     try:
         report = import_wards(Path(path).read_bytes())
@@ -67,7 +67,7 @@ def import_wards_command(path: str) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def import_postcodes_command(path: str) -> None:
     """Import a postcode-to-ward CSV (Code-Point Open extract or ONSPD)."""
-    from models.places import import_postcodes
+    from models.places.wards import import_postcodes
 
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -84,7 +84,7 @@ def import_postcodes_command(path: str) -> None:
 @click.argument("lsoa_geojson", type=click.Path(exists=True, dir_okay=False))
 def import_imd_command(imd_csv: str, lsoa_geojson: str) -> None:
     """Set each ward's deprivation (mean IMD 2019 rank of the LSOAs inside it), used by matching."""
-    from models.deprivation import import_imd
+    from models.places.deprivation import import_imd
 
     try:
         report = import_imd(Path(imd_csv).read_text(encoding="utf-8-sig"), Path(lsoa_geojson).read_text(encoding="utf-8"))
@@ -98,7 +98,7 @@ def import_imd_command(imd_csv: str, lsoa_geojson: str) -> None:
 @themes_cli.command("seed")
 def seed_themes_command() -> None:
     """Add Brent's five priority themes and example measures where missing."""
-    from models.themes import seed_themes
+    from models.places.themes import seed_themes
 
     added = seed_themes()
     db.session.commit()
@@ -241,7 +241,7 @@ contracts_cli = AppGroup("contracts", help="Council contracts and their social v
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def import_ocds_command(path: str) -> None:
     """Import contracts from an Open Contracting (OCDS) JSON file and print the report."""
-    from models.ocds import MAX_OCDS_BYTES, import_ocds
+    from models.contracts.ocds_import import MAX_OCDS_BYTES, import_ocds
 
     if os.path.getsize(path) > MAX_OCDS_BYTES:
         raise click.ClickException(f"The file is too large: Open Contracting files must be {MAX_OCDS_BYTES // (1024 * 1024)} MB or smaller.")
@@ -264,7 +264,7 @@ def pb_tally_command(path: str, rule: str) -> None:
     """Count a Pabulib .pb file under a rule and print the selected project ids, one a line.
 
     Ranked and points ballots are counted as the set of projects they list. Needs no database."""
-    from models.pabulib import MAX_PB_BYTES, PabulibError, parse_pb
+    from models.voting.pabulib import MAX_PB_BYTES, PabulibError, parse_pb
 
     if os.path.getsize(path) > MAX_PB_BYTES:
         raise click.ClickException(f"The file is too large: Pabulib files must be {MAX_PB_BYTES // (1024 * 1024)} MB or smaller.")
@@ -282,9 +282,9 @@ def pb_tally_command(path: str, rule: str) -> None:
 @click.option("--officer", "officer_email", help="The officer recorded as importing it (default: the first admin or officer).")
 def pb_import_command(path: str, officer_email: str | None) -> None:
     """Import a Pabulib .pb file as a closed round, counted under every rule."""
-    from models.pabulib import MAX_PB_BYTES
-    from models.round_pabulib import import_pb_round
-    from models.rounds import count_round
+    from models.voting.pabulib import MAX_PB_BYTES
+    from models.voting.round_pabulib import import_pb_round
+    from models.voting.count import count_round
 
     if os.path.getsize(path) > MAX_PB_BYTES:
         raise click.ClickException(f"The file is too large: Pabulib files must be {MAX_PB_BYTES // (1024 * 1024)} MB or smaller.")
@@ -347,9 +347,9 @@ def digests_newsletter(now: bool) -> None:
 @click.option("--frequency", type=click.Choice(["weekly", "monthly", "quarterly"]), default="monthly")
 def digests_preview(email: str, frequency: str) -> None:
     """Print the plain-text digest this person would get now (nothing is sent)."""
-    from models.accounts import find_user_by_email
-    from models.digest_content import DigestBuilder
-    from models.digest_periods import period_for
+    from models.people.accounts import find_user_by_email
+    from models.digests.content import DigestBuilder
+    from models.digests.periods import period_for
     from models import utcnow
     from workers.digests import render_digest
 

@@ -26,8 +26,8 @@ from wtforms.widgets import Select
 
 from brokerage.forms import WholeNumberField, date_field, parse_pounds
 from models import Measure, Organisation, Theme, Ward, db
-from models.contracts import CommitmentDetails, ContractDetails
-from models.tiers import Tier
+from models.contracts.rules import CommitmentDetails, ContractDetails
+from models.contracts.tiers import Tier
 
 
 class PoundsAmountField(StringField):

@@ -10,10 +10,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from models import Organisation, OrganisationKind, User, Ward, db
-from models.accounts import Role, find_user_by_email, register_user, verify_email
-from models.organisations import create_organisation, verify_organisation
-from models.places import Postcode, import_postcodes, import_wards
-from models.themes import seed_themes
+from models.people.accounts import Role, find_user_by_email, register_user, verify_email
+from models.people.organisations import create_organisation, verify_organisation
+from models.places.wards import Postcode, import_postcodes, import_wards
+from models.places.themes import seed_themes
 
 ROOT = Path(__file__).resolve().parent.parent
 WARDS_FILE = "drkane_wards_WD25_E09000005.geojson"
@@ -82,7 +82,7 @@ def load_demo(explicit_dir: str | None = None) -> str:
         postcodes = import_postcodes(handle)
     lines.append(f"Postcodes: {postcodes.summary()}")
     if (folder / IMD_FILE).exists() and (folder / LSOA_FILE).exists():
-        from models.deprivation import import_imd
+        from models.places.deprivation import import_imd
 
         deprivation = import_imd((folder / IMD_FILE).read_text(encoding="utf-8-sig"), (folder / LSOA_FILE).read_text(encoding="utf-8"))
         lines.append(f"Ward deprivation (IMD 2019): {deprivation.summary()}")
@@ -128,7 +128,7 @@ def load_demo(explicit_dir: str | None = None) -> str:
     lines.append(f"Stories: {_load_demo_stories(officer)} added")
     lines.append(f"Email updates: {_load_demo_preferences()} chosen")
     db.session.flush()
-    from models.matches import run_matching
+    from models.matching.matches import run_matching
 
     lines.append(f"Matching: {run_matching().summary()}")
     db.session.commit()
@@ -171,8 +171,9 @@ DEMO_NEEDS = [
 def _load_demo_needs(officer) -> int:
     from datetime import date, timedelta
 
-    from models.needs import Need, NeedDetails, create_need, publish_need, submit_need
-    from models.themes import Theme
+    from models.needs.models import Need
+    from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
+    from models.places.themes import Theme
 
     added = 0
     today = date.today()
@@ -215,7 +216,7 @@ def _load_demo_round(officer) -> int:
     from datetime import timedelta
 
     from models import Need, NeedStatus, Round, utcnow
-    from models.rounds import RoundFields, add_item_option, add_need_options, create_round, open_round
+    from models.voting.setup import RoundFields, add_item_option, add_need_options, create_round, open_round
 
     title = "Harlesden & Kensal Green priorities"
     if db.session.scalar(select(Round.id).where(Round.title == title)) is not None:
@@ -262,10 +263,17 @@ def _load_demo_contracts(officer) -> int:
     """Fictional contracts with commitments, and pledges at each stage, so every page has something to show."""
     from datetime import date, timedelta
 
-    from models.contracts import CommitmentDetails, Contract, ContractDetails, add_commitment, record_contract
-    from models.needs import Need
-    from models.pledges import accept_pledge, confirm_delivery, confirm_receipt, make_pledge, record_delivery
-    from models.themes import Measure
+    from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
+    from models.contracts.models import Contract
+    from models.needs.models import Need
+    from models.pledges.rules import (
+        accept_pledge,
+        confirm_delivery,
+        confirm_receipt,
+        make_pledge,
+        record_delivery,
+    )
+    from models.places.themes import Measure
 
     added = 0
     today = date.today()
@@ -334,8 +342,8 @@ DEMO_STORIES = [
 
 def _load_demo_stories(officer) -> int:
     """The food hub tells the story of its confirmed volunteering delivery; one is published."""
-    from models.pledges import Pledge
-    from models.stories import Story, StoryDetails, create_story, publish_story, submit_story
+    from models.pledges.models import Pledge
+    from models.stories.stories import Story, StoryDetails, create_story, publish_story, submit_story
 
     pledge = db.session.scalar(select(Pledge).where(Pledge.status == "confirmed").order_by(Pledge.id))
     if pledge is None:
@@ -356,7 +364,7 @@ def _load_demo_stories(officer) -> int:
 
 def _load_demo_preferences() -> int:
     """The resident asks for a monthly update about their ward (residents get none until they ask)."""
-    from models.digests import preference_row, save_preferences
+    from models.digests.preferences import preference_row, save_preferences
 
     resident = find_user_by_email("resident@example.org")
     if resident is None or resident.ward_id is None or preference_row(resident.id) is not None:

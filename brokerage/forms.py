@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from models.places import lookup_postcode
+from models.places.wards import lookup_postcode
 
 
 def email_field(label: str = "Email address", description: str = "") -> StringField:

@@ -62,7 +62,7 @@ class RQ:
                 **kwargs,
             )
         except REDIS_DOWN as error:
-            from models.jobs import save_pending_job
+            from models.core.outbox import save_pending_job
 
             pending_id = save_pending_job(
                 f"{func.__module__}.{func.__name__}",

@@ -6,7 +6,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from models.mail import EmailMessage
+from models.core.mail import EmailMessage
 
 _listening = False
 

@@ -23,7 +23,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from brokerage.forms import WholeNumberField, date_field, parse_pounds
 from models import NeedKind, Theme, Ward, db
-from models.needs import MAX_BENEFICIARIES, MAX_QUANTITY, MAX_VALUE_PENCE, NeedDetails
+from models.needs.models import MAX_BENEFICIARIES, MAX_QUANTITY, MAX_VALUE_PENCE
+from models.needs.rules import NeedDetails
 
 MAX_DESCRIPTION = 20_000
 MAX_PHOTO_MB = 5

@@ -30,7 +30,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from brokerage.contracts_forms import PoundsAmountField
 from brokerage.forms import WholeNumberField, date_field
 from models import Ward, db
-from models.rounds import METHOD_LABELS, OFFICIAL_RULES, RoundFields
+from models.voting.models import METHOD_LABELS, OFFICIAL_RULES
+from models.voting.setup import RoundFields
 
 LONDON = ZoneInfo("Europe/London")
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from brokerage.needs_forms import NeedForm
-from models.stories import MAX_BODY, StoryDetails
+from models.stories.stories import MAX_BODY, StoryDetails
 
 
 class StoryForm(FlaskForm):

@@ -14,7 +14,7 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def council_name() -> str:
-    from models.settings import get_setting
+    from models.core.settings import get_setting
 
     return get_setting("council_name") or current_app.config["COUNCIL_NAME"]
 

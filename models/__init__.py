@@ -63,29 +63,29 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
-from models.accounts import Role, User  # noqa: E402
-from models.events import Event, record_event  # noqa: E402
-from models.mail import EmailMessage  # noqa: E402
-from models.contracts import Commitment, Contract  # noqa: E402
-from models.case_studies import CaseStudy  # noqa: E402
-from models.needs import Need, NeedStatus  # noqa: E402
-from models.organisations import (  # noqa: E402
+from models.people.accounts import Role, User  # noqa: E402
+from models.core.events import Event, record_event  # noqa: E402
+from models.core.mail import EmailMessage  # noqa: E402
+from models.contracts.models import Commitment, Contract  # noqa: E402
+from models.stories.case_studies import CaseStudy  # noqa: E402
+from models.needs.models import Need, NeedStatus  # noqa: E402
+from models.people.organisations import (  # noqa: E402
     Invitation,
     Membership,
     Organisation,
     OrganisationKind,
     OrganisationStatus,
 )
-from models.places import Postcode, Ward  # noqa: E402
-from models.pledges import Allocation, Pledge, PledgeStatus  # noqa: E402
-from models.matches import Match  # noqa: E402
-from models.rounds import Ballot, BallotChoice, PaperBatch, Round, RoundOption  # noqa: E402
-from models.settings import Setting  # noqa: E402
-from models.digests import DigestDispatch, DigestPreference  # noqa: E402
-from models.jobs import PendingJob  # noqa: E402
-from models.stories import Story  # noqa: E402
-from models.tasks import Task  # noqa: E402
-from models.themes import Measure, NeedKind, Theme  # noqa: E402
+from models.places.wards import Postcode, Ward  # noqa: E402
+from models.pledges.models import Allocation, Pledge, PledgeStatus  # noqa: E402
+from models.matching.matches import Match  # noqa: E402
+from models.voting.models import Ballot, BallotChoice, PaperBatch, Round, RoundOption  # noqa: E402
+from models.core.settings import Setting  # noqa: E402
+from models.digests.preferences import DigestDispatch, DigestPreference  # noqa: E402
+from models.core.outbox import PendingJob  # noqa: E402
+from models.stories.stories import Story  # noqa: E402
+from models.core.tasks import Task  # noqa: E402
+from models.places.themes import Measure, NeedKind, Theme  # noqa: E402
 
 __all__ = [
     "CaseStudy",

@@ -19,8 +19,8 @@ from sqlalchemy import create_engine, text
 from brokerage import create_app
 from brokerage.config import database_url
 from models import Organisation, OrganisationKind, Role, User, db
-from models.accounts import register_user, verify_email
-from models.organisations import create_organisation, verify_organisation
+from models.people.accounts import register_user, verify_email
+from models.people.organisations import create_organisation, verify_organisation
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "brent"
@@ -297,7 +297,7 @@ def link_in(message, path_prefix: str) -> str:
 @pytest.fixture
 def places(app):
     """Brent's real 22 wards and the first 300 of its real postcodes."""
-    from models.places import import_postcodes, import_wards
+    from models.places.wards import import_postcodes, import_wards
 
     with app.app_context():
         import_wards((DATA / "drkane_wards_WD25_E09000005.geojson").read_text())

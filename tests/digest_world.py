@@ -15,12 +15,18 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Organisation, OrganisationKind, Role, Round, RoundOption, User, Ward, db, utcnow
-from models.contracts import CommitmentDetails, ContractDetails, add_commitment, record_contract
-from models.digests import save_preferences
-from models.needs import NeedDetails, create_need, publish_need, submit_need
-from models.pledges import accept_pledge, confirm_delivery, confirm_receipt, make_pledge, record_delivery
-from models.stories import StoryDetails, create_story, publish_story, submit_story
-from models.themes import Measure, seed_themes
+from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
+from models.digests.preferences import save_preferences
+from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
+from models.pledges.rules import (
+    accept_pledge,
+    confirm_delivery,
+    confirm_receipt,
+    make_pledge,
+    record_delivery,
+)
+from models.stories.stories import StoryDetails, create_story, publish_story, submit_story
+from models.places.themes import Measure, seed_themes
 from tests.conftest import login
 
 HARLESDEN = "E05013501"

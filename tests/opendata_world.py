@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from models import Need, Organisation, OrganisationKind, Pledge, Postcode, Role, User, Ward, db, utcnow
-from models.contracts import CommitmentDetails, ContractDetails, add_commitment, record_contract
-from models.pledges import (
+from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
+from models.pledges.rules import (
     accept_pledge,
     confirm_delivery,
     confirm_receipt,
@@ -27,17 +27,17 @@ from models.pledges import (
     record_delivery,
     withdraw_pledge,
 )
-from models.rounds import (
+from models.voting.setup import (
     RoundFields,
     add_item_option,
-    cast_ballot,
     close_round,
-    count_round,
     create_round,
     open_round,
     publish_results,
 )
-from models.themes import Measure, seed_themes
+from models.voting.ballots import cast_ballot
+from models.voting.count import count_round
+from models.places.themes import Measure, seed_themes
 
 HARLESDEN = "NW10 8AB"
 PEOPLE = (

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from models import DomainError, EmailMessage, Event, Invitation, Membership, Organisation, Role, User, db
-from models.accounts import (
+from models.people.accounts import (
     change_email,
     delete_account,
     email_taken,
@@ -20,8 +20,8 @@ from models.accounts import (
     set_role,
     verify_email,
 )
-from models.mail import queue_email
-from models.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, needs_rehash, password_problem, verify_password
+from models.core.mail import queue_email
+from models.people.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, needs_rehash, password_problem, verify_password
 from tests.conftest import PASSWORD
 
 STRONG = "purple-otter-lantern-fjord"
@@ -328,7 +328,7 @@ def test_an_admin_cannot_remove_their_own_admin_role(ctx):
 
 
 def _organisation(owner: User, name: str = "Harlesden Food Hub") -> Organisation:
-    from models.organisations import OrganisationKind, create_organisation
+    from models.people.organisations import OrganisationKind, create_organisation
 
     verify_email(owner, owner.email)
     return create_organisation(owner, OrganisationKind.VCSE, name=name, legal_form="charity", registration_number="1190001")

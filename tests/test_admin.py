@@ -80,7 +80,7 @@ def test_council_name_is_shown_in_the_header(app, client, admin):
         event = db.session.scalar(select(Event).where(Event.action == "settings.changed"))
         assert event.detail["council_name"] == "London Borough of Brent"
         assert event.detail["live_need_cap"] == "7"
-        from models.needs import live_need_cap
+        from models.needs.rules import live_need_cap
 
         assert live_need_cap() == 7
 
@@ -91,7 +91,7 @@ def test_live_need_cap_must_be_a_sensible_whole_number(app, admin, value):
     assert response.status_code == 200
     assert field_error(response.get_data(as_text=True), "live_need_cap")
     with app.app_context():
-        from models.needs import live_need_cap
+        from models.needs.rules import live_need_cap
 
         assert live_need_cap() == 5
 
@@ -100,9 +100,9 @@ def test_tier_thresholds_and_at_risk_rule_are_the_councils_to_set(app, admin, ma
     from datetime import date, timedelta
 
     from models import OrganisationKind, Role, User
-    from models.contracts import CommitmentDetails, ContractDetails, add_commitment, record_contract
-    from models.themes import Measure, seed_themes
-    from models.tiers import Tier
+    from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
+    from models.places.themes import Measure, seed_themes
+    from models.contracts.tiers import Tier
 
     seller = make_user("seller@example.org")
     supplier = make_organisation(seller, kind=OrganisationKind.SUPPLIER, name="Builders Ltd")
@@ -139,7 +139,7 @@ def test_settings_refuse_thresholds_that_make_no_sense(app, admin, field, value,
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     with app.app_context():
-        from models.contracts import council_thresholds
+        from models.contracts.models import council_thresholds
 
         assert council_thresholds().basic_from_pence == 215_000_00
 

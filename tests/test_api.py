@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, select
 
 from models import RoundOption, Theme, db
-from models.rounds import RoundState
+from models.voting.models import RoundState
 from tests.conftest import login
 from tests import opendata_world
 from tests.opendata_world import World

@@ -766,7 +766,7 @@ def test_delete_account_removes_the_person_and_keeps_the_organisation(app, clien
         db.session.commit()
     # Something queued for the owner that has not gone yet.
     with app.app_context():
-        from models.mail import queue_email
+        from models.core.mail import queue_email
 
         queue_email("owner@example.org", "Later", "A message", kind="notification")
         queue_email("member@example.org", "Later", "A message", kind="notification")
@@ -922,7 +922,7 @@ def test_a_verified_person_can_start_registering_an_organisation(app, client, ma
 
 
 def test_a_role_change_signs_the_person_out(app, client, make_user):
-    from models.accounts import set_role
+    from models.people.accounts import set_role
 
     admin_id = make_user(email="admin@example.org", role=Role.ADMIN)
     officer_id = make_user(email="officer@example.org", role=Role.OFFICER)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from brokerage.demo import DEMO_PASSWORD, DEMO_USERS
 from models import Event, Measure, Membership, Organisation, Postcode, Theme, User, Ward, db
-from models.themes import BRENT_THEMES
+from models.places.themes import BRENT_THEMES
 from tests.conftest import DATA, login
 
 WARDS_FILE = DATA / "drkane_wards_WD25_E09000005.geojson"

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import event, func, select
 
 from models import Allocation, Commitment, Contract, Event, Measure, OrganisationKind, Pledge, Role, Theme, User, Ward, db
-from models.contracts import CommitmentDetails, ContractDetails, add_commitment, record_contract
-from models.needs import NeedDetails, create_need, publish_need, submit_need
-from models.themes import seed_themes
+from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
+from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
+from models.places.themes import seed_themes
 from tests.conftest import login, post_form
 
 TODAY = date.today()

@@ -23,9 +23,9 @@ from sqlalchemy import create_engine, event, func, insert, select, text
 
 from brokerage.extensions import rq
 from models import DigestDispatch, DigestPreference, EmailMessage, Event, Membership, User, db, utcnow
-from models.digest_content import DigestBuilder
-from models.digest_periods import period_for, send_window_open
-from models.digests import due_recipients, preferences_for
+from models.digests.content import DigestBuilder
+from models.digests.periods import period_for, send_window_open
+from models.digests.preferences import due_recipients, preferences_for
 from tests.conftest import ROOT, post_form
 from tests import digest_world
 from tests.digest_world import HARLESDEN, at, build_world, client_for, count, plain, published_round
@@ -172,7 +172,7 @@ def test_each_person_gets_what_concerns_them(app, world):
 
 
 def test_suppliers_digests_carry_their_best_matches_but_not_dismissed_ones(app, world):
-    from models.matches import Match, run_matching
+    from models.matching.matches import Match, run_matching
 
     with app.app_context():
         run_matching()
@@ -264,7 +264,7 @@ def test_sending_again_in_the_same_period_sends_nothing(app, world, smtp, work_j
 def test_someone_with_nothing_to_hear_gets_no_email_but_is_marked_done(app, places, make_user):
     resident = make_user("quiet@example.org", "Quinn Quiet")
     with app.app_context():
-        from models.digests import save_preferences
+        from models.digests.preferences import save_preferences
 
         save_preferences(db.session.get(User, resident), "weekly", [], [], newsletter=False)
         db.session.commit()
@@ -572,11 +572,11 @@ def test_a_mailbox_for_unsubscribe_requests_is_offered_too_when_there_is_one(app
 
 @pytest.mark.postgres
 def test_two_unsubscribes_at_once_make_one_preference_row(app, world, monkeypatch):
-    import models.digests
+    import models.digests.preferences
 
     both_looked = threading.Barrier(2)  # past at_once's own barrier: both have looked
     looked = threading.local()
-    real_preference_row = models.digests.preference_row
+    real_preference_row = models.digests.preferences.preference_row
 
     def preference_row_then_wait(user_id):
         # Both requests find no row before either makes one: the race, every time.
@@ -586,10 +586,10 @@ def test_two_unsubscribes_at_once_make_one_preference_row(app, world, monkeypatc
             both_looked.wait(timeout=10)
         return row
 
-    monkeypatch.setattr(models.digests, "preference_row", preference_row_then_wait)
+    monkeypatch.setattr(models.digests.preferences, "preference_row", preference_row_then_wait)
 
     # Grace is monthly by default, as a group's member.
-    _, errors = at_once(app, lambda: models.digests.unsubscribe(db.session.get(User, world["owner"]), "digest"))
+    _, errors = at_once(app, lambda: models.digests.preferences.unsubscribe(db.session.get(User, world["owner"]), "digest"))
 
     assert errors == []
     assert count(app, DigestPreference, DigestPreference.user_id == world["owner"]) == 1

@@ -13,12 +13,25 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from models import Commitment, Measure, Need, Organisation, OrganisationKind, Pledge, Role, Task, User, db, impact
-from models.contracts import CommitmentDetails, ContractDetails, add_commitment, record_contract, settle_commitment
-from models.ledger import financial_year
-from models.needs import NeedDetails, create_need, publish_need, submit_need
-from models.pledges import accept_pledge, confirm_delivery, confirm_receipt, make_pledge, record_delivery
-from models.themes import seed_themes
+from models import Commitment, Measure, Need, Organisation, OrganisationKind, Pledge, Role, Task, User, db
+from models.reporting import impact
+from models.contracts.rules import (
+    CommitmentDetails,
+    ContractDetails,
+    add_commitment,
+    record_contract,
+    settle_commitment,
+)
+from models.reporting.ledger import financial_year
+from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
+from models.pledges.rules import (
+    accept_pledge,
+    confirm_delivery,
+    confirm_receipt,
+    make_pledge,
+    record_delivery,
+)
+from models.places.themes import seed_themes
 from tests.conftest import login, post_form
 
 TODAY = date.today()

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from brokerage.extensions import rq
 from models import DigestDispatch, EmailMessage, Event, PendingJob, Role, Task, db, utcnow
-from models.digest_periods import period_for, send_window_open
-from models.jobs import save_pending_job
+from models.digests.periods import period_for, send_window_open
+from models.core.outbox import save_pending_job
 from tests import digest_world
 from tests.conftest import post_form
 from tests.digest_world import build_world, client_for, count, free_port

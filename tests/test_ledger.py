@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import event, select
 
 from models import Need, Organisation, OrganisationKind, Role, User, Ward, db
-from models.ledger import LedgerFilters, financial_year, ledger_totals
-from models.needs import NeedStatus
-from models.pledges import (
-    Pledge,
+from models.reporting.ledger import LedgerFilters, financial_year, ledger_totals
+from models.needs.models import NeedStatus
+from models.pledges.models import Pledge
+from models.pledges.rules import (
     accept_pledge,
     confirm_delivery,
     confirm_receipt,
@@ -23,7 +23,7 @@ from models.pledges import (
     make_pledge,
     record_delivery,
 )
-from models.themes import Theme, seed_themes
+from models.places.themes import Theme, seed_themes
 
 PEOPLE = ("Olu Officer", "Gita Group", "Sam Supplier", "Sue Supplier", "officer@example.org", "owner@example.org",
           "supplier1@example.org", "supplier2@example.org")

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from models import Commitment, Event, Match, Need, Organisation, OrganisationKind, Role, User, Ward, db
-from models.contracts import CommitmentDetails, ContractDetails, add_commitment, record_contract
-from models.needs import NeedDetails, close_need, create_need, publish_need, submit_need
-from models.rounds import Round, RoundOption
-from models.themes import Measure, seed_themes
+from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
+from models.needs.rules import NeedDetails, close_need, create_need, publish_need, submit_need
+from models.voting.models import Round, RoundOption
+from models.places.themes import Measure, seed_themes
 from tests.conftest import login, post_form
 
 TODAY = date.today()

@@ -12,9 +12,15 @@ import pytest
 from sqlalchemy import select
 
 from models import Commitment, Contract, Event, Need, Organisation, Pledge, User, db
-from models.contracts import CommitmentDetails, add_commitment
-from models.pledges import accept_pledge, allocate_automatically, confirm_receipt, make_pledge, record_delivery
-from models.themes import Measure
+from models.contracts.rules import CommitmentDetails, add_commitment
+from models.pledges.rules import (
+    accept_pledge,
+    allocate_automatically,
+    confirm_receipt,
+    make_pledge,
+    record_delivery,
+)
+from models.places.themes import Measure
 from tests.conftest import post_form
 from tests import test_matching
 from tests.test_matching import client_for, make_need

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.matching import (
+from models.matching.scoring import (
     CommitmentFacts,
     NeedFacts,
     NeedIndex,

@@ -10,8 +10,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from models import Event, Need, NeedStatus, OrganisationKind, Role, Theme, Ward, db
-from models.needs import NeedDetails, create_need, expire_due_needs, publish_need, submit_need
-from models.themes import seed_themes
+from models.needs.rules import NeedDetails, create_need, expire_due_needs, publish_need, submit_need
+from models.places.themes import seed_themes
 from tests.conftest import login, post_form
 
 FUTURE = date.today() + timedelta(days=60)
@@ -372,7 +372,7 @@ def test_double_submit_makes_one_need(app, client, world):
 
 def test_cap_on_live_needs(app, client, world):
     with app.app_context():
-        from models.settings import set_setting
+        from models.core.settings import set_setting
 
         set_setting("live_need_cap", "2")
         db.session.commit()

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Contract, DomainError, Event, Organisation, OrganisationKind, Role, Task, User, db
-from models.ocds import (
+from models.contracts.ocds_import import (
     DATES_REVERSED,
     MANUAL_CONTRACT,
     MAX_OCDS_BYTES,
@@ -29,7 +29,7 @@ from models.ocds import (
     import_ocds,
     load_releases,
 )
-from models.tiers import Tier
+from models.contracts.tiers import Tier
 from tests.conftest import SHARED_DATA, login, post_form
 
 OCDS = SHARED_DATA / "ocds"
@@ -207,7 +207,7 @@ def test_awards_that_cannot_be_contracts_are_skipped_with_a_reason(ctx, change, 
 def test_a_contract_recorded_by_hand_is_not_overwritten(app, make_user, make_organisation):
     from datetime import date
 
-    from models.contracts import ContractDetails, record_contract
+    from models.contracts.rules import ContractDetails, record_contract
 
     officer_id = make_user("officer@example.org", role=Role.OFFICER)
     owner = make_user("owner@example.org")

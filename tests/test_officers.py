@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import EmailMessage, Event, Organisation, OrganisationKind, Role, User, db, record_event
-from models.mail import queue_email
+from models.core.mail import queue_email
 from tests.conftest import login, post_form
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from brokerage.config import from_environment
 from models import Commitment, Need, Pledge, User, db
-from models.pledges import set_allocations
+from models.pledges.rules import set_allocations
 from tests.conftest import SHARED_DATA
 from tests import opendata_world
 from tests.opendata_world import CONTACTS, PEOPLE, World

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Event, Invitation, Membership, Organisation, OrganisationKind, Role, User, db
-from models.organisations import reject_organisation
+from models.people.organisations import reject_organisation
 from tests.conftest import link_in, login, post_form
 
 VCSE_FORM = {

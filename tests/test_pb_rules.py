@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brokerage import create_app
-from models.pb_rules import RULES, Outcome, equal_shares, greedy, tally
+from models.voting.pb_rules import RULES, Outcome, equal_shares, greedy, tally
 from tests.conftest import SHARED_DATA, _config
 
 PB_DATA = SHARED_DATA / "pb"

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models import DomainError, Postcode, Ward, db
-from models.places import import_postcodes, import_wards, lookup_postcode, ward_postcode_counts
-from models.postcodes import normalise_postcode
+from models.places.wards import import_postcodes, import_wards, lookup_postcode, ward_postcode_counts
+from models.places.postcodes import normalise_postcode
 from tests.conftest import DATA, SHARED_DATA
 
 WARDS_FILE = DATA / "drkane_wards_WD25_E09000005.geojson"

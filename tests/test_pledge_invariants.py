@@ -27,14 +27,11 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from sqlalchemy import case, func, select
 
 from models import DomainError, Need, Organisation, OrganisationKind, Role, User, db
-from models.contracts import Commitment, CommitmentDetails, ContractDetails, add_commitment, record_contract
-from models.needs import NeedStatus
-from models.pledges import (
-    ACCEPTED,
-    HOLDING,
-    Allocation,
-    Pledge,
-    PledgeStatus,
+from models.contracts.models import Commitment
+from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
+from models.needs.models import NeedStatus
+from models.pledges.models import ACCEPTED, HOLDING, Allocation, Pledge, PledgeStatus
+from models.pledges.rules import (
     accept_pledge,
     confirm_delivery,
     confirm_receipt,
@@ -45,7 +42,7 @@ from models.pledges import (
     set_allocations,
     withdraw_pledge,
 )
-from models.themes import Measure, seed_themes
+from models.places.themes import Measure, seed_themes
 
 THREADS = 8
 _references = itertools.count(1)

@@ -5,9 +5,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from models import Need, OrganisationKind, Role, User, db
-from models.contracts import CommitmentDetails, ContractDetails, add_commitment, record_contract
-from models.needs import NeedDetails, create_need, publish_need, submit_need
-from models.pledges import (
+from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
+from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
+from models.pledges.rules import (
     accept_pledge,
     commitment_delivered_from_allocations,
     confirm_delivery,
@@ -15,7 +15,7 @@ from models.pledges import (
     make_pledge,
     record_delivery,
 )
-from models.themes import Measure, seed_themes
+from models.places.themes import Measure, seed_themes
 
 
 def test_pledge_lifecycle_counts_towards_the_need_and_the_commitment(app, places, make_user, make_organisation):
@@ -62,8 +62,8 @@ def test_a_closed_need_takes_no_acceptance_and_an_officer_cannot_dispute_their_o
     import pytest
 
     from models import DomainError, Membership, PermissionDenied
-    from models.needs import close_need
-    from models.pledges import dispute_delivery, make_pledge
+    from models.needs.rules import close_need
+    from models.pledges.rules import dispute_delivery, make_pledge
 
     officer_id = make_user("officer@example.org", role=Role.OFFICER)
     owner_id = make_user("owner@example.org")

@@ -13,9 +13,9 @@ from PIL import Image
 from sqlalchemy import event, func, select, update
 
 from models import Allocation, Commitment, Event, Membership, Need, OrganisationKind, Pledge, Role, User, db
-from models.contracts import CommitmentDetails, ContractDetails, add_commitment, record_contract
-from models.needs import NeedDetails, close_need, create_need, publish_need, submit_need
-from models.themes import Measure, seed_themes
+from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
+from models.needs.rules import NeedDetails, close_need, create_need, publish_need, submit_need
+from models.places.themes import Measure, seed_themes
 from tests.conftest import csrf_token, login, post_form
 
 FUTURE = date.today() + timedelta(days=60)
@@ -610,7 +610,7 @@ def _statements_for(app, client, url) -> int:
 
 def test_the_supplier_dashboard_makes_no_query_per_row(app, world):
     from models import Organisation
-    from models.pledges import make_pledge
+    from models.pledges.rules import make_pledge
 
     supplier_client = client_for(app, "seller@example.org")
     url = f"/suppliers/{world['supplier']}"

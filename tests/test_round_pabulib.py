@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Ballot, BallotChoice, DomainError, Role, Round, User, db, utcnow
-from models.pabulib import parse_pb
-from models.pb_rules import tally
-from models.round_pabulib import export_round_pb, import_pb_round
-from models.rounds import RoundFields, add_item_option, count_round, create_round
+from models.voting.pabulib import parse_pb
+from models.voting.pb_rules import tally
+from models.voting.round_pabulib import export_round_pb, import_pb_round
+from models.voting.setup import RoundFields, add_item_option, create_round
+from models.voting.count import count_round
 from tests.conftest import SHARED_DATA, login, post_form
 
 PB = SHARED_DATA / "pb"

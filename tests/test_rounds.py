@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Ballot, BallotChoice, DomainError, Event, Need, PaperBatch, Postcode, Role, Round, User, Ward, db, utcnow
-from models.needs import NeedDetails, create_need, publish_need, submit_need
-from models.rounds import RoundFields, add_item_option, add_need_options, cast_ballot, create_round, open_round
-from models.themes import Theme, seed_themes
+from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
+from models.voting.setup import RoundFields, add_item_option, add_need_options, create_round, open_round
+from models.voting.ballots import cast_ballot
+from models.places.themes import Theme, seed_themes
 from tests.conftest import login, post_form
 
 HARLESDEN = "NW10 8AB"
@@ -547,7 +548,7 @@ def test_results_and_the_pabulib_export_never_name_a_voter(app, world):
         login(voter, f"resident{index}@example.org")
         assert vote(voter, world.round, options[:2]).status_code == 302
     with app.app_context():
-        from models.rounds import close_round, publish_results
+        from models.voting.setup import close_round, publish_results
         from workers.rounds import count_round_votes
 
         officer = db.session.get(User, world.officer)

@@ -13,9 +13,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from models import EmailMessage, Event, OrganisationKind, Pledge, Story, User, db, utcnow
-from models.digest_content import DigestBuilder
-from models.digest_periods import period_for
-from models.digests import preferences_for
+from models.digests.content import DigestBuilder
+from models.digests.periods import period_for
+from models.digests.preferences import preferences_for
 from tests import digest_world
 from tests.conftest import post_form
 from tests.digest_world import build_world, client_for, count, plain
@@ -158,7 +158,7 @@ def test_the_wrong_people_cannot_tell_or_change_a_groups_story(app, world, make_
     assert count(app, Story) == 1
     with app.app_context():
         from models import DomainError
-        from models.stories import StoryDetails, create_story
+        from models.stories.stories import StoryDetails, create_story
         from models import Organisation
 
         with pytest.raises(DomainError, match="one of your group's confirmed deliveries"):
@@ -223,7 +223,7 @@ def test_suppliers_get_the_quarterly_newsletter_and_can_leave_it(app, world, smt
         assert db.session.scalar(select(Event.action).where(Event.actor_id == world["seller"]).order_by(Event.id.desc())) == (
             "newsletter.unsubscribed"
         )
-        from models.digests import newsletter_recipients
+        from models.digests.preferences import newsletter_recipients
 
         assert newsletter_recipients("2099-Q1") == [other_seller]
     assert count(app, EmailMessage, EmailMessage.kind == "newsletter") == 2

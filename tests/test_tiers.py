@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from models.contracts import AT_RISK_DAYS, CommitmentStatus, commitment_status
-from models.tiers import Tier, TierThresholds, tier_for_value, tier_shortfalls
+from models.contracts.models import AT_RISK_DAYS, CommitmentStatus, commitment_status
+from models.contracts.tiers import Tier, TierThresholds, tier_for_value, tier_shortfalls
 
 
 @pytest.mark.parametrize(

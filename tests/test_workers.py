@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from models import DomainError, EmailMessage, Role, Task, User, db, utcnow
-from models.mail import queue_email
+from models.core.mail import queue_email
 from tests.conftest import PASSWORD, ROOT, login
 from workers.mail import MAX_ATTEMPTS, deliver_email, requeue_stuck_email
 
@@ -275,7 +275,7 @@ def test_a_forked_worker_process_delivers_queued_email(app, tmp_path):
 
 @pytest.mark.postgres
 def test_two_registrations_for_one_email_at_the_same_moment(app):
-    from models.accounts import register_user
+    from models.people.accounts import register_user
 
     barrier = threading.Barrier(2)
     outcomes: list[object] = []

@@ -6,7 +6,7 @@ importing the same file again changes nothing."""
 from __future__ import annotations
 
 from models import Task, User, db
-from models.ocds import import_ocds
+from models.contracts.ocds_import import import_ocds
 from workers.imports import run_task
 from workers.registry import job
 

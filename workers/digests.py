@@ -21,9 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from models import User, db, utcnow
-from models.digest_content import Digest, DigestBuilder, Newsletter, build_newsletter
-from models.digest_periods import FREQUENCIES, LABELS, Period, period_for, send_window_open
-from models.digests import (
+from models.digests.content import Digest, DigestBuilder, Newsletter, build_newsletter
+from models.digests.periods import FREQUENCIES, LABELS, Period, period_for, send_window_open
+from models.digests.preferences import (
     NEWSLETTER,
     DigestDispatch,
     digest_kind,
@@ -31,7 +31,7 @@ from models.digests import (
     newsletter_recipients,
     still_due,
 )
-from models.mail import queue_email
+from models.core.mail import queue_email
 from workers.notify import council_name, external_url, render_email
 from workers.registry import job
 

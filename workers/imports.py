@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 
 from models import DomainError, Task, db, utcnow
-from models.events import record_event
-from models.places import import_postcodes, import_wards
+from models.core.events import record_event
+from models.places.wards import import_postcodes, import_wards
 from workers.registry import job
 
 

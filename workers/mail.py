@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from models import db, utcnow
-from models.mail import EmailMessage
+from models.core.mail import EmailMessage
 from workers.registry import job
 
 MAX_ATTEMPTS = 5

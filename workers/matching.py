@@ -4,15 +4,15 @@ once per delivery).
 
 When they run: a need is published (`match_for_need`), a commitment is added,
 approved or changes what it has left (`match_commitments`), a round's results
-are published (`match_for_round`: call it after models.rounds.publish_results
+are published (`match_for_round`: call it after models.voting.setup.publish_results
 commits), nightly (`match_all_commitments`, workers/schedule.py), and when an
 officer confirms a delivery that names no commitment (`allocate_delivery`)."""
 
 from __future__ import annotations
 
 from models import Need, db
-from models.matches import kinds_for_round, run_matching
-from models.pledges import allocate_automatically
+from models.matching.matches import kinds_for_round, run_matching
+from models.pledges.rules import allocate_automatically
 from workers.registry import job
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from models import Need, db
-from models.needs import expire_due_needs
+from models.needs.rules import expire_due_needs
 from workers.notify import send_need_decision
 from workers.registry import job
 

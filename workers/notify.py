@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
-from models.mail import EmailMessage, queue_email
-from models.settings import get_setting
+from models.core.mail import EmailMessage, queue_email
+from models.core.settings import get_setting
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -14,7 +14,7 @@ from rq import Queue
 from sqlalchemy import select
 
 from models import db
-from models.jobs import PendingJob
+from models.core.outbox import PendingJob
 from workers.registry import job, job_options
 
 # Only our own jobs: a row names a function by its dotted path.

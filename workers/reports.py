@@ -8,7 +8,7 @@ import os
 from flask import current_app, render_template
 
 from models import Task, db
-from models.events import record_event
+from models.core.events import record_event
 from workers.imports import finish_task
 from workers.registry import job
 

@@ -4,7 +4,8 @@ count runs as a job (a large round has too many ballots to count in a request)."
 from __future__ import annotations
 
 from models import DomainError, Round, db, utcnow
-from models.rounds import close_round, count_round, rounds_due_to_close
+from models.voting.setup import close_round, rounds_due_to_close
+from models.voting.count import count_round
 from workers.registry import job
 
 
@@ -40,7 +41,7 @@ def close_due_rounds() -> int:
 def import_round_file(task_id: str, path: str, officer_id: int) -> str:
     """Import an uploaded .pb file as a round and count it; the Task row reports how it went."""
     from models import User
-    from models.round_pabulib import import_pb_round
+    from models.voting.round_pabulib import import_pb_round
     from workers.imports import run_task
 
     def importer(task, file_path):

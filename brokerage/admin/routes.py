@@ -17,10 +17,10 @@ from brokerage.decorators import admin_required
 from brokerage.extensions import rq
 from brokerage.pagination import paginate
 from models import Measure, Role, Task, Theme, User, Ward, db, record_event
-from models.accounts import set_role
-from models.places import ward_postcode_counts
-from models.settings import get_setting, set_setting
-from models.themes import save_measure, save_theme
+from models.people.accounts import set_role
+from models.places.wards import ward_postcode_counts
+from models.core.settings import get_setting, set_setting
+from models.places.themes import save_measure, save_theme
 from workers.imports import import_postcodes_file, import_wards_file
 
 
@@ -39,8 +39,8 @@ def index():
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
 def settings():
-    from models.contracts import at_risk_rule, council_thresholds
-    from models.needs import live_need_cap
+    from models.contracts.models import at_risk_rule, council_thresholds
+    from models.needs.rules import live_need_cap
 
     thresholds = council_thresholds()
     days, share = at_risk_rule()

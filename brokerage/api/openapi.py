@@ -10,8 +10,8 @@ from flask import current_app
 
 from brokerage.api.params import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from brokerage.pagination import MAX_PAGE
-from models.rounds import RULE_LABELS
-from models.themes import NeedKind
+from models.voting.models import RULE_LABELS
+from models.places.themes import NeedKind
 
 PUBLIC_NEED_STATUSES = ["published", "fully_pledged", "delivered", "closed", "expired"]
 ROUND_STATES = ["open", "closed", "published"]

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from brokerage.pagination import MAX_PAGE
 from models import DomainError
-from models.themes import NeedKind
+from models.places.themes import NeedKind
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100

@@ -28,11 +28,12 @@ from brokerage.api.serialise import (
 )
 from brokerage.pagination import Page, page_of
 from models import Need, Organisation, Round, Theme, Ward, db
-from models.ledger import LedgerFilters, ledger_page, ledger_totals
-from models.need_search import NeedFilters, public_needs_query
-from models.rounds import RoundState, turnout
-from models.scorecards import delivery_totals, is_public_supplier, public_suppliers_query, supplier_scorecard
-from models.ward_summary import ward_summary
+from models.reporting.ledger import LedgerFilters, ledger_page, ledger_totals
+from models.needs.search import NeedFilters, public_needs_query
+from models.voting.models import RoundState
+from models.voting.count import turnout
+from models.reporting.scorecards import delivery_totals, is_public_supplier, public_suppliers_query, supplier_scorecard
+from models.places.ward_summary import ward_summary
 
 MAX_ID = 2**31 - 1  # ids are 32-bit: a larger number is no such thing (404), not a database error
 PUBLIC_ROUND_STATES = (RoundState.OPEN.value, RoundState.CLOSED.value, RoundState.PUBLISHED.value)

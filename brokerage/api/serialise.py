@@ -9,11 +9,12 @@ from typing import Any
 from flask import url_for
 
 from models import Need, Organisation, Pledge, Round, Theme, Ward
-from models.ledger import LedgerTotals
-from models.opendata import utc_iso
-from models.rounds import RoundState, Turnout
-from models.scorecards import CommitmentLine, Scorecard
-from models.ward_summary import WardSummary
+from models.reporting.ledger import LedgerTotals
+from models.reporting.opendata import utc_iso
+from models.voting.models import RoundState
+from models.voting.count import Turnout
+from models.reporting.scorecards import CommitmentLine, Scorecard
+from models.places.ward_summary import WardSummary
 
 
 def _when(moment) -> str | None:

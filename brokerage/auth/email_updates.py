@@ -11,7 +11,7 @@ from brokerage.auth.forms import EmailUpdatesForm, UnsubscribeForm
 from brokerage.extensions import csrf, limiter
 from brokerage.views import apply_rule
 from models import User, db
-from models.digests import belongs_to_verified_organisation, preferences_for, save_preferences, unsubscribe
+from models.digests.preferences import belongs_to_verified_organisation, preferences_for, save_preferences, unsubscribe
 from workers.digests import read_unsubscribe_token
 
 

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from brokerage.forms import email_field, postcode_field
 from models import Theme, Ward, db
-from models.digest_periods import CHOICES, LABELS
+from models.digests.periods import CHOICES, LABELS
 
 PASSWORD_HINT = "At least 10 characters. A few unrelated words make a strong password that is easy to remember."
 

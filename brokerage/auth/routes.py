@@ -26,7 +26,7 @@ from brokerage.notify import send_password_reset, send_verification_email
 from brokerage.tokens import TokenError, read_token
 from brokerage.views import show_domain_error
 from models import DomainError, User, db, record_event, utcnow
-from models.accounts import (
+from models.people.accounts import (
     change_email,
     delete_account,
     find_user_by_email,
@@ -34,9 +34,9 @@ from models.accounts import (
     set_password,
     verify_email,
 )
-from models.digest_periods import LABELS
-from models.digests import preferences_for
-from models.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from models.digests.periods import LABELS
+from models.digests.preferences import preferences_for
+from models.people.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 
 
 def _login_limit() -> str:

@@ -16,7 +16,7 @@ from brokerage.pagination import paginate
 from brokerage.pledges_forms import DeclineForm
 from brokerage.views import apply_rule
 from models import Need, Pledge, db
-from models.pledges import accept_pledge, confirm_receipt, decline_pledge
+from models.pledges.rules import accept_pledge, confirm_receipt, decline_pledge
 from workers.notify import send_pledge_decision
 
 

@@ -18,7 +18,7 @@ from brokerage.needs_forms import ActionForm, NeedForm
 from brokerage.pagination import paginate
 from brokerage.photos import delete_photo, store_photo
 from models import DomainError, Need, Organisation, PermissionDenied, db
-from models.needs import (
+from models.needs.rules import (
     close_need,
     create_need,
     live_need_cap,

@@ -17,7 +17,7 @@ from brokerage.photos import delete_photo, store_photo
 from brokerage.stories_forms import StoryForm
 from brokerage.views import apply_rule, show_domain_error
 from models import DomainError, Organisation, Story, db
-from models.stories import (
+from models.stories.stories import (
     confirmed_deliveries,
     create_story,
     set_story_photo,

@@ -17,7 +17,7 @@ from brokerage.pagination import paginate
 from brokerage.suppliers.recommendations import posted_match
 from brokerage.views import apply_rule
 from models import Need, Pledge, db
-from models.matches import best_matches, commitments_at_risk, introduce
+from models.matching.matches import best_matches, commitments_at_risk, introduce
 from workers.notify import send_introduction
 
 

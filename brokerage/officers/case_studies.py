@@ -16,9 +16,10 @@ from brokerage.officers.impact import chosen_year
 from brokerage.case_study_forms import CaseStudyForm
 from brokerage.organisations.forms import ConfirmForm
 from brokerage.views import apply_rule
-from models import CaseStudy, Commitment, Contract, Organisation, db, impact
-from models.case_studies import CaseStudyDetails, delete_case_study, save_case_study
-from models.themes import Measure
+from models import CaseStudy, Commitment, Contract, Organisation, db
+from models.reporting import impact
+from models.stories.case_studies import CaseStudyDetails, delete_case_study, save_case_study
+from models.places.themes import Measure
 
 
 def _commitment_choices(year: impact.Year) -> list[tuple[int, str]]:

@@ -29,18 +29,17 @@ from brokerage.officers import bp
 from brokerage.pagination import paginate
 from brokerage.views import apply_rule
 from models import Allocation, Commitment, Contract, Event, Organisation, Pledge, Task, db, record_event
-from models.contracts import (
-    CommitmentStatus,
-    council_thresholds,
+from models.contracts.models import CommitmentStatus, council_thresholds
+from models.contracts.rules import (
     add_commitment,
     decide_commitment,
     record_contract,
     set_remedial_plan,
     settle_commitment,
 )
-from models.ocds import MAX_OCDS_BYTES
-from models.pledges import HOLDING
-from models.tiers import Tier, TierThresholds
+from models.contracts.ocds_import import MAX_OCDS_BYTES
+from models.pledges.models import HOLDING
+from models.contracts.tiers import Tier, TierThresholds
 from workers.contracts import import_ocds_file
 from workers.matching import match_commitments
 
@@ -60,7 +59,7 @@ def _commitment_or_404(commitment_id: int) -> Commitment:
 
 
 def _tier_condition(tier: Tier, thresholds: TierThresholds | None = None):
-    """The value range of a tier, as SQL (mirrors models.tiers.tier_for_value)."""
+    """The value range of a tier, as SQL (mirrors models.contracts.tiers.tier_for_value)."""
     thresholds = thresholds or council_thresholds()
     value = Contract.value_pence
     return {

@@ -16,7 +16,12 @@ from brokerage.pledges_forms import DisputeForm, allocation_form
 from brokerage.suppliers.pledges import approved_commitments
 from brokerage.views import apply_rule
 from models import Event, Need, Pledge, db
-from models.pledges import confirm_delivery, dispute_delivery, needs_automatic_allocation, set_allocations
+from models.pledges.rules import (
+    confirm_delivery,
+    dispute_delivery,
+    needs_automatic_allocation,
+    set_allocations,
+)
 from workers.matching import allocate_delivery, match_commitments
 from workers.notify import send_pledge_outcome
 

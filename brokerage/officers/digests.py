@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from brokerage.decorators import officer_required
 from brokerage.officers import bp
 from models import DigestDispatch, EmailMessage, User, db, utcnow
-from models.accounts import find_user_by_email
-from models.digest_content import DigestBuilder, build_newsletter
-from models.digest_periods import FREQUENCIES, period_for
-from models.digests import NEWSLETTER
+from models.people.accounts import find_user_by_email
+from models.digests.content import DigestBuilder, build_newsletter
+from models.digests.periods import FREQUENCIES, period_for
+from models.digests.preferences import NEWSLETTER
 from workers.digests import RenderedEmail, render_digest, render_newsletter
 
 PREVIEW_KINDS = (*FREQUENCIES, NEWSLETTER)

@@ -22,9 +22,10 @@ from brokerage.officers import bp
 from brokerage.officers.routes import work_waiting
 from brokerage.organisations.forms import ConfirmForm
 from brokerage.templating import format_pence
-from models import Task, Ward, db, impact, record_event
+from models import Task, Ward, db, record_event
+from models.reporting import impact
 from workers.reports import build_report_pdf, report_dir
-from models.ward_map import ward_shapes
+from models.places.ward_map import ward_shapes
 
 
 def chosen_year(today: date) -> tuple[impact.Year | None, list[impact.Year]]:
@@ -95,7 +96,7 @@ def impact_dashboard():
 def report_context(year_start: int) -> dict:
     """Everything the report's templates need (the web page, the PDF job)."""
     from brokerage.templating import council_name
-    from models.contracts import council_thresholds
+    from models.contracts.models import council_thresholds
 
     report = impact.build_report(impact.Year(year_start), date.today())
     return {

@@ -12,7 +12,7 @@ from brokerage.jobs import REDIS_DOWN, JobRef, queue_overview, retry_failed_job
 from brokerage.needs_forms import ActionForm
 from brokerage.officers import bp
 from models import db, record_event
-from models.jobs import oldest_pending_job, pending_job_count
+from models.core.outbox import oldest_pending_job, pending_job_count
 from workers.schedule import PERIODIC_JOBS
 
 

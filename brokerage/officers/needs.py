@@ -17,7 +17,7 @@ from brokerage.notify import send_need_decision
 from brokerage.officers import bp
 from brokerage.pagination import paginate
 from models import Event, Need, NeedStatus, db
-from models.needs import publish_need, reject_need, request_changes
+from models.needs.rules import publish_need, reject_need, request_changes
 from workers.matching import match_for_need
 
 

@@ -21,23 +21,22 @@ from brokerage.rounds_forms import ItemOptionForm, NeedOptionsForm, PaperBatchFo
 from brokerage.templating import format_pence
 from brokerage.views import apply_rule
 from models import Event, Need, NeedStatus, PaperBatch, Round, RoundOption, Task, db, record_event, utcnow
-from models.round_pabulib import MAX_PB_BYTES
-from models.rounds import (
-    RoundState,
+from models.voting.round_pabulib import MAX_PB_BYTES
+from models.voting.models import RoundState
+from models.voting.setup import (
     add_item_option,
     add_need_options,
     ballot_count,
     close_round,
     create_round,
-    enter_paper_batch,
     open_round,
     publish_results,
     remove_option,
-    remove_paper_batch,
     request_recount,
-    turnout,
     update_round,
 )
+from models.voting.ballots import enter_paper_batch, remove_paper_batch
+from models.voting.count import turnout
 from wtforms.fields.choices import SelectChoice
 from workers.matching import match_for_round
 from workers.rounds import count_round_votes, import_round_file

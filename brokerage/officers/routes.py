@@ -27,7 +27,7 @@ from models import (
     Story,
     db,
 )
-from models.organisations import reject_organisation, verify_organisation
+from models.people.organisations import reject_organisation, verify_organisation
 
 
 def work_waiting() -> dict[str, int]:

@@ -15,7 +15,7 @@ from brokerage.pagination import paginate
 from brokerage.stories_forms import StoryForm, StoryReviewForm
 from brokerage.views import apply_rule
 from models import Story, db
-from models.stories import confirmed_deliveries, publish_story, request_story_changes, withdraw_story
+from models.stories.stories import confirmed_deliveries, publish_story, request_story_changes, withdraw_story
 from workers.notify import send_story_decision
 
 

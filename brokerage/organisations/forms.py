@@ -16,7 +16,7 @@ from wtforms.validators import URL, InputRequired, Length, Optional
 
 from brokerage.forms import email_field
 from models import Ward, db
-from models.organisations import SIZE_BANDS, SUPPLIER_FORMS, VCSE_FORMS
+from models.people.organisations import SIZE_BANDS, SUPPLIER_FORMS, VCSE_FORMS
 
 
 class KindForm(FlaskForm):

@@ -16,9 +16,9 @@ from brokerage.organisations import bp
 from brokerage.organisations.forms import ConfirmForm, InviteForm, KindForm, OrganisationForm
 from brokerage.tokens import TokenError, read_token
 from models import DomainError, Invitation, Membership, Organisation, OrganisationKind, db
-from models.organisations import accept_invitation as accept_invitation_rule
-from models.scorecards import is_public_supplier, supplier_scorecard
-from models.organisations import (
+from models.people.organisations import accept_invitation as accept_invitation_rule
+from models.reporting.scorecards import is_public_supplier, supplier_scorecard
+from models.people.organisations import (
     create_organisation,
     invite_member,
     remove_member,

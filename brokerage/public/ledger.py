@@ -12,7 +12,7 @@ from brokerage.downloads import attachment, csv_text, safe_cell
 from brokerage.pagination import Page
 from brokerage.public import bp
 from models import Theme, Ward, db
-from models.ledger import (
+from models.reporting.ledger import (
     CSV_HEADER,
     LedgerFilters,
     financial_year_label,
@@ -22,7 +22,7 @@ from models.ledger import (
     ledger_totals,
     ledger_years,
 )
-from models.themes import NeedKind
+from models.places.themes import NeedKind
 
 PER_PAGE = 50
 

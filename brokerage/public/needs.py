@@ -13,10 +13,10 @@ from brokerage.pagination import paginate
 from brokerage.photos import photo_dir
 from brokerage.public import bp
 from models import Need, Theme, Ward, db
-from models.need_search import SORTS, STATUS_FILTERS, NeedFilters, open_need_counts_by_ward, public_needs_query
-from models.places import lookup_postcode
-from models.themes import NeedKind
-from models.ward_map import shade_class, ward_shapes
+from models.needs.search import SORTS, STATUS_FILTERS, NeedFilters, open_need_counts_by_ward, public_needs_query
+from models.places.wards import lookup_postcode
+from models.places.themes import NeedKind
+from models.places.ward_map import shade_class, ward_shapes
 
 
 def filters_from_request() -> NeedFilters:

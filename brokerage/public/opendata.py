@@ -13,9 +13,9 @@ from brokerage.downloads import attachment, csv_text, safe_cell
 from brokerage.public import bp
 from brokerage.templating import council_name
 from models import utcnow
-from models.ledger import LedgerFilters, ledger_totals
-from models.ocds_release import release_package
-from models.opendata import GRANT_CSV_HEADER, OGL, OGL_NAME, Publisher, grant_csv_row, grants, grants_package
+from models.reporting.ledger import LedgerFilters, ledger_totals
+from models.reporting.ocds_release import release_package
+from models.reporting.opendata import GRANT_CSV_HEADER, OGL, OGL_NAME, Publisher, grant_csv_row, grants, grants_package
 
 
 def publisher() -> Publisher:

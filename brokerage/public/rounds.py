@@ -16,17 +16,11 @@ from brokerage.public import bp
 from brokerage.pagination import paginate
 from brokerage.organisations.forms import ConfirmForm
 from models import DomainError, PermissionDenied, Round, Ward, db, utcnow
-from models.rounds import (
-    RoundState,
-    ballot_for,
-    cast_ballot,
-    eligibility_problem,
-    eligible_residents,
-    turnout,
-    withdraw_ballot,
-)
+from models.voting.models import RoundState
+from models.voting.ballots import ballot_for, cast_ballot, eligibility_problem, withdraw_ballot
+from models.voting.count import eligible_residents, turnout
 from brokerage.charts import bar_chart
-from models.round_pabulib import export_round_pb
+from models.voting.round_pabulib import export_round_pb
 from workers.notify import external_url, send_templated
 
 MAX_FORM_OPTIONS = 500

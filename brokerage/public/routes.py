@@ -8,8 +8,8 @@ from sqlalchemy import func, select, text
 from brokerage.public import bp
 from brokerage.public.forms import PostcodeForm
 from models import Organisation, OrganisationStatus, Theme, Ward, db
-from models.ledger import LedgerFilters, ledger_page, ledger_totals
-from models.places import ward_postcode_counts
+from models.reporting.ledger import LedgerFilters, ledger_page, ledger_totals
+from models.places.wards import ward_postcode_counts
 
 
 @bp.route("/")
@@ -60,7 +60,7 @@ def ward(code: str):
     from datetime import date
 
     from brokerage.pagination import paginate
-    from models.need_search import NeedFilters, public_needs_query
+    from models.needs.search import NeedFilters, public_needs_query
 
     from models import Round, utcnow
 

@@ -11,8 +11,8 @@ from brokerage.pagination import paginate
 from brokerage.photos import photo_dir
 from brokerage.public import bp
 from models import Story, db, utcnow
-from models.digest_content import build_newsletter
-from models.digest_periods import period_for
+from models.digests.content import build_newsletter
+from models.digests.periods import period_for
 
 
 def _visible_story(story_id: int) -> Story:

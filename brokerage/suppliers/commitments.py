@@ -13,7 +13,7 @@ from brokerage.decorators import verified_email_required
 from brokerage.suppliers import bp
 from brokerage.views import apply_rule
 from models import Commitment, Contract, db
-from models.contracts import add_commitment
+from models.contracts.rules import add_commitment
 
 
 @bp.route("/suppliers/contracts/<int:contract_id>/commitments/new", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from brokerage.pagination import paginate
 from brokerage.suppliers import bp
 from brokerage.suppliers.pledges import my_suppliers
 from models import Commitment, Contract, Need, Organisation, Pledge, db
-from models.matches import recommendations
+from models.matching.matches import recommendations
 
 
 @bp.route("/suppliers")

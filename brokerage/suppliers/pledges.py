@@ -19,7 +19,7 @@ from brokerage.pledges_forms import NO_COMMITMENT, DeliveryForm, PledgeForm
 from brokerage.suppliers import bp
 from brokerage.views import apply_rule, show_domain_error
 from models import Commitment, Contract, DomainError, Membership, Need, Organisation, PermissionDenied, Pledge, db
-from models.pledges import make_pledge, record_delivery, withdraw_pledge
+from models.pledges.rules import make_pledge, record_delivery, withdraw_pledge
 
 
 def my_suppliers(user) -> list[Organisation]:

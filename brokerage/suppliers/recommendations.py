@@ -15,7 +15,7 @@ from brokerage.suppliers import bp
 from brokerage.suppliers.dashboard import supplier_or_404
 from brokerage.views import apply_rule
 from models import Match, db
-from models.matches import dismiss_match, recommendations
+from models.matching.matches import dismiss_match, recommendations
 
 
 @bp.route("/suppliers/<int:organisation_id>/recommended")

@@ -147,7 +147,7 @@ def upgrade():
             'accepted_quantity >= 0 AND accepted_quantity <= pledged_quantity AND delivered_quantity <= accepted_quantity',
         )
     # SQLite rebuilt the needs table above, which dropped the search triggers.
-    from models.search_index import create_needs_search_index
+    from models.needs.search_index import create_needs_search_index
 
     create_needs_search_index(op.execute, op.get_bind().dialect.name)
 
@@ -160,7 +160,7 @@ def downgrade():
         batch_op.drop_constraint('accepted_consistent', type_='check')
         batch_op.drop_constraint('not_over_pledged', type_='check')
         batch_op.drop_column('accepted_quantity')
-    from models.search_index import create_needs_search_index
+    from models.needs.search_index import create_needs_search_index
 
     create_needs_search_index(op.execute, op.get_bind().dialect.name)
 

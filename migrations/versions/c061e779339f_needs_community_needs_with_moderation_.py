@@ -96,12 +96,12 @@ def downgrade():
 
 
 def create_search_index():
-    from models.search_index import create_needs_search_index
+    from models.needs.search_index import create_needs_search_index
 
     create_needs_search_index(op.execute, op.get_bind().dialect.name)
 
 
 def drop_search_index():
-    from models.search_index import drop_needs_search_index
+    from models.needs.search_index import drop_needs_search_index
 
     drop_needs_search_index(op.execute, op.get_bind().dialect.name)

@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from models import Organisation, OrganisationKind, Role, User, Ward, db
-from models.contracts import CommitmentDetails, ContractDetails, add_commitment, record_contract
-from models.needs import NeedDetails, create_need, publish_need, submit_need
-from models.themes import Measure, seed_themes
+from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
+from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
+from models.places.themes import Measure, seed_themes
 
 from .conftest import axe_check
 from .test_pledge_journey import sign_in

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from models import Role, db
-from models.themes import seed_themes
+from models.places.themes import seed_themes
 
 from .conftest import axe_check
 

@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from models import Organisation, OrganisationKind, Role, User, db
-from models.needs import NeedDetails, create_need, publish_need, submit_need
-from models.themes import Measure, seed_themes
+from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
+from models.places.themes import Measure, seed_themes
 
 from .conftest import axe_check
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from conftest import PASSWORD
 from models import Organisation, Postcode, Role, Round, User, Ward, db
-from models.needs import NeedDetails, create_need, publish_need, submit_need
-from models.themes import Theme, seed_themes
+from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
+from models.places.themes import Theme, seed_themes
 
 from .conftest import axe_check
 

@@ -1,0 +1,181 @@
+"""Council contracts held by suppliers, and the social value commitments made
+under them, with each commitment's ledger, status, remedial plan and settlement."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import db, utcnow
+from models.contracts.tiers import Tier, TierThresholds, tier_for_value, tier_shortfalls
+
+if TYPE_CHECKING:
+    from models.people.organisations import Organisation
+    from models.places.wards import Ward
+    from models.places.themes import Measure
+
+
+AT_RISK_DAYS = 60
+AT_RISK_SHARE = 0.75
+MAX_CONTRACT_VALUE_PENCE = 100_000_000_000_00  # £100bn: beyond any council contract
+
+
+class Contract(db.Model):
+    __tablename__ = "contracts"
+    __table_args__ = (
+        CheckConstraint("value_pence >= 0", name="value_not_negative"),
+        CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(160), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    buyer_department: Mapped[str | None] = mapped_column(String(200))
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    value_pence: Mapped[int] = mapped_column(BigInteger)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    ocid: Mapped[str | None] = mapped_column(String(120), index=True)
+    source: Mapped[str] = mapped_column(String(16), default="manual")  # manual, ocds
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    supplier: Mapped["Organisation"] = relationship()
+    commitments: Mapped[list["Commitment"]] = relationship(
+        back_populates="contract", order_by="Commitment.due_date, Commitment.id", cascade="all, delete-orphan"
+    )
+
+    def tier(self, thresholds: TierThresholds | None = None) -> Tier:
+        return tier_for_value(self.value_pence, thresholds or council_thresholds())
+
+    def shortfalls(self, thresholds: TierThresholds | None = None) -> list[str]:
+        approved = [c.measure.theme_id for c in self.commitments if c.state == "approved"]
+        return tier_shortfalls(self.tier(thresholds), approved)
+
+
+def council_thresholds() -> TierThresholds:
+    """The council's tier thresholds (admin settings), Brent's policy by default."""
+    from models.core.settings import get_int_setting
+
+    default = TierThresholds()
+    return TierThresholds(
+        basic_from_pence=get_int_setting("tier_basic_from_pence", default.basic_from_pence),
+        kpi_from_pence=get_int_setting("tier_kpi_from_pence", default.kpi_from_pence),
+        strategic_over_pence=get_int_setting("tier_strategic_over_pence", default.strategic_over_pence),
+    )
+
+
+def at_risk_rule() -> tuple[int, float]:
+    """(days before the due date, share delivered) under which a commitment is at risk."""
+    from models.core.settings import get_int_setting
+
+    return get_int_setting("at_risk_days", AT_RISK_DAYS), get_int_setting("at_risk_percent", int(AT_RISK_SHARE * 100)) / 100
+
+
+commitment_wards = Table(
+    "commitment_wards",
+    db.metadata,
+    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
+    Column("ward_id", ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class CommitmentStatus(str, enum.Enum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    MET = "met"
+    UNMET = "unmet"
+
+    @property
+    def label(self) -> str:
+        return {"on_track": "On track", "at_risk": "At risk", "met": "Met", "unmet": "Unmet"}[self.value]
+
+
+def commitment_status(
+    target: int, delivered: int, due: date, today: date, at_risk_days: int = AT_RISK_DAYS, at_risk_share: float = AT_RISK_SHARE
+) -> CommitmentStatus:
+    """On track, at risk (due within 60 days and under 75% delivered, by default), met, or unmet (past due)."""
+    if delivered >= target:
+        return CommitmentStatus.MET
+    if due < today:
+        return CommitmentStatus.UNMET
+    if due <= today + timedelta(days=at_risk_days) and delivered < target * at_risk_share:
+        return CommitmentStatus.AT_RISK
+    return CommitmentStatus.ON_TRACK
+
+
+class Commitment(db.Model):
+    __tablename__ = "commitments"
+    __table_args__ = (
+        CheckConstraint("target_quantity > 0", name="target_positive"),
+        CheckConstraint("delivered_quantity >= 0", name="delivered_not_negative"),
+        CheckConstraint("state IN ('proposed', 'approved', 'rejected')", name="state_known"),
+        CheckConstraint(
+            "settlement IS NULL OR settlement IN ('fund_payment', 'credit')", name="settlement_known"
+        ),
+        CheckConstraint("fund_payment_pence IS NULL OR fund_payment_pence > 0", name="fund_payment_positive"),
+        Index("ix_commitments_state_due", "state", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="RESTRICT"), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    target_quantity: Mapped[int] = mapped_column(BigInteger)
+    due_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="approved")
+    # The sum of this commitment's allocations, kept in the same transaction.
+    delivered_quantity: Mapped[int] = mapped_column(BigInteger, default=0)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Remedial plan for an unmet commitment.
+    remedial_action: Mapped[str | None] = mapped_column(Text)
+    remedial_due: Mapped[date | None] = mapped_column(Date)
+    remedial_owner: Mapped[str | None] = mapped_column(String(160))
+    # Settlement: a Social Value Fund payment in lieu, or an officer-approved credit.
+    settlement: Mapped[str | None] = mapped_column(String(16))
+    fund_payment_pence: Mapped[int | None] = mapped_column(BigInteger)
+    credit_description: Mapped[str | None] = mapped_column(Text)
+    settled_at: Mapped[datetime | None]
+    settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    contract: Mapped[Contract] = relationship(back_populates="commitments")
+    measure: Mapped["Measure"] = relationship()
+    wards: Mapped[list["Ward"]] = relationship(secondary=commitment_wards)
+
+    @property
+    def remaining_quantity(self) -> int:
+        return max(self.target_quantity - self.delivered_quantity, 0)
+
+    def status(self, today: date | None = None) -> CommitmentStatus:
+        days, share = at_risk_rule()
+        return commitment_status(
+            self.target_quantity, self.delivered_quantity, self.due_date, today or date.today(), days, share
+        )
+
+    @property
+    def delivered_value_pence(self) -> int | None:
+        proxy = self.measure.proxy_value_pence
+        return None if proxy is None else self.delivered_quantity * proxy
+
+    @property
+    def target_value_pence(self) -> int | None:
+        proxy = self.measure.proxy_value_pence
+        return None if proxy is None else self.target_quantity * proxy
+
+

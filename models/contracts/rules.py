@@ -1,0 +1,186 @@
+"""The rules that change contracts and commitments: recording and validating a contract,
+adding, approving and settling commitments, remedial plans. The tables are in
+`models.contracts.models`; the pure tier rule in `models.contracts.tiers`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    func,
+    select,
+)
+
+from models import DomainError, PermissionDenied, db, utcnow
+from models.core.events import record_event
+
+if TYPE_CHECKING:
+    from models.people.accounts import User
+from models.contracts.models import Commitment, CommitmentStatus, Contract, MAX_CONTRACT_VALUE_PENCE
+
+
+@dataclass
+class ContractDetails:
+    reference: str
+    title: str
+    buyer_department: str | None
+    supplier_id: int
+    value_pence: int
+    start_date: date | None
+    end_date: date | None
+
+
+def _require_officer(user: "User") -> None:
+    if not user.is_officer:
+        raise PermissionDenied("Only council officers can do this")
+
+
+def validate_contract(details: ContractDetails, except_id: int | None = None) -> None:
+    from models.people.organisations import Organisation
+
+    if not details.reference.strip():
+        raise DomainError("Enter the contract reference", field="reference")
+    if not details.title.strip():
+        raise DomainError("Enter the contract title", field="title")
+    if details.value_pence < 0:
+        raise DomainError("The contract value cannot be negative", field="value")
+    if details.value_pence > MAX_CONTRACT_VALUE_PENCE:
+        raise DomainError("The contract value is too large", field="value")
+    if details.start_date and details.end_date and details.end_date < details.start_date:
+        raise DomainError("The end date must be on or after the start date", field="end_date")
+    supplier = db.session.get(Organisation, details.supplier_id)
+    if supplier is None or supplier.kind != "supplier":
+        raise DomainError("Select the supplier", field="supplier_id")
+    query = select(func.count()).select_from(Contract).where(Contract.reference == details.reference.strip())
+    if except_id is not None:
+        query = query.where(Contract.id != except_id)
+    if db.session.scalar(query):
+        raise DomainError("A contract with this reference already exists", field="reference")
+
+
+def record_contract(details: ContractDetails, officer: "User", ocid: str | None = None, source: str = "manual") -> Contract:
+    _require_officer(officer)
+    validate_contract(details)
+    contract = Contract(
+        reference=details.reference.strip(),
+        title=details.title.strip(),
+        buyer_department=(details.buyer_department or "").strip() or None,
+        supplier_id=details.supplier_id,
+        value_pence=details.value_pence,
+        start_date=details.start_date,
+        end_date=details.end_date,
+        ocid=ocid,
+        source=source,
+        created_by_id=officer.id,
+    )
+    db.session.add(contract)
+    db.session.flush()
+    record_event("contract.recorded", contract, actor=officer, to_state="recorded", detail={"source": source})
+    return contract
+
+
+@dataclass
+class CommitmentDetails:
+    measure_id: int
+    target_quantity: int
+    due_date: date
+    description: str = ""
+    ward_ids: tuple[int, ...] = ()
+
+
+def _validate_commitment(details: CommitmentDetails) -> None:
+    from models.places.wards import Ward
+    from models.places.themes import Measure
+
+    measure = db.session.get(Measure, details.measure_id)
+    if measure is None or not measure.active:
+        raise DomainError("Select a measure", field="measure_id")
+    if not 1 <= details.target_quantity <= 10**12:
+        raise DomainError("The target must be a whole number of at least 1", field="target_quantity")
+    if details.ward_ids:
+        found = db.session.scalar(select(func.count()).select_from(Ward).where(Ward.id.in_(details.ward_ids)))
+        if found != len(set(details.ward_ids)):
+            raise DomainError("Select wards from the list", field="ward_ids")
+
+
+def add_commitment(contract: Contract, user: "User", details: CommitmentDetails) -> Commitment:
+    """Officers add approved commitments; a member of the supplier proposes one for approval."""
+    from models.places.wards import Ward
+
+    if user.is_officer:
+        state = "approved"
+    elif contract.supplier.is_member(user) and contract.supplier.is_verified:
+        state = "proposed"
+    else:
+        raise PermissionDenied("Only council officers or the contract's supplier can add commitments")
+    _validate_commitment(details)
+    commitment = Commitment(
+        contract_id=contract.id,
+        measure_id=details.measure_id,
+        description=details.description.strip(),
+        target_quantity=details.target_quantity,
+        due_date=details.due_date,
+        state=state,
+        delivered_quantity=0,
+        proposed_by_id=user.id,
+        approved_by_id=user.id if state == "approved" else None,
+    )
+    commitment.wards = list(db.session.scalars(select(Ward).where(Ward.id.in_(details.ward_ids)))) if details.ward_ids else []
+    db.session.add(commitment)
+    db.session.flush()
+    record_event(f"commitment.{state}" if state == "proposed" else "commitment.added", commitment, actor=user, to_state=state)
+    return commitment
+
+
+def decide_commitment(commitment: Commitment, officer: "User", approve: bool) -> None:
+    _require_officer(officer)
+    if commitment.state != "proposed":
+        raise DomainError("Only a proposed commitment can be approved or rejected")
+    commitment.state = "approved" if approve else "rejected"
+    commitment.approved_by_id = officer.id if approve else None
+    record_event("commitment.approved" if approve else "commitment.rejected", commitment, actor=officer,
+                 from_state="proposed", to_state=commitment.state)
+
+
+def set_remedial_plan(commitment: Commitment, officer: "User", action: str, new_date: date, owner: str, today: date) -> None:
+    _require_officer(officer)
+    if commitment.status(today) != CommitmentStatus.UNMET:
+        raise DomainError("A remedial plan is for a commitment that is unmet at its due date")
+    if not action.strip():
+        raise DomainError("Say what the supplier will do", field="action")
+    if not owner.strip():
+        raise DomainError("Say who owns the plan", field="owner")
+    if new_date <= today:
+        raise DomainError("The new date must be in the future", field="new_date")
+    commitment.remedial_action, commitment.remedial_due, commitment.remedial_owner = action.strip(), new_date, owner.strip()
+    record_event("commitment.remedial_plan", commitment, actor=officer, to_state="remedial_plan",
+                 detail={"action": action.strip(), "new_date": new_date.isoformat(), "owner": owner.strip()})
+
+
+def settle_commitment(
+    commitment: Commitment, officer: "User", kind: str, today: date,
+    fund_payment_pence: int | None = None, credit_description: str = "",
+) -> None:
+    """Settle an unmet commitment by a Social Value Fund payment in lieu or an approved credit."""
+    _require_officer(officer)
+    if commitment.settlement is not None:
+        raise DomainError("This commitment has already been settled")
+    if commitment.status(today) != CommitmentStatus.UNMET:
+        raise DomainError("Only an unmet commitment can be settled")
+    if kind == "fund_payment":
+        if not fund_payment_pence or fund_payment_pence <= 0:
+            raise DomainError("Enter the amount paid into the Social Value Fund", field="amount")
+        commitment.fund_payment_pence = fund_payment_pence
+    elif kind == "credit":
+        if not credit_description.strip():
+            raise DomainError("Describe the substitute delivery the credit is for", field="credit_description")
+        commitment.credit_description = credit_description.strip()
+    else:
+        raise DomainError("Choose how the commitment is settled", field="kind")
+    commitment.settlement = kind
+    commitment.settled_at = utcnow()
+    commitment.settled_by_id = officer.id
+    record_event("commitment.settled", commitment, actor=officer, from_state="unmet", to_state=kind,
+                 detail={"fund_payment_pence": fund_payment_pence} if kind == "fund_payment" else {"credit": credit_description.strip()})

@@ -1,0 +1,1 @@
+"""The platform's own records: the audit trail (events), settings, background tasks, the job outbox and sent email."""

@@ -1,0 +1,1 @@
+"""Email digests: preferences, periods, and what goes in each."""

@@ -1,0 +1,1 @@
+"""Matching commitments to needs: the pure score and the stored suggestions."""

@@ -1,0 +1,190 @@
+"""Community needs: what a group asks for, and the rules that move a need
+through draft → submitted → published (or changes requested, or rejected) →
+fully pledged → delivered → closed; a published need past its deadline expires."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import db, utcnow
+from models.places.themes import NeedKind
+
+if TYPE_CHECKING:
+    from models.people.accounts import User
+    from models.people.organisations import Organisation
+    from models.places.wards import Ward
+    from models.places.themes import Theme
+
+
+class NeedStatus(str, enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    REJECTED = "rejected"
+    PUBLISHED = "published"
+    FULLY_PLEDGED = "fully_pledged"
+    DELIVERED = "delivered"
+    CLOSED = "closed"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.value]
+
+
+STATUS_LABELS = {
+    "draft": "Draft",
+    "submitted": "Waiting for review",
+    "changes_requested": "Changes requested",
+    "rejected": "Rejected",
+    "published": "Open",
+    "fully_pledged": "Fully pledged",
+    "delivered": "Delivered",
+    "closed": "Closed",
+    "expired": "Expired",
+    "withdrawn": "Withdrawn",
+}
+STATUS_TAGS = {
+    "draft": "govuk-tag--grey",
+    "submitted": "govuk-tag--yellow",
+    "changes_requested": "govuk-tag--orange",
+    "rejected": "govuk-tag--red",
+    "published": "govuk-tag--green",
+    "fully_pledged": "govuk-tag--blue",
+    "delivered": "govuk-tag--purple",
+    "closed": "govuk-tag--grey",
+    "expired": "govuk-tag--grey",
+    "withdrawn": "govuk-tag--grey",
+}
+# Seen by the public once published; never drafts, reviews or rejections.
+PUBLIC_STATUSES = ("published", "fully_pledged", "delivered", "closed", "expired")
+# Count towards a group's cap on live needs.
+LIVE_STATUSES = ("submitted", "changes_requested", "published", "fully_pledged")
+EDITABLE_STATUSES = ("draft", "changes_requested")
+
+MAX_QUANTITY = 1_000_000_000
+MAX_VALUE_PENCE = 10_000_000_00  # £10m: more than any community need, and fits a 32-bit column
+MAX_BENEFICIARIES = 10_000_000
+DEFAULT_LIVE_NEED_CAP = 5
+
+
+class Need(db.Model):
+    __tablename__ = "needs"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'submitted', 'changes_requested', 'rejected', 'published', "
+            "'fully_pledged', 'delivered', 'closed', 'expired', 'withdrawn')",
+            name="status_known",
+        ),
+        CheckConstraint("kind IN ('cash', 'goods', 'volunteering', 'skills', 'space')", name="kind_known"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("value_pence >= 0", name="value_not_negative"),
+        CheckConstraint("beneficiaries >= 0", name="beneficiaries_not_negative"),
+        CheckConstraint(
+            "pledged_quantity >= 0 AND delivered_quantity >= 0 AND delivered_quantity <= pledged_quantity",
+            name="progress_consistent",
+        ),
+        # The invariant pledges must keep, however many arrive at once.
+        CheckConstraint("pledged_quantity <= quantity", name="not_over_pledged"),
+        CheckConstraint(
+            "accepted_quantity >= 0 AND accepted_quantity <= pledged_quantity AND delivered_quantity <= accepted_quantity",
+            name="accepted_consistent",
+        ),
+        # Public lists filter by a few statuses and sort; these let both SQLite and
+        # PostgreSQL walk an index in order instead of sorting every row.
+        Index("ix_needs_status_published", "status", "published_at"),
+        Index("ix_needs_published_at", "published_at", "id"),
+        Index("ix_needs_deadline", "deadline", "id"),
+        Index("ix_needs_remaining", "remaining_value_pence", "id"),
+        Index("ix_needs_status_deadline", "status", "deadline", "pledged_quantity", "quantity"),
+        Index("ix_needs_status_ward", "status", "ward_id", "deadline"),
+        Index("ix_needs_status_theme", "status", "theme_id"),
+        Index("ix_needs_status_kind", "status", "kind"),
+        Index("ix_needs_status_remaining", "status", "remaining_value_pence"),
+        Index("ix_needs_organisation_status", "organisation_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int]
+    unit: Mapped[str] = mapped_column(String(40))
+    value_pence: Mapped[int]
+    ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id", ondelete="SET NULL"))  # None: borough-wide
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="RESTRICT"))
+    beneficiaries: Mapped[int] = mapped_column(default=0)
+    deadline: Mapped[date] = mapped_column(Date)
+    photo_filename: Mapped[str | None] = mapped_column(String(64))
+    photo_alt: Mapped[str | None] = mapped_column(String(250))
+    status: Mapped[str] = mapped_column(String(20), default=NeedStatus.DRAFT.value)
+    moderation_comment: Mapped[str | None] = mapped_column(Text)
+    # Maintained by the pledge rules (accepted and confirmed quantities).
+    pledged_quantity: Mapped[int] = mapped_column(default=0)
+    accepted_quantity: Mapped[int] = mapped_column(default=0)
+    delivered_quantity: Mapped[int] = mapped_column(default=0)
+    # The value still needed, for "most still needed" across units (hours, £, items).
+    remaining_value_pence: Mapped[int] = mapped_column(default=0)
+    # A random token from the form: a double submit of "create" makes one need.
+    client_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    organisation: Mapped["Organisation"] = relationship()
+    ward: Mapped["Ward | None"] = relationship()
+    theme: Mapped["Theme"] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def status_tag(self) -> str:
+        return STATUS_TAGS[self.status]
+
+    @property
+    def kind_label(self) -> str:
+        return NeedKind(self.kind).label
+
+    @property
+    def remaining_quantity(self) -> int:
+        return max(self.quantity - self.pledged_quantity, 0)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    def refresh_remaining_value(self) -> None:
+        self.remaining_value_pence = self.value_pence * self.remaining_quantity // self.quantity if self.quantity else 0
+
+    def percent(self, amount: int) -> int:
+        return min(100, round(amount * 100 / self.quantity)) if self.quantity else 0
+
+    def can_view(self, user: "User | None") -> bool:
+        if self.is_public:
+            return True
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        return user.is_officer or self.organisation.is_member(user)
+
+    def can_manage(self, user: "User | None") -> bool:
+        """Members of the group that owns the need may change it."""
+        return user is not None and getattr(user, "is_authenticated", False) and self.organisation.is_member(user)
+
+

@@ -1,0 +1,117 @@
+"""Finding needs: filters, full-text search and sorts, all in SQL.
+
+Full-text search uses PostgreSQL's tsvector index when the database is
+PostgreSQL and an FTS5 index (kept in step by triggers) on SQLite; both are
+created by the migration that adds needs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import selectinload
+
+from models import db
+from models.needs.models import PUBLIC_STATUSES, Need, NeedStatus
+from models.places.wards import Ward
+from models.places.themes import NeedKind, Theme
+
+SORTS = {
+    "newest": "Newest first",
+    "deadline": "Deadline soonest",
+    "most_needed": "Most still needed",
+}
+STATUS_FILTERS = {
+    "open": "Open for pledges",
+    "fully_pledged": "Fully pledged",
+    "delivered": "Delivered",
+    "closed": "Closed or expired",
+}
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass
+class NeedFilters:
+    ward: str | None = None  # GSS code, or "borough" for borough-wide needs
+    theme: str | None = None  # theme slug
+    kinds: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    still_open: bool = False
+    q: str = ""
+    sort: str = "newest"
+
+    def cleaned(self) -> "NeedFilters":
+        return NeedFilters(
+            ward=self.ward or None,
+            theme=self.theme or None,
+            kinds=tuple(kind for kind in self.kinds if kind in {k.value for k in NeedKind}),
+            statuses=tuple(status for status in self.statuses if status in STATUS_FILTERS),
+            still_open=self.still_open,
+            q=(self.q or "").strip()[:MAX_QUERY_LENGTH],
+            sort=self.sort if self.sort in SORTS else "newest",
+        )
+
+
+def _fts5_query(q: str) -> str | None:
+    """Each word quoted (so FTS5 syntax in the input is just text), the last as a prefix."""
+    words = re.findall(r"\w+", q, flags=re.UNICODE)
+    if not words:
+        return None
+    quoted = ['"' + word.replace('"', '""') + '"' for word in words[:20]]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _text_condition(q: str):
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        document = func.to_tsvector("english", Need.title + " " + Need.summary)
+        return document.op("@@")(func.websearch_to_tsquery("english", q))
+    match = _fts5_query(q)
+    if match is None:
+        return None
+    return Need.id.in_(text("SELECT rowid FROM needs_fts WHERE needs_fts MATCH :match").bindparams(match=match))
+
+
+def public_needs_query(filters: NeedFilters, today: date) -> Select:
+    filters = filters.cleaned()
+    # Lists show each need's group and ward: load them in one query each, not one per row.
+    query = select(Need).options(selectinload(Need.organisation), selectinload(Need.ward))
+    statuses: list[str] = []
+    for status in filters.statuses or ():
+        statuses.extend({"open": ["published"], "closed": ["closed", "expired"]}.get(status, [status]))
+    query = query.where(Need.status.in_(statuses or PUBLIC_STATUSES))
+    if filters.still_open:
+        query = query.where(
+            Need.status == NeedStatus.PUBLISHED.value, Need.deadline >= today, Need.pledged_quantity < Need.quantity
+        )
+    if filters.ward == "borough":
+        query = query.where(Need.ward_id.is_(None))
+    elif filters.ward:
+        query = query.where(Need.ward_id == select(Ward.id).where(Ward.code == filters.ward).scalar_subquery())
+    if filters.theme:
+        query = query.where(Need.theme_id == select(Theme.id).where(Theme.slug == filters.theme).scalar_subquery())
+    if filters.kinds:
+        query = query.where(Need.kind.in_(filters.kinds))
+    if filters.q:
+        condition = _text_condition(filters.q)
+        if condition is not None:
+            query = query.where(condition)
+    if filters.sort == "deadline":
+        query = query.order_by(Need.deadline, Need.id)
+    elif filters.sort == "most_needed":
+        query = query.order_by(Need.remaining_value_pence.desc(), Need.id.desc())
+    else:
+        query = query.order_by(Need.published_at.desc(), Need.id.desc())
+    return query
+
+
+def open_need_counts_by_ward(today: date) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Need.ward_id, func.count())
+        .where(Need.status == NeedStatus.PUBLISHED.value, Need.deadline >= today, Need.ward_id.is_not(None))
+        .group_by(Need.ward_id)
+    ).all()
+    return {ward_id: count for ward_id, count in rows}

@@ -1,0 +1,1 @@
+"""Pledges against needs and their allocation to commitments."""

@@ -1,0 +1,124 @@
+"""Pledges: a supplier's offer against a need, through acceptance, delivery and
+confirmation, and the allocations that count a confirmed pledge towards the
+supplier's commitments.
+
+Invariants, held in the database transaction so they survive concurrent
+requests (on PostgreSQL as on SQLite):
+- a need's pledged quantity (offered + accepted + delivered + confirmed) never
+  exceeds what it asked for: a conditional UPDATE adds to it only while it fits,
+  and a CHECK constraint backs it up;
+- a commitment's delivered quantity is the sum of its allocations;
+- a pledge's allocations never add up to more than it delivered, and a pledge is
+  allocated to a commitment at most once (a unique constraint)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import db, utcnow
+from models.needs.models import Need
+
+if TYPE_CHECKING:
+    from models.contracts.models import Commitment
+    from models.people.organisations import Organisation
+
+
+class PledgeStatus(str, enum.Enum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    DELIVERED = "delivered"
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {
+            "offered": "Offered", "accepted": "Accepted", "declined": "Declined", "delivered": "Delivered",
+            "confirmed": "Confirmed", "disputed": "Disputed", "withdrawn": "Withdrawn",
+        }[self.value]
+
+
+# Statuses that hold part of the need (count in its pledged quantity).
+HOLDING = ("offered", "accepted", "delivered", "confirmed", "disputed")
+# Statuses the group has accepted (count in its accepted quantity).
+ACCEPTED = ("accepted", "delivered", "confirmed", "disputed")
+
+
+class Pledge(db.Model):
+    __tablename__ = "pledges"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "status IN ('offered', 'accepted', 'declined', 'delivered', 'confirmed', 'disputed', 'withdrawn')",
+            name="status_known",
+        ),
+        Index("ix_pledges_need_status", "need_id", "status"),
+        Index("ix_pledges_supplier_status", "supplier_id", "status"),
+        Index("ix_pledges_status_confirmed", "status", "confirmed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"))
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id", ondelete="SET NULL"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    quantity: Mapped[int]
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=PledgeStatus.OFFERED.value)
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    delivery_note: Mapped[str | None] = mapped_column(Text)
+    evidence_filename: Mapped[str | None] = mapped_column(String(80))
+    group_confirmed_at: Mapped[datetime | None]
+    group_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    dispute_reason: Mapped[str | None] = mapped_column(Text)
+    # When the allocation job proposed how this delivery counts (it runs once per pledge).
+    auto_allocated_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    need: Mapped[Need] = relationship()
+    supplier: Mapped["Organisation"] = relationship()
+    commitment: Mapped["Commitment | None"] = relationship()
+    allocations: Mapped[list["Allocation"]] = relationship(back_populates="pledge", cascade="all, delete-orphan")
+
+    @property
+    def status_label(self) -> str:
+        return PledgeStatus(self.status).label
+
+    @property
+    def value_pence(self) -> int:
+        """This pledge's share of the need's estimated value."""
+        return self.need.value_pence * self.quantity // self.need.quantity
+
+    @property
+    def allocated_quantity(self) -> int:
+        return sum(allocation.quantity for allocation in self.allocations)
+
+
+class Allocation(db.Model):
+    __tablename__ = "allocations"
+    __table_args__ = (
+        UniqueConstraint("pledge_id", "commitment_id", name="uq_allocations_pledge_commitment"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledges.id", ondelete="CASCADE"), index=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"), index=True)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    pledge: Mapped[Pledge] = relationship(back_populates="allocations")
+    commitment: Mapped["Commitment"] = relationship()
+
+

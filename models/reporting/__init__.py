@@ -1,0 +1,1 @@
+"""What the council publishes: the ledger, the impact dashboard and report, scorecards, open data."""

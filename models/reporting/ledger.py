@@ -1,0 +1,185 @@
+"""The public ledger of confirmed deliveries: which supplier delivered what, for
+which group, where, worth how much, and when an officer confirmed it.
+
+Everything is done in SQL so the ledger stays fast at hundreds of thousands of
+deliveries: filters, the newest-first order (walking ix_pledges_status_confirmed),
+the totals (one aggregate query) and the CSV rows (streamed in batches). Only
+organisations are named, never the people behind them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterator, Sequence
+
+from sqlalchemy import BigInteger, Row, Select, cast, func, select
+from sqlalchemy.orm import aliased, selectinload
+
+from models import db
+from models.needs.models import Need
+from models.people.organisations import Organisation
+from models.places.wards import Ward
+from models.pledges.models import Pledge, PledgeStatus
+from models.places.themes import NeedKind, Theme
+
+CONFIRMED = PledgeStatus.CONFIRMED.value
+CSV_HEADER = (
+    "Confirmed on", "Supplier", "Need", "Need link", "Group", "Ward", "Theme", "Kind",
+    "Quantity", "Unit", "Value (£)",
+)
+
+
+def financial_year(day: date | datetime) -> int:
+    """The UK financial year (April to March) a day falls in, named by the year it starts."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def financial_year_label(start: int) -> str:
+    return f"April {start} to March {start + 1}"
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    ward: str | None = None  # GSS code, or "borough" for borough-wide needs
+    theme: str | None = None  # theme slug
+    supplier: int | None = None  # organisation id
+    kind: str | None = None
+    year: int | None = None  # financial year, by the year it starts
+
+    @classmethod
+    def parse(cls, args) -> "LedgerFilters":
+        """From query-string values, keeping only what makes sense."""
+
+        def number(name: str, low: int, high: int) -> int | None:
+            try:
+                value = int(args.get(name, ""))
+            except ValueError:
+                return None
+            return value if low <= value <= high else None
+
+        kind = args.get("kind", "")
+        return cls(
+            ward=args.get("ward", "")[:16] or None,
+            theme=args.get("theme", "")[:80] or None,
+            supplier=number("supplier", 1, 2**31 - 1),
+            kind=kind if kind in {k.value for k in NeedKind} else None,
+            year=number("year", 2000, 2100),
+        )
+
+    def as_args(self) -> dict[str, str | int]:
+        return {key: value for key, value in vars(self).items() if value is not None}
+
+    @property
+    def needs_join(self) -> bool:
+        return bool(self.ward or self.theme or self.kind)
+
+
+def value_pence_column():
+    """Each pledge's share of its need's value, as Pledge.value_pence works it out
+    (whole pence, rounded down); in 64 bits, as value × quantity can pass 2³¹."""
+    return cast(Need.value_pence, BigInteger) * Pledge.quantity // Need.quantity
+
+
+def filter_confirmed(query: Select, filters: LedgerFilters) -> Select:
+    """Confirmed pledges only, narrowed by the filters (ward, theme and kind need Need joined)."""
+    query = query.where(Pledge.status == CONFIRMED)
+    if filters.year is not None:
+        query = query.where(
+            Pledge.confirmed_at >= datetime(filters.year, 4, 1), Pledge.confirmed_at < datetime(filters.year + 1, 4, 1)
+        )
+    if filters.supplier is not None:
+        query = query.where(Pledge.supplier_id == filters.supplier)
+    if filters.ward == "borough":
+        query = query.where(Need.ward_id.is_(None))
+    elif filters.ward:
+        query = query.where(Need.ward_id == select(Ward.id).where(Ward.code == filters.ward).scalar_subquery())
+    if filters.theme:
+        query = query.where(Need.theme_id == select(Theme.id).where(Theme.slug == filters.theme).scalar_subquery())
+    if filters.kind:
+        query = query.where(Need.kind == filters.kind)
+    return query
+
+
+def ledger_query(filters: LedgerFilters) -> Select:
+    """Confirmed pledges, newest first, with what each row shows loaded in one query per
+    relationship (not one per row)."""
+    query = select(Pledge)
+    if filters.needs_join:
+        query = query.join(Need, Need.id == Pledge.need_id)
+    return filter_confirmed(query, filters).options(
+        selectinload(Pledge.supplier),
+        selectinload(Pledge.need).options(
+            selectinload(Need.organisation), selectinload(Need.ward), selectinload(Need.theme)
+        ),
+    ).order_by(Pledge.confirmed_at.desc(), Pledge.id.desc())
+
+
+def ledger_page(filters: LedgerFilters, page: int, per_page: int) -> list[Pledge]:
+    query = ledger_query(filters).limit(per_page).offset((page - 1) * per_page)
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    count: int
+    value_pence: int
+
+
+def ledger_totals(filters: LedgerFilters) -> LedgerTotals:
+    """How many confirmed deliveries match, and what they are worth: one aggregate query."""
+    query = select(func.count(Pledge.id), func.coalesce(func.sum(value_pence_column()), 0)).join(
+        Need, Need.id == Pledge.need_id
+    )
+    count, value = db.session.execute(filter_confirmed(query, filters)).one()
+    return LedgerTotals(int(count), int(value))
+
+
+def ledger_years() -> list[int]:
+    """Financial years from the first confirmed delivery to this one, newest first."""
+    first = db.session.scalar(select(func.min(Pledge.confirmed_at)).where(Pledge.status == CONFIRMED))
+    this_year = financial_year(date.today())
+    if first is None:
+        return [this_year]
+    return list(range(this_year, min(financial_year(first), this_year) - 1, -1))
+
+
+def ledger_suppliers() -> list[tuple[int, str]]:
+    """Suppliers for the filter: those with a confirmed delivery (ix_pledges_supplier_status)."""
+    has_pledged = select(Pledge.id).where(Pledge.supplier_id == Organisation.id, Pledge.status == CONFIRMED).exists()
+    return list(
+        db.session.execute(
+            select(Organisation.id, Organisation.name)
+            .where(Organisation.kind == "supplier", has_pledged)
+            .order_by(Organisation.name)
+        ).tuples()
+    )
+
+
+# The organisations a delivery row names: the group that posted the need, the supplier.
+GROUP = aliased(Organisation, name="group_organisation")
+SUPPLIER = aliased(Organisation, name="supplier_organisation")
+
+
+def delivery_rows(columns: Sequence, filters: LedgerFilters, batch: int = 2000) -> Iterator[Row]:
+    """The filtered confirmed deliveries, newest first, as plain rows of `columns` (from
+    Pledge, Need, GROUP, SUPPLIER, Theme and Ward), read in batches: no ORM objects."""
+    query = (
+        select(*columns)
+        .join(Need, Need.id == Pledge.need_id)
+        .join(SUPPLIER, SUPPLIER.id == Pledge.supplier_id)
+        .join(GROUP, GROUP.id == Need.organisation_id)
+        .join(Theme, Theme.id == Need.theme_id)
+        .outerjoin(Ward, Ward.id == Need.ward_id)
+        .order_by(Pledge.confirmed_at.desc(), Pledge.id.desc())
+    )
+    yield from db.session.execute(filter_confirmed(query, filters).execution_options(yield_per=batch))
+
+
+def ledger_csv_rows(filters: LedgerFilters, batch: int = 2000) -> Iterator[tuple]:
+    """The filtered rows for the CSV. Organisations only: no names or email addresses of people."""
+    columns = (
+        Pledge.confirmed_at, SUPPLIER.name, Need.id, Need.title, GROUP.name, Ward.name, Theme.name, Need.kind,
+        Pledge.quantity, Need.unit, value_pence_column(),
+    )
+    for row in delivery_rows(columns, filters, batch):
+        yield tuple(row)

@@ -1,0 +1,145 @@
+"""Public supplier scorecards: a verified supplier's contracts, its approved social
+value commitments (measure, target, delivered, status, value in pounds where the
+measure has a proxy) and its confirmed deliveries, for the organisation page and
+the API. A handful of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from models import db
+from models.contracts.models import Commitment, CommitmentStatus, Contract, at_risk_rule, commitment_status
+from models.reporting.ledger import CONFIRMED, LedgerFilters, LedgerTotals, ledger_totals, value_pence_column
+from models.needs.models import Need
+from models.people.organisations import Organisation, OrganisationKind, OrganisationStatus
+from models.pledges.models import Pledge
+from models.places.themes import Measure
+
+SETTLEMENT_LABELS = {"fund_payment": "Social Value Fund payment in lieu", "credit": "Credit approved by the council"}
+
+
+@dataclass(frozen=True)
+class CommitmentLine:
+    id: int
+    contract_id: int
+    contract_reference: str
+    measure: str
+    theme: str
+    unit: str
+    description: str
+    target_quantity: int
+    delivered_quantity: int
+    due_date: date
+    status: CommitmentStatus
+    target_value_pence: int | None
+    delivered_value_pence: int | None
+    settlement: str | None
+
+    @property
+    def percent_delivered(self) -> int:
+        return min(100, self.delivered_quantity * 100 // self.target_quantity)
+
+    @property
+    def settlement_label(self) -> str | None:
+        return SETTLEMENT_LABELS.get(self.settlement) if self.settlement else None
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    supplier: Organisation
+    contracts: list[Contract]
+    commitments: list[CommitmentLine]
+    deliveries: LedgerTotals  # every confirmed delivery, allocated to a commitment or not
+
+    @property
+    def contracts_value_pence(self) -> int:
+        return sum(contract.value_pence for contract in self.contracts)
+
+    @property
+    def committed_value_pence(self) -> int:
+        """The commitments' targets in pounds (those whose measure has a proxy value)."""
+        return sum(line.target_value_pence or 0 for line in self.commitments)
+
+    @property
+    def commitments_delivered_value_pence(self) -> int:
+        return sum(line.delivered_value_pence or 0 for line in self.commitments)
+
+    def status_counts(self) -> dict[CommitmentStatus, int]:
+        counts = {status: 0 for status in CommitmentStatus}
+        for line in self.commitments:
+            counts[line.status] += 1
+        return counts
+
+
+def is_public_supplier(organisation: Organisation | None) -> bool:
+    return (
+        organisation is not None
+        and organisation.kind == OrganisationKind.SUPPLIER.value
+        and organisation.status == OrganisationStatus.VERIFIED.value
+    )
+
+
+def supplier_scorecard(supplier: Organisation, today: date) -> Scorecard:
+    contracts = list(
+        db.session.scalars(select(Contract).where(Contract.supplier_id == supplier.id).order_by(Contract.reference))
+    )
+    commitments = db.session.scalars(
+        select(Commitment)
+        .join(Contract, Contract.id == Commitment.contract_id)
+        .where(Contract.supplier_id == supplier.id, Commitment.state == "approved")
+        .options(joinedload(Commitment.contract), joinedload(Commitment.measure).joinedload(Measure.theme))
+        .order_by(Commitment.due_date, Commitment.id)
+    ).all()
+    days, share = at_risk_rule()
+    lines = [
+        CommitmentLine(
+            id=commitment.id,
+            contract_id=commitment.contract_id,
+            contract_reference=commitment.contract.reference,
+            measure=commitment.measure.name,
+            theme=commitment.measure.theme.name,
+            unit=commitment.measure.unit,
+            description=commitment.description,
+            target_quantity=commitment.target_quantity,
+            delivered_quantity=commitment.delivered_quantity,
+            due_date=commitment.due_date,
+            status=commitment_status(
+                commitment.target_quantity, commitment.delivered_quantity, commitment.due_date, today, days, share
+            ),
+            target_value_pence=commitment.target_value_pence,
+            delivered_value_pence=commitment.delivered_value_pence,
+            settlement=commitment.settlement,
+        )
+        for commitment in commitments
+    ]
+    return Scorecard(supplier, contracts, lines, ledger_totals(LedgerFilters(supplier=supplier.id)))
+
+
+def public_suppliers_query() -> Select:
+    """Verified suppliers, by name."""
+    return (
+        select(Organisation)
+        .where(
+            Organisation.kind == OrganisationKind.SUPPLIER.value,
+            Organisation.status == OrganisationStatus.VERIFIED.value,
+        )
+        .order_by(Organisation.name, Organisation.id)
+    )
+
+
+def delivery_totals(supplier_ids: list[int]) -> dict[int, LedgerTotals]:
+    """Each supplier's confirmed deliveries, counted and valued: one aggregate query."""
+    if not supplier_ids:
+        return {}
+    rows = db.session.execute(
+        select(Pledge.supplier_id, func.count(Pledge.id), func.sum(value_pence_column()))
+        .join(Need, Need.id == Pledge.need_id)
+        .where(Pledge.status == CONFIRMED, Pledge.supplier_id.in_(supplier_ids))
+        .group_by(Pledge.supplier_id)
+    ).all()
+    found = {supplier_id: LedgerTotals(int(count), int(value or 0)) for supplier_id, count, value in rows}
+    return {supplier_id: found.get(supplier_id, LedgerTotals(0, 0)) for supplier_id in supplier_ids}

@@ -1,0 +1,1 @@
+"""Stories and case studies of delivered impact."""

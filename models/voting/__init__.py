@@ -1,0 +1,1 @@
+"""Ward priority rounds (participatory budgeting): setup, ballots, the count, and Pabulib files."""
