@@ -1,4 +1,4 @@
-"""When digests go out and what each one covers. Pure date rules: no database.
+"""When digests go out and what each one covers. Pure: no Flask, no session (date rules only, no database).
 
 A digest belongs to the calendar period it is sent in (its key: "2026-W48",
 "2026-12", "2026-Q4"): one per person per period, whatever happens to the job.

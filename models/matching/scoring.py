@@ -1,5 +1,5 @@
 """Match scoring and allocation, as pure rules: plain dataclasses in, a score and
-its reasons in words out. No Flask, no session, so the tests, the worker and
+its reasons in words out. Pure: no Flask, no session, so the tests, the worker and
 the benchmark all call the same code.
 
 A match is a (commitment, need) pair. Only a need of the kind the commitment's

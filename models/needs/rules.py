@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from models import DomainError, PermissionDenied, db, utcnow
+from models.people.permissions import require_officer
 from models.core.events import record_event
 from models.places.themes import NeedKind
 
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from models.people.accounts import User
     from models.people.organisations import Organisation
 from models.needs.models import DEFAULT_LIVE_NEED_CAP, LIVE_STATUSES, MAX_BENEFICIARIES, MAX_QUANTITY, MAX_VALUE_PENCE, Need, NeedStatus
+
+OFFICERS_MODERATE = "Only council officers can moderate needs"
 
 
 @dataclass
@@ -183,13 +186,9 @@ def submit_need(need: Need, user: "User", today: date) -> None:
     _move(need, NeedStatus.SUBMITTED, user, "need.submitted")
 
 
-def _require_officer(actor: "User") -> None:
-    if not actor.is_officer:
-        raise PermissionDenied("Only council officers can moderate needs")
-
 
 def publish_need(need: Need, officer: "User", today: date) -> None:
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_MODERATE)
     if need.status != NeedStatus.SUBMITTED.value:
         raise DomainError("Only a need sent for review can be published")
     if not need.organisation.can_act_publicly:
@@ -202,7 +201,7 @@ def publish_need(need: Need, officer: "User", today: date) -> None:
 
 
 def request_changes(need: Need, officer: "User", comment: str) -> None:
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_MODERATE)
     comment = comment.strip()
     if not comment:
         raise DomainError("Say what the group should change", field="comment")
@@ -213,7 +212,7 @@ def request_changes(need: Need, officer: "User", comment: str) -> None:
 
 
 def reject_need(need: Need, officer: "User", reason: str) -> None:
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_MODERATE)
     reason = reason.strip()
     if not reason:
         raise DomainError("Enter the reason, so the group understands", field="comment")

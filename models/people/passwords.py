@@ -1,4 +1,4 @@
-"""Password hashing (argon2id) and the strength rule. No Flask, no session."""
+"""Password hashing (argon2id) and the strength rule. Pure: no Flask, no session."""
 
 from __future__ import annotations
 

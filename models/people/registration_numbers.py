@@ -1,4 +1,4 @@
-"""Formats of UK charity and company registration numbers. Pure functions."""
+"""Formats of UK charity and company registration numbers. Pure: no Flask, no session."""
 
 from __future__ import annotations
 

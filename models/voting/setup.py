@@ -13,7 +13,8 @@ from sqlalchemy import (
     select,
 )
 
-from models import DomainError, PermissionDenied, db, utcnow
+from models import DomainError, db, utcnow
+from models.people.permissions import require_officer
 from models.core.events import record_event
 
 if TYPE_CHECKING:
@@ -23,6 +24,9 @@ from models.voting.models import Ballot, MAX_BUDGET_PENCE, MAX_OPTIONS, METHOD_L
 
 
 # ---------------------------------------------------------------- officers
+
+
+OFFICERS_RUN_ROUNDS = "Only council officers can run priority rounds."
 
 
 @dataclass(frozen=True)
@@ -38,10 +42,6 @@ class RoundFields:
     min_spend_percent: int | None
     rule: str
 
-
-def _require_officer(user: "User") -> None:
-    if not user.is_officer:
-        raise PermissionDenied("Only council officers can run priority rounds.")
 
 
 def _check_fields(fields: RoundFields) -> None:
@@ -82,7 +82,7 @@ def _require_changeable(round_: Round) -> None:
 
 
 def create_round(officer: "User", fields: RoundFields) -> Round:
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_RUN_ROUNDS)
     _check_fields(fields)
     round_ = Round(created_by_id=officer.id, **fields.__dict__)
     round_.title = fields.title.strip()
@@ -97,7 +97,7 @@ def create_round(officer: "User", fields: RoundFields) -> Round:
 
 
 def update_round(round_: Round, officer: "User", fields: RoundFields) -> None:
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_RUN_ROUNDS)
     round_ = _lock_round(round_)
     _require_changeable(round_)
     _check_fields(fields)
@@ -121,7 +121,7 @@ def add_need_options(round_: Round, officer: "User", needs: Iterable["Need"]) ->
     """Put published needs on the ballot; the cost is what is still needed."""
     from models.needs.models import NeedStatus
 
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_RUN_ROUNDS)
     round_ = _lock_round(round_)
     _require_changeable(round_)
     existing = set(db.session.scalars(select(RoundOption.need_id).where(RoundOption.round_id == round_.id)))
@@ -159,7 +159,7 @@ def add_need_options(round_: Round, officer: "User", needs: Iterable["Need"]) ->
 
 def add_item_option(round_: Round, officer: "User", title: str, description: str, cost_pence: int) -> RoundOption:
     """A costed priority the officer adds that is not a posted need."""
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_RUN_ROUNDS)
     round_ = _lock_round(round_)
     _require_changeable(round_)
     if not title.strip():
@@ -184,7 +184,7 @@ def add_item_option(round_: Round, officer: "User", title: str, description: str
 
 
 def remove_option(round_: Round, officer: "User", option_id: int) -> None:
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_RUN_ROUNDS)
     round_ = _lock_round(round_)
     _require_changeable(round_)
     option = db.session.get(RoundOption, option_id)
@@ -212,7 +212,7 @@ def _move(round_: Round, to: RoundState, actor: "User | None", detail: dict | No
 
 def open_round(round_: Round, officer: "User", now: datetime) -> None:
     """Put the ballot in front of residents (voting starts at the opening time)."""
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_RUN_ROUNDS)
     round_ = _lock_round(round_)
     if round_.state != RoundState.DRAFT.value:
         raise DomainError("Only a draft round can be opened")
@@ -226,7 +226,7 @@ def open_round(round_: Round, officer: "User", now: datetime) -> None:
 def close_round(round_: Round, actor: "User | None", now: datetime) -> None:
     """Stop voting (an officer early, or the clock at the closing time)."""
     if actor is not None:
-        _require_officer(actor)
+        require_officer(actor, OFFICERS_RUN_ROUNDS)
     round_ = _lock_round(round_)
     if round_.state != RoundState.OPEN.value:
         raise DomainError("Only an open round can be closed")
@@ -236,7 +236,7 @@ def close_round(round_: Round, actor: "User | None", now: datetime) -> None:
 
 
 def publish_results(round_: Round, officer: "User") -> None:
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_RUN_ROUNDS)
     round_ = _lock_round(round_)
     if round_.state != RoundState.CLOSED.value:
         raise DomainError("Only a closed round's results can be published")
@@ -248,7 +248,7 @@ def publish_results(round_: Round, officer: "User") -> None:
 
 def request_recount(round_: Round, officer: "User") -> None:
     """Count a closed round again (the job does the counting); results are stale until then."""
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_RUN_ROUNDS)
     round_ = _lock_round(round_)
     if round_.state != RoundState.CLOSED.value:
         raise DomainError("Only a closed round can be counted again")
