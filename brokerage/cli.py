@@ -189,18 +189,29 @@ def worker_command(burst: bool, simple: bool, cron: bool, queues: tuple[str, ...
             cron_process.join(timeout=10)
 
 
+def dev_environment(environ: dict[str, str], host: str, port: int, redis_url: str) -> dict[str, str]:
+    """The environment of `flask dev`'s web process and worker: the embedded Redis they
+    share, and links in email that point at this server (its port) unless BASE_URL is set."""
+    env = dict(environ, REDIS_URL=redis_url)
+    if not env.get("BASE_URL", "").strip():
+        if host in ("", "0.0.0.0", "::"):  # every interface: this machine is still one of them
+            host = "127.0.0.1"
+        env["BASE_URL"] = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    return env
+
+
 @click.command("dev")
 @click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
+@click.option("--port", default=5000, type=int, help="The port to serve on; links in email use it unless BASE_URL is set.")
 def dev_command(host: str, port: int) -> None:
     """Serve the app and a worker together, sharing the embedded Redis."""
-    env = dict(os.environ, REDIS_URL=current_app.config["REDIS_URL"])
+    env = dev_environment(dict(os.environ), host, port, current_app.config["REDIS_URL"])
     flask = [sys.executable, "-m", "flask", "--app", "brokerage"]
     processes = [
         subprocess.Popen([*flask, "run", "--host", host, "--port", str(port), "--no-reload"], env=env),
         subprocess.Popen([*flask, "worker"], env=env),
     ]
-    click.echo(f"Serving on http://{host}:{port} with a worker (Ctrl+C to stop)")
+    click.echo(f"Serving on http://{host}:{port} with a worker (Ctrl+C to stop); links in email: {env['BASE_URL']}")
 
     def stop(*_args) -> None:
         for process in processes:

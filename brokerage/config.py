@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 
 def parse_boolean(value: str | None, default: bool = False) -> bool:
@@ -56,6 +57,29 @@ def development_secret_key(instance_path: str) -> str:
     return key
 
 
+def email_base_url(raw: str | None, production: bool) -> str:
+    """BASE_URL, the public address that links in email start with. In production it
+    must be https: one-click unsubscribe (RFC 8058) needs an HTTPS URI, and a sign-in
+    or password-reset link over plain HTTP would give the token away."""
+    value = (raw or "").strip().rstrip("/")
+    if not value:
+        if production:
+            raise RuntimeError(
+                "BASE_URL must be set in production (APP_ENV=production): the public https:// address "
+                "that links in email point at, for example BASE_URL=https://social-value.example.gov.uk"
+            )
+        return "http://127.0.0.1:5000"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RuntimeError(f"BASE_URL must be an http:// or https:// address with a host name, not {value!r}")
+    if production and parts.scheme != "https":
+        raise RuntimeError(
+            f"BASE_URL must start with https:// in production (APP_ENV=production), not {value!r}: "
+            "one-click unsubscribe links in email must use HTTPS (RFC 8058), and so must sign-in links"
+        )
+    return value
+
+
 def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
     app_env = env.get("APP_ENV", "production").strip().lower()
     if app_env not in {"production", "development", "test"}:
@@ -77,7 +101,7 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "SECRET_KEY": secret_key,
         "COUNCIL_NAME": env.get("COUNCIL_NAME", "Brent Council"),
         "SERVICE_NAME": env.get("SERVICE_NAME", "Social value exchange"),
-        "SERVER_NAME_FOR_EMAIL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "SERVER_NAME_FOR_EMAIL": email_base_url(env.get("BASE_URL"), production=not development),
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": env.get("REDIS_URL") or None,

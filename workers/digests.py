@@ -32,6 +32,7 @@ from models.digests.preferences import (
     still_due,
 )
 from models.core.mail import queue_email
+from models.core.mail_headers import list_id, list_unsubscribe
 from workers.notify import council_name, external_url, render_email
 from workers.registry import job
 
@@ -70,15 +71,27 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     return payload["u"], payload["l"]
 
 
+LIST_DESCRIPTIONS = {"digest": "email updates", NEWSLETTER: "social value newsletter"}
+
+
 def list_headers(user_id: int, list_name: str) -> tuple[dict[str, str], str]:
-    """List-Unsubscribe with one-click (RFC 8058), and the confirm-page link for the body."""
+    """The list fields, and the confirm-page link for the body: List-Unsubscribe with
+    one-click (RFC 2369, RFC 8058), List-Id (RFC 2919) and Auto-Submitted (RFC 3834:
+    sent by a program, so auto-responders do not answer it)."""
     token = unsubscribe_token(user_id, list_name)
-    targets = [f"<{external_url('auth.unsubscribe_one_click', token=token)}>"]
+    targets = [external_url("auth.unsubscribe_one_click", token=token)]
     mailbox = current_app.config.get("MAIL_UNSUBSCRIBE_ADDRESS")
     if mailbox:
         # The token, not the id: whoever reads that mailbox can trust it (open the link).
-        targets.append(f"<mailto:{mailbox}?subject=unsubscribe%20{token}>")
-    headers = {"List-Unsubscribe": ", ".join(targets), "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        targets.append(f"mailto:{mailbox}?subject=unsubscribe%20{token}")
+    headers = {
+        "List-Unsubscribe": list_unsubscribe(targets),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": list_id(
+            f"{council_name()} {LIST_DESCRIPTIONS[list_name]}", list_name, current_app.config["SERVER_NAME_FOR_EMAIL"]
+        ),
+        "Auto-Submitted": "auto-generated",
+    }
     return headers, external_url("auth.unsubscribe", token=token)
 
 

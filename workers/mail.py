@@ -5,28 +5,32 @@ from __future__ import annotations
 
 import os
 import smtplib
+from datetime import datetime, timezone
 from email.message import EmailMessage as MimeMessage
-from email.utils import formatdate, make_msgid
+from email.utils import make_msgid
 
 from flask import current_app
 from sqlalchemy import select
 
 from models import db, utcnow
 from models.core.mail import EmailMessage
+from models.core.mail_headers import OUTGOING, header_text, set_header
 from workers.registry import job
 
 MAX_ATTEMPTS = 5
 
 
 def build_mime(message: EmailMessage, sender: str) -> MimeMessage:
-    mime = MimeMessage()
+    """The message as sent (RFC 5322). Raises ValueError (or another error of the email
+    package) for a message that cannot be written, such as an address with a line break."""
+    mime = MimeMessage(policy=OUTGOING)
     mime["From"] = sender
     mime["To"] = message.to_address
-    mime["Subject"] = message.subject
-    mime["Date"] = formatdate(localtime=False)
+    mime["Subject"] = header_text(message.subject)  # rows queued before subjects were kept on one line
+    mime["Date"] = datetime.now(timezone.utc)  # written with +0000 (-0000 would mean "zone unknown")
     mime["Message-ID"] = make_msgid(idstring=f"m{message.id}")
     for name, value in (message.headers or {}).items():
-        mime[name] = value
+        set_header(mime, name, value)
     mime.set_content(message.text_body)
     if message.html_body:
         mime.add_alternative(message.html_body, subtype="html")
@@ -63,7 +67,14 @@ def deliver_email(message_id: int) -> str:
     if message.status == "sent":
         db.session.rollback()
         return "already sent"
-    mime = build_mime(message, current_app.config["MAIL_DEFAULT_SENDER"])
+    try:
+        mime = build_mime(message, current_app.config["MAIL_DEFAULT_SENDER"])
+    except Exception as error:  # noqa: BLE001 - building it again would fail again: say why, stop
+        message.status = "failed"
+        message.last_error = f"Could not build the message: {type(error).__name__}: {error}"[:2000]
+        db.session.commit()
+        current_app.logger.warning("Email %s cannot be built: %s", message_id, error)
+        return "failed"
     message.attempts += 1
     try:
         if current_app.config["MAIL_SERVER"]:

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models import db, utcnow
+from models.core.mail_headers import header_text
 
 
 class EmailMessage(db.Model):
@@ -37,14 +38,16 @@ def queue_email(
     kind: str = "notification",
     headers: dict[str, Any] | None = None,
 ) -> EmailMessage:
-    """Add a message to the current transaction; after commit a job delivers it."""
+    """Add a message to the current transaction; after commit a job delivers it.
+    The subject and header values are kept on one line (a need's title with a line
+    break in it must not break the email, nor add a header to it)."""
     message = EmailMessage(
         to_address=to_address,
-        subject=subject[:255],
+        subject=header_text(subject)[:255],
         text_body=text_body,
         html_body=html_body,
         kind=kind,
-        headers=headers,
+        headers={name: header_text(value) for name, value in headers.items()} if headers else headers,
     )
     db.session.add(message)
     return message
