@@ -26,7 +26,6 @@ from email.parser import BytesParser
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-import listunsub
 import pytest
 from sqlalchemy import select
 
@@ -42,6 +41,17 @@ from workers.mail import deliver_email, requeue_stuck_email
 BASE = "https://sv.brent.example.gov.uk"
 # RFC 5322 section 3.3 date-time as we write it: a day, and the zone as +0000.
 DATE = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000")
+
+
+@pytest.fixture
+def listunsub():
+    """The RFC 2369 / RFC 8058 checker (the test extra installs it). Missing in CI is an
+    error; on a machine set up before it was added, its tests are skipped with the fix."""
+    if os.environ.get("CI"):
+        import listunsub
+
+        return listunsub
+    return pytest.importorskip("listunsub", reason="install the test extra: pip install -e '.[test]' (make setup)")
 
 
 # A real SMTP server that keeps the bytes it received -----------------------------------
@@ -136,7 +146,7 @@ def world(app, places, make_user, make_organisation):
     return build_world(app, make_user, make_organisation)
 
 
-def test_a_digest_carries_its_list_fields_as_plain_ascii_with_one_click(app, world, smtp, work_jobs):
+def test_a_digest_carries_its_list_fields_as_plain_ascii_with_one_click(listunsub, app, world, smtp, work_jobs):
     with app.app_context():
         rq.enqueue(send_digest_run, "monthly")
     assert work_jobs() == 0
@@ -172,7 +182,7 @@ def test_a_digest_carries_its_list_fields_as_plain_ascii_with_one_click(app, wor
     assert response.get_data(as_text=True) == "You have been unsubscribed.\n"
 
 
-def test_the_newsletter_has_its_own_list_id_and_unsubscribe_link(app, world, smtp, work_jobs):
+def test_the_newsletter_has_its_own_list_id_and_unsubscribe_link(listunsub, app, world, smtp, work_jobs):
     with app.app_context():
         rq.enqueue(send_newsletter_run)
     assert work_jobs() == 0
@@ -187,7 +197,7 @@ def test_the_newsletter_has_its_own_list_id_and_unsubscribe_link(app, world, smt
     assert_date_is_utc_with_plus_0000(raw, strictly_parsed(raw))
 
 
-def test_with_an_unsubscribe_mailbox_the_field_is_folded_only_between_its_two_uris(app, world, smtp, work_jobs):
+def test_with_an_unsubscribe_mailbox_the_field_is_folded_only_between_its_two_uris(listunsub, app, world, smtp, work_jobs):
     app.config["MAIL_UNSUBSCRIBE_ADDRESS"] = "unsubscribe@brent.example.gov.uk"
     with app.app_context():
         rq.enqueue(send_digest_run, "monthly")
