@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from models.people.passwords import use_fast_hashing_for_tests
 
     use_fast_hashing_for_tests(app.config["APP_ENV"] == "test")
+    init_proxies(app)
     init_redis(app)
     init_extensions(app)
     init_templates(app)
@@ -46,6 +47,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_cli(app)
     return app
+
+
+def init_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT proxies (the router the Procfile implies), a visitor's address and
+    scheme are the ones the proxies forwarded, so rate limits are per visitor, not per router.
+    Only X-Forwarded-For and X-Forwarded-Proto are trusted, and only from that many proxies."""
+    count = app.config.get("PROXY_COUNT") or 0
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def init_redis(app: Flask) -> None:

@@ -26,6 +26,17 @@ def int_or_none(value: str | None) -> int | None:
     return int(value)
 
 
+def proxy_count(value: str | None) -> int:
+    """How many proxies in front of the app to trust (PROXY_COUNT): none unless told."""
+    try:
+        count = int_or_none(value) or 0
+    except ValueError:
+        raise ValueError(f"PROXY_COUNT must be a whole number of proxies, not {value!r}") from None
+    if count < 0:
+        raise ValueError(f"PROXY_COUNT must be 0 or more, not {value!r}")
+    return count
+
+
 def identifier_prefix(value: str | None, default: str, starts: str) -> str:
     """An identifier prefix for open data, which must start as its standard says."""
     value = (value or "").strip() or default
@@ -122,6 +133,9 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "RESET_TOKEN_MAX_AGE": int_or_none(env.get("RESET_TOKEN_MAX_AGE")) or 3600,
         "RATELIMIT_ENABLED": parse_boolean(env.get("RATELIMIT_ENABLED"), default=True),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto are trusted
+        # (a router, a load balancer). With none, anyone could write those headers.
+        "PROXY_COUNT": proxy_count(env.get("PROXY_COUNT")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not development,

@@ -1,4 +1,8 @@
-"""GOV.UK-pattern error pages (and JSON for the API)."""
+"""GOV.UK-pattern error pages (and JSON for the API). Every handler answers through
+render_error, which rolls the database session back first (as microblog's handlers do):
+after a database error the session refuses all work until it is rolled back, and the page
+itself reads the database (the signed-in person, the council's name). Nothing a failed
+request wrote is kept."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from models import DomainError, PermissionDenied
+from models import DomainError, PermissionDenied, db
 
 TITLES = {
     400: "Sorry, there is a problem with the request",
@@ -25,6 +29,7 @@ def _wants_json() -> bool:
 
 
 def render_error(code: int, message: str | None = None):
+    db.session.rollback()
     if _wants_json():
         return jsonify(error=TITLES.get(code, "Error"), detail=message), code
     return render_template("errors/error.html", code=code, title=TITLES.get(code, "Error"), message=message), code

@@ -22,7 +22,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
-from workers.registry import job_options
+from workers.registry import enqueue, job_options
 
 QUEUES = ("high", "default", "emails", "low")
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
@@ -53,13 +53,8 @@ class RQ:
         """Enqueue the job; if Redis is unreachable, keep it in `pending_jobs` and return None."""
         options = job_options(func)
         try:
-            return self.queue(options.queue).enqueue(
-                func,
-                *args,
-                job_id=job_id,
-                job_timeout=options.timeout,
-                retry=options.retry,
-                **kwargs,
+            return enqueue(
+                self.connection, func, *args, job_id=job_id, is_async=current_app.config["RQ_ASYNC"], **kwargs
             )
         except REDIS_DOWN as error:
             from models.core.outbox import save_pending_job

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from models import db, utcnow
 from models.core.mail import EmailMessage
 from models.core.mail_headers import OUTGOING, header_text, set_header
-from workers.registry import job
+from workers.registry import enqueue, job
 
 MAX_ATTEMPTS = 5
 
@@ -99,9 +99,8 @@ def requeue_stuck_email(older_than_minutes: int = 10) -> int:
     (Redis restarted, enqueue failed after commit) get a new one."""
     from datetime import timedelta
 
-    from rq import Queue, get_current_job
+    from rq import get_current_job
 
-    current = get_current_job()
     cutoff = utcnow() - timedelta(minutes=older_than_minutes)
     # Only messages never attempted: a message that failed is already waiting for
     # RQ's own retry, and enqueuing it again could send it twice.
@@ -110,8 +109,8 @@ def requeue_stuck_email(older_than_minutes: int = 10) -> int:
             EmailMessage.status == "queued", EmailMessage.attempts == 0, EmailMessage.created_at < cutoff
         )
     ).all()
-    queue = Queue("emails", connection=current.connection) if current else None
+    connection = get_current_job().connection
     for message_id in stuck:
-        if queue is not None:
-            queue.enqueue(deliver_email, message_id, job_timeout=60)
+        # As declared on deliver_email: its queue, timeout, retries and back-off.
+        enqueue(connection, deliver_email, message_id)
     return len(stuck)

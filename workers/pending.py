@@ -10,12 +10,11 @@ import importlib
 from typing import Any, Callable
 
 from redis import Redis
-from rq import Queue
 from sqlalchemy import select
 
 from models import db
 from models.core.outbox import PendingJob
-from workers.registry import job, job_options
+from workers.registry import enqueue, job
 
 # Only our own jobs: a row names a function by its dotted path.
 ALLOWED_PREFIX = "workers."
@@ -55,15 +54,7 @@ def enqueue_pending(connection: Redis, limit: int = 10_000) -> int:
             row.last_error = f"{type(error).__name__}: {error}"[:2000]
             db.session.commit()
             continue
-        options = job_options(func)
-        Queue(row.queue or options.queue, connection=connection).enqueue(
-            func,
-            *row.args,
-            job_id=row.job_id,
-            job_timeout=options.timeout,
-            retry=options.retry,
-            **row.kwargs,
-        )
+        enqueue(connection, func, *row.args, job_id=row.job_id, queue=row.queue or None, **row.kwargs)
         db.session.delete(row)
         db.session.commit()
         done += 1

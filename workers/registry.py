@@ -1,11 +1,16 @@
-"""How a job declares its queue, timeout and retries where it is defined."""
+"""How a job declares its queue, timeout and retries where it is defined, and the one way
+a declared job is enqueued with them (`enqueue`): the app's `rq.enqueue`
+(brokerage/jobs.py), the pending-jobs sweeper and jobs that enqueue other jobs all go
+through it, so no enqueue drops a job's retries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from rq import Retry
+from redis import Redis
+from rq import Queue, Retry
+from rq.job import Job
 
 
 @dataclass(frozen=True)
@@ -28,3 +33,24 @@ def job(queue: str = "default", timeout: int = 180, retries: int = 0, backoff: l
 
 def job_options(func: Callable[..., Any]) -> JobOptions:
     return getattr(func, "job_options", JobOptions())
+
+
+def enqueue(
+    connection: Redis,
+    func: Callable[..., Any],
+    *args: Any,
+    job_id: str | None = None,
+    queue: str | None = None,
+    is_async: bool = True,
+    **kwargs: Any,
+) -> Job:
+    """Put a declared job on its queue (or `queue`) with its declared timeout and retries."""
+    options = job_options(func)
+    return Queue(queue or options.queue, connection=connection, is_async=is_async).enqueue(
+        func,
+        *args,
+        job_id=job_id,
+        job_timeout=options.timeout,
+        retry=options.retry,
+        **kwargs,
+    )

@@ -29,7 +29,7 @@ from brokerage.officers import bp
 from brokerage.pagination import paginate
 from brokerage.views import apply_rule
 from models import Allocation, Commitment, Contract, Event, Organisation, Pledge, Task, db, record_event
-from models.contracts.models import CommitmentStatus, council_thresholds
+from models.contracts.models import CommitmentStatus, tier_case
 from models.contracts.rules import (
     add_commitment,
     decide_commitment,
@@ -39,7 +39,7 @@ from models.contracts.rules import (
 )
 from models.contracts.ocds_import import MAX_OCDS_BYTES
 from models.pledges.models import HOLDING
-from models.contracts.tiers import Tier, TierThresholds
+from models.contracts.tiers import Tier
 from workers.contracts import import_ocds_file
 from workers.matching import match_commitments
 
@@ -56,18 +56,6 @@ def _commitment_or_404(commitment_id: int) -> Commitment:
     if commitment is None:
         abort(404)
     return commitment
-
-
-def _tier_condition(tier: Tier, thresholds: TierThresholds | None = None):
-    """The value range of a tier, as SQL (mirrors models.contracts.tiers.tier_for_value)."""
-    thresholds = thresholds or council_thresholds()
-    value = Contract.value_pence
-    return {
-        Tier.NONE: value < thresholds.basic_from_pence,
-        Tier.BASIC: and_(value >= thresholds.basic_from_pence, value < thresholds.kpi_from_pence),
-        Tier.KPI: and_(value >= thresholds.kpi_from_pence, value <= thresholds.strategic_over_pence),
-        Tier.STRATEGIC: value > thresholds.strategic_over_pence,
-    }[tier]
 
 
 def pledged_quantities(commitment_ids: list[int]) -> dict[int, int]:
@@ -111,7 +99,7 @@ def contracts():
     if filters.supplier.data and not filters.supplier.errors:
         query = query.where(Contract.supplier_id == filters.supplier.data)
     if filters.tier.data and not filters.tier.errors:
-        query = query.where(_tier_condition(Tier(filters.tier.data)))
+        query = query.where(tier_case() == Tier(filters.tier.data).value)
     page = paginate(query)
     ids = [contract.id for contract in page.items]
     counts = dict(

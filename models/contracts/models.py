@@ -17,6 +17,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    case,
+    literal,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -76,6 +78,21 @@ def council_thresholds() -> TierThresholds:
         basic_from_pence=get_int_setting("tier_basic_from_pence", default.basic_from_pence),
         kpi_from_pence=get_int_setting("tier_kpi_from_pence", default.kpi_from_pence),
         strategic_over_pence=get_int_setting("tier_strategic_over_pence", default.strategic_over_pence),
+    )
+
+
+def tier_case(thresholds: TierThresholds | None = None):
+    """`tier_for_value` in SQL: a CASE over Contract.value_pence giving the tier's value
+    ("none", "basic", "kpi", "strategic"), with the council's thresholds unless given. The
+    one SQL copy of the rule: queries that label, group or filter contracts by tier use it
+    (compare it with a Tier's value), and a test pins it to tier_for_value at every boundary."""
+    thresholds = thresholds or council_thresholds()
+    value = Contract.value_pence
+    return case(
+        (value < thresholds.basic_from_pence, literal(Tier.NONE.value)),
+        (value < thresholds.kpi_from_pence, literal(Tier.BASIC.value)),
+        (value <= thresholds.strategic_over_pence, literal(Tier.KPI.value)),
+        else_=literal(Tier.STRATEGIC.value),
     )
 
 

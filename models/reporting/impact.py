@@ -24,7 +24,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_, select
 
 from models import db
-from models.contracts.models import Commitment, Contract, at_risk_rule, council_thresholds
+from models.contracts.models import Commitment, Contract, at_risk_rule, tier_case
+from models.contracts.tiers import Tier
 from models.reporting.ledger import financial_year, financial_year_label, value_pence_column
 from models.needs.models import Need
 from models.people.organisations import Organisation, OrganisationStatus
@@ -129,17 +130,6 @@ def by_supplier(year: Year | None, limit: int = 25) -> list[Row]:
     return [Row(str(id_), name, int(c), int(d), int(n)) for id_, name, c, d, n in db.session.execute(query)]
 
 
-def _tier_case():
-    thresholds = council_thresholds()
-    value = Contract.value_pence
-    return case(
-        (value < thresholds.basic_from_pence, literal("none")),
-        (value < thresholds.kpi_from_pence, literal("basic")),
-        (value <= thresholds.strategic_over_pence, literal("kpi")),
-        else_=literal("strategic"),
-    )
-
-
 TIER_LABELS = {
     "none": "Under the social value threshold",
     "basic": "Themes only",
@@ -149,7 +139,7 @@ TIER_LABELS = {
 
 
 def by_tier(year: Year | None) -> list[Row]:
-    tier = _tier_case().label("tier")
+    tier = tier_case().label("tier")
     query = _base(tier, *_commitment_sums()).where(_due_in(year)).group_by(tier)
     found = {key: (int(c), int(d), int(n)) for key, c, d, n in db.session.execute(query)}
     return [Row(key, label, *found[key]) for key, label in TIER_LABELS.items() if key in found]
@@ -319,7 +309,7 @@ class Kpi:
 
 def kpis(year: Year | None, today: date, only_in_tier: bool = False, status: str | None = None, limit: int = 500) -> list[Kpi]:
     """Each approved commitment as a KPI: target, delivered, status, value; one query."""
-    tier = _tier_case()
+    tier = tier_case()
     state = _status_case(today)
     query = (
         _base(
@@ -335,7 +325,7 @@ def kpis(year: Year | None, today: date, only_in_tier: bool = False, status: str
         .limit(limit)
     )
     if only_in_tier:
-        query = query.where(Contract.value_pence >= council_thresholds().basic_from_pence)
+        query = query.where(tier != Tier.NONE.value)
     if status:
         query = query.where(state == status)
     result = []
@@ -370,11 +360,11 @@ class ContractRow:
 
 def contracts_over_threshold(year: Year | None) -> list[ContractRow]:
     """Delivered against committed for each contract over the social value threshold."""
-    tier = _tier_case()
+    tier = tier_case()
     query = (
         _base(Contract.id, Contract.reference, Contract.title, Organisation.name, Contract.value_pence, tier, *_commitment_sums())
         .join(Organisation, Organisation.id == Contract.supplier_id)
-        .where(_due_in(year), Contract.value_pence >= council_thresholds().basic_from_pence)
+        .where(_due_in(year), tier != Tier.NONE.value)
         .group_by(Contract.id, Contract.reference, Contract.title, Organisation.name, Contract.value_pence)
         .order_by(Contract.value_pence.desc(), Contract.reference)
     )

@@ -5,7 +5,9 @@ has been delivered against it is an implementation metric
 (`contracts[].implementation.metrics`: the confirmed deliveries allocated to it).
 
 One release per contract of a verified supplier, with a stable ocid (the council's
-prefix and the contract's id) and a release id that changes when its content does.
+prefix and the contract's id) and a release id that changes when its content does. The
+content depends on the data alone, never on the time of the request: the same data gives
+the same release, whenever it is exported.
 Contracts are read in batches with their commitments, so the package streams.
 (models/ocds.py is the other direction: importing contracts from OCDS files.)"""
 
@@ -74,7 +76,9 @@ def agreed_metric(commitment: Commitment) -> dict[str, Any]:
 
 
 def delivered_metric(commitment: Commitment, as_of: datetime) -> dict[str, Any]:
-    """What has been delivered against the commitment: confirmed deliveries allocated to it."""
+    """What has been delivered against the commitment: confirmed deliveries allocated to it,
+    observed up to `as_of` (when the contract's social value last changed, not the time of
+    the request, so that the release stays the same while the data does)."""
     measure, start = commitment.measure, commitment.contract.start_date
     notes = "Confirmed deliveries allocated to this commitment."
     if commitment.settlement:
@@ -92,7 +96,7 @@ def delivered_metric(commitment: Commitment, as_of: datetime) -> dict[str, Any]:
 
 
 def contract_release(
-    contract: Contract, commitments: list[Commitment], changed: datetime, publisher: Publisher, as_of: datetime
+    contract: Contract, commitments: list[Commitment], changed: datetime, publisher: Publisher
 ) -> dict[str, Any]:
     ocid = f"{publisher.ocid_prefix}{contract.id}"
     award_id = f"{contract.id}"
@@ -124,9 +128,10 @@ def contract_release(
         record["period"] = _period(contract.start_date, contract.end_date)
     if commitments:
         record["agreedMetrics"] = [agreed_metric(commitment) for commitment in commitments]
-        record["implementation"] = {"metrics": [delivered_metric(commitment, as_of) for commitment in commitments]}
+        record["implementation"] = {"metrics": [delivered_metric(commitment, changed) for commitment in commitments]}
     release["contracts"] = [record]
-    # The id changes exactly when the content does (the date is when it last changed).
+    # The id changes exactly when the content does, and the content is made of the data alone
+    # (the date is when it last changed): two exports of the same data give the same id.
     digest = hashlib.sha256(json.dumps(release, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return {"id": f"{ocid}-{digest}", **release}
 
@@ -142,7 +147,7 @@ def _last_changes(contract_ids: list[int]) -> dict[int, datetime]:
     return {contract_id: changed for contract_id, changed in rows}
 
 
-def contract_releases(publisher: Publisher, as_of: datetime, batch: int = 200) -> Iterator[dict[str, Any]]:
+def contract_releases(publisher: Publisher, batch: int = 200) -> Iterator[dict[str, Any]]:
     """A release per contract of a verified supplier, read `batch` contracts at a time."""
     ids = db.session.scalars(
         select(Contract.id)
@@ -167,7 +172,7 @@ def contract_releases(publisher: Publisher, as_of: datetime, batch: int = 200) -
             moments = [contract.created_at, changes.get(contract.id)]
             moments += [moment for commitment in approved for moment in (commitment.created_at, commitment.settled_at)]
             changed = max(moment for moment in moments if moment is not None)
-            yield contract_release(contract, approved, changed, publisher, as_of)
+            yield contract_release(contract, approved, changed, publisher)
             db.session.expunge(contract)  # with its commitments: what was yielded is plain data
 
 
@@ -178,7 +183,8 @@ def _scheme_and_uid(org_id: str) -> dict[str, str]:
 
 
 def release_package(publisher: Publisher, uri: str, published: datetime) -> Iterator[str]:
-    """The OCDS 1.1 release package, as text."""
+    """The OCDS 1.1 release package, as text. Only the package's `publishedDate` is the
+    time of publication; its releases are the same whenever the same data is exported."""
     head = {
         "uri": uri,
         "version": "1.1",
@@ -188,4 +194,4 @@ def release_package(publisher: Publisher, uri: str, published: datetime) -> Iter
         "license": OGL,
         "publicationPolicy": f"{publisher.website}/open-data",
     }
-    return json_document(head, "releases", contract_releases(publisher, published))
+    return json_document(head, "releases", contract_releases(publisher))
