@@ -109,7 +109,12 @@ def requeue_stuck_email(older_than_minutes: int = 10) -> int:
             EmailMessage.status == "queued", EmailMessage.attempts == 0, EmailMessage.created_at < cutoff
         )
     ).all()
-    connection = get_current_job().connection
+    if not stuck:
+        return 0
+    current = get_current_job()
+    if current is None:
+        raise RuntimeError("requeue_stuck_email enqueues through Redis: run it as a job (the schedule does)")
+    connection = current.connection
     for message_id in stuck:
         # As declared on deliver_email: its queue, timeout, retries and back-off.
         enqueue(connection, deliver_email, message_id)
