@@ -95,9 +95,9 @@ def test_grants_name_the_organisations_and_the_ward_they_benefit(client, world: 
     assert "Builders Ltd gave £200" in fridge["description"]
     laptop = grants[world.pledges["laptop"]]
     assert laptop["amountAwarded"] == 333.33  # £1,000 × 1/3, to the penny (rounded down)
-    # borough-wide: the council's own area, a London borough
+    # borough-wide: the council's own area, a London borough, named as a place (not the council)
     assert laptop["beneficiaryLocation"] == [
-        {"name": "Brent Council", "geoCode": world.lad_code, "geoCodeType": "LONB", "countryCode": "GB"}
+        {"name": "Brent", "geoCode": world.lad_code, "geoCodeType": "LONB", "countryCode": "GB"}
     ]
     tools = grants[world.pledges["tools"]]
     assert tools["recipientOrganization"] == [{"id": f"{PREFIX}org-{world.allotment}", "name": "Stonebridge Allotment Society"}]
@@ -140,8 +140,13 @@ def test_the_csv_uses_360givings_column_titles(client, world: World):
             standard.update(next(csv.reader(handle)))
     header = list(next(iter(rows.values())))
     ours_not_in_samples = [title for title in header if title not in standard]
-    # the classification columns are the standard's flattening of `classifications`, absent from the samples
-    assert ours_not_in_samples == ["Classifications:Vocabulary", "Classifications:Code", "Classifications:Title"]
+    # the classification and recipient location columns are the standard's flattening of `classifications` and
+    # `recipientOrganization/location` (tests/reporting/test_360giving_quality.py), absent from the samples
+    assert ours_not_in_samples == [
+        "Recipient Org:Location:Name", "Recipient Org:Location:Country Code", "Recipient Org:Location:Geographic Code",
+        "Recipient Org:Location:Geographic Code Type",
+        "Classifications:Vocabulary", "Classifications:Code", "Classifications:Title",
+    ]
     laptop = rows[f"{PREFIX}{world.pledges['laptop']}"]
     assert laptop["Amount Awarded"] == "333.33" and laptop["Award Date"] == "2025-04-01"
     assert laptop["Beneficiary Location:Geographic Code Type"] == "LONB"

@@ -23,9 +23,13 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _null(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema, or null. An `enum` lists every allowed value, so null joins it too."""
     if "$ref" in schema:
         return {"oneOf": [schema, {"type": "null"}]}
-    return {**schema, "type": [schema["type"], "null"]}
+    nullable = {**schema, "type": [schema["type"], "null"]}
+    if "enum" in schema:
+        nullable["enum"] = [*schema["enum"], None]
+    return nullable
 
 
 def _object(properties: dict[str, Any], optional: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -31,8 +31,14 @@ class NeedKind(str, enum.Enum):
         }[self.value]
 
 
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+def slugify(text: str, limit: int = 80) -> str:
+    """Lower-case words joined by hyphens, at most `limit` characters, cut between two
+    words, never inside one (unless a single word is longer than the limit)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(slug) <= limit:
+        return slug
+    cut = slug[: limit + 1].rfind("-")
+    return slug[:cut] if cut > 0 else slug[:limit]
 
 
 class Theme(db.Model):

@@ -155,14 +155,16 @@ def ledger_suppliers() -> list[tuple[int, str]]:
     )
 
 
-# The organisations a delivery row names: the group that posted the need, the supplier.
+# The organisations a delivery row names: the group that posted the need, the supplier;
+# and the ward the group is based in (Ward itself is the need's).
 GROUP = aliased(Organisation, name="group_organisation")
 SUPPLIER = aliased(Organisation, name="supplier_organisation")
+GROUP_WARD = aliased(Ward, name="group_ward")
 
 
 def delivery_rows(columns: Sequence, filters: LedgerFilters, batch: int = 2000) -> Iterator[Row]:
     """The filtered confirmed deliveries, newest first, as plain rows of `columns` (from
-    Pledge, Need, GROUP, SUPPLIER, Theme and Ward), read in batches: no ORM objects."""
+    Pledge, Need, GROUP, SUPPLIER, Theme, Ward and GROUP_WARD), read in batches: no ORM objects."""
     query = (
         select(*columns)
         .join(Need, Need.id == Pledge.need_id)
@@ -170,6 +172,7 @@ def delivery_rows(columns: Sequence, filters: LedgerFilters, batch: int = 2000) 
         .join(GROUP, GROUP.id == Need.organisation_id)
         .join(Theme, Theme.id == Need.theme_id)
         .outerjoin(Ward, Ward.id == Need.ward_id)
+        .outerjoin(GROUP_WARD, GROUP_WARD.id == GROUP.ward_id)
         .order_by(Pledge.confirmed_at.desc(), Pledge.id.desc())
     )
     yield from db.session.execute(filter_confirmed(query, filters).execution_options(yield_per=batch))

@@ -4,8 +4,12 @@ grants package and the flattened CSV with the standard's column titles).
 A confirmed pledge is a grant from the supplier (the funding organisation) to the
 community group (the recipient): cash, or in kind at its estimated value, marked in
 `classifications`. The beneficiary location is the need's ward (GSS code, type WD), or
-the council's area for borough-wide needs. Organisations only: no person's name or
-email address, and not an organisation's contact email either.
+the council's area, by its name, for borough-wide needs; the recipient's location is the
+ward the group is based in, or the council's area for a group based in the borough but
+in no one ward. Each grant says when it was last modified (`dateModified`: its
+confirmation, or a later change to its need) and what was planned (`plannedDates`:
+from the pledge to the need's deadline). Organisations only: no person's name or email
+address, and not an organisation's contact email either.
 
 Everything streams: rows are read from the database in batches and the text is
 yielded as it is written, so a download of every delivery never sits in memory.
@@ -14,6 +18,7 @@ No Flask here: the view passes what it knows (addresses, settings) in a Publishe
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable, Iterator, NamedTuple
@@ -21,7 +26,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 from sqlalchemy import select
 
 from models import db
-from models.reporting.ledger import GROUP, SUPPLIER, LedgerFilters, delivery_rows, value_pence_column
+from models.reporting.ledger import GROUP, GROUP_WARD, SUPPLIER, LedgerFilters, delivery_rows, value_pence_column
 from models.needs.models import PUBLIC_STATUSES, Need
 from models.people.organisations import SUPPLIER_FORMS, VCSE_FORMS
 from models.places.wards import Ward
@@ -37,13 +42,17 @@ AREA_CODE_TYPES = {
     "E06": "UA", "E07": "NMD", "E08": "MD", "E09": "LONB", "W06": "UA", "S12": "CA",
 }
 
+# The column titles are the 360Giving schema's (as flattentool writes them with --use-titles).
 GRANT_CSV_HEADER = (
     "Identifier", "Title", "Description", "Currency", "Amount Awarded", "Award Date", "URL",
+    "Planned Dates:Start Date", "Planned Dates:End Date",
     "Recipient Org:Identifier", "Recipient Org:Name", "Recipient Org:Charity Number", "Recipient Org:Company Number",
+    "Recipient Org:Location:Name", "Recipient Org:Location:Country Code", "Recipient Org:Location:Geographic Code",
+    "Recipient Org:Location:Geographic Code Type",
     "Beneficiary Location:Name", "Beneficiary Location:Country Code", "Beneficiary Location:Geographic Code",
     "Beneficiary Location:Geographic Code Type", "Funding Org:Identifier", "Funding Org:Name",
     "Grant Programme:Code", "Grant Programme:Title",
-    "Classifications:Vocabulary", "Classifications:Code", "Classifications:Title", "Data Source",
+    "Classifications:Vocabulary", "Classifications:Code", "Classifications:Title", "Last modified", "Data Source",
 )
 
 
@@ -84,6 +93,50 @@ def registration_fields(legal_form: str, number: str | None) -> dict[str, str]:
 
 def area_code_type(code: str | None) -> str | None:
     return AREA_CODE_TYPES.get(code[:3]) if code else None
+
+
+COUNCIL_WORDS = re.compile(
+    r"^(?:the\s+)?(?:(?:london|royal)\s+)?borough\s+(?:council\s+)?of\s+"
+    r"|\s+(?:metropolitan\s+)?(?:(?:borough|city|county|district)\s+)?council$",
+    re.IGNORECASE,
+)
+
+
+def area_name(council: str) -> str:
+    """The place a council serves, from the council's name: "Brent Council" and "London
+    Borough of Brent" serve Brent (a borough-wide grant benefits Brent, not Brent Council)."""
+    return COUNCIL_WORDS.sub("", council.strip()).strip() or council
+
+
+IRREGULAR_SINGULARS = {"people": "person", "children": "child", "men": "man", "women": "woman", "feet": "foot"}
+SAME_IN_BOTH = ("series", "species", "means", "sheep", "fish", "news")
+
+
+def singular(word: str) -> str:
+    """An English plural's singular, for the unit words groups write ("laptops", "hours",
+    "boxes", "batteries", "people"); a word that is not a plural stays as it is."""
+    lower = word.lower()
+    if lower in IRREGULAR_SINGULARS:
+        found = IRREGULAR_SINGULARS[lower]
+        return found.capitalize() if word[:1].isupper() else found
+    if lower in SAME_IN_BOTH or len(lower) < 3 or not lower.endswith("s") or lower.endswith(("ss", "us", "is")):
+        return word
+    if lower.endswith("ies") and len(lower) > 4:
+        return word[:-3] + ("Y" if word.endswith("IES") else "y")
+    if lower.endswith(("sses", "shes", "ches", "xes", "zzes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def quantity_text(quantity: int, unit: str) -> str:
+    """"1 laptop", "3 laptops", "1 bag of compost", "24 volunteer hours": the unit, written
+    in the plural by the group, in the singular for one."""
+    words = unit.split()
+    if quantity == 1 and words:
+        # the counted noun: the word before "of" ("bags of compost"), else the last word
+        at = words.index("of") - 1 if "of" in words[1:] else len(words) - 1
+        words[at] = singular(words[at])
+    return f"{quantity:,} {' '.join(words)}".rstrip()
 
 
 def council_area_code() -> str | None:
@@ -149,6 +202,12 @@ class GrantRow(NamedTuple):
     ward_name: str | None
     theme_slug: str
     theme_name: str
+    pledged_at: datetime
+    deadline: date
+    need_updated_at: datetime | None
+    group_in_borough: bool
+    group_ward_code: str | None
+    group_ward_name: str | None
 
 
 def grant_rows(filters: LedgerFilters, batch: int = 2000) -> Iterator[GrantRow]:
@@ -158,7 +217,8 @@ def grant_rows(filters: LedgerFilters, batch: int = 2000) -> Iterator[GrantRow]:
         Pledge.id, Pledge.confirmed_at, Pledge.quantity, value_pence_column(), Need.id, Need.title, Need.summary,
         Need.kind, Need.unit, Need.status, GROUP.id, GROUP.name, GROUP.legal_form, GROUP.registration_number,
         SUPPLIER.id, SUPPLIER.name, SUPPLIER.legal_form, SUPPLIER.registration_number, Ward.code, Ward.name,
-        Theme.slug, Theme.name,
+        Theme.slug, Theme.name, Pledge.created_at, Need.deadline, Need.updated_at, GROUP.based_in_borough,
+        GROUP_WARD.code, GROUP_WARD.name,
     )
     for row in delivery_rows(columns, filters, batch):
         yield GrantRow._make(row)
@@ -184,10 +244,10 @@ class GrantWriter:
         self.publisher, self.need_url, self.data_source = publisher, need_url, data_source
         self.classifications = {kind.value: [kind_classification(kind.value, publisher)] for kind in NeedKind}
         self.kind_words = {kind.value: kind.label.lower() for kind in NeedKind}
-        self.shared: dict[tuple, list[dict[str, str]]] = {}
+        self.shared: dict[tuple, list[dict[str, Any]]] = {}
         area_type = area_code_type(council_area)
         self.borough = (
-            [{"name": publisher.name, "geoCode": council_area, "geoCodeType": area_type, "countryCode": "GB"}]
+            [{"name": area_name(publisher.name), "geoCode": council_area, "geoCodeType": area_type, "countryCode": "GB"}]
             if council_area and area_type
             else None
         )
@@ -200,6 +260,23 @@ class GrantWriter:
             self.shared[key] = [{"id": identifier, "name": name, **details}]
         return self.shared[key]
 
+    def _recipient(self, row: GrantRow) -> list:
+        """The group, with where it is based: its ward, or the borough if it is based in
+        the borough but in no one ward (nothing if neither is known)."""
+
+        def make() -> list:
+            found = dict(self._organisation(row.group_id, row.group_name, row.group_form, row.group_number, False)[0])
+            if row.group_ward_code:
+                found["location"] = self._ward(row.group_ward_code, row.group_ward_name)
+            elif row.group_in_borough and self.borough:
+                found["location"] = self.borough
+            return [found]
+
+        return self._once(("recipient", row.group_id), make)
+
+    def _ward(self, code: str, name: str | None) -> list:
+        return self._once(("ward", code), lambda: [{"name": name, "geoCode": code, "geoCodeType": "WD", "countryCode": "GB"}])
+
     def _once(self, key: tuple, make) -> list:
         if key not in self.shared:
             self.shared[key] = make()
@@ -208,7 +285,7 @@ class GrantWriter:
     def grant(self, row: GrantRow) -> dict[str, Any]:
         """One confirmed delivery as a 360Giving grant."""
         cash = row.kind == NeedKind.CASH.value
-        given = f"£{pounds_text(row.value_pence)}" if cash else f"{row.quantity:,} {row.unit}"
+        given = f"£{pounds_text(row.value_pence)}" if cash else quantity_text(row.quantity, row.unit)
         found: dict[str, Any] = {
             "id": f"{self.publisher.grant_prefix}{row.pledge_id}",
             "title": row.title,
@@ -217,20 +294,23 @@ class GrantWriter:
             "currency": "GBP",
             "amountAwarded": pounds(row.value_pence),
             "awardDate": utc_iso(row.confirmed_at),
-            "recipientOrganization": self._organisation(row.group_id, row.group_name, row.group_form, row.group_number, False),
+            "recipientOrganization": self._recipient(row),
             "fundingOrganization": self._organisation(
                 row.supplier_id, row.supplier_name, row.supplier_form, row.supplier_number, True
             ),
             "grantProgramme": self._once(("theme", row.theme_slug), lambda: [{"code": row.theme_slug, "title": row.theme_name}]),
             "classifications": self.classifications[row.kind],
+            # the confirmation, or a later change to the need (its title, summary, value, ward...)
+            "dateModified": utc_iso(max(row.confirmed_at, row.need_updated_at or row.confirmed_at)),
             "dataSource": self.data_source,
         }
         if row.need_status in PUBLIC_STATUSES:
             found["url"] = f"{self.need_url}{row.need_id}"
+        pledged_on = row.pledged_at.date()
+        if pledged_on <= row.deadline:  # planned: from the pledge to the need's deadline
+            found["plannedDates"] = [{"startDate": pledged_on.isoformat(), "endDate": row.deadline.isoformat()}]
         if row.ward_code:
-            found["beneficiaryLocation"] = self._once(("ward", row.ward_code), lambda: [
-                {"name": row.ward_name, "geoCode": row.ward_code, "geoCodeType": "WD", "countryCode": "GB"}
-            ])
+            found["beneficiaryLocation"] = self._ward(row.ward_code, row.ward_name)
         elif self.borough:
             found["beneficiaryLocation"] = self.borough
         return found
@@ -258,14 +338,19 @@ def grants_package(
 def grant_csv_row(found: dict[str, Any]) -> list[Any]:
     """A grant flattened into GRANT_CSV_HEADER's columns (360Giving's summary table)."""
     recipient, funder = found["recipientOrganization"][0], found["fundingOrganization"][0]
+    based = (recipient.get("location") or [{}])[0]
     location = (found.get("beneficiaryLocation") or [{}])[0]
+    planned = (found.get("plannedDates") or [{}])[0]
     programme, classification = found["grantProgramme"][0], found["classifications"][0]
     amount = found["amountAwarded"]
     return [
         found["id"], found["title"], found["description"], found["currency"],
         f"{amount:.2f}" if isinstance(amount, float) else str(amount), found["awardDate"][:10], found.get("url", ""),
+        planned.get("startDate", ""), planned.get("endDate", ""),
         recipient["id"], recipient["name"], recipient.get("charityNumber", ""), recipient.get("companyNumber", ""),
+        based.get("name", ""), based.get("countryCode", ""), based.get("geoCode", ""), based.get("geoCodeType", ""),
         location.get("name", ""), location.get("countryCode", ""), location.get("geoCode", ""),
         location.get("geoCodeType", ""), funder["id"], funder["name"], programme["code"], programme["title"],
-        classification["vocabulary"], classification["code"], classification["title"], found["dataSource"],
+        classification["vocabulary"], classification["code"], classification["title"], found["dateModified"],
+        found["dataSource"],
     ]
