@@ -5,6 +5,7 @@ which is enqueued once its transaction commits, and never when it rolls back."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -228,3 +229,46 @@ def test_the_officers_buttons_leave_counting_to_the_rules(app, client, officer):
     empty_the_queues(app)
     assert post_form(client, f"{page}/paper", {"reference": "P-1", "ballots": "1\n"}).status_code == 302
     assert queued(app) == [(COUNT, [round_id])]
+
+
+# ---------------------------------------------------------------- a round's spend
+
+
+def test_a_rounds_spend_is_what_its_rule_funds_on_the_results_page_and_in_the_api(app, client, officer):
+    from models.voting.count import spent_pence
+
+    with app.app_context():
+        officer_user = officer_of(officer)
+        now = utcnow()
+        round_ = create_round(officer_user, RoundFields(
+            title="Tight budget", description="", ward_id=None, budget_pence=3_000_00,
+            opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7), method="approval",
+            max_choices=3, min_spend_percent=None, rule="equal-shares-add1",
+        ))
+        for title, pounds in (("Hall roof", 1_000), ("Hall floor", 1_000), ("Hall lights", 1_000), ("Benches", 800)):
+            add_item_option(round_, officer_user, title, "", pounds * 100)
+        open_round(round_, officer_user, now)
+        # Three voters want the hall done; two others want benches.
+        enter_paper_batch(round_, officer_user, "B-1", "1, 2, 3\n1, 2, 3\n1, 2, 3\n4\n4\n", now)
+        close_round(round_, officer_user, now)
+        count_round(round_.id)
+        publish_results(round_, officer_user)
+        db.session.commit()
+        round_ = db.session.get(Round, round_.id)
+        greedy = {option.title for option in round_.options if option.selected_greedy}
+        shares = {option.title for option in round_.options if option.selected_add1}
+        assert greedy == {"Hall roof", "Hall floor", "Hall lights"}  # most votes first
+        assert "Benches" in shares  # equal shares: the two benches voters get their share
+        assert spent_pence(round_, "greedy") == 3_000_00
+        assert spent_pence(round_) == sum(o.cost_pence for o in round_.options if o.title in shares)
+        official, other = spent_pence(round_), spent_pence(round_, round_.other_rule)
+        round_id = round_.id
+
+    def pounds(pence: int) -> str:
+        return f"£{pence // 100:,}"
+
+    results = client.get(f"/rounds/{round_id}/results").get_data(as_text=True)
+    assert official != other
+    assert re.search(rf"Budget spent</p>\s*<p[^>]*>{pounds(official)}</p>", results)
+    assert f"costing {pounds(other)}." in results
+    assert client.get(f"/api/v1/rounds/{round_id}").get_json()["results"]["spent_pence"] == official
