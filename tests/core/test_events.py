@@ -48,7 +48,7 @@ def test_a_contract_page_shows_its_commitments_history_too(app, client, make_use
 
     from sqlalchemy import select
 
-    from models import Contract, OrganisationKind
+    from models import OrganisationKind
     from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
     from models.places.themes import Measure, seed_themes
     from tests.conftest import login

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import EmailMessage, Need, Organisation, OrganisationKind, Role, Round, User, db, utcnow
+from models import EmailMessage, Need, Organisation, OrganisationKind, Role, User, db, utcnow
 from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
 from models.core.work_queue import QUEUES, waiting, work_queue, work_waiting
 from models.needs.rules import NeedDetails, create_need, publish_need, submit_need

@@ -19,7 +19,7 @@ from models.contracts.rules import (
     settle_commitment,
 )
 from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
-from models.places.themes import Measure, Theme, seed_themes
+from models.places.themes import Measure, seed_themes
 from models.pledges.rules import (
     accept_pledge,
     confirm_delivery,
