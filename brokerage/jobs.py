@@ -1,10 +1,12 @@
 """One way to enqueue: a small Flask extension around RQ.
 
-Jobs declare their queue and timeout where they are defined (workers/registry.py);
-views and the CLI call `rq.enqueue(job_function, *ids)` after their transaction
-commits. When Redis cannot be reached, the job is written to the `pending_jobs`
-table instead (in a transaction of its own), the request carries on, and the
-sweeper (workers/pending.py) enqueues it once Redis is back.
+Jobs declare their queue and timeout where they are defined (workers/registry.py).
+A rule's follow-up jobs (count a closed round, rematch a commitment) are registered by
+the rule itself (models.core.outbox.enqueue_after_commit) and enqueued here right after
+the transaction commits, in the web process and in workers alike; a view or the CLI that
+starts a job of its own calls `rq.enqueue(job_function, *ids)` after its commit. When
+Redis cannot be reached, the job waits in the `pending_jobs` table, the request carries
+on, and the sweeper (workers/pending.py) enqueues it once Redis is back.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -21,6 +23,8 @@ from rq import Queue
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from workers.registry import enqueue, job_options
 
@@ -35,6 +39,7 @@ class RQ:
 
     def init_app(self, app: Flask) -> None:
         app.extensions["rq"] = {"connection": None, "url": None}
+        _listen_for_commits()
 
     @property
     def connection(self) -> Redis:
@@ -71,6 +76,45 @@ class RQ:
                 "Redis unreachable: %s kept as pending job %s until it can be enqueued", func.__name__, pending_id
             )
             return None
+
+
+# ---------------------------------------------------------------- rules' follow-up jobs
+
+_listening = False
+
+
+def _enqueue_committed_jobs(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the outer transaction may still roll back
+    from models.core.outbox import committed_jobs
+
+    ids = committed_jobs(session)
+    if not ids or not has_app_context() or "rq" not in current_app.extensions:
+        return  # the rows stay in the outbox for the sweeper
+    from brokerage.extensions import rq
+    from workers.pending import enqueue_committed
+
+    try:
+        enqueue_committed(rq.connection, ids)
+    except REDIS_DOWN as error:
+        current_app.logger.warning("Redis unreachable: %s job(s) kept in the outbox until it can be enqueued (%s)", len(ids), error)
+    except Exception:  # noqa: BLE001 - the change is committed; the sweeper enqueues what is left
+        current_app.logger.exception("Could not enqueue follow-up jobs %s", ids)
+
+
+def _forget_jobs(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended: rolled back, or drained above
+        from models.core.outbox import forget_jobs
+
+        forget_jobs(session)
+
+
+def _listen_for_commits() -> None:
+    global _listening
+    if not _listening:
+        event.listen(Session, "after_commit", _enqueue_committed_jobs)
+        event.listen(Session, "after_transaction_end", _forget_jobs)
+        _listening = True
 
 
 # ---------------------------------------------------------------- what officers see

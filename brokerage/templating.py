@@ -91,8 +91,15 @@ def format_datetime(value: datetime | None) -> str:
     return f"{value.day} {value:%B %Y} at {hour}:{value:%M}{value:%p}".replace("AM", "am").replace("PM", "pm")
 
 
+def pair_chart(rows):
+    """Committed above delivered for each row, in pounds (brokerage/charts.py)."""
+    from brokerage.charts import paired_chart
+
+    return paired_chart(rows, format_pence)
+
+
 def init_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(council_name=council_name, navigation=navigation)
+    app.jinja_env.globals.update(council_name=council_name, navigation=navigation, pair_chart=pair_chart)
     app.jinja_env.filters.update(
         markdown=render_markdown,
         pence=format_pence,

@@ -6,18 +6,11 @@ from __future__ import annotations
 
 import os
 
-from models import DomainError, Task, db, utcnow
+from models import DomainError, Task, db
 from models.core.events import record_event
+from models.core.tasks import finish_task
 from models.places.wards import import_postcodes, import_wards
 from workers.registry import job
-
-
-def finish_task(task: Task, result: dict | None = None, error: str | None = None) -> None:
-    task.status = "failed" if error else "finished"
-    task.error = error
-    task.result = result
-    task.progress = 100
-    task.finished_at = utcnow()
 
 
 def run_task(task_id: str, path: str, importer) -> str:

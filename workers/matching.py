@@ -3,10 +3,11 @@ and is safe to run twice (a rerun rewrites the same matches; an allocation runs
 once per delivery).
 
 When they run: a need is published (`match_for_need`), a commitment is added,
-approved or changes what it has left (`match_commitments`), a round's results
-are published (`match_for_round`: call it after models.voting.setup.publish_results
-commits), nightly (`match_all_commitments`, workers/schedule.py), and when an
-officer confirms a delivery that names no commitment (`allocate_delivery`)."""
+approved, settled or changes what it has left (`match_commitments`), a round's
+results are published (`match_for_round`), and an officer confirms a delivery that
+names no commitment (`allocate_delivery`): each registered by that rule to run after
+its commit (models/matching/matches.py says which); and nightly
+(`match_all_commitments`, workers/schedule.py)."""
 
 from __future__ import annotations
 

@@ -4,12 +4,15 @@ out a long report takes seconds, and kept in instance/reports/ for download."""
 from __future__ import annotations
 
 import os
+from datetime import date
 
 from flask import current_app, render_template
 
 from models import Task, db
 from models.core.events import record_event
-from workers.imports import finish_task
+from models.core.tasks import finish_task
+from models.reporting.impact import report_figures
+from workers.notify import council_name
 from workers.registry import job
 
 
@@ -23,8 +26,6 @@ def report_dir() -> str:
 def build_report_pdf(task_id: str, year_start: int) -> str:
     from weasyprint import HTML
 
-    from brokerage.officers.impact import report_context
-
     task = db.session.get(Task, task_id)
     if task is None or task.finished:
         return "nothing to do"
@@ -32,7 +33,9 @@ def build_report_pdf(task_id: str, year_start: int) -> str:
     db.session.commit()
     try:
         with current_app.test_request_context():
-            html = render_template("reports/impact_pdf.html", **report_context(year_start))
+            html = render_template(
+                "reports/impact_pdf.html", council=council_name(), **report_figures(year_start, date.today())
+            )
         document = HTML(string=html).render()
         filename = f"{task.id}.pdf"
         document.write_pdf(os.path.join(report_dir(), filename))

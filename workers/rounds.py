@@ -1,5 +1,6 @@
 """Ward priority rounds: the clock closes rounds at their closing time, and the
-count runs as a job (a large round has too many ballots to count in a request)."""
+count runs as a job (a large round has too many ballots to count in a request).
+Which changes need a count is decided by the rules (models/voting/setup.py)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,9 @@ def count_round_votes(round_id: int) -> dict:
 
 @job("default", timeout=300)
 def close_due_rounds() -> int:
-    """Run every minute: close open rounds whose time is up, then count them."""
-    from brokerage.extensions import rq
-
-    closed = []
+    """Run every minute: close open rounds whose time is up. Closing registers the count
+    (models.voting.setup.close_round), which is enqueued as each close commits."""
+    closed = 0
     for round_id in rounds_due_to_close(utcnow()):
         try:
             close_round(db.session.get(Round, round_id), None, utcnow())
@@ -30,11 +30,8 @@ def close_due_rounds() -> int:
         except DomainError:  # an officer closed it a moment ago
             db.session.rollback()
             continue
-        closed.append(round_id)
-    for round_id in closed:
-        rq.enqueue(count_round_votes, round_id)
-    return len(closed)
-
+        closed += 1
+    return closed
 
 
 @job("default", timeout=1800)

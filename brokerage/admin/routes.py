@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -14,9 +11,9 @@ from brokerage.admin import bp
 from brokerage.admin.forms import MeasureForm, PostcodesUploadForm, RoleForm, SettingsForm, ThemeForm, WardsUploadForm
 from brokerage.views import apply_rule
 from brokerage.decorators import admin_required
-from brokerage.extensions import rq
 from brokerage.pagination import paginate
-from models import Measure, Role, Task, Theme, User, Ward, db, record_event
+from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404
+from models import Measure, Role, Theme, User, Ward, db, record_event
 from models.people.accounts import set_role
 from models.places.wards import ward_postcode_counts
 from models.core.settings import get_setting, set_setting
@@ -75,15 +72,8 @@ def settings():
 
 
 def _start_import(form, name: str, description: str, job_function, suffix: str):
-    folder = os.path.join(current_app.config["UPLOAD_DIR"], "imports")
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, f"{uuid.uuid4().hex}{suffix}")
-    form.file.data.save(path)
-    task = Task(id=uuid.uuid4().hex, name=name, description=description, user_id=current_user.id)
-    db.session.add(task)
-    record_event(f"{name}.started", task, actor=current_user, to_state="queued", detail={"file": form.file.data.filename})
-    db.session.commit()
-    rq.enqueue(job_function, task.id, path, job_id=task.id)
+    path = save_upload(form.file.data, suffix)
+    task = start_task(name, description, job_function, path, detail={"file": form.file.data.filename})
     return redirect(url_for("admin.task", task_id=task.id))
 
 
@@ -116,10 +106,7 @@ def postcodes():
 @bp.route("/tasks/<task_id>")
 @admin_required
 def task(task_id: str):
-    found = db.session.get(Task, task_id)
-    if found is None:
-        abort(404)
-    return render_template("admin/task.html", task=found)
+    return render_task(task_or_404(task_id), back=Link("Back to wards and postcodes", url_for("admin.wards")))
 
 
 @bp.route("/themes")

@@ -12,7 +12,7 @@ from models import Need, Organisation, Pledge, Round, Theme, Ward
 from models.reporting.ledger import LedgerTotals
 from models.reporting.opendata import utc_iso
 from models.voting.models import RoundState
-from models.voting.count import Turnout
+from models.voting.count import Turnout, spent_pence
 from models.reporting.scorecards import CommitmentLine, Scorecard
 from models.places.ward_summary import WardSummary
 
@@ -119,7 +119,7 @@ def round_detail_json(round_: Round, turnout: Turnout | None) -> dict[str, Any]:
     if published and turnout is not None:
         found_round["results"] = {
             "published_at": _when(round_.published_at),
-            "spent_pence": sum(option.cost_pence for option in round_.options if option.won),
+            "spent_pence": spent_pence(round_),
             "turnout": {"online": turnout.digital, "paper": turnout.paper, "imported": turnout.imported,
                         "total": turnout.total},
         }

@@ -5,12 +5,11 @@ Social Value Fund payment in lieu, or a credit). The rules are in models/contrac
 from __future__ import annotations
 
 import os
-import uuid
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -24,11 +23,14 @@ from brokerage.contracts_forms import (
     SettlementForm,
 )
 from brokerage.decorators import officer_required
-from brokerage.extensions import csrf, rq
+from brokerage.extensions import csrf
 from brokerage.officers import bp
 from brokerage.pagination import paginate
+from brokerage.tasks import Link, Note, render_task, save_upload, start_task, task_or_404
 from brokerage.views import apply_rule
-from models import Allocation, Commitment, Contract, Event, Organisation, Pledge, Task, db, record_event
+from models import Allocation, Commitment, Contract, Organisation, Pledge, db
+from models.core.events import events_for
+from models.core.work_queue import work_queue
 from models.contracts.models import CommitmentStatus, tier_case
 from models.contracts.rules import (
     add_commitment,
@@ -41,7 +43,6 @@ from models.contracts.ocds_import import MAX_OCDS_BYTES
 from models.pledges.models import HOLDING
 from models.contracts.tiers import Tier
 from workers.contracts import import_ocds_file
-from workers.matching import match_commitments
 
 
 def _contract_or_404(contract_id: int) -> Contract:
@@ -70,21 +71,6 @@ def pledged_quantities(commitment_ids: list[int]) -> dict[int, int]:
     return {commitment_id: int(total) for commitment_id, total in rows}
 
 
-def _history(contract: Contract, commitment_ids: list[int]) -> list[Event]:
-    subjects = Event.subject_type == "contracts"
-    condition = and_(subjects, Event.subject_id == str(contract.id))
-    if commitment_ids:
-        condition = or_(
-            condition,
-            and_(Event.subject_type == "commitments", Event.subject_id.in_([str(i) for i in commitment_ids])),
-        )
-    return list(
-        db.session.scalars(
-            select(Event).options(selectinload(Event.actor)).where(condition).order_by(Event.id.desc()).limit(100)
-        )
-    )
-
-
 @bp.route("/contracts")
 @officer_required
 def contracts():
@@ -109,7 +95,7 @@ def contracts():
             .group_by(Commitment.contract_id)
         ).all()
     ) if ids else {}
-    proposed = db.session.scalar(select(func.count()).select_from(Commitment).where(Commitment.state == "proposed"))
+    proposed = work_queue("commitments")["commitments"].count
     return render_template("officers/contracts.html", page=page, filters=filters, counts=counts, proposed=proposed)
 
 
@@ -147,7 +133,7 @@ def contract(contract_id: int):
         shortfalls=contract.shortfalls(),
         pledged=pledged_quantities(ids),
         decision_form=DecisionForm(),
-        events=_history(contract, ids),
+        events=events_for(contract, *contract.commitments, limit=100),
         today=date.today(),
     )
 
@@ -158,9 +144,7 @@ def new_commitment(contract_id: int):
     contract = _contract_or_404(contract_id)
     form = CommitmentForm()
     if form.validate_on_submit():
-        added: list[Commitment] = []
-        if apply_rule(lambda: added.append(add_commitment(contract, current_user, form.details())), form):
-            rq.enqueue(match_commitments, added[0].id)
+        if apply_rule(lambda: add_commitment(contract, current_user, form.details()), form):
             flash("Commitment added.", "success")
             return redirect(url_for("officers.contract", contract_id=contract.id))
     return render_template("officers/commitment_form.html", form=form, contract=contract)
@@ -175,8 +159,6 @@ def decide_commitment_view(commitment_id: int):
         abort(400)
     approve = bool(form.approve.data)
     if apply_rule(lambda: decide_commitment(commitment, current_user, approve)):
-        if approve:
-            rq.enqueue(match_commitments, commitment.id)
         flash(f"Commitment {'approved' if approve else 'rejected'}.", "success")
     if request.form.get("next") == "commitment":
         return redirect(url_for("officers.commitment", commitment_id=commitment.id))
@@ -189,13 +171,6 @@ def _render_commitment(commitment: Commitment, remedial_form=None, settlement_fo
         .where(Allocation.commitment_id == commitment.id)
         .options(selectinload(Allocation.pledge).selectinload(Pledge.need))
         .order_by(Allocation.id)
-    ).all()
-    events = db.session.scalars(
-        select(Event)
-        .options(selectinload(Event.actor))
-        .where(Event.subject_type == "commitments", Event.subject_id == str(commitment.id))
-        .order_by(Event.id.desc())
-        .limit(100)
     ).all()
     if remedial_form is None:
         remedial_form = RemedialPlanForm(
@@ -213,7 +188,7 @@ def _render_commitment(commitment: Commitment, remedial_form=None, settlement_fo
         remedial_form=remedial_form,
         settlement_form=settlement_form or SettlementForm(formdata=None),
         decision_form=DecisionForm(formdata=None),
-        events=events,
+        events=events_for(commitment, limit=100),
     ), status
 
 
@@ -249,7 +224,6 @@ def settlement(commitment_id: int):
             fund_payment_pence=form.amount.pence, credit_description=form.credit_description.data or "",
         )
         if apply_rule(rule, form):
-            rq.enqueue(match_commitments, commitment.id)  # settled: its suggestions go
             flash("Commitment settled.", "success")
             return redirect(url_for("officers.commitment", commitment_id=commitment.id))
     return _render_commitment(commitment, settlement_form=form, status=400)
@@ -272,31 +246,37 @@ def import_contracts():
     except RequestEntityTooLarge:
         form = OcdsUploadForm(formdata=None)
         form.file.errors = [f"The file must be {limit_mb} MB or smaller"]
-        return render_template("officers/contracts_import.html", form=form, task=None, limit_mb=limit_mb), 413
+        return render_template("officers/contracts_import.html", form=form, limit_mb=limit_mb), 413
     if valid:
         upload = form.file.data
-        folder = os.path.join(current_app.config["UPLOAD_DIR"], "imports")
-        os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, f"{uuid.uuid4().hex}.json")
-        upload.save(path)
+        path = save_upload(upload, ".json")
         if os.path.getsize(path) > MAX_OCDS_BYTES:
             os.remove(path)
             form.file.errors = [f"The file must be {limit_mb} MB or smaller"]
-            return render_template("officers/contracts_import.html", form=form, task=None, limit_mb=limit_mb), 413
-        task = Task(id=uuid.uuid4().hex, name="ocds_import", description=f"Contracts from {upload.filename}", user_id=current_user.id)
-        db.session.add(task)
-        record_event("ocds_import.started", task, actor=current_user, to_state="queued", detail={"file": upload.filename})
-        db.session.commit()
-        rq.enqueue(import_ocds_file, task.id, path, job_id=task.id)
+            return render_template("officers/contracts_import.html", form=form, limit_mb=limit_mb), 413
+        task = start_task("ocds_import", f"Contracts from {upload.filename}", import_ocds_file, path, detail={"file": upload.filename})
         return redirect(url_for("officers.contracts_import_task", task_id=task.id))
     status = 400 if form.errors else 200
-    return render_template("officers/contracts_import.html", form=form, task=None, limit_mb=limit_mb), status
+    return render_template("officers/contracts_import.html", form=form, limit_mb=limit_mb), status
 
 
 @bp.route("/contracts/import/<task_id>")
 @officer_required
 def contracts_import_task(task_id: str):
-    task = db.session.get(Task, task_id)
-    if task is None or task.name != "ocds_import":
-        abort(404)
-    return render_template("officers/contracts_import.html", form=None, task=task, limit_mb=MAX_OCDS_BYTES // (1024 * 1024))
+    task = task_or_404(task_id, "ocds_import")
+    return render_task(
+        task,
+        back=Link("Back to contracts", url_for("officers.contracts")),
+        notes=lambda result: [
+            Note(f"{result['unchanged']} contract{'' if result['unchanged'] == 1 else 's'} already up to date"),
+            Note(
+                f"{result['suppliers_created']} new supplier{'' if result['suppliers_created'] == 1 else 's'}, "
+                "added as not verified: ",
+                Link("check their details and verify them", url_for("officers.organisations", status="pending")),
+            ),
+        ],
+        reasons_heading="Why some were skipped",
+        links=lambda result: [Link("See the contracts", url_for("officers.contracts"))],
+        failed_links=[Link("Try another file", url_for("officers.import_contracts"))],
+        narrow=True,
+    )

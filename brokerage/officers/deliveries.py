@@ -5,39 +5,26 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from brokerage.decorators import officer_required
-from brokerage.extensions import rq
 from brokerage.officers import bp
 from brokerage.pagination import paginate
 from brokerage.pledges_forms import DisputeForm, allocation_form
 from brokerage.suppliers.pledges import approved_commitments
 from brokerage.views import apply_rule
-from models import Event, Need, Pledge, db
-from models.pledges.rules import (
-    confirm_delivery,
-    dispute_delivery,
-    needs_automatic_allocation,
-    set_allocations,
-)
-from workers.matching import allocate_delivery, match_commitments
+from models import Need, Pledge, db
+from models.core.events import events_for
+from models.core.work_queue import waiting
+from models.pledges.rules import confirm_delivery, dispute_delivery, set_allocations
 from workers.notify import send_pledge_outcome
-
-
-def awaiting_confirmation():
-    """Delivered, and the group says it received it: the officer's turn."""
-    return select(Pledge).where(Pledge.status == "delivered", Pledge.group_confirmed_at.is_not(None))
 
 
 @bp.route("/deliveries")
 @officer_required
 def deliveries():
-    query = (
-        awaiting_confirmation()
-        .options(joinedload(Pledge.need).joinedload(Need.organisation), joinedload(Pledge.supplier))
-        .order_by(Pledge.group_confirmed_at, Pledge.id)
+    query = waiting("deliveries").options(
+        joinedload(Pledge.need).joinedload(Need.organisation), joinedload(Pledge.supplier)
     )
     return render_template("officers/deliveries.html", page=paginate(query, per_page=50))
 
@@ -62,7 +49,6 @@ def delivery(pledge_id: int):
                     send_pledge_outcome(pledge)
 
                 if apply_rule(confirm, confirm_form):
-                    _after_allocation(pledge, set())
                     flash(f"Confirmed: {pledge.quantity:,} {pledge.need.unit} from {pledge.supplier.name} now count as delivered.", "success")
                     return redirect(url_for("officers.deliveries"))
         elif dispute_form.dispute.data:
@@ -80,13 +66,6 @@ def delivery(pledge_id: int):
             abort(400)
         if submitted.csrf_token.errors:
             abort(400)
-    events = db.session.scalars(
-        select(Event)
-        .options(joinedload(Event.actor))
-        .where(Event.subject_type == Pledge.__tablename__, Event.subject_id == str(pledge.id))
-        .order_by(Event.id.desc())
-        .limit(50)
-    ).all()
     if pledge.status == "confirmed" and confirm_form.commitment_fields:
         current = {allocation.commitment_id: allocation.quantity for allocation in pledge.allocations}
         reallocate_form = allocation_form(pledge, commitments, formdata=None, data={
@@ -102,18 +81,8 @@ def delivery(pledge_id: int):
         confirm_form=confirm_form,
         dispute_form=dispute_form,
         commitments=commitments,
-        events=events,
+        events=events_for(pledge),
     )
-
-
-def _after_allocation(pledge: Pledge, before: set[int]) -> None:
-    """After the commit: the allocation job proposes how an unallocated delivery counts;
-    commitments whose remaining quantity changed get their matches refreshed."""
-    if needs_automatic_allocation(pledge):
-        rq.enqueue(allocate_delivery, pledge.id)
-    changed = sorted(before | {allocation.commitment_id for allocation in pledge.allocations})
-    if changed:
-        rq.enqueue(match_commitments, *changed)
 
 
 @bp.route("/deliveries/<int:pledge_id>/allocations", methods=["POST"])
@@ -130,8 +99,6 @@ def reallocate(pledge_id: int):
         for error in (error for name, errors in form.errors.items() for error in errors):
             flash(error, "error")
         return redirect(url_for("officers.delivery", pledge_id=pledge.id))
-    before = {allocation.commitment_id for allocation in pledge.allocations}
     if apply_rule(lambda: set_allocations(pledge, current_user, form.chosen())):
-        _after_allocation(pledge, before)
         flash(f"Saved how the {pledge.quantity:,} {pledge.need.unit} from {pledge.supplier.name} count.", "success")
     return redirect(url_for("officers.delivery", pledge_id=pledge.id))

@@ -1,28 +1,27 @@
 """The social value dashboard: committed against delivered by theme, ward,
 supplier, contract tier and financial year; commitments at risk and unmet; the
 Social Value Fund; participation in ward votes; the diversity of organisations
-taking part. The figures come from models/impact.py, as the annual report's do."""
+taking part. The figures come from models/reporting/impact.py, as the annual report's do
+(the report PDF is built by a job, workers/reports.py, from the same figures)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import uuid
 from datetime import date
 
 from flask import Response, abort, redirect, render_template, request, send_from_directory, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
 from brokerage.charts import paired_chart, shade_by_share
 from brokerage.decorators import officer_required
-from brokerage.extensions import rq
 from brokerage.officers import bp
-from brokerage.officers.routes import work_waiting
 from brokerage.organisations.forms import ConfirmForm
-from brokerage.templating import format_pence
-from models import Task, Ward, db, record_event
+from brokerage.tasks import Link, render_task, start_task, task_or_404
+from brokerage.templating import council_name, format_pence
+from models import Ward, db
+from models.core.work_queue import work_waiting
 from models.reporting import impact
 from workers.reports import build_report_pdf, report_dir
 from models.places.ward_map import ward_shapes
@@ -93,20 +92,6 @@ def impact_dashboard():
     )
 
 
-def report_context(year_start: int) -> dict:
-    """Everything the report's templates need (the web page, the PDF job)."""
-    from brokerage.templating import council_name
-    from models.contracts.models import council_thresholds
-
-    report = impact.build_report(impact.Year(year_start), date.today())
-    return {
-        "report": report,
-        "council": council_name(),
-        "threshold": council_thresholds().basic_from_pence,
-        "theme_chart": paired_chart(report.themes, format_pence),
-    }
-
-
 def _report_year(today: date) -> int:
     year, years = chosen_year(today)
     return (year or impact.Year.of(today)).start
@@ -115,7 +100,9 @@ def _report_year(today: date) -> int:
 @bp.route("/report")
 @officer_required
 def impact_report():
-    return render_template("officers/report.html", **report_context(_report_year(date.today())))
+    return render_template(
+        "officers/report.html", council=council_name(), **impact.report_figures(_report_year(date.today()), date.today())
+    )
 
 
 @bp.route("/report/data.<any(csv, json):format>")
@@ -142,27 +129,39 @@ def impact_report_pdf():
     if not form.validate_on_submit():
         abort(400)
     year = _report_year(date.today())
-    task = Task(id=uuid.uuid4().hex, name="impact_report", description=f"Social value impact report {impact.Year(year).short} (PDF)", user_id=current_user.id)
-    db.session.add(task)
-    record_event("impact_report.requested", task, actor=current_user, to_state="queued", detail={"year": year})
-    db.session.commit()
-    rq.enqueue(build_report_pdf, task.id, year, job_id=task.id)
+    task = start_task(
+        "impact_report",
+        f"Social value impact report {impact.Year(year).short} (PDF)",
+        build_report_pdf,
+        year,
+        detail={"year": year},
+        action="requested",
+    )
     return redirect(url_for("officers.impact_report_task", task_id=task.id))
 
 
 @bp.route("/report/pdf/<task_id>")
 @officer_required
 def impact_report_task(task_id: str):
-    task = db.session.get(Task, task_id)
-    if task is None or task.name != "impact_report":
-        abort(404)
-    return render_template("officers/report_task.html", task=task)
+    task = task_or_404(task_id, "impact_report")
+    return render_task(
+        task,
+        back=Link("Back to the dashboard", url_for("officers.impact_dashboard")),
+        running="The PDF is being produced.",
+        finished_title="The PDF is ready",
+        summary=lambda result: f"{result['pages']} page{'' if result['pages'] == 1 else 's'}",
+        links=lambda result: [
+            Link(f"Download {result['download_name']}", url_for("officers.impact_report_download", task_id=task.id))
+        ],
+        failed_title="The PDF could not be produced",
+        failed_note=None,
+    )
 
 
 @bp.route("/report/pdf/<task_id>/download")
 @officer_required
 def impact_report_download(task_id: str):
-    task = db.session.get(Task, task_id)
-    if task is None or task.name != "impact_report" or task.status != "finished":
+    task = task_or_404(task_id, "impact_report")
+    if task.status != "finished":
         abort(404)
     return send_from_directory(report_dir(), task.result["file"], as_attachment=True, download_name=task.result["download_name"])

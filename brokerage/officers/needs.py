@@ -6,30 +6,24 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from brokerage.views import apply_rule
 from brokerage.decorators import officer_required
-from brokerage.extensions import rq
 from brokerage.needs_forms import ModerationForm
 from brokerage.notify import send_need_decision
 from brokerage.officers import bp
 from brokerage.pagination import paginate
-from models import Event, Need, NeedStatus, db
+from models import Need, db
+from models.core.events import events_for
+from models.core.work_queue import waiting
 from models.needs.rules import publish_need, reject_need, request_changes
-from workers.matching import match_for_need
 
 
 @bp.route("/needs")
 @officer_required
 def needs_queue():
-    query = (
-        select(Need)
-        .options(selectinload(Need.organisation), selectinload(Need.ward))
-        .where(Need.status == NeedStatus.SUBMITTED.value)
-        .order_by(Need.submitted_at, Need.id)
-    )
+    query = waiting("needs").options(selectinload(Need.organisation), selectinload(Need.ward))
     return render_template("officers/needs_queue.html", page=paginate(query))
 
 
@@ -53,14 +47,6 @@ def review_need(need_id: int):
             send_need_decision(need)
 
         if apply_rule(decide, form):
-            if need.status == NeedStatus.PUBLISHED.value:
-                rq.enqueue(match_for_need, need.id)
             flash(f"“{need.title}”: {need.status_label.lower()}. We have emailed the group.", "success")
             return redirect(url_for("officers.needs_queue"))
-    events = db.session.scalars(
-        select(Event)
-        .where(Event.subject_type == "needs", Event.subject_id == str(need.id))
-        .order_by(Event.id.desc())
-        .limit(50)
-    ).all()
-    return render_template("officers/review_need.html", need=need, form=form, events=events)
+    return render_template("officers/review_need.html", need=need, form=form, events=events_for(need))

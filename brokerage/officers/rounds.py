@@ -1,32 +1,32 @@
 """Officers run ward priority rounds: set one up, put needs and costed items on
 the ballot, open and close voting, enter paper ballots, and publish the results.
-The rules are in models/rounds.py; counting is a job (workers/rounds.py)."""
+The rules are in models/voting/ (setup.py decides when a round is counted again);
+counting is a job (workers/rounds.py)."""
 
 from __future__ import annotations
 
 import os
-import uuid
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from brokerage.decorators import officer_required
-from brokerage.extensions import rq
 from brokerage.officers import bp
 from brokerage.pagination import paginate
 from brokerage.organisations.forms import ConfirmForm
 from brokerage.rounds_forms import ItemOptionForm, NeedOptionsForm, PaperBatchForm, PbUploadForm, RoundForm
+from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404
 from brokerage.templating import format_pence
 from brokerage.views import apply_rule
-from models import Event, Need, NeedStatus, PaperBatch, Round, RoundOption, Task, db, record_event, utcnow
+from models import Need, NeedStatus, PaperBatch, Round, RoundOption, db, utcnow
+from models.core.events import events_for
 from models.voting.round_pabulib import MAX_PB_BYTES
-from models.voting.models import RoundState
 from models.voting.setup import (
     add_item_option,
     add_need_options,
-    ballot_count,
+    change_problem,
     close_round,
     create_round,
     open_round,
@@ -38,8 +38,7 @@ from models.voting.setup import (
 from models.voting.ballots import enter_paper_batch, remove_paper_batch
 from models.voting.count import turnout
 from wtforms.fields.choices import SelectChoice
-from workers.matching import match_for_round
-from workers.rounds import count_round_votes, import_round_file
+from workers.rounds import import_round_file
 
 
 def _round_or_404(round_id: int) -> Round:
@@ -125,21 +124,13 @@ def _show(round_: Round, status: int = 200, **forms):
         .where(PaperBatch.round_id == round_.id)
         .order_by(PaperBatch.id)
     ).all()
-    events = db.session.scalars(
-        select(Event)
-        .where(Event.subject_type == "rounds", Event.subject_id == str(round_.id))
-        .order_by(Event.id.desc())
-        .limit(30)
-    ).all()
-    ballots = ballot_count(round_.id)
     return render_template(
         "officers/round.html",
         round=round_,
-        ballots=ballots,
         turnout=turnout(round_.id),
-        changeable=round_.state in (RoundState.DRAFT.value, RoundState.OPEN.value) and ballots == 0,
+        change_problem=change_problem(round_),
         batches=batches,
-        events=events,
+        events=events_for(round_, limit=30),
         confirm=ConfirmForm(),
         now=utcnow(),
         **forms,
@@ -203,8 +194,6 @@ def round_action(round_id: int, action: str):
         "recount": lambda: request_recount(round_, current_user),
     }
     if apply_rule(rules[action]):
-        if action in ("close", "recount"):
-            rq.enqueue(count_round_votes, round_.id)
         flash(
             {
                 "open": "The round is open. Residents of the ward can vote from the opening time.",
@@ -214,14 +203,7 @@ def round_action(round_id: int, action: str):
             }[action],
             "success",
         )
-        if action == "publish":
-            _after_publish(round_.id)
     return redirect(url_for("officers.round", round_id=round_.id))
-
-
-def _after_publish(round_id: int) -> None:
-    """Published winners feed suppliers' matching: rematch the commitments they could use."""
-    rq.enqueue(match_for_round, round_id)
 
 
 @bp.route("/rounds/<int:round_id>/paper", methods=["GET", "POST"])
@@ -233,8 +215,6 @@ def paper_batch(round_id: int):
         entered = []
         rule = lambda: entered.append(enter_paper_batch(round_, current_user, form.reference.data, form.ballots.data, utcnow()))  # noqa: E731
         if apply_rule(rule, form):
-            if round_.state == RoundState.CLOSED.value:
-                rq.enqueue(count_round_votes, round_.id)
             flash(f"Batch {entered[0].reference}: {entered[0].ballot_count:,} paper ballots entered.", "success")
             return redirect(url_for("officers.round", round_id=round_.id))
     return render_template("officers/round_paper.html", round=round_, form=form), 400 if form.errors else 200
@@ -246,8 +226,6 @@ def remove_round_paper_batch(round_id: int, batch_id: int):
     round_ = _round_or_404(round_id)
     form = ConfirmForm()
     if form.validate_on_submit() and apply_rule(lambda: remove_paper_batch(round_, current_user, batch_id)):
-        if round_.state == RoundState.CLOSED.value:
-            rq.enqueue(count_round_votes, round_.id)
         flash("Paper batch removed.", "success")
     return redirect(url_for("officers.round", round_id=round_.id))
 
@@ -258,19 +236,13 @@ def import_round():
     """Upload a Pabulib .pb file; a job imports it as a closed round and counts it."""
     form = PbUploadForm()
     if form.validate_on_submit():
-        folder = os.path.join(current_app.config["UPLOAD_DIR"], "imports")
-        os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, f"{uuid.uuid4().hex}.pb")
-        form.file.data.save(path)
+        path = save_upload(form.file.data, ".pb")
         if os.path.getsize(path) > MAX_PB_BYTES:
             os.remove(path)
             form.file.errors = ["The file must be smaller than 50 MB"]
         else:
-            task = Task(id=uuid.uuid4().hex, name="round_import", description=f"Round from {form.file.data.filename}", user_id=current_user.id)
-            db.session.add(task)
-            record_event("round_import.started", task, actor=current_user, to_state="queued", detail={"file": form.file.data.filename})
-            db.session.commit()
-            rq.enqueue(import_round_file, task.id, path, current_user.id, job_id=task.id)
+            filename = form.file.data.filename
+            task = start_task("round_import", f"Round from {filename}", import_round_file, path, current_user.id, detail={"file": filename})
             return redirect(url_for("officers.round_import_task", task_id=task.id))
     return render_template("officers/round_import.html", form=form), 400 if form.errors else 200
 
@@ -278,7 +250,10 @@ def import_round():
 @bp.route("/rounds/import/<task_id>")
 @officer_required
 def round_import_task(task_id: str):
-    task = db.session.get(Task, task_id)
-    if task is None or task.name != "round_import":
-        abort(404)
-    return render_template("officers/round_import_task.html", task=task)
+    return render_task(
+        task_or_404(task_id, "round_import"),
+        back=Link("All rounds", url_for("officers.rounds")),
+        summary=lambda result: f"{result['options']:,} options and {result['ballots']:,} ballots",
+        links=lambda result: [Link("Go to the round", url_for("officers.round", round_id=result["round_id"]))],
+        failed_note="Nothing was saved.",
+    )

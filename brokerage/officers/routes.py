@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from brokerage.views import show_domain_error
@@ -13,44 +13,10 @@ from brokerage.notify import send_organisation_decision
 from brokerage.officers import bp
 from brokerage.organisations.forms import ConfirmForm, RejectForm
 from brokerage.pagination import paginate
-from models import (
-    Commitment,
-    DomainError,
-    EmailMessage,
-    Event,
-    Need,
-    NeedStatus,
-    Organisation,
-    OrganisationStatus,
-    Pledge,
-    Round,
-    Story,
-    db,
-)
+from models import DomainError, EmailMessage, Event, Organisation, db
+from models.core.events import events_for
+from models.core.work_queue import waiting, work_waiting
 from models.people.organisations import reject_organisation, verify_organisation
-
-
-def work_waiting() -> dict[str, int]:
-    """What is waiting for an officer, counted in one query each."""
-    return {
-        "organisations": db.session.scalar(
-            select(func.count()).select_from(Organisation).where(Organisation.status == OrganisationStatus.PENDING.value)
-        ),
-        "needs": db.session.scalar(
-            select(func.count()).select_from(Need).where(Need.status == NeedStatus.SUBMITTED.value)
-        ),
-        "deliveries": db.session.scalar(
-            select(func.count()).select_from(Pledge).where(Pledge.status == "delivered", Pledge.group_confirmed_at.is_not(None))
-        ),
-        "commitments": db.session.scalar(
-            select(func.count()).select_from(Commitment).where(Commitment.state == "proposed")
-        ),
-        "failed_emails": db.session.scalar(
-            select(func.count()).select_from(EmailMessage).where(EmailMessage.status == "failed")
-        ),
-        "stories": db.session.scalar(select(func.count()).select_from(Story).where(Story.status == "submitted")),
-        "rounds_to_publish": db.session.scalar(select(func.count()).select_from(Round).where(Round.state == "closed")),
-    }
 
 
 @bp.route("/")
@@ -67,7 +33,10 @@ def organisations():
     status = request.args.get("status", "pending")
     if status not in ("pending", "verified", "rejected"):
         status = "pending"
-    query = select(Organisation).where(Organisation.status == status).order_by(Organisation.submitted_at, Organisation.id)
+    if status == "pending":
+        query = waiting("organisations")
+    else:
+        query = select(Organisation).where(Organisation.status == status).order_by(Organisation.submitted_at, Organisation.id)
     page = paginate(query)
     return render_template("officers/organisations.html", page=page, status=status)
 
@@ -93,7 +62,7 @@ def review_organisation(organisation_id: int):
                     organisation=organisation,
                     verify_form=verify_form,
                     form=reject_form,
-                    events=_events_for(organisation),
+                    events=events_for(organisation),
                 ), 400
             send_organisation_decision(organisation)
             db.session.commit()
@@ -108,17 +77,8 @@ def review_organisation(organisation_id: int):
         organisation=organisation,
         verify_form=verify_form,
         form=reject_form,
-        events=_events_for(organisation),
+        events=events_for(organisation),
     )
-
-
-def _events_for(subject) -> list[Event]:
-    return db.session.scalars(
-        select(Event)
-        .where(Event.subject_type == subject.__tablename__, Event.subject_id == str(subject.id))
-        .order_by(Event.id.desc())
-        .limit(50)
-    ).all()
 
 
 @bp.route("/outbox")
@@ -126,7 +86,9 @@ def _events_for(subject) -> list[Event]:
 def outbox():
     status = request.args.get("status")
     query = select(EmailMessage).order_by(EmailMessage.id.desc())
-    if status in ("queued", "sent", "failed"):
+    if status == "failed":
+        query = waiting("failed_emails")
+    elif status in ("queued", "sent"):
         query = query.where(EmailMessage.status == status)
     return render_template("officers/outbox.html", page=paginate(query), status=status)
 

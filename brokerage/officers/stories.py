@@ -10,11 +10,12 @@ from sqlalchemy.orm import selectinload
 from brokerage.decorators import officer_required
 from brokerage.groups.stories import handle_story_form
 from brokerage.officers import bp
-from brokerage.officers.routes import _events_for
 from brokerage.pagination import paginate
 from brokerage.stories_forms import StoryForm, StoryReviewForm
 from brokerage.views import apply_rule
 from models import Story, db
+from models.core.events import events_for
+from models.core.work_queue import waiting
 from models.stories.stories import confirmed_deliveries, publish_story, request_story_changes, withdraw_story
 from workers.notify import send_story_decision
 
@@ -22,19 +23,14 @@ from workers.notify import send_story_decision
 @bp.route("/stories")
 @officer_required
 def stories():
-    waiting = db.session.scalars(
-        select(Story)
-        .options(selectinload(Story.organisation))
-        .where(Story.status == "submitted")
-        .order_by(Story.submitted_at, Story.id)
-    ).all()
+    waiting_stories = db.session.scalars(waiting("stories").options(selectinload(Story.organisation))).all()
     query = (
         select(Story)
         .options(selectinload(Story.organisation))
         .where(Story.status != "submitted")
         .order_by(Story.updated_at.desc(), Story.id.desc())
     )
-    return render_template("officers/stories.html", waiting=waiting, page=paginate(query, per_page=25))
+    return render_template("officers/stories.html", waiting=waiting_stories, page=paginate(query, per_page=25))
 
 
 @bp.route("/stories/new", methods=["GET", "POST"])
@@ -75,4 +71,4 @@ def review_story(story_id: int):
             told = " We have emailed the group." if story.organisation_id else ""
             flash(f"“{story.title}”: {story.status_label.lower()}.{told}", "success")
             return redirect(url_for("officers.stories"))
-    return render_template("officers/story.html", story=story, form=form, events=_events_for(story))
+    return render_template("officers/story.html", story=story, form=form, events=events_for(story))

@@ -15,6 +15,7 @@ from brokerage.public import bp
 from models import Need, Theme, Ward, db
 from models.needs.search import SORTS, STATUS_FILTERS, NeedFilters, open_need_counts_by_ward, public_needs_query
 from models.places.wards import lookup_postcode
+from models.pledges.rules import pledge_choice
 from models.places.themes import NeedKind
 from models.places.ward_map import shade_class, ward_shapes
 
@@ -69,7 +70,9 @@ def need(need_id: int):
     user = current_user if current_user.is_authenticated else None
     if found is None or not found.can_view(user):
         abort(404)  # drafts and needs under review do not exist publicly
-    return render_template("needs/show.html", need=found, can_manage=found.can_manage(user))
+    return render_template(
+        "needs/show.html", need=found, can_manage=found.can_manage(user), pledging=pledge_choice(found, user, date.today())
+    )
 
 
 @bp.route("/needs/<int:need_id>/photo")

@@ -18,7 +18,7 @@ from brokerage.organisations.forms import ConfirmForm
 from models import DomainError, PermissionDenied, Round, Ward, db, utcnow
 from models.voting.models import RoundState
 from models.voting.ballots import ballot_for, cast_ballot, eligibility_problem, withdraw_ballot
-from models.voting.count import eligible_residents, turnout
+from models.voting.count import eligible_residents, spent_pence, turnout
 from brokerage.charts import bar_chart
 from models.voting.round_pabulib import export_round_pb
 from workers.notify import external_url, send_templated
@@ -180,8 +180,8 @@ def round_results(round_id: int):
         ranked=ranked,
         official=official,
         other=other,
-        spent=sum(option.cost_pence for option in official),
-        other_spent=sum(option.cost_pence for option in other),
+        spent=spent_pence(round_),
+        other_spent=spent_pence(round_, round_.other_rule),
         turnout=turnout(round_.id),
         eligible=eligible_residents(round_) if round_.source == "platform" else None,
         chart=bar_chart(ranked, round_.rule),

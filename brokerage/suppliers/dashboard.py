@@ -16,6 +16,7 @@ from brokerage.suppliers import bp
 from brokerage.suppliers.pledges import my_suppliers
 from models import Commitment, Contract, Need, Organisation, Pledge, db
 from models.matching.matches import recommendations
+from models.pledges.rules import may_pledge_for
 
 
 @bp.route("/suppliers")
@@ -73,4 +74,5 @@ def dashboard(organisation_id: int):
         recommended=recommended,
         today=today,
         is_member=supplier.is_member(current_user),
+        may_pledge=may_pledge_for(supplier, current_user, today),
     )

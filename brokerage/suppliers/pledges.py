@@ -19,7 +19,14 @@ from brokerage.pledges_forms import NO_COMMITMENT, DeliveryForm, PledgeForm
 from brokerage.suppliers import bp
 from brokerage.views import apply_rule, show_domain_error
 from models import Commitment, Contract, DomainError, Membership, Need, Organisation, PermissionDenied, Pledge, db
-from models.pledges.rules import make_pledge, record_delivery, withdraw_pledge
+from models.pledges.rules import (
+    NOT_VERIFIED,
+    make_pledge,
+    need_pledge_problem,
+    record_delivery,
+    supplier_pledge_problem,
+    withdraw_pledge,
+)
 
 
 def my_suppliers(user) -> list[Organisation]:
@@ -52,14 +59,6 @@ def approved_commitments(supplier_ids: list[int]) -> list[Commitment]:
     )
 
 
-def _open_for_pledges_message(need: Need) -> str | None:
-    if need.status != "published":
-        return f"This need is {need.status_label.lower()}, so it is not taking pledges"
-    if need.deadline < date.today():
-        return "This need is past its deadline"
-    return None
-
-
 @bp.route("/needs/<int:need_id>/pledge", methods=["GET", "POST"])
 @verified_email_required
 @limiter.limit("60 per hour", methods=["POST"])
@@ -70,10 +69,10 @@ def pledge(need_id: int):
     suppliers = my_suppliers(current_user)
     if not suppliers:
         raise PermissionDenied("Only members of a supplier organisation can pledge")
-    verified = [supplier for supplier in suppliers if supplier.can_act_publicly]
+    verified = [supplier for supplier in suppliers if supplier_pledge_problem(supplier, current_user) is None]
     if not verified:
-        raise PermissionDenied("Your organisation must be verified by the council before it can pledge")
-    if request.method == "GET" and (closed := _open_for_pledges_message(need)):
+        raise PermissionDenied(NOT_VERIFIED)
+    if request.method == "GET" and (closed := need_pledge_problem(need, date.today())):
         flash(closed, "error")
         return redirect(url_for("public.need", need_id=need.id))
     commitments = approved_commitments([supplier.id for supplier in verified])

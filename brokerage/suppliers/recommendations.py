@@ -16,15 +16,21 @@ from brokerage.suppliers.dashboard import supplier_or_404
 from brokerage.views import apply_rule
 from models import Match, db
 from models.matching.matches import dismiss_match, recommendations
+from models.pledges.rules import may_pledge_for
 
 
 @bp.route("/suppliers/<int:organisation_id>/recommended")
 @verified_email_required
 def recommended(organisation_id: int):
     supplier = supplier_or_404(organisation_id)
-    page = paginate(recommendations(supplier.id, date.today()), per_page=25)
+    today = date.today()
+    page = paginate(recommendations(supplier.id, today), per_page=25)
     return render_template(
-        "suppliers/recommended.html", supplier=supplier, page=page, is_member=supplier.is_member(current_user)
+        "suppliers/recommended.html",
+        supplier=supplier,
+        page=page,
+        is_member=supplier.is_member(current_user),
+        may_pledge=may_pledge_for(supplier, current_user, today),
     )
 
 

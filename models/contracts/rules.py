@@ -16,6 +16,7 @@ from sqlalchemy import (
 from models import DomainError, PermissionDenied, db, utcnow
 from models.people.permissions import require_officer
 from models.core.events import record_event
+from models.matching.matches import rematch_commitments_after_commit
 
 if TYPE_CHECKING:
     from models.people.accounts import User
@@ -128,6 +129,8 @@ def add_commitment(contract: Contract, user: "User", details: CommitmentDetails)
     db.session.add(commitment)
     db.session.flush()
     record_event(f"commitment.{state}" if state == "proposed" else "commitment.added", commitment, actor=user, to_state=state)
+    if state == "approved":
+        rematch_commitments_after_commit(commitment.id)
     return commitment
 
 
@@ -139,6 +142,8 @@ def decide_commitment(commitment: Commitment, officer: "User", approve: bool) ->
     commitment.approved_by_id = officer.id if approve else None
     record_event("commitment.approved" if approve else "commitment.rejected", commitment, actor=officer,
                  from_state="proposed", to_state=commitment.state)
+    if approve:
+        rematch_commitments_after_commit(commitment.id)
 
 
 def set_remedial_plan(commitment: Commitment, officer: "User", action: str, new_date: date, owner: str, today: date) -> None:
@@ -181,3 +186,4 @@ def settle_commitment(
     commitment.settled_by_id = officer.id
     record_event("commitment.settled", commitment, actor=officer, from_state="unmet", to_state=kind,
                  detail={"fund_payment_pence": fund_payment_pence} if kind == "fund_payment" else {"credit": credit_description.strip()})
+    rematch_commitments_after_commit(commitment.id)  # settled: its suggestions go

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, and_, or_, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from models import db, utcnow
 
@@ -58,3 +58,21 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+def events_for(*subjects: Any, limit: int = 50) -> list[Event]:
+    """The audit trail of these subjects together, newest first, with who did each
+    (one query): one subject's history, or a contract's with its commitments'."""
+    ids: dict[str, list[str]] = {}
+    for subject in subjects:
+        ids.setdefault(subject.__tablename__, []).append(str(subject.id))
+    if not ids:
+        return []
+    condition = or_(
+        *(and_(Event.subject_type == table, Event.subject_id.in_(subject_ids)) for table, subject_ids in ids.items())
+    )
+    return list(
+        db.session.scalars(
+            select(Event).options(selectinload(Event.actor)).where(condition).order_by(Event.id.desc()).limit(limit)
+        )
+    )

@@ -1,14 +1,23 @@
-"""Progress of long jobs, keyed by the RQ job id, so a person can watch them."""
+"""Progress of long jobs, keyed by the RQ job id, so a person can watch them.
+
+`create_task` starts one (the row, and an audit event, in the caller's transaction; the
+caller enqueues the job with `job_id=task.id` once it commits); the job marks it running
+and, with `finish_task`, finished or failed."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models import db, utcnow
+from models.core.events import record_event
+
+if TYPE_CHECKING:
+    from models.people.accounts import User
 
 
 class Task(db.Model):
@@ -28,3 +37,22 @@ class Task(db.Model):
     @property
     def finished(self) -> bool:
         return self.status in ("finished", "failed")
+
+
+def create_task(
+    name: str, description: str, user: "User | None", detail: dict[str, Any] | None = None, action: str = "started"
+) -> Task:
+    """A queued task with a fresh id (use it as the RQ job id), and the audit event
+    `<name>.<action>` saying who started it."""
+    task = Task(id=uuid.uuid4().hex, name=name, description=description[:255], user_id=user.id if user else None)
+    db.session.add(task)
+    record_event(f"{name}.{action}", task, actor=user, to_state="queued", detail=detail)
+    return task
+
+
+def finish_task(task: Task, result: dict | None = None, error: str | None = None) -> None:
+    task.status = "failed" if error else "finished"
+    task.error = error
+    task.result = result
+    task.progress = 100
+    task.finished_at = utcnow()

@@ -7,7 +7,13 @@ their preferred wards, the open needs of their kinds, the wards, the priority
 vote results), scores in memory with the pure rules of models/matching.py, and
 writes the result back in bulk: a rerun updates the pairs it finds again, adds
 new ones, and removes the stale ones, never duplicating a (commitment, need)
-pair (a unique constraint) and never bringing back a dismissed one."""
+pair (a unique constraint) and never bringing back a dismissed one.
+
+When matching runs again is decided here too: the rules that change what a commitment can
+use or what a need is worth to it call `rematch_commitments_after_commit`,
+`match_need_after_commit` or `match_round_after_commit` (and a delivery confirmed without
+a commitment calls `allocate_after_commit`), which register the job to run once their
+transaction commits (nightly, workers/schedule.py reruns all matching)."""
 
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from models import DomainError, PermissionDenied, db, utcnow
 from models.core.events import record_event
+from models.core.outbox import enqueue_after_commit
 from models.matching.scoring import (
     MATCHES_PER_COMMITMENT,
     CommitmentFacts,
@@ -46,6 +53,35 @@ if TYPE_CHECKING:
     from models.needs.models import Need
 
 WRITE_CHUNK = 1_000
+
+# The matching jobs (workers/matching.py), by dotted path: models never import workers.
+MATCH_COMMITMENTS_JOB = "workers.matching.match_commitments"
+MATCH_FOR_NEED_JOB = "workers.matching.match_for_need"
+MATCH_FOR_ROUND_JOB = "workers.matching.match_for_round"
+ALLOCATE_DELIVERY_JOB = "workers.matching.allocate_delivery"
+
+
+def rematch_commitments_after_commit(*commitment_ids: int) -> None:
+    """What these commitments can use changed (added approved, approved, settled, delivered
+    against): once the transaction commits, refresh their suggestions."""
+    if commitment_ids:
+        enqueue_after_commit(MATCH_COMMITMENTS_JOB, *sorted(set(commitment_ids)))
+
+
+def match_need_after_commit(need_id: int) -> None:
+    """A newly published need may beat what the commitments of its kind had."""
+    enqueue_after_commit(MATCH_FOR_NEED_JOB, need_id)
+
+
+def allocate_after_commit(pledge_id: int) -> None:
+    """A confirmed delivery that names no commitment: once the transaction commits, the
+    allocation job proposes which of the supplier's commitments it counts towards."""
+    enqueue_after_commit(ALLOCATE_DELIVERY_JOB, pledge_id)
+
+
+def match_round_after_commit(round_id: int) -> None:
+    """A round's published winners feed suppliers' matching: rematch the commitments they could use."""
+    enqueue_after_commit(MATCH_FOR_ROUND_JOB, round_id)
 
 
 class Match(db.Model):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from models import DomainError, PermissionDenied, db, utcnow
 from models.people.permissions import require_officer
 from models.core.events import record_event
+from models.matching.matches import match_need_after_commit
 from models.places.themes import NeedKind
 
 if TYPE_CHECKING:
@@ -198,6 +199,7 @@ def publish_need(need: Need, officer: "User", today: date) -> None:
     need.published_at = utcnow()
     need.moderation_comment = None
     _move(need, NeedStatus.PUBLISHED, officer, "need.published")
+    match_need_after_commit(need.id)
 
 
 def request_changes(need: Need, officer: "User", comment: str) -> None:

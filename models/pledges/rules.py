@@ -1,11 +1,14 @@
-"""The rules that change a pledge: who may pledge to a need (`make_pledge`), accept, decline,
+"""The rules that change a pledge: who may pledge to a need (`supplier_pledge_problem`,
+`need_pledge_problem`, `may_pledge`, `pledge_choice`: decided here once, for `make_pledge`
+and the pages that offer the pledge button), pledging (`make_pledge`), accept, decline,
 withdraw, record and confirm delivery, and how a confirmed pledge is allocated to the
 supplier's commitments. The invariants they keep are described in `models.pledges.models`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import func, select, update
 
@@ -26,7 +29,7 @@ def _lock(model, row_id: int):
 
 def _require_supplier_member(supplier: "Organisation", user: "User") -> None:
     if supplier.kind != "supplier" or not supplier.is_member(user):
-        raise PermissionDenied("Only members of the supplier can do this")
+        raise PermissionDenied(NOT_A_SUPPLIER_MEMBER)
 
 
 def _require_group_member(need: Need, user: "User") -> None:
@@ -66,6 +69,70 @@ def _change_need(need_id: int, pledged: int = 0, accepted: int = 0, delivered: i
     return result.rowcount == 1
 
 
+# ---------------------------------------------------------------- who may pledge
+# "A supplier may pledge to this need" is decided here, once: make_pledge enforces it, and
+# the pages ask the same functions whether to offer the pledge button.
+
+NOT_A_SUPPLIER_MEMBER = "Only members of the supplier can do this"
+NOT_VERIFIED = "Your organisation must be verified by the council before it can pledge"
+
+
+def supplier_pledge_problem(supplier: "Organisation", user: "User") -> str | None:
+    """Why this person cannot pledge for this organisation, in words; None when they can:
+    they are a member of a supplier that the council has verified."""
+    if supplier.kind != "supplier" or not supplier.is_member(user):
+        return NOT_A_SUPPLIER_MEMBER
+    if not supplier.can_act_publicly:
+        return NOT_VERIFIED
+    return None
+
+
+def need_pledge_problem(need: Need, today: date) -> str | None:
+    """Why this need is not taking pledges now, in words; None when it is."""
+    if need.status != NeedStatus.PUBLISHED.value:
+        return f"This need is {need.status_label.lower()}, so it is not taking pledges"
+    if need.deadline < today:
+        return "This need is past its deadline"
+    return None
+
+
+def may_pledge(need: Need, supplier: "Organisation", user: "User", today: date) -> bool:
+    """Whether this person may pledge to this need for this supplier now (any quantity
+    up to what is still needed)."""
+    return supplier_pledge_problem(supplier, user) is None and need_pledge_problem(need, today) is None
+
+
+def may_pledge_for(supplier: "Organisation", user: "User", today: date) -> Callable[[Need], bool]:
+    """`may_pledge` for one supplier and many needs (a list of recommendations): the
+    supplier's side is checked once."""
+    supplier_may = supplier_pledge_problem(supplier, user) is None
+    return lambda need: supplier_may and need_pledge_problem(need, today) is None
+
+
+@dataclass(frozen=True)
+class PledgeChoice:
+    """A person's suppliers as the need page sees them."""
+
+    suppliers: list["Organisation"]  # may pledge to the need now
+    unverified: list["Organisation"]  # could, once the council verifies them
+
+
+def pledge_choice(need: Need, user: "User | None", today: date) -> PledgeChoice:
+    """Which of the person's supplier organisations may pledge to this need now, and which
+    could once verified (none, when the need is not taking pledges)."""
+    if user is None or not user.is_authenticated or need_pledge_problem(need, today) is not None:
+        return PledgeChoice([], [])
+    suppliers = [organisation for organisation in user.organisations() if organisation.kind == "supplier"]
+    problems = {supplier.id: supplier_pledge_problem(supplier, user) for supplier in suppliers}
+    return PledgeChoice(
+        [supplier for supplier in suppliers if problems[supplier.id] is None],
+        [supplier for supplier in suppliers if problems[supplier.id] == NOT_VERIFIED],
+    )
+
+
+# ---------------------------------------------------------------- the pledge's moves
+
+
 def make_pledge(
     need: Need, supplier: "Organisation", user: "User", quantity: int, message: str = "",
     commitment_id: int | None = None, today: date | None = None,
@@ -73,13 +140,10 @@ def make_pledge(
     from models.contracts.models import Commitment, Contract
 
     today = today or date.today()
-    _require_supplier_member(supplier, user)
-    if not supplier.can_act_publicly:
-        raise PermissionDenied("Your organisation must be verified by the council before it can pledge")
-    if need.status != NeedStatus.PUBLISHED.value:
-        raise DomainError(f"This need is {need.status_label.lower()}, so it is not taking pledges")
-    if need.deadline < today:
-        raise DomainError("This need is past its deadline")
+    if problem := supplier_pledge_problem(supplier, user):
+        raise PermissionDenied(problem)
+    if problem := need_pledge_problem(need, today):
+        raise DomainError(problem)
     if quantity < 1:
         raise DomainError("Pledge at least 1", field="quantity")
     if commitment_id is not None:
@@ -197,6 +261,10 @@ def confirm_delivery(pledge: Pledge, officer: "User", allocations: list[tuple[in
     if allocations is None and pledge.commitment_id is not None:
         allocations = [(pledge.commitment_id, pledge.quantity)]
     set_allocations(pledge, officer, allocations or [])
+    if needs_automatic_allocation(pledge):
+        from models.matching.matches import allocate_after_commit
+
+        allocate_after_commit(pledge.id)
     db.session.refresh(pledge.need)
     _refresh_need_status(pledge.need)
 
@@ -222,8 +290,13 @@ def set_allocations(pledge: Pledge, officer: "User", allocations: list[tuple[int
     # Locked, so two officers changing one pledge's allocations at once apply them in turn,
     # each from the other's result (not both from the same stale allocations).
     pledge = _lock(Pledge, pledge.id)
+    before = {allocation.commitment_id for allocation in pledge.allocations}
     wanted = _apply_allocations(pledge, officer, allocations)
     record_event("pledge.allocated", pledge, actor=officer, detail={"allocations": {str(k): v for k, v in wanted.items()}})
+    # What these commitments have left changed: so do their best matches.
+    from models.matching.matches import rematch_commitments_after_commit
+
+    rematch_commitments_after_commit(*(before | set(wanted)))
 
 
 def _apply_allocations(pledge: Pledge, actor: "User | None", allocations: list[tuple[int, int]]) -> dict[int, int]:

@@ -544,6 +544,12 @@ def case_studies_for(year: Year) -> list:
     )
 
 
+def report_figures(year_start: int, today: date) -> dict:
+    """What the report's templates read (the officers' page and the PDF job): the report,
+    and the contract value from which contracts are reported on."""
+    return {"report": build_report(Year(year_start), today), "threshold": council_thresholds().basic_from_pence}
+
+
 def build_report(year: Year, today: date) -> Report:
     all_kpis = kpis(year, today, only_in_tier=True, limit=5000)
     return Report(

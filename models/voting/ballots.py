@@ -21,7 +21,7 @@ from models.core.events import record_event
 if TYPE_CHECKING:
     from models.people.accounts import User
 from models.voting.models import Ballot, BallotChoice, MAX_PAPER_BATCH, PaperBatch, Round, RoundOption, RoundState
-from models.voting.setup import OFFICERS_RUN_ROUNDS, _lock_round
+from models.voting.setup import OFFICERS_RUN_ROUNDS, _count_after_commit, _lock_round
 
 
 # ---------------------------------------------------------------- voting
@@ -213,7 +213,7 @@ def enter_paper_batch(round_: Round, officer: "User", reference: str, text: str,
         "round.paper_batch_entered", round_, actor=officer, detail={"batch": batch.reference, "ballots": len(lines)}
     )
     if round_.state == RoundState.CLOSED.value:
-        round_.counted_at = None  # the count is stale until the tally job runs again
+        _count_after_commit(round_)
     return batch
 
 
@@ -231,6 +231,6 @@ def remove_paper_batch(round_: Round, officer: "User", batch_id: int) -> None:
     db.session.execute(delete(Ballot).where(Ballot.paper_batch_id == batch.id))
     db.session.delete(batch)
     if round_.state == RoundState.CLOSED.value:
-        round_.counted_at = None
+        _count_after_commit(round_)
 
 

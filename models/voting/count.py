@@ -95,6 +95,13 @@ def count_round(round_id: int) -> dict:
     return {"counted": True, "ballots": len(ballots)}
 
 
+def spent_pence(round_: Round, rule: str | None = None) -> int:
+    """What the options a rule funds cost together: the round's spend under its official
+    rule, or (naming another rule) what that rule would have spent."""
+    rule = rule or round_.rule
+    return sum(option.cost_pence for option in round_.options if option.selected_under(rule))
+
+
 @dataclass(frozen=True)
 class Turnout:
     digital: int

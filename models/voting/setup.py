@@ -1,6 +1,12 @@
 """Setting up and running a round (officers): its fields, options, and the moves
 draft → open → closed → published, with a recount. Whether a round can still change is
-decided here once (`change_problem`), for the rules, the views and the templates."""
+decided here once (`change_problem`), for the rules, the views and the templates.
+
+A round's count is triggered here, and only here: every rule that leaves a closed round
+with ballots not yet counted (closing it, a recount, a paper batch entered or removed
+after closing) calls `_count_after_commit`, which registers the count job to run once the
+transaction commits. Publishing the results registers the rematch of suppliers'
+commitments the same way."""
 
 from __future__ import annotations
 
@@ -16,11 +22,17 @@ from sqlalchemy import (
 from models import DomainError, db, utcnow
 from models.people.permissions import require_officer
 from models.core.events import record_event
+from models.matching.matches import match_round_after_commit
+from models.core.outbox import enqueue_after_commit
 
 if TYPE_CHECKING:
     from models.people.accounts import User
     from models.needs.models import Need
 from models.voting.models import Ballot, MAX_BUDGET_PENCE, MAX_OPTIONS, METHOD_LABELS, OFFICIAL_RULES, Round, RoundMethod, RoundOption, RoundState
+
+
+# The count job (workers/rounds.py), by dotted path: models never import workers.
+COUNT_JOB = "workers.rounds.count_round_votes"
 
 
 # ---------------------------------------------------------------- officers
@@ -69,16 +81,32 @@ def _lock_round(round_: Round) -> Round:
     return locked
 
 
+def _count_after_commit(round_: Round) -> None:
+    """The round's ballots changed after voting stopped: its results are stale until the
+    count job, registered here to run after the commit, has counted them again."""
+    round_.counted_at = None
+    enqueue_after_commit(COUNT_JOB, round_.id)
+
+
 def ballot_count(round_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.round_id == round_id)) or 0
 
 
-def _require_changeable(round_: Round) -> None:
-    """Options and rules are fixed once anyone has voted, and after closing."""
+def change_problem(round_: Round) -> str | None:
+    """Why the round's options and rules can no longer change, in words; None while they can.
+    They are fixed after closing, and once anyone has voted. The rules below, the officers'
+    round page and its template all ask this."""
     if round_.state not in (RoundState.DRAFT.value, RoundState.OPEN.value):
-        raise DomainError("This round has closed, so its options and rules can no longer change")
+        return "This round has closed, so its options and rules can no longer change"
     if ballot_count(round_.id):
-        raise DomainError("Ballots have been cast in this round, so its options and rules can no longer change")
+        return "Ballots have been cast in this round, so its options and rules can no longer change"
+    return None
+
+
+def _require_changeable(round_: Round) -> None:
+    problem = change_problem(round_)
+    if problem is not None:
+        raise DomainError(problem)
 
 
 def create_round(officer: "User", fields: RoundFields) -> Round:
@@ -233,6 +261,7 @@ def close_round(round_: Round, actor: "User | None", now: datetime) -> None:
     if round_.closes_at > now:  # closed early: the record shows when voting really stopped
         round_.closes_at = max(now, round_.opens_at + timedelta(seconds=1))
     _move(round_, RoundState.CLOSED, actor)
+    _count_after_commit(round_)
 
 
 def publish_results(round_: Round, officer: "User") -> None:
@@ -244,16 +273,18 @@ def publish_results(round_: Round, officer: "User") -> None:
         raise DomainError("The votes have not been counted yet: wait for the count to finish")
     round_.published_at = utcnow()
     _move(round_, RoundState.PUBLISHED, officer)
+    match_round_after_commit(round_.id)
 
 
 def request_recount(round_: Round, officer: "User") -> None:
-    """Count a closed round again (the job does the counting); results are stale until then."""
+    """Count a closed round again (the job does the counting, after the commit); results are
+    stale until then."""
     require_officer(officer, OFFICERS_RUN_ROUNDS)
     round_ = _lock_round(round_)
     if round_.state != RoundState.CLOSED.value:
         raise DomainError("Only a closed round can be counted again")
-    round_.counted_at = None
     record_event("round.recount_requested", round_, actor=officer)
+    _count_after_commit(round_)
 
 
 def rounds_due_to_close(now: datetime) -> list[int]:

@@ -1,0 +1,108 @@
+"""Long jobs a person starts and then watches (imports, the report PDF): the Task row,
+the job, and one status page (templates/components/task.html) that each kind of task
+fills with its own words and links."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from flask import abort, current_app, render_template
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+
+from brokerage.extensions import rq
+from models import Task, db
+from models.core.tasks import create_task
+
+
+def save_upload(upload: FileStorage, suffix: str) -> str:
+    """Keep an uploaded file under a name of our own for the job to read; returns its path."""
+    folder = os.path.join(current_app.config["UPLOAD_DIR"], "imports")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{uuid.uuid4().hex}{suffix}")
+    upload.save(path)
+    return path
+
+
+def start_task(
+    name: str,
+    description: str,
+    job: Callable[..., Any],
+    *args: Any,
+    detail: dict[str, Any] | None = None,
+    action: str = "started",
+) -> Task:
+    """Record the task (and who started it), commit, then enqueue `job(task.id, *args)` with
+    the task's id as the job id. The caller sends the person to the task's page."""
+    task = create_task(name, description, current_user, detail=detail, action=action)
+    db.session.commit()
+    rq.enqueue(job, task.id, *args, job_id=task.id)
+    return task
+
+
+def task_or_404(task_id: str, *names: str) -> Task:
+    """The task, if it is one of these kinds (any kind when none is named)."""
+    task = db.session.get(Task, task_id)
+    if task is None or (names and task.name not in names):
+        abort(404)
+    return task
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A line under a finished task's panel, optionally ending in a link."""
+
+    text: str
+    link: Link | None = None
+
+
+def import_summary(result: dict[str, Any]) -> str:
+    return f"{result['created']} created, {result['updated']} updated, {result['skipped']} skipped"
+
+
+Result = dict[str, Any]
+
+
+def render_task(
+    task: Task,
+    *,
+    back: Link,
+    running: str | None = None,
+    finished_title: str = "Import finished",
+    summary: Callable[[Result], str] = import_summary,
+    notes: Callable[[Result], Iterable[Note]] = lambda result: (),
+    reasons_heading: str = "Skipped rows",
+    links: Callable[[Result], Iterable[Link]] = lambda result: (),
+    failed_title: str = "The import failed",
+    failed_note: str | None = "Nothing was changed.",
+    failed_links: Iterable[Link] = (),
+    narrow: bool = False,
+) -> str:
+    """The task's status page. It refreshes itself until the task has finished; then it
+    shows the summary, notes, the reasons rows were skipped and links (each made from
+    the task's result), or the error."""
+    finished = task.status == "finished"
+    result = task.result or {}
+    page = {
+        "back": back,
+        "running": running or f"The import is {task.status}.",
+        "finished_title": finished_title,
+        "summary": summary(result) if finished else "",
+        "notes": list(notes(result)) if finished else [],
+        "reasons_heading": reasons_heading,
+        "links": list(links(result)) if finished else [],
+        "failed_title": failed_title,
+        "failed_note": failed_note,
+        "failed_links": list(failed_links),
+        "narrow": narrow,
+    }
+    return render_template("components/task.html", task=task, page=page)
