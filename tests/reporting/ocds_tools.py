@@ -5,8 +5,8 @@ standard (a ZIP of its repository, from codeload.github.com) and each extension 
 package (its extension.json and release-schema.json, from raw.githubusercontent.com). The
 network beyond this machine may be closed, so `LocalMirror` serves the copies vendored in
 tests/data/ocds/ (see its README) from an HTTP server on 127.0.0.1, under the same paths as
-on those hosts: https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/v1.1/extension.json
-is http://127.0.0.1:PORT/raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/v1.1/extension.json.
+on those hosts: https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/v1.1/
+is served as http://127.0.0.1:PORT/raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/v1.1/
 Anything not vendored is a 404, as a URL that does not exist would be on the internet, and
 every request is logged with its status, so a test can tell that the checker used these files.
 
@@ -114,7 +114,9 @@ class LocalMirror:
                 "1.1": ("1.1", self.local("https://standard.open-contracting.org/1.1/en/"), STANDARD_TAG),
             },
             "schema_codelists": {
-                "1.1": self.local(f"https://raw.githubusercontent.com/open-contracting/standard/{STANDARD_TAG}/schema/codelists/"),
+                "1.1": self.local(
+                    f"https://raw.githubusercontent.com/open-contracting/standard/{STANDARD_TAG}/schema/codelists/"
+                ),
             },
         })
 
