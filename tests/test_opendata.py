@@ -210,7 +210,7 @@ def test_ocds_release_package_with_the_metrics_extension(client, world: World):
     package = client.get("/open-data/ocds.json").get_json()
     assert package["version"] == "1.1"
     assert package["extensions"] == [
-        "https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/master/extension.json"
+        "https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/v1.1/extension.json"
     ]
     assert package["uri"] == "http://localhost/open-data/ocds.json"
     assert package["publisher"] == {"name": "Brent Council", "scheme": "GB-LAE", "uid": "BEN", "uri": "http://localhost"}
@@ -218,7 +218,7 @@ def test_ocds_release_package_with_the_metrics_extension(client, world: World):
     releases = releases_by_reference(client)
     assert set(releases) == {"BRENT-FM-001", "BRENT-CL-002"}  # not the unverified supplier's contract
     for release in releases.values():
-        assert {"ocid", "id", "date", "tag", "initiationType", "parties", "buyer", "awards", "contracts"} <= set(release)
+        assert {"ocid", "id", "date", "tag", "initiationType", "tender", "parties", "buyer", "awards", "contracts"} <= set(release)
         assert release["id"].startswith(release["ocid"] + "-")
         assert release["contracts"][0]["awardID"] == release["awards"][0]["id"]
     fm = releases["BRENT-FM-001"]
@@ -239,13 +239,12 @@ def test_commitments_are_agreed_metrics_and_deliveries_implementation_metrics(cl
     assert set(agreed) == set(delivered) == {investment, hours}
     target = agreed[investment]["observations"][0]
     assert agreed[investment]["title"] == "Community investment"
-    assert target["measure"] == 1_000 and target["unit"] == {"name": "£"}
-    assert target["value"] == {"amount": 1_000, "currency": "GBP"}  # the measure's proxy: £1 a unit
+    assert "measure" not in target and "unit" not in target  # counted in pounds: a value, not a measure
+    assert target["value"] == {"amount": 1_000, "currency": "GBP"}
     assert target["period"]["startDate"] == "2025-04-01T00:00:00Z" and target["period"]["endDate"].endswith("T23:59:59Z")
     assert agreed[hours]["observations"][0]["measure"] == 100
-    assert agreed[hours]["observations"][0]["unit"] == {"name": "hours"}
-    assert "value" not in agreed[hours]["observations"][0]  # no proxy value for hours
-    assert delivered[investment]["observations"][0]["measure"] == 200
+    assert agreed[hours]["observations"][0]["unit"] == {"name": "hours", "scheme": "UNCEFACT", "id": "HUR"}
+    assert len(agreed[hours]["observations"]) == 1 and "value" not in agreed[hours]["observations"][0]  # no proxy value
     assert delivered[investment]["observations"][0]["value"] == {"amount": 200, "currency": "GBP"}
     assert delivered[hours]["observations"][0]["measure"] == 30
     cleaning = releases_by_reference(client)["BRENT-CL-002"]
@@ -264,7 +263,7 @@ def test_a_release_id_changes_when_what_was_delivered_does(app, client, world: W
     release = releases_by_reference(client)["BRENT-FM-001"]
     assert release["id"] != first
     metrics = {metric["id"]: metric for metric in release["contracts"][0]["implementation"]["metrics"]}
-    assert metrics[f"commitment-{world.investment}"]["observations"][0]["measure"] == 150
+    assert metrics[f"commitment-{world.investment}"]["observations"][0]["value"] == {"amount": 150, "currency": "GBP"}
 
 
 def test_the_open_data_page_lists_every_dataset_with_its_licence(client, world: World):

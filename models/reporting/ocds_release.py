@@ -8,13 +8,24 @@ One release per contract of a verified supplier, with a stable ocid (the council
 prefix and the contract's id) and a release id that changes when its content does. The
 content depends on the data alone, never on the time of the request: the same data gives
 the same release, whenever it is exported.
+
+As the metrics extension asks, an observation carries a `value` for a financial metric (a
+measure counted in pounds) and a `measure` with its `unit` for any other, never both; a
+unit names its UN/CEFACT Recommendation 20 code (scheme `UNCEFACT`). A measure with a
+proxy value (what one unit is worth) has that valuation as an observation of its own.
+The award's `date` is the latest moment the contract is known to have been awarded by: its
+start, or the day the council recorded it here if that came first. OCDS 1.1 requires an
+`initiationType`, and its one code, `tender`, says a tender began the process: so every
+release has its `tender`, the process (its id is the ocid) that ended in this award, which
+is all the platform knows of it.
 Contracts are read in batches with their commitments, so the package streams.
-(models/ocds.py is the other direction: importing contracts from OCDS files.)"""
+(models/contracts/ocds_import.py is the other direction: importing contracts from OCDS files.)"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date, datetime
 from typing import Any, Iterator
 
@@ -23,14 +34,26 @@ from sqlalchemy.orm import selectinload
 
 from models import db
 from models.contracts.models import Commitment, Contract
-from models.reporting.opendata import OGL, Publisher, json_document, pounds, utc_iso
+from models.matching.scoring import unit_key
+from models.reporting.opendata import OGL, Publisher, json_document, pounds, pounds_text, utc_iso
 from models.people.organisations import Organisation, OrganisationStatus
 from models.pledges.models import Allocation
 from models.places.themes import Measure
 
+# The metrics extension's tagged version v1.1, by the metadata URL the OCDS Extension Registry
+# lists for it (a tag, so the schema the data is read with never changes under it).
 METRICS_EXTENSION = (
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/master/extension.json"
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/v1.1/extension.json"
 )
+# UN/CEFACT Recommendation 20 common codes for the units social value is counted in, by the
+# first word of the unit found here (singular); any other unit is a count of things (meals,
+# laptops, apprenticeships): C62, "one".
+UNCEFACT_UNITS = {
+    "hour": "HUR", "hr": "HUR", "week": "WEE", "day": "DAY", "month": "MON", "year": "ANN",
+    "kwh": "KWH", "tonne": "TNE", "kg": "KGM", "kilogram": "KGM", "km": "KMT", "kilometre": "KMT",
+    "litre": "LTR", "square": "MTK", "m2": "MTK", "m²": "MTK", "metre": "MTR",
+}
+COUNT = "C62"
 SETTLEMENTS = {"fund_payment": "a Social Value Fund payment in lieu", "credit": "a credit approved by the council"}
 
 
@@ -56,22 +79,51 @@ def _supplier_party(supplier: Organisation) -> dict[str, Any]:
     return party
 
 
+def is_financial(measure: Measure) -> bool:
+    """A measure counted in pounds ("£", "£ value"): its quantities are amounts of money."""
+    return unit_key(measure.unit) == "£"
+
+
+def uncefact_unit(unit: str) -> dict[str, str]:
+    """The unit as the metrics extension's `unit`: its name as the council wrote it, and its
+    UN/CEFACT Recommendation 20 code ("volunteer hours": HUR; "laptops": C62)."""
+    words = (word.removesuffix("s") for word in re.findall(r"[\w²]+", unit.lower()))
+    code = next((UNCEFACT_UNITS[word] for word in words if word in UNCEFACT_UNITS), COUNT)
+    return {"name": unit.strip(), "scheme": "UNCEFACT", "id": code}
+
+
+def _observations(
+    key: str, measure: Measure, quantity: int, period: dict[str, str], what: str, notes: str | None = None
+) -> list[dict[str, Any]]:
+    """The observations of `quantity` of `measure` (`what` it is: the target...): a value for a
+    financial measure, else a measure with its unit, and then its value at the measure's proxy
+    value, if it has one."""
+    extra = {"notes": notes} if notes else {}
+    if is_financial(measure):
+        return [{"id": key, "value": _money(quantity * 100), "period": period, **extra}]
+    observations = [{"id": key, "measure": quantity, "unit": uncefact_unit(measure.unit), "period": period, **extra}]
+    if measure.proxy_value_pence is not None:
+        proxy = f"£{pounds_text(measure.proxy_value_pence)}"
+        observations.append({
+            "id": f"{key}-value",
+            "value": _money(quantity * measure.proxy_value_pence),
+            "period": period,
+            "notes": f"The {what} valued at the measure's proxy value, {proxy} for each of its {measure.unit.strip()}.",
+        })
+    return observations
+
+
 def agreed_metric(commitment: Commitment) -> dict[str, Any]:
     """The commitment's target, as the contract's agreed metric."""
     measure = commitment.measure
-    observation: dict[str, Any] = {
-        "id": f"commitment-{commitment.id}-target",
-        "measure": commitment.target_quantity,
-        "unit": {"name": measure.unit},
-        "period": _period(commitment.contract.start_date, commitment.due_date),
-    }
-    if commitment.target_value_pence is not None:
-        observation["value"] = _money(commitment.target_value_pence)
+    period = _period(commitment.contract.start_date, commitment.due_date)
     return {
         "id": f"commitment-{commitment.id}",
         "title": measure.name,
         "description": commitment.description or f"{measure.name} ({measure.theme.name})",
-        "observations": [observation],
+        "observations": _observations(
+            f"commitment-{commitment.id}-target", measure, commitment.target_quantity, period, "target"
+        ),
     }
 
 
@@ -83,16 +135,23 @@ def delivered_metric(commitment: Commitment, as_of: datetime) -> dict[str, Any]:
     notes = "Confirmed deliveries allocated to this commitment."
     if commitment.settlement:
         notes += f" The shortfall was settled by {SETTLEMENTS[commitment.settlement]}."
-    observation: dict[str, Any] = {
-        "id": f"commitment-{commitment.id}-delivered",
-        "measure": commitment.delivered_quantity,
-        "unit": {"name": measure.unit},
-        "period": _period(start if start is not None and start <= as_of.date() else None, as_of),
-        "notes": notes,
+    period = _period(start if start is not None and start <= as_of.date() else None, as_of)
+    key = f"commitment-{commitment.id}-delivered"
+    return {
+        "id": f"commitment-{commitment.id}",
+        "title": measure.name,
+        "observations": _observations(key, measure, commitment.delivered_quantity, period, "delivered quantity", notes),
     }
-    if commitment.delivered_value_pence is not None:
-        observation["value"] = _money(commitment.delivered_value_pence)
-    return {"id": f"commitment-{commitment.id}", "title": measure.name, "observations": [observation]}
+
+
+def award_date(contract: Contract) -> datetime:
+    """The latest moment the contract is known to have been awarded by: the start of its first
+    day, or when the council recorded it here if that came first (the platform holds no
+    decision date)."""
+    recorded = contract.created_at.replace(microsecond=0)
+    if contract.start_date is None:
+        return recorded
+    return min(recorded, datetime(contract.start_date.year, contract.start_date.month, contract.start_date.day))
 
 
 def contract_release(
@@ -110,10 +169,13 @@ def contract_release(
         "language": "en",
         "parties": [{**buyer, "roles": ["buyer"]}, supplier],
         "buyer": buyer,
+        # The process that ended in the award (complete): initiationType `tender` needs it.
+        "tender": {"id": ocid, "title": contract.title, "status": "complete"},
         "awards": [{
             "id": award_id,
             "title": contract.title,
             "status": "active",
+            "date": utc_iso(award_date(contract)),
             "value": _money(contract.value_pence),
             "suppliers": [{"id": supplier["id"], "name": supplier["name"]}],
         }],

@@ -56,4 +56,5 @@ def test_at_the_same_export_time_a_change_in_what_was_delivered_gives_a_new_id(a
     assert after["ocid"] == before["ocid"]
     assert after["id"] != before["id"]
     delivered = {metric["id"]: metric for metric in after["contracts"][0]["implementation"]["metrics"]}
-    assert delivered[f"commitment-{world.investment}"]["observations"][0]["measure"] == 150
+    # counted in pounds, so a value (the metrics extension's financial metric)
+    assert delivered[f"commitment-{world.investment}"]["observations"][0]["value"] == {"amount": 150, "currency": "GBP"}
