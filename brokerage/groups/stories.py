@@ -12,9 +12,9 @@ from brokerage.extensions import limiter
 from brokerage.groups import bp
 from brokerage.groups.routes import _group_or_403
 from brokerage.markdown import render_markdown
-from brokerage.needs_forms import ActionForm
+from brokerage.forms import ActionForm
 from brokerage.photos import delete_photo, store_photo
-from brokerage.stories_forms import StoryForm
+from brokerage.forms.stories import StoryForm
 from brokerage.views import apply_rule, show_domain_error
 from models import DomainError, Organisation, Story, db
 from models.stories.stories import (

@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from brokerage.contracts_forms import (
+from brokerage.forms.contracts import (
     CommitmentForm,
     ContractFilterForm,
     ContractForm,

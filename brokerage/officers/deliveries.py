@@ -12,7 +12,7 @@ from brokerage.decorators import officer_required
 from brokerage.extensions import rq
 from brokerage.officers import bp
 from brokerage.pagination import paginate
-from brokerage.pledges_forms import DisputeForm, allocation_form
+from brokerage.forms.pledges import DisputeForm, allocation_form
 from brokerage.suppliers.pledges import approved_commitments
 from brokerage.views import apply_rule
 from models import Event, Need, Pledge, db

@@ -20,7 +20,7 @@ from brokerage.decorators import officer_required
 from brokerage.extensions import rq
 from brokerage.officers import bp
 from brokerage.officers.routes import work_waiting
-from brokerage.organisations.forms import ConfirmForm
+from brokerage.forms import ConfirmForm
 from brokerage.templating import format_pence
 from models import Task, Ward, db, record_event
 from models.reporting import impact

@@ -16,8 +16,8 @@ from brokerage.decorators import officer_required
 from brokerage.extensions import rq
 from brokerage.officers import bp
 from brokerage.pagination import paginate
-from brokerage.organisations.forms import ConfirmForm
-from brokerage.rounds_forms import ItemOptionForm, NeedOptionsForm, PaperBatchForm, PbUploadForm, RoundForm
+from brokerage.forms import ConfirmForm
+from brokerage.forms.voting import ItemOptionForm, NeedOptionsForm, PaperBatchForm, PbUploadForm, RoundForm
 from brokerage.templating import format_pence
 from brokerage.views import apply_rule
 from models import Event, Need, NeedStatus, PaperBatch, Round, RoundOption, Task, db, record_event, utcnow

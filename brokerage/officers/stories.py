@@ -12,7 +12,7 @@ from brokerage.groups.stories import handle_story_form
 from brokerage.officers import bp
 from brokerage.officers.routes import _events_for
 from brokerage.pagination import paginate
-from brokerage.stories_forms import StoryForm, StoryReviewForm
+from brokerage.forms.stories import StoryForm, StoryReviewForm
 from brokerage.views import apply_rule
 from models import Story, db
 from models.stories.stories import confirmed_deliveries, publish_story, request_story_changes, withdraw_story
