@@ -46,6 +46,13 @@ class PermissionDenied(DomainError):
     pass
 
 
+def require_officer(user, message: str = "Only council officers can do this") -> None:
+    """The role check every officer-only rule starts with. What a rule asks beyond the role
+    (membership of the organisation, not judging one's own delivery) lives beside its model."""
+    if not user.is_officer:
+        raise PermissionDenied(message)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     # Foreign keys are off by default in SQLite; WAL lets the web and the

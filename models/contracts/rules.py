@@ -13,7 +13,7 @@ from sqlalchemy import (
     select,
 )
 
-from models import DomainError, PermissionDenied, db, utcnow
+from models import DomainError, PermissionDenied, db, require_officer, utcnow
 from models.core.events import record_event
 
 if TYPE_CHECKING:
@@ -30,11 +30,6 @@ class ContractDetails:
     value_pence: int
     start_date: date | None
     end_date: date | None
-
-
-def _require_officer(user: "User") -> None:
-    if not user.is_officer:
-        raise PermissionDenied("Only council officers can do this")
 
 
 def validate_contract(details: ContractDetails, except_id: int | None = None) -> None:
@@ -61,7 +56,7 @@ def validate_contract(details: ContractDetails, except_id: int | None = None) ->
 
 
 def record_contract(details: ContractDetails, officer: "User", ocid: str | None = None, source: str = "manual") -> Contract:
-    _require_officer(officer)
+    require_officer(officer)
     validate_contract(details)
     contract = Contract(
         reference=details.reference.strip(),
@@ -135,7 +130,7 @@ def add_commitment(contract: Contract, user: "User", details: CommitmentDetails)
 
 
 def decide_commitment(commitment: Commitment, officer: "User", approve: bool) -> None:
-    _require_officer(officer)
+    require_officer(officer)
     if commitment.state != "proposed":
         raise DomainError("Only a proposed commitment can be approved or rejected")
     commitment.state = "approved" if approve else "rejected"
@@ -145,7 +140,7 @@ def decide_commitment(commitment: Commitment, officer: "User", approve: bool) ->
 
 
 def set_remedial_plan(commitment: Commitment, officer: "User", action: str, new_date: date, owner: str, today: date) -> None:
-    _require_officer(officer)
+    require_officer(officer)
     if commitment.status(today) != CommitmentStatus.UNMET:
         raise DomainError("A remedial plan is for a commitment that is unmet at its due date")
     if not action.strip():
@@ -164,7 +159,7 @@ def settle_commitment(
     fund_payment_pence: int | None = None, credit_description: str = "",
 ) -> None:
     """Settle an unmet commitment by a Social Value Fund payment in lieu or an approved credit."""
-    _require_officer(officer)
+    require_officer(officer)
     if commitment.settlement is not None:
         raise DomainError("This commitment has already been settled")
     if commitment.status(today) != CommitmentStatus.UNMET:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from models import DomainError, PermissionDenied, db, utcnow
+from models import DomainError, PermissionDenied, db, require_officer, utcnow
 from models.core.events import record_event
 from models.places.themes import NeedKind
 
@@ -183,13 +183,11 @@ def submit_need(need: Need, user: "User", today: date) -> None:
     _move(need, NeedStatus.SUBMITTED, user, "need.submitted")
 
 
-def _require_officer(actor: "User") -> None:
-    if not actor.is_officer:
-        raise PermissionDenied("Only council officers can moderate needs")
+MODERATORS_ONLY = "Only council officers can moderate needs"
 
 
 def publish_need(need: Need, officer: "User", today: date) -> None:
-    _require_officer(officer)
+    require_officer(officer, MODERATORS_ONLY)
     if need.status != NeedStatus.SUBMITTED.value:
         raise DomainError("Only a need sent for review can be published")
     if not need.organisation.can_act_publicly:
@@ -202,7 +200,7 @@ def publish_need(need: Need, officer: "User", today: date) -> None:
 
 
 def request_changes(need: Need, officer: "User", comment: str) -> None:
-    _require_officer(officer)
+    require_officer(officer, MODERATORS_ONLY)
     comment = comment.strip()
     if not comment:
         raise DomainError("Say what the group should change", field="comment")
@@ -213,7 +211,7 @@ def request_changes(need: Need, officer: "User", comment: str) -> None:
 
 
 def reject_need(need: Need, officer: "User", reason: str) -> None:
-    _require_officer(officer)
+    require_officer(officer, MODERATORS_ONLY)
     reason = reason.strip()
     if not reason:
         raise DomainError("Enter the reason, so the group understands", field="comment")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import DomainError, PermissionDenied, db, utcnow
+from models import DomainError, PermissionDenied, db, require_officer, utcnow
 from models.core.events import record_event
 from models.people.registration_numbers import normalise_charity_number, normalise_company_number
 
@@ -263,13 +263,8 @@ def create_organisation(
     return organisation
 
 
-def _require_officer(actor: "User") -> None:
-    if not actor.is_officer:
-        raise PermissionDenied("Only council officers can do this")
-
-
 def verify_organisation(organisation: Organisation, officer: "User") -> None:
-    _require_officer(officer)
+    require_officer(officer)
     if organisation.status != OrganisationStatus.PENDING.value:
         raise DomainError(f"This organisation is already {organisation.status_label.lower()}")
     organisation.status = OrganisationStatus.VERIFIED.value
@@ -280,7 +275,7 @@ def verify_organisation(organisation: Organisation, officer: "User") -> None:
 
 
 def reject_organisation(organisation: Organisation, officer: "User", reason: str) -> None:
-    _require_officer(officer)
+    require_officer(officer)
     reason = reason.strip()
     if not reason:
         raise DomainError("Enter the reason, so the applicant knows what to change", field="reason")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import DomainError, PermissionDenied, db, utcnow
+from models import DomainError, PermissionDenied, db, require_officer, utcnow
 from models.core.events import record_event
 
 if TYPE_CHECKING:
@@ -237,13 +237,8 @@ def submit_story(story: Story, user: "User") -> None:
     _move(story, StoryStatus.SUBMITTED, user, "story.submitted")
 
 
-def _require_officer(user: "User") -> None:
-    if not user.is_officer:
-        raise PermissionDenied("Only council officers can do this")
-
-
 def publish_story(story: Story, officer: "User") -> None:
-    _require_officer(officer)
+    require_officer(officer)
     if story.status == StoryStatus.PUBLISHED.value:
         raise DomainError("This story is already published")
     story.published_at = utcnow()
@@ -253,7 +248,7 @@ def publish_story(story: Story, officer: "User") -> None:
 
 
 def request_story_changes(story: Story, officer: "User", comment: str) -> None:
-    _require_officer(officer)
+    require_officer(officer)
     if story.status != StoryStatus.SUBMITTED.value:
         raise DomainError("Only a story waiting for review can be sent back")
     if not comment.strip():
@@ -263,7 +258,7 @@ def request_story_changes(story: Story, officer: "User", comment: str) -> None:
 
 
 def withdraw_story(story: Story, officer: "User", reason: str) -> None:
-    _require_officer(officer)
+    require_officer(officer)
     if story.status != StoryStatus.PUBLISHED.value:
         raise DomainError("Only a published story can be withdrawn")
     story.review_comment = reason.strip() or None

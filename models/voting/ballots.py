@@ -14,13 +14,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from models import DomainError, PermissionDenied, db
+from models import DomainError, PermissionDenied, db, require_officer
 from models.core.events import record_event
 
 if TYPE_CHECKING:
     from models.people.accounts import User
 from models.voting.models import Ballot, BallotChoice, MAX_PAPER_BATCH, PaperBatch, Round, RoundOption, RoundState
-from models.voting.setup import _lock_round, _require_officer
+from models.voting.setup import OFFICERS_ONLY, _lock_round
 
 
 # ---------------------------------------------------------------- voting
@@ -175,7 +175,7 @@ def parse_paper_ballots(round_: Round, text: str) -> list[PaperLine]:
 
 def enter_paper_batch(round_: Round, officer: "User", reference: str, text: str, now: datetime) -> PaperBatch:
     """Officers type in paper ballots, in batches with a reference, after checking them."""
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_ONLY)
     round_ = _lock_round(round_)
     if round_.state not in (RoundState.OPEN.value, RoundState.CLOSED.value):
         raise DomainError("Paper ballots can be entered while the round is open or closed, before results are published")
@@ -217,7 +217,7 @@ def enter_paper_batch(round_: Round, officer: "User", reference: str, text: str,
 
 
 def remove_paper_batch(round_: Round, officer: "User", batch_id: int) -> None:
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_ONLY)
     round_ = _lock_round(round_)
     if round_.state == RoundState.PUBLISHED.value:
         raise DomainError("Results are published, so paper ballots can no longer change")

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
 
-from models import DomainError, db, utcnow
+from models import DomainError, db, require_officer, utcnow
 from models.core.events import record_event
 from models.voting.pabulib import MAX_PB_BYTES, PabulibError, PbElection, PbProject, PbVote, parse_pb, write_pb
 from models.voting.models import Ballot, BallotChoice, Round, RoundOption, RoundState
-from models.voting.setup import _require_officer
+from models.voting.setup import OFFICERS_ONLY
 from models.voting.count import anonymous_voter_ids
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def _title(meta: dict[str, str]) -> str:
 
 def import_pb_round(data: bytes, officer: "User") -> ImportedRound:
     """A closed round holding the file's projects and votes, ready to be counted."""
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_ONLY)
     try:
         election = parse_pb(data)
     except PabulibError as error:

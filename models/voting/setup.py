@@ -13,7 +13,7 @@ from sqlalchemy import (
     select,
 )
 
-from models import DomainError, PermissionDenied, db, utcnow
+from models import DomainError, db, require_officer, utcnow
 from models.core.events import record_event
 
 if TYPE_CHECKING:
@@ -39,9 +39,7 @@ class RoundFields:
     rule: str
 
 
-def _require_officer(user: "User") -> None:
-    if not user.is_officer:
-        raise PermissionDenied("Only council officers can run priority rounds.")
+OFFICERS_ONLY = "Only council officers can run priority rounds."
 
 
 def _check_fields(fields: RoundFields) -> None:
@@ -82,7 +80,7 @@ def _require_changeable(round_: Round) -> None:
 
 
 def create_round(officer: "User", fields: RoundFields) -> Round:
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_ONLY)
     _check_fields(fields)
     round_ = Round(created_by_id=officer.id, **fields.__dict__)
     round_.title = fields.title.strip()
@@ -97,7 +95,7 @@ def create_round(officer: "User", fields: RoundFields) -> Round:
 
 
 def update_round(round_: Round, officer: "User", fields: RoundFields) -> None:
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_ONLY)
     round_ = _lock_round(round_)
     _require_changeable(round_)
     _check_fields(fields)
@@ -121,7 +119,7 @@ def add_need_options(round_: Round, officer: "User", needs: Iterable["Need"]) ->
     """Put published needs on the ballot; the cost is what is still needed."""
     from models.needs.models import NeedStatus
 
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_ONLY)
     round_ = _lock_round(round_)
     _require_changeable(round_)
     existing = set(db.session.scalars(select(RoundOption.need_id).where(RoundOption.round_id == round_.id)))
@@ -159,7 +157,7 @@ def add_need_options(round_: Round, officer: "User", needs: Iterable["Need"]) ->
 
 def add_item_option(round_: Round, officer: "User", title: str, description: str, cost_pence: int) -> RoundOption:
     """A costed priority the officer adds that is not a posted need."""
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_ONLY)
     round_ = _lock_round(round_)
     _require_changeable(round_)
     if not title.strip():
@@ -184,7 +182,7 @@ def add_item_option(round_: Round, officer: "User", title: str, description: str
 
 
 def remove_option(round_: Round, officer: "User", option_id: int) -> None:
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_ONLY)
     round_ = _lock_round(round_)
     _require_changeable(round_)
     option = db.session.get(RoundOption, option_id)
@@ -212,7 +210,7 @@ def _move(round_: Round, to: RoundState, actor: "User | None", detail: dict | No
 
 def open_round(round_: Round, officer: "User", now: datetime) -> None:
     """Put the ballot in front of residents (voting starts at the opening time)."""
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_ONLY)
     round_ = _lock_round(round_)
     if round_.state != RoundState.DRAFT.value:
         raise DomainError("Only a draft round can be opened")
@@ -226,7 +224,7 @@ def open_round(round_: Round, officer: "User", now: datetime) -> None:
 def close_round(round_: Round, actor: "User | None", now: datetime) -> None:
     """Stop voting (an officer early, or the clock at the closing time)."""
     if actor is not None:
-        _require_officer(actor)
+        require_officer(actor, OFFICERS_ONLY)
     round_ = _lock_round(round_)
     if round_.state != RoundState.OPEN.value:
         raise DomainError("Only an open round can be closed")
@@ -236,7 +234,7 @@ def close_round(round_: Round, actor: "User | None", now: datetime) -> None:
 
 
 def publish_results(round_: Round, officer: "User") -> None:
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_ONLY)
     round_ = _lock_round(round_)
     if round_.state != RoundState.CLOSED.value:
         raise DomainError("Only a closed round's results can be published")
@@ -248,7 +246,7 @@ def publish_results(round_: Round, officer: "User") -> None:
 
 def request_recount(round_: Round, officer: "User") -> None:
     """Count a closed round again (the job does the counting); results are stale until then."""
-    _require_officer(officer)
+    require_officer(officer, OFFICERS_ONLY)
     round_ = _lock_round(round_)
     if round_.state != RoundState.CLOSED.value:
         raise DomainError("Only a closed round can be counted again")
