@@ -98,7 +98,7 @@ def new_story(organisation_id: int):
     )
     if response is not None:
         return response
-    return render_template("stories/form.html", form=form, organisation=organisation, story=None, preview=preview)
+    return render_template("groups/story_form.html", form=form, organisation=organisation, story=None, preview=preview)
 
 
 @bp.route("/stories/<int:story_id>/edit", methods=["GET", "POST"])
@@ -120,7 +120,7 @@ def edit_story(story_id: int):
     response, preview = handle_story_form(form, story.organisation, story, done)
     if response is not None:
         return response
-    return render_template("stories/form.html", form=form, organisation=story.organisation, story=story, preview=preview)
+    return render_template("groups/story_form.html", form=form, organisation=story.organisation, story=story, preview=preview)
 
 
 @bp.route("/stories/<int:story_id>/submit", methods=["POST"])

@@ -47,7 +47,7 @@ def new_story():
     )
     if response is not None:
         return response
-    return render_template("stories/form.html", form=form, organisation=None, story=None, preview=preview)
+    return render_template("officers/story_form.html", form=form, organisation=None, story=None, preview=preview)
 
 
 @bp.route("/stories/<int:story_id>", methods=["GET", "POST"])
