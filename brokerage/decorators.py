@@ -10,7 +10,9 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Whether this request wants a JSON answer (the API, or a client that asks for JSON)
+    rather than a page; the error pages and the sign-in redirect ask it too."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
@@ -19,7 +21,7 @@ def verified_email_required(view: Callable) -> Callable:
     @login_required
     def wrapped(*args, **kwargs):
         if not current_user.email_verified:
-            if _wants_json():
+            if wants_json():
                 abort(403)
             flash("Confirm your email address first: we sent you a link.", "info")
             return redirect(url_for("auth.account"))

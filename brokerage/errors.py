@@ -6,10 +6,11 @@ request wrote is kept."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from brokerage.decorators import wants_json
 from models import DomainError, PermissionDenied, db
 
 TITLES = {
@@ -24,13 +25,9 @@ TITLES = {
 }
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
-
-
 def render_error(code: int, message: str | None = None):
     db.session.rollback()
-    if _wants_json():
+    if wants_json():
         return jsonify(error=TITLES.get(code, "Error"), detail=message), code
     return render_template("errors/error.html", code=code, title=TITLES.get(code, "Error"), message=message), code
 

@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 
+from brokerage.decorators import wants_json
 from brokerage.jobs import RQ
 from models import User, db
 
@@ -32,6 +33,6 @@ def load_user(session_id: str) -> User | None:
 
 @login_manager.unauthorized_handler
 def unauthorized():
-    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+    if wants_json():
         return jsonify(error="Sign in required"), 401
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))

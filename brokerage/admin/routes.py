@@ -8,7 +8,9 @@ from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
 
 from brokerage.admin import bp
-from brokerage.admin.forms import MeasureForm, PostcodesUploadForm, RoleForm, SettingsForm, ThemeForm, WardsUploadForm
+from brokerage.forms.core import SettingsForm
+from brokerage.forms.people import RoleForm
+from brokerage.forms.places import MeasureForm, PostcodesUploadForm, ThemeForm, WardsUploadForm
 from brokerage.views import apply_rule
 from brokerage.decorators import admin_required
 from brokerage.pagination import paginate
@@ -56,9 +58,9 @@ def settings():
         values = {
             "council_name": form.council_name.data.strip(),
             "live_need_cap": str(form.live_need_cap.data),
-            "tier_basic_from_pence": str(form.threshold_pence["tier_basic_from"]),
-            "tier_kpi_from_pence": str(form.threshold_pence["tier_kpi_from"]),
-            "tier_strategic_over_pence": str(form.threshold_pence["tier_strategic_over"]),
+            "tier_basic_from_pence": str(form.tier_basic_from.pence),
+            "tier_kpi_from_pence": str(form.tier_kpi_from.pence),
+            "tier_strategic_over_pence": str(form.tier_strategic_over.pence),
             "at_risk_days": str(form.at_risk_days.data),
             "at_risk_percent": str(form.at_risk_percent.data),
         }
@@ -158,7 +160,7 @@ def measure(measure_id: int | None = None):
                 theme_row,
                 form.name.data,
                 form.unit.data,
-                getattr(form, "proxy_value_pence", None),
+                form.proxy_value.pence,
                 form.need_kind.data or None,
                 bool(form.active.data),
                 current_user,

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from brokerage.auth import bp
-from brokerage.auth.forms import EmailUpdatesForm, UnsubscribeForm
+from brokerage.forms.digests import EmailUpdatesForm, UnsubscribeForm
 from brokerage.extensions import csrf, limiter
 from brokerage.views import apply_rule
 from models import User, db

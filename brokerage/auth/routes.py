@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from brokerage.auth import bp
-from brokerage.auth.forms import (
+from brokerage.forms.people import (
     ChangeEmailForm,
     ChangePasswordForm,
     DeleteAccountForm,

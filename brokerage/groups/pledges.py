@@ -11,9 +11,9 @@ from sqlalchemy.orm import contains_eager, joinedload
 from brokerage.decorators import verified_email_required
 from brokerage.groups import bp
 from brokerage.groups.routes import _group_or_403
-from brokerage.needs_forms import ActionForm
+from brokerage.forms import ActionForm
 from brokerage.pagination import paginate
-from brokerage.pledges_forms import DeclineForm
+from brokerage.forms.pledges import DeclineForm
 from brokerage.views import apply_rule
 from models import Need, Pledge, db
 from models.pledges.rules import accept_pledge, confirm_receipt, decline_pledge

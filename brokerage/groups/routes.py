@@ -14,7 +14,8 @@ from brokerage.decorators import verified_email_required
 from brokerage.extensions import limiter
 from brokerage.groups import bp
 from brokerage.markdown import render_markdown
-from brokerage.needs_forms import ActionForm, NeedForm
+from brokerage.forms import ActionForm
+from brokerage.forms.needs import NeedForm
 from brokerage.pagination import paginate
 from brokerage.photos import delete_photo, store_photo
 from models import DomainError, Need, Organisation, PermissionDenied, db

@@ -12,9 +12,9 @@ from brokerage.extensions import limiter
 from brokerage.groups import bp
 from brokerage.groups.routes import _group_or_403
 from brokerage.markdown import render_markdown
-from brokerage.needs_forms import ActionForm
+from brokerage.forms import ActionForm
 from brokerage.photos import delete_photo, store_photo
-from brokerage.stories_forms import StoryForm
+from brokerage.forms.stories import StoryForm
 from brokerage.views import apply_rule, show_domain_error
 from models import DomainError, Organisation, Story, db
 from models.stories.stories import (
@@ -98,7 +98,7 @@ def new_story(organisation_id: int):
     )
     if response is not None:
         return response
-    return render_template("stories/form.html", form=form, organisation=organisation, story=None, preview=preview)
+    return render_template("groups/story_form.html", form=form, organisation=organisation, story=None, preview=preview)
 
 
 @bp.route("/stories/<int:story_id>/edit", methods=["GET", "POST"])
@@ -120,7 +120,7 @@ def edit_story(story_id: int):
     response, preview = handle_story_form(form, story.organisation, story, done)
     if response is not None:
         return response
-    return render_template("stories/form.html", form=form, organisation=story.organisation, story=story, preview=preview)
+    return render_template("groups/story_form.html", form=form, organisation=story.organisation, story=story, preview=preview)
 
 
 @bp.route("/stories/<int:story_id>/submit", methods=["POST"])

@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 from brokerage.decorators import officer_required
 from brokerage.officers import bp
 from brokerage.officers.impact import chosen_year
-from brokerage.case_study_forms import CaseStudyForm
-from brokerage.organisations.forms import ConfirmForm
+from brokerage.forms.stories import CaseStudyForm
+from brokerage.forms import ConfirmForm
 from brokerage.views import apply_rule
 from models import CaseStudy, Commitment, Contract, Organisation, db
 from models.reporting import impact

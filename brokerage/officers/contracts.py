@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from brokerage.contracts_forms import (
+from brokerage.forms.contracts import (
     CommitmentForm,
     ContractFilterForm,
     ContractForm,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from brokerage.decorators import officer_required
 from brokerage.officers import bp
 from brokerage.pagination import paginate
-from brokerage.pledges_forms import DisputeForm, allocation_form
+from brokerage.forms.pledges import DisputeForm, allocation_form
 from brokerage.suppliers.pledges import approved_commitments
 from brokerage.views import apply_rule
 from models import Need, Pledge, db

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from brokerage.charts import paired_chart, shade_by_share
 from brokerage.decorators import officer_required
 from brokerage.officers import bp
-from brokerage.organisations.forms import ConfirmForm
+from brokerage.forms import ConfirmForm
 from brokerage.tasks import Link, render_task, start_task, task_or_404
 from brokerage.templating import council_name, format_pence
 from models import Ward, db

@@ -9,7 +9,7 @@ from flask_login import current_user
 from brokerage.decorators import officer_required
 from brokerage.extensions import rq
 from brokerage.jobs import REDIS_DOWN, JobRef, queue_overview, retry_failed_job
-from brokerage.needs_forms import ActionForm
+from brokerage.forms import ActionForm
 from brokerage.officers import bp
 from models import db, record_event
 from models.core.outbox import oldest_pending_job, pending_job_count

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from brokerage.views import apply_rule
 from brokerage.decorators import officer_required
-from brokerage.needs_forms import ModerationForm
+from brokerage.forms.needs import ModerationForm
 from brokerage.notify import send_need_decision
 from brokerage.officers import bp
 from brokerage.pagination import paginate

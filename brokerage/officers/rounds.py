@@ -15,8 +15,8 @@ from sqlalchemy.orm import selectinload
 from brokerage.decorators import officer_required
 from brokerage.officers import bp
 from brokerage.pagination import paginate
-from brokerage.organisations.forms import ConfirmForm
-from brokerage.rounds_forms import ItemOptionForm, NeedOptionsForm, PaperBatchForm, PbUploadForm, RoundForm
+from brokerage.forms import ConfirmForm
+from brokerage.forms.voting import ItemOptionForm, NeedOptionsForm, PaperBatchForm, PbUploadForm, RoundForm
 from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404
 from brokerage.templating import format_pence
 from brokerage.views import apply_rule

@@ -11,7 +11,8 @@ from brokerage.views import show_domain_error
 from brokerage.decorators import officer_required
 from brokerage.notify import send_organisation_decision
 from brokerage.officers import bp
-from brokerage.organisations.forms import ConfirmForm, RejectForm
+from brokerage.forms import ConfirmForm
+from brokerage.forms.people import RejectForm
 from brokerage.pagination import paginate
 from models import DomainError, EmailMessage, Event, Organisation, db
 from models.core.events import events_for

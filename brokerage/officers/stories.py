@@ -11,7 +11,7 @@ from brokerage.decorators import officer_required
 from brokerage.groups.stories import handle_story_form
 from brokerage.officers import bp
 from brokerage.pagination import paginate
-from brokerage.stories_forms import StoryForm, StoryReviewForm
+from brokerage.forms.stories import StoryForm, StoryReviewForm
 from brokerage.views import apply_rule
 from models import Story, db
 from models.core.events import events_for
@@ -43,7 +43,7 @@ def new_story():
     )
     if response is not None:
         return response
-    return render_template("stories/form.html", form=form, organisation=None, story=None, preview=preview)
+    return render_template("officers/story_form.html", form=form, organisation=None, story=None, preview=preview)
 
 
 @bp.route("/stories/<int:story_id>", methods=["GET", "POST"])

@@ -13,7 +13,8 @@ from brokerage.decorators import verified_email_required
 from brokerage.extensions import limiter
 from brokerage.notify import send_invitation
 from brokerage.organisations import bp
-from brokerage.organisations.forms import ConfirmForm, InviteForm, KindForm, OrganisationForm
+from brokerage.forms import ConfirmForm
+from brokerage.forms.people import InviteForm, KindForm, OrganisationForm
 from brokerage.tokens import TokenError, read_token
 from models import DomainError, Invitation, Membership, Organisation, OrganisationKind, db
 from models.people.organisations import accept_invitation as accept_invitation_rule

@@ -40,7 +40,7 @@ def needs():
     wards = db.session.execute(select(Ward.code, Ward.name).order_by(Ward.name)).all()
     themes = db.session.execute(select(Theme.slug, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position)).all()
     return render_template(
-        "needs/list.html",
+        "public/needs.html",
         page=page,
         filters=filters,
         wards=wards,
@@ -71,7 +71,7 @@ def need(need_id: int):
     if found is None or not found.can_view(user):
         abort(404)  # drafts and needs under review do not exist publicly
     return render_template(
-        "needs/show.html", need=found, can_manage=found.can_manage(user), pledging=pledge_choice(found, user, date.today())
+        "public/need.html", need=found, can_manage=found.can_manage(user), pledging=pledge_choice(found, user, date.today())
     )
 
 
@@ -98,7 +98,7 @@ def borough_map():
     )
     counts = open_need_counts_by_ward(today)
     return render_template(
-        "needs/map.html",
+        "public/map.html",
         view_box=view_box,
         shapes=shapes,
         counts=counts,

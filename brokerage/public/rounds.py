@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from brokerage.extensions import limiter
 from brokerage.public import bp
 from brokerage.pagination import paginate
-from brokerage.organisations.forms import ConfirmForm
+from brokerage.forms import ConfirmForm
 from models import DomainError, PermissionDenied, Round, Ward, db, utcnow
 from models.voting.models import RoundState
 from models.voting.ballots import ballot_for, cast_ballot, eligibility_problem, withdraw_ballot

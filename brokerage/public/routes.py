@@ -6,7 +6,7 @@ from flask import abort, jsonify, render_template, request
 from sqlalchemy import func, select, text
 
 from brokerage.public import bp
-from brokerage.public.forms import PostcodeForm
+from brokerage.forms.places import PostcodeForm
 from models import Organisation, OrganisationStatus, Theme, Ward, db
 from models.reporting.ledger import LedgerFilters, ledger_page, ledger_totals
 from models.places.wards import ward_postcode_counts

@@ -31,14 +31,14 @@ def stories():
         .where(Story.status == "published")
         .order_by(Story.published_at.desc(), Story.id.desc())
     )
-    return render_template("stories/list.html", page=paginate(query, per_page=20))
+    return render_template("public/stories.html", page=paginate(query, per_page=20))
 
 
 @bp.route("/stories/<int:story_id>")
 def story(story_id: int):
     found = _visible_story(story_id)
     user = current_user if current_user.is_authenticated else None
-    return render_template("stories/show.html", story=found, can_edit=found.can_edit(user))
+    return render_template("public/story.html", story=found, can_edit=found.can_edit(user))
 
 
 @bp.route("/stories/<int:story_id>/photo")
@@ -59,4 +59,4 @@ def story_photo(story_id: int):
 def newsletter():
     """This quarter's newsletter for suppliers, as a page anyone can read."""
     now = utcnow()
-    return render_template("stories/newsletter.html", newsletter=build_newsletter(period_for("quarterly", now), now))
+    return render_template("public/newsletter.html", newsletter=build_newsletter(period_for("quarterly", now), now))

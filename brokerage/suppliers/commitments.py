@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from brokerage.contracts_forms import CommitmentForm
+from brokerage.forms.contracts import CommitmentForm
 from brokerage.decorators import verified_email_required
 from brokerage.suppliers import bp
 from brokerage.views import apply_rule

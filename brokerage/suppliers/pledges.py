@@ -13,9 +13,9 @@ from sqlalchemy.orm import contains_eager, joinedload
 from brokerage.decorators import verified_email_required
 from brokerage.evidence import can_see_evidence, delete_evidence, evidence_response, store_evidence
 from brokerage.extensions import limiter
-from brokerage.needs_forms import ActionForm
+from brokerage.forms import ActionForm
 from workers.notify import send_pledge_delivered, send_pledge_offered, send_pledge_withdrawn
-from brokerage.pledges_forms import NO_COMMITMENT, DeliveryForm, PledgeForm
+from brokerage.forms.pledges import NO_COMMITMENT, DeliveryForm, PledgeForm
 from brokerage.suppliers import bp
 from brokerage.views import apply_rule, show_domain_error
 from models import Commitment, Contract, DomainError, Membership, Need, Organisation, PermissionDenied, Pledge, db

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from brokerage.decorators import verified_email_required
-from brokerage.needs_forms import ActionForm
+from brokerage.forms import ActionForm
 from brokerage.pagination import paginate
 from brokerage.suppliers import bp
 from brokerage.suppliers.dashboard import supplier_or_404

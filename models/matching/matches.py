@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from models import DomainError, PermissionDenied, db, utcnow
+from models.people.permissions import require_officer
 from models.core.events import record_event
 from models.core.outbox import enqueue_after_commit
 from models.matching.scoring import (
@@ -331,8 +332,7 @@ def introduce(match: Match, officer: "User", today: date | None = None) -> None:
     """An officer introduces the supplier to the group (the caller queues the two emails)."""
     from models.needs.models import NeedStatus
 
-    if not officer.is_officer:
-        raise PermissionDenied("Only council officers introduce suppliers to groups")
+    require_officer(officer, "Only council officers introduce suppliers to groups")
     today = today or date.today()
     need = match.need
     if match.dismissed_at is not None:

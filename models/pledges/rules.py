@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable
 from sqlalchemy import func, select, update
 
 from models import DomainError, PermissionDenied, db, utcnow
+from models.people.permissions import require_officer
 from models.core.events import record_event
 from models.needs.models import Need, NeedStatus
 
@@ -243,8 +244,7 @@ def confirm_delivery(pledge: Pledge, officer: "User", allocations: list[tuple[in
     """An officer confirms: only now does the pledge count as delivered, towards the
     need and (through allocations) the supplier's commitments. Without explicit
     allocations, a pledge that names a commitment is allocated to it in full."""
-    if not officer.is_officer:
-        raise PermissionDenied("Only council officers confirm deliveries")
+    require_officer(officer, "Only council officers confirm deliveries")
     pledge = _lock(Pledge, pledge.id)
     if pledge.status == PledgeStatus.CONFIRMED.value:
         raise DomainError("This delivery has already been confirmed")
@@ -270,8 +270,7 @@ def confirm_delivery(pledge: Pledge, officer: "User", allocations: list[tuple[in
 
 
 def dispute_delivery(pledge: Pledge, officer: "User", reason: str) -> None:
-    if not officer.is_officer:
-        raise PermissionDenied("Only council officers can dispute deliveries")
+    require_officer(officer, "Only council officers can dispute deliveries")
     pledge = _lock(Pledge, pledge.id)
     if pledge.supplier.is_member(officer):
         raise PermissionDenied("You cannot judge a delivery made by your own organisation")
@@ -285,8 +284,7 @@ def dispute_delivery(pledge: Pledge, officer: "User", reason: str) -> None:
 
 def set_allocations(pledge: Pledge, officer: "User", allocations: list[tuple[int, int]]) -> None:
     """Replace a confirmed pledge's allocations; commitments' delivered quantities follow."""
-    if not officer.is_officer:
-        raise PermissionDenied("Only council officers allocate deliveries")
+    require_officer(officer, "Only council officers allocate deliveries")
     # Locked, so two officers changing one pledge's allocations at once apply them in turn,
     # each from the other's result (not both from the same stale allocations).
     pledge = _lock(Pledge, pledge.id)

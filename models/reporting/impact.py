@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_, select
 
 from models import db
-from models.contracts.models import Commitment, Contract, at_risk_rule, tier_case
+from models.contracts.models import Commitment, Contract, at_risk_rule, council_thresholds, tier_case
 from models.contracts.tiers import Tier
 from models.reporting.ledger import financial_year, financial_year_label, value_pence_column
 from models.needs.models import Need

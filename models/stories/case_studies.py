@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models import DomainError, PermissionDenied, db, utcnow
+from models import DomainError, db, utcnow
+from models.people.permissions import require_officer
 from models.core.events import record_event
 
 if TYPE_CHECKING:
@@ -79,8 +80,7 @@ def _check(details: CaseStudyDetails) -> None:
 
 
 def save_case_study(officer: "User", details: CaseStudyDetails, case_study: CaseStudy | None = None) -> CaseStudy:
-    if not officer.is_officer:
-        raise PermissionDenied("Only council officers write case studies.")
+    require_officer(officer, "Only council officers write case studies.")
     _check(details)
     creating = case_study is None
     if creating:
@@ -96,7 +96,6 @@ def save_case_study(officer: "User", details: CaseStudyDetails, case_study: Case
 
 
 def delete_case_study(officer: "User", case_study: CaseStudy) -> None:
-    if not officer.is_officer:
-        raise PermissionDenied("Only council officers write case studies.")
+    require_officer(officer, "Only council officers write case studies.")
     record_event("case_study.deleted", case_study, actor=officer, detail={"title": case_study.title})
     db.session.delete(case_study)

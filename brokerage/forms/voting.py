@@ -1,7 +1,7 @@
-"""Forms for ward priority rounds: the officer's round, options and paper batches,
-the resident's ballot, and the Pabulib upload.
+"""Voting: the officer's ward priority round, its options and paper batches, the
+resident's ballot, and the Pabulib upload.
 
-The forms parse what was typed; the rules in models/rounds.py decide, and their
+The forms parse what was typed; the rules in models/voting/ decide, and their
 DomainError lands beside the field of the same name."""
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, S
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from brokerage.contracts_forms import PoundsAmountField
-from brokerage.forms import WholeNumberField, date_field
+from brokerage.forms import PoundsField, WholeNumberField, date_field
 from models import Ward, db
 from models.voting.models import METHOD_LABELS, OFFICIAL_RULES
 from models.voting.setup import RoundFields
@@ -96,7 +95,7 @@ class RoundForm(FlaskForm):
         render_kw={"params": {"maxlength": 5000}},
     )
     ward_id = SelectField("Ward", description="Who can vote: residents with a postcode in this ward.", widget=GovSelect(), validate_choice=False)
-    budget = PoundsAmountField(
+    budget = PoundsField(
         "Budget in pounds",
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the budget in pounds")],
@@ -207,7 +206,7 @@ class ItemOptionForm(FlaskForm):
         "Description", widget=GovTextArea(),
         validators=[Optional(), Length(max=5000, message="Description must be 5,000 characters or fewer")],
     )
-    cost = PoundsAmountField(
+    cost = PoundsField(
         "Cost in pounds", widget=GovTextInput(),
         validators=[InputRequired(message="Enter the cost in pounds")],
         render_kw={"params": {"prefix": {"text": "£"}, "classes": "govuk-input--width-10", "inputmode": "decimal"}},

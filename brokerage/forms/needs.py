@@ -1,4 +1,4 @@
-"""The need form (groups) and the moderation form (officers)."""
+"""Needs: the need form (groups) and the moderation form (officers)."""
 
 from __future__ import annotations
 
@@ -21,34 +21,13 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from brokerage.forms import WholeNumberField, date_field, parse_pounds
+from brokerage.forms import PoundsField, WholeNumberField, date_field
 from models import NeedKind, Theme, Ward, db
 from models.needs.models import MAX_BENEFICIARIES, MAX_QUANTITY, MAX_VALUE_PENCE
 from models.needs.rules import NeedDetails
 
 MAX_DESCRIPTION = 20_000
 MAX_PHOTO_MB = 5
-
-
-class PoundsField(StringField):
-    """Pounds as typed ("2,400", "£1,250.50") kept as text for re-display; .pence holds the value."""
-
-    pence: int | None = None
-
-    def pre_validate(self, form):
-        try:
-            amount = parse_pounds(self.data)
-        except ValueError as error:
-            if str(error) == "pence":
-                raise ValidationError("Enter pounds and pence only, like 2,400.50")
-            raise ValidationError("Enter the value in pounds, like 2400 or 2,400.50")
-        if amount is None:
-            raise ValidationError("Enter the estimated value in pounds")
-        if amount < 0:
-            raise ValidationError("The value cannot be negative")
-        if amount * 100 > MAX_VALUE_PENCE:
-            raise ValidationError(f"The value must be £{MAX_VALUE_PENCE // 100:,} or less")
-        self.pence = int(amount * 100)
 
 
 class NeedForm(FlaskForm):
@@ -97,6 +76,11 @@ class NeedForm(FlaskForm):
     value = PoundsField(
         "Estimated value",
         description="What it would cost to buy, in pounds.",
+        not_an_amount="Enter the value in pounds, like 2400 or 2,400.50",
+        example="2,400.50",
+        required="Enter the estimated value in pounds",
+        what="The value",
+        maximum_pence=MAX_VALUE_PENCE,
         widget=GovTextInput(),
         render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
     )
@@ -181,9 +165,3 @@ class ModerationForm(FlaskForm):
     request_changes = SubmitField("Request changes", widget=GovSubmitInput())
     reject = SubmitField("Reject", widget=GovSubmitInput())
 
-
-class ActionForm(FlaskForm):
-    """A button that changes state (CSRF-protected)."""
-
-    reason = StringField("Reason (optional)", widget=GovTextInput(), validators=[Length(max=500)])
-    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -1,11 +1,10 @@
-"""Forms for contracts and commitments (officers and suppliers) and the OCDS upload.
+"""Contracts: contracts and commitments (officers and suppliers) and the OCDS upload.
 
-The forms parse what was typed; the rules in models/contracts.py decide (a
+The forms parse what was typed; the rules in models/contracts/ decide (a
 negative value, an end date before the start, a duplicate reference), and their
 DomainError lands beside the field of the same name."""
 
 from __future__ import annotations
-
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -24,28 +23,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import Select
 
-from brokerage.forms import WholeNumberField, date_field, parse_pounds
+from brokerage.forms import PoundsField, WholeNumberField, date_field
 from models import Measure, Organisation, Theme, Ward, db
 from models.contracts.rules import CommitmentDetails, ContractDetails
 from models.contracts.tiers import Tier
-
-
-class PoundsAmountField(StringField):
-    """An amount in pounds as typed ("215,000", "£1,250.50"), kept as text for re-display.
-    `.pence` holds the value; the sign is kept so the rule can say why a negative is wrong."""
-
-    pence: int | None = None
-
-    def pre_validate(self, form):
-        self.pence = None
-        try:
-            amount = parse_pounds(self.data)
-        except ValueError as error:
-            if str(error) == "pence":
-                raise ValidationError("Enter pounds and pence only, like 250,000.50")
-            raise ValidationError("Enter the amount in pounds, like 250000 or 250,000.50")
-        if amount is not None:  # when empty, InputRequired (where the field has it) says so
-            self.pence = int(amount * 100)
 
 
 class ContractForm(FlaskForm):
@@ -68,7 +49,7 @@ class ContractForm(FlaskForm):
         validators=[Optional(), Length(max=200, message="Department must be 200 characters or fewer")],
     )
     supplier_id = SelectField("Supplier", widget=GovSelect(), coerce=int)
-    value = PoundsAmountField(
+    value = PoundsField(
         "Contract value",
         description="The whole-life value in pounds. It sets the contract's social value tier.",
         widget=GovTextInput(),
@@ -216,7 +197,7 @@ class SettlementForm(FlaskForm):
         ],
         validators=[InputRequired(message="Choose how the commitment is settled")],
     )
-    amount = PoundsAmountField(
+    amount = PoundsField(
         "Amount paid into the Social Value Fund",
         description="Only for a payment in lieu.",
         widget=GovTextInput(),

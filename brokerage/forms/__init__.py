@@ -1,11 +1,14 @@
-"""Form pieces shared by several blueprints."""
+"""Forms, a module per domain named as its models/ package (needs.py for models/needs/,
+voting.py for models/voting/, ...), whichever blueprint shows them. This module holds
+what forms of several domains share: fields, validators and buttons."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import DateField, IntegerField, StringField
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput, GovTextInput
+from wtforms import DateField, IntegerField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from models.places.wards import lookup_postcode
@@ -42,8 +45,6 @@ class BoroughPostcode:
 
 
 def postcode_field(label: str = "Postcode", description: str = "", required: bool = False) -> StringField:
-    from wtforms.validators import InputRequired
-
     validators = [InputRequired(message="Enter your postcode")] if required else [Optional()]
     return StringField(
         label,
@@ -121,3 +122,69 @@ def parse_pounds(raw: str | None) -> Decimal | None:
     if not exact:
         raise ValueError("pence")
     return -amount if negative else amount
+
+
+class PoundsField(StringField):
+    """An amount in pounds as people type it ("2,400", "£1,250.50"), kept as text so a page
+    shows back what was typed; after validation `.pence` holds the amount in pence, or None
+    when the box is empty or holds no amount.
+
+    The amount is read after the field's validators, so an InputRequired or Optional on the
+    field speaks first about an empty box. The messages: `not_an_amount` when the text is
+    no amount, "Enter pounds and pence only, like <example>" for fractions of a penny, and
+    `required` (if given) when it is empty; a form may word them for its field. With `what`
+    ("The value") it also refuses "<what> cannot be negative" and, with `maximum_pence`,
+    "<what> must be £<maximum> or less"; without `what` the sign is kept, so that the rule
+    can say why a negative amount is wrong."""
+
+    pence: int | None = None
+
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        *,
+        not_an_amount: str = "Enter the amount in pounds, like 250000 or 250,000.50",
+        example: str = "250,000.50",
+        required: str | None = None,
+        what: str | None = None,
+        maximum_pence: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(label, validators, **kwargs)
+        self.not_an_amount, self.example, self.required_message = not_an_amount, example, required
+        self.what, self.maximum_pence = what, maximum_pence
+
+    def post_validate(self, form, validation_stopped: bool) -> None:
+        self.pence = None
+        if validation_stopped:
+            return
+        try:
+            amount = parse_pounds(self.data)
+        except ValueError as error:
+            if str(error) == "pence":
+                raise ValidationError(f"Enter pounds and pence only, like {self.example}")
+            raise ValidationError(self.not_an_amount)
+        if amount is None:
+            if self.required_message:
+                raise ValidationError(self.required_message)
+            return
+        if self.what is not None:
+            if amount < 0:
+                raise ValidationError(f"{self.what} cannot be negative")
+            if self.maximum_pence is not None and amount * 100 > self.maximum_pence:
+                raise ValidationError(f"{self.what} must be £{self.maximum_pence // 100:,} or less")
+        self.pence = int(amount * 100)
+
+
+class ConfirmForm(FlaskForm):
+    """A button that confirms a step (CSRF-protected)."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state (CSRF-protected), with an optional reason."""
+
+    reason = StringField("Reason (optional)", widget=GovTextInput(), validators=[Length(max=500)])
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -1,8 +1,12 @@
+"""People: accounts (register, sign in, passwords, details), organisations (register,
+verify, invite members) and the admin's role form (rules in models/people/)."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
+    GovPasswordInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -10,13 +14,121 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from sqlalchemy import select
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, InputRequired, Length, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from brokerage.forms import email_field
-from models import Ward, db
+from brokerage.forms import email_field, postcode_field
+from models import Role, Ward, db
 from models.people.organisations import SIZE_BANDS, SUPPLIER_FORMS, VCSE_FORMS
+
+PASSWORD_HINT = "At least 10 characters. A few unrelated words make a strong password that is easy to remember."
+
+
+def _required_email(label="Email address", description=""):
+    field = email_field(label, description)
+    field.kwargs["validators"].insert(0, InputRequired(message="Enter your email address"))
+    return field
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        # DataRequired, not InputRequired: a name of only spaces is no name.
+        validators=[DataRequired(message="Enter your name"), Length(max=120, message="Name must be 120 characters or fewer")],
+        render_kw={"autocomplete": "name", "spellcheck": "false"},
+    )
+    email = _required_email(description="We will send you a link to confirm it.")
+    postcode = postcode_field(
+        "Postcode (optional)",
+        description="Where you live, if it is in the borough. It places you in your ward so you can vote on its priorities.",
+    )
+    password = PasswordField(
+        "Create a password",
+        description=PASSWORD_HINT,
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter a password"), Length(max=128, message="Password must be 128 characters or fewer")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class LoginForm(FlaskForm):
+    email = _required_email()
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password"), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Keep me signed in on this device", widget=GovCheckboxInput())
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _required_email()
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        description=PASSWORD_HINT,
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter a new password"), Length(max=128, message="Password must be 128 characters or fewer")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Save new password", widget=GovSubmitInput())
+
+
+class DetailsForm(FlaskForm):
+    name = RegisterForm.name
+    postcode = postcode_field(
+        "Postcode (optional)", description="Where you live. It places you in your ward so you can vote on its priorities."
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class ChangeEmailForm(FlaskForm):
+    email = _required_email("New email address", "We will send a link to the new address to confirm it.")
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Change email address", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your current password")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = ResetPasswordForm.new_password
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password to confirm")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    confirm = BooleanField(
+        "I understand my account and personal details will be deleted",
+        widget=GovCheckboxInput(),
+        validators=[InputRequired(message="Confirm that you want to delete your account")],
+    )
+    submit = SubmitField("Delete my account", widget=GovSubmitInput(), render_kw={"params": {"classes": "govuk-button--warning"}})
+
+
+class ResendForm(FlaskForm):
+    submit = SubmitField("Send the link again", widget=GovSubmitInput(), render_kw={"params": {"classes": "govuk-button--secondary"}})
 
 
 class KindForm(FlaskForm):
@@ -63,8 +175,6 @@ class OrganisationForm(FlaskForm):
 
     def validate_website(self, field):
         # WTForms' URL check accepts any scheme; a public link must be http(s).
-        from wtforms.validators import ValidationError
-
         if field.data and not field.data.strip().lower().startswith(("http://", "https://")):
             raise ValidationError("Enter a web address that starts with https:// or http://")
     contact_email = email_field("Contact email (optional)", "Shown publicly once the organisation is verified.")
@@ -88,8 +198,6 @@ class OrganisationForm(FlaskForm):
         self.contact_email.validators = [Optional(), *self.contact_email.validators]
 
     def validate_size_band(self, field):
-        from wtforms.validators import ValidationError
-
         if self.kind == "supplier" and field.data not in SIZE_BANDS:
             raise ValidationError("Select the size of the business")
 
@@ -113,5 +221,8 @@ class InviteForm(FlaskForm):
         self.email.validators = [InputRequired(message="Enter the email address of the person to invite"), *self.email.validators]
 
 
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+class RoleForm(FlaskForm):
+    role = RadioField(
+        "Role", widget=GovRadioInput(), choices=[SelectChoice(role.value, role.label) for role in Role], validators=[InputRequired()]
+    )
+    submit = SubmitField("Change role", widget=GovSubmitInput())

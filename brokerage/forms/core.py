@@ -1,0 +1,88 @@
+"""Core: the council's settings (rules in models/core/settings.py)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import IntegerField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from brokerage.forms import PoundsField
+
+# The tier thresholds: up to £100bn, in the words of the proxy value's messages.
+THRESHOLD = {
+    "not_an_amount": "Enter an amount in pounds, like 15.50",
+    "example": "15.50",
+    "what": "The threshold",
+    "maximum_pence": 100_000_000_000 * 100,
+}
+
+
+class SettingsForm(FlaskForm):
+    council_name = StringField(
+        "Council name",
+        description="Shown in the header of every page and in emails.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the council's name"), Length(max=120)],
+    )
+    live_need_cap = IntegerField(
+        "Most live needs per community group",
+        description="Needs waiting for review, open or fully pledged count as live.",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the most live needs a group may have, as a whole number"),
+            NumberRange(min=1, max=100, message="Enter a number between 1 and 100"),
+        ],
+        render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
+    )
+    tier_basic_from = PoundsField(
+        "Basic tier from (£)",
+        description="Contracts worth this or more need a contribution in 1 to 2 priority themes. Brent: 215,000.",
+        **THRESHOLD,
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the basic tier threshold in pounds")],
+        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
+    )
+    tier_kpi_from = PoundsField(
+        "KPI tier from (£)",
+        description="Contracts worth this or more need clear commitments with KPIs. Brent: 1,000,000.",
+        **THRESHOLD,
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the KPI tier threshold in pounds")],
+        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
+    )
+    tier_strategic_over = PoundsField(
+        "Strategic tier over (£)",
+        description="Contracts worth more than this need at least 3 KPIs across several themes. Brent: 5,000,000.",
+        **THRESHOLD,
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the strategic tier threshold in pounds")],
+        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
+    )
+    at_risk_days = IntegerField(
+        "At risk: days before the due date",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the number of days, as a whole number"),
+            NumberRange(min=1, max=730, message="Enter a number of days between 1 and 730"),
+        ],
+        render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
+    )
+    at_risk_percent = IntegerField(
+        "At risk: below this share delivered (%)",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the share as a whole number of per cent"),
+            NumberRange(min=1, max=100, message="Enter a percentage between 1 and 100"),
+        ],
+        render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        values = [self.tier_basic_from.pence, self.tier_kpi_from.pence, self.tier_strategic_over.pence]
+        if ok and None not in values and not values[0] <= values[1] <= values[2]:
+            self.tier_kpi_from.errors = [*self.tier_kpi_from.errors, "The thresholds must rise: basic, then KPI, then strategic"]
+            ok = False
+        return ok

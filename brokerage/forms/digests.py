@@ -1,0 +1,58 @@
+"""Digests: how often a person wants email updates, about what, and unsubscribing
+(rules in models/digests/)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovRadioInput, GovSubmitInput
+from sqlalchemy import select
+from wtforms import BooleanField, RadioField, SelectMultipleField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
+
+from models import Theme, Ward, db
+from models.digests.periods import CHOICES, LABELS
+
+
+class EmailUpdatesForm(FlaskForm):
+    """How often a person wants a digest, and about which wards and themes."""
+
+    frequency = RadioField(
+        "How often do you want an update?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(value, LABELS[value]) for value in CHOICES],
+        validators=[InputRequired(message="Choose how often you want an update")],
+    )
+    ward_ids = SelectMultipleField(
+        "Wards",
+        description="New needs and priority votes in these wards. Leave them all unticked for your own ward "
+        "(or the whole borough if we do not know where you live).",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        validate_choice=True,
+    )
+    theme_ids = SelectMultipleField(
+        "Priority themes",
+        description="Only needs about these themes. Leave them all unticked for every theme.",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        validate_choice=True,
+    )
+    newsletter = BooleanField("Send me the quarterly newsletter for suppliers", widget=GovCheckboxInput())
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
+        self.ward_ids.choices = [SelectChoice(ward_id, name) for ward_id, name in wards]
+        themes = db.session.execute(
+            select(Theme.id, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position)
+        ).all()
+        self.theme_ids.choices = [SelectChoice(theme_id, name) for theme_id, name in themes]
+        for field in (self.ward_ids, self.theme_ids):
+            if field.data is None:
+                field.data = []
+
+
+class UnsubscribeForm(FlaskForm):
+    submit = SubmitField("Unsubscribe", widget=GovSubmitInput())

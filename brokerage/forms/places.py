@@ -1,0 +1,94 @@
+"""Places: the admin's ward and postcode uploads, priority themes and their measures,
+and the public postcode search (rules in models/places/)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from brokerage.forms import PoundsField, postcode_field
+from models import NeedKind
+
+
+class WardsUploadForm(FlaskForm):
+    file = FileField(
+        "Ward boundaries (GeoJSON)",
+        description="An ONS FeatureCollection with WDyyCD and WDyyNM properties.",
+        widget=GovFileInput(),
+        validators=[
+            FileRequired(message="Select a GeoJSON file"),
+            FileAllowed(["geojson", "json"], message="The file must be GeoJSON (.geojson or .json)"),
+        ],
+    )
+    submit = SubmitField("Import wards", widget=GovSubmitInput())
+
+
+class PostcodesUploadForm(FlaskForm):
+    file = FileField(
+        "Postcode to ward lookup (CSV)",
+        description="With a pcds column and a ward code column (ward_code or osward), as in Code-Point Open extracts or the ONS postcode directory.",
+        widget=GovFileInput(),
+        validators=[FileRequired(message="Select a CSV file"), FileAllowed(["csv"], message="The file must be a CSV")],
+    )
+    submit = SubmitField("Import postcodes", widget=GovSubmitInput())
+
+
+class ThemeForm(FlaskForm):
+    name = StringField(
+        "Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the theme's name"), Length(max=160)]
+    )
+    description = TextAreaField("Description", widget=GovTextArea(), validators=[Length(max=2000)])
+    active = BooleanField("Offer this theme for new needs and commitments", widget=GovCheckboxInput(), default=True)
+    submit = SubmitField("Save theme", widget=GovSubmitInput())
+
+
+class MeasureForm(FlaskForm):
+    theme_id = SelectField("Theme", widget=GovSelect(), coerce=int)
+    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the measure's name"), Length(max=160)])
+    unit = StringField(
+        "Unit",
+        description="For example: hours, weeks, £, laptops.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the unit"), Length(max=40)],
+        render_kw={"params": {"classes": "govuk-input--width-10"}},
+    )
+    proxy_value = PoundsField(
+        "Proxy value of one unit, in pounds (optional)",
+        description="TOMs-style value, so delivered quantities can be added up in pounds. Leave blank if there is none.",
+        not_an_amount="Enter an amount in pounds, like 15.50",
+        example="15.50",
+        what="The proxy value",
+        maximum_pence=1_000_000 * 100,
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"params": {"classes": "govuk-input--width-10"}, "inputmode": "decimal"},
+    )
+    need_kind = RadioField(
+        "Kind of need it meets",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("", "Any")] + [SelectChoice(kind.value, kind.label) for kind in NeedKind],
+        validate_choice=True,
+        default="",
+    )
+    active = BooleanField("Offer this measure for new commitments", widget=GovCheckboxInput(), default=True)
+    submit = SubmitField("Save measure", widget=GovSubmitInput())
+
+
+class PostcodeForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form: nothing changes
+
+    postcode = postcode_field("Postcode", description="For example, HA0 1AB", required=True)
+    submit = SubmitField("Find my ward", widget=GovSubmitInput())
