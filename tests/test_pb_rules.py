@@ -329,4 +329,4 @@ def test_tally_reports_a_malformed_file_with_its_line(pb_runner, tmp_path):
     result = pb_runner.invoke(args=["pb", "tally", str(broken), "--rule", "greedy"])
 
     assert result.exit_code == 1
-    assert "Error: line 7: The cost of project '1' must be a whole number of at least 0, not 'ten'." in result.output
+    assert "Error: line 7: The cost of project '1' must be a number of at least 0, such as 12500 or 12500.50, not 'ten'." in result.output

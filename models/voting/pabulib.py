@@ -6,6 +6,10 @@ table whose first row is its header (fields may be quoted, as in CSV). A vote li
 separated by commas; cumulative and scoring votes give the points in a `points` column in the
 same order; ordinal votes list projects in order of preference.
 
+Costs and budgets are amounts, whole (`400000`) or with decimals (`400000.0`, `12500.50`), as
+published files have: they are read exactly, as int or Decimal, never as floats, so that no
+rounding can change a count. Points are whole numbers.
+
 Mistakes are reported as PabulibError with the line of the file they are on, so that whoever
 made the file can find and fix it.
 """
@@ -16,12 +20,16 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Collection, Iterable, Iterator
+from decimal import Decimal
+from typing import Collection, Iterable, Iterator, Union
 
 MAX_PB_BYTES = 50 * 1024 * 1024
 SECTIONS = ("meta", "projects", "votes")
 VOTE_TYPES = ("approval", "cumulative", "ordinal", "scoring")
 WHOLE_NUMBER = re.compile(r"[+-]?\d+")
+AMOUNT = re.compile(r"\+?\d+(?:\.\d+)?")
+
+Amount = Union[int, Decimal]  # a cost or budget as written: 400000 is an int, 12500.50 a Decimal
 
 
 class PabulibError(ValueError):
@@ -36,12 +44,13 @@ class PabulibError(ValueError):
 @dataclass(frozen=True)
 class PbProject:
     project_id: str
-    cost: int
+    cost: Amount
     name: str = ""
     extra: dict[str, str] = field(default_factory=dict)  # the file's other columns, as written
+    line: int | None = field(default=None, compare=False, repr=False)  # where the file gives it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PbVote:
     voter_id: str
     projects: list[str]  # in the file's order: the order of preference for ordinal votes
@@ -54,16 +63,17 @@ class PbElection:
     meta: dict[str, str]
     projects: list[PbProject]
     votes: list[PbVote]
+    meta_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # META key -> line
 
     @property
-    def budget(self) -> int:
-        return int(self.meta["budget"])
+    def budget(self) -> Amount:
+        return parse_amount(self.meta["budget"], "The budget", self.meta_lines.get("budget"))
 
     @property
     def vote_type(self) -> str:
         return self.meta["vote_type"]
 
-    def costs(self) -> dict[str, int]:
+    def costs(self) -> dict[str, Amount]:
         return {project.project_id: project.cost for project in self.projects}
 
     def approval_ballots(self) -> list[set[str]]:
@@ -102,7 +112,7 @@ def parse_pb(data: bytes | str) -> PbElection:
     for key in ("budget", "vote_type"):
         if key not in meta:
             raise PabulibError(f"META has no {key!r}.", meta_header.line)
-    _whole_number(meta["budget"], "The budget", meta_line["budget"])
+    parse_amount(meta["budget"], "The budget", meta_line["budget"])
     if meta["vote_type"] not in VOTE_TYPES:
         raise PabulibError(f"Unknown vote_type {meta['vote_type']!r}: expected one of {', '.join(VOTE_TYPES)}.", meta_line["vote_type"])
 
@@ -118,42 +128,68 @@ def parse_pb(data: bytes | str) -> PbElection:
         if project_id in project_ids:
             raise PabulibError(f"The project_id {project_id!r} is used twice.", line)
         project_ids.add(project_id)
-        cost = _whole_number(fields.pop("cost"), f"The cost of project {project_id!r}", line)
-        projects.append(PbProject(project_id, cost, fields.pop("name", ""), fields))
+        cost = parse_amount(fields.pop("cost"), f"The cost of project {project_id!r}", line)
+        projects.append(PbProject(project_id, cost, fields.pop("name", ""), fields, line))
 
     votes_header, vote_rows = tables["votes"]
     _require(votes_header, ("voter_id", "vote"), "VOTES")
     scored = meta["vote_type"] in ("cumulative", "scoring")
     if scored and "points" not in votes_header.columns:
         raise PabulibError(f"{meta['vote_type'].capitalize()} votes need a 'points' column.", votes_header.line)
+    # The largest files hold tens of thousands of votes: each row is read by position, not
+    # through a dict of its fields, and the slow checks run only on rows that need them.
+    columns = votes_header.columns
+    width = len(columns)
+    at_voter, at_vote = columns.index("voter_id"), columns.index("vote")
+    at_points = columns.index("points") if scored else None
+    others = [(at, column) for at, column in enumerate(columns) if at not in (at_voter, at_vote, at_points)]
     votes: list[PbVote] = []
     voter_ids: set[str] = set()
     for line, row in vote_rows:
-        fields = _fields(votes_header, row, line)
-        voter_id = fields.pop("voter_id")
+        if len(row) != width:
+            _fields(votes_header, row, line)  # raises, naming the line
+        voter_id = row[at_voter].strip()
         if not voter_id:
             raise PabulibError("A vote has no voter_id.", line)
         if voter_id in voter_ids:
             raise PabulibError(f"The voter_id {voter_id!r} is used twice.", line)
         voter_ids.add(voter_id)
-        listed = [item.strip() for item in fields.pop("vote").split(",") if item.strip()]
-        for project_id in listed:
-            if project_id not in project_ids:
-                raise PabulibError(f"Voter {voter_id!r} votes for project {project_id!r}, which is not in PROJECTS.", line)
+        vote = row[at_vote]
+        listed = vote.split(",")
+        # Spaces (or any character strip() removes, none of which is printable) are rare:
+        # only then is each id stripped.
+        if " " in vote or not vote.isprintable():
+            listed = [item.strip() for item in listed]
+        if "" in listed:
+            listed = [item for item in listed if item]
+        if not project_ids.issuperset(listed):
+            unknown = next(project_id for project_id in listed if project_id not in project_ids)
+            raise PabulibError(f"Voter {voter_id!r} votes for project {unknown!r}, which is not in PROJECTS.", line)
         if len(set(listed)) < len(listed):
             raise PabulibError(f"Voter {voter_id!r} lists a project twice.", line)
         points = None
-        if scored:
-            given = [item.strip() for item in fields.pop("points").split(",") if item.strip()]
+        if at_points is not None:
+            given = [item.strip() for item in row[at_points].split(",") if item.strip()]
             if len(given) != len(listed):
                 raise PabulibError(f"Voter {voter_id!r} lists {len(listed)} projects but {len(given)} points.", line)
             points = [_whole_number(item, f"The points of voter {voter_id!r}", line, signed=True) for item in given]
-        votes.append(PbVote(voter_id, listed, points, fields))
+        extra = {column: row[at].strip() for at, column in others} if others else {}
+        votes.append(PbVote(voter_id, listed, points, extra))
 
     for key, found in (("num_projects", len(projects)), ("num_votes", len(votes))):
         if key in meta and _whole_number(meta[key], key, meta_line[key]) != found:
             raise PabulibError(f"META says {key} is {meta[key]} but the file has {found}.", meta_line[key])
-    return PbElection(meta, projects, votes)
+    return PbElection(meta, projects, votes, meta_line)
+
+
+def parse_amount(text: str, what: str = "The amount", line: int | None = None) -> Amount:
+    """A cost or budget, exactly as written: an int for `400000`, a Decimal for `400000.0` or
+    `12500.50`. Anything else (a sign, an exponent, a comma for the decimal point) is refused:
+    `1,000` means a thousand to some and one to others."""
+    text = text.strip()
+    if not AMOUNT.fullmatch(text):
+        raise PabulibError(f"{what} must be a number of at least 0, such as 12500 or 12500.50, not {text!r}.", line)
+    return Decimal(text) if "." in text else int(text)
 
 
 def write_pb(election: PbElection, selected: Collection[str] = ()) -> str:
@@ -214,9 +250,8 @@ def _sections(text: str) -> dict[str, tuple[_Header, list[tuple[int, list[str]]]
     tables: dict[str, tuple[_Header, list[tuple[int, list[str]]]]] = {}
     current: list[tuple[int, list[str]]] | None = None
     expecting_header: str | None = None
-    last_line = 0
+    section_line = 0
     for line, row in _rows(text):
-        last_line = line
         if len(row) == 1 and row[0].strip().lower() in SECTIONS:
             name = row[0].strip().lower()
             if name in tables or expecting_header:
@@ -224,7 +259,7 @@ def _sections(text: str) -> dict[str, tuple[_Header, list[tuple[int, list[str]]]
             wanted = SECTIONS[len(tables)]
             if name != wanted:
                 raise PabulibError(f"Expected the {wanted.upper()} section before {name.upper()}.", line)
-            expecting_header = name
+            expecting_header, section_line = name, line
             continue
         if expecting_header:
             current = []
@@ -235,10 +270,13 @@ def _sections(text: str) -> dict[str, tuple[_Header, list[tuple[int, list[str]]]
             raise PabulibError("The file must start with the META section.", line)
         current.append((line, row))
     if expecting_header:
-        raise PabulibError(f"The {expecting_header.upper()} section has no header row.", last_line + 1)
+        raise PabulibError(f"The {expecting_header.upper()} section has no header row.", section_line)
     for name in SECTIONS:
         if name not in tables:
-            raise PabulibError(f"The file has no {name.upper()} section.", last_line + 1)
+            if not text.strip():
+                raise PabulibError("The file is empty.")
+            # Reported on the file's last line (not one past it), where the section is missing.
+            raise PabulibError(f"The file has no {name.upper()} section.", text.rstrip().count("\n") + 1)
     return tables
 
 
@@ -248,7 +286,7 @@ def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
     start = 1
     try:
         for row in reader:
-            if any(item.strip() for item in row):
+            if (row and row[0].strip()) or any(item.strip() for item in row):
                 yield start, row
             start = reader.line_num + 1
     except csv.Error as error:
