@@ -192,10 +192,15 @@ def parse_amount(text: str, what: str = "The amount", line: int | None = None) -
     return Decimal(text) if "." in text else int(text)
 
 
-def write_pb(election: PbElection, selected: Collection[str] = ()) -> str:
-    """The election as a .pb file, with each project's number of votes and whether it was
-    `selected`. Voter ids are written as given: the caller passes anonymised ones. The counts in
-    META are set from the election, so the file always reads back with parse_pb."""
+def write_pb(election: PbElection, selected: Collection[str] | None = None) -> str:
+    """The election as a .pb file, with each project's number of votes. Voter ids are written as
+    given: the caller passes anonymised ones. The counts in META are set from the election, so
+    the file always reads back with parse_pb. Amounts are written as given (`12500.50` stays).
+
+    `selected` is the official outcome (Pabulib's `selected` column, 1 or 0): given, it is
+    written for every project; left out, a project's own `selected` (in `extra`, as an imported
+    file published it) is written as it is, and a file with none has no such column, since no
+    outcome is official until it is published."""
     for project in election.projects:
         if "," in project.project_id:
             raise ValueError(f"project id {project.project_id!r} contains a comma, which votes use to separate ids")
@@ -210,11 +215,14 @@ def write_pb(election: PbElection, selected: Collection[str] = ()) -> str:
     for vote in election.votes:
         for project_id in vote.projects:
             counts[project_id] += 1
-    project_columns = ["project_id", "cost", "votes", "name", "selected"]
-    project_columns += sorted(_extra_columns(project.extra for project in election.projects) - set(project_columns))
+    extra_columns = _extra_columns(project.extra for project in election.projects)
+    project_columns = ["project_id", "cost", "votes", "name"]
+    if selected is not None or "selected" in extra_columns:
+        project_columns.append("selected")
+    project_columns += sorted(extra_columns - set(project_columns))
     writer.writerow(["PROJECTS"])
     writer.writerow(project_columns)
-    chosen = set(selected)
+    chosen = None if selected is None else set(selected)
     for project in election.projects:
         row = {
             **project.extra,
@@ -222,8 +230,9 @@ def write_pb(election: PbElection, selected: Collection[str] = ()) -> str:
             "cost": str(project.cost),
             "votes": str(counts[project.project_id]),
             "name": project.name,
-            "selected": "1" if project.project_id in chosen else "0",
         }
+        if chosen is not None:
+            row["selected"] = "1" if project.project_id in chosen else "0"
         writer.writerow([row.get(column, "") for column in project_columns])
 
     scored = any(vote.points is not None for vote in election.votes)
