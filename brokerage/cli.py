@@ -263,17 +263,15 @@ pb_cli = AppGroup("pb", help="Participatory budgeting: count real elections in t
 def pb_tally_command(path: str, rule: str) -> None:
     """Count a Pabulib .pb file under a rule and print the selected project ids, one a line.
 
-    Ranked and points ballots are counted as the set of projects they list. Needs no database."""
-    from models.voting.pabulib import MAX_PB_BYTES, PabulibError, parse_pb
+    Ranked and points ballots are counted as the set of projects they list. Needs no database:
+    the `pb-tally` console script does the same without starting the app."""
+    from pb_tally import TallyError, tally_file
 
-    if os.path.getsize(path) > MAX_PB_BYTES:
-        raise click.ClickException(f"The file is too large: Pabulib files must be {MAX_PB_BYTES // (1024 * 1024)} MB or smaller.")
     try:
-        election = parse_pb(Path(path).read_bytes())
-    except PabulibError as error:
+        selected = tally_file(path, rule)
+    except TallyError as error:
         raise click.ClickException(str(error))
-    outcome = tally(rule, election.budget, election.costs(), election.approval_ballots())
-    for project_id in sorted(outcome.selected):
+    for project_id in selected:
         click.echo(project_id)
 
 

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
+from operator import itemgetter
 from typing import Collection, Iterable, Iterator, Union
 
 MAX_PB_BYTES = 50 * 1024 * 1024
@@ -50,7 +53,9 @@ class PbProject:
     line: int | None = field(default=None, compare=False, repr=False)  # where the file gives it
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, unlike the others: a frozen dataclass is three times slower to build, and a
+# city's file holds tens of thousands of votes. Treat it as read-only all the same.
+@dataclass(slots=True)
 class PbVote:
     voter_id: str
     projects: list[str]  # in the file's order: the order of preference for ordinal votes
@@ -97,11 +102,11 @@ def parse_pb(data: bytes | str) -> PbElection:
         text = data.removeprefix("\ufeff")
 
     tables = _sections(text)
-    meta_header, meta_rows = tables["meta"]
+    meta_header = tables["meta"].header
     _require(meta_header, ("key", "value"), "META")
     meta: dict[str, str] = {}
     meta_line: dict[str, int] = {}
-    for line, row in meta_rows:
+    for line, row in tables["meta"].numbered():
         if len(row) < 2:
             raise PabulibError("A META row needs a key and a value.", line)
         key = row[0].strip()
@@ -116,11 +121,11 @@ def parse_pb(data: bytes | str) -> PbElection:
     if meta["vote_type"] not in VOTE_TYPES:
         raise PabulibError(f"Unknown vote_type {meta['vote_type']!r}: expected one of {', '.join(VOTE_TYPES)}.", meta_line["vote_type"])
 
-    projects_header, project_rows = tables["projects"]
+    projects_header = tables["projects"].header
     _require(projects_header, ("project_id", "cost"), "PROJECTS")
     projects: list[PbProject] = []
     project_ids: set[str] = set()
-    for line, row in project_rows:
+    for line, row in tables["projects"].numbered():
         fields = _fields(projects_header, row, line)
         project_id = fields.pop("project_id")
         if not project_id:
@@ -131,55 +136,80 @@ def parse_pb(data: bytes | str) -> PbElection:
         cost = parse_amount(fields.pop("cost"), f"The cost of project {project_id!r}", line)
         projects.append(PbProject(project_id, cost, fields.pop("name", ""), fields, line))
 
-    votes_header, vote_rows = tables["votes"]
-    _require(votes_header, ("voter_id", "vote"), "VOTES")
-    scored = meta["vote_type"] in ("cumulative", "scoring")
-    if scored and "points" not in votes_header.columns:
-        raise PabulibError(f"{meta['vote_type'].capitalize()} votes need a 'points' column.", votes_header.line)
-    # The largest files hold tens of thousands of votes: each row is read by position, not
-    # through a dict of its fields, and the slow checks run only on rows that need them.
-    columns = votes_header.columns
-    width = len(columns)
-    at_voter, at_vote = columns.index("voter_id"), columns.index("vote")
-    at_points = columns.index("points") if scored else None
-    others = [(at, column) for at, column in enumerate(columns) if at not in (at_voter, at_vote, at_points)]
-    votes: list[PbVote] = []
-    voter_ids: set[str] = set()
-    for line, row in vote_rows:
-        if len(row) != width:
-            _fields(votes_header, row, line)  # raises, naming the line
-        voter_id = row[at_voter].strip()
-        if not voter_id:
-            raise PabulibError("A vote has no voter_id.", line)
-        if voter_id in voter_ids:
-            raise PabulibError(f"The voter_id {voter_id!r} is used twice.", line)
-        voter_ids.add(voter_id)
-        vote = row[at_vote]
-        listed = vote.split(",")
-        # Spaces (or any character strip() removes, none of which is printable) are rare:
-        # only then is each id stripped.
-        if " " in vote or not vote.isprintable():
-            listed = [item.strip() for item in listed]
-        if "" in listed:
-            listed = [item for item in listed if item]
-        if not project_ids.issuperset(listed):
-            unknown = next(project_id for project_id in listed if project_id not in project_ids)
-            raise PabulibError(f"Voter {voter_id!r} votes for project {unknown!r}, which is not in PROJECTS.", line)
-        if len(set(listed)) < len(listed):
-            raise PabulibError(f"Voter {voter_id!r} lists a project twice.", line)
-        points = None
-        if at_points is not None:
-            given = [item.strip() for item in row[at_points].split(",") if item.strip()]
-            if len(given) != len(listed):
-                raise PabulibError(f"Voter {voter_id!r} lists {len(listed)} projects but {len(given)} points.", line)
-            points = [_whole_number(item, f"The points of voter {voter_id!r}", line, signed=True) for item in given]
-        extra = {column: row[at].strip() for at, column in others} if others else {}
-        votes.append(PbVote(voter_id, listed, points, extra))
+    votes = _votes(tables["votes"], meta["vote_type"], project_ids)
 
     for key, found in (("num_projects", len(projects)), ("num_votes", len(votes))):
         if key in meta and _whole_number(meta[key], key, meta_line[key]) != found:
             raise PabulibError(f"META says {key} is {meta[key]} but the file has {found}.", meta_line[key])
     return PbElection(meta, projects, votes, meta_line)
+
+
+def _votes(table: _Table, vote_type: str, project_ids: set[str]) -> list[PbVote]:
+    """The VOTES section. The largest files have tens of thousands of votes and hundreds of
+    thousands of project ids in them, so the section is checked a column at a time, in bulk;
+    only a row found wrong is looked at alone, and its line worked out, to say where it is."""
+    header = table.header
+    _require(header, ("voter_id", "vote"), "VOTES")
+    scored = vote_type in ("cumulative", "scoring")
+    if scored and "points" not in header.columns:
+        raise PabulibError(f"{vote_type.capitalize()} votes need a 'points' column.", header.line)
+    columns = header.columns
+    width = len(columns)
+    at_voter, at_vote = columns.index("voter_id"), columns.index("vote")
+    at_points = columns.index("points") if scored else None
+    others = [(at, column) for at, column in enumerate(columns) if at not in (at_voter, at_vote, at_points)]
+
+    rows = table.rows
+    if any(length != width for length in set(map(len, rows))) and table.drop_blank_rows():
+        rows = table.rows
+    if any(length != width for length in set(map(len, rows))):
+        k = next(k for k, row in enumerate(rows) if len(row) != width)
+        name = rows[k][0].strip().lower() if len(rows[k]) == 1 else ""
+        if name in SECTIONS:
+            raise PabulibError(f"The {name.upper()} section starts again here.", table.line(k))
+        _fields(header, rows[k], table.line(k))  # raises, naming the line
+
+    voter_ids = list(map(str.strip, map(itemgetter(at_voter), rows)))
+    if "" in voter_ids and table.drop_blank_rows():
+        rows = table.rows
+        voter_ids = list(map(str.strip, map(itemgetter(at_voter), rows)))
+    if "" in voter_ids:
+        raise PabulibError("A vote has no voter_id.", table.line(voter_ids.index("")))
+    if len(set(voter_ids)) < len(voter_ids):
+        seen: set[str] = set()
+        for k, voter_id in enumerate(voter_ids):
+            if voter_id in seen:
+                raise PabulibError(f"The voter_id {voter_id!r} is used twice.", table.line(k))
+            seen.add(voter_id)
+
+    texts = list(map(itemgetter(at_vote), rows))
+    listed = [text.split(",") for text in texts]
+    # Spaces, or any character strip() would remove (none of them printable), are rare: only
+    # the votes that have one have their ids stripped. Then empty ids ("a,,b", "") are dropped.
+    everything = "".join(texts)
+    if " " in everything or not everything.isprintable():
+        listed = [[item.strip() for item in ids] if " " in text or not text.isprintable() else ids for text, ids in zip(texts, listed)]
+    if any("" in ids for ids in listed):
+        listed = [[item for item in ids if item] if "" in ids else ids for ids in listed]
+    if not project_ids.issuperset(chain.from_iterable(listed)):
+        for k, ids in enumerate(listed):
+            unknown = next((project_id for project_id in ids if project_id not in project_ids), None)
+            if unknown is not None:
+                raise PabulibError(f"Voter {voter_ids[k]!r} votes for project {unknown!r}, which is not in PROJECTS.", table.line(k))
+    sizes = list(map(len, listed))
+    if sizes != list(map(len, map(set, listed))):
+        k = next(k for k, ids in enumerate(listed) if len(set(ids)) < len(ids))
+        raise PabulibError(f"Voter {voter_ids[k]!r} lists a project twice.", table.line(k))
+
+    points: list[list[int] | None] = [None] * len(rows)
+    if at_points is not None:
+        for k, row in enumerate(rows):
+            given = [item.strip() for item in row[at_points].split(",") if item.strip()]
+            if len(given) != sizes[k]:
+                raise PabulibError(f"Voter {voter_ids[k]!r} lists {sizes[k]} projects but {len(given)} points.", table.line(k))
+            points[k] = [_whole_number(item, f"The points of voter {voter_ids[k]!r}", table.line(k), signed=True) for item in given]
+    extras = [{column: row[at].strip() for at, column in others} for row in rows] if others else [{} for _ in rows]
+    return list(map(PbVote, voter_ids, listed, points, extras))
 
 
 def parse_amount(text: str, what: str = "The amount", line: int | None = None) -> Amount:
@@ -254,13 +284,45 @@ class _Header:
     line: int
 
 
-def _sections(text: str) -> dict[str, tuple[_Header, list[tuple[int, list[str]]]]]:
-    """Each section's header and its rows (with the line each starts on), in file order."""
-    tables: dict[str, tuple[_Header, list[tuple[int, list[str]]]]] = {}
-    current: list[tuple[int, list[str]]] | None = None
+@dataclass
+class _Table:
+    """A section: its header and its non-blank rows. `lines` holds the line each row starts on;
+    for a section read in bulk it is None, and a row's line is found when it is asked for."""
+
+    header: _Header
+    rows: list[list[str]]
+    lines: list[int] | None
+    text: str
+
+    def numbered(self) -> Iterator[tuple[int, list[str]]]:
+        return zip(self.lines if self.lines is not None else map(self.line, range(len(self.rows))), self.rows)
+
+    def drop_blank_rows(self) -> bool:
+        """Drop rows with nothing but spaces (a section read in bulk keeps them until a row of
+        the wrong length, or with no voter id, makes it look); say whether there were any."""
+        kept = [row for row in self.rows if (row and row[0].strip()) or any(item.strip() for item in row)]
+        dropped = len(kept) < len(self.rows)
+        self.rows = kept
+        return dropped
+
+    def line(self, k: int) -> int:
+        if self.lines is not None:
+            return self.lines[k]
+        # The k-th row after the header: read the file again, counting lines (errors only).
+        after = (line for line, _ in _rows(self.text) if line > self.header.line)
+        return next(itertools.islice(after, k, None))
+
+
+def _sections(text: str) -> dict[str, _Table]:
+    """Each section's header and rows, in file order. Rows are read one by one, with their
+    lines, up to the header of the last section, VOTES, the bulk of any file: its rows are
+    read all at once, and their lines found only if one of them is wrong."""
+    tables: dict[str, _Table] = {}
+    current: _Table | None = None
     expecting_header: str | None = None
     section_line = 0
-    for line, row in _rows(text):
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    for line, row in _rows(text, reader):
         if len(row) == 1 and row[0].strip().lower() in SECTIONS:
             name = row[0].strip().lower()
             if name in tables or expecting_header:
@@ -271,14 +333,24 @@ def _sections(text: str) -> dict[str, tuple[_Header, list[tuple[int, list[str]]]
             expecting_header, section_line = name, line
             continue
         if expecting_header:
-            current = []
-            tables[expecting_header] = (_Header([column.strip() for column in row], line), current)
+            current = _Table(_Header([column.strip() for column in row], line), [], [], text)
+            tables[expecting_header] = current
+            if expecting_header == SECTIONS[-1]:
+                try:
+                    current.rows = list(reader)
+                except csv.Error as error:
+                    raise PabulibError(f"The file is not a valid table: {error}.", reader.line_num) from None
+                current.lines = None
+                if [] in current.rows:  # empty lines; rows of spaces are dropped when found
+                    current.rows = [row for row in current.rows if row]
+                break
             expecting_header = None
             continue
         if current is None:
             raise PabulibError("The file must start with the META section.", line)
-        current.append((line, row))
-    if expecting_header:
+        current.rows.append(row)
+        current.lines.append(line)
+    if expecting_header and expecting_header not in tables:
         raise PabulibError(f"The {expecting_header.upper()} section has no header row.", section_line)
     for name in SECTIONS:
         if name not in tables:
@@ -289,10 +361,10 @@ def _sections(text: str) -> dict[str, tuple[_Header, list[tuple[int, list[str]]]
     return tables
 
 
-def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
+def _rows(text: str, reader=None) -> Iterator[tuple[int, list[str]]]:
     """The non-blank rows with the line number each starts on (a quoted field may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
-    start = 1
+    reader = reader or csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    start = reader.line_num + 1
     try:
         for row in reader:
             if (row and row[0].strip()) or any(item.strip() for item in row):

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from fractions import Fraction
+from itertools import chain
 from typing import Any, Callable, Collection, Hashable, Iterable, Mapping, TypeVar, Union
 
 import numpy as np
@@ -154,24 +155,32 @@ class _Round:
         how many there are. Done in bulk: a city's file has hundreds of thousands of approvals."""
         ballots = ballots if isinstance(ballots, (list, tuple)) else list(ballots)
         index = {key: j for j, key in enumerate(self.keys)}
+        sizes = np.fromiter(map(len, ballots), dtype=np.int64, count=len(ballots))
         try:
-            option_of = [index[key] for ballot in ballots for key in ballot]
+            option_of = np.fromiter(
+                map(index.__getitem__, chain.from_iterable(ballots)), dtype=np.int64, count=int(sizes.sum())
+            )
         except (KeyError, TypeError):
             for number, ballot in enumerate(ballots, start=1):
                 for key in ballot:
                     if key not in index:
                         raise ValueError(f"ballot {number} approves {key!r}, which is not an option") from None
             raise
-        options = len(self.keys)
         self.voters = len(ballots)
-        sizes = np.fromiter(map(len, ballots), dtype=np.int64, count=self.voters)
         voter_of = np.repeat(np.arange(self.voters, dtype=np.int64), sizes)
-        # A ballot may name an option twice: it approves it once. Pairs sorted by voter, then option.
-        pairs = np.unique(voter_of * max(options, 1) + np.array(option_of, dtype=np.int64))
-        voter_of, option_of = np.divmod(pairs, max(options, 1))
-        by_option = np.argsort(option_of, kind="stable")
-        self.approvals = np.bincount(option_of, minlength=options).tolist()
-        self.supporters = np.split(voter_of[by_option], np.cumsum(self.approvals)[:-1])
+        # Grouped by option, voters ascending within each (the sort is stable); a ballot that
+        # names an option twice approves it once.
+        # (Option numbers fit in 16 bits, where numpy's stable sort is a radix sort: linear.)
+        small = np.int16 if len(self.keys) <= np.iinfo(np.int16).max else np.int64
+        by_option = np.argsort(option_of.astype(small), kind="stable")
+        option_of, voter_of = option_of[by_option], voter_of[by_option]
+        if len(option_of) > 1:
+            again = (option_of[1:] == option_of[:-1]) & (voter_of[1:] == voter_of[:-1])
+            if again.any():
+                keep = np.concatenate(([True], ~again))
+                option_of, voter_of = option_of[keep], voter_of[keep]
+        self.approvals = np.bincount(option_of, minlength=len(self.keys)).tolist()
+        self.supporters = np.split(voter_of, np.cumsum(self.approvals)[:-1])
 
     def _order(self, tie_key: Callable[[K], Any] | None) -> None:
         tie = tie_key or (lambda key: key)
