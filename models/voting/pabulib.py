@@ -29,8 +29,9 @@ from typing import Collection, Iterable, Iterator, Union
 MAX_PB_BYTES = 50 * 1024 * 1024
 SECTIONS = ("meta", "projects", "votes")
 VOTE_TYPES = ("approval", "cumulative", "ordinal", "scoring")
-WHOLE_NUMBER = re.compile(r"[+-]?\d+")
-AMOUNT = re.compile(r"\+?\d+(?:\.\d+)?")
+# ASCII digits only: \d alone would take other scripts' digits too ("١٠٠"), and int() reads them.
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+AMOUNT = re.compile(r"\+?[0-9]+(?:\.[0-9]+)?")
 
 Amount = Union[int, Decimal]  # a cost or budget as written: 400000 is an int, 12500.50 a Decimal
 
