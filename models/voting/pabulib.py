@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import chain
+from itertools import chain, islice
 from operator import itemgetter
 from typing import Collection, Iterable, Iterator, Union
 
@@ -208,7 +207,10 @@ def _votes(table: _Table, vote_type: str, project_ids: set[str]) -> list[PbVote]
             given = [item.strip() for item in row[at_points].split(",") if item.strip()]
             if len(given) != sizes[k]:
                 raise PabulibError(f"Voter {voter_ids[k]!r} lists {sizes[k]} projects but {len(given)} points.", table.line(k))
-            points[k] = [_whole_number(item, f"The points of voter {voter_ids[k]!r}", table.line(k), signed=True) for item in given]
+            if not all(map(WHOLE_NUMBER.fullmatch, given)):
+                bad = next(item for item in given if not WHOLE_NUMBER.fullmatch(item))
+                raise PabulibError(f"The points of voter {voter_ids[k]!r} must be a whole number, not {bad!r}.", table.line(k))
+            points[k] = list(map(int, given))
     extras = [{column: row[at].strip() for at, column in others} for row in rows] if others else [{} for _ in rows]
     return list(map(PbVote, voter_ids, listed, points, extras))
 
@@ -311,7 +313,7 @@ class _Table:
             return self.lines[k]
         # The k-th row after the header: read the file again, counting lines (errors only).
         after = (line for line, _ in _rows(self.text) if line > self.header.line)
-        return next(itertools.islice(after, k, None))
+        return next(islice(after, k, None))
 
 
 def _sections(text: str) -> dict[str, _Table]:

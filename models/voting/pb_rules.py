@@ -6,11 +6,11 @@ budget are amounts in one unit: whole numbers (pence in the platform), or exact 
 Fractions (a Pabulib file's `12500.50`), never floats. Amounts are brought to whole numbers of
 the smallest unit they are written in (hundredths for `12500.50`) before counting, which
 changes no outcome: both rules choose the same options when every amount is scaled alike.
-The outcomes are those of pabutools 1.2.3 with the cost
-satisfaction (Cost_Sat), the reference researchers and the cities running equal shares use,
-with ties broken by lower cost, then more approvals, then the lower key (`tie_key`). The
-arithmetic is exact: a fraction of a penny decides some real elections, and exact ties are
-common in small ones.
+
+The outcomes are those of pabutools 1.2.3 with the cost satisfaction (Cost_Sat), the
+reference researchers and the cities running equal shares use, with ties broken by lower
+cost, then more approvals, then the lower key (`tie_key`). The arithmetic is exact: a
+fraction of a penny decides some real elections, and exact ties are common in small ones.
 
 Equal shares runs on floats held in numpy arrays, which is fast, and is exact all the same:
 floats only choose what to look at, and whenever they cannot tell two numbers apart the exact
