@@ -21,7 +21,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 from operator import itemgetter
 from typing import Collection, Iterable, Iterator, Union
 
@@ -183,7 +183,7 @@ def _votes(table: _Table, vote_type: str, project_ids: set[str]) -> list[PbVote]
             seen.add(voter_id)
 
     texts = list(map(itemgetter(at_vote), rows))
-    listed = [text.split(",") for text in texts]
+    listed = list(map(str.split, texts, repeat(",")))
     # Spaces, or any character strip() would remove (none of them printable), are rare: only
     # the votes that have one have their ids stripped. Then empty ids ("a,,b", "") are dropped.
     everything = "".join(texts)
