@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain, islice, repeat
-from operator import itemgetter
+from operator import contains, itemgetter
 from typing import Collection, Iterable, Iterator, Union
 
 MAX_PB_BYTES = 50 * 1024 * 1024
@@ -184,12 +184,11 @@ def _votes(table: _Table, vote_type: str, project_ids: set[str]) -> list[PbVote]
 
     texts = list(map(itemgetter(at_vote), rows))
     listed = list(map(str.split, texts, repeat(",")))
-    # Spaces, or any character strip() would remove (none of them printable), are rare: only
-    # the votes that have one have their ids stripped. Then empty ids ("a,,b", "") are dropped.
-    everything = "".join(texts)
-    if " " in everything or not everything.isprintable():
-        listed = [[item.strip() for item in ids] if " " in text or not text.isprintable() else ids for text, ids in zip(texts, listed)]
-    if any("" in ids for ids in listed):
+    # Spaces, or any character strip() would remove, are rare: only the votes that have one
+    # have their ids stripped. Then empty ids ("a,,b", "") are dropped.
+    if _may_strip("".join(texts)):
+        listed = [[item.strip() for item in ids] if _may_strip(text) else ids for text, ids in zip(texts, listed)]
+    if any(map(contains, listed, repeat(""))):
         listed = [[item for item in ids if item] if "" in ids else ids for ids in listed]
     if not project_ids.issuperset(chain.from_iterable(listed)):
         for k, ids in enumerate(listed):
@@ -213,6 +212,17 @@ def _votes(table: _Table, vote_type: str, project_ids: set[str]) -> list[PbVote]
             points[k] = list(map(int, given))
     extras = [{column: row[at].strip() for at, column in others} for row in rows] if others else [{} for _ in rows]
     return list(map(PbVote, voter_ids, listed, points, extras))
+
+
+_ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.strip() removes, of ASCII
+
+
+def _may_strip(text: str) -> bool:
+    """Whether str.strip() could remove anything from a piece of the text: a space of any kind
+    (none is printable but the plain space). Plain ASCII, the usual case, is checked fast."""
+    if text.isascii():
+        return any(space in text for space in _ASCII_SPACES)
+    return " " in text or not text.isprintable()
 
 
 def parse_amount(text: str, what: str = "The amount", line: int | None = None) -> Amount:
