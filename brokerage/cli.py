@@ -258,7 +258,7 @@ pb_cli = AppGroup("pb", help="Participatory budgeting: count real elections in t
 
 
 @pb_cli.command("tally")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path")  # checked by tally_file, so that errors read as pb-tally's do
 @click.option("--rule", type=click.Choice(RULES), required=True)
 def pb_tally_command(path: str, rule: str) -> None:
     """Count a Pabulib .pb file under a rule and print the selected project ids, one a line.

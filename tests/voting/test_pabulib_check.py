@@ -21,7 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import Role, Round, User, db
@@ -139,7 +139,7 @@ def decimal_elections(draw) -> PbElection:
     return PbElection({"budget": str(budget), "vote_type": "approval"}, projects, votes)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None)
 @given(decimal_elections(), st.sampled_from(RULES))
 def test_decimal_amounts_are_counted_as_pabutools_counts_them(pabutools, tmp_path_factory, election, rule):
     """Costs and budgets like 12500.50, written to a file and read by each side's own parser."""

@@ -60,12 +60,21 @@ def test_a_malformed_file_is_reported_on_its_line_by_both(runner, tmp_path):
     assert (flask.exit_code, flask.output) == (1, message)
 
 
-def test_a_file_that_is_not_there_or_a_rule_that_does_not_exist_is_refused(tmp_path):
-    missing = pb_tally(str(tmp_path / "missing.pb"), "--rule", "greedy")
+@pytest.mark.parametrize("name", ["missing.pb", "."], ids=["missing", "a folder"])
+def test_a_file_that_cannot_be_read_is_reported_alike_by_both(runner, tmp_path, name):
+    path = str(tmp_path / name)
+
+    script = pb_tally(path, "--rule", "greedy")
+    flask = runner.invoke(args=["pb", "tally", path, "--rule", "greedy"])
+
+    assert (script.returncode, script.stdout) == (1, "")
+    assert script.stderr.startswith(f"Error: Cannot read {path!r}: ")
+    assert (flask.exit_code, flask.output) == (1, script.stderr)
+
+
+def test_a_rule_that_does_not_exist_is_refused():
     unknown = pb_tally(str(ASSEN), "--rule", "borda")
 
-    assert missing.returncode == 1 and missing.stdout == ""
-    assert missing.stderr.startswith(f"Error: Cannot read '{tmp_path / 'missing.pb'}': No such file or directory")
     assert unknown.returncode == 2 and "invalid choice: 'borda'" in unknown.stderr
 
 
