@@ -2,13 +2,14 @@
 
 import sys
 
-from bench import bench_digests, bench_impact, bench_ledger, bench_matching, bench_needs, bench_opendata, bench_pb, bench_places
+from bench import bench_digests, bench_impact, bench_ledger, bench_matching, bench_needs, bench_opendata, bench_pb, bench_pb_tally, bench_places
 
 BENCHES = {
     "places": bench_places,
     "needs": bench_needs,
     "ledger": bench_ledger,
     "pb": bench_pb,
+    "pb-tally": bench_pb_tally,
     "matching": bench_matching,
     "digests": bench_digests,
     "opendata": bench_opendata,

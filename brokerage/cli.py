@@ -269,22 +269,20 @@ pb_cli = AppGroup("pb", help="Participatory budgeting: count real elections in t
 
 
 @pb_cli.command("tally")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path")  # checked by tally_file, so that errors read as pb-tally's do
 @click.option("--rule", type=click.Choice(RULES), required=True)
 def pb_tally_command(path: str, rule: str) -> None:
     """Count a Pabulib .pb file under a rule and print the selected project ids, one a line.
 
-    Ranked and points ballots are counted as the set of projects they list. Needs no database."""
-    from models.voting.pabulib import MAX_PB_BYTES, PabulibError, parse_pb
+    Ranked and points ballots are counted as the set of projects they list. Needs no database:
+    the `pb-tally` console script does the same without starting the app."""
+    from pb_tally import TallyError, tally_file
 
-    if os.path.getsize(path) > MAX_PB_BYTES:
-        raise click.ClickException(f"The file is too large: Pabulib files must be {MAX_PB_BYTES // (1024 * 1024)} MB or smaller.")
     try:
-        election = parse_pb(Path(path).read_bytes())
-    except PabulibError as error:
+        selected = tally_file(path, rule)
+    except TallyError as error:
         raise click.ClickException(str(error))
-    outcome = tally(rule, election.budget, election.costs(), election.approval_ballots())
-    for project_id in sorted(outcome.selected):
+    for project_id in selected:
         click.echo(project_id)
 
 

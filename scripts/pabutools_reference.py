@@ -1,7 +1,12 @@
-"""Compute pabutools' winners on every approval election in shared/data/pb and write
-tests/data/pb_reference.json, the yardstick tests/test_pb_rules.py holds models/pb_rules.py to.
+"""Compute pabutools' winners on every election in shared/data/pb and write
+tests/data/pb_reference.json, the yardstick the tests hold models/voting/pb_rules.py to
+(tests/test_pb_rules.py, tests/voting/test_pabulib_check.py). Ranked and points ballots are
+counted as approval of the projects they list, as `pb tally` counts them.
 
-Usage: .venv/bin/python scripts/pabutools_reference.py [DATA_DIR] [--limit-minutes 40]
+Usage: .venv/bin/python scripts/pabutools_reference.py [DATA_DIR] [--limit-minutes 40] [--recompute]
+
+Results already in the file are kept (pabutools' add-one completion took 21 minutes on
+Mokotów): only the files and rules missing from it are computed, unless --recompute.
 
 The reference is computed by pabutools itself (its own Pabulib parser, its own rules), not by
 our code, so the comparison is between two independent implementations. Ties are broken the
@@ -29,11 +34,13 @@ RULES = ("greedy", "equal-shares", "equal-shares-add1")
 
 def pabutools_winners(path: str, rule: str) -> list[str]:
     """The project ids pabutools selects on one file under one rule, sorted as strings."""
-    from pabutools.election import Cost_Sat, parse_pabulib
+    from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat, parse_pabulib
     from pabutools.rules import completion_by_rule_combination, greedy_utilitarian_welfare, method_of_equal_shares
     from pabutools.tiebreaking import TieBreakingRule
 
     instance, profile = parse_pabulib(path)
+    if not isinstance(profile, ApprovalProfile):
+        profile = ApprovalProfile([ApprovalBallot(ballot) for ballot in profile], instance=instance)
     approvals = {project: profile.approval_score(project) for project in instance}
     ties = TieBreakingRule(lambda inst, prof, p: (p.cost, -approvals[p], p.name))
     if rule == "greedy":
@@ -74,33 +81,42 @@ def timed_winners(path: Path, rule: str, limit_seconds: float) -> dict:
     return {"selected": results.get(), "seconds": seconds}
 
 
-def is_approval(path: Path) -> bool:
-    with open(path, encoding="utf-8") as handle:
+def vote_type(path: Path) -> str | None:
+    with open(path, encoding="utf-8-sig") as handle:
         for line in handle:
             if line.strip().lower() == "projects":
-                return False
+                return None
             key, _, value = line.strip().partition(";")
             if key == "vote_type":
-                return value.strip() == "approval"
-    return False
+                return value.strip()
+    return None
 
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit-minutes", type=float, default=40)
+    parser.add_argument("--recompute", action="store_true", help="compute every file and rule again")
     args = parser.parse_args(argv)
 
-    files = sorted((path for path in args.data.glob("*.pb") if is_approval(path)), key=lambda path: path.stat().st_size)
+    files = sorted((path for path in args.data.glob("*.pb") if vote_type(path)), key=lambda path: path.stat().st_size)
     reference: dict = {
         "pabutools": version("pabutools"),
         "satisfaction": "Cost_Sat",
         "tie_breaking": "lower cost, then more approvals, then project id compared as a string",
+        "ballots": "approval of the projects each vote lists, whatever the vote type",
         "instances": {},
     }
+    if OUTPUT.exists() and not args.recompute:
+        kept = json.loads(OUTPUT.read_text())
+        if kept.get("pabutools") != reference["pabutools"]:
+            raise SystemExit(f"{OUTPUT} is for pabutools {kept.get('pabutools')}: run with --recompute")
+        reference["instances"] = kept["instances"]
     for path in files:
-        reference["instances"][path.name] = {}
+        reference["instances"].setdefault(path.name, {})
         for rule in RULES:
+            if rule in reference["instances"][path.name] and reference["instances"][path.name][rule]["selected"] is not None:
+                continue
             result = timed_winners(path, rule, args.limit_minutes * 60)
             reference["instances"][path.name][rule] = result
             print(f"{path.name:<70} {rule:<18} {result.get('seconds', result.get('not_computed'))}", flush=True)

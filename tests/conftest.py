@@ -24,7 +24,8 @@ from models.people.organisations import create_organisation, verify_organisation
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "brent"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# shared/ sits beside the repository (beside the checkout's parent folder for a git worktree).
+SHARED_DATA = next((up / "shared" / "data" for up in ROOT.parents if (up / "shared" / "data").is_dir()), ROOT.parent / "shared" / "data")
 PASSWORD = "correct-horse-battery-staple"
 
 

@@ -170,6 +170,9 @@ class RoundOption(db.Model):
     group_name: Mapped[str] = mapped_column(String(200), default="")
     cost_pence: Mapped[int] = mapped_column(BigInteger)
     external_id: Mapped[str | None] = mapped_column(String(64))  # project_id in an imported file
+    # An imported project's other columns as the file published them (name, category, selected,
+    # description...), written back unchanged when the round is exported.
+    source_fields: Mapped[dict | None] = mapped_column(JSON)
     # Results, written when the round is counted.
     votes: Mapped[int] = mapped_column(default=0)
     digital_votes: Mapped[int] = mapped_column(default=0)

@@ -2,11 +2,15 @@
 Pure: no Flask, no session, no I/O, so the rules can be tested and benchmarked alone.
 
 Ballots are approval sets (a knapsack ballot is the set of options it chose). Costs and the
-budget are whole numbers in one unit. The outcomes are those of pabutools 1.2.3 with the cost
-satisfaction (Cost_Sat), the reference researchers and the cities running equal shares use,
-with ties broken by lower cost, then more approvals, then the lower key (`tie_key`). The
-arithmetic is exact: a fraction of a penny decides some real elections, and exact ties are
-common in small ones.
+budget are amounts in one unit: whole numbers (pence in the platform), or exact Decimals or
+Fractions (a Pabulib file's `12500.50`), never floats. Amounts are brought to whole numbers of
+the smallest unit they are written in (hundredths for `12500.50`) before counting, which
+changes no outcome: both rules choose the same options when every amount is scaled alike.
+
+The outcomes are those of pabutools 1.2.3 with the cost satisfaction (Cost_Sat), the
+reference researchers and the cities running equal shares use, with ties broken by lower
+cost, then more approvals, then the lower key (`tie_key`). The arithmetic is exact: a
+fraction of a penny decides some real elections, and exact ties are common in small ones.
 
 Equal shares runs on floats held in numpy arrays, which is fast, and is exact all the same:
 floats only choose what to look at, and whenever they cannot tell two numbers apart the exact
@@ -21,13 +25,16 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from fractions import Fraction
-from typing import Any, Callable, Collection, Hashable, Iterable, Mapping, TypeVar
+from itertools import chain
+from typing import Any, Callable, Collection, Hashable, Iterable, Mapping, TypeVar, Union
 
 import numpy as np
 
 K = TypeVar("K", bound=Hashable)
+Amount = Union[int, Decimal, Fraction]  # exact: a float is refused
 
 RULES = ("greedy", "equal-shares", "equal-shares-add1")
 
@@ -37,18 +44,18 @@ EPS = 2.0**-52  # the gap between 1.0 and the next float: every rounding is with
 @dataclass(frozen=True)
 class Outcome:
     selected: list  # option keys in the order they were selected
-    spent: int  # total cost of selected
+    spent: Amount  # total cost of selected, as the costs were given (an int for whole numbers)
     votes: dict  # option key -> number of ballots approving it
 
 
 def tally(
     rule: str,
-    budget: int,
-    costs: Mapping[K, int],
+    budget: Amount,
+    costs: Mapping[K, Amount],
     ballots: Iterable[Collection[K]],
     *,
     tie_key: Callable[[K], Any] | None = None,
-    increment: int = 1,
+    increment: Amount = 1,
 ) -> Outcome:
     """The outcome of a round under one of RULES."""
     if rule == "greedy":
@@ -61,8 +68,8 @@ def tally(
 
 
 def greedy(
-    budget: int,
-    costs: Mapping[K, int],
+    budget: Amount,
+    costs: Mapping[K, Amount],
     ballots: Iterable[Collection[K]],
     *,
     tie_key: Callable[[K], Any] | None = None,
@@ -75,13 +82,13 @@ def greedy(
 
 
 def equal_shares(
-    budget: int,
-    costs: Mapping[K, int],
+    budget: Amount,
+    costs: Mapping[K, Amount],
     ballots: Iterable[Collection[K]],
     *,
     tie_key: Callable[[K], Any] | None = None,
     add_one: bool = False,
-    increment: int = 1,
+    increment: Amount = 1,
 ) -> Outcome:
     """The Method of Equal Shares with cost utilities: every voter holds budget/n, and each step
     funds the option its supporters can pay for at the lowest price per unit of cost, the poorer
@@ -93,9 +100,9 @@ def equal_shares(
     is "one unit of currency" in the units of the costs (100 when costs are in pence).
     (pabutools `completion_by_rule_combination` of MES with `voter_budget_increment` and greedy.)
     """
-    if isinstance(increment, bool) or not isinstance(increment, int) or increment <= 0:
-        raise ValueError(f"increment must be a positive whole number, not {increment!r}")
-    round_ = _Round(budget, costs, ballots, tie_key)
+    if _exact("increment", increment) == 0:
+        raise ValueError(f"increment must be more than 0, not {increment!r}")
+    round_ = _Round(budget, costs, ballots, tie_key, increment)
     if round_.voters == 0:
         # pabutools returns the empty outcome at once when nobody voted.
         return round_.outcome(round_.fill([]) if add_one else [])
@@ -113,44 +120,69 @@ def equal_shares(
         if all(round_.costs[j] > left for j in set(round_.buyable) - set(chosen)):
             break
         previous = chosen
-        per_voter += increment
+        per_voter += round_.increment
     return round_.outcome(round_.fill(chosen))
 
 
 class _Round:
     """One round prepared for counting: options as indices 0..m-1 in the caller's order, each
-    with its cost, its approvals, its place in the tie order and its supporters."""
+    with its cost, its approvals, its place in the tie order and its supporters.
+
+    Costs, the budget and the add-one increment are held as whole numbers of the smallest unit
+    any of them is written in (`costs`, `budget`, `increment`); the caller's own amounts are
+    kept to report what was spent."""
 
     def __init__(
         self,
-        budget: int,
-        costs: Mapping[K, int],
+        budget: Amount,
+        costs: Mapping[K, Amount],
         ballots: Iterable[Collection[K]],
         tie_key: Callable[[K], Any] | None,
+        increment: Amount = 1,
     ):
-        _check_amount("budget", budget)
         self.keys = list(costs)
-        self.costs = [costs[key] for key in self.keys]
-        for key, cost in zip(self.keys, self.costs):
-            _check_amount(f"cost of {key!r}", cost)
-        self.budget = budget
+        self.amounts = [costs[key] for key in self.keys]
+        exact = [_exact("budget", budget), _exact("increment", increment)]
+        exact += [_exact(f"cost of {key!r}", cost) for key, cost in zip(self.keys, self.amounts)]
+        unit = math.lcm(*(value.denominator for value in exact))
+        whole = [int(value * unit) for value in exact]
+        self.budget, self.increment, self.costs = whole[0], whole[1], whole[2:]
+        self._read_ballots(ballots)
+        self._order(tie_key)
+
+    def _read_ballots(self, ballots: Iterable[Collection[K]]) -> None:
+        """Who approves what, as arrays: each option's supporters (voter numbers, ascending) and
+        how many there are. Done in bulk: a city's file has hundreds of thousands of approvals."""
+        ballots = ballots if isinstance(ballots, (list, tuple)) else list(ballots)
         index = {key: j for j, key in enumerate(self.keys)}
-        voter_of: list[int] = []
-        option_of: list[int] = []
-        voters = 0
-        for ballot in ballots:
-            try:
-                approved = {index[key] for key in ballot}
-            except KeyError as error:
-                raise ValueError(f"ballot {voters + 1} approves {error.args[0]!r}, which is not an option") from None
-            option_of.extend(approved)
-            voter_of.extend([voters] * len(approved))
-            voters += 1
-        self.voters = voters
-        options = np.array(option_of, dtype=np.int64)
-        by_option = np.argsort(options, kind="stable")
-        self.approvals = np.bincount(options, minlength=len(self.keys)).tolist()
-        self.supporters = np.split(np.array(voter_of, dtype=np.int64)[by_option], np.cumsum(self.approvals)[:-1])
+        sizes = np.fromiter(map(len, ballots), dtype=np.int64, count=len(ballots))
+        try:
+            option_of = np.fromiter(
+                map(index.__getitem__, chain.from_iterable(ballots)), dtype=np.int64, count=int(sizes.sum())
+            )
+        except (KeyError, TypeError):
+            for number, ballot in enumerate(ballots, start=1):
+                for key in ballot:
+                    if key not in index:
+                        raise ValueError(f"ballot {number} approves {key!r}, which is not an option") from None
+            raise
+        self.voters = len(ballots)
+        voter_of = np.repeat(np.arange(self.voters, dtype=np.int64), sizes)
+        # Grouped by option, voters ascending within each (the sort is stable); a ballot that
+        # names an option twice approves it once.
+        # (Option numbers fit in 16 bits, where numpy's stable sort is a radix sort: linear.)
+        small = np.int16 if len(self.keys) <= np.iinfo(np.int16).max else np.int64
+        by_option = np.argsort(option_of.astype(small), kind="stable")
+        option_of, voter_of = option_of[by_option], voter_of[by_option]
+        if len(option_of) > 1:
+            again = (option_of[1:] == option_of[:-1]) & (voter_of[1:] == voter_of[:-1])
+            if again.any():
+                keep = np.concatenate(([True], ~again))
+                option_of, voter_of = option_of[keep], voter_of[keep]
+        self.approvals = np.bincount(option_of, minlength=len(self.keys)).tolist()
+        self.supporters = np.split(voter_of, np.cumsum(self.approvals)[:-1])
+
+    def _order(self, tie_key: Callable[[K], Any] | None) -> None:
         tie = tie_key or (lambda key: key)
         tie_order = sorted(
             range(len(self.keys)), key=lambda j: (self.costs[j], -self.approvals[j], tie(self.keys[j]))
@@ -165,7 +197,7 @@ class _Round:
     def outcome(self, chosen: list[int]) -> Outcome:
         return Outcome(
             selected=[self.keys[j] for j in chosen],
-            spent=sum(self.costs[j] for j in chosen),
+            spent=sum(self.amounts[j] for j in chosen),
             votes=dict(zip(self.keys, self.approvals)),
         )
 
@@ -391,6 +423,12 @@ class _EqualShares:
         return sorted(groups)
 
 
-def _check_amount(what: str, amount: object) -> None:
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-        raise ValueError(f"{what} must be a whole number of at least 0, not {amount!r}")
+def _exact(what: str, amount: object) -> Fraction:
+    """An amount as an exact fraction; floats are refused, as 0.1 is not a tenth."""
+    if isinstance(amount, bool) or not isinstance(amount, (int, Decimal, Fraction)):
+        raise ValueError(f"{what} must be a whole number, a Decimal or a Fraction, not {amount!r}")
+    if isinstance(amount, Decimal) and not amount.is_finite():
+        raise ValueError(f"{what} must be a number, not {amount!r}")
+    if amount < 0:
+        raise ValueError(f"{what} must be at least 0, not {amount!r}")
+    return Fraction(amount)

@@ -1,11 +1,23 @@
 """Rounds as Pabulib files: import a real election as a round, and export any round
-as open data (anonymised voter ids, a `selected` column). The file format itself is
-models/pabulib.py; this module maps it onto rounds, options and ballots."""
+as open data (anonymised voter ids). The file format itself is models/voting/pabulib.py;
+this module maps it onto rounds, options and ballots.
+
+Amounts: the platform keeps money in whole pence (hundredths of the round's currency), and a
+file's amounts are exact decimals, so `12500.50` is 1,250,050 pence and back, with no rounding.
+
+`selected` in an exported file is the official outcome and nothing else. An imported file's
+own `selected` column and META `rule` are written back as it published them (our recounts
+under other rules are never presented as official); a file that had no `selected` gets none.
+A platform round writes `selected` (under its official rule) only once its results are
+published. `category` is the theme of the need an option came from, not the group that
+asked for it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
@@ -13,7 +25,7 @@ from sqlalchemy import insert, select
 from models import DomainError, db, utcnow
 from models.people.permissions import require_officer
 from models.core.events import record_event
-from models.voting.pabulib import MAX_PB_BYTES, PabulibError, PbElection, PbProject, PbVote, parse_pb, write_pb
+from models.voting.pabulib import MAX_PB_BYTES, Amount, PabulibError, PbElection, PbProject, PbVote, parse_pb, write_pb
 from models.voting.models import Ballot, BallotChoice, Round, RoundOption, RoundState
 from models.voting.setup import OFFICERS_RUN_ROUNDS
 from models.voting.count import anonymous_voter_ids
@@ -26,6 +38,7 @@ __all__ = ["MAX_PB_BYTES", "ImportedRound", "export_round_pb", "import_pb_round"
 RULES_FROM_FILE = {"greedy": "greedy", "equalshares": "equal-shares-add1", "equalshares/add1": "equal-shares-add1"}
 RULES_TO_FILE = {"greedy": "greedy", "equal-shares-add1": "equalshares/add1"}
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%Y")
+MAX_STORED_PENCE = 2**63 - 1  # a BigInteger
 
 
 @dataclass(frozen=True)
@@ -63,11 +76,15 @@ def import_pb_round(data: bytes, officer: "User") -> ImportedRound:
     if not election.projects:
         raise DomainError("The file has no projects", "file")
     meta = election.meta
+    budget_line = election.meta_lines.get("budget")
     if election.budget <= 0:
-        raise DomainError("The budget in META must be more than 0", "file")
+        raise DomainError(_on_line(budget_line, "The budget in META must be more than 0"), "file")
+    budget_pence = _pence(election.budget, "The budget", budget_line)
+    costs_pence = []
     for project in election.projects:
         if project.cost <= 0:
-            raise DomainError(f"Project {project.project_id!r} costs nothing; every option needs a cost", "file")
+            raise DomainError(_on_line(project.line, f"Project {project.project_id!r} costs nothing; every option needs a cost"), "file")
+        costs_pence.append(_pence(project.cost, f"The cost of project {project.project_id!r}", project.line))
     opens = _date(meta.get("date_begin")) or utcnow()
     closes = _date(meta.get("date_end")) or opens
     if closes <= opens:
@@ -78,7 +95,7 @@ def import_pb_round(data: bytes, officer: "User") -> ImportedRound:
         title=_title(meta),
         description=meta.get("comment", ""),
         ward_id=None,
-        budget_pence=election.budget * 100,
+        budget_pence=budget_pence,
         currency=(meta.get("currency") or "GBP")[:3].upper(),
         opens_at=opens,
         closes_at=closes,
@@ -102,10 +119,13 @@ def import_pb_round(data: bytes, officer: "User") -> ImportedRound:
                 "external_id": project.project_id[:64],
                 "title": (project.name or f"Project {project.project_id}")[:200],
                 "description": project.extra.get("description", ""),
-                "group_name": project.extra.get("category", "")[:200],
-                "cost_pence": project.cost * 100,
+                # A file's category is a subject, not a group that asked: it stays in the file's
+                # own columns, kept whole for the export.
+                "group_name": "",
+                "cost_pence": cost_pence,
+                "source_fields": {"name": project.name, **project.extra},
             }
-            for position, project in enumerate(election.projects, start=1)
+            for position, (project, cost_pence) in enumerate(zip(election.projects, costs_pence), start=1)
         ],
     ).all()
     option_of = {project.project_id: option_id for project, option_id in zip(election.projects, options)}
@@ -137,18 +157,45 @@ def import_pb_round(data: bytes, officer: "User") -> ImportedRound:
     return ImportedRound(round_.id, len(options), len(ballot_ids))
 
 
-def _pounds(pence: int, round_up: bool) -> int:
-    whole, remainder = divmod(pence, 100)
-    return whole + (1 if remainder and round_up else 0)
+def _on_line(line: int | None, message: str) -> str:
+    return f"line {line}: {message}" if line else message
 
 
-def round_as_election(round_: Round, secret: str) -> tuple[PbElection, list[str]]:
-    """The round as a Pabulib election with anonymised voters, and its selected project ids."""
+def _pence(amount: Amount, what: str, line: int | None) -> int:
+    """An amount from a file in hundredths, exactly; a fraction of a penny is refused, not rounded."""
+    pence = Decimal(amount) * 100
+    if pence != pence.to_integral_value():
+        raise DomainError(_on_line(line, f"{what} ({amount}) has more than two decimal places: amounts are kept in pence (hundredths)"), "file")
+    if pence > MAX_STORED_PENCE:
+        raise DomainError(_on_line(line, f"{what} ({amount}) is too large to keep"), "file")
+    return int(pence)
+
+
+def amount_of(pence: int) -> Amount:
+    """Pence as an amount in the currency, exactly: 1250050 is 12500.50, 40000000 is 400000."""
+    whole, hundredths = divmod(pence, 100)
+    return Decimal(pence).scaleb(-2) if hundredths else whole
+
+
+def _category(theme: str) -> str:
+    # Pabulib separates a project's categories with commas: a comma in a theme's name would make two.
+    return " ".join(theme.replace(",", " ").split())
+
+
+def round_as_election(round_: Round, secret: str) -> tuple[PbElection, list[str] | None]:
+    """The round as a Pabulib election with anonymised voters, and the project ids to write as
+    `selected`: the official winners of a published platform round, or None (nothing official to
+    add: an imported file keeps its own `selected` column, if it had one, in the projects)."""
+    from models.needs.models import Need
+    from models.places.themes import Theme
+
     options = list(round_.options)
     key_of = {option.id: option.key for option in options}
-    rounded = round_.budget_pence % 100 or any(option.cost_pence % 100 for option in options)
-    if round_.source == "pabulib" and round_.source_meta:
+    imported = round_.source == "pabulib" and round_.source_meta is not None
+    if imported:
+        # META as the file published it (its `rule` too); the counts are written afresh.
         meta = {key: value for key, value in round_.source_meta.items() if key not in ("num_projects", "num_votes")}
+        meta.setdefault("budget", str(amount_of(round_.budget_pence)))
         vote_type = meta.get("vote_type", "approval")
     else:
         meta = {
@@ -156,7 +203,7 @@ def round_as_election(round_: Round, secret: str) -> tuple[PbElection, list[str]
             "country": "United Kingdom",
             "unit": round_.area_name,
             "instance": str(round_.opens_at.year),
-            "budget": "",
+            "budget": str(amount_of(round_.budget_pence)),
             "vote_type": "approval",
             "rule": RULES_TO_FILE[round_.rule],
             "date_begin": round_.opens_at.strftime("%d.%m.%Y"),
@@ -164,22 +211,31 @@ def round_as_election(round_: Round, secret: str) -> tuple[PbElection, list[str]
             "currency": round_.currency,
         }
         if round_.is_knapsack:
-            meta["max_sum_cost"] = str(_pounds(round_.budget_pence, round_up=False))
+            meta["max_sum_cost"] = meta["budget"]
+            if round_.min_spend_percent:
+                meta["min_sum_cost"] = str(amount_of(round_.min_spend_pence))
         elif round_.max_choices:
             meta["max_length"] = str(round_.max_choices)
-        if rounded:
-            meta["comment"] = "Amounts in whole pounds: costs rounded up, the budget down."
         vote_type = "approval"
-    meta["budget"] = str(_pounds(round_.budget_pence, round_up=False))
-    projects = [
-        PbProject(
-            key_of[option.id],
-            _pounds(option.cost_pence, round_up=True),
-            option.title,
-            {"category": option.group_name} if option.group_name else {},
-        )
-        for option in options
-    ]
+    themes = dict(
+        db.session.execute(
+            select(RoundOption.id, Theme.name)
+            .join(Need, Need.id == RoundOption.need_id)
+            .join(Theme, Theme.id == Need.theme_id)
+            .where(RoundOption.round_id == round_.id)
+        ).all()
+    )
+    projects = []
+    for option in options:
+        if option.source_fields is not None:
+            fields = dict(option.source_fields)
+            name = fields.pop("name", "")
+        else:
+            name = option.title
+            fields = {"category": _category(themes[option.id])} if option.id in themes else {}
+            if option.description:
+                fields["description"] = option.description
+        projects.append(PbProject(key_of[option.id], amount_of(option.cost_pence), name, fields))
     rows = db.session.execute(
         select(Ballot.id, BallotChoice.option_id, BallotChoice.points, BallotChoice.rank)
         .outerjoin(BallotChoice, BallotChoice.ballot_id == Ballot.id)
@@ -204,7 +260,9 @@ def round_as_election(round_: Round, secret: str) -> tuple[PbElection, list[str]
                 [points or 0 for _, _, points in entries] if scored else None,
             )
         )
-    selected = [key_of[option.id] for option in options if round_.counted_at and option.won]
+    selected = None
+    if not imported and round_.state == RoundState.PUBLISHED.value and round_.counted_at:
+        selected = [key_of[option.id] for option in options if option.won]
     return PbElection(meta, projects, votes), selected
 
 
