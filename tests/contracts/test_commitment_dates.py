@@ -111,7 +111,7 @@ def test_a_due_date_while_the_contract_runs_is_accepted_up_to_both_ends(app, con
 def test_the_form_says_when_the_contract_runs(app, contracts):
     client = signed_in(app, "officer@example.org")
     page = client.get(f"/officers/contracts/{contracts['dated']}/commitments/new").get_data(as_text=True)
-    assert "When it must be delivered by: between 1 April 2025 and 31 March 2027, while the contract runs." in page
+    assert "When it must be delivered by: between 1 April 2025 and 31 March 2027, while the contract runs. For example, 31 3 2027" in page
     page = client.get(f"/officers/contracts/{contracts['undated']}/commitments/new").get_data(as_text=True)
     assert "When it must be delivered by. For example" in page
 
