@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from models import Measure, Need, Organisation, OrganisationKind, Pledge, Postcode, Role, User, db
+from models import Measure, Organisation, OrganisationKind, Postcode, Role, User, db
 from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
 from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
 from models.places.themes import seed_themes
