@@ -114,7 +114,7 @@ def world(app, places, make_user, make_organisation) -> World:
 
         contract = record_contract(
             ContractDetails("BRENT-FM-001", "Facilities management for civic buildings", "Property", builders,
-                            1_200_000_00, date(2025, 4, 1), date(2028, 3, 31)),
+                            1_200_000_00, date(2025, 4, 1), date(today.year + 3, 3, 31)),  # runs past every due date
             officer,
         )
         investment = add_commitment(contract, officer, CommitmentDetails(investment_measure, 1_000, today + timedelta(days=200)))

@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from brokerage.evidence import MAX_EVIDENCE_MB
 from brokerage.forms import WholeNumberField, date_field
+from models.pledges.rules import fitting_commitments
 
 MAX_MESSAGE = 2000
 NO_COMMITMENT = 0
@@ -44,9 +45,14 @@ class PledgeForm(FlaskForm):
     )
     commitment_id = SelectField(
         "Count it towards a commitment (optional)",
-        description="One of your approved social value commitments. The council confirms what counts once it is delivered.",
+        description=(
+            "One of your approved social value commitments that this need fits: its measure is met by this kind of "
+            "need and counted in the need's unit. The council confirms what counts once it is delivered."
+        ),
         widget=GovSelect(),
         coerce=int,
+        # Any other commitment sent reaches the rule (make_pledge), which says why it cannot count.
+        validate_choice=False,
     )
     submit = SubmitField("Pledge", widget=GovSubmitInput())
 
@@ -111,24 +117,31 @@ class DisputeForm(FlaskForm):
 
 class AllocationForm(FlaskForm):
     """One whole-number field per approved commitment of the supplier (added by
-    allocation_form); `allocations` only anchors the rule's message about the total."""
+    allocation_form); `allocations` only anchors the rule's messages about them all."""
 
     allocations = HiddenField()
     confirm = SubmitField("Confirm the delivery", widget=GovSubmitInput())
 
+    # The fields shown: the commitments the delivery fits (models.pledges.rules.commitment_fits).
     commitment_fields: list[tuple[int, str]] = []
+    # Every field read from a submission: a value sent for a commitment that is not shown
+    # reaches the rule, which refuses it with its reason, rather than being dropped unseen.
+    parsed_fields: list[tuple[int, str]] = []
 
     def chosen(self) -> list[tuple[int, int]]:
-        return [(commitment_id, getattr(self, name).data or 0) for commitment_id, name in self.commitment_fields]
+        return [(commitment_id, getattr(self, name).data or 0) for commitment_id, name in self.parsed_fields]
 
 
 def allocation_form(pledge, commitments, **kwargs) -> AllocationForm:
-    """The confirm form for this pledge, pre-filled with its full quantity on the commitment it names."""
+    """The confirm form for this pledge: a field for each of `commitments` (the supplier's
+    approved ones) that the delivery fits, pre-filled with its full quantity on the commitment
+    it names."""
+    offered = {commitment.id for commitment in fitting_commitments(pledge.need, commitments)}
 
     class Form(AllocationForm):
         pass
 
-    names = []
+    names, shown = [], []
     for commitment in commitments:
         name = f"commitment_{commitment.id}"
         setattr(
@@ -137,12 +150,15 @@ def allocation_form(pledge, commitments, **kwargs) -> AllocationForm:
             WholeNumberField(
                 commitment_label(commitment),
                 description=commitment.description or None,
-                default=pledge.quantity if commitment.id == pledge.commitment_id else 0,
+                default=pledge.quantity if commitment.id == pledge.commitment_id and commitment.id in offered else 0,
                 widget=GovTextInput(),
                 validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")],
                 render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric", "suffix": {"text": pledge.need.unit}}},
             ),
         )
         names.append((commitment.id, name))
-    Form.commitment_fields = names
+        if commitment.id in offered:
+            shown.append((commitment.id, name))
+    Form.parsed_fields = names
+    Form.commitment_fields = shown
     return Form(**kwargs)

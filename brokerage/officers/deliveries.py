@@ -16,7 +16,7 @@ from brokerage.views import apply_rule
 from models import Need, Pledge, db
 from models.core.events import events_for
 from models.core.work_queue import waiting
-from models.pledges.rules import confirm_delivery, dispute_delivery, set_allocations
+from models.pledges.rules import commitment_fits, confirm_delivery, dispute_delivery, set_allocations
 from workers.notify import send_pledge_outcome
 
 
@@ -32,9 +32,7 @@ def deliveries():
 @bp.route("/deliveries/<int:pledge_id>", methods=["GET", "POST"])
 @officer_required
 def delivery(pledge_id: int):
-    pledge = db.session.get(Pledge, pledge_id)
-    if pledge is None:
-        abort(404)
+    pledge = _pledge_or_404(pledge_id)
     commitments = approved_commitments([pledge.supplier_id])
     confirm_form = allocation_form(pledge, commitments)
     dispute_form = DisputeForm()
@@ -66,13 +64,44 @@ def delivery(pledge_id: int):
             abort(400)
         if submitted.csrf_token.errors:
             abort(400)
-    if pledge.status == "confirmed" and confirm_form.commitment_fields:
+    return _delivery_page(pledge, commitments, confirm_form, dispute_form, submitted)
+
+
+@bp.route("/deliveries/<int:pledge_id>/allocations", methods=["POST"])
+@officer_required
+def reallocate(pledge_id: int):
+    """Change how a confirmed delivery counts towards the supplier's commitments. A refusal
+    is shown beside the fields on the delivery page, with what was typed kept."""
+    pledge = _pledge_or_404(pledge_id)
+    commitments = approved_commitments([pledge.supplier_id])
+    form = allocation_form(pledge, commitments)
+    if form.validate_on_submit():
+        if apply_rule(lambda: set_allocations(pledge, current_user, form.chosen()), form):
+            flash(f"Saved how the {pledge.quantity:,} {pledge.need.unit} from {pledge.supplier.name} count.", "success")
+            return redirect(url_for("officers.delivery", pledge_id=pledge.id))
+    elif form.csrf_token.errors:
+        abort(400)
+    db.session.refresh(pledge)
+    return _delivery_page(pledge, commitments, allocation_form(pledge, commitments, formdata=None), DisputeForm(formdata=None),
+                          form, reallocate_form=form)
+
+
+def _pledge_or_404(pledge_id: int) -> Pledge:
+    pledge = db.session.get(Pledge, pledge_id)
+    if pledge is None:
+        abort(404)
+    return pledge
+
+
+def _delivery_page(pledge, commitments, confirm_form, dispute_form, submitted=None, reallocate_form=None):
+    # Allocations made before the fit rule, to commitments the delivery does not fit: shown,
+    # and dropped when the officer saves the allocation.
+    misfits = [allocation for allocation in pledge.allocations if not commitment_fits(allocation.commitment, pledge.need)]
+    if reallocate_form is None and pledge.status == "confirmed" and (confirm_form.commitment_fields or misfits):
         current = {allocation.commitment_id: allocation.quantity for allocation in pledge.allocations}
         reallocate_form = allocation_form(pledge, commitments, formdata=None, data={
             name: current.get(commitment_id, 0) for commitment_id, name in confirm_form.commitment_fields
         })
-    else:
-        reallocate_form = None
     return render_template(
         "officers/delivery.html",
         reallocate_form=reallocate_form,
@@ -81,24 +110,6 @@ def delivery(pledge_id: int):
         confirm_form=confirm_form,
         dispute_form=dispute_form,
         commitments=commitments,
+        misfits=misfits,
         events=events_for(pledge),
     )
-
-
-@bp.route("/deliveries/<int:pledge_id>/allocations", methods=["POST"])
-@officer_required
-def reallocate(pledge_id: int):
-    """Change how a confirmed delivery counts towards the supplier's commitments."""
-    pledge = db.session.get(Pledge, pledge_id)
-    if pledge is None:
-        abort(404)
-    form = allocation_form(pledge, approved_commitments([pledge.supplier_id]))
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        for error in (error for name, errors in form.errors.items() for error in errors):
-            flash(error, "error")
-        return redirect(url_for("officers.delivery", pledge_id=pledge.id))
-    if apply_rule(lambda: set_allocations(pledge, current_user, form.chosen())):
-        flash(f"Saved how the {pledge.quantity:,} {pledge.need.unit} from {pledge.supplier.name} count.", "success")
-    return redirect(url_for("officers.delivery", pledge_id=pledge.id))

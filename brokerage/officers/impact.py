@@ -68,6 +68,7 @@ def impact_dashboard():
         year=year,
         years=years,
         headline=impact.headline(year, today),
+        split=impact.delivery_split(year),
         waiting=work_waiting(),
         themes=themes,
         tiers=tiers,

@@ -21,6 +21,7 @@ from brokerage.views import apply_rule, show_domain_error
 from models import Commitment, Contract, DomainError, Membership, Need, Organisation, PermissionDenied, Pledge, db
 from models.pledges.rules import (
     NOT_VERIFIED,
+    fitting_commitments,
     make_pledge,
     need_pledge_problem,
     record_delivery,
@@ -75,7 +76,8 @@ def pledge(need_id: int):
     if request.method == "GET" and (closed := need_pledge_problem(need, date.today())):
         flash(closed, "error")
         return redirect(url_for("public.need", need_id=need.id))
-    commitments = approved_commitments([supplier.id for supplier in verified])
+    # Only the commitments a delivery to this need could count towards are offered.
+    commitments = fitting_commitments(need, approved_commitments([supplier.id for supplier in verified]))
     # A recommendation links here with the commitment it was suggested for.
     suggested = request.args.get("commitment", NO_COMMITMENT, type=int)
     form = PledgeForm(verified, commitments, supplier_id=verified[0].id, commitment_id=suggested)

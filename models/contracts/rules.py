@@ -88,7 +88,23 @@ class CommitmentDetails:
     ward_ids: tuple[int, ...] = ()
 
 
-def _validate_commitment(details: CommitmentDetails) -> None:
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def due_date_problem(contract: Contract, due_date: date) -> str | None:
+    """Why a commitment cannot be due on this day under this contract, in words; None when
+    it can. A commitment is part of what the supplier delivers under the contract, so it is
+    due while the contract runs: not before it starts, nor after it ends (when it has an end
+    date). A remedial plan for a missed commitment has its own date, outside this rule."""
+    if contract.start_date is not None and due_date < contract.start_date:
+        return f"The due date must be on or after {_day(contract.start_date)}, when the contract starts"
+    if contract.end_date is not None and due_date > contract.end_date:
+        return f"The due date must be on or before {_day(contract.end_date)}, when the contract ends"
+    return None
+
+
+def _validate_commitment(contract: Contract, details: CommitmentDetails) -> None:
     from models.places.wards import Ward
     from models.places.themes import Measure
 
@@ -97,6 +113,8 @@ def _validate_commitment(details: CommitmentDetails) -> None:
         raise DomainError("Select a measure", field="measure_id")
     if not 1 <= details.target_quantity <= 10**12:
         raise DomainError("The target must be a whole number of at least 1", field="target_quantity")
+    if problem := due_date_problem(contract, details.due_date):
+        raise DomainError(problem, field="due_date")
     if details.ward_ids:
         found = db.session.scalar(select(func.count()).select_from(Ward).where(Ward.id.in_(details.ward_ids)))
         if found != len(set(details.ward_ids)):
@@ -113,7 +131,7 @@ def add_commitment(contract: Contract, user: "User", details: CommitmentDetails)
         state = "proposed"
     else:
         raise PermissionDenied("Only council officers or the contract's supplier can add commitments")
-    _validate_commitment(details)
+    _validate_commitment(contract, details)
     commitment = Commitment(
         contract_id=contract.id,
         measure_id=details.measure_id,

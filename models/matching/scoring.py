@@ -118,6 +118,13 @@ def same_unit(a: str, b: str) -> bool:
     return unit_key(a) == unit_key(b)
 
 
+def measure_fits(measure_kind: str | None, measure_unit: str, need_kind: str, need_unit: str) -> bool:
+    """Whether what is given to a need can count towards a commitment under this measure:
+    the measure is met by the need's kind and counted in the need's unit (goods counted in
+    items never count as apprenticeship weeks, nor as goods valued in pounds)."""
+    return measure_kind is not None and measure_kind == need_kind and same_unit(measure_unit, need_unit)
+
+
 def amount_text(quantity: int, unit: str) -> str:
     if unit_key(unit) == "£":
         return f"£{quantity:,}"
@@ -510,7 +517,7 @@ def propose_allocation(
     under the need's theme come first, then the earliest due. Never more than a
     commitment still needs; what fits nowhere stays unallocated."""
     fitting = sorted(
-        (c for c in commitments if c.kind == kind and same_unit(c.unit, unit) and c.remaining > 0),
+        (c for c in commitments if measure_fits(c.kind, c.unit, kind, unit) and c.remaining > 0),
         key=lambda c: (c.theme_id != theme_id, c.due_date, c.id),
     )
     left = quantity

@@ -2,22 +2,27 @@
 `need_pledge_problem`, `may_pledge`, `pledge_choice`: decided here once, for `make_pledge`
 and the pages that offer the pledge button), pledging (`make_pledge`), accept, decline,
 withdraw, record and confirm delivery, and how a confirmed pledge is allocated to the
-supplier's commitments. The invariants they keep are described in `models.pledges.models`."""
+supplier's commitments: only to those it fits (`commitment_fits`: decided here once, for the
+commitment a pledge names, the officer's allocation form and change, and the allocation job).
+The invariants they keep are described in `models.pledges.models`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from models import DomainError, PermissionDenied, db, utcnow
 from models.people.permissions import require_officer
 from models.core.events import record_event
+from models.matching.scoring import measure_fits
 from models.needs.models import Need, NeedStatus
 
 if TYPE_CHECKING:
+    from models.contracts.models import Commitment
     from models.people.accounts import User
     from models.people.organisations import Organisation
 from models.pledges.models import Allocation, Pledge, PledgeStatus
@@ -131,6 +136,40 @@ def pledge_choice(need: Need, user: "User | None", today: date) -> PledgeChoice:
     )
 
 
+# ---------------------------------------------------------------- which commitments a delivery fits
+# What is given to a need counts only towards a commitment whose measure is met by the need's
+# kind and counted in the need's unit (models.matching.scoring.measure_fits, the test the
+# allocation job's proposal uses). Decided here once: make_pledge and _apply_allocations
+# refuse the others, and the forms offer only those that fit.
+
+
+def commitment_fits(commitment: "Commitment", need: Need) -> bool:
+    measure = commitment.measure
+    return measure_fits(measure.need_kind, measure.unit, need.kind, need.unit)
+
+
+def fitting_commitments(need: Need, commitments: Iterable["Commitment"]) -> list["Commitment"]:
+    """The commitments (in the order given) that a delivery to this need can count towards."""
+    return [commitment for commitment in commitments if commitment_fits(commitment, need)]
+
+
+def _measure_counts(commitment: "Commitment") -> str:
+    measure = commitment.measure
+    if not measure.need_kind:
+        return f"“{measure.name}” is not met through community needs"
+    return f"“{measure.name}” counts {measure.unit} of {measure.need_kind_label.lower()}"
+
+
+def misfit_problem(commitment: "Commitment", need: Need, quantity: int | None = None) -> str:
+    """Why a delivery to this need cannot count towards this commitment, in words."""
+    given = f"{quantity:,} {need.unit}" if quantity is not None else need.unit
+    return (
+        f"{commitment.contract.reference}: {_measure_counts(commitment)}, and this delivery is {given} of "
+        f"{need.kind_label.lower()}, so it cannot count towards that commitment. "
+        "Count it only towards commitments that fit it"
+    )
+
+
 # ---------------------------------------------------------------- the pledge's moves
 
 
@@ -153,6 +192,12 @@ def make_pledge(
         )
         if commitment is None or commitment.state != "approved":
             raise DomainError("Choose one of your organisation's approved commitments", field="commitment_id")
+        if not commitment_fits(commitment, need):
+            raise DomainError(
+                f"Your {_measure_counts(commitment)}, and this need asks for {need.unit} of {need.kind_label.lower()}: "
+                "choose a commitment that fits it, or no particular commitment",
+                field="commitment_id",
+            )
     if not _change_need(need.id, pledged=quantity, require_open=True):
         db.session.refresh(need)
         remaining = max(need.quantity - need.pledged_quantity, 0)
@@ -243,7 +288,7 @@ def confirm_receipt(pledge: Pledge, user: "User") -> None:
 def confirm_delivery(pledge: Pledge, officer: "User", allocations: list[tuple[int, int]] | None = None) -> None:
     """An officer confirms: only now does the pledge count as delivered, towards the
     need and (through allocations) the supplier's commitments. Without explicit
-    allocations, a pledge that names a commitment is allocated to it in full."""
+    allocations, a pledge that names a commitment it fits is allocated to it in full."""
     require_officer(officer, "Only council officers confirm deliveries")
     pledge = _lock(Pledge, pledge.id)
     if pledge.status == PledgeStatus.CONFIRMED.value:
@@ -258,7 +303,7 @@ def confirm_delivery(pledge: Pledge, officer: "User", allocations: list[tuple[in
     pledge.confirmed_at = utcnow()
     pledge.confirmed_by_id = officer.id
     _move(pledge, PledgeStatus.CONFIRMED, officer)
-    if allocations is None and pledge.commitment_id is not None:
+    if allocations is None and pledge.commitment is not None and commitment_fits(pledge.commitment, pledge.need):
         allocations = [(pledge.commitment_id, pledge.quantity)]
     set_allocations(pledge, officer, allocations or [])
     if needs_automatic_allocation(pledge):
@@ -309,20 +354,21 @@ def _apply_allocations(pledge: Pledge, actor: "User | None", allocations: list[t
             raise DomainError("Allocations cannot be negative", field="allocations")
         if quantity:
             wanted[commitment_id] = wanted.get(commitment_id, 0) + quantity
+    if wanted:
+        owned = db.session.scalars(
+            select(Commitment).join(Contract).where(
+                Commitment.id.in_(wanted), Contract.supplier_id == pledge.supplier_id, Commitment.state == "approved"
+            ).options(joinedload(Commitment.measure), joinedload(Commitment.contract)).order_by(Commitment.id)
+        ).all()
+        if {commitment.id for commitment in owned} != set(wanted):
+            raise DomainError("Allocate only to this supplier's approved commitments", field="allocations")
+        for commitment in owned:
+            if not commitment_fits(commitment, pledge.need):
+                raise DomainError(misfit_problem(commitment, pledge.need, pledge.quantity), field="allocations")
     if sum(wanted.values()) > pledge.quantity:
         raise DomainError(
             f"You can allocate at most the {pledge.quantity:,} {pledge.need.unit} delivered", field="allocations"
         )
-    if wanted:
-        owned = set(
-            db.session.scalars(
-                select(Commitment.id).join(Contract).where(
-                    Commitment.id.in_(wanted), Contract.supplier_id == pledge.supplier_id, Commitment.state == "approved"
-                )
-            )
-        )
-        if owned != set(wanted):
-            raise DomainError("Allocate only to this supplier's approved commitments", field="allocations")
     current = {allocation.commitment_id: allocation for allocation in pledge.allocations}
     for commitment_id in sorted(set(current) | set(wanted)):  # a fixed order: no lock-order deadlocks
         before = current[commitment_id].quantity if commitment_id in current else 0

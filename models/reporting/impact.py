@@ -13,7 +13,11 @@ Definitions, stated once:
   *Delivered* against them: what has been confirmed and allocated to them so far.
 - Pounds come from each measure's proxy value; measures without one count in
   quantities only (the KPI table), never in the pound totals.
-- *Delivered in the year* (by ward): the value of deliveries confirmed in that year.
+- *Delivered in the year* (by ward): the value of deliveries confirmed in that year, each at
+  its share of the need's estimated value. It differs from *delivered against commitments*:
+  `models.reporting.reconciliation.delivery_split` says by how much, and why.
+- *Participation*: ballots in ward votes that closed in the year (closed, or with results
+  published, and a closing time in the year); a round still open counts in no year yet.
 """
 
 from __future__ import annotations
@@ -27,15 +31,18 @@ from models import db
 from models.contracts.models import Commitment, Contract, at_risk_rule, council_thresholds, tier_case
 from models.contracts.tiers import Tier
 from models.reporting.ledger import financial_year, financial_year_label, value_pence_column
+from models.reporting.reconciliation import DeliverySplit, delivery_split
 from models.needs.models import Need
 from models.people.organisations import Organisation, OrganisationStatus
 from models.places.wards import Ward
 from models.pledges.models import Pledge, PledgeStatus
-from models.voting.models import Ballot, Round
+from models.voting.models import Ballot, Round, RoundState
 from models.places.themes import Measure, Theme
 
 APPROVED = "approved"
 CONFIRMED = PledgeStatus.CONFIRMED.value
+# A round has closed once voting stopped: closed, or with its results published.
+CLOSED_ROUND_STATES = (RoundState.CLOSED.value, RoundState.PUBLISHED.value)
 
 
 @dataclass(frozen=True)
@@ -398,7 +405,7 @@ def participation(year: Year | None) -> list[Participation]:
         .select_from(Round)
         .outerjoin(Ward, Ward.id == Round.ward_id)
         .outerjoin(Ballot, Ballot.round_id == Round.id)
-        .where(Round.source == "platform", Round.state.in_(("open", "closed", "published")))
+        .where(Round.source == "platform", Round.state.in_(CLOSED_ROUND_STATES))
         .group_by(Ward.name)
         .order_by(Ward.name)
     )
@@ -467,6 +474,7 @@ class Report:
     year: Year
     today: date
     headline: Headline
+    deliveries: DeliverySplit  # how the deliveries confirmed in the year count, and why the figures differ
     contracts: list[ContractRow]
     kpis: list[Kpi]
     unmet: list[Kpi]
@@ -486,6 +494,7 @@ class Report:
             "financial_year": {"start": self.year.first_day.isoformat(), "end": self.year.last_day.isoformat(), "label": self.year.label},
             "produced_on": self.today.isoformat(),
             "headline": self.headline.as_dict(),
+            "deliveries_split": self.deliveries.as_dict(),
             "contracts_over_threshold": [asdict(row) for row in self.contracts],
             "kpis": [{key: plain(value) for key, value in asdict(kpi).items()} for kpi in self.kpis],
             "unmet_commitments": [kpi.commitment_id for kpi in self.unmet],
@@ -556,6 +565,7 @@ def build_report(year: Year, today: date) -> Report:
         year=year,
         today=today,
         headline=headline(year, today),
+        deliveries=delivery_split(year),
         contracts=contracts_over_threshold(year),
         kpis=all_kpis,
         unmet=[kpi for kpi in all_kpis if kpi.status == "unmet"],

@@ -1,7 +1,9 @@
 """Public supplier scorecards: a verified supplier's contracts, its approved social
 value commitments (measure, target, delivered, status, value in pounds where the
-measure has a proxy) and its confirmed deliveries, for the organisation page and
-the API. A handful of queries whatever the number of rows."""
+measure has a proxy) and its confirmed deliveries, with how the deliveries' value
+(at the needs' estimated values) becomes the commitments' value in pounds
+(models.reporting.reconciliation), for the organisation page and the API. A handful of
+queries whatever the number of rows."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from models import db
 from models.contracts.models import Commitment, CommitmentStatus, Contract, at_risk_rule, commitment_status
 from models.reporting.ledger import CONFIRMED, LedgerFilters, LedgerTotals, ledger_totals, value_pence_column
+from models.reporting.reconciliation import DeliverySplit, delivery_split
 from models.needs.models import Need
 from models.people.organisations import Organisation, OrganisationKind, OrganisationStatus
 from models.pledges.models import Pledge
@@ -54,6 +57,9 @@ class Scorecard:
     contracts: list[Contract]
     commitments: list[CommitmentLine]
     deliveries: LedgerTotals  # every confirmed delivery, allocated to a commitment or not
+    # The same deliveries split by what they count towards, and why their value differs
+    # from what the commitments show as delivered in pounds.
+    split: DeliverySplit
 
     @property
     def contracts_value_pence(self) -> int:
@@ -66,7 +72,13 @@ class Scorecard:
 
     @property
     def commitments_delivered_value_pence(self) -> int:
+        """What the commitments valued in pounds show as delivered, through their measures."""
         return sum(line.delivered_value_pence or 0 for line in self.commitments)
+
+    @property
+    def unpriced_commitments(self) -> int:
+        """Commitments whose measure has no value in pounds: counted in their own units only."""
+        return sum(1 for line in self.commitments if line.target_value_pence is None)
 
     def status_counts(self) -> dict[CommitmentStatus, int]:
         counts = {status: 0 for status in CommitmentStatus}
@@ -116,7 +128,9 @@ def supplier_scorecard(supplier: Organisation, today: date) -> Scorecard:
         )
         for commitment in commitments
     ]
-    return Scorecard(supplier, contracts, lines, ledger_totals(LedgerFilters(supplier=supplier.id)))
+    return Scorecard(
+        supplier, contracts, lines, ledger_totals(LedgerFilters(supplier=supplier.id)), delivery_split(supplier_id=supplier.id)
+    )
 
 
 def public_suppliers_query() -> Select:
