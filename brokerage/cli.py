@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from models import DomainError, Role, User, db
-from models.voting.pb_rules import RULES, tally
+from models.voting.pb_rules import RULES
 
 users_cli = AppGroup("users", help="Manage accounts.")
 places_cli = AppGroup("places", help="Import wards, postcodes and deprivation.")
