@@ -64,7 +64,9 @@ def parse_schedule(text: str | None) -> dict[str, str]:
             continue
         name, equals, cron = part.partition("=")
         name, cron = name.strip(), " ".join(cron.split())
-        if not equals or name not in names:
+        if not equals:
+            raise ValueError(f"PERIODIC_SCHEDULE: {part.strip()!r} is not a job and a time, such as 'expire_needs=5 * * * *'")
+        if name not in names:
             raise ValueError(f"PERIODIC_SCHEDULE: {name or part.strip()!r} is not a periodic job ({', '.join(sorted(names))})")
         if not croniter.is_valid(cron):
             raise ValueError(f"PERIODIC_SCHEDULE: {cron!r} for {name} is not a crontab time such as '15 * * * *'")
