@@ -77,16 +77,18 @@ def migration_heads(app: Flask) -> set[str]:
 
 
 def check_database() -> tuple[Check, set[str] | None]:
+    """SELECT 1, and the migration revisions, on a connection of its own (the request's
+    session, and what it has loaded, are left alone)."""
     try:
-        db.session.execute(text("SELECT 1"))
-        try:
-            current = set(db.session.scalars(text("SELECT version_num FROM alembic_version")))
-        except Exception:  # noqa: BLE001 - no alembic_version table: nothing migrated
-            db.session.rollback()
-            current = set()
-        db.session.rollback()
-    except Exception as error:  # noqa: BLE001 - any failure is "unreachable"
-        db.session.rollback()
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            try:
+                with connection.begin_nested():
+                    current = set(connection.scalars(text("SELECT version_num FROM alembic_version")))
+            except Exception:  # noqa: BLE001 - no alembic_version table: nothing migrated
+                current = set()
+            connection.rollback()
+    except Exception as error:  # noqa: BLE001 - any failure is "cannot be reached"
         return Check("database", "Database", False, f"cannot be reached ({type(error).__name__})"), None
     return Check("database", "Database", True, "answers"), current
 

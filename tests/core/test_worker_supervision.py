@@ -122,7 +122,7 @@ def test_after_kill_9_the_next_worker_starts_rqs_scheduler_at_once_and_a_killed_
     owner = connection.get("rq:scheduler-lock:emails")
     assert owner is not None  # the dead scheduler still holds its lock: RQ would wait for it to expire...
 
-    second = workers("--no-cron")
+    second = workers()
     message_id = email(app)
     # A delayed job, as an email retry is: only RQ's scheduler puts it on its queue.
     Queue("emails", connection=connection).enqueue_in(timedelta(seconds=1), deliver_email, message_id)
@@ -135,8 +135,9 @@ def test_after_kill_9_the_next_worker_starts_rqs_scheduler_at_once_and_a_killed_
     # Killed alone (kill -9 of its own pid), the worker leaves nothing of its own running.
     scheduler = wait_for(lambda: scheduler_pid(connection), "the second worker's RQ scheduler runs")
     [rq_worker] = wait_for(lambda: rq_worker_pids(connection), "the second worker's RQ worker runs")
-    assert rq_worker in children_of(second.pid) and scheduler in children_of(rq_worker)
+    [cron] = wait_for(lambda: cron_pids(connection), "the second worker's cron runs")
+    assert {rq_worker, cron} <= children_of(second.pid) and scheduler in children_of(rq_worker)
     os.kill(second.pid, signal.SIGKILL)
     second.process.wait(60)
-    wait_for(lambda: gone(rq_worker) and gone(scheduler), "its RQ worker and RQ's scheduler have stopped")
+    wait_for(lambda: gone(rq_worker) and gone(scheduler) and gone(cron), "its RQ worker, RQ's scheduler and its cron have stopped")
     connection.close()
