@@ -141,52 +141,71 @@ def demo_load_if_empty(ctx: click.Context, data_dir: str | None) -> None:
     ctx.invoke(demo_load, data_dir=data_dir)
 
 
-def _run_cron(redis_url: str) -> None:
-    """The cron scheduler's own process: it only enqueues the declared periodic jobs."""
-    from redis import Redis
-    from rq.cron import CronScheduler
-
-    from workers.schedule import register_periodic_jobs
-
-    scheduler = CronScheduler(connection=Redis.from_url(redis_url))
-    register_periodic_jobs(scheduler)
-    scheduler.start()
-
-
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--simple", is_flag=True, help="Run jobs in this process instead of forking.")
 @click.option("--cron/--no-cron", default=True, help="Also run the periodic jobs (workers/schedule.py).")
 @click.argument("queues", nargs=-1)
 def worker_command(burst: bool, simple: bool, cron: bool, queues: tuple[str, ...]) -> None:
-    """Run an RQ worker (with its scheduler and the periodic jobs) on the app's Redis."""
-    import multiprocessing
+    """Run an RQ worker (with its scheduler and the periodic jobs) on the app's Redis,
+    restarting any of them that dies (brokerage/supervisor.py)."""
+    import logging
 
     from brokerage.extensions import rq
-    from brokerage.jobs import QUEUES
-    from brokerage.worker import make_worker
-
+    from brokerage.jobs import QUEUES, REDIS_DOWN
+    from brokerage.supervisor import ChildSpec, Supervisor
+    from brokerage.worker import make_worker, redis_answers, run_cron, run_rq_worker
     from workers.pending import enqueue_pending
+    from workers.schedule import parse_schedule
 
     app = current_app._get_current_object()
+    names = list(queues or QUEUES)
+    if cron and not burst:
+        try:
+            parse_schedule(app.config.get("PERIODIC_SCHEDULE"))
+        except ValueError as error:
+            raise click.ClickException(str(error))
     # Jobs kept in the database while Redis was unreachable go on their queues first.
-    waiting = enqueue_pending(rq.connection)
+    try:
+        waiting = enqueue_pending(rq.connection)
+    except REDIS_DOWN as error:
+        db.session.rollback()
+        if burst:
+            raise click.ClickException(f"Redis cannot be reached ({type(error).__name__})")
+        waiting = 0
+        click.echo("Redis cannot be reached yet: jobs kept in the database are enqueued once it answers")
     if waiting:
         click.echo(f"Enqueued {waiting} job{'' if waiting == 1 else 's'} kept while Redis was unreachable")
-    worker = make_worker(app, list(queues or QUEUES), rq.connection, simple=simple)
-    cron_process = None
-    if cron and not burst:
-        cron_process = multiprocessing.get_context("fork").Process(
-            target=_run_cron, args=(app.config["REDIS_URL"],), name="rq-cron", daemon=True
-        )
-        cron_process.start()
-    click.echo(f"Worker listening on {', '.join(queues or QUEUES)}" + (" with periodic jobs" if cron_process else ""))
-    try:
-        worker.work(burst=burst, with_scheduler=True)
-    finally:
-        if cron_process is not None and cron_process.is_alive():
-            cron_process.terminate()
-            cron_process.join(timeout=10)
+    if burst:
+        worker = make_worker(app, names, rq.connection, simple=simple)
+        click.echo(f"Worker listening on {', '.join(names)}")
+        worker.work(burst=True, with_scheduler=True)
+        return
+
+    if not logging.getLogger("brokerage.worker").handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        logging.getLogger("brokerage.worker").addHandler(handler)
+        logging.getLogger("brokerage.worker").setLevel(logging.INFO)
+    # The processes get their own connections: none of ours may cross the fork.
+    db.session.remove()
+    db.engine.dispose()
+    rq.connection.close()
+    children = [ChildSpec("rq-worker", lambda: run_rq_worker(app, names, simple))]
+    if cron:
+        children.append(ChildSpec("cron", lambda: run_cron(app)))
+    click.echo(f"Worker listening on {', '.join(names)}" + (" with periodic jobs" if cron else ""))
+    supervisor = Supervisor(
+        children,
+        redis_reachable=lambda: redis_answers(app.config["REDIS_URL"]),
+        backoff=app.config["WORKER_BACKOFF_SECONDS"],
+        backoff_max=app.config["WORKER_BACKOFF_MAX_SECONDS"],
+        max_restarts=app.config["WORKER_MAX_RESTARTS"],
+    )
+    code = supervisor.run()
+    if code:
+        click.echo("Worker: a process could not be restarted; exiting so that the platform restarts the worker", err=True)
+        sys.exit(code)
 
 
 def dev_environment(environ: dict[str, str], host: str, port: int, redis_url: str) -> dict[str, str]:

@@ -37,6 +37,33 @@ def proxy_count(value: str | None) -> int:
     return count
 
 
+def seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds (fractions allowed) from the environment."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name} must be more than 0 seconds, not {raw!r}")
+    return value
+
+
+def whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must be 0 or more, not {raw!r}")
+    return value
+
+
 def identifier_prefix(value: str | None, default: str, starts: str) -> str:
     """An identifier prefix for open data, which must start as its standard says."""
     value = (value or "").strip() or default
@@ -148,4 +175,18 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "OPEN_DATA_GRANT_PREFIX": identifier_prefix(env.get("OPEN_DATA_GRANT_PREFIX"), "360G-brent-sv-", "360G-"),
         "OPEN_DATA_OCID_PREFIX": identifier_prefix(env.get("OPEN_DATA_OCID_PREFIX"), "ocds-brentsv-", "ocds-"),
         "COUNCIL_ORG_ID": env.get("COUNCIL_ORG_ID", "").strip() or "GB-LAE-BEN",
+        # `flask worker` (brokerage/supervisor.py, brokerage/worker.py): how often an idle RQ
+        # worker reports that it is alive (and checks that RQ's scheduler runs); the first and
+        # the longest wait before restarting a process that died or reconnecting to Redis; how
+        # many times in a row a process may die soon after starting before the worker gives up
+        # and exits non-zero.
+        "WORKER_HEARTBEAT_SECONDS": seconds(env, "WORKER_HEARTBEAT_SECONDS", 30),
+        "WORKER_BACKOFF_SECONDS": seconds(env, "WORKER_BACKOFF_SECONDS", 1),
+        "WORKER_BACKOFF_MAX_SECONDS": seconds(env, "WORKER_BACKOFF_MAX_SECONDS", 60),
+        "WORKER_MAX_RESTARTS": whole_number(env, "WORKER_MAX_RESTARTS", 5),
+        # /readyz: the newest worker heartbeat and the cron's last run must be younger than these.
+        "HEALTH_WORKER_MAX_AGE": seconds(env, "HEALTH_WORKER_MAX_AGE", 300),
+        "HEALTH_CRON_MAX_AGE": seconds(env, "HEALTH_CRON_MAX_AGE", 300),
+        # Other times for periodic jobs: "match_all_commitments=0 1 * * *;optimise_database=45 3 * * *".
+        "PERIODIC_SCHEDULE": (env.get("PERIODIC_SCHEDULE") or "").strip(),
     }

@@ -1,19 +1,21 @@
-"""Officers see the background jobs: queues, what is running, what failed (and
-retry it), jobs kept while Redis was unreachable, and the periodic schedule."""
+"""Officers see the background jobs: the health checks /readyz makes (database, Redis,
+migrations, workers, periodic jobs), queues, what is running, what failed (and retry it),
+jobs kept while Redis was unreachable, and the periodic schedule."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from brokerage.decorators import officer_required
 from brokerage.extensions import rq
 from brokerage.jobs import REDIS_DOWN, JobRef, queue_overview, retry_failed_job
 from brokerage.forms import ActionForm
+from brokerage.health import run_checks
 from brokerage.officers import bp
 from models import db, record_event
 from models.core.outbox import oldest_pending_job, pending_job_count
-from workers.schedule import PERIODIC_JOBS
+from workers.schedule import PERIODIC_JOBS, effective_jobs
 
 
 @bp.route("/jobs")
@@ -25,6 +27,10 @@ def jobs():
     except REDIS_DOWN as error:
         counts, running, failed = [], [], []
         redis_error = f"{type(error).__name__}: {error}"
+    try:
+        periodic = effective_jobs(current_app.config.get("PERIODIC_SCHEDULE"))
+    except ValueError:  # the worker refuses to start with it, and says why
+        periodic = PERIODIC_JOBS
     return render_template(
         "officers/jobs.html",
         counts=counts,
@@ -33,7 +39,8 @@ def jobs():
         redis_error=redis_error,
         pending=pending_job_count(),
         oldest_pending=oldest_pending_job(),
-        periodic=PERIODIC_JOBS,
+        periodic=periodic,
+        checks=run_checks(),
     )
 
 

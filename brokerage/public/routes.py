@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, render_template, request
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
+from brokerage.extensions import limiter
 from brokerage.public import bp
 from brokerage.forms.places import PostcodeForm
 from models import Organisation, OrganisationStatus, Theme, Ward, db
@@ -98,7 +99,27 @@ def about_data():
     return render_template("public/about_data.html")
 
 
+# Health checks for load balancers and monitors (brokerage/health.py): no sign-in, no
+# rate limit, nothing cached.
+
+
 @bp.route("/healthz")
+@limiter.exempt
 def health():
-    db.session.execute(text("SELECT 1"))
-    return jsonify(status="ok")
+    """Liveness: the process answers. It touches nothing else."""
+    response = jsonify(status="ok")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/readyz")
+@limiter.exempt
+def ready():
+    """Readiness: database, Redis, migrations, a worker's heartbeat, the cron's last run."""
+    from brokerage.health import readiness
+
+    body, status = readiness()
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
