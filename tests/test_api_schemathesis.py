@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from tests import opendata_world
-from tests.opendata_world import World
+from tests import factories
+from tests.factories import OpenDataBorough
 
 EXAMPLES = 12
 
-world = opendata_world.world  # the fixture
+@pytest.fixture
+def world(app, places) -> OpenDataBorough:
+    return factories.open_data_borough(app)
 
 
-def test_every_response_matches_the_openapi_document(app, world: World):
+def test_every_response_matches_the_openapi_document(app, world: OpenDataBorough):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     # Every API route is in the document (Schemathesis leaves out the document's own path).

@@ -13,7 +13,7 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
 from models import EmailMessage, Event, Membership, Organisation, Role, User, db
-from tests.conftest import PASSWORD, csrf_token, link_in, login, post_form
+from tests.factories import PASSWORD, count, csrf_token, link_in, login, post_form
 
 NEW_PASSWORD = "purple-otter-lantern-fjord"
 
@@ -32,11 +32,6 @@ def user_by_email(app, email: str) -> User | None:
         if user is not None:
             db.session.expunge(user)
         return user
-
-
-def count(app, model, *where) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def events(app, action: str, subject_id: int | None = None) -> list[Event]:

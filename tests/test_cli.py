@@ -7,15 +7,10 @@ from sqlalchemy import func, select
 from brokerage.demo import DEMO_PASSWORD, DEMO_USERS
 from models import Event, Measure, Membership, Organisation, Postcode, Theme, User, Ward, db
 from models.places.themes import BRENT_THEMES
-from tests.conftest import DATA, login
+from tests.factories import DATA, count, login
 
 WARDS_FILE = DATA / "drkane_wards_WD25_E09000005.geojson"
 POSTCODES_FILE = DATA / "codepoint_open_2025-10_postcode_to_ward_brent_E09000005.csv"
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_places_import_wards(app, runner):
@@ -65,7 +60,7 @@ def test_places_import_postcodes(app, runner):
 
 
 def test_places_import_postcodes_skips_other_councils(app, runner, tmp_path):
-    from tests.conftest import SHARED_DATA
+    from tests.factories import SHARED_DATA
 
     runner.invoke(args=["places", "import-wards", str(WARDS_FILE)])
     tower_hamlets = SHARED_DATA / "postcodes" / "codepoint_open_2025-10_postcode_to_ward_towerhamlets_E09000030.csv"

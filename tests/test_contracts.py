@@ -10,54 +10,56 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from models import Allocation, Commitment, Contract, Event, Measure, OrganisationKind, Pledge, Role, Theme, User, Ward, db
-from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
-from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
-from models.places.themes import seed_themes
-from tests.conftest import login, post_form
+from models import (
+    Allocation,
+    Commitment,
+    Contract,
+    Event,
+    Measure,
+    Organisation,
+    OrganisationKind,
+    Pledge,
+    User,
+    Ward,
+    db,
+)
+from models.contracts.rules import ContractDetails, record_contract
+from tests import factories
+from tests.factories import post_form, recorded_queries, signed_in
 
 TODAY = date.today()
 
 
 @pytest.fixture
-def world(app, places, make_user, make_organisation):
+def world(app, places):
     """An officer, a resident, a verified supplier with a member and a contract, another
     supplier with its member, a community group, and Brent's themes and measures."""
     with app.app_context():
-        seed_themes()
+        factories.themes()
         db.session.commit()
-    officer = make_user("officer@example.org", "Oona Officer", role=Role.OFFICER)
-    resident = make_user("resident@example.org", "Rae Resident")
-    member = make_user("supplier@example.org", "Sid Supplier")
-    rival_member = make_user("rival@example.org", "Rita Rival")
-    group_owner = make_user("group@example.org", "Gus Group")
-    supplier = make_organisation(member, OrganisationKind.SUPPLIER, name="Builders Ltd", officer_id=officer)
-    rival = make_organisation(rival_member, OrganisationKind.SUPPLIER, name="Rival Works Ltd",
-                              registration_number="09000002", officer_id=officer)
-    group = make_organisation(group_owner, name="Harlesden Food Hub", officer_id=officer)
-    with app.app_context():
-        contract = record_contract(
-            ContractDetails("BRENT-2025-0001", "Highways maintenance", "Environment", supplier, 2_500_000_00,
-                            date(2025, 4, 1), date(2028, 3, 31)),
-            db.session.get(User, officer),
+        officer = factories.officer()
+        resident = factories.user("resident@example.org", "Rae Resident")
+        member = factories.user("supplier@example.org", "Sid Supplier")
+        rival_member = factories.user("rival@example.org", "Rita Rival")
+        group_owner = factories.user("group@example.org", "Gus Group")
+        supplier = factories.supplier(member, officer=officer)
+        rival = factories.supplier(rival_member, "Rival Works Ltd", registration_number="09000002", officer=officer)
+        group = factories.organisation(group_owner, officer=officer)
+        db.session.commit()
+        contract = factories.contract(
+            supplier.id, officer, "BRENT-2025-0001", "Highways maintenance", buyer_department="Environment",
+            value_pence=2_500_000_00, start_date=date(2025, 4, 1), end_date=date(2028, 3, 31),
         )
         db.session.commit()
         measures = {m.name: m.id for m in db.session.scalars(select(Measure))}
         wards = [w.id for w in db.session.scalars(select(Ward).order_by(Ward.name).limit(3))]
-        contract_id = contract.id
-    return {
-        "officer": officer, "resident": resident, "member": member, "rival_member": rival_member,
-        "group_owner": group_owner, "supplier": supplier, "rival": rival, "group": group,
-        "contract": contract_id, "measures": measures, "wards": wards,
-    }
-
-
-def signed_in(app, email: str):
-    client = app.test_client()
-    assert login(client, email).status_code == 302, email
-    return client
+        return {
+            "officer": officer.id, "resident": resident.id, "member": member.id, "rival_member": rival_member.id,
+            "group_owner": group_owner.id, "supplier": supplier.id, "rival": rival.id, "group": group.id,
+            "contract": contract.id, "measures": measures, "wards": wards,
+        }
 
 
 @pytest.fixture
@@ -102,10 +104,9 @@ def commitment_form(world, measure="Community investment", due=None, **overrides
 
 def make_commitment(app, world, measure="Community investment", target=1000, due=None, user="officer", wards=()):
     with app.app_context():
-        commitment = add_commitment(
-            db.session.get(Contract, world["contract"]),
-            db.session.get(User, world[user]),
-            CommitmentDetails(world["measures"][measure], target, due or TODAY + timedelta(days=200), "", tuple(wards)),
+        commitment = factories.commitment(
+            db.session.get(Contract, world["contract"]), db.session.get(User, world[user]),
+            world["measures"][measure], target, due or TODAY + timedelta(days=200), tuple(wards),
         )
         db.session.commit()
         return commitment.id
@@ -224,18 +225,12 @@ def test_commitment_errors_are_shown_by_the_field(app, world, officer, overrides
 
 def _need(app, world, quantity=2000) -> int:
     with app.app_context():
-        owner = db.session.get(User, world["group_owner"])
-        from models import Organisation
-
-        group = db.session.get(Organisation, world["group"])
-        theme = db.session.scalar(select(Theme.id).order_by(Theme.position))
-        need = create_need(group, owner, NeedDetails(
-            title="Food for the pantry", summary="Help us stock the shelves.", description="", kind="cash",
-            quantity=quantity, unit="£", value_pence=quantity * 100, ward_id=None, theme_id=theme,
-            beneficiaries=100, deadline=TODAY + timedelta(days=90),
-        ), TODAY)
-        submit_need(need, owner, TODAY)
-        publish_need(need, db.session.get(User, world["officer"]), TODAY)
+        need = factories.need(
+            db.session.get(Organisation, world["group"]), db.session.get(User, world["group_owner"]),
+            "Food for the pantry", summary="Help us stock the shelves.", kind="cash", quantity=quantity, unit="£",
+            value_pence=quantity * 100, ward_id=None, theme_id=factories.first_theme_id(), beneficiaries=100,
+            deadline=TODAY + timedelta(days=90), officer=db.session.get(User, world["officer"]), today=TODAY,
+        )
         db.session.commit()
         return need.id
 
@@ -259,18 +254,8 @@ def test_the_ledger_shows_target_pledged_delivered_remaining_value_and_status(ap
         db.session.get(Commitment, money).delivered_quantity = 300
         db.session.commit()
 
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_queries(app) as statements:
         page = words(officer.get(f"/officers/contracts/{world['contract']}"))
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     # Pledged counts offered, accepted, delivered and confirmed pledges, not withdrawn or declined.
     assert "1,000 £ 600 300 700 £300 of £1,000 On track" in page
     assert "80 hours 25 0 80 No proxy value At risk" in page
@@ -290,15 +275,8 @@ def test_the_ledger_query_count_does_not_grow_with_commitments(app, world, offic
         make_commitment(app, world, target=10 + n)
 
     def queries() -> int:
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with recorded_queries(app) as seen:
             assert officer.get(f"/officers/contracts/{world['contract']}").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(seen)
 
     six = queries()

@@ -19,26 +19,26 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, event, func, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text
 
 from brokerage.extensions import rq
 from models import DigestDispatch, DigestPreference, EmailMessage, Event, Membership, User, db, utcnow
 from models.digests.content import DigestBuilder
 from models.digests.periods import period_for, send_window_open
 from models.digests.preferences import due_recipients, preferences_for
-from tests.conftest import ROOT, post_form
-from tests import digest_world
-from tests.digest_world import HARLESDEN, at, build_world, client_for, count, plain, published_round
+from tests import factories
+from tests.factories import ROOT, count, plain, post_form, published_round, recorded_queries, signed_in
 from workers.digests import send_digest_run, send_digests
 from workers.mail import MAX_ATTEMPTS
 
 
-smtp = digest_world.smtp  # a real SMTP server (aiosmtpd) for the test
-
-
 @pytest.fixture
-def world(app, places, make_user, make_organisation):
-    return build_world(app, make_user, make_organisation)
+def world(app, places):
+    return factories.digest_borough(app)
+
+
+def at(year: int, month: int, day: int, hour: int = 9) -> datetime:
+    return datetime(year, month, day, hour)
 
 
 # The period rules ----------------------------------------------------------
@@ -79,13 +79,13 @@ def test_residents_get_no_digest_until_they_ask_members_get_one_monthly(app, wor
     assert sorted(monthly) == sorted([world["owner"], world["seller"], world["rita"]])
     assert (rory.frequency, rory.saved) == ("never", False)
 
-    page = client_for(app, "rory@example.org").get("/account/email-updates").get_data(as_text=True)
+    page = signed_in(app, "rory@example.org").get("/account/email-updates").get_data(as_text=True)
     assert re.search(r'value="never"\s+checked', page)
     assert "Residents get no updates until they ask for them" in page
 
 
 def test_a_resident_chooses_weekly_updates_about_another_ward(app, world):
-    client = client_for(app, "rory@example.org")
+    client = signed_in(app, "rory@example.org")
     assert "Email updates" in client.get("/account").get_data(as_text=True)
 
     response = post_form(
@@ -111,7 +111,7 @@ def test_a_resident_chooses_weekly_updates_about_another_ward(app, world):
 
 
 def test_bad_preferences_are_refused_beside_the_field_and_nothing_changes(app, world):
-    client = client_for(app, "rory@example.org")
+    client = signed_in(app, "rory@example.org")
 
     no_choice = post_form(client, "/account/email-updates", {"ward_ids": [str(world["kilburn"])]})
     unknown_ward = post_form(client, "/account/email-updates", {"frequency": "weekly", "ward_ids": ["999999"]})
@@ -295,7 +295,7 @@ def test_a_run_that_fails_half_way_sends_the_rest_once_when_an_officer_retries_i
     assert count(app, DigestDispatch) == 1
     assert len(smtp.messages) == 1
 
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
     page = officer.get("/officers/jobs").get_data(as_text=True)
     assert "send_digest_run(&#39;monthly&#39;)" in page
     assert "RuntimeError: the template engine fell over" in page
@@ -500,7 +500,7 @@ def test_digests_the_mail_server_refuses_are_retried_with_back_off_then_shown_to
         assert {(message.status, message.attempts) for message in failed} == {("failed", MAX_ATTEMPTS)}
         assert all("550" in message.last_error and message.last_error.startswith("SMTPDataError") for message in failed)
 
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
     assert "3 emails that could not be sent" in officer.get("/officers/").get_data(as_text=True)
     outbox = officer.get("/officers/outbox?status=failed").get_data(as_text=True)
     assert outbox.count("your monthly update for") == 3
@@ -627,11 +627,11 @@ def test_only_officers_can_preview_someone_elses_digest(app, world):
     anonymous = app.test_client().get(preview)
     assert anonymous.status_code == 302 and "/sign-in" in anonymous.headers["Location"]
     for person in ("rita@example.org", "grace@example.org", "sam@example.org"):
-        client = client_for(app, person)
+        client = signed_in(app, person)
         assert client.get(preview).status_code == 403
         assert client.get(as_html).status_code == 403
 
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
     page = officer.get(preview).get_data(as_text=True)
     html = officer.get(as_html)
 
@@ -660,13 +660,8 @@ def test_building_digests_runs_the_same_queries_for_three_people_as_for_thirty(a
 
         def statements(user_ids) -> tuple[int, int]:
             now = utcnow()
-            executed = []
-            listener = lambda *args: executed.append(args[2])  # noqa: E731
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
+            with recorded_queries(app) as executed:
                 digests = DigestBuilder(period_for("monthly", now), now).build(user_ids)
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
             return len(executed), len(digests)
 
         statements([world["rory"]])  # settings are read once per session: read them first

@@ -8,87 +8,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
-from models import Commitment, Measure, Need, Organisation, OrganisationKind, Pledge, Role, Task, User, db
+from models import Commitment, Need, Pledge, Task, db
 from models.reporting import impact
-from models.contracts.rules import (
-    CommitmentDetails,
-    ContractDetails,
-    add_commitment,
-    record_contract,
-    settle_commitment,
-)
 from models.reporting.ledger import financial_year
-from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
-from models.pledges.rules import (
-    accept_pledge,
-    confirm_delivery,
-    confirm_receipt,
-    make_pledge,
-    record_delivery,
-)
-from models.places.themes import seed_themes
-from tests.conftest import login, post_form
+from tests import factories
+from tests.factories import login, post_form
 
 TODAY = date.today()
 YEAR = impact.Year.of(TODAY)
 
 
 @pytest.fixture
-def borough(app, places, make_user, make_organisation):
-    """Two suppliers with contracts above and below the threshold, commitments due this
-    year (met, part-delivered, unmet and settled by a fund payment) and next year, and
-    confirmed deliveries allocated to them."""
-    officer = make_user("officer@example.org", "Oona Officer", role=Role.OFFICER)
-    owner = make_user("group@example.org", "Gita Group")
-    seller = make_user("seller@example.org", "Sid Seller")
-    other_seller = make_user("seller2@example.org", "Sam Seller")
-    resident = make_user("resident@example.org", "Rae Resident")
-    group = make_organisation(owner, name="Harlesden Food Hub", officer_id=officer)
-    supplier = make_organisation(seller, kind=OrganisationKind.SUPPLIER, name="Builders Ltd", officer_id=officer)
-    small = make_organisation(other_seller, kind=OrganisationKind.SUPPLIER, name="Small Co", registration_number="09000003", officer_id=officer)
-    with app.app_context():
-        seed_themes()
-        officer_user, owner_user, seller_user = (db.session.get(User, i) for i in (officer, owner, seller))
-        cash = db.session.scalar(select(Measure).where(Measure.name == "Community investment"))
-        hours = db.session.scalar(select(Measure).where(Measure.name == "Employee volunteering hours"))
-        big = record_contract(ContractDetails("BRENT-BIG", "Estate services", None, supplier, 2_000_000_00, None, None), officer_user)
-        tiny = record_contract(ContractDetails("BRENT-TINY", "Window cleaning", None, small, 50_000_00, None, None), officer_user)
-        start = YEAR.first_day
-        met = add_commitment(big, officer_user, CommitmentDetails(cash.id, 1_000, YEAR.last_day))
-        partial = add_commitment(big, officer_user, CommitmentDetails(cash.id, 4_000, YEAR.last_day))
-        unmet = add_commitment(big, officer_user, CommitmentDetails(hours.id, 200, start))
-        add_commitment(big, officer_user, CommitmentDetails(cash.id, 9_999, YEAR.last_day + timedelta(days=40)))  # next year
-        add_commitment(tiny, officer_user, CommitmentDetails(cash.id, 500, YEAR.last_day))  # below the threshold
-        from models import Postcode
-
-        ward_id = db.session.get(Postcode, "NW10 8AB").ward_id
-        pledges = []
-        for title, pounds, kind, theme_id, commitment, quantity in (
-            ("Fridge fund", 1_500, "cash", cash.theme_id, met, 1_500),
-            ("Kit fund", 1_000, "cash", cash.theme_id, partial, 1_000),
-        ):
-            need = create_need(
-                db.session.get(Organisation, group), owner_user,
-                NeedDetails(title, f"{title} for families", "", kind, pounds, "£", pounds * 100, ward_id, theme_id, 70,
-                            TODAY + timedelta(days=60)),
-                TODAY,
-            )
-            submit_need(need, owner_user, TODAY)
-            publish_need(need, officer_user, TODAY)
-            pledge = make_pledge(need, db.session.get(Organisation, supplier), seller_user, quantity, "Happy to", commitment.id)
-            accept_pledge(pledge, owner_user)
-            record_delivery(pledge, seller_user, TODAY, "Paid", None, TODAY)
-            confirm_receipt(pledge, owner_user)
-            confirm_delivery(pledge, officer_user, [(commitment.id, quantity)])
-            pledges.append(pledge.id)
-        settle_commitment(unmet, officer_user, "fund_payment", TODAY, fund_payment_pence=2_500_00)
-        db.session.commit()
-        return {"officer": officer, "resident": resident, "seller": seller, "pledges": pledges, "unmet": unmet.id}
+def borough(app, places):
+    return factories.impact_borough(app, TODAY)
 
 
 def recomputed_headline(today: date) -> dict:

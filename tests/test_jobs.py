@@ -17,12 +17,9 @@ from brokerage.extensions import rq
 from models import DigestDispatch, EmailMessage, Event, PendingJob, Role, Task, db, utcnow
 from models.digests.periods import period_for, send_window_open
 from models.core.outbox import save_pending_job
-from tests import digest_world
-from tests.conftest import post_form
-from tests.digest_world import build_world, client_for, count, free_port
+from tests import factories
+from tests.factories import count, free_port, post_form, signed_in
 from workers.pending import enqueue_pending, enqueue_pending_jobs
-
-smtp = digest_world.smtp  # a real SMTP server (aiosmtpd) for the test
 
 
 def closed_redis_url() -> str:
@@ -38,7 +35,7 @@ def group(app, make_user, make_organisation):
 def test_a_request_succeeds_while_redis_is_down_and_its_email_goes_once_redis_is_back(
     app, group, smtp, work_jobs
 ):
-    client = client_for(app, "owner@example.org")
+    client = signed_in(app, "owner@example.org")
     working_redis = app.config["REDIS_URL"]
 
     app.config["REDIS_URL"] = closed_redis_url()
@@ -108,7 +105,7 @@ def test_the_sweeper_leaves_a_row_that_names_no_job_of_ours(app):
 
 def test_the_jobs_page_is_for_officers(app, make_user):
     make_user("resident@example.org")
-    resident = client_for(app, "resident@example.org")
+    resident = signed_in(app, "resident@example.org")
     assert resident.get("/officers/jobs").status_code == 403
     assert resident.post("/officers/jobs/default/abc/retry").status_code in (400, 403)
     anonymous = app.test_client().get("/officers/jobs")
@@ -126,7 +123,7 @@ def test_officers_see_queues_and_failures_and_retry_a_failed_job(app, make_user,
         rq.enqueue(import_wards_file, task.id, "/nonexistent/upload.geojson", job_id=task.id)
         save_pending_job("workers.needs.expire_needs", [], {}, "default", None, "ConnectionError: test")
     assert work_jobs() == 1
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
 
     page = officer.get("/officers/jobs").get_data(as_text=True)
 
@@ -152,7 +149,7 @@ def test_officers_see_queues_and_failures_and_retry_a_failed_job(app, make_user,
 
 def test_the_jobs_page_still_works_when_redis_is_down(app, make_user):
     make_user("officer@example.org", role=Role.OFFICER)
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
     working_redis = app.config["REDIS_URL"]
     app.config["REDIS_URL"] = closed_redis_url()
     try:
@@ -186,13 +183,11 @@ def test_every_periodic_job_is_declared_once_and_registered_with_the_cron_schedu
     assert all(queue in QUEUES for queue, _ in registered.values())
 
 
-def test_the_hourly_digest_job_sends_only_in_the_window_and_only_once(
-    app, places, make_user, make_organisation, work_jobs, monkeypatch
-):
+def test_the_hourly_digest_job_sends_only_in_the_window_and_only_once(app, places, work_jobs, monkeypatch):
     import workers.digests
     from workers.digests import send_due_digests
 
-    world = build_world(app, make_user, make_organisation)
+    world = factories.digest_borough(app)
     first = period_for("monthly", utcnow() + timedelta(days=31)).starts  # the first of next month
     monthly = period_for("monthly", first)
 

@@ -6,77 +6,54 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from models import Need, Organisation, OrganisationKind, Role, User, Ward, db
+from models import Need, Organisation, db
 from models.reporting.ledger import LedgerFilters, financial_year, ledger_totals
-from models.needs.models import NeedStatus
 from models.pledges.models import Pledge
-from models.pledges.rules import (
-    accept_pledge,
-    confirm_delivery,
-    confirm_receipt,
-    dispute_delivery,
-    make_pledge,
-    record_delivery,
-)
-from models.places.themes import Theme, seed_themes
+from models.places.themes import Theme
+from tests import factories
+from tests.factories import recorded_queries
 
 PEOPLE = ("Olu Officer", "Gita Group", "Sam Supplier", "Sue Supplier", "officer@example.org", "owner@example.org",
           "supplier1@example.org", "supplier2@example.org")
 
 
 @pytest.fixture
-def ledger(app, places, make_user, make_organisation):
+def ledger(app, places):
     """Two suppliers' deliveries to one group's needs, confirmed on known dates, and
     pledges at every earlier step (which must never show)."""
-    officer_id = make_user("officer@example.org", "Olu Officer", role=Role.OFFICER)
-    owner_id = make_user("owner@example.org", "Gita Group")
-    first_id = make_user("supplier1@example.org", "Sam Supplier")
-    second_id = make_user("supplier2@example.org", "Sue Supplier")
-    group_id = make_organisation(owner_id, officer_id=officer_id, contact_email="hub@example.org")
-    builders = make_organisation(first_id, kind=OrganisationKind.SUPPLIER, name="Builders Ltd", officer_id=officer_id)
-    cleaners = make_organisation(second_id, kind=OrganisationKind.SUPPLIER, name="Cleaners plc", officer_id=officer_id,
-                                 registration_number="09000002")
     with app.app_context():
-        seed_themes()
+        officer = factories.officer("officer@example.org", "Olu Officer")
+        owner = factories.user("owner@example.org", "Gita Group")
+        first = factories.user("supplier1@example.org", "Sam Supplier")
+        second = factories.user("supplier2@example.org", "Sue Supplier")
+        group = factories.organisation(owner, officer=officer, contact_email="hub@example.org")
+        builders = factories.supplier(first, officer=officer)
+        cleaners = factories.supplier(second, "Cleaners plc", officer=officer, registration_number="09000002")
+        db.session.commit()
+        factories.themes()
         themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
-        harlesden = db.session.scalar(select(Ward).where(Ward.name == "Harlesden & Kensal Green"))
-        officer, owner = db.session.get(User, officer_id), db.session.get(User, owner_id)
-        sellers = {builders: db.session.get(User, first_id), cleaners: db.session.get(User, second_id)}
-        today = date.today()
+        harlesden = factories.ward(name="Harlesden & Kensal Green")
+        sellers = {builders.id: first, cleaners.id: second}
 
         def need(title, kind, quantity, value_pence, ward, theme):
-            found = Need(
-                organisation_id=group_id, created_by_id=owner_id, title=title, summary="For local families",
-                description="", kind=kind, quantity=quantity, unit="hours" if kind == "volunteering" else "items",
-                value_pence=value_pence, ward_id=ward.id if ward else None, theme_id=theme.id, beneficiaries=10,
-                deadline=today + timedelta(days=30), status=NeedStatus.PUBLISHED.value,
-                pledged_quantity=0, accepted_quantity=0, delivered_quantity=0,
+            return factories.inserted_need(
+                group.id, owner.id, title, kind=kind, quantity=quantity,
+                unit="hours" if kind == "volunteering" else "items", value_pence=value_pence,
+                ward_id=ward.id if ward else None, theme_id=theme.id,
             )
-            db.session.add(found)
-            db.session.flush()
-            return found
 
         def pledge(found, supplier_id, quantity, until="confirmed", confirmed_at=None):
-            seller = sellers[supplier_id]
-            made = make_pledge(found, db.session.get(Organisation, supplier_id), seller, quantity, "Glad to help")
-            steps = ["accepted", "delivered", "received", "confirmed", "disputed"]
-            for step in steps[: steps.index(until) + 1] if until != "offered" else []:
-                if step == "accepted":
-                    accept_pledge(made, owner)
-                elif step == "delivered":
-                    record_delivery(made, seller, today, "Done", None, today)
-                elif step == "received":
-                    confirm_receipt(made, owner)
-                elif step == "confirmed" and until == "confirmed":
-                    confirm_delivery(made, officer)
-                    made.confirmed_at = confirmed_at
-                elif step == "disputed":
-                    dispute_delivery(made, officer, "No evidence")
+            made = factories.pledge(
+                found, db.session.get(Organisation, supplier_id), sellers[supplier_id], quantity, "Glad to help",
+                until=until, receiver=owner, officer=officer, reason="No evidence",
+            )
+            if until == "confirmed":
+                made.confirmed_at = confirmed_at
             db.session.commit()
             return made.id
 
@@ -84,18 +61,18 @@ def ledger(app, places, make_user, make_organisation):
         laptops = need("Laptops for homework club", "goods", 3, 100_000, None, themes[1])
         ids = {
             # £600 × 30/40 = £450, in the 2024–25 financial year
-            "pantry": pledge(pantry, builders, 30, confirmed_at=datetime(2025, 3, 31, 23, 0)),
+            "pantry": pledge(pantry, builders.id, 30, confirmed_at=datetime(2025, 3, 31, 23, 0)),
             # £1,000 × 1/3 = £333.33 (rounded down), in 2025–26
-            "laptop": pledge(laptops, cleaners, 1, confirmed_at=datetime(2025, 4, 1, 9, 0)),
+            "laptop": pledge(laptops, cleaners.id, 1, confirmed_at=datetime(2025, 4, 1, 9, 0)),
             # £600 × 5/40 = £75, in 2025–26, the newest
-            "pantry2": pledge(pantry, cleaners, 5, confirmed_at=datetime(2025, 6, 1, 9, 0)),
-            "offered": pledge(laptops, builders, 1, until="offered"),
-            "accepted": pledge(pantry, builders, 1, until="accepted"),
-            "delivered": pledge(pantry, builders, 1, until="received"),
-            "disputed": pledge(laptops, builders, 1, until="disputed"),
+            "pantry2": pledge(pantry, cleaners.id, 5, confirmed_at=datetime(2025, 6, 1, 9, 0)),
+            "offered": pledge(laptops, builders.id, 1, until="offered"),
+            "accepted": pledge(pantry, builders.id, 1, until="accepted"),
+            "delivered": pledge(pantry, builders.id, 1, until="received"),
+            "disputed": pledge(laptops, builders.id, 1, until="disputed"),
         }
         return {
-            "ids": ids, "builders": builders, "cleaners": cleaners, "harlesden": harlesden.code,
+            "ids": ids, "builders": builders.id, "cleaners": cleaners.id, "harlesden": harlesden.code,
             "themes": [theme.slug for theme in themes], "pantry": pantry.id, "laptops": laptops.id,
         }
 
@@ -212,18 +189,8 @@ def test_pages_of_deliveries(client, ledger, monkeypatch):
 
 def test_the_page_makes_the_same_queries_however_many_rows(app, client, ledger):
     def queries(url: str) -> int:
-        statements = []
-        with app.app_context():
-            engine = db.engine
-
-            def count(*args):
-                statements.append(args[2])
-
-            event.listen(engine, "before_cursor_execute", count)
-            try:
-                assert client.get(url).status_code == 200
-            finally:
-                event.remove(engine, "before_cursor_execute", count)
+        with recorded_queries(app) as statements:
+            assert client.get(url).status_code == 200
         return len([s for s in statements if "pledges" in s or "needs" in s or "organisations" in s])
 
     one = queries(f"/ledger?supplier={ledger['builders']}")

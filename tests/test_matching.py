@@ -11,71 +11,24 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from models import Commitment, Event, Match, Need, Organisation, OrganisationKind, Role, User, Ward, db
-from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
-from models.needs.rules import NeedDetails, close_need, create_need, publish_need, submit_need
+from models import Commitment, Event, Match, Need, User, db
+from models.contracts.rules import CommitmentDetails, add_commitment
+from models.needs.rules import close_need
 from models.voting.models import Round, RoundOption
-from models.places.themes import Measure, seed_themes
-from tests.conftest import login, post_form
+from tests import factories
+from tests.factories import post_form, signed_in
 
 TODAY = date.today()
 HARLESDEN = "Harlesden & Kensal Green"
 
 
 @pytest.fixture
-def world(app, places, make_user, make_organisation):
-    """A verified group and two verified suppliers; the first holds a contract with a
-    120-hour volunteering commitment due in 6 weeks, preferring Harlesden."""
-    with app.app_context():
-        seed_themes()
-        db.session.commit()
-    officer = make_user("officer@example.org", "Oona Officer", role=Role.OFFICER)
-    owner = make_user("owner@example.org", "Olu Owner")
-    seller = make_user("seller@example.org", "Sid Seller")
-    rival_member = make_user("rival@example.org", "Rita Rival")
-    resident = make_user("resident@example.org", "Rae Resident")
-    group = make_organisation(owner, name="Harlesden Food Hub", officer_id=officer)
-    supplier = make_organisation(seller, kind=OrganisationKind.SUPPLIER, name="Builders Ltd", officer_id=officer)
-    rival = make_organisation(rival_member, kind=OrganisationKind.SUPPLIER, name="Rival plc",
-                              registration_number="09000003", officer_id=officer)
-    with app.app_context():
-        officer_user = db.session.get(User, officer)
-        measure = db.session.scalar(select(Measure).where(Measure.name == "Employee volunteering hours"))
-        harlesden = db.session.scalar(select(Ward.id).where(Ward.name == HARLESDEN))
-        kilburn = db.session.scalar(select(Ward.id).where(Ward.name == "Kilburn"))
-        contract = record_contract(
-            ContractDetails("BRENT-001", "Estate cleaning", None, supplier, 2_000_000_00, None, None), officer_user
-        )
-        commitment = add_commitment(contract, officer_user, CommitmentDetails(
-            measure.id, 120, TODAY + timedelta(weeks=6), ward_ids=(harlesden,)))
-        db.session.commit()
-        return {
-            "officer": officer, "owner": owner, "seller": seller, "rival_member": rival_member, "resident": resident,
-            "group": group, "supplier": supplier, "rival": rival, "commitment": commitment.id, "contract": contract.id,
-            "measure": measure.id, "theme": measure.theme_id, "harlesden": harlesden, "kilburn": kilburn,
-        }
+def world(app, places):
+    return factories.matching_borough(app, TODAY)
 
 
-def make_need(app, world, title="Volunteers for the pantry", kind="volunteering", quantity=40, unit="hours",
-              ward="harlesden", status="published", days=90) -> int:
-    with app.app_context():
-        owner = db.session.get(User, world["owner"])
-        group = db.session.get(Organisation, world["group"])
-        need = create_need(group, owner, NeedDetails(
-            title, "Help each Saturday.", "", kind, quantity, unit, 60000, world.get(ward), world["theme"], 100,
-            TODAY + timedelta(days=days)), TODAY)
-        if status in ("submitted", "published"):
-            submit_need(need, owner, TODAY)
-        if status == "published":
-            publish_need(need, db.session.get(User, world["officer"]), TODAY)
-        db.session.commit()
-        return need.id
-
-
-def client_for(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
+def make_need(app, world, **fields) -> int:
+    return factories.matching_need(app, world, today=TODAY, **fields)
 
 
 def matches(app, commitment_id=None) -> list[tuple[int, int, float, bool]]:
@@ -103,7 +56,7 @@ def test_publishing_a_need_matches_it_through_the_worker(app, world, work_jobs):
     cash = make_need(app, world, title="Kit money", kind="cash", unit="£", quantity=300)
     make_need(app, world, title="Not yet sent", status="draft")
     assert matches(app) == []
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
     response = post_form(officer, f"/officers/needs/{pantry}", {"publish": "Publish"})
     assert response.status_code == 302
     assert work_jobs() == 0
@@ -130,7 +83,7 @@ def test_approving_a_proposed_commitment_matches_it(app, world, work_jobs):
                                   CommitmentDetails(world["measure"], 30, TODAY + timedelta(days=200)))
         db.session.commit()
         proposed_id = proposed.id
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
     response = post_form(officer, f"/officers/commitments/{proposed_id}/decision", {"approve": "Approve"},
                          form_url=f"/officers/contracts/{world['contract']}")
     assert response.status_code == 302
@@ -228,7 +181,7 @@ def test_nightly_matching_is_scheduled():
 def test_the_supplier_sees_recommendations_with_reasons_and_can_pledge(app, world, work_jobs):
     pantry = make_need(app, world)
     run_nightly(app, work_jobs)
-    seller = client_for(app, "seller@example.org")
+    seller = signed_in(app, "seller@example.org")
     dashboard = seller.get(f"/suppliers/{world['supplier']}").get_data(as_text=True)
     assert "Recommended for you" in dashboard and "Volunteers for the pantry" in dashboard
     assert "Your ‘Employee volunteering hours’ commitment has 120 hours left, due in 6 weeks" in dashboard
@@ -246,7 +199,7 @@ def test_a_dismissed_suggestion_stays_dismissed_on_reruns(app, world, work_jobs)
     run_nightly(app, work_jobs)
     with app.app_context():
         match_id = db.session.scalar(select(Match.id).where(Match.need_id == other))
-    seller = client_for(app, "seller@example.org")
+    seller = signed_in(app, "seller@example.org")
     url = f"/suppliers/{world['supplier']}/recommended"
     response = post_form(seller, f"/suppliers/matches/{match_id}/dismiss", {}, form_url=url)
     assert response.status_code == 302 and response.headers["Location"].endswith(url)
@@ -269,12 +222,12 @@ def test_the_wrong_people_cannot_dismiss_or_see_a_suppliers_recommendations(app,
     with app.app_context():
         match_id = db.session.scalar(select(Match.id))
     for email in ("rival@example.org", "owner@example.org", "resident@example.org"):
-        client = client_for(app, email)
+        client = signed_in(app, email)
         assert client.get(f"/suppliers/{world['supplier']}/recommended").status_code == 403
         response = post_form(client, f"/suppliers/matches/{match_id}/dismiss", {}, form_url="/")
         assert response.status_code == 403, email
     # Without a CSRF token even the supplier's own member is refused.
-    seller = client_for(app, "seller@example.org")
+    seller = signed_in(app, "seller@example.org")
     assert seller.post(f"/suppliers/matches/{match_id}/dismiss").status_code == 400
     assert app.test_client().post(f"/suppliers/matches/{match_id}/dismiss").status_code in (302, 400)
     assert matches(app)[0][3] is False
@@ -294,13 +247,13 @@ def test_the_board_is_for_officers_only(app, world, work_jobs):
     make_at_risk(app, world)
     run_nightly(app, work_jobs)
     for email in ("seller@example.org", "owner@example.org", "resident@example.org"):
-        client = client_for(app, email)
+        client = signed_in(app, email)
         assert client.get("/officers/brokerage").status_code == 403
         with app.app_context():
             match_id = db.session.scalar(select(Match.id))
         assert post_form(client, f"/officers/matches/{match_id}/introduce", {}, form_url="/").status_code == 403
     assert app.test_client().get("/officers/brokerage").status_code == 302  # sign in first
-    page = client_for(app, "officer@example.org").get("/officers/brokerage").get_data(as_text=True)
+    page = signed_in(app, "officer@example.org").get("/officers/brokerage").get_data(as_text=True)
     assert "Builders Ltd: Employee volunteering hours" in page and "At risk" in page
     assert "Volunteers for the pantry" in page and "Introduce" in page
 
@@ -311,7 +264,7 @@ def test_a_commitment_on_track_is_not_on_the_board(app, world, work_jobs):
         db.session.get(Commitment, world["commitment"]).due_date = TODAY + timedelta(days=300)
         db.session.commit()
     run_nightly(app, work_jobs)
-    page = client_for(app, "officer@example.org").get("/officers/brokerage").get_data(as_text=True)
+    page = signed_in(app, "officer@example.org").get("/officers/brokerage").get_data(as_text=True)
     assert "No commitment is at risk or overdue" in page
 
 
@@ -323,7 +276,7 @@ def test_introducing_emails_the_supplier_and_the_group(app, world, work_jobs, ou
     sent_before = len(outbox())
     with app.app_context():
         match_id = db.session.scalar(select(Match.id).where(Match.need_id == pantry))
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
     response = post_form(officer, f"/officers/matches/{match_id}/introduce", {}, form_url="/officers/brokerage")
     assert response.status_code == 302
     sent = outbox()[sent_before:]

@@ -13,21 +13,22 @@ from sqlalchemy import select
 
 from models import Commitment, Contract, Event, Need, Organisation, Pledge, User, db
 from models.contracts.rules import CommitmentDetails, add_commitment
-from models.pledges.rules import (
-    accept_pledge,
-    allocate_automatically,
-    confirm_receipt,
-    make_pledge,
-    record_delivery,
-)
+from models.pledges.rules import allocate_automatically
 from models.places.themes import Measure
-from tests.conftest import post_form
-from tests import test_matching
-from tests.test_matching import client_for, make_need
-
-world = test_matching.world  # the same people, organisations and commitment as the matching tests
+from tests import factories
+from tests.factories import post_form, signed_in
 
 TODAY = date.today()
+
+
+@pytest.fixture
+def world(app, places):
+    """The same people, organisations and commitment as the matching tests."""
+    return factories.matching_borough(app, TODAY)
+
+
+def make_need(app, world, **fields) -> int:
+    return factories.matching_need(app, world, today=TODAY, **fields)
 
 
 def add(app, world, measure_name, target, due_days, delivered=0) -> int:
@@ -44,18 +45,17 @@ def add(app, world, measure_name, target, due_days, delivered=0) -> int:
 def delivered_pledge(app, world, need_id, quantity, commitment_id=None) -> int:
     """A pledge delivered and received by the group: ready for an officer."""
     with app.app_context():
-        seller, owner = db.session.get(User, world["seller"]), db.session.get(User, world["owner"])
-        pledge = make_pledge(db.session.get(Need, need_id), db.session.get(Organisation, world["supplier"]), seller,
-                             quantity, commitment_id=commitment_id)
-        accept_pledge(pledge, owner)
-        record_delivery(pledge, seller, TODAY, "Done", None, TODAY)
-        confirm_receipt(pledge, owner)
+        pledge = factories.pledge(
+            db.session.get(Need, need_id), db.session.get(Organisation, world["supplier"]),
+            db.session.get(User, world["seller"]), quantity, commitment_id=commitment_id, until="received",
+            receiver=db.session.get(User, world["owner"]), today=TODAY,
+        )
         db.session.commit()
         return pledge.id
 
 
 def confirm_with_nothing_allocated(app, pledge_id):
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
     url = f"/officers/deliveries/{pledge_id}"
     page = officer.get(url).get_data(as_text=True)
     assert "it is allocated automatically" in page
@@ -150,7 +150,7 @@ def test_the_officer_can_change_an_automatic_allocation(app, world, commitments,
     assert "You can allocate at most the 30 hours delivered" in response.get_data(as_text=True)
     assert allocations(app, pledge_id) == {commitments["later"]: 30}
     # Only officers change allocations.
-    seller = client_for(app, "seller@example.org")
+    seller = signed_in(app, "seller@example.org")
     assert post_form(seller, f"{url}/allocations", {f"commitment_{commitments['later']}": "0"},
                      form_url=f"/suppliers/{world['supplier']}").status_code == 403
 
@@ -178,7 +178,7 @@ def test_a_delivery_that_names_a_commitment_or_was_allocated_by_hand_is_left_alo
     need = make_need(app, world, quantity=60)
     named = delivered_pledge(app, world, need, 20, commitment_id=commitments["later"])
     by_hand = delivered_pledge(app, world, need, 10)
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
     for pledge_id, fields in ((named, {f"commitment_{commitments['later']}": "20"}),
                               (by_hand, {f"commitment_{commitments['main']}": "4"})):
         response = post_form(officer, f"/officers/deliveries/{pledge_id}", {**fields, "confirm": "Confirm the delivery"})

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from brokerage.demo import DEMO_PASSWORD
 from models import Match, Organisation, Ward, db
 from models.places.deprivation import Shape, read_imd_ranks
-from tests.conftest import DATA, login
+from tests.factories import DATA, login
 
 IMD = DATA / "IoD2019_File2_domains_LSOA_brent_E09000005.csv"
 LSOA = DATA / "drkane_lsoa11_E09000005_brent.geojson"

@@ -6,39 +6,37 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from PIL import Image
 from sqlalchemy import func, select
 
-from models import Event, Need, NeedStatus, OrganisationKind, Role, Theme, Ward, db
-from models.needs.rules import NeedDetails, create_need, expire_due_needs, publish_need, submit_need
-from models.places.themes import seed_themes
-from tests.conftest import login, post_form
+from models import Event, Need, NeedStatus, Ward, db
+from models.needs.rules import expire_due_needs
+from tests import factories
+from tests.factories import login, post_form
 
 FUTURE = date.today() + timedelta(days=60)
 
 
 @pytest.fixture
-def world(app, places, make_user, make_organisation):
+def world(app, places):
     """A verified group with its owner, a member of another group, an officer, a resident."""
     with app.app_context():
-        seed_themes()
+        factories.themes()
         db.session.commit()
-    owner = make_user("owner@example.org", "Olu Owner")
-    other = make_user("other@example.org", "Odette Other")
-    officer = make_user("officer@example.org", "Oona Officer", role=Role.OFFICER)
-    resident = make_user("resident@example.org", "Rae Resident")
-    supplier_member = make_user("supplier@example.org", "Sid Supplier")
-    group = make_organisation(owner, name="Harlesden Food Hub", officer_id=officer)
-    other_group = make_organisation(other, name="Kilburn Football", registration_number="1190002", officer_id=officer)
-    supplier = make_organisation(supplier_member, kind=OrganisationKind.SUPPLIER, name="Builders Ltd", officer_id=officer)
-    with app.app_context():
-        theme_id = db.session.scalar(select(Theme.id).order_by(Theme.position))
-        ward_id = db.session.scalar(select(Ward.id).where(Ward.code == "E05013501"))
-    return {
-        "owner": owner, "other": other, "officer": officer, "resident": resident,
-        "group": group, "other_group": other_group, "supplier": supplier, "supplier_member": supplier_member,
-        "theme_id": theme_id, "ward_id": ward_id,
-    }
+        owner = factories.user("owner@example.org", "Olu Owner")
+        other = factories.user("other@example.org", "Odette Other")
+        officer = factories.officer()
+        resident = factories.user("resident@example.org", "Rae Resident")
+        supplier_member = factories.user("supplier@example.org", "Sid Supplier")
+        group = factories.organisation(owner, officer=officer)
+        other_group = factories.organisation(other, name="Kilburn Football", registration_number="1190002", officer=officer)
+        supplier = factories.supplier(supplier_member, officer=officer)
+        db.session.commit()
+        return {
+            "owner": owner.id, "other": other.id, "officer": officer.id, "resident": resident.id,
+            "group": group.id, "other_group": other_group.id, "supplier": supplier.id,
+            "supplier_member": supplier_member.id, "theme_id": factories.first_theme_id(),
+            "ward_id": factories.ward(code="E05013501").id,
+        }
 
 
 def need_form(world, **overrides):
@@ -67,32 +65,8 @@ def post_need(client, world, **overrides):
 
 
 def make_need(app, world, status="published", **overrides) -> int:
-    with app.app_context():
-        from models import Organisation, User
-
-        owner = db.session.get(User, world["owner"])
-        officer = db.session.get(User, world["officer"])
-        group = db.session.get(Organisation, world["group"])
-        details = NeedDetails(
-            title=overrides.pop("title", "Volunteers for the pantry"),
-            summary=overrides.pop("summary", "Four volunteers each Saturday."),
-            description="",
-            kind=overrides.pop("kind", "volunteering"),
-            quantity=40,
-            unit="hours",
-            value_pence=60000,
-            ward_id=overrides.pop("ward_id", world["ward_id"]),
-            theme_id=world["theme_id"],
-            beneficiaries=120,
-            deadline=overrides.pop("deadline", FUTURE),
-        )
-        need = create_need(group, owner, details, date.today())
-        if status in ("submitted", "published"):
-            submit_need(need, owner, date.today())
-        if status == "published":
-            publish_need(need, officer, date.today())
-        db.session.commit()
-        return need.id
+    fields = {"ward_id": world["ward_id"], "deadline": FUTURE, **overrides}
+    return factories.group_need(app, world, status, theme_id=world["theme_id"], **fields)
 
 
 def need_count(app) -> int:
@@ -101,9 +75,7 @@ def need_count(app) -> int:
 
 
 def png_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, format="PNG")
-    return buffer.getvalue()
+    return factories.png_bytes(colour=(200, 30, 30))
 
 
 # The journey -------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from models.contracts.ocds_import import (
     load_releases,
 )
 from models.contracts.tiers import Tier
-from tests.conftest import SHARED_DATA, login, post_form
+from tests.factories import SHARED_DATA, login, post_form
 
 OCDS = SHARED_DATA / "ocds"
 HUNDRED = OCDS / "contracts_finder_ocds_search_2025-01-20_to_23_100releases.json"

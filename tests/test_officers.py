@@ -11,13 +11,7 @@ from sqlalchemy import func, select
 
 from models import EmailMessage, Event, Organisation, OrganisationKind, Role, User, db, record_event
 from models.core.mail import queue_email
-from tests.conftest import login, post_form
-
-
-def signed_in(app, email: str):
-    client = app.test_client()
-    assert login(client, email).status_code == 302, f"could not sign in as {email}"
-    return client
+from tests.factories import post_form, signed_in
 
 
 def review(client, organisation_id: int, action: str, reason: str | None = None, **kwargs):

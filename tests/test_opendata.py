@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft4Validator
@@ -21,17 +20,18 @@ from sqlalchemy import select
 from brokerage.config import from_environment
 from models import Commitment, Need, Pledge, User, db
 from models.pledges.rules import set_allocations
-from tests.conftest import SHARED_DATA
-from tests import opendata_world
-from tests.opendata_world import CONTACTS, PEOPLE, World
+from tests import factories
+from tests.factories import OPEN_DATA_CONTACTS, OPEN_DATA_PEOPLE, SHARED_DATA, TEST_DATA, OpenDataBorough
 
-SCHEMAS = Path(__file__).parent / "data" / "360giving"
+SCHEMAS = TEST_DATA / "360giving"
 GRANT_SCHEMA_URL = "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/master/schema/360-giving-schema.json"
 PREFIX = "360G-brent-sv-"
 CONFIRMED = ("cash", "hours", "laptop", "tools")
 UNCONFIRMED = ("offered", "accepted", "delivered", "disputed", "declined", "withdrawn")
 
-world = opendata_world.world  # the fixture
+@pytest.fixture
+def world(app, places) -> OpenDataBorough:
+    return factories.open_data_borough(app)
 
 
 def package_validator() -> Draft4Validator:
@@ -52,7 +52,7 @@ def csv_rows(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
-def test_the_grants_package_is_valid_360giving(client, world: World):
+def test_the_grants_package_is_valid_360giving(client, world: OpenDataBorough):
     response = client.get("/open-data/360giving.json")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
@@ -64,7 +64,7 @@ def test_the_grants_package_is_valid_360giving(client, world: World):
     assert package["license"] == "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 
 
-def test_the_schema_check_rejects_what_the_standard_forbids(client, world: World):
+def test_the_schema_check_rejects_what_the_standard_forbids(client, world: OpenDataBorough):
     """The validator is live: the same package, broken as a careless export would be, fails."""
     package = client.get("/open-data/360giving.json").get_json()
     validator = package_validator()
@@ -78,7 +78,7 @@ def test_the_schema_check_rejects_what_the_standard_forbids(client, world: World
         assert not validator.is_valid(broken), field
 
 
-def test_grants_name_the_organisations_and_the_ward_they_benefit(client, world: World):
+def test_grants_name_the_organisations_and_the_ward_they_benefit(client, world: OpenDataBorough):
     grants = grants_by_pledge(client)
     fridge = grants[world.pledges["cash"]]
     assert fridge["title"] == "Community fridge fund"
@@ -105,7 +105,7 @@ def test_grants_name_the_organisations_and_the_ward_they_benefit(client, world: 
     assert tools["beneficiaryLocation"][0]["geoCode"] == world.stonebridge
 
 
-def test_in_kind_deliveries_are_classified(client, world: World):
+def test_in_kind_deliveries_are_classified(client, world: OpenDataBorough):
     grants = grants_by_pledge(client)
     kinds = {name: grants[world.pledges[name]]["classifications"] for name in CONFIRMED}
     vocabulary = f"{PREFIX}support-type"
@@ -115,7 +115,7 @@ def test_in_kind_deliveries_are_classified(client, world: World):
     assert grants[world.pledges["hours"]]["amountAwarded"] == 450  # in kind, at its estimated value
 
 
-def test_only_confirmed_deliveries_become_grants(app, client, world: World):
+def test_only_confirmed_deliveries_become_grants(app, client, world: OpenDataBorough):
     with app.app_context():
         statuses = dict(db.session.execute(select(Pledge.id, Pledge.status)).all())
     assert sorted(statuses[world.pledges[name]] for name in UNCONFIRMED) == [
@@ -130,7 +130,7 @@ def test_only_confirmed_deliveries_become_grants(app, client, world: World):
     assert len(grants_by_pledge(client)) == 4 and as_csv.count(f"\r\n{PREFIX}") == 4
 
 
-def test_the_csv_uses_360givings_column_titles(client, world: World):
+def test_the_csv_uses_360givings_column_titles(client, world: OpenDataBorough):
     response = client.get("/open-data/360giving.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = {row["Identifier"]: row for row in csv_rows(response)}
@@ -154,7 +154,7 @@ def test_the_csv_uses_360givings_column_titles(client, world: World):
     assert hours["Classifications:Code"] == "volunteering" and hours["Classifications:Title"] == "In kind: volunteer time"
 
 
-def test_a_title_that_looks_like_a_formula_is_text_in_the_360giving_csv(app, client, world: World):
+def test_a_title_that_looks_like_a_formula_is_text_in_the_360giving_csv(app, client, world: OpenDataBorough):
     with app.app_context():
         db.session.get(Need, world.needs["fridge"]).title = "=cmd|' /C calc'!A0"
         db.session.commit()
@@ -174,14 +174,14 @@ def test_a_title_that_looks_like_a_formula_is_text_in_the_360giving_csv(app, cli
         ("?year=2025&kind=cash", ("cash",)),
     ],
 )
-def test_the_ledgers_filters_narrow_the_grants(client, world: World, query, expected):
+def test_the_ledgers_filters_narrow_the_grants(client, world: OpenDataBorough, query, expected):
     query = query.format(harlesden=world.harlesden, cleaners=world.cleaners)
     assert set(grants_by_pledge(client, query)) == {world.pledges[name] for name in expected}
     rows = csv_rows(client.get(f"/open-data/360giving.csv{query}"))
     assert {row["Identifier"] for row in rows} == {f"{PREFIX}{world.pledges[name]}" for name in expected}
 
 
-def test_the_prefixes_are_settings(app, client, world: World):
+def test_the_prefixes_are_settings(app, client, world: OpenDataBorough):
     app.config.update(OPEN_DATA_GRANT_PREFIX="360G-kirklees-sv-", OPEN_DATA_OCID_PREFIX="ocds-kirk01-")
     grants = client.get("/open-data/360giving.json").get_json()["grants"]
     assert {grant["id"] for grant in grants} == {f"360G-kirklees-sv-{world.pledges[name]}" for name in CONFIRMED}
@@ -201,7 +201,7 @@ def releases_by_reference(client) -> dict[str, dict]:
     return {release["contracts"][0]["id"]: release for release in response.get_json()["releases"]}
 
 
-def test_ocds_release_package_with_the_metrics_extension(client, world: World):
+def test_ocds_release_package_with_the_metrics_extension(client, world: OpenDataBorough):
     package = client.get("/open-data/ocds.json").get_json()
     assert package["version"] == "1.1"
     assert package["extensions"] == [
@@ -226,7 +226,7 @@ def test_ocds_release_package_with_the_metrics_extension(client, world: World):
     assert fm["contracts"][0]["period"] == {"startDate": "2025-04-01T00:00:00Z", "endDate": "2028-03-31T23:59:59Z"}
 
 
-def test_commitments_are_agreed_metrics_and_deliveries_implementation_metrics(client, world: World):
+def test_commitments_are_agreed_metrics_and_deliveries_implementation_metrics(client, world: OpenDataBorough):
     contract = releases_by_reference(client)["BRENT-FM-001"]["contracts"][0]
     agreed = {metric["id"]: metric for metric in contract["agreedMetrics"]}
     delivered = {metric["id"]: metric for metric in contract["implementation"]["metrics"]}
@@ -248,7 +248,7 @@ def test_commitments_are_agreed_metrics_and_deliveries_implementation_metrics(cl
     assert cleaning["tag"] == ["contract"] and "agreedMetrics" not in cleaning["contracts"][0]
 
 
-def test_a_release_id_changes_when_what_was_delivered_does(app, client, world: World):
+def test_a_release_id_changes_when_what_was_delivered_does(app, client, world: OpenDataBorough):
     first = releases_by_reference(client)["BRENT-FM-001"]["id"]
     assert releases_by_reference(client)["BRENT-FM-001"]["id"] == first  # stable while nothing changes
     with app.app_context():
@@ -262,7 +262,7 @@ def test_a_release_id_changes_when_what_was_delivered_does(app, client, world: W
     assert metrics[f"commitment-{world.investment}"]["observations"][0]["measure"] == 150
 
 
-def test_the_open_data_page_lists_every_dataset_with_its_licence(client, world: World):
+def test_the_open_data_page_lists_every_dataset_with_its_licence(client, world: OpenDataBorough):
     html = client.get("/open-data").get_data(as_text=True)
     for href in ("/open-data/360giving.json", "/open-data/360giving.csv", "/ledger.csv", "/open-data/ocds.json",
                  "/open-data/api", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"):
@@ -271,14 +271,14 @@ def test_the_open_data_page_lists_every_dataset_with_its_licence(client, world: 
     assert 'href="/open-data">Open data</a>' in client.get("/").get_data(as_text=True)  # in the footer
 
 
-def test_the_ledger_offers_the_grants_with_its_filters_and_links_to_scorecards(client, world: World):
+def test_the_ledger_offers_the_grants_with_its_filters_and_links_to_scorecards(client, world: OpenDataBorough):
     html = client.get(f"/ledger?kind=goods&supplier={world.cleaners}").get_data(as_text=True)
     assert f'href="/open-data/360giving.json?supplier={world.cleaners}&amp;kind=goods"' in html
     assert f'href="/open-data/360giving.csv?supplier={world.cleaners}&amp;kind=goods"' in html
     assert f'href="/organisations/{world.cleaners}#scorecard">Cleaners plc</a>' in html
 
 
-def test_a_wards_page_lists_its_confirmed_deliveries(client, world: World):
+def test_a_wards_page_lists_its_confirmed_deliveries(client, world: OpenDataBorough):
     html = client.get(f"/wards/{world.harlesden}").get_data(as_text=True).split('id="deliveries"')[1]
     assert "2 confirmed deliveries to needs in Harlesden &amp; Kensal Green, worth £650" in html
     assert html.index("Community fridge fund") < html.index("Pantry volunteers")  # newest first
@@ -290,7 +290,7 @@ def test_a_wards_page_lists_its_confirmed_deliveries(client, world: World):
     assert "No deliveries to needs in Alperton have been confirmed yet." in other
 
 
-def test_a_suppliers_page_shows_its_public_scorecard(client, world: World):
+def test_a_suppliers_page_shows_its_public_scorecard(client, world: OpenDataBorough):
     html = client.get(f"/organisations/{world.builders}").get_data(as_text=True)
     card = html.split('id="scorecard"')[1]
     assert "BRENT-FM-001" in card and "Facilities management for civic buildings" in card and "£1,200,000" in card
@@ -306,7 +306,7 @@ def test_a_suppliers_page_shows_its_public_scorecard(client, world: World):
     assert 'id="scorecard"' not in client.get(f"/organisations/{world.hub}").get_data(as_text=True)
 
 
-def test_no_personal_data_in_any_public_output(client, world: World):
+def test_no_personal_data_in_any_public_output(client, world: OpenDataBorough):
     urls = [
         "/open-data", "/open-data/api", "/open-data/360giving.json", "/open-data/360giving.csv", "/open-data/ocds.json",
         "/ledger", "/ledger.csv", f"/wards/{world.harlesden}",
@@ -322,8 +322,8 @@ def test_no_personal_data_in_any_public_output(client, world: World):
         response = client.get(url)
         assert response.status_code == 200, url
         body = response.get_data(as_text=True)
-        for person in PEOPLE:
+        for person in OPEN_DATA_PEOPLE:
             assert person not in body, (url, person)
         # an organisation's contact email is on its own page by its choice, and in no data
-        for contact in CONTACTS if url not in organisation_pages else ():
+        for contact in OPEN_DATA_CONTACTS if url not in organisation_pages else ():
             assert contact not in body, (url, contact)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from models import Event, Invitation, Membership, Organisation, OrganisationKind, Role, User, db
 from models.people.organisations import reject_organisation
-from tests.conftest import link_in, login, post_form
+from tests.factories import link_in, post_form, signed_in
 
 VCSE_FORM = {
     "name": "Stonebridge Youth Project",
@@ -48,13 +48,6 @@ def input_value(page: str, field: str) -> str | None:
         return None
     value = re.search(r'value="([^"]*)"', match.group(0))
     return html.unescape(value.group(1)) if value else ""
-
-
-def signed_in(app, email: str):
-    client = app.test_client()
-    response = login(client, email)
-    assert response.status_code == 302, f"could not sign in as {email}"
-    return client
 
 
 def organisation(app, organisation_id: int) -> Organisation:

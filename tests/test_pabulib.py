@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from models.voting.pabulib import MAX_PB_BYTES, PabulibError, PbElection, PbProject, PbVote, parse_pb, write_pb
-from tests.conftest import SHARED_DATA
+from tests.factories import SHARED_DATA
 
 PB_DATA = SHARED_DATA / "pb"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,10 +14,11 @@ from hypothesis import strategies as st
 
 from brokerage import create_app
 from models.voting.pb_rules import RULES, Outcome, equal_shares, greedy, tally
-from tests.conftest import SHARED_DATA, _config
+from tests.conftest import _config
+from tests.factories import SHARED_DATA, TEST_DATA
 
 PB_DATA = SHARED_DATA / "pb"
-REFERENCE = json.loads((Path(__file__).parent / "data" / "pb_reference.json").read_text())
+REFERENCE = json.loads((TEST_DATA / "pb_reference.json").read_text())
 
 
 # Greedy ------------------------------------------------------------------------------------

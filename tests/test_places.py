@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from models import DomainError, Postcode, Ward, db
 from models.places.wards import import_postcodes, import_wards, lookup_postcode, ward_postcode_counts
 from models.places.postcodes import normalise_postcode
-from tests.conftest import DATA, SHARED_DATA
+from tests.factories import DATA, SHARED_DATA
 
 WARDS_FILE = DATA / "drkane_wards_WD25_E09000005.geojson"
 BRENT_POSTCODES = DATA / "codepoint_open_2025-10_postcode_to_ward_brent_E09000005.csv"

@@ -26,9 +26,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import case, func, select
 
-from models import DomainError, Need, Organisation, OrganisationKind, Role, User, db
+from models import DomainError, Need, Organisation, User, db
 from models.contracts.models import Commitment
-from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
 from models.needs.models import NeedStatus
 from models.pledges.models import ACCEPTED, HOLDING, Allocation, Pledge, PledgeStatus
 from models.pledges.rules import (
@@ -42,7 +41,7 @@ from models.pledges.rules import (
     set_allocations,
     withdraw_pledge,
 )
-from models.places.themes import Measure, seed_themes
+from tests import factories
 
 THREADS = 8
 _references = itertools.count(1)
@@ -61,61 +60,49 @@ class World:
 
 
 @pytest.fixture
-def world(app, make_user, make_organisation) -> World:
+def world(app) -> World:
     """Two officers, a community group, two verified suppliers and a measure: made once per test."""
-    officer_id = make_user("officer@example.org", "Olu Officer", role=Role.OFFICER)
-    second_officer_id = make_user("officer2@example.org", "Ola Officer", role=Role.OFFICER)
-    owner_id = make_user("owner@example.org", "Gita Group")
-    first_id = make_user("supplier1@example.org", "Sam Supplier")
-    second_id = make_user("supplier2@example.org", "Sue Supplier")
-    group_id = make_organisation(owner_id, officer_id=officer_id)
-    supplier_ids = (
-        make_organisation(first_id, kind=OrganisationKind.SUPPLIER, name="Builders Ltd", officer_id=officer_id),
-        make_organisation(second_id, kind=OrganisationKind.SUPPLIER, name="Cleaners plc", officer_id=officer_id,
-                          registration_number="09000002"),
-    )
     with app.app_context():
-        seed_themes()
-        measure = db.session.scalar(select(Measure).where(Measure.need_kind == "volunteering"))
+        officer = factories.officer("officer@example.org", "Olu Officer")
+        second_officer = factories.officer("officer2@example.org", "Ola Officer")
+        owner = factories.user("owner@example.org", "Gita Group")
+        first = factories.user("supplier1@example.org", "Sam Supplier")
+        second = factories.user("supplier2@example.org", "Sue Supplier")
+        group = factories.organisation(owner, officer=officer)
+        suppliers = (
+            factories.supplier(first, officer=officer),
+            factories.supplier(second, "Cleaners plc", officer=officer, registration_number="09000002"),
+        )
         db.session.commit()
-        return World(officer_id, second_officer_id, owner_id, group_id, (first_id, second_id), supplier_ids,
-                     measure.id, measure.theme_id)
+        factories.themes()
+        measure = factories.measure(need_kind="volunteering")
+        db.session.commit()
+        return World(officer.id, second_officer.id, owner.id, group.id, (first.id, second.id),
+                     tuple(supplier.id for supplier in suppliers), measure.id, measure.theme_id)
 
 
 def published_need(world: World, quantity: int, title: str = "Pantry volunteers") -> int:
     """A published need, inserted directly: publishing is not what these tests are about."""
-    need = Need(
-        organisation_id=world.group_id, created_by_id=world.owner_id, title=title, summary="Saturday mornings",
-        description="", kind="volunteering", quantity=quantity, unit="hours", value_pence=quantity * 1500,
-        ward_id=None, theme_id=world.theme_id, beneficiaries=10, deadline=date.today() + timedelta(days=30),
-        status=NeedStatus.PUBLISHED.value, pledged_quantity=0, accepted_quantity=0, delivered_quantity=0,
-    )
-    need.refresh_remaining_value()
-    db.session.add(need)
-    db.session.flush()
-    return need.id
+    return factories.inserted_need(
+        world.group_id, world.owner_id, title, kind="volunteering", quantity=quantity, unit="hours",
+        value_pence=quantity * 1500, theme_id=world.theme_id, summary="Saturday mornings",
+        deadline=date.today() + timedelta(days=30),
+    ).id
 
 
 def commitment_for(world: World, supplier_index: int, target: int = 1000) -> int:
     officer = db.session.get(User, world.officer_id)
-    contract = record_contract(
-        ContractDetails(f"C-{next(_references)}", "Cleaning", None, world.supplier_ids[supplier_index], 2_000_000_00, None, None),
-        officer,
-    )
-    return add_commitment(contract, officer, CommitmentDetails(world.measure_id, target, date.today() + timedelta(days=200))).id
+    contract = factories.contract(world.supplier_ids[supplier_index], officer, f"C-{next(_references)}", "Cleaning")
+    return factories.commitment(contract, officer, world.measure_id, target, date.today() + timedelta(days=200)).id
 
 
 def delivered_pledge(world: World, need_id: int, quantity: int, commitment_id: int | None = None) -> int:
     """A pledge the supplier delivered and the group confirmed receiving: ready for an officer."""
-    today = date.today()
-    need = db.session.get(Need, need_id)
-    supplier = db.session.get(Organisation, world.supplier_ids[0])
-    seller, owner = db.session.get(User, world.supplier_user_ids[0]), db.session.get(User, world.owner_id)
-    pledge = make_pledge(need, supplier, seller, quantity, commitment_id=commitment_id)
-    accept_pledge(pledge, owner)
-    record_delivery(pledge, seller, today, "Volunteers came", None, today)
-    confirm_receipt(pledge, owner)
-    return pledge.id
+    return factories.pledge(
+        db.session.get(Need, need_id), db.session.get(Organisation, world.supplier_ids[0]),
+        db.session.get(User, world.supplier_user_ids[0]), quantity, commitment_id=commitment_id, until="received",
+        receiver=db.session.get(User, world.owner_id), delivery_note="Volunteers came",
+    ).id
 
 
 def race(app, actions) -> list[object]:

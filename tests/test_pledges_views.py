@@ -10,81 +10,53 @@ from datetime import date, timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from models import Allocation, Commitment, Event, Membership, Need, OrganisationKind, Pledge, Role, User, db
-from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
-from models.needs.rules import NeedDetails, close_need, create_need, publish_need, submit_need
-from models.places.themes import Measure, seed_themes
-from tests.conftest import csrf_token, login, post_form
+from models.needs.rules import close_need
+from tests import factories
+from tests.factories import csrf_token, post_form, recorded_queries, signed_in
 
 FUTURE = date.today() + timedelta(days=60)
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture
-def world(app, places, make_user, make_organisation):
+def world(app, places):
     """A published need (40 hours) of a verified group; a verified supplier with two
     approved commitments; another group; an unverified supplier; an officer; a resident."""
     with app.app_context():
-        seed_themes()
+        factories.themes()
         db.session.commit()
-    officer = make_user("officer@example.org", "Oona Officer", role=Role.OFFICER)
-    owner = make_user("owner@example.org", "Olu Owner")
-    other = make_user("other@example.org", "Odette Other")
-    seller = make_user("seller@example.org", "Sid Seller")
-    newcomer = make_user("newcomer@example.org", "Nell Newcomer")
-    resident = make_user("resident@example.org", "Rae Resident")
-    group = make_organisation(owner, name="Harlesden Food Hub", officer_id=officer)
-    other_group = make_organisation(other, name="Kilburn Football", registration_number="1190002", officer_id=officer)
-    supplier = make_organisation(seller, kind=OrganisationKind.SUPPLIER, name="Builders Ltd", officer_id=officer)
-    unverified = make_organisation(
-        newcomer, kind=OrganisationKind.SUPPLIER, name="Newco Ltd", registration_number="09000002", verified=False
-    )
-    with app.app_context():
-        officer_user = db.session.get(User, officer)
-        measure = db.session.scalar(select(Measure).where(Measure.need_kind == "volunteering"))
-        contract = record_contract(
-            ContractDetails("BRENT-001", "Estate cleaning", None, supplier, 2_000_000_00, None, None), officer_user
-        )
-        first = add_commitment(contract, officer_user, CommitmentDetails(measure.id, 100, FUTURE + timedelta(days=200)))
-        second = add_commitment(contract, officer_user, CommitmentDetails(measure.id, 50, FUTURE + timedelta(days=300)))
+        officer = factories.officer()
+        owner = factories.user("owner@example.org", "Olu Owner")
+        other = factories.user("other@example.org", "Odette Other")
+        seller = factories.user("seller@example.org", "Sid Seller")
+        newcomer = factories.user("newcomer@example.org", "Nell Newcomer")
+        resident = factories.user("resident@example.org", "Rae Resident")
+        group = factories.organisation(owner, officer=officer)
+        other_group = factories.organisation(other, name="Kilburn Football", registration_number="1190002", officer=officer)
+        supplier = factories.supplier(seller, officer=officer)
+        unverified = factories.supplier(newcomer, "Newco Ltd", registration_number="09000002", verified=False)
+        db.session.commit()
+        measure = factories.measure(need_kind="volunteering")
+        contract = factories.contract(supplier.id, officer)
+        first = factories.commitment(contract, officer, measure.id, 100, FUTURE + timedelta(days=200))
+        second = factories.commitment(contract, officer, measure.id, 50, FUTURE + timedelta(days=300))
         db.session.commit()
         world = {
-            "officer": officer, "owner": owner, "other": other, "seller": seller, "newcomer": newcomer,
-            "resident": resident, "group": group, "other_group": other_group, "supplier": supplier,
-            "unverified": unverified, "commitment": first.id, "second_commitment": second.id,
-            "theme_id": measure.theme_id,
+            "officer": officer.id, "owner": owner.id, "other": other.id, "seller": seller.id,
+            "newcomer": newcomer.id, "resident": resident.id, "group": group.id, "other_group": other_group.id,
+            "supplier": supplier.id, "unverified": unverified.id, "commitment": first.id,
+            "second_commitment": second.id, "theme_id": measure.theme_id,
         }
     world["need"] = make_need(app, world)
     return world
 
 
 def make_need(app, world, status="published", title="Volunteers for the pantry", quantity=40) -> int:
-    with app.app_context():
-        from models import Organisation
-
-        owner = db.session.get(User, world["owner"])
-        officer = db.session.get(User, world["officer"])
-        group = db.session.get(Organisation, world["group"])
-        today = date.today()
-        need = create_need(group, owner, NeedDetails(
-            title, "Four volunteers each Saturday.", "", "volunteering", quantity, "hours", 60000, None,
-            world["theme_id"], 120, FUTURE), today)
-        if status != "draft":
-            submit_need(need, owner, today)
-            publish_need(need, officer, today)
-        if status == "closed":
-            close_need(need, owner)
-        db.session.commit()
-        return need.id
-
-
-def client_for(app, email):
-    client = app.test_client()
-    response = login(client, email)
-    assert response.status_code == 302
-    return client
+    return factories.group_need(app, world, status, title=title, quantity=quantity, theme_id=world["theme_id"],
+                                deadline=FUTURE)
 
 
 def progress(client, need_id) -> tuple[int, int, int]:
@@ -145,9 +117,9 @@ def deliver(app, world, supplier_client, group_client, evidence=None) -> int:
 
 
 def test_the_whole_lifecycle_with_emails_and_progress(app, world, outbox):
-    supplier_client = client_for(app, "seller@example.org")
-    group_client = client_for(app, "owner@example.org")
-    officer_client = client_for(app, "officer@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
+    group_client = signed_in(app, "owner@example.org")
+    officer_client = signed_in(app, "officer@example.org")
     need_url = f"/needs/{world['need']}"
     outbox()  # sign-up and verification mail out of the way
     sent_before = len(outbox())
@@ -239,12 +211,12 @@ def test_the_whole_lifecycle_with_emails_and_progress(app, world, outbox):
 
 
 def test_navigation_links_supplier_members_to_their_dashboard(app, world):
-    supplier_client = client_for(app, "seller@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
     page = supplier_client.get("/").get_data(as_text=True)
     assert "Your pledges" in page
     response = supplier_client.get("/suppliers")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/suppliers/{world['supplier']}")
-    resident_client = client_for(app, "resident@example.org")
+    resident_client = signed_in(app, "resident@example.org")
     assert "Your pledges" not in resident_client.get("/").get_data(as_text=True)
     assert resident_client.get(f"/suppliers/{world['supplier']}").status_code == 403
 
@@ -253,7 +225,7 @@ def test_navigation_links_supplier_members_to_their_dashboard(app, world):
 
 
 def test_pledging_more_than_remains_gives_the_rules_message_beside_the_field(app, world):
-    supplier_client = client_for(app, "seller@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
     make_pledge_via_view(supplier_client, world, quantity="30")
     response = post_form(supplier_client, f"/needs/{world['need']}/pledge", pledge_form(world, quantity="11"))
     page = response.get_data(as_text=True)
@@ -269,7 +241,7 @@ def test_pledging_more_than_remains_gives_the_rules_message_beside_the_field(app
 
 
 def test_bad_quantity_is_shown_beside_the_field(app, world):
-    supplier_client = client_for(app, "seller@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
     for typed, message in (("lots", "Enter how much can you give as a whole number"), ("0", "Pledge at least 1")):
         page = post_form(supplier_client, f"/needs/{world['need']}/pledge", pledge_form(world, quantity=typed)).get_data(as_text=True)
         assert field_error(page, message), page
@@ -284,7 +256,7 @@ def test_pledging_to_another_suppliers_commitment_is_refused(app, world, make_us
     with app.app_context():
         db.session.add(Membership(organisation_id=rival, user_id=world["seller"]))
         db.session.commit()
-    supplier_client = client_for(app, "seller@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
     page = supplier_client.get(f"/needs/{world['need']}/pledge").get_data(as_text=True)
     assert "Which of your organisations is pledging?" in page and "Rival plc" in page
     response = post_form(supplier_client, f"/needs/{world['need']}/pledge",
@@ -308,7 +280,7 @@ def test_pledging_to_a_need_that_is_not_open(app, world, status):
         elif status == "past_deadline":  # the expiry job has not run yet
             db.session.execute(update(Need).where(Need.id == need_id).values(deadline=date.today() - timedelta(days=1)))
         db.session.commit()
-    supplier_client = client_for(app, "seller@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
     url = f"/needs/{need_id}/pledge"
     if status == "draft":
         assert supplier_client.get(url).status_code == 404
@@ -330,7 +302,7 @@ def test_pledging_to_a_need_that_is_not_open(app, world, status):
 
 
 def test_a_resident_cannot_pledge(app, world):
-    resident_client = client_for(app, "resident@example.org")
+    resident_client = signed_in(app, "resident@example.org")
     assert "Pledge to this need" not in resident_client.get(f"/needs/{world['need']}").get_data(as_text=True)
     assert resident_client.get(f"/needs/{world['need']}/pledge").status_code == 403
     response = resident_client.post(f"/needs/{world['need']}/pledge", data=pledge_form(world))
@@ -340,7 +312,7 @@ def test_a_resident_cannot_pledge(app, world):
 
 
 def test_an_unverified_supplier_cannot_pledge(app, world):
-    newcomer_client = client_for(app, "newcomer@example.org")
+    newcomer_client = signed_in(app, "newcomer@example.org")
     page = newcomer_client.get(f"/needs/{world['need']}").get_data(as_text=True)
     assert "Pledge to this need" not in page
     assert "The council must verify Newco Ltd before it can pledge" in page
@@ -355,9 +327,9 @@ def test_an_unverified_supplier_cannot_pledge(app, world):
 
 
 def test_a_member_of_another_group_cannot_accept_decline_or_confirm_receipt(app, world, outbox):
-    supplier_client = client_for(app, "seller@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
     pledge_id = make_pledge_via_view(supplier_client, world)
-    other_client = client_for(app, "other@example.org")
+    other_client = signed_in(app, "other@example.org")
     assert other_client.get(f"/groups/{world['group']}/pledges").status_code == 403
     form_url = f"/groups/{world['other_group']}/pledges"
     assert post_form(other_client, f"/groups/pledges/{pledge_id}/accept", {}, form_url=form_url).status_code == 403
@@ -371,8 +343,8 @@ def test_a_member_of_another_group_cannot_accept_decline_or_confirm_receipt(app,
 
 
 def test_declining_needs_a_reason_and_tells_the_supplier_why(app, world, outbox):
-    supplier_client = client_for(app, "seller@example.org")
-    group_client = client_for(app, "owner@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
+    group_client = signed_in(app, "owner@example.org")
     pledge_id = make_pledge_via_view(supplier_client, world)
     form_url = f"/groups/{world['group']}/pledges"
     response = post_form(group_client, f"/groups/pledges/{pledge_id}/decline", {"reason": "  "}, form_url=form_url)
@@ -394,7 +366,7 @@ def test_declining_needs_a_reason_and_tells_the_supplier_why(app, world, outbox)
 
 
 def test_withdrawing_before_delivery_frees_the_need_and_tells_the_group(app, world, outbox):
-    supplier_client = client_for(app, "seller@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
     pledge_id = make_pledge_via_view(supplier_client, world)
     response = post_form(supplier_client, f"/suppliers/pledges/{pledge_id}/withdraw", {},
                          form_url=f"/suppliers/{world['supplier']}")
@@ -405,15 +377,15 @@ def test_withdrawing_before_delivery_frees_the_need_and_tells_the_group(app, wor
 
 
 def test_withdrawing_after_delivery_is_refused(app, world):
-    supplier_client = client_for(app, "seller@example.org")
-    group_client = client_for(app, "owner@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
+    group_client = signed_in(app, "owner@example.org")
     pledge_id = deliver(app, world, supplier_client, group_client)
     response = post_form(supplier_client, f"/suppliers/pledges/{pledge_id}/withdraw", {},
                          form_url=f"/suppliers/{world['supplier']}", follow_redirects=True)
     assert "Only a pledge that has not been delivered can be withdrawn" in response.get_data(as_text=True)
     assert pledge_row(app, pledge_id).status == "delivered"
     # Someone else's member cannot withdraw it either.
-    other_client = client_for(app, "other@example.org")
+    other_client = signed_in(app, "other@example.org")
     assert post_form(other_client, f"/suppliers/pledges/{pledge_id}/withdraw", {}, form_url="/").status_code == 403
 
 
@@ -423,8 +395,8 @@ def test_withdrawing_after_delivery_is_refused(app, world):
     ("evidence.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"),
 ])
 def test_evidence_that_is_not_a_pdf_or_image_is_refused(app, world, name, content):
-    supplier_client = client_for(app, "seller@example.org")
-    group_client = client_for(app, "owner@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
+    group_client = signed_in(app, "owner@example.org")
     pledge_id = make_pledge_via_view(supplier_client, world)
     post_form(group_client, f"/groups/pledges/{pledge_id}/accept", {}, form_url=f"/groups/{world['group']}/pledges")
     today = date.today()
@@ -444,23 +416,23 @@ def test_evidence_that_is_not_a_pdf_or_image_is_refused(app, world, name, conten
 def test_image_evidence_is_stored_and_only_the_right_people_see_it(app, world, make_user):
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (10, 120, 30)).save(buffer, format="JPEG")
-    supplier_client = client_for(app, "seller@example.org")
-    group_client = client_for(app, "owner@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
+    group_client = signed_in(app, "owner@example.org")
     pledge_id = deliver(app, world, supplier_client, group_client, evidence=(io.BytesIO(buffer.getvalue()), "photo.jpg"))
     name = pledge_row(app, pledge_id).evidence_filename
     assert re.fullmatch(r"[0-9a-f]{32}\.jpg", name)
     for email in ("seller@example.org", "owner@example.org", "officer@example.org"):
-        response = client_for(app, email).get(f"/pledges/{pledge_id}/evidence")
+        response = signed_in(app, email).get(f"/pledges/{pledge_id}/evidence")
         assert response.status_code == 200 and response.mimetype == "image/jpeg"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
     for email in ("other@example.org", "resident@example.org"):
-        assert client_for(app, email).get(f"/pledges/{pledge_id}/evidence").status_code == 403
+        assert signed_in(app, email).get(f"/pledges/{pledge_id}/evidence").status_code == 403
     assert app.test_client().get(f"/pledges/{pledge_id}/evidence").status_code == 302  # sign in first
 
 
 def test_a_future_delivery_date_is_refused_beside_the_field(app, world):
-    supplier_client = client_for(app, "seller@example.org")
-    group_client = client_for(app, "owner@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
+    group_client = signed_in(app, "owner@example.org")
     pledge_id = make_pledge_via_view(supplier_client, world)
     post_form(group_client, f"/groups/pledges/{pledge_id}/accept", {}, form_url=f"/groups/{world['group']}/pledges")
     tomorrow = date.today() + timedelta(days=1)
@@ -480,8 +452,8 @@ def test_a_future_delivery_date_is_refused_beside_the_field(app, world):
 
 
 def test_a_supplier_cannot_confirm_its_own_delivery(app, world):
-    supplier_client = client_for(app, "seller@example.org")
-    group_client = client_for(app, "owner@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
+    group_client = signed_in(app, "owner@example.org")
     pledge_id = deliver(app, world, supplier_client, group_client)
     data = {f"commitment_{world['commitment']}": "30", "confirm": "Confirm the delivery"}
     assert supplier_client.get(f"/officers/deliveries/{pledge_id}").status_code == 403
@@ -502,9 +474,9 @@ def test_a_supplier_cannot_confirm_its_own_delivery(app, world):
 
 
 def test_an_officer_confirming_twice_gets_a_message_not_a_second_allocation(app, world):
-    supplier_client = client_for(app, "seller@example.org")
-    group_client = client_for(app, "owner@example.org")
-    officer_client = client_for(app, "officer@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
+    group_client = signed_in(app, "owner@example.org")
+    officer_client = signed_in(app, "officer@example.org")
     pledge_id = deliver(app, world, supplier_client, group_client)
     url = f"/officers/deliveries/{pledge_id}"
     data = {f"commitment_{world['commitment']}": "30", "confirm": "Confirm the delivery"}
@@ -521,9 +493,9 @@ def test_an_officer_confirming_twice_gets_a_message_not_a_second_allocation(app,
 
 
 def test_allocating_more_than_was_delivered_is_refused_beside_the_field(app, world):
-    supplier_client = client_for(app, "seller@example.org")
-    group_client = client_for(app, "owner@example.org")
-    officer_client = client_for(app, "officer@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
+    group_client = signed_in(app, "owner@example.org")
+    officer_client = signed_in(app, "officer@example.org")
     pledge_id = deliver(app, world, supplier_client, group_client)
     response = post_form(officer_client, f"/officers/deliveries/{pledge_id}", {
         f"commitment_{world['commitment']}": "25",
@@ -546,9 +518,9 @@ def test_allocating_more_than_was_delivered_is_refused_beside_the_field(app, wor
 
 
 def test_an_officer_cannot_confirm_before_the_group_has_received_it(app, world):
-    supplier_client = client_for(app, "seller@example.org")
-    group_client = client_for(app, "owner@example.org")
-    officer_client = client_for(app, "officer@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
+    group_client = signed_in(app, "owner@example.org")
+    officer_client = signed_in(app, "officer@example.org")
     pledge_id = make_pledge_via_view(supplier_client, world)
     post_form(group_client, f"/groups/pledges/{pledge_id}/accept", {}, form_url=f"/groups/{world['group']}/pledges")
     today = date.today()
@@ -563,9 +535,9 @@ def test_an_officer_cannot_confirm_before_the_group_has_received_it(app, world):
 
 
 def test_disputing_needs_a_reason_and_tells_both_sides(app, world, outbox):
-    supplier_client = client_for(app, "seller@example.org")
-    group_client = client_for(app, "owner@example.org")
-    officer_client = client_for(app, "officer@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
+    group_client = signed_in(app, "owner@example.org")
+    officer_client = signed_in(app, "officer@example.org")
     pledge_id = deliver(app, world, supplier_client, group_client)
     url = f"/officers/deliveries/{pledge_id}"
     response = post_form(officer_client, url, {"reason": "", "dispute": "Dispute the delivery"})
@@ -585,34 +557,23 @@ def test_disputing_needs_a_reason_and_tells_both_sides(app, world, outbox):
 
 def test_only_officers_see_the_delivery_queue(app, world):
     for email in ("owner@example.org", "seller@example.org", "resident@example.org"):
-        assert client_for(app, email).get("/officers/deliveries").status_code == 403
+        assert signed_in(app, email).get("/officers/deliveries").status_code == 403
 
 
 # Queries -----------------------------------------------------------------------------
 
 
 def _statements_for(app, client, url) -> int:
-    count = 0
-
-    def on_execute(*args, **kwargs):
-        nonlocal count
-        count += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
+    with recorded_queries(app) as statements:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-    return count
+    return len(statements)
 
 
 def test_the_supplier_dashboard_makes_no_query_per_row(app, world):
     from models import Organisation
     from models.pledges.rules import make_pledge
 
-    supplier_client = client_for(app, "seller@example.org")
+    supplier_client = signed_in(app, "seller@example.org")
     url = f"/suppliers/{world['supplier']}"
 
     def add_pledges(number):

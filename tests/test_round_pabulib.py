@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +17,7 @@ from models.voting.pb_rules import tally
 from models.voting.round_pabulib import export_round_pb, import_pb_round
 from models.voting.setup import RoundFields, add_item_option, create_round
 from models.voting.count import count_round
-from tests.conftest import SHARED_DATA, login, post_form
+from tests.factories import SHARED_DATA, TEST_DATA, login, post_form
 
 PB = SHARED_DATA / "pb"
 CHICAGO = PB / "US_Stanford_Dataset_PB_Chicago_33rd_Ward_2020_vote_approvals.pb"
@@ -83,7 +82,7 @@ def test_the_export_reads_back_with_the_same_votes_and_the_official_winners_sele
     assert sorted(sorted(vote.projects) for vote in exported.votes) == sorted(sorted(vote.projects) for vote in original.votes)
     assert {project.project_id for project in exported.projects if project.extra["selected"] == "1"} == winners
     # Assen's official rule is equal shares with add-one: the winners are pabutools' (stored).
-    reference = json.loads((Path(__file__).parent / "data" / "pb_reference.json").read_text())
+    reference = json.loads((TEST_DATA / "pb_reference.json").read_text())
     assert winners == set(reference["instances"][ASSEN.name]["equal-shares-add1"]["selected"])
     assert {vote.voter_id for vote in exported.votes} == {str(number) for number in range(1, len(original.votes) + 1)}
 

@@ -14,12 +14,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models import Ballot, BallotChoice, DomainError, Event, Need, PaperBatch, Postcode, Role, Round, User, Ward, db, utcnow
-from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
-from models.voting.setup import RoundFields, add_item_option, add_need_options, create_round, open_round
+from models import Ballot, BallotChoice, DomainError, Event, Need, PaperBatch, Round, User, Ward, db, utcnow
+from models.voting.setup import add_item_option, add_need_options, create_round, open_round
 from models.voting.ballots import cast_ballot
-from models.places.themes import Theme, seed_themes
-from tests.conftest import login, post_form
+from models.places.themes import Theme
+from tests import factories
+from tests.factories import login, post_form, round_fields
 
 HARLESDEN = "NW10 8AB"
 
@@ -38,76 +38,41 @@ class World:
 
 
 def _need(owner, organisation, ward_id, theme_id, title, pounds, officer):
-    details = NeedDetails(
-        title=title,
-        summary=f"{title} for the community",
-        description=f"**{title}**: what it pays for.",
-        kind="cash",
-        quantity=pounds,
-        unit="pounds",
-        value_pence=pounds * 100,
-        ward_id=ward_id,
-        theme_id=theme_id,
-        beneficiaries=50,
-        deadline=date.today() + timedelta(days=90),
-    )
-    need = create_need(organisation, owner, details, date.today())
-    submit_need(need, owner, date.today())
-    publish_need(need, officer, date.today())
-    return need.id
-
-
-def _round_fields(ward_id, **overrides) -> RoundFields:
-    now = utcnow()
-    values = dict(
-        title="Harlesden priorities 2027",
-        description="Choose what matters most.",
-        ward_id=ward_id,
-        budget_pence=10_000_00,
-        opens_at=now - timedelta(hours=1),
-        closes_at=now + timedelta(days=7),
-        method="approval",
-        max_choices=2,
-        min_spend_percent=None,
-        rule="equal-shares-add1",
-    )
-    values.update(overrides)
-    return RoundFields(**values)
+    return factories.need(
+        organisation, owner, title, summary=f"{title} for the community", description=f"**{title}**: what it pays for.",
+        kind="cash", quantity=pounds, unit="pounds", value_pence=pounds * 100, ward_id=ward_id, theme_id=theme_id,
+        beneficiaries=50, deadline=date.today() + timedelta(days=90), officer=officer,
+    ).id
 
 
 @pytest.fixture
-def world(app, places, make_user, make_organisation) -> World:
-    officer = make_user("officer@example.org", "Oona Officer", role=Role.OFFICER)
-    residents = [make_user(f"resident{i}@example.org", f"Resident {i}") for i in range(3)]
-    outsider = make_user("outsider@example.org", "Otto Outsider")
-    unverified = make_user("unverified@example.org", "Una Unverified", verified=False)
-    owner = make_user("group@example.org", "Gita Group")
-    group = make_organisation(owner, name="Harlesden Food Hub", officer_id=officer)
+def world(app, places) -> World:
     with app.app_context():
-        seed_themes()
-        postcode = db.session.get(Postcode, HARLESDEN)
-        other_ward = db.session.scalar(select(Ward.id).where(Ward.id != postcode.ward_id).order_by(Ward.id))
-        for user_id in residents + [unverified]:
-            user = db.session.get(User, user_id)
-            user.postcode, user.ward_id = HARLESDEN, postcode.ward_id
-        outsider_user = db.session.get(User, outsider)
-        outsider_user.ward_id = other_ward
-        officer_user = db.session.get(User, officer)
-        owner_user = db.session.get(User, owner)
-        from models import Organisation
-
-        organisation = db.session.get(Organisation, group)
-        theme_id = db.session.scalar(select(Theme.id).order_by(Theme.id))
+        officer = factories.officer()
+        residents = [factories.user(f"resident{i}@example.org", f"Resident {i}") for i in range(3)]
+        outsider = factories.user("outsider@example.org", "Otto Outsider")
+        unverified = factories.user("unverified@example.org", "Una Unverified", verified=False)
+        owner = factories.user("group@example.org", "Gita Group")
+        group = factories.organisation(owner, officer=officer)
+        db.session.commit()
+        factories.themes()
+        harlesden = factories.ward_of(HARLESDEN)
+        other_ward = db.session.scalar(select(Ward.id).where(Ward.id != harlesden.id).order_by(Ward.id))
+        for resident in residents + [unverified]:
+            factories.living_in(resident, harlesden.id, HARLESDEN)
+        factories.living_in(outsider, other_ward)
+        theme_id = factories.first_theme_id(order_by=Theme.id)
         needs = [
-            _need(owner_user, organisation, postcode.ward_id, theme_id, title, pounds, officer_user)
+            _need(owner, group, harlesden.id, theme_id, title, pounds, officer)
             for title, pounds in (("Laptops for homework club", 4_000), ("Community fridge", 3_000), ("Allotment tools", 5_000))
         ]
-        other = _need(owner_user, organisation, other_ward, theme_id, "Kilburn kit", 1_000, officer_user)
-        round_ = create_round(officer_user, _round_fields(postcode.ward_id))
-        add_need_options(round_, officer_user, [db.session.get(Need, need_id) for need_id in needs])
-        open_round(round_, officer_user, utcnow())
+        other = _need(owner, group, other_ward, theme_id, "Kilburn kit", 1_000, officer)
+        round_ = create_round(officer, round_fields(harlesden.id))
+        add_need_options(round_, officer, [db.session.get(Need, need_id) for need_id in needs])
+        open_round(round_, officer, utcnow())
         db.session.commit()
-        return World(officer, residents, outsider, unverified, owner, needs, other, postcode.ward_id, round_.id)
+        return World(officer.id, [resident.id for resident in residents], outsider.id, unverified.id, owner.id, needs,
+                     other, harlesden.id, round_.id)
 
 
 def option_ids(app, round_id: int) -> list[int]:
@@ -231,7 +196,7 @@ def test_residents_cannot_change_a_round_by_posting_to_the_officer_pages(app, cl
 def test_needs_of_another_ward_cannot_go_on_the_ballot(app, world):
     with app.app_context():
         officer = db.session.get(User, world.officer)
-        round_ = create_round(officer, _round_fields(world.ward_id, title="Second"))
+        round_ = create_round(officer, round_fields(world.ward_id, title="Second"))
         with pytest.raises(DomainError, match="is not in"):
             add_need_options(round_, officer, [db.session.get(Need, world.other_ward_need)])
 
@@ -239,7 +204,7 @@ def test_needs_of_another_ward_cannot_go_on_the_ballot(app, world):
 def test_a_tampered_need_choice_is_refused_beside_the_field(app, client, world):
     with app.app_context():
         officer = db.session.get(User, world.officer)
-        round_id = create_round(officer, _round_fields(world.ward_id, title="Second")).id
+        round_id = create_round(officer, round_fields(world.ward_id, title="Second")).id
         db.session.commit()
     login(client, "officer@example.org")
     response = post_form(
@@ -255,7 +220,7 @@ def test_a_tampered_need_choice_is_refused_beside_the_field(app, client, world):
 def test_items_are_numbered_for_the_paper_ballot_and_renumbered_when_one_is_removed(app, client, world):
     with app.app_context():
         officer = db.session.get(User, world.officer)
-        round_ = create_round(officer, _round_fields(world.ward_id, title="Items"))
+        round_ = create_round(officer, round_fields(world.ward_id, title="Items"))
         db.session.commit()
         round_id = round_.id
     login(client, "officer@example.org")
@@ -274,7 +239,7 @@ def test_items_are_numbered_for_the_paper_ballot_and_renumbered_when_one_is_remo
 def test_a_round_needs_two_options_to_open(app, world):
     with app.app_context():
         officer = db.session.get(User, world.officer)
-        round_ = create_round(officer, _round_fields(world.ward_id, title="Thin"))
+        round_ = create_round(officer, round_fields(world.ward_id, title="Thin"))
         add_item_option(round_, officer, "Only one", "", 500_00)
         with pytest.raises(DomainError, match="at least two options"):
             open_round(round_, officer, utcnow())
@@ -370,7 +335,7 @@ def test_an_approval_ballot_with_too_many_options_keeps_the_choices_and_says_why
 def test_options_of_another_round_and_tampered_values_are_refused(app, client, world):
     with app.app_context():
         officer = db.session.get(User, world.officer)
-        other = create_round(officer, _round_fields(world.ward_id, title="Other"))
+        other = create_round(officer, round_fields(world.ward_id, title="Other"))
         foreign = add_item_option(other, officer, "Someone else's option", "", 100_00).id
         db.session.commit()
     login(client, "resident0@example.org")
@@ -571,7 +536,7 @@ def test_results_and_the_pabulib_export_never_name_a_voter(app, world):
 def test_the_ward_page_links_to_its_vote_but_not_to_drafts(app, client, world):
     with app.app_context():
         officer = db.session.get(User, world.officer)
-        create_round(officer, _round_fields(world.ward_id, title="Secret draft"))
+        create_round(officer, round_fields(world.ward_id, title="Secret draft"))
         db.session.commit()
         code = db.session.get(Ward, world.ward_id).code
     page = client.get(f"/wards/{code}").get_data(as_text=True)

@@ -10,7 +10,7 @@ import pytest
 from markupsafe import Markup
 
 from brokerage.markdown import render_markdown
-from tests.conftest import PASSWORD, csrf_token, login, post_form
+from tests.factories import PASSWORD, csrf_token, login, post_form
 
 SCRIPT = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
 NONCE_IN_CSP = re.compile(r"script-src 'self' 'nonce-([A-Za-z0-9_\-]+)'")

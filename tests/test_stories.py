@@ -9,30 +9,20 @@ import io
 import re
 
 import pytest
-from PIL import Image
 from sqlalchemy import select
 
 from models import EmailMessage, Event, OrganisationKind, Pledge, Story, User, db, utcnow
 from models.digests.content import DigestBuilder
 from models.digests.periods import period_for
 from models.digests.preferences import preferences_for
-from tests import digest_world
-from tests.conftest import post_form
-from tests.digest_world import build_world, client_for, count, plain
+from tests import factories
+from tests.factories import count, plain, png_bytes, post_form, signed_in
 from workers.digests import send_newsletters
-
-smtp = digest_world.smtp  # a real SMTP server (aiosmtpd) for the test
 
 
 @pytest.fixture
-def world(app, places, make_user, make_organisation):
-    return build_world(app, make_user, make_organisation)
-
-
-def png_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (30, 120, 60)).save(buffer, format="PNG")
-    return buffer.getvalue()
+def world(app, places):
+    return factories.digest_borough(app)
 
 
 def story_form(world, **overrides) -> dict:
@@ -54,7 +44,7 @@ def newest_story(app) -> Story:
 
 
 def test_a_group_tells_the_story_of_a_confirmed_delivery_and_an_officer_publishes_it(app, world):
-    grace = client_for(app, "grace@example.org")
+    grace = signed_in(app, "grace@example.org")
     page = grace.get(f"/groups/{world['group']}/stories/new").get_data(as_text=True)
     assert f'value="{world["delivered"]}"' in page  # the confirmed delivery
     assert f'value="{world["offered"]}"' not in page  # not the pledge still on offer
@@ -80,7 +70,7 @@ def test_a_group_tells_the_story_of_a_confirmed_delivery_and_an_officer_publishe
     assert grace.get(f"/stories/{story.id}").status_code == 200  # the group can see it
     assert grace.get(f"/stories/{story.id}/edit").status_code == 403  # but not change it while it is reviewed
 
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
     assert "Saturday breakfasts" in officer.get("/officers/stories").get_data(as_text=True)
     assert "1 story to review" in officer.get("/officers/").get_data(as_text=True)
     decided = post_form(officer, f"/officers/stories/{story.id}", {"publish": "Publish", "comment": ""})
@@ -105,10 +95,10 @@ def test_a_group_tells_the_story_of_a_confirmed_delivery_and_an_officer_publishe
 
 
 def test_a_story_sent_back_is_changed_and_sent_again_then_withdrawn(app, world, outbox):
-    grace = client_for(app, "grace@example.org")
+    grace = signed_in(app, "grace@example.org")
     post_form(grace, f"/groups/{world['group']}/stories/new", story_form(world, submit_for_review="Send"))
     story = newest_story(app)
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
 
     no_comment = post_form(officer, f"/officers/stories/{story.id}", {"request_changes": "Send back", "comment": ""})
     assert "Say what the group should change" in no_comment.get_data(as_text=True)
@@ -142,9 +132,9 @@ def test_the_wrong_people_cannot_tell_or_change_a_groups_story(app, world, make_
     other_owner = make_user("other@example.org", "Odette Other")
     other_group = make_organisation(other_owner, name="Kilburn Football", registration_number="1190002")
     make_user("pat@example.org", "Pat Resident")
-    other = client_for(app, "other@example.org")
-    resident = client_for(app, "pat@example.org")
-    sam = client_for(app, "sam@example.org")
+    other = signed_in(app, "other@example.org")
+    resident = signed_in(app, "pat@example.org")
+    sam = signed_in(app, "sam@example.org")
 
     for client in (other, resident, sam):
         assert client.get(f"/groups/{world['group']}/stories").status_code == 403
@@ -177,7 +167,7 @@ def test_the_wrong_people_cannot_tell_or_change_a_groups_story(app, world, make_
 
 
 def test_an_officer_writes_a_story_for_the_borough(app, world):
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
     response = post_form(
         officer, "/officers/stories/new",
         story_form(world, pledge_id="0", title="A year of the exchange", summary="What changed in a year.", save="Save"),
@@ -240,5 +230,5 @@ def test_a_confirmed_delivery_is_needed_before_a_group_can_tell_a_story(app, wor
     with app.app_context():
         db.session.get(Pledge, world["delivered"]).status = "disputed"
         db.session.commit()
-    page = client_for(app, "grace@example.org").get(f"/groups/{world['group']}/stories").get_data(as_text=True)
+    page = signed_in(app, "grace@example.org").get(f"/groups/{world['group']}/stories").get_data(as_text=True)
     assert "You can tell a story once the council has confirmed a delivery" in page

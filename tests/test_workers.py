@@ -5,7 +5,6 @@ PostgreSQL."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -20,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import DomainError, EmailMessage, Role, Task, User, db, utcnow
 from models.core.mail import queue_email
-from tests.conftest import PASSWORD, ROOT, login
+from tests.factories import PASSWORD, ROOT, free_port, login
 from workers.mail import MAX_ATTEMPTS, deliver_email, requeue_stuck_email
 
 
@@ -42,12 +41,6 @@ def row(app, message_id: int) -> EmailMessage:
         found = db.session.get(EmailMessage, message_id)
         db.session.expunge(found)
         return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # The outbox folder ---------------------------------------------------------
@@ -91,34 +84,13 @@ def test_delivering_twice_sends_once(app, tmp_path):
 # A real SMTP server --------------------------------------------------------
 
 
-class RecordingHandler:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server(app):
-    from aiosmtpd.controller import Controller
-
-    handler = RecordingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    yield handler
-    controller.stop()
-
-
-def test_email_is_delivered_through_a_real_smtp_server(app, smtp_server, work_jobs):
+def test_email_is_delivered_through_a_real_smtp_server(app, smtp, work_jobs):
     message_id = queue(app, to="pat@example.org", subject="Your pledge was accepted")
 
     assert work_jobs() == 0
 
-    assert len(smtp_server.messages) == 1
-    recipients, mime = smtp_server.messages[0]
+    assert len(smtp.messages) == 1
+    recipients, mime = smtp.messages[0]
     assert recipients == ["pat@example.org"]
     assert mime["To"] == "pat@example.org"
     assert mime["Subject"] == "Your pledge was accepted"
@@ -131,24 +103,24 @@ def test_email_is_delivered_through_a_real_smtp_server(app, smtp_server, work_jo
     # Running the job again (a retry, a requeue) does not send it again.
     with app.app_context():
         assert deliver_email(message_id) == "already sent"
-    assert len(smtp_server.messages) == 1
+    assert len(smtp.messages) == 1
 
 
-def test_organisation_email_goes_out_through_smtp(app, smtp_server, make_user, make_organisation, work_jobs):
+def test_organisation_email_goes_out_through_smtp(app, smtp, make_user, make_organisation, work_jobs):
     """The whole path: a view's change queues a templated email, the job sends it."""
-    from tests.conftest import post_form
+    from tests.factories import post_form
 
     owner = make_user("owner@example.org", "Olu Owner")
     organisation_id = make_organisation(owner, name="Harlesden Food Hub")
     work_jobs()
-    smtp_server.messages.clear()
+    smtp.messages.clear()
     client = app.test_client()
     login(client, "owner@example.org")
 
     post_form(client, f"/organisations/{organisation_id}/invite", {"email": "friend@example.org"})
     work_jobs()
 
-    [(recipients, mime)] = smtp_server.messages
+    [(recipients, mime)] = smtp.messages
     assert recipients == ["friend@example.org"]
     assert mime["Subject"] == "Join Harlesden Food Hub on the social value exchange"
     assert "http://localhost/organisations/invitations/" in mime.get_body(("plain",)).get_content()
