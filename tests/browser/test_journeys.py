@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, link_in
+from tests.factories import PASSWORD, link_in
 from models import Role
 
 from .conftest import axe_check

@@ -11,46 +11,39 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from models import Organisation, OrganisationKind, Role, User, Ward, db
-from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
-from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
-from models.places.themes import Measure, seed_themes
+from models import db
+from tests import factories
 
-from .conftest import axe_check
-from .test_pledge_journey import sign_in
+from .conftest import axe_check, sign_in
 
 PANTRY = "Volunteers for Saturday food pantry"
 GARDEN = "Garden tidy at the community centre"
 
 
 @pytest.fixture
-def borough(app, places, make_user, make_organisation):
+def borough(app, places):
     with app.app_context():
-        seed_themes()
+        factories.themes()
         db.session.commit()
-    officer = make_user("officer@example.org", "Oona Officer", role=Role.OFFICER)
-    owner = make_user("owner@example.org", "Olu Owner")
-    seller = make_user("seller@example.org", "Sol Seller")
-    group = make_organisation(owner, name="Harlesden Food Hub", officer_id=officer)
-    supplier = make_organisation(seller, kind=OrganisationKind.SUPPLIER, name="Builders Ltd", officer_id=officer)
-    with app.app_context():
+        officer = factories.officer()
+        owner = factories.user("owner@example.org", "Olu Owner")
+        seller = factories.user("seller@example.org", "Sol Seller")
+        group = factories.organisation(owner, officer=officer)
+        supplier = factories.supplier(seller, officer=officer)
+        db.session.commit()
         today = date.today()
-        officer_user, owner_user = db.session.get(User, officer), db.session.get(User, owner)
-        measure = db.session.scalar(db.select(Measure).where(Measure.name == "Employee volunteering hours"))
-        harlesden = db.session.scalar(db.select(Ward.id).where(Ward.name == "Harlesden & Kensal Green"))
-        contract = record_contract(
-            ContractDetails("BRENT-001", "Estate cleaning", None, supplier, 2_000_000_00, None, None), officer_user
-        )
-        add_commitment(contract, officer_user, CommitmentDetails(measure.id, 120, today + timedelta(days=30),
-                                                                 ward_ids=(harlesden,)))
+        hours = factories.measure("Employee volunteering hours")
+        harlesden = factories.ward(name="Harlesden & Kensal Green").id
+        contract = factories.contract(supplier.id, officer)
+        factories.commitment(contract, officer, hours.id, 120, today + timedelta(days=30), ward_ids=(harlesden,))
         for title, quantity in ((PANTRY, 60), (GARDEN, 10)):
-            need = create_need(db.session.get(Organisation, group), owner_user, NeedDetails(
-                title, "Help on Saturday mornings.", "", "volunteering", quantity, "volunteer hours", 60000, harlesden,
-                measure.theme_id, 120, today + timedelta(days=60)), today)
-            submit_need(need, owner_user, today)
-            publish_need(need, officer_user, today)
+            factories.need(
+                group, owner, title, summary="Help on Saturday mornings.", quantity=quantity, unit="volunteer hours",
+                ward_id=harlesden, theme_id=hours.theme_id, deadline=today + timedelta(days=60), officer=officer,
+                today=today,
+            )
         db.session.commit()
-        return {"supplier": supplier}
+        return {"supplier": supplier.id}
 
 
 def test_recommend_dismiss_pledge_and_introduce(app, new_context, borough, work_jobs):

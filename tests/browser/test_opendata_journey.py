@@ -7,16 +7,20 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from playwright.sync_api import expect
 
-from tests import opendata_world
+from tests import factories
 
 from .conftest import axe_check
 
-world = opendata_world.world  # the fixture
+
+@pytest.fixture
+def world(app, places) -> factories.OpenDataBorough:
+    return factories.open_data_borough(app)
 
 
-def test_from_the_ledger_to_the_open_data(page, world: opendata_world.World):
+def test_from_the_ledger_to_the_open_data(page, world: factories.OpenDataBorough):
     page.goto("/ledger")
     axe_check(page)
     page.get_by_role("link", name="Builders Ltd").first.click()

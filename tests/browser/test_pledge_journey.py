@@ -8,62 +8,43 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
-from models import Organisation, OrganisationKind, Role, User, db
-from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
-from models.places.themes import Measure, seed_themes
+from models import db
+from tests import factories
+from tests.factories import SHARED_DATA
 
-from .conftest import axe_check
+from .conftest import axe_check, sign_in
 
-CONTRACTS_FINDER = (
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "ocds" / "contracts_finder_ocds_search_2025-01-20_to_23_100releases.json"
-)
+CONTRACTS_FINDER = SHARED_DATA / "ocds" / "contracts_finder_ocds_search_2025-01-20_to_23_100releases.json"
 NEED = "Volunteers for Saturday food pantry"
 
 
 @pytest.fixture
-def borough(app, places, make_user, make_organisation):
+def borough(app, places):
     if not CONTRACTS_FINDER.exists():
         pytest.fail(f"the shared Contracts Finder file is missing: {CONTRACTS_FINDER}")
     with app.app_context():
-        seed_themes()
+        factories.themes()
         db.session.commit()
-    officer = make_user("officer@example.org", "Oona Officer", role=Role.OFFICER)
-    owner = make_user("owner@example.org", "Olu Owner")
-    seller = make_user("seller@example.org", "Sol Seller")
-    group = make_organisation(owner, name="Harlesden Food Hub", officer_id=officer)
-    # The supplier registered itself with its real company number; the import finds it by that.
-    make_organisation(seller, kind=OrganisationKind.SUPPLIER, name="Matrix SCM Limited",
-                      registration_number="02227962", size_band="large", officer_id=officer)
-    with app.app_context():
+        officer = factories.officer()
+        owner = factories.user("owner@example.org", "Olu Owner")
+        seller = factories.user("seller@example.org", "Sol Seller")
+        group = factories.organisation(owner, officer=officer)
+        # The supplier registered itself with its real company number; the import finds it by that.
+        factories.supplier(seller, "Matrix SCM Limited", registration_number="02227962", size_band="large", officer=officer)
+        db.session.commit()
         today = date.today()
-        theme_id = db.session.scalar(
-            db.select(Measure.theme_id).where(Measure.name == "Employee volunteering hours")
+        need = factories.need(
+            group, owner, NEED, summary="Four volunteers each Saturday morning.", unit="volunteer hours",
+            theme_id=factories.measure("Employee volunteering hours").theme_id, deadline=today + timedelta(days=60),
+            officer=officer, today=today,
         )
-        need = create_need(
-            db.session.get(Organisation, group), db.session.get(User, owner),
-            NeedDetails(NEED, "Four volunteers each Saturday morning.", "", "volunteering", 40, "volunteer hours",
-                        60000, None, theme_id, 120, today + timedelta(days=60)),
-            today,
-        )
-        submit_need(need, db.session.get(User, owner), today)
-        publish_need(need, db.session.get(User, officer), today)
         db.session.commit()
-        return {"group": group, "need": need.id}
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
+        return {"group": group.id, "need": need.id}
 
 
 def test_import_commit_pledge_deliver_confirm_and_see_it_in_the_ledgers(new_context, borough, work_jobs, tmp_path):

@@ -12,51 +12,38 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from conftest import PASSWORD
-from models import Organisation, Postcode, Role, Round, User, Ward, db
-from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
-from models.places.themes import Theme, seed_themes
+from models import Round, db
+from models.places.themes import Theme
+from tests import factories
 
-from .conftest import axe_check
+from .conftest import axe_check, sign_in
 
 # cost £, on the ballot as 1, 2, 3
 NEEDS = [("Laptops for homework club", 4_000), ("Community fridge", 3_000), ("Allotment tools", 5_000)]
 
 
 @pytest.fixture
-def ward(app, places, make_user, make_organisation):
-    officer = make_user("officer@example.org", "Oona Officer", role=Role.OFFICER)
-    owner = make_user("group@example.org", "Gita Group")
-    residents = [make_user(f"resident{i}@example.org", f"Resident {i}") for i in range(3)]
-    group = make_organisation(owner, name="Harlesden Food Hub", officer_id=officer)
+def ward(app, places):
     with app.app_context():
-        seed_themes()
-        ward_id = db.session.get(Postcode, "NW10 8AB").ward_id
-        for user_id in residents:
-            user = db.session.get(User, user_id)
-            user.postcode, user.ward_id = "NW10 8AB", ward_id
-        today = date.today()
-        theme_id = db.session.scalar(select(Theme.id).order_by(Theme.id))
-        group_owner, officer_user = db.session.get(User, owner), db.session.get(User, officer)
-        for title, pounds in NEEDS:
-            need = create_need(
-                db.session.get(Organisation, group), group_owner,
-                NeedDetails(title, f"{title} for families.", "", "cash", pounds, "pounds", pounds * 100,
-                            ward_id, theme_id, 40, today + timedelta(days=60)),
-                today,
-            )
-            submit_need(need, group_owner, today)
-            publish_need(need, officer_user, today)
+        officer = factories.officer()
+        owner = factories.user("group@example.org", "Gita Group")
+        residents = [factories.user(f"resident{i}@example.org", f"Resident {i}") for i in range(3)]
+        group = factories.organisation(owner, officer=officer)
         db.session.commit()
-        return db.session.get(Ward, ward_id).name
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
+        factories.themes()
+        harlesden = factories.ward_of("NW10 8AB")
+        for resident in residents:
+            factories.living_in(resident, harlesden.id, "NW10 8AB")
+        today = date.today()
+        theme_id = factories.first_theme_id(order_by=Theme.id)
+        for title, pounds in NEEDS:
+            factories.need(
+                group, owner, title, summary=f"{title} for families.", kind="cash", quantity=pounds, unit="pounds",
+                value_pence=pounds * 100, ward_id=harlesden.id, theme_id=theme_id, beneficiaries=40,
+                deadline=today + timedelta(days=60), officer=officer, today=today,
+            )
+        db.session.commit()
+        return harlesden.name
 
 
 def fill_date(page, legend: str, day: date) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from models import Commitment, Contract, DomainError, Measure, OrganisationKind, Role, User, db
 from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
 from models.places.themes import seed_themes
-from tests.conftest import login, post_form
+from tests.factories import login, post_form
 
 STARTS, ENDS = date(2025, 4, 1), date(2027, 3, 31)
 BEFORE_START = "The due date must be on or after 1 April 2025, when the contract starts"

@@ -19,7 +19,7 @@ from models.contracts.tiers import Tier, TierThresholds, tier_for_value
 from models.core.settings import set_setting
 from models.places.themes import Measure, seed_themes
 from models.reporting.impact import TIER_LABELS, by_tier, contracts_over_threshold, kpis
-from tests.conftest import login
+from tests.factories import login
 
 BRENT = TierThresholds()  # £215k, £1m, £5m
 OWN = TierThresholds(basic_from_pence=50_000_00, kpi_from_pence=300_000_00, strategic_over_pence=2_000_000_00)

@@ -32,8 +32,8 @@ from brokerage.extensions import rq
 from models import EmailMessage, Need, Role, Theme, Ward, db
 from models.core.mail import queue_email
 from models.places.themes import seed_themes
-from tests.conftest import CSRF, ROOT, login, post_form
-from tests.digest_world import build_world
+from tests.factories import CSRF, ROOT, login, post_form
+from tests import factories
 from workers.digests import send_digest_run, send_newsletter_run
 from workers.mail import deliver_email, requeue_stuck_email
 
@@ -142,7 +142,7 @@ def assert_date_is_utc_with_plus_0000(raw: bytes, message) -> None:
 @pytest.fixture
 def world(app, places, make_user, make_organisation):
     app.config["SERVER_NAME_FOR_EMAIL"] = BASE
-    return build_world(app, make_user, make_organisation)
+    return factories.digest_borough(app)
 
 
 def test_a_digest_carries_its_list_fields_as_plain_ascii_with_one_click(listunsub, app, world, smtp, work_jobs):

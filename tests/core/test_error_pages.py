@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from models import Role, User, db
 from models.people.accounts import register_user
-from tests.conftest import PASSWORD, login
+from tests.factories import PASSWORD, login
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_a_contract_page_shows_its_commitments_history_too(app, client, make_use
     from models import OrganisationKind
     from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
     from models.places.themes import Measure, seed_themes
-    from tests.conftest import login
+    from tests.factories import login
 
     officer_id = make_user("officer@example.org", "Oona Officer", role=Role.OFFICER)
     seller = make_user("seller@example.org", "Sid Seller")

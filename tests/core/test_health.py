@@ -12,8 +12,8 @@ from sqlalchemy import text
 from brokerage import create_app
 from models import Role, db
 from tests.conftest import _config
+from tests.factories import signed_in
 from tests.core.worker_processes import free_port, wait_for
-from tests.digest_world import client_for
 from workers.cron import OncePerScheduleCronScheduler
 from workers.schedule import register_periodic_jobs
 
@@ -144,7 +144,7 @@ def test_officers_see_the_same_checks_on_the_jobs_page(app, make_user, work_jobs
     make_user("officer@example.org", role=Role.OFFICER)
     if heartbeat:
         work_jobs()
-    officer = client_for(app, "officer@example.org")
+    officer = signed_in(app, "officer@example.org")
 
     page = officer.get("/officers/jobs").get_data(as_text=True)
 

@@ -9,7 +9,8 @@ import pytest
 
 from brokerage import create_app
 from brokerage.config import from_environment
-from tests.conftest import _config, login
+from tests.conftest import _config
+from tests.factories import login
 
 ROUTER = "10.0.0.5"  # every request reaches the app from here
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from models import Event, Role, Task, User, db
 from models.core.tasks import create_task, finish_task
-from tests.conftest import login, post_form
+from tests.factories import login, post_form
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from models.places.themes import Measure, Theme, seed_themes
 from models.pledges.rules import accept_pledge, confirm_receipt, make_pledge, record_delivery
 from models.stories.stories import StoryDetails, create_story, submit_story
 from models.voting.setup import RoundFields, add_item_option, close_round, create_round, open_round
-from tests.conftest import login
+from tests.factories import login
 
 TODAY = date.today()
 

@@ -19,7 +19,7 @@ from typing import Callable
 
 from redis import Redis
 
-from tests.conftest import ROOT
+from tests.factories import ROOT
 
 BOUND = 60  # seconds: the most any condition below is waited for
 

@@ -28,7 +28,7 @@ from models.pledges.rules import (
     record_delivery,
     set_allocations,
 )
-from tests.conftest import login, post_form
+from tests.factories import login, post_form
 
 TODAY = date.today()
 

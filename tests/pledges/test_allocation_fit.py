@@ -37,7 +37,7 @@ from models.pledges.rules import (
     record_delivery,
     set_allocations,
 )
-from tests.conftest import csrf_token, login, post_form
+from tests.factories import csrf_token, login, post_form
 
 TODAY = date.today()
 WEEKS_PROBLEM = (

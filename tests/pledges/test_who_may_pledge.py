@@ -20,7 +20,7 @@ from models.pledges.rules import (
     pledge_choice,
     supplier_pledge_problem,
 )
-from tests.conftest import login
+from tests.factories import login
 
 TODAY = date.today()
 

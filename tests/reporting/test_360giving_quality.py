@@ -10,7 +10,7 @@ and .csv), run offline:
   Quality Tool does with a spreadsheet (so every column title is the standard's and every
   cell says what the JSON says), and flattens the JSON.
 
-The data: the open-data world (tests/opendata_world.py) made like the demo, where each
+The data: the open-data world (tests/factories.py `open_data_borough`) made like the demo, where each
 group that receives a delivery is registered and says where it is based."""
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from models import Need, Organisation, User, Ward, db
 from models.people.organisations import update_organisation_details
 from models.places.themes import slugify
 from models.reporting.opendata import area_name, quantity_text
-from tests import opendata_world
-from tests.opendata_world import World
+from tests import factories
+from tests.factories import OpenDataBorough as World
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "360giving"
 GRANT_SCHEMA = DATA / "360-giving-schema.json"
@@ -57,7 +57,9 @@ USEFULNESS_CHECKS = (
 # The one notice our data must raise: each supplier is a funding organisation of its own.
 EXPECTED = {"MoreThanOneFundingOrg": "2 different funding organisation identifiers listed"}
 
-world = opendata_world.world  # the fixture
+@pytest.fixture
+def world(app, places) -> World:
+    return factories.open_data_borough(app)
 
 
 def dataquality():

@@ -7,7 +7,7 @@ Schemathesis (tests/test_api_schemathesis.py) samples a dozen generated requests
 operation, so it can miss the one item that breaks the document. Here nothing is
 sampled: starting from the index, the test walks every list to its last page, follows
 every item to its own endpoint, and asks for each error the document promises, on a
-borough with something of everything (tests/opendata_world.py) plus what that world
+borough with something of everything (tests/factories.py `open_data_borough`) plus what that world
 lacks: a settled commitment and a borough-wide round."""
 
 from __future__ import annotations
@@ -25,13 +25,15 @@ from models import Commitment, Contract, Round, User, db, utcnow
 from models.contracts.rules import CommitmentDetails, add_commitment, settle_commitment
 from models.places.themes import Measure
 from models.voting.setup import RoundFields, add_item_option, create_round, open_round
-from tests import opendata_world
-from tests.opendata_world import World
+from tests import factories
+from tests.factories import OpenDataBorough as World
 
 API = "/api/v1"
 HOST = "http://localhost"
 
-world = opendata_world.world  # the fixture
+@pytest.fixture
+def world(app, places) -> World:
+    return factories.open_data_borough(app)
 
 
 @pytest.fixture

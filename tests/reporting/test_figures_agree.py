@@ -31,7 +31,7 @@ from models.reporting.scorecards import supplier_scorecard
 from models.voting.ballots import enter_paper_batch
 from models.voting.models import Round
 from models.voting.setup import RoundFields, add_item_option, close_round, create_round, open_round, publish_results
-from tests.conftest import login
+from tests.factories import login
 
 TODAY = date.today()
 YEAR = impact.Year.of(TODAY)

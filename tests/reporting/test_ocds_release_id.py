@@ -13,10 +13,14 @@ from models import Pledge, User, db
 from models.pledges.rules import set_allocations
 from models.reporting.ocds_release import release_package
 from models.reporting.opendata import Publisher
-from tests import opendata_world
-from tests.opendata_world import World
+import pytest
 
-world = opendata_world.world  # the fixture
+from tests import factories
+from tests.factories import OpenDataBorough as World
+
+@pytest.fixture
+def world(app, places) -> World:
+    return factories.open_data_borough(app)
 
 PUBLISHER = Publisher(
     name="Brent Council", org_id="GB-LAE-BEN", website="http://localhost", grant_prefix="360G-brent-sv-",

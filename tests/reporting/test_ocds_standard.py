@@ -22,11 +22,13 @@ from sqlalchemy import select
 from models import Contract, User, db
 from models.contracts.rules import CommitmentDetails, add_commitment
 from models.places.themes import Theme, save_measure
-from tests import opendata_world
-from tests.opendata_world import World
+from tests import factories
+from tests.factories import OpenDataBorough as World
 from tests.reporting.ocds_tools import METRICS_V1_1, STANDARD_ZIP, LocalMirror, errors, ocdskit_compile
 
-world = opendata_world.world  # the fixture
+@pytest.fixture
+def world(app, places) -> World:
+    return factories.open_data_borough(app)
 
 METRICS_EXTENSION = METRICS_V1_1 + "extension.json"
 UNCEFACT_CODES = {"HUR", "WEE", "DAY", "MON", "ANN", "C62", "TNE", "KGM", "KMT", "KWH", "LTR", "MTK"}

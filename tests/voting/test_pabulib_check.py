@@ -30,7 +30,7 @@ from models.voting.pabulib import PbElection, PbProject, PbVote, parse_pb, write
 from models.voting.pb_rules import RULES, tally
 from models.voting.round_pabulib import import_pb_round
 from pb_tally import tally_file
-from tests.conftest import SHARED_DATA
+from tests.factories import SHARED_DATA
 
 PB_DATA = SHARED_DATA / "pb"
 FILES = sorted(path.name for path in PB_DATA.glob("*.pb"))

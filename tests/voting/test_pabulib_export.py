@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from models import Need, Organisation, Role, Round, User, db, utcnow
+from models import Organisation, Role, Round, User, db, utcnow
 from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
 from models.places.themes import Theme, seed_themes
 from models.voting.ballots import enter_paper_batch
@@ -18,7 +18,7 @@ from models.voting.count import count_round
 from models.voting.pabulib import parse_pb
 from models.voting.round_pabulib import export_round_pb, import_pb_round
 from models.voting.setup import RoundFields, add_item_option, add_need_options, close_round, create_round, open_round, publish_results
-from tests.conftest import SHARED_DATA
+from tests.factories import SHARED_DATA
 
 PB_DATA = SHARED_DATA / "pb"
 ASSEN = PB_DATA / "Netherlands_Assen_2024.pb"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_DATA
+from tests.factories import SHARED_DATA
 
 ROOT = Path(__file__).resolve().parents[2]
 PB_DATA = SHARED_DATA / "pb"

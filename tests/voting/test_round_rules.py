@@ -24,7 +24,7 @@ from models.voting.setup import (
     publish_results,
     request_recount,
 )
-from tests.conftest import login, post_form
+from tests.factories import login, post_form
 
 COUNT = "workers.rounds.count_round_votes"
 CLOSED = "This round has closed, so its options and rules can no longer change"
