@@ -13,7 +13,11 @@ from models.places.wards import import_postcodes, import_wards
 from workers.registry import job
 
 
-def run_task(task_id: str, path: str, importer) -> str:
+def run_task(task_id: str, path: str, importer, keep_file: bool = False) -> str:
+    """Run `importer(task, path)` for the task, once: its report is the task's result, in
+    the same transaction as what it wrote. The file is removed afterwards, unless
+    `keep_file` (a preview keeps it for the import the officer may confirm); a report's
+    `event_detail()`, when it has one, is what the audit event keeps of it."""
     task = db.session.get(Task, task_id)
     if task is None or task.finished:
         return "nothing to do"
@@ -34,12 +38,14 @@ def run_task(task_id: str, path: str, importer) -> str:
         raise
     else:
         finish_task(task, result=report.as_dict())
-        record_event(f"{task.name}.finished", task, actor=None, to_state="finished", detail=report.as_dict())
+        detail = report.event_detail() if hasattr(report, "event_detail") else report.as_dict()
+        record_event(f"{task.name}.finished", task, actor=None, to_state="finished", detail=detail)
     db.session.commit()
-    try:
-        os.remove(path)
-    except OSError:
-        pass
+    if not (keep_file and task.status == "finished"):
+        try:
+            os.remove(path)
+        except OSError:
+            pass
     return task.status
 
 
