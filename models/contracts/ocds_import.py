@@ -83,6 +83,21 @@ def other_buyer(name: str) -> str:
     return f"buyer is {name}, not this council"
 
 
+def grouped_reasons(reasons: dict[str, int]) -> dict[str, int]:
+    """The reasons as a report counts them: every other buyer's releases on one line (each
+    skipped release still names its buyer), the other reasons as they are."""
+    grouped: dict[str, int] = {}
+    buyers = skipped = 0
+    for reason, count in reasons.items():
+        if reason.startswith("buyer is ") and reason.endswith(", not this council"):
+            buyers, skipped = buyers + 1, skipped + count
+        else:
+            grouped[reason] = count
+    if buyers:
+        grouped[f"buyer is another organisation, not this council ({buyers} buyer{'' if buyers == 1 else 's'})"] = skipped
+    return dict(sorted(grouped.items()))
+
+
 # Parsing (pure) ------------------------------------------------------------------
 
 
@@ -450,7 +465,7 @@ class ImportPlan:
     def summary(self) -> str:
         return _summary(
             self.count("create"), self.count("update"), self.count("unchanged"), self.count("skip"),
-            len(self.new_suppliers), self.reasons(),
+            len(self.new_suppliers), grouped_reasons(self.reasons()),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -469,7 +484,7 @@ class ImportPlan:
             "unchanged": self.count("unchanged"),
             "skipped": self.count("skip"),
             "suppliers_created": len(self.new_suppliers),
-            "reasons": self.reasons(),
+            "reasons": grouped_reasons(self.reasons()),
             "buyer": self.buyer.as_dict(),
             "digest": self.digest,
             "items": listed,
@@ -611,13 +626,15 @@ class OcdsReport:
             "unchanged": self.unchanged,
             "skipped": self.skipped,
             "suppliers_created": self.suppliers_created,
-            "reasons": dict(sorted(self.reasons.items())),
+            "reasons": grouped_reasons(self.reasons),
             "skipped_items": self.skipped_items,
             "batch_id": self.batch_id,
         }
 
     def summary(self) -> str:
-        return _summary(self.created, self.updated, self.unchanged, self.skipped, self.suppliers_created, self.reasons)
+        return _summary(
+            self.created, self.updated, self.unchanged, self.skipped, self.suppliers_created, grouped_reasons(self.reasons)
+        )
 
 
 def _create_supplier(ref: SupplierRef, suitable_for_sme: bool | None, batch_id: int) -> "Organisation":
