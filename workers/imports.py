@@ -5,6 +5,9 @@ progress in its Task row."""
 from __future__ import annotations
 
 import os
+import time
+
+from flask import current_app
 
 from models import DomainError, Task, db
 from models.core.events import record_event
@@ -73,3 +76,25 @@ def import_wards_file(task_id: str, path: str) -> str:
 @job("default", timeout=3600)
 def import_postcodes_file(task_id: str, path: str) -> str:
     return run_task(task_id, path, _postcodes)
+
+
+STALE_UPLOAD_HOURS = 24
+
+
+@job("low", timeout=600)
+def remove_stale_uploads(max_age_hours: int = STALE_UPLOAD_HOURS) -> int:
+    """Remove uploaded files no job has used for a day: mostly previews of contract
+    imports nobody confirmed (confirming one later asks for the file again). Every import
+    job is done with its file within the hour; the rows stay, only the files go."""
+    folder = os.path.join(current_app.config["UPLOAD_DIR"], "imports")
+    cutoff = time.time() - max_age_hours * 3600
+    removed = 0
+    for entry in os.scandir(folder) if os.path.isdir(folder) else ():
+        try:
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                os.remove(entry.path)
+                removed += 1
+        except OSError:
+            pass  # gone already, or not ours to remove
+    return removed
+

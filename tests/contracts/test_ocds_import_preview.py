@@ -182,6 +182,20 @@ def test_a_preview_whose_file_is_gone_asks_for_it_again(app, officer, work_jobs)
         assert db.session.scalar(select(func.count()).select_from(Task).where(Task.name == "ocds_import")) == 0
 
 
+def test_a_preview_nobody_confirms_loses_its_file_after_a_day(app, officer, work_jobs):
+    from workers.imports import remove_stale_uploads
+
+    preview_id = previewed(officer, work_jobs, HUNDRED.read_bytes())
+    with app.app_context():
+        path = os.path.join(app.config["UPLOAD_DIR"], "imports", db.session.get(Task, preview_id).result["upload"])
+        assert remove_stale_uploads() == 0 and os.path.exists(path)  # kept while it is fresh
+        day_old = os.path.getmtime(path) - 25 * 3600
+        os.utime(path, (day_old, day_old))
+        assert remove_stale_uploads() == 1 and not os.path.exists(path)
+    response = confirm(officer, preview_id)
+    assert response.headers["Location"].endswith("/officers/contracts/import")
+
+
 def test_a_preview_that_is_still_running_cannot_be_confirmed(app, officer):
     preview_id = task_id_of(upload(officer, HUNDRED.read_bytes()))  # no worker has run it
     response = confirm(officer, preview_id)

@@ -141,6 +141,23 @@ def test_undoing_an_update_puts_the_contract_back_as_it_was(app, officer_id):
         assert counts() == (0, 0)
 
 
+def test_undoing_an_update_that_moved_a_contract_to_a_new_supplier_removes_that_supplier(app, officer_id):
+    with app.app_context():
+        imported(*merton())
+        marstons = contract_of(MERTON[0]).supplier_id
+        reassigned = merton()
+        reassigned[0]["awards"][0]["suppliers"] = [{"id": "new", "name": "Parking Partners Ltd"}]
+        second = imported(*reassigned)
+        assert (second.updated_count, second.suppliers_created_count) == (1, 1)
+        assert contract_of(MERTON[0]).supplier.name == "Parking Partners Ltd"
+        assert undo_blockers(second) == []
+        undo_import(second, officer())
+        db.session.commit()
+        assert contract_of(MERTON[0]).supplier_id == marstons
+        assert db.session.scalar(select(Organisation).where(Organisation.name == "Parking Partners Ltd")) is None
+        assert counts() == (3, 3)
+
+
 def test_a_contract_with_a_commitment_keeps_its_import(app, officer_id):
     with app.app_context():
         seed_themes()
