@@ -33,7 +33,7 @@ from models import Allocation, Commitment, Contract, Organisation, Pledge, Task,
 from models.core.events import events_for
 from models.core.work_queue import work_queue
 from models.contracts.council_buyer import council_buyer
-from models.contracts.import_batches import batch_changes, undo_blockers, undo_import
+from models.contracts.import_batches import batch_changes, batch_that_created, undo_blockers, undo_import
 from models.contracts.models import CommitmentStatus, ImportBatch, tier_case
 from models.contracts.rules import (
     add_commitment,
@@ -138,6 +138,7 @@ def contract(contract_id: int):
         decision_form=DecisionForm(),
         events=events_for(contract, *contract.commitments, limit=100),
         today=date.today(),
+        import_batch=batch_that_created(contract) if contract.source == "ocds" else None,
     )
 
 

@@ -176,8 +176,13 @@ def undo_import(batch: ImportBatch, officer: "User | None") -> dict[str, int]:
     return done
 
 
-def recent_batches(limit: int = 50) -> list[ImportBatch]:
-    return list(db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)))
+def batch_that_created(contract: Contract) -> ImportBatch | None:
+    """The import that created this contract, if one did."""
+    return db.session.scalar(
+        select(ImportBatch)
+        .join(ImportChange, ImportChange.batch_id == ImportBatch.id)
+        .where(ImportChange.contract_id == contract.id, ImportChange.kind == "contract_created")
+    )
 
 
 def batch_changes(batch: ImportBatch, kind: str) -> list[ImportChange]:

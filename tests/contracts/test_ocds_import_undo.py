@@ -237,8 +237,13 @@ def test_only_officers_undo(app, officer_id, make_user):
 def test_an_officer_undoes_an_import_from_its_page(app, officer_id):
     with app.app_context():
         batch_id = imported(*merton()).id
+        contract_id = contract_of(MERTON[0]).id
     client = app.test_client()
     login(client, "officer@example.org")
+    # The contract's page says which import it came from.
+    contract_page = client.get(f"/officers/contracts/{contract_id}").get_data(as_text=True)
+    assert f'href="/officers/contracts/imports/{batch_id}">import {batch_id}</a>' in contract_page
+    assert f"Open Contracting import ({MERTON[0]})" in contract_page
     listing = client.get("/officers/contracts/imports").get_data(as_text=True)
     assert "merton.json" in listing and "Oona Officer" in listing
     page = client.get(f"/officers/contracts/imports/{batch_id}").get_data(as_text=True)
