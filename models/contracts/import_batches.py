@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from models import DomainError, db, utcnow
 from models.contracts.models import Commitment, Contract, ImportBatch, ImportChange
@@ -25,8 +25,20 @@ if TYPE_CHECKING:
     from models.people.accounts import User
 
 
-def _count(query) -> int:
-    return int(db.session.scalar(query) or 0)
+CHUNK = 500
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
+
+
+def _counts_by(column, ids: list[int]) -> dict[int, int]:
+    """{id: how many rows} of the table `column` belongs to, grouped by `column`, for these ids."""
+    found: dict[int, int] = {}
+    for chunk in _chunks(ids):
+        query = select(column, func.count()).where(column.in_(chunk)).group_by(column)
+        found.update({key: int(count) for key, count in db.session.execute(query).all()})
+    return found
 
 
 def _restore(value: Any, name: str) -> Any:
@@ -35,8 +47,16 @@ def _restore(value: Any, name: str) -> Any:
     return value
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def _contracts(ids: list[int]) -> dict[int, Contract]:
+    return {
+        contract.id: contract
+        for chunk in _chunks(ids)
+        for contract in db.session.scalars(select(Contract).where(Contract.id.in_(chunk)))
+    }
 
 
 def undo_blockers(batch: ImportBatch) -> list[str]:
@@ -52,53 +72,64 @@ def undo_blockers(batch: ImportBatch) -> list[str]:
     reasons: list[str] = []
     created = [change for change in batch.changes if change.kind == "contract_created"]
     updated = [change for change in batch.changes if change.kind == "contract_updated"]
+    contracts = _contracts([change.contract_id for change in created + updated if change.contract_id])
+    created_ids = [change.contract_id for change in created if change.contract_id in contracts]
+    commitments = _counts_by(Commitment.contract_id, created_ids)
     for change in created + updated:
-        contract = db.session.get(Contract, change.contract_id) if change.contract_id else None
+        contract = contracts.get(change.contract_id) if change.contract_id else None
         if contract is None:
             if change.kind == "contract_updated":
                 reasons.append(f"Contract {change.label} is no longer here, so it cannot be restored.")
             continue
-        if change.kind == "contract_created":
-            commitments = _count(select(func.count()).select_from(Commitment).where(Commitment.contract_id == contract.id))
-            if commitments:
-                pledges = _count(
-                    select(func.count()).select_from(Pledge)
-                    .join(Commitment, Commitment.id == Pledge.commitment_id)
-                    .where(Commitment.contract_id == contract.id)
-                )
-                allocations = _count(
-                    select(func.count()).select_from(Allocation)
-                    .join(Commitment, Commitment.id == Allocation.commitment_id)
-                    .where(Commitment.contract_id == contract.id)
-                )
-                parts = [_plural(commitments, "commitment")]
-                parts += [_plural(pledges, "pledge")] if pledges else []
-                parts += [_plural(allocations, "allocated delivery") if allocations == 1 else f"{allocations} allocated deliveries"] if allocations else []
-                reasons.append(f"Contract {contract.reference} now has {', '.join(parts)}.")
+        if change.kind == "contract_created" and commitments.get(contract.id):
+            pledges = db.session.scalar(
+                select(func.count()).select_from(Pledge).join(Commitment, Commitment.id == Pledge.commitment_id)
+                .where(Commitment.contract_id == contract.id)
+            )
+            allocations = db.session.scalar(
+                select(func.count()).select_from(Allocation).join(Commitment, Commitment.id == Allocation.commitment_id)
+                .where(Commitment.contract_id == contract.id)
+            )
+            parts = [_plural(commitments[contract.id], "commitment")]
+            parts += [_plural(pledges, "pledge")] if pledges else []
+            parts += [_plural(allocations, "allocated delivery", "allocated deliveries")] if allocations else []
+            reasons.append(f"Contract {contract.reference} now has {', '.join(parts)}.")
         if snapshot(contract_values(contract)) != change.after:
             reasons.append(f"Contract {contract.reference} has changed since this import (by a later import).")
+
+    supplier_ids = [change.organisation_id for change in batch.changes if change.kind == "supplier_created" and change.organisation_id]
+    if not supplier_ids:
+        return reasons
+    suppliers = {
+        supplier.id: supplier
+        for chunk in _chunks(supplier_ids)
+        for supplier in db.session.scalars(select(Organisation).where(Organisation.id.in_(chunk)))
+    }
+    members = _counts_by(Membership.organisation_id, supplier_ids)
+    invited = _counts_by(Invitation.organisation_id, supplier_ids)
+    pledged = _counts_by(Pledge.supplier_id, supplier_ids)
+    stories = _counts_by(Story.organisation_id, supplier_ids)
     # Where each contract's supplier will be once the batch is undone.
     removed = {change.contract_id for change in created if change.contract_id}
     restored = {change.contract_id: (change.before or {}).get("supplier_id") for change in updated if change.contract_id}
-    for change in batch.changes:
-        if change.kind != "supplier_created" or change.organisation_id is None:
-            continue
-        supplier = db.session.get(Organisation, change.organisation_id)
+    holding: dict[int, list[int]] = {}
+    for chunk in _chunks(supplier_ids):
+        for contract_id, supplier_id in db.session.execute(
+            select(Contract.id, Contract.supplier_id).where(Contract.supplier_id.in_(chunk))
+        ).all():
+            holding.setdefault(supplier_id, []).append(contract_id)
+    for supplier_id in supplier_ids:
+        supplier = suppliers.get(supplier_id)
         if supplier is None:
             continue
         if supplier.status != "pending":
             reasons.append(f"Supplier {supplier.name} has since been {supplier.status} by an officer.")
-        members = _count(select(func.count()).select_from(Membership).where(Membership.organisation_id == supplier.id))
-        invited = _count(select(func.count()).select_from(Invitation).where(Invitation.organisation_id == supplier.id))
-        if members or invited:
+        if members.get(supplier.id) or invited.get(supplier.id):
             reasons.append(f"Supplier {supplier.name} has members or invitations now.")
-        pledges = _count(select(func.count()).select_from(Pledge).where(Pledge.supplier_id == supplier.id))
-        stories = _count(select(func.count()).select_from(Story).where(Story.organisation_id == supplier.id))
-        if pledges or stories:
+        if pledged.get(supplier.id) or stories.get(supplier.id):
             reasons.append(f"Supplier {supplier.name} has pledges or stories now.")
-        holding = db.session.scalars(select(Contract.id).where(Contract.supplier_id == supplier.id)).all()
         others = [
-            contract_id for contract_id in holding
+            contract_id for contract_id in holding.get(supplier.id, [])
             if contract_id not in removed and (contract_id not in restored or restored[contract_id] == supplier.id)
         ]
         if others:
@@ -115,13 +146,13 @@ def _lock(batch: ImportBatch) -> None:
     from models.people.organisations import Organisation
 
     db.session.scalar(select(ImportBatch.id).where(ImportBatch.id == batch.id).with_for_update())
+    db.session.refresh(batch)
     contract_ids = [change.contract_id for change in batch.changes if change.contract_id]
     supplier_ids = [change.organisation_id for change in batch.changes if change.organisation_id]
-    if contract_ids:
-        db.session.scalars(select(Contract.id).where(Contract.id.in_(contract_ids)).with_for_update()).all()
-    if supplier_ids:
-        db.session.scalars(select(Organisation.id).where(Organisation.id.in_(supplier_ids)).with_for_update()).all()
-    db.session.refresh(batch)
+    for chunk in _chunks(contract_ids):
+        db.session.scalars(select(Contract.id).where(Contract.id.in_(chunk)).with_for_update()).all()
+    for chunk in _chunks(supplier_ids):
+        db.session.scalars(select(Organisation.id).where(Organisation.id.in_(chunk)).with_for_update()).all()
 
 
 def undo_import(batch: ImportBatch, officer: "User | None") -> dict[str, int]:
@@ -137,42 +168,51 @@ def undo_import(batch: ImportBatch, officer: "User | None") -> dict[str, int]:
     if reasons:
         raise DomainError("This import cannot be undone: " + " ".join(reasons))
     done = {"contracts_removed": 0, "contracts_restored": 0, "suppliers_removed": 0}
-    for change in batch.changes:
-        if change.kind != "contract_updated":
-            continue
-        contract = db.session.get(Contract, change.contract_id)
-        before = change.before or {}
-        fields = [name for name in CONTRACT_FIELDS if before.get(name) != (change.after or {}).get(name)]
+    updated = [change for change in batch.changes if change.kind == "contract_updated"]
+    contracts = _contracts([change.contract_id for change in batch.changes if change.contract_id])
+    for change in updated:
+        contract = contracts[change.contract_id]
+        before, after = change.before or {}, change.after or {}
+        fields = [name for name in CONTRACT_FIELDS if before.get(name) != after.get(name)]
         for name in fields:
             setattr(contract, name, _restore(before.get(name), name))
         record_event("contract.restored", contract, actor=officer, detail={"import": batch.id, "fields": fields})
         done["contracts_restored"] += 1
     db.session.flush()
-    references = []
-    for change in batch.changes:
-        if change.kind == "contract_created" and change.contract_id:
-            contract = db.session.get(Contract, change.contract_id)
-            if contract is None:
-                continue
-            record_event("contract.removed", contract, actor=officer, from_state="recorded", to_state="removed",
-                         detail={"import": batch.id, "reference": contract.reference})
-            references.append(contract.reference)
-            db.session.delete(contract)
-            done["contracts_removed"] += 1
+    # Removed in bulk (none has commitments: undo_blockers said so, under the lock), each
+    # with its event; the batch's change rows keep their references (contract_id goes null).
+    removed = [contracts[change.contract_id] for change in batch.changes
+               if change.kind == "contract_created" and change.contract_id in contracts]
+    for contract in removed:
+        record_event("contract.removed", contract, actor=officer, from_state="recorded", to_state="removed",
+                     detail={"import": batch.id, "reference": contract.reference})
+    references = [contract.reference for contract in removed]
+    supplier_ids = [change.organisation_id for change in batch.changes
+                    if change.kind == "supplier_created" and change.organisation_id]
+    suppliers = [
+        supplier
+        for chunk in _chunks(supplier_ids)
+        for supplier in db.session.scalars(select(Organisation).where(Organisation.id.in_(chunk)))
+    ]
+    for supplier in suppliers:
+        record_event("organisation.removed", supplier, actor=officer, from_state=supplier.status, to_state="removed",
+                     detail={"import": batch.id, "name": supplier.name})
     db.session.flush()
-    for change in batch.changes:
-        if change.kind == "supplier_created" and change.organisation_id:
-            supplier = db.session.get(Organisation, change.organisation_id)
-            if supplier is None:
-                continue
-            record_event("organisation.removed", supplier, actor=officer, from_state=supplier.status, to_state="removed",
-                         detail={"import": batch.id, "name": supplier.name})
-            db.session.delete(supplier)
-            done["suppliers_removed"] += 1
-    db.session.flush()
+    for chunk in _chunks([contract.id for contract in removed]):
+        db.session.execute(delete(Contract).where(Contract.id.in_(chunk)), execution_options={"synchronize_session": False})
+    for chunk in _chunks([supplier.id for supplier in suppliers]):
+        db.session.execute(
+            delete(Organisation).where(Organisation.id.in_(chunk)), execution_options={"synchronize_session": False}
+        )
+    for row in [*removed, *suppliers]:
+        db.session.expunge(row)
+    done["contracts_removed"], done["suppliers_removed"] = len(removed), len(suppliers)
     batch.status, batch.undone_at, batch.undone_by_id = "undone", utcnow(), officer.id if officer else None
     record_event("contract_import.undone", batch, actor=officer, from_state="applied", to_state="undone",
                  detail={**done, "file": batch.file_name, "references": references[:200]})
+    db.session.flush()
+    for change in batch.changes:
+        db.session.expire(change)  # their contract_id and organisation_id are null now
     return done
 
 

@@ -523,17 +523,31 @@ def _find_supplier(ref: SupplierRef) -> "Organisation | None":
     return None
 
 
-def _same_supplier(ref: SupplierRef, planned: dict[str, tuple[SupplierRef, bool | None]]) -> str | None:
-    """The key of a supplier this plan already creates that is this one (by number or name)."""
-    if ref.key in planned:
+class _PlannedSuppliers:
+    """The suppliers a plan creates, found again by company number or name (as
+    `_find_supplier` finds the ones we have), so that one file's firm is created once."""
+
+    def __init__(self, planned: dict[str, tuple[SupplierRef, bool | None]]):
+        self.planned = planned
+        self.by_number: dict[str, str] = {}
+        self.by_name: dict[str, str] = {}
+
+    def find(self, ref: SupplierRef) -> str | None:
+        if ref.key in self.planned:
+            return ref.key
+        if ref.company_number and ref.company_number in self.by_number:
+            return self.by_number[ref.company_number]
+        for name in filter(None, (ref.name, ref.legal_name)):
+            if name.lower() in self.by_name:
+                return self.by_name[name.lower()]
+        return None
+
+    def add(self, ref: SupplierRef, suitable_for_sme: bool | None) -> str:
+        self.planned[ref.key] = (ref, suitable_for_sme)
+        if ref.company_number:
+            self.by_number.setdefault(ref.company_number, ref.key)
+        self.by_name.setdefault(ref.name.lower(), ref.key)
         return ref.key
-    names = {name.lower() for name in (ref.name, ref.legal_name) if name}
-    for key, (other, _sme) in planned.items():
-        if ref.company_number and other.company_number == ref.company_number:
-            return key
-        if other.name.lower() in names:
-            return key
-    return None
 
 
 def _reason_for_create(row: AwardRow) -> str:
@@ -549,6 +563,7 @@ def plan_import(data: bytes | list[dict[str, Any]], buyer: CouncilBuyer | None =
     buyer = buyer if buyer is not None else council_buyer()
     rows, skipped = award_rows(releases, buyer)
     plan = ImportPlan(buyer=buyer)
+    planned = _PlannedSuppliers(plan.new_suppliers)
     for item in skipped:
         plan.items.append(PlanItem("skip", item.where, item.ocid, item.reason))
     existing = {
@@ -566,10 +581,7 @@ def plan_import(data: bytes | list[dict[str, Any]], buyer: CouncilBuyer | None =
         supplier = _find_supplier(row.supplier)
         new_key = None
         if supplier is None:
-            new_key = _same_supplier(row.supplier, plan.new_suppliers)
-            if new_key is None:
-                new_key = row.supplier.key
-                plan.new_suppliers[new_key] = (row.supplier, row.suitable_for_sme)
+            new_key = planned.find(row.supplier) or planned.add(row.supplier, row.suitable_for_sme)
         supplier_name = supplier.name if supplier is not None else plan.new_suppliers[new_key][0].name
         common = dict(title=row.title, supplier=supplier_name, new_supplier=supplier is None, value_pence=row.value_pence)
         if contract is None:
@@ -705,7 +717,7 @@ def apply_plan(
                 ref, sme = plan.new_suppliers[key]
                 organisation = _create_supplier(ref, sme, batch.id)
                 created_suppliers[key] = organisation.id
-                batch.changes.append(ImportChange(kind="supplier_created", organisation_id=organisation.id, label=ref.name))
+                db.session.add(ImportChange(batch_id=batch.id, kind="supplier_created", organisation_id=organisation.id, label=ref.name))
                 report.suppliers_created += 1
             supplier_id = created_suppliers[key]
         values = {**_row_values(write.row), "supplier_id": supplier_id}
@@ -719,8 +731,10 @@ def apply_plan(
             record_event(
                 "contract.recorded", contract, actor=officer, to_state="recorded", detail={"source": "ocds", "import": batch.id}
             )
-            batch.changes.append(ImportChange(
-                kind="contract_created", contract_id=contract.id, label=row.reference, ocid=row.ocid,
+            # Added to the session, not to batch.changes: a growing collection would be
+            # compared again at every flush (a file of 5,000 awards took minutes).
+            db.session.add(ImportChange(
+                batch_id=batch.id, kind="contract_created", contract_id=contract.id, label=row.reference, ocid=row.ocid,
                 after=snapshot(contract_values(contract)),
             ))
             report.created += 1
@@ -733,8 +747,8 @@ def apply_plan(
         record_event(
             "contract.updated", contract, actor=officer, detail={"source": "ocds", "fields": changed, "import": batch.id}
         )
-        batch.changes.append(ImportChange(
-            kind="contract_updated", contract_id=contract.id, label=row.reference, ocid=row.ocid,
+        db.session.add(ImportChange(
+            batch_id=batch.id, kind="contract_updated", contract_id=contract.id, label=row.reference, ocid=row.ocid,
             before=before, after=snapshot(contract_values(contract)),
         ))
         report.updated += 1

@@ -176,6 +176,36 @@ def test_a_contract_with_a_commitment_keeps_its_import(app, officer_id):
         assert "contract_import.undone" not in actions()
 
 
+def test_a_commitment_with_a_pledge_against_it_is_named_in_the_refusal(app, officer_id, make_user, make_organisation):
+    from models.needs.rules import NeedDetails, create_need, publish_need, submit_need
+    from models.pledges.rules import make_pledge
+
+    seller = make_user("seller@marstons.example")
+    owner = make_user("owner@example.org")
+    # Marstons registered itself: the import matches it by name and creates no supplier.
+    marstons = make_organisation(seller, OrganisationKind.SUPPLIER, name="Marstons holdings plc", officer_id=officer_id)
+    group = make_organisation(owner, name="Harlesden Food Hub", officer_id=officer_id)
+    with app.app_context():
+        seed_themes()
+        batch = imported(merton()[0])
+        assert batch.suppliers_created_count == 0 and contract_of(MERTON[0]).supplier_id == marstons
+        measure = db.session.scalar(select(Measure).where(Measure.name == "Employee volunteering hours"))
+        commitment = add_commitment(contract_of(MERTON[0]), officer(), CommitmentDetails(measure.id, 40, date.today() + timedelta(days=90)))
+        today = date.today()
+        need = create_need(
+            db.session.get(Organisation, group), db.session.get(User, owner),
+            NeedDetails("Volunteers for the pantry", "Four volunteers.", "", "volunteering", 20, "volunteer hours",
+                        30000, None, measure.theme_id, 50, today + timedelta(days=60)),
+            today,
+        )
+        submit_need(need, db.session.get(User, owner), today)
+        publish_need(need, officer(), today)
+        make_pledge(need, db.session.get(Organisation, marstons), db.session.get(User, seller), 10, "Ten hours",
+                    commitment_id=commitment.id, today=today)
+        db.session.commit()
+        assert undo_blockers(batch) == [f"Contract {MERTON[0]}/{MERTON[0]}-1 now has 1 commitment, 1 pledge."]
+
+
 def test_a_supplier_verified_since_keeps_its_import(app, officer_id):
     with app.app_context():
         batch = imported(*merton())
