@@ -1,6 +1,7 @@
-"""Officers record contracts (by hand or from an OCDS file), add and approve the
-social value commitments under them, and handle unmet ones (remedial plan,
-Social Value Fund payment in lieu, or a credit). The rules are in models/contracts.py."""
+"""Officers record contracts (by hand or from an OCDS file: upload, check the preview,
+confirm; undo an import while nothing depends on it), add and approve the social value
+commitments under them, and handle unmet ones (remedial plan, Social Value Fund payment
+in lieu, or a credit). The rules are in models/contracts/."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ from models.contracts.council_buyer import CouncilBuyer, buyer_of, council_buyer
 from models.people.registration_numbers import normalise_company_number
 
 if TYPE_CHECKING:
-    from models.contracts.models import Contract, ImportBatch
+    from models.contracts.models import Contract
     from models.people.accounts import User
     from models.people.organisations import Organisation
 
@@ -791,9 +791,3 @@ def import_ocds(
     return apply_plan(
         plan, officer, file_name=file_name, file_sha256=hashlib.sha256(data).hexdigest(), preview_task_id=preview_task_id
     )
-
-
-def import_batch_of(report: OcdsReport) -> "ImportBatch | None":
-    from models.contracts.models import ImportBatch
-
-    return db.session.get(ImportBatch, report.batch_id) if report.batch_id else None
