@@ -269,19 +269,75 @@ contracts_cli = AppGroup("contracts", help="Council contracts and their social v
 
 @contracts_cli.command("import-ocds")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def import_ocds_command(path: str) -> None:
-    """Import contracts from an Open Contracting (OCDS) JSON file and print the report."""
-    from models.contracts.ocds_import import MAX_OCDS_BYTES, import_ocds
+@click.option("--yes", is_flag=True, help="Import without asking, once the preview is printed.")
+def import_ocds_command(path: str, yes: bool) -> None:
+    """Preview importing contracts from an Open Contracting (OCDS) JSON file: what would be
+    created, updated and skipped, with each release's ocid and the reason. Then import it,
+    when confirmed (or with --yes), as an import batch that can be undone."""
+    from models.contracts.ocds_import import MAX_OCDS_BYTES, import_ocds, plan_import
 
     if os.path.getsize(path) > MAX_OCDS_BYTES:
         raise click.ClickException(f"The file is too large: Open Contracting files must be {MAX_OCDS_BYTES // (1024 * 1024)} MB or smaller.")
+    data = Path(path).read_bytes()
     try:
-        report = import_ocds(Path(path).read_bytes())
+        plan = plan_import(data)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message)
+    buyer = ", ".join(plan.buyer.names + plan.buyer.ids)
+    click.echo(f"This council, as a buyer: {buyer or 'not set (set it in the admin Council settings)'}")
+    words = {"create": "create", "update": "update", "unchanged": "same", "skip": "skip"}
+    for item in plan.items:
+        title = f"  {item.title} ({item.supplier}{', new supplier' if item.new_supplier else ''})" if item.title else ""
+        click.echo(f"{words[item.action]:<7}{item.ocid or item.where}{title}: {item.reason}")
+    click.echo(f"Preview: {plan.summary()}")
+    db.session.rollback()  # the plan wrote nothing; start the import afresh
+    if not plan.changes_anything:
+        click.echo("Nothing to import.")
+        return
+    if not yes:
+        click.confirm("Import these contracts?", abort=True)
+    try:
+        report = import_ocds(data, expected_digest=plan.digest, file_name=Path(path).name)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message)
     click.echo(f"Contracts: {report.summary()}")
+    click.echo(f"Import {report.batch_id}: undo it with `flask contracts undo-import {report.batch_id}`.")
+
+
+@contracts_cli.command("undo-import")
+@click.argument("batch_id", type=int)
+@click.option("--yes", is_flag=True, help="Undo without asking.")
+def undo_import_command(batch_id: int, yes: bool) -> None:
+    """Undo an import of contracts: remove what it created and restore what it updated,
+    unless something depends on it."""
+    from models.contracts.import_batches import undo_blockers, undo_import
+    from models.contracts.models import ImportBatch
+
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None:
+        raise click.ClickException(f"There is no import {batch_id}.")
+    blockers = undo_blockers(batch)
+    if blockers:
+        raise click.ClickException("This import cannot be undone: " + " ".join(blockers))
+    click.echo(
+        f"Import {batch.id} of {batch.file_name or 'a file'}: {batch.created_count} created, "
+        f"{batch.updated_count} updated, {batch.suppliers_created_count} new suppliers."
+    )
+    if not yes:
+        click.confirm("Undo it?", abort=True)
+    try:
+        done = undo_import(batch, None)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message)
+    click.echo(
+        f"Undone: {done['contracts_removed']} contracts removed, {done['contracts_restored']} restored, "
+        f"{done['suppliers_removed']} suppliers removed."
+    )
 
 
 pb_cli = AppGroup("pb", help="Participatory budgeting: count real elections in the Pabulib format.")

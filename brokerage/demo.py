@@ -87,6 +87,7 @@ def load_demo(explicit_dir: str | None = None) -> str:
         deprivation = import_imd((folder / IMD_FILE).read_text(encoding="utf-8-sig"), (folder / LSOA_FILE).read_text(encoding="utf-8"))
         lines.append(f"Ward deprivation (IMD 2019): {deprivation.summary()}")
     lines.append(f"Themes: {seed_themes()} added")
+    lines.append(f"Buyer for contract imports: {_seed_council_buyer()}")
 
     created_users = 0
     for email, name, role, _note in DEMO_USERS:
@@ -133,6 +134,17 @@ def load_demo(explicit_dir: str | None = None) -> str:
     lines.append(f"Matching: {run_matching().summary()}")
     db.session.commit()
     return "\n".join(lines)
+
+
+def _seed_council_buyer() -> str:
+    """Brent's names and identifier as a buyer, so that importing a Contracts Finder file
+    takes only Brent's contracts (unless an administrator has set them already)."""
+    from models.contracts.council_buyer import BRENT_IDS, BRENT_NAMES, council_buyer, save_council_buyer
+
+    buyer = council_buyer()
+    if not buyer.configured:
+        buyer = save_council_buyer(BRENT_IDS, BRENT_NAMES)
+    return ", ".join(buyer.names + buyer.ids)
 
 
 def demo_user(email: str) -> User | None:

@@ -27,6 +27,16 @@ def save_upload(upload: FileStorage, suffix: str) -> str:
     return path
 
 
+def saved_upload(name: str, suffix: str) -> str | None:
+    """The path of a file `save_upload` kept under `name` (a name it made: hex digits and
+    the suffix), if it is still there."""
+    stem = name.removesuffix(suffix)
+    if not name.endswith(suffix) or len(stem) != 32 or any(c not in "0123456789abcdef" for c in stem):
+        return None
+    path = os.path.join(current_app.config["UPLOAD_DIR"], "imports", name)
+    return path if os.path.isfile(path) else None
+
+
 def start_task(
     name: str,
     description: str,
@@ -34,10 +44,14 @@ def start_task(
     *args: Any,
     detail: dict[str, Any] | None = None,
     action: str = "started",
+    with_task: Callable[[Task], None] | None = None,
 ) -> Task:
     """Record the task (and who started it), commit, then enqueue `job(task.id, *args)` with
-    the task's id as the job id. The caller sends the person to the task's page."""
+    the task's id as the job id. The caller sends the person to the task's page.
+    `with_task(task)`, if given, changes what goes with the task in the same transaction."""
     task = create_task(name, description, current_user, detail=detail, action=action)
+    if with_task is not None:
+        with_task(task)
     db.session.commit()
     rq.enqueue(job, task.id, *args, job_id=task.id)
     return task

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from workers.digests import send_due_digests
+from workers.imports import remove_stale_uploads
 from workers.mail import requeue_stuck_email
 from workers.maintenance import optimise_database
 from workers.matching import match_all_commitments
@@ -49,6 +50,7 @@ PERIODIC_JOBS = [
     Periodic(optimise_database, "30 3 * * *", "Refresh the database's statistics (nightly)"),
     Periodic(close_due_rounds, "* * * * *", "Close ward votes whose time is up and count them"),
     Periodic(match_all_commitments, "0 2 * * *", "Rematch every commitment (deadlines and due dates move every day)"),
+    Periodic(remove_stale_uploads, "45 * * * *", "Remove uploaded files a day old (previews of imports nobody confirmed)"),
 ]
 
 

@@ -38,10 +38,12 @@ def index():
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
 def settings():
+    from models.contracts.council_buyer import council_buyer, save_council_buyer
     from models.contracts.models import at_risk_rule, council_thresholds
     from models.needs.rules import live_need_cap
 
     thresholds = council_thresholds()
+    buyer = council_buyer()
     days, share = at_risk_rule()
     form = SettingsForm(
         data={
@@ -52,6 +54,8 @@ def settings():
             "tier_strategic_over": f"{thresholds.strategic_over_pence / 100:,.0f}",
             "at_risk_days": days,
             "at_risk_percent": round(share * 100),
+            "council_buyer_names": "\n".join(buyer.names),
+            "council_buyer_ids": "\n".join(buyer.ids),
         }
     )
     if form.validate_on_submit():
@@ -64,12 +68,16 @@ def settings():
             "at_risk_days": str(form.at_risk_days.data),
             "at_risk_percent": str(form.at_risk_percent.data),
         }
-        for key, value in values.items():
-            set_setting(key, value)
-        record_event("settings.changed", current_user, actor=current_user, detail=values)
-        db.session.commit()
-        flash("Settings saved.", "success")
-        return redirect(url_for("admin.index"))
+        def save() -> None:
+            for key, value in values.items():
+                set_setting(key, value)
+            saved = save_council_buyer(form.lines(form.council_buyer_ids), form.lines(form.council_buyer_names))
+            detail = {**values, "council_buyer_ids": list(saved.ids), "council_buyer_names": list(saved.names)}
+            record_event("settings.changed", current_user, actor=current_user, detail=detail)
+
+        if apply_rule(save, form):
+            flash("Settings saved.", "success")
+            return redirect(url_for("admin.index"))
     return render_template("admin/settings.html", form=form)
 
 

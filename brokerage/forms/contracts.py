@@ -222,4 +222,4 @@ class OcdsUploadForm(FlaskForm):
             FileAllowed(["json"], message="The file must be JSON (.json)"),
         ],
     )
-    submit = SubmitField("Import contracts", widget=GovSubmitInput())
+    submit = SubmitField("Preview the import", widget=GovSubmitInput())

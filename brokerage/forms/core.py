@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import IntegerField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from brokerage.forms import PoundsField
@@ -77,7 +77,26 @@ class SettingsForm(FlaskForm):
         ],
         render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
     )
+    council_buyer_names = TextAreaField(
+        "Names this council buys under",
+        description="One a line, as contract notices name the council. For example: Brent Council, London Borough of Brent. "
+        "Compared without \"Council\", \"London Borough of\" and capitals.",
+        widget=GovTextArea(),
+        validators=[Length(max=4000, message="Enter fewer names")],
+        render_kw={"params": {"rows": 3}},
+    )
+    council_buyer_ids = TextAreaField(
+        "Organisation identifiers this council buys under",
+        description="One a line, as OCDS writes them (scheme and identifier). For example: GB-LAE-BEN, or the "
+        "council's Contracts Finder identifier such as GB-CFS-12345.",
+        widget=GovTextArea(),
+        validators=[Length(max=4000, message="Enter fewer identifiers")],
+        render_kw={"params": {"rows": 3}},
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def lines(self, field) -> list[str]:
+        return (field.data or "").splitlines()
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -1,6 +1,7 @@
-"""Officers record contracts (by hand or from an OCDS file), add and approve the
-social value commitments under them, and handle unmet ones (remedial plan,
-Social Value Fund payment in lieu, or a credit). The rules are in models/contracts.py."""
+"""Officers record contracts (by hand or from an OCDS file: upload, check the preview,
+confirm; undo an import while nothing depends on it), add and approve the social value
+commitments under them, and handle unmet ones (remedial plan, Social Value Fund payment
+in lieu, or a credit). The rules are in models/contracts/."""
 
 from __future__ import annotations
 
@@ -23,15 +24,18 @@ from brokerage.forms.contracts import (
     SettlementForm,
 )
 from brokerage.decorators import officer_required
+from brokerage.forms import ConfirmForm
 from brokerage.extensions import csrf
 from brokerage.officers import bp
 from brokerage.pagination import paginate
-from brokerage.tasks import Link, Note, render_task, save_upload, start_task, task_or_404
+from brokerage.tasks import Link, Note, render_task, save_upload, saved_upload, start_task, task_or_404
 from brokerage.views import apply_rule
-from models import Allocation, Commitment, Contract, Organisation, Pledge, db
+from models import Allocation, Commitment, Contract, Organisation, Pledge, Task, db
 from models.core.events import events_for
 from models.core.work_queue import work_queue
-from models.contracts.models import CommitmentStatus, tier_case
+from models.contracts.council_buyer import council_buyer
+from models.contracts.import_batches import batch_changes, batch_that_created, undo_blockers, undo_import
+from models.contracts.models import CommitmentStatus, ImportBatch, tier_case
 from models.contracts.rules import (
     add_commitment,
     decide_commitment,
@@ -39,10 +43,10 @@ from models.contracts.rules import (
     set_remedial_plan,
     settle_commitment,
 )
-from models.contracts.ocds_import import MAX_OCDS_BYTES
+from models.contracts.ocds_import import FIELD_LABELS, MAX_OCDS_BYTES
 from models.pledges.models import HOLDING
 from models.contracts.tiers import Tier
-from workers.contracts import import_ocds_file
+from workers.contracts import import_ocds_file, preview_ocds_file
 
 
 def _contract_or_404(contract_id: int) -> Contract:
@@ -135,6 +139,7 @@ def contract(contract_id: int):
         decision_form=DecisionForm(),
         events=events_for(contract, *contract.commitments, limit=100),
         today=date.today(),
+        import_batch=batch_that_created(contract) if contract.source == "ocds" else None,
     )
 
 
@@ -229,7 +234,13 @@ def settlement(commitment_id: int):
     return _render_commitment(commitment, settlement_form=form, status=400)
 
 
-# OCDS import ----------------------------------------------------------------------
+# OCDS import: upload, preview, confirm; import batches and undoing one ----------------------
+
+
+def _upload_page(form, status: int = 200):
+    limit_mb = MAX_OCDS_BYTES // (1024 * 1024)
+    return render_template("officers/contracts_import.html", form=form, limit_mb=limit_mb, buyer=council_buyer()), status
+
 
 # Exempt from the app-wide CSRF check only so this view can raise the upload limit
 # before the body is read; the FlaskForm below still checks the CSRF token.
@@ -246,27 +257,51 @@ def import_contracts():
     except RequestEntityTooLarge:
         form = OcdsUploadForm(formdata=None)
         form.file.errors = [f"The file must be {limit_mb} MB or smaller"]
-        return render_template("officers/contracts_import.html", form=form, limit_mb=limit_mb), 413
+        return _upload_page(form, 413)
     if valid:
         upload = form.file.data
+        file_name = (upload.filename or "contracts.json")[:200]
         path = save_upload(upload, ".json")
         if os.path.getsize(path) > MAX_OCDS_BYTES:
             os.remove(path)
             form.file.errors = [f"The file must be {limit_mb} MB or smaller"]
-            return render_template("officers/contracts_import.html", form=form, limit_mb=limit_mb), 413
-        task = start_task("ocds_import", f"Contracts from {upload.filename}", import_ocds_file, path, detail={"file": upload.filename})
+            return _upload_page(form, 413)
+        task = start_task(
+            "ocds_preview", f"Contracts in {file_name}", preview_ocds_file, path, file_name, detail={"file": file_name}
+        )
         return redirect(url_for("officers.contracts_import_task", task_id=task.id))
-    status = 400 if form.errors else 200
-    return render_template("officers/contracts_import.html", form=form, limit_mb=limit_mb), status
+    return _upload_page(form, 400 if form.errors else 200)
 
 
 @bp.route("/contracts/import/<task_id>")
 @officer_required
 def contracts_import_task(task_id: str):
-    task = task_or_404(task_id, "ocds_import")
+    task = task_or_404(task_id, "ocds_preview", "ocds_import")
+    back = Link("Back to contracts", url_for("officers.contracts"))
+    again = Link("Try another file", url_for("officers.import_contracts"))
+    if task.name == "ocds_preview":
+        if task.status != "finished":
+            return render_task(
+                task,
+                back=back,
+                running=f"The file is {task.status} to be read. Nothing is imported until you check and confirm it.",
+                failed_title="The file could not be read",
+                failed_links=[again],
+                narrow=True,
+            )
+        preview = task.result or {}
+        import_task = db.session.get(Task, preview["import_task"]) if preview.get("import_task") else None
+        return render_template(
+            "officers/contracts_import_preview.html",
+            task=task,
+            preview=preview,
+            import_task=import_task,
+            form=ConfirmForm(),
+            field_labels=FIELD_LABELS,
+        )
     return render_task(
         task,
-        back=Link("Back to contracts", url_for("officers.contracts")),
+        back=back,
         notes=lambda result: [
             Note(f"{result['unchanged']} contract{'' if result['unchanged'] == 1 else 's'} already up to date"),
             Note(
@@ -276,7 +311,97 @@ def contracts_import_task(task_id: str):
             ),
         ],
         reasons_heading="Why some were skipped",
-        links=lambda result: [Link("See the contracts", url_for("officers.contracts"))],
-        failed_links=[Link("Try another file", url_for("officers.import_contracts"))],
+        links=lambda result: [
+            *([Link("See this import, or undo it", url_for("officers.contract_import", batch_id=result["batch_id"]))]
+              if result.get("batch_id") else []),
+            Link("See the contracts", url_for("officers.contracts")),
+        ],
+        failed_links=[again],
         narrow=True,
     )
+
+
+@bp.route("/contracts/import/<task_id>/confirm", methods=["POST"])
+@officer_required
+def confirm_contracts_import(task_id: str):
+    preview = task_or_404(task_id, "ocds_preview")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    result = preview.result or {}
+    if result.get("import_task"):
+        return redirect(url_for("officers.contracts_import_task", task_id=result["import_task"]))
+    if preview.status != "finished":
+        flash("The file has not been read yet: wait for its preview.", "error")
+        return redirect(url_for("officers.contracts_import_task", task_id=preview.id))
+    if not (result.get("created") or result.get("updated")):
+        flash("This file has nothing to import.", "error")
+        return redirect(url_for("officers.contracts_import_task", task_id=preview.id))
+    path = saved_upload(str(result.get("upload") or ""), ".json")
+    if path is None:
+        flash("The uploaded file is no longer here: upload it again.", "error")
+        return redirect(url_for("officers.import_contracts"))
+    file_name = result.get("file") or "contracts.json"
+
+    def link_preview(task: Task) -> None:
+        preview.result = {**result, "import_task": task.id}
+
+    task = start_task(
+        "ocds_import", f"Contracts from {file_name}", import_ocds_file,
+        path, file_name, preview.id, result.get("digest"), result.get("sha256"),
+        detail={"file": file_name, "preview": preview.id}, with_task=link_preview,
+    )
+    return redirect(url_for("officers.contracts_import_task", task_id=task.id))
+
+
+def _batch_or_404(batch_id: int) -> ImportBatch:
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.route("/contracts/imports")
+@officer_required
+def contract_imports():
+    page = paginate(
+        select(ImportBatch).options(selectinload(ImportBatch.created_by)).order_by(ImportBatch.id.desc())
+    )
+    return render_template("officers/contract_imports.html", page=page)
+
+
+def _render_batch(batch: ImportBatch, status: int = 200):
+    return render_template(
+        "officers/contract_import.html",
+        batch=batch,
+        created=batch_changes(batch, "contract_created"),
+        updated=batch_changes(batch, "contract_updated"),
+        suppliers=batch_changes(batch, "supplier_created"),
+        blockers=undo_blockers(batch),
+        form=ConfirmForm(),
+        field_labels=FIELD_LABELS,
+        events=events_for(batch, limit=20),
+    ), status
+
+
+@bp.route("/contracts/imports/<int:batch_id>")
+@officer_required
+def contract_import(batch_id: int):
+    return _render_batch(_batch_or_404(batch_id))
+
+
+@bp.route("/contracts/imports/<int:batch_id>/undo", methods=["POST"])
+@officer_required
+def undo_contract_import(batch_id: int):
+    batch = _batch_or_404(batch_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    done: list[dict[str, int]] = []
+    if apply_rule(lambda: done.append(undo_import(batch, current_user))):
+        removed, restored = done[0]["contracts_removed"], done[0]["contracts_restored"]
+        flash(
+            f"Import undone: {removed} contract{'' if removed == 1 else 's'} removed, "
+            f"{restored} restored, {done[0]['suppliers_removed']} new supplier{'' if done[0]['suppliers_removed'] == 1 else 's'} removed.",
+            "success",
+        )
+        return redirect(url_for("officers.contract_import", batch_id=batch_id))
+    return _render_batch(_batch_or_404(batch_id), 409)

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Column,
@@ -26,6 +27,7 @@ from models import db, utcnow
 from models.contracts.tiers import Tier, TierThresholds, tier_for_value, tier_shortfalls
 
 if TYPE_CHECKING:
+    from models.people.accounts import User
     from models.people.organisations import Organisation
     from models.places.wards import Ward
     from models.places.themes import Measure
@@ -51,6 +53,7 @@ class Contract(db.Model):
     value_pence: Mapped[int] = mapped_column(BigInteger)
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    # An imported contract keeps its release's own ocid, and is published under it.
     ocid: Mapped[str | None] = mapped_column(String(120), index=True)
     source: Mapped[str] = mapped_column(String(16), default="manual")  # manual, ocds
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -195,4 +198,64 @@ class Commitment(db.Model):
         proxy = self.measure.proxy_value_pence
         return None if proxy is None else self.target_quantity * proxy
 
+
+class ImportBatch(db.Model):
+    """One import of contracts from a file: who, when, which file, what it did. It can be
+    undone while nothing depends on it (models/contracts/import_batches.py)."""
+
+    __tablename__ = "contract_import_batches"
+    __table_args__ = (
+        CheckConstraint("status IN ('applied', 'undone')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), default="ocds")
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The preview the officer confirmed: one preview is applied at most once.
+    preview_task_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="applied")
+    created_count: Mapped[int] = mapped_column(default=0)
+    updated_count: Mapped[int] = mapped_column(default=0)
+    unchanged_count: Mapped[int] = mapped_column(default=0)
+    skipped_count: Mapped[int] = mapped_column(default=0)
+    suppliers_created_count: Mapped[int] = mapped_column(default=0)
+    report: Mapped[dict | None] = mapped_column(JSON)
+    undone_at: Mapped[datetime | None]
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])
+    undone_by: Mapped["User | None"] = relationship(foreign_keys=[undone_by_id])
+    changes: Mapped[list["ImportChange"]] = relationship(
+        back_populates="batch", order_by="ImportChange.id", cascade="all, delete-orphan"
+    )
+
+
+class ImportChange(db.Model):
+    """What an import batch did to one row: created a contract or a supplier, or updated a
+    contract (with its values before and after, so that undoing can restore them)."""
+
+    __tablename__ = "contract_import_changes"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('contract_created', 'contract_updated', 'supplier_created')", name="kind_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("contract_import_batches.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id", ondelete="SET NULL"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    # The contract's reference or the supplier's name, kept when the row itself is gone.
+    label: Mapped[str] = mapped_column(String(300), default="")
+    ocid: Mapped[str | None] = mapped_column(String(120))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+    batch: Mapped[ImportBatch] = relationship(back_populates="changes")
+    contract: Mapped["Contract | None"] = relationship()
+    organisation: Mapped["Organisation | None"] = relationship()
 

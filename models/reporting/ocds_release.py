@@ -5,7 +5,9 @@ has been delivered against it is an implementation metric
 (`contracts[].implementation.metrics`: the confirmed deliveries allocated to it).
 
 One release per contract of a verified supplier, with a stable ocid (the council's
-prefix and the contract's id) and a release id that changes when its content does. The
+prefix and the contract's id; or, for a contract imported from an OCDS release of the
+council's, that release's own ocid and award id) and a release id that changes when its
+content does. The
 content depends on the data alone, never on the time of the request: the same data gives
 the same release, whenever it is exported.
 
@@ -154,11 +156,22 @@ def award_date(contract: Contract) -> datetime:
     return min(recorded, datetime(contract.start_date.year, contract.start_date.month, contract.start_date.day))
 
 
+def ocid_and_award_id(contract: Contract, publisher: Publisher) -> tuple[str, str]:
+    """The contracting process a contract is published under, and its award's id there. A
+    contract imported from an OCDS release keeps that release's ocid and award id, so the
+    same process is not published twice under two ocids; one recorded here by hand gets the
+    council's ocid prefix and its own id."""
+    if contract.source == "ocds" and contract.ocid and contract.reference.startswith(f"{contract.ocid}/"):
+        award_id = contract.reference.removeprefix(f"{contract.ocid}/")
+        if award_id:
+            return contract.ocid, award_id
+    return f"{publisher.ocid_prefix}{contract.id}", f"{contract.id}"
+
+
 def contract_release(
     contract: Contract, commitments: list[Commitment], changed: datetime, publisher: Publisher
 ) -> dict[str, Any]:
-    ocid = f"{publisher.ocid_prefix}{contract.id}"
-    award_id = f"{contract.id}"
+    ocid, award_id = ocid_and_award_id(contract, publisher)
     buyer = {"id": publisher.org_id, "name": publisher.name}
     supplier = _supplier_party(contract.supplier)
     release: dict[str, Any] = {

@@ -1,5 +1,6 @@
 """The brokerage journey in Debian's chromium, with axe-core on every page: an
-officer imports the real Contracts Finder file and adds a commitment, a supplier
+officer imports the real Contracts Finder file (checking its preview first: only the
+council's own release is imported; here the council is the Met Office) and adds a commitment, a supplier
 pledges against a need, the group accepts, the supplier records delivery with
 evidence, the group and the officer confirm, and the commitment's ledger and the
 public ledger show it."""
@@ -16,6 +17,7 @@ from playwright.sync_api import expect
 from models import db
 from tests import factories
 from tests.factories import SHARED_DATA
+from models.contracts.council_buyer import save_council_buyer
 
 from .conftest import axe_check, sign_in
 
@@ -29,6 +31,8 @@ def borough(app, places):
         pytest.fail(f"the shared Contracts Finder file is missing: {CONTRACTS_FINDER}")
     with app.app_context():
         factories.themes()
+        # This council, as a buyer, is the Met Office's org-id (the file holds no Brent release).
+        save_council_buyer(["GB-GOR-EA46"], [])
         db.session.commit()
         officer = factories.officer()
         owner = factories.user("owner@example.org", "Olu Owner")
@@ -53,10 +57,21 @@ def test_import_commit_pledge_deliver_confirm_and_see_it_in_the_ledgers(new_cont
     officer.goto("/officers/contracts/import")
     axe_check(officer)
     officer.get_by_label("Open Contracting (OCDS) file").set_input_files(str(CONTRACTS_FINDER))
-    officer.get_by_role("button", name="Import contracts").click()
+    officer.get_by_role("button", name="Preview the import").click()
     assert work_jobs() == 0
     officer.reload()
-    expect(officer.locator("main")).to_contain_text("53 created")
+    main = officer.locator("main")
+    expect(main).to_contain_text("Check the contracts in")
+    expect(main).to_contain_text("Contingent Labour Bridging Contract")
+    expect(main).to_contain_text("buyer is Ministry of Defence, not this council")
+    axe_check(officer)
+    officer.get_by_role("button", name="Import 1 contract").click()
+    assert work_jobs() == 0
+    officer.reload()
+    expect(officer.locator("main")).to_contain_text("1 created, 0 updated, 99 skipped")
+    axe_check(officer)
+    officer.get_by_role("link", name="See this import, or undo it").click()
+    expect(officer.get_by_role("button", name="Undo this import")).to_be_visible()
     axe_check(officer)
 
     officer.goto("/officers/contracts")

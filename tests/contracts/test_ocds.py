@@ -1,7 +1,12 @@
 """Importing contracts from Open Contracting (OCDS) data: the real Contracts Finder
 files, the bluetail folder and the fictional Barnet sample (the only one with
 contracts[]); supplier matching and creation; what is skipped and why; bad files;
-the officer's upload (an RQ job with a Task row) and `flask contracts import-ocds`."""
+the officer's upload (a preview job, then the import job once confirmed, each with a
+Task row) and `flask contracts import-ocds`.
+
+Only the council's own releases are imported (tests/contracts/test_ocds_import_buyer.py):
+these tests, about everything else, make every buyer in the file under test the council's
+name first (`council_buys_everything_in`)."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from models.contracts.ocds_import import (
     NO_AWARDS,
     NO_SUPPLIERS,
     NO_VALUE,
+    NOT_A_NUMBER,
     NOT_GBP,
     SEVERAL_SUPPLIERS,
     SUPERSEDED,
@@ -30,13 +36,8 @@ from models.contracts.ocds_import import (
     load_releases,
 )
 from models.contracts.tiers import Tier
-from tests.factories import SHARED_DATA, login, post_form
-
-OCDS = SHARED_DATA / "ocds"
-HUNDRED = OCDS / "contracts_finder_ocds_search_2025-01-20_to_23_100releases.json"
-LONDON = OCDS / "contracts_finder_ocds_search_2025-01_london_buyers_subset.json"
-BARNET = OCDS / "FICTIONAL_ocds_sample_data_1.1_release_package_barnet.json"
-BLUETAIL = sorted((OCDS / "contracts_finder_via_mysociety_bluetail").glob("*.json"))
+from tests.factories import login, post_form
+from tests.contracts.ocds_files import BARNET, BLUETAIL, HUNDRED, LONDON, council_buys_everything_in
 
 MATRIX = "ocds-b5fd17-df573cfb-5162-43b2-8790-19c1859f6f62/ocds-b5fd17-df573cfb-5162-43b2-8790-19c1859f6f62-1"
 MARSTONS = "ocds-b5fd17-e3b5f385-5989-4cf1-8849-01c247fc9c30/ocds-b5fd17-e3b5f385-5989-4cf1-8849-01c247fc9c30-1"
@@ -59,6 +60,7 @@ def one_release() -> dict:
 
 
 def test_contracts_finder_file_imports_every_award_and_says_why_the_rest_were_skipped(ctx):
+    council_buys_everything_in(HUNDRED)
     report = import_ocds(HUNDRED.read_bytes())
     db.session.commit()
     # 100 releases, 59 with awards: 57 distinct awards (2 appear again in a later
@@ -92,6 +94,7 @@ def test_contracts_finder_file_imports_every_award_and_says_why_the_rest_were_sk
 
 
 def test_importing_the_same_file_twice_changes_nothing(ctx):
+    council_buys_everything_in(HUNDRED)
     import_ocds(HUNDRED.read_bytes())
     db.session.commit()
     events_before = db.session.scalar(select(func.count()).select_from(Event))
@@ -104,6 +107,7 @@ def test_importing_the_same_file_twice_changes_nothing(ctx):
 
 def test_a_changed_award_updates_its_contract(ctx):
     release = one_release()
+    council_buys_everything_in(release)
     import_ocds(json.dumps([release]).encode())
     db.session.commit()
     release["awards"][0]["value"]["amount"] = 250000.5
@@ -118,11 +122,13 @@ def test_a_changed_award_updates_its_contract(ctx):
 
 
 def test_london_subset(ctx):
+    council_buys_everything_in(LONDON)
     report = import_ocds(LONDON.read_bytes())
     assert (report.created, report.skipped, report.reasons) == (6, 4, {NO_AWARDS: 4})
 
 
 def test_barnet_sample_takes_title_value_and_period_from_contracts(ctx):
+    council_buys_everything_in(BARNET)
     report = import_ocds(BARNET.read_bytes())
     db.session.commit()
     # 6 releases of one process: 3 without awards, the award in 3 releases (the latest wins).
@@ -141,6 +147,7 @@ def test_barnet_sample_takes_title_value_and_period_from_contracts(ctx):
 
 
 def test_bluetail_awards_shared_by_several_suppliers_are_skipped(ctx):
+    council_buys_everything_in(*BLUETAIL)
     for path in BLUETAIL:
         report = import_ocds(path.read_bytes())
         assert report.created == 0
@@ -158,6 +165,7 @@ def test_suppliers_are_matched_by_company_number_or_by_name(app, make_user, make
     matrix_id = make_organisation(owner, OrganisationKind.SUPPLIER, name="Matrix (trading name)", registration_number="2227962")
     marstons_id = make_organisation(owner, OrganisationKind.SUPPLIER, name="MARSTONS HOLDINGS PLC", registration_number="01234567")
     with app.app_context():
+        council_buys_everything_in(HUNDRED)
         report = import_ocds(HUNDRED.read_bytes())
         db.session.commit()
         assert report.suppliers_created == 51
@@ -175,6 +183,7 @@ def test_a_community_group_is_not_matched_as_a_supplier(app, make_user, make_org
     owner = make_user("owner@example.org")
     group = make_organisation(owner, name="Marstons Holdings plc")
     with app.app_context():
+        council_buys_everything_in(one_release())
         import_ocds(json.dumps([one_release()]).encode())
         contract = db.session.scalar(select(Contract))
         assert contract.supplier_id != group
@@ -190,7 +199,7 @@ def test_a_community_group_is_not_matched_as_a_supplier(app, make_user, make_org
         (lambda r: r["awards"][0]["value"].update(currency="EUR"), NOT_GBP),
         (lambda r: r["awards"][0]["value"].update(amount=-5), NEGATIVE_VALUE),
         (lambda r: r["awards"][0].pop("value"), NO_VALUE),
-        (lambda r: r["awards"][0]["value"].update(amount="lots"), NO_VALUE),
+        (lambda r: r["awards"][0]["value"].update(amount="lots"), NOT_A_NUMBER),
         (lambda r: r["awards"][0].update(suppliers=[]), NO_SUPPLIERS),
         (lambda r: r.update(awards=[]), NO_AWARDS),
         (lambda r: r["awards"][0]["contractPeriod"].update(startDate="2026-01-01T00:00:00Z"), DATES_REVERSED),
@@ -198,6 +207,7 @@ def test_a_community_group_is_not_matched_as_a_supplier(app, make_user, make_org
 )
 def test_awards_that_cannot_be_contracts_are_skipped_with_a_reason(ctx, change, reason):
     release = one_release()
+    council_buys_everything_in(release)
     change(release)
     report = import_ocds(json.dumps({"releases": [release]}).encode())
     assert (report.created, report.skipped, report.reasons) == (0, 1, {reason: 1})
@@ -214,6 +224,7 @@ def test_a_contract_recorded_by_hand_is_not_overwritten(app, make_user, make_org
     supplier = make_organisation(owner, OrganisationKind.SUPPLIER, name="Someone Else Ltd", officer_id=officer_id)
     with app.app_context():
         officer = db.session.get(User, officer_id)
+        council_buys_everything_in(one_release())
         record_contract(ContractDetails(MARSTONS, "Ours", None, supplier, 100, date(2025, 1, 1), None), officer)
         db.session.commit()
         report = import_ocds(json.dumps([one_release()]).encode(), officer)
@@ -223,6 +234,7 @@ def test_a_contract_recorded_by_hand_is_not_overwritten(app, make_user, make_org
 
 def test_record_packages_are_read_from_compiled_or_embedded_releases(ctx):
     release = one_release()
+    council_buys_everything_in(release)
     compiled = {"records": [{"ocid": release["ocid"], "compiledRelease": release}]}
     assert len(award_rows(load_releases(json.dumps(compiled).encode()))[0]) == 1
     embedded = {"records": [{"ocid": release["ocid"], "releases": [release, {"url": "https://example.org/r.json"}]}]}
@@ -287,12 +299,31 @@ def upload(client, data: bytes, filename: str = "contracts.json"):
     )
 
 
-def test_officer_uploads_a_file_and_the_job_reports(app, officer, work_jobs):
+def task_id_of(response) -> str:
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def test_officer_uploads_a_file_sees_the_preview_confirms_and_the_job_reports(app, officer, work_jobs):
+    with app.app_context():
+        council_buys_everything_in(HUNDRED)
     response = upload(officer, HUNDRED.read_bytes(), "cf.json")
     assert response.status_code == 302
-    task_id = response.headers["Location"].rsplit("/", 1)[1]
-    waiting = officer.get(f"/officers/contracts/import/{task_id}").get_data(as_text=True)
-    assert "The import is queued" in waiting
+    preview_id = task_id_of(response)
+    waiting = officer.get(f"/officers/contracts/import/{preview_id}").get_data(as_text=True)
+    assert "Nothing is imported until you check and confirm it" in waiting
+    assert work_jobs() == 0
+    with app.app_context():
+        assert counts() == (0, 0)  # the preview wrote nothing
+        preview = db.session.get(Task, preview_id)
+        assert (preview.status, preview.name) == ("finished", "ocds_preview")
+    page = officer.get(f"/officers/contracts/import/{preview_id}").get_data(as_text=True)
+    assert "Check the contracts in cf.json" in page and "Import 53 contracts" in page
+
+    confirmed = post_form(officer, f"/officers/contracts/import/{preview_id}/confirm", {},
+                          form_url=f"/officers/contracts/import/{preview_id}")
+    assert confirmed.status_code == 302
+    task_id = task_id_of(confirmed)
+    assert "The import is queued" in officer.get(f"/officers/contracts/import/{task_id}").get_data(as_text=True)
     assert work_jobs() == 0
     with app.app_context():
         task = db.session.get(Task, task_id)
@@ -308,14 +339,17 @@ def test_officer_uploads_a_file_and_the_job_reports(app, officer, work_jobs):
     assert "53 contracts" in listing and "Parking Pilot - CEO" in listing
 
     again = upload(officer, HUNDRED.read_bytes(), "cf.json")
-    second = again.headers["Location"].rsplit("/", 1)[1]
+    second = task_id_of(again)
     work_jobs()
-    assert "0 created, 0 updated, 47 skipped" in officer.get(f"/officers/contracts/import/{second}").get_data(as_text=True)
+    page = officer.get(f"/officers/contracts/import/{second}").get_data(as_text=True)
+    assert "There is nothing in this file to import" in page and "Import 0" not in page
+    with app.app_context():
+        assert db.session.get(Task, second).result["unchanged"] == 53
 
 
-def test_a_malformed_upload_fails_the_task_and_changes_nothing(app, officer, work_jobs):
+def test_a_malformed_upload_fails_the_preview_and_changes_nothing(app, officer, work_jobs):
     response = upload(officer, b'{"releases": [}')
-    task_id = response.headers["Location"].rsplit("/", 1)[1]
+    task_id = task_id_of(response)
     work_jobs()
     with app.app_context():
         task = db.session.get(Task, task_id)
@@ -323,7 +357,8 @@ def test_a_malformed_upload_fails_the_task_and_changes_nothing(app, officer, wor
         assert task.error.startswith("The file is not valid JSON")
         assert counts() == (0, 0)
     page = officer.get(f"/officers/contracts/import/{task_id}").get_data(as_text=True)
-    assert "The import failed" in page and "Nothing was changed" in page
+    assert "The file could not be read" in page and "Nothing was changed" in page
+    assert "/confirm" not in page  # nothing to confirm
 
 
 def test_an_upload_over_the_limit_is_refused_with_a_message(app, officer):
@@ -358,11 +393,13 @@ def test_only_officers_can_import(app, make_user, make_organisation):
 
 
 def test_cli_prints_the_report(app, runner):
-    result = runner.invoke(args=["contracts", "import-ocds", str(BARNET)])
+    with app.app_context():
+        council_buys_everything_in(BARNET)
+    result = runner.invoke(args=["contracts", "import-ocds", str(BARNET), "--yes"])
     assert result.exit_code == 0, result.output
     assert "Contracts: 1 created, 0 updated, 0 unchanged, 5 skipped; 1 new supplier to verify" in result.output
     assert f"{SUPERSEDED}: 2" in result.output
-    again = runner.invoke(args=["contracts", "import-ocds", str(BARNET)])
+    again = runner.invoke(args=["contracts", "import-ocds", str(BARNET), "--yes"])
     assert "0 created, 0 updated, 1 unchanged" in again.output
 
 

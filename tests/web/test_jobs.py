@@ -179,6 +179,7 @@ def test_every_periodic_job_is_declared_once_and_registered_with_the_cron_schedu
         "optimise_database": ("low", "30 3 * * *"),
         "close_due_rounds": ("default", "* * * * *"),
         "match_all_commitments": ("low", "0 2 * * *"),
+        "remove_stale_uploads": ("low", "45 * * * *"),
     }
     assert all(queue in QUEUES for queue, _ in registered.values())
 
