@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -215,6 +216,10 @@ def schema(instance_dir, database_uri, redis_url):
 @pytest.fixture
 def app(schema, instance_dir, database_uri, redis_url, monkeypatch):
     monkeypatch.setenv("INSTANCE_PATH", str(instance_dir))
+    # The instance folder lives for the session: each test starts with no uploads or email
+    # files left by another (an OCDS preview keeps its upload until confirmed).
+    for folder in ("uploads", "outbox"):
+        shutil.rmtree(instance_dir / folder, ignore_errors=True)
     app = create_app(_config(instance_dir, database_uri, redis_url))
     with app.app_context():
         from brokerage.extensions import rq

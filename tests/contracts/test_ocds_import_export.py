@@ -7,7 +7,7 @@ when two awards of one process are two releases with one ocid."""
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -64,7 +64,8 @@ def published(app, make_user, make_organisation):
             verify_organisation(contract.supplier, officer)
         measure = db.session.scalar(select(Measure).where(Measure.unit.ilike("%hour%")).order_by(Measure.id))
         parking = db.session.scalar(select(Contract).where(Contract.reference == f"{PARKING}/{PARKING}-1"))
-        add_commitment(parking, officer, CommitmentDetails(measure.id, 40, date.today() + timedelta(days=120)))
+        # Due while the contract runs (a commitment outside its contract is refused).
+        add_commitment(parking, officer, CommitmentDetails(measure.id, 40, parking.end_date or parking.start_date))
         hand = record_contract(
             ContractDetails("BRENT-FM-001", "Facilities management", None, hand_supplier, 50_000_000,
                             date(2025, 4, 1), date(2028, 3, 31)),

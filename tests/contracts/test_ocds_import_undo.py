@@ -163,7 +163,9 @@ def test_a_contract_with_a_commitment_keeps_its_import(app, officer_id):
         seed_themes()
         batch = imported(*merton())
         measure = db.session.scalar(select(Measure).order_by(Measure.id))
-        add_commitment(contract_of(MERTON[0]), officer(), CommitmentDetails(measure.id, 10, date.today() + timedelta(days=90)))
+        contract = contract_of(MERTON[0])
+        # Due while the contract runs (a commitment outside its contract is refused).
+        add_commitment(contract, officer(), CommitmentDetails(measure.id, 10, contract.end_date or contract.start_date))
         db.session.commit()
         reasons = undo_blockers(batch)
         assert reasons == [f"Contract {MERTON[0]}/{MERTON[0]}-1 now has 1 commitment."]
@@ -190,7 +192,8 @@ def test_a_commitment_with_a_pledge_against_it_is_named_in_the_refusal(app, offi
         batch = imported(merton()[0])
         assert batch.suppliers_created_count == 0 and contract_of(MERTON[0]).supplier_id == marstons
         measure = db.session.scalar(select(Measure).where(Measure.name == "Employee volunteering hours"))
-        commitment = add_commitment(contract_of(MERTON[0]), officer(), CommitmentDetails(measure.id, 40, date.today() + timedelta(days=90)))
+        contract = contract_of(MERTON[0])
+        commitment = add_commitment(contract, officer(), CommitmentDetails(measure.id, 40, contract.end_date or contract.start_date))
         today = date.today()
         need = create_need(
             db.session.get(Organisation, group), db.session.get(User, owner),
