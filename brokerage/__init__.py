@@ -108,9 +108,11 @@ def init_templates(app: Flask) -> None:
 
 
 def init_security(app: Flask) -> None:
+    from brokerage.input_checks import init_input_checks
     from brokerage.security import init_security_headers
 
     init_security_headers(app)
+    init_input_checks(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -45,7 +45,7 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        message = None
+        message = getattr(error, "message_for_people", None)
         if error.code == 413:
             message = f"Files must be smaller than {app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB."
         elif error.code == 429:

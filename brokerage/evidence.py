@@ -9,11 +9,11 @@ import secrets
 
 from flask import current_app, send_from_directory
 
-from brokerage.photos import store_image
+from brokerage.photos import check_upload_allowance, store_image
 from models import DomainError
 
 MAX_EVIDENCE_MB = 5
-MAX_SIDE = 3000
+MAX_SIDE = 2000  # as photos: a 2000-pixel scan of a receipt is readable, and costs a third of 3000
 NOT_ALLOWED = "The evidence must be a PDF or an image (JPEG, PNG or WebP)"
 
 
@@ -39,6 +39,7 @@ def _store_image(data: bytes) -> str:
 
 def store_evidence(stream) -> str:
     """Check an uploaded file is a PDF or an image within the size limit; return its stored name."""
+    check_upload_allowance("evidence")
     data = stream.read(MAX_EVIDENCE_MB * 1024 * 1024 + 1)
     if len(data) > MAX_EVIDENCE_MB * 1024 * 1024:
         raise DomainError(f"The evidence must be smaller than {MAX_EVIDENCE_MB} MB", field="evidence")

@@ -65,3 +65,21 @@ def send_organisation_decision(organisation: Organisation) -> None:
             link=external_url("organisations.show", organisation_id=organisation.id),
         )
 
+
+def send_organisation_change_decision(organisation: Organisation, verified_name: str) -> None:
+    """Tell the owners whether the council accepted their change of name, legal form or number."""
+    change = organisation.change  # None once accepted (the new details are the organisation's own)
+    accepted = change is None
+    for owner in organisation.owners():
+        send_templated(
+            owner.email,
+            "organisation_change_decision",
+            f"{verified_name}: change of details {'accepted' if accepted else 'not accepted'}",
+            kind="organisation_change_decision",
+            user=owner,
+            organisation=organisation,
+            change=change,
+            accepted=accepted,
+            verified_name=verified_name,
+            link=external_url("organisations.show", organisation_id=organisation.id),
+        )

@@ -71,10 +71,16 @@ class WholeNumberField(IntegerField):
 
 class ThreePartDateField(DateField):
     """Day, month and year inputs that share one name; a tampered form with the
-    wrong number of parts gets a message, never an error page."""
+    wrong number of parts gets a message, never an error page. A form posted without
+    the field at all reads as three empty boxes: the field's own message for an empty
+    date (or nothing, for an optional one), and the widget has three parts to show."""
 
     def process_formdata(self, valuelist):
-        if valuelist and len(valuelist) != 3:
+        if not valuelist:
+            self.raw_data = ["", "", ""]
+            self.data = None
+            return
+        if len(valuelist) != 3:
             valuelist = (list(valuelist) + ["", "", ""])[:3]
             self.raw_data = valuelist
         if valuelist and not any(part.strip() for part in valuelist):

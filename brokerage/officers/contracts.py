@@ -88,7 +88,8 @@ def contracts():
     filters.validate()
     if filters.supplier.data and not filters.supplier.errors:
         query = query.where(Contract.supplier_id == filters.supplier.data)
-    if filters.tier.data and not filters.tier.errors:
+    # Optional() passes blank-looking text (" ", "\r\n") without checking the choice: only a real tier filters.
+    if filters.tier.data in {tier.value for tier in Tier} and not filters.tier.errors:
         query = query.where(tier_case() == Tier(filters.tier.data).value)
     page = paginate(query)
     ids = [contract.id for contract in page.items]

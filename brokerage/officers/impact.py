@@ -6,8 +6,6 @@ taking part. The figures come from models/reporting/impact.py, as the annual rep
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 
@@ -16,6 +14,7 @@ from sqlalchemy import select
 
 from brokerage.charts import paired_chart, shade_by_share
 from brokerage.decorators import officer_required
+from brokerage.downloads import csv_string
 from brokerage.officers import bp
 from brokerage.forms import ConfirmForm
 from brokerage.tasks import Link, render_task, start_task, task_or_404
@@ -118,9 +117,7 @@ def impact_report_data(format: str):
             mimetype="application/json",
             headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
         )
-    out = io.StringIO()
-    csv.writer(out).writerows(impact.kpi_csv_rows(report))
-    return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}-kpis.csv"'})
+    return Response(csv_string(impact.kpi_csv_rows(report)), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}-kpis.csv"'})
 
 
 @bp.route("/report/pdf", methods=["POST"])

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from brokerage.views import show_domain_error
 from brokerage.decorators import officer_required
-from brokerage.notify import send_organisation_decision
+from brokerage.notify import send_organisation_change_decision, send_organisation_decision
 from brokerage.officers import bp
 from brokerage.forms import ConfirmForm
 from brokerage.forms.people import RejectForm
@@ -17,7 +17,12 @@ from brokerage.pagination import paginate
 from models import DomainError, EmailMessage, Event, Organisation, db
 from models.core.events import events_for
 from models.core.work_queue import waiting, work_waiting
-from models.people.organisations import reject_organisation, verify_organisation
+from models.people.organisations import (
+    approve_organisation_change,
+    reject_organisation,
+    reject_organisation_change,
+    verify_organisation,
+)
 
 
 @bp.route("/")
@@ -35,7 +40,7 @@ def organisations():
     if status not in ("pending", "verified", "rejected"):
         status = "pending"
     if status == "pending":
-        query = waiting("organisations")
+        query = waiting("organisations").options(selectinload(Organisation.change))
     else:
         query = select(Organisation).where(Organisation.status == status).order_by(Organisation.submitted_at, Organisation.id)
     page = paginate(query)
@@ -48,38 +53,48 @@ def review_organisation(organisation_id: int):
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
         abort(404)
-    verify_form = ConfirmForm(prefix="verify")
-    reject_form = RejectForm(prefix="reject")
+    forms = {
+        "verify_form": ConfirmForm(prefix="verify"),
+        "form": RejectForm(prefix="reject"),
+        "approve_change_form": ConfirmForm(prefix="approve-change"),
+        "reject_change_form": RejectForm(prefix="reject-change"),
+    }
+
+    def page(status: int = 200):
+        return render_template(
+            "officers/review_organisation.html", organisation=organisation, events=events_for(organisation), **forms
+        ), status
+
     if request.method == "POST":
         action = request.form.get("action")
+        name = organisation.name
         try:
-            if action == "verify" and verify_form.validate_on_submit():
+            if action == "verify" and forms["verify_form"].validate_on_submit():
                 verify_organisation(organisation, current_user)
-            elif action == "reject" and reject_form.validate_on_submit():
-                reject_organisation(organisation, current_user, reject_form.reason.data)
+                send_organisation_decision(organisation)
+                done = f"{organisation.name} is now {organisation.status_label.lower()}. We have emailed its owners."
+            elif action == "reject" and forms["form"].validate_on_submit():
+                reject_organisation(organisation, current_user, forms["form"].reason.data)
+                send_organisation_decision(organisation)
+                done = f"{organisation.name} is now {organisation.status_label.lower()}. We have emailed its owners."
+            elif action == "approve_change" and forms["approve_change_form"].validate_on_submit():
+                approve_organisation_change(organisation, current_user)
+                send_organisation_change_decision(organisation, name)
+                done = f"{name} is now {organisation.name}, with the new details verified. We have emailed its owners."
+            elif action == "reject_change" and forms["reject_change_form"].validate_on_submit():
+                reject_organisation_change(organisation, current_user, forms["reject_change_form"].reason.data)
+                send_organisation_change_decision(organisation, name)
+                done = f"{name} keeps its verified details. We have emailed its owners why."
             else:
-                return render_template(
-                    "officers/review_organisation.html",
-                    organisation=organisation,
-                    verify_form=verify_form,
-                    form=reject_form,
-                    events=events_for(organisation),
-                ), 400
-            send_organisation_decision(organisation)
+                return page(400)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            show_domain_error(reject_form, error)
+            show_domain_error(forms["reject_change_form"] if action == "reject_change" else forms["form"], error)
         else:
-            flash(f"{organisation.name} is now {organisation.status_label.lower()}. We have emailed its owners.", "success")
+            flash(done, "success")
             return redirect(url_for("officers.organisations"))
-    return render_template(
-        "officers/review_organisation.html",
-        organisation=organisation,
-        verify_form=verify_form,
-        form=reject_form,
-        events=events_for(organisation),
-    )
+    return page()
 
 
 @bp.route("/outbox")

@@ -56,6 +56,14 @@ def _form_values(form: OrganisationForm) -> dict:
     }
 
 
+FIELD_WORDS = {"name": "name", "legal_form": "type of organisation", "registration_number": "registration number"}
+
+
+def _field_words(fields: list[str]) -> str:
+    words = [FIELD_WORDS[field] for field in fields]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 @bp.route("/")
 @login_required
 def mine():
@@ -112,9 +120,14 @@ def show(organisation_id: int):
 @verified_email_required
 def edit(organisation_id: int):
     organisation = _owned_or_403(organisation_id)
+    # While a change of name, legal form or number waits for the council, the form shows it
+    # (what the owners asked for), not the verified details everyone else still sees.
     form = OrganisationForm(organisation.kind, obj=organisation)
     if request.method == "GET":
         form.ward_id.data = organisation.ward_id or 0
+        if organisation.pending_change is not None:
+            for field, value in organisation.pending_change.identity().items():
+                getattr(form, field).data = value
     if form.validate_on_submit():
         def save():
             update_organisation_details(organisation, current_user, **_form_values(form))
@@ -122,7 +135,15 @@ def edit(organisation_id: int):
                 resubmit_organisation(organisation, current_user)
 
         if apply_rule(save, form):
-            flash("The organisation's details have been saved.", "success")
+            change = organisation.pending_change
+            if change is not None:
+                flash(
+                    "The details have been saved. The council will check the new "
+                    f"{_field_words(change.changed_fields())} before anyone else sees them.",
+                    "success",
+                )
+            else:
+                flash("The organisation's details have been saved.", "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return render_template("organisations/form.html", form=form, kind=organisation.kind, organisation=organisation)
 

@@ -8,7 +8,7 @@ from datetime import date
 from flask import render_template, request, url_for
 from sqlalchemy import select
 
-from brokerage.downloads import attachment, csv_text, safe_cell
+from brokerage.downloads import attachment, csv_text
 from brokerage.pagination import Page
 from brokerage.public import bp
 from models import Theme, Ward, db
@@ -63,9 +63,9 @@ def ledger_csv():
     need_url = url_for("public.need", need_id=0, _external=True).removesuffix("0")
     rows = (
         [
-            confirmed_at.date().isoformat(), safe_cell(supplier), safe_cell(title), f"{need_url}{need_id}",
-            safe_cell(group), ward or "Borough-wide", safe_cell(theme), kinds.get(kind, kind), quantity,
-            safe_cell(unit), f"{value // 100}.{value % 100:02d}",
+            confirmed_at.date().isoformat(), supplier, title, f"{need_url}{need_id}",
+            group, ward or "Borough-wide", theme, kinds.get(kind, kind), quantity,
+            unit, f"{value // 100}.{value % 100:02d}",
         ]
         for confirmed_at, supplier, need_id, title, group, ward, theme, kind, quantity, unit, value in ledger_csv_rows(
             filters

@@ -9,7 +9,7 @@ from datetime import date
 from flask import current_app, render_template, request, url_for
 
 from brokerage.api.openapi import PATHS
-from brokerage.downloads import attachment, csv_text, safe_cell
+from brokerage.downloads import attachment, csv_text
 from brokerage.public import bp
 from brokerage.templating import council_name
 from models import utcnow
@@ -57,7 +57,7 @@ def grants_json():
 def grants_csv():
     filters = LedgerFilters.parse(request.args)
     rows = (
-        [safe_cell(cell) for cell in grant_csv_row(found)]
+        grant_csv_row(found)
         for found in grants(filters, publisher(), _need_url(), url_for("public.open_data", _external=True))
     )
     return attachment(csv_text(GRANT_CSV_HEADER, rows), "text/csv", f"360giving-grants-{date.today().isoformat()}.csv")

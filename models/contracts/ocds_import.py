@@ -651,13 +651,16 @@ class OcdsReport:
 
 def _create_supplier(ref: SupplierRef, suitable_for_sme: bool | None, batch_id: int) -> "Organisation":
     from models.core.events import record_event
-    from models.people.organisations import Organisation, OrganisationStatus
+    from models.people.organisations import Organisation, OrganisationStatus, number_taken
 
+    # A company number is one organisation's (a community interest company registered as a
+    # group may hold it): then the new supplier waits for an officer without it.
+    number = None if number_taken("company", ref.company_number) else ref.company_number
     organisation = Organisation(
         kind="supplier",
         name=ref.name,
         legal_form="company",
-        registration_number=ref.company_number,
+        registration_number=number,
         # A default an officer should correct: OCDS says whether the *tender* suited
         # SMEs, not how big the winning firm is.
         size_band="small" if suitable_for_sme else "large",

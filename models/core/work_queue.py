@@ -16,13 +16,10 @@ from models import db
 
 
 def _organisations() -> Select:
-    from models.people.organisations import Organisation, OrganisationStatus
+    """New organisations, and verified ones whose owners changed their name, legal form or number."""
+    from models.people.organisations import organisations_to_verify
 
-    return (
-        select(Organisation)
-        .where(Organisation.status == OrganisationStatus.PENDING.value)
-        .order_by(Organisation.submitted_at, Organisation.id)
-    )
+    return organisations_to_verify()
 
 
 def _needs() -> Select:

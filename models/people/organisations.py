@@ -1,4 +1,11 @@
-"""Organisations (community groups and suppliers), their members and invitations."""
+"""Organisations (community groups and suppliers), their members and invitations.
+
+An organisation's identity (its name, legal form and registration number) is what an
+officer verifies. Once verified, a change to it goes back to an officer: it waits in an
+OrganisationChange, and the organisation keeps its verified identity, on every public page
+and in the open data, until an officer approves the change. Two organisations never share
+a registration number of the same kind (charity or company): a partial unique index per
+kind of number, and a clear message beside the field when someone tries."""
 
 from __future__ import annotations
 
@@ -6,7 +13,8 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import DomainError, PermissionDenied, db, utcnow
@@ -50,6 +58,35 @@ SUPPLIER_FORMS = {
     "plc": ("Public limited company", "company"),
     "llp": ("Limited liability partnership", "company"),
 }
+# The legal forms whose numbers come from each register: a number is unique within its register.
+REGISTERS = {
+    register: tuple(sorted(form for form, (_, checker) in {**VCSE_FORMS, **SUPPLIER_FORMS}.items() if checker == register))
+    for register in ("charity", "company")
+}
+# The fields an officer verifies: changing one of them sends a verified organisation back.
+IDENTITY_FIELDS = ("name", "legal_form", "registration_number")
+NUMBER_TAKEN = (
+    "An organisation with this registration number is already registered. Ask one of its members to invite you."
+)
+
+
+def register_of(legal_form: str) -> str | None:
+    """"charity" or "company": the register the legal form's number comes from (None: no register)."""
+    return {**VCSE_FORMS, **SUPPLIER_FORMS}.get(legal_form, ("", None))[1]
+
+
+def _one_number_per_register(register: str) -> Index:
+    forms = ", ".join(f"'{form}'" for form in REGISTERS[register])
+    where = text(f"registration_number IS NOT NULL AND legal_form IN ({forms})")
+    return Index(
+        f"uq_organisations_{register}_number",
+        "registration_number",
+        unique=True,
+        sqlite_where=where,
+        postgresql_where=where,
+    )
+
+
 SIZE_BANDS = {
     "micro": "Micro (fewer than 10 staff)",
     "small": "Small (10 to 49 staff)",
@@ -66,6 +103,8 @@ class Organisation(db.Model):
         CheckConstraint(
             "size_band IS NULL OR size_band IN ('micro', 'small', 'medium', 'large')", name="size_band_known"
         ),
+        _one_number_per_register("charity"),
+        _one_number_per_register("company"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +127,24 @@ class Organisation(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     ward: Mapped["Ward | None"] = relationship()
+    change: Mapped["OrganisationChange | None"] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", uselist=False
+    )
+
+    @property
+    def pending_change(self) -> "OrganisationChange | None":
+        """A change of identity waiting for an officer (None when there is none)."""
+        change = self.change
+        return change if change is not None and change.status == "pending" else None
+
+    @property
+    def rejected_change(self) -> "OrganisationChange | None":
+        """The last change of identity an officer did not accept, until the owners change it again."""
+        change = self.change
+        return change if change is not None and change.status == "rejected" else None
+
+    def identity(self) -> dict[str, str | None]:
+        return {key: getattr(self, key) for key in IDENTITY_FIELDS}
 
     @property
     def kind_label(self) -> str:
@@ -155,6 +212,44 @@ class Organisation(db.Model):
                 .where(Membership.organisation_id == self.id, Membership.is_owner.is_(True))
             )
         )
+
+
+class OrganisationChange(db.Model):
+    """A verified organisation's new name, legal form or registration number, waiting for an
+    officer (status "pending"), or the last one an officer did not accept ("rejected", with
+    the reason, shown to the owners until they change the details again). At most one per
+    organisation; an approved change is applied and deleted (the audit trail keeps it)."""
+
+    __tablename__ = "organisation_changes"
+    __table_args__ = (CheckConstraint("status IN ('pending', 'rejected')", name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
+    )
+    name: Mapped[str] = mapped_column(String(160))
+    legal_form: Mapped[str] = mapped_column(String(32))
+    registration_number: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship(back_populates="change")
+
+    def identity(self) -> dict[str, str | None]:
+        return {key: getattr(self, key) for key in IDENTITY_FIELDS}
+
+    @property
+    def legal_form_label(self) -> str:
+        forms = VCSE_FORMS if self.organisation.kind == OrganisationKind.VCSE.value else SUPPLIER_FORMS
+        return forms.get(self.legal_form, (self.legal_form, None))[0]
+
+    def changed_fields(self) -> list[str]:
+        """Which of name, legal form and number this change would change."""
+        return [key for key in IDENTITY_FIELDS if getattr(self, key) != getattr(self.organisation, key)]
 
 
 class Membership(db.Model):
@@ -232,18 +327,8 @@ def create_organisation(
     number = clean_registration_number(kind, legal_form, registration_number)
     if kind == OrganisationKind.SUPPLIER and size_band not in SIZE_BANDS:
         raise DomainError("Select the size of the business", field="size_band")
-    if number:
-        duplicate = db.session.scalar(
-            select(func.count())
-            .select_from(Organisation)
-            .where(Organisation.registration_number == number, Organisation.kind == kind.value)
-        )
-        if duplicate:
-            raise DomainError(
-                "An organisation with this registration number is already registered. "
-                "Ask one of its members to invite you.",
-                field="registration_number",
-            )
+    if number_taken(legal_form, number):
+        raise DomainError(NUMBER_TAKEN, field="registration_number")
     organisation = Organisation(
         kind=kind.value,
         name=name.strip(),
@@ -258,10 +343,35 @@ def create_organisation(
         created_by_id=user.id,
     )
     db.session.add(organisation)
-    db.session.flush()
+    flush_or_number_taken()
     db.session.add(Membership(organisation_id=organisation.id, user_id=user.id, is_owner=True))
     record_event("organisation.created", organisation, actor=user, to_state=OrganisationStatus.PENDING.value)
     return organisation
+
+
+def number_taken(legal_form: str, number: str | None, other_than: int | None = None) -> bool:
+    """Whether another organisation has this number in the same register (charity or company)."""
+    register = register_of(legal_form)
+    if not number or register is None:
+        return False
+    query = select(func.count()).select_from(Organisation).where(
+        Organisation.registration_number == number, Organisation.legal_form.in_(REGISTERS[register])
+    )
+    if other_than is not None:
+        query = query.where(Organisation.id != other_than)
+    return bool(db.session.scalar(query))
+
+
+def flush_or_number_taken() -> None:
+    """Write the pending changes; if another request took the number meanwhile, the unique
+    index refuses it: say so beside the field (the caller's transaction is rolled back)."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        if "registration_number" in str(error.orig) or "_number" in str(error.orig):
+            raise DomainError(NUMBER_TAKEN, field="registration_number") from error
+        raise
 
 
 
@@ -308,15 +418,37 @@ def resubmit_organisation(organisation: Organisation, user: "User") -> None:
 
 
 def update_organisation_details(organisation: Organisation, user: "User", **fields) -> None:
+    """Change an organisation's details. A change to the name, legal form or registration
+    number of a verified organisation, asked for by one of its owners, goes back to an
+    officer (an OrganisationChange) and the verified ones stay until it is approved; the
+    other details change straight away. An officer's change, or one to an organisation not
+    yet verified, applies at once (it is checked when it is verified)."""
     if not (organisation.is_owner(user) or user.is_officer):
         raise PermissionDenied("Only the organisation's owners can change its details")
     kind = OrganisationKind(organisation.kind)
-    legal_form = fields.get("legal_form", organisation.legal_form)
-    number = clean_registration_number(kind, legal_form, fields.get("registration_number"))
-    if kind == OrganisationKind.SUPPLIER and fields.get("size_band") not in SIZE_BANDS:
+    current = organisation.pending_change.identity() if organisation.pending_change else organisation.identity()
+    legal_form = fields.get("legal_form", current["legal_form"])
+    number = clean_registration_number(
+        kind, legal_form, fields.get("registration_number", current["registration_number"])
+    )
+    if kind == OrganisationKind.SUPPLIER and fields.get("size_band", organisation.size_band) not in SIZE_BANDS:
         raise DomainError("Select the size of the business", field="size_band")
+    if number_taken(legal_form, number, other_than=organisation.id):
+        raise DomainError(NUMBER_TAKEN, field="registration_number")
+    wanted = {
+        "name": (fields.get("name", current["name"]) or "").strip(),
+        "legal_form": legal_form,
+        "registration_number": number,
+    }
+    if not wanted["name"]:
+        raise DomainError("Enter the organisation's name", field="name")
+    if organisation.is_verified and not user.is_officer:
+        _ask_for_reverification(organisation, user, wanted)
+        identity: dict = {}
+    else:
+        identity = wanted
     changed = []
-    values = dict(fields, registration_number=number)
+    values = {**{key: value for key, value in fields.items() if key not in IDENTITY_FIELDS}, **identity}
     for key in (
         "name",
         "legal_form",
@@ -332,7 +464,104 @@ def update_organisation_details(organisation: Organisation, user: "User", **fiel
             setattr(organisation, key, values[key])
             changed.append(key)
     if changed:
+        flush_or_number_taken()
         record_event("organisation.updated", organisation, actor=user, detail={"fields": changed})
+
+
+def _ask_for_reverification(organisation: Organisation, user: "User", wanted: dict[str, str | None]) -> None:
+    """Keep (or withdraw) the owners' change of a verified organisation's identity."""
+    change = organisation.change
+    if wanted == organisation.identity():
+        if change is not None:
+            was_pending = change.status == "pending"
+            organisation.change = None  # back to the verified details: nothing to check
+            db.session.flush()
+            if was_pending:
+                record_event("organisation.change_withdrawn", organisation, actor=user, from_state="pending")
+        return
+    if change is not None and change.status == "pending" and change.identity() == wanted:
+        return  # the same change, still waiting
+    if change is None:
+        change = OrganisationChange(organisation=organisation, **wanted)
+        db.session.add(change)
+    for key, value in wanted.items():
+        setattr(change, key, value)
+    change.status, change.reason = "pending", None
+    change.requested_by_id, change.requested_at = user.id, utcnow()
+    change.decided_by_id, change.decided_at = None, None
+    db.session.flush()
+    record_event(
+        "organisation.change_requested",
+        organisation,
+        actor=user,
+        to_state="pending",
+        detail={"fields": change.changed_fields(), "from": organisation.identity(), "to": wanted},
+    )
+
+
+def approve_organisation_change(organisation: Organisation, officer: "User") -> None:
+    """The officer has checked the new name, legal form or number: it becomes the verified one."""
+    require_officer(officer)
+    change = organisation.pending_change
+    if change is None:
+        raise DomainError("There is no change of details waiting for this organisation")
+    if number_taken(change.legal_form, change.registration_number, other_than=organisation.id):
+        raise DomainError(
+            "Another organisation now has this registration number. Do not accept the change, and tell the owners why."
+        )
+    before, after = organisation.identity(), change.identity()
+    fields = change.changed_fields()
+    for key, value in after.items():
+        setattr(organisation, key, value)
+    organisation.change = None
+    organisation.decided_at, organisation.decided_by_id = utcnow(), officer.id
+    flush_or_number_taken()
+    record_event(
+        "organisation.change_approved",
+        organisation,
+        actor=officer,
+        from_state="pending",
+        to_state="verified",
+        detail={"fields": fields, "from": before, "to": after},
+    )
+
+
+def reject_organisation_change(organisation: Organisation, officer: "User", reason: str) -> None:
+    """The officer could not confirm the new details: the verified ones stay, and the owners see why."""
+    require_officer(officer)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Enter the reason, so the applicant knows what to change", field="reason")
+    change = organisation.pending_change
+    if change is None:
+        raise DomainError("There is no change of details waiting for this organisation")
+    change.status, change.reason = "rejected", reason
+    change.decided_by_id, change.decided_at = officer.id, utcnow()
+    record_event(
+        "organisation.change_rejected",
+        organisation,
+        actor=officer,
+        from_state="pending",
+        to_state="rejected",
+        detail={"fields": change.changed_fields(), "to": change.identity(), "reason": reason},
+    )
+
+
+def organisations_to_verify():
+    """Organisations waiting for an officer, longest-waiting first (as the officers' work
+    queue takes them): new ones since they were sent, and verified ones since their owners
+    asked to change their name, legal form or number."""
+    from sqlalchemy import and_, or_
+
+    return (
+        select(Organisation)
+        .outerjoin(
+            OrganisationChange,
+            and_(OrganisationChange.organisation_id == Organisation.id, OrganisationChange.status == "pending"),
+        )
+        .where(or_(Organisation.status == OrganisationStatus.PENDING.value, OrganisationChange.id.is_not(None)))
+        .order_by(func.coalesce(OrganisationChange.requested_at, Organisation.submitted_at), Organisation.id)
+    )
 
 
 def invite_member(organisation: Organisation, inviter: "User", email: str) -> Invitation:

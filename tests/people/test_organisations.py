@@ -244,7 +244,10 @@ def test_only_owners_can_edit(app, make_user, make_organisation):
         signed_in(app, "owner@example.org"), url, {**VCSE_FORM, "name": "New Name", "registration_number": "1190001"}
     )
     assert response.status_code == 302
-    assert organisation(app, organisation_id).name == "New Name"
+    # A verified organisation's new name waits for an officer (tests/people/test_reverification.py).
+    assert organisation(app, organisation_id).name == "Original Name"
+    with app.app_context():
+        assert db.session.get(Organisation, organisation_id).pending_change.name == "New Name"
 
 
 def test_rejected_organisation_edited_by_its_owner_goes_back_to_pending(app, make_user, make_organisation):

@@ -29,7 +29,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Need, Organisation, User, Ward, db
-from models.people.organisations import update_organisation_details
+from models.people.organisations import approve_organisation_change, update_organisation_details
 from models.places.themes import slugify
 from models.reporting.opendata import area_name, quantity_text
 from tests import factories
@@ -105,6 +105,7 @@ def demo_like(app, world: World) -> World:
     society in Stonebridge), changed as their owners would change them."""
     with app.app_context():
         wards = dict(db.session.execute(select(Ward.name, Ward.id)).tuples().all())
+        officer = db.session.scalar(select(User).where(User.email == "officer@example.org"))
         for organisation_id, owner, number, ward in (
             (world.hub, "owner@example.org", "1190001", "Harlesden & Kensal Green"),
             (world.allotment, "allot@example.org", "1190002", "Stonebridge"),
@@ -114,6 +115,8 @@ def demo_like(app, world: World) -> World:
                 organisation, db.session.scalar(select(User).where(User.email == owner)), legal_form="cio",
                 registration_number=number, based_in_borough=True, ward_id=wards[ward],
             )
+            # A verified organisation's new legal form and number count once an officer accepts them.
+            approve_organisation_change(organisation, officer)
         db.session.commit()
     return world
 

@@ -1,0 +1,455 @@
+"""Every form route, posted random and malformed values by the person it is for, answers
+without a server error; so do the pages that read a query string. (The API has its own
+Schemathesis run: tests/test_api_schemathesis.py.)
+
+Each POST route is listed below with who uses it and a concrete address in the open-data
+world (a test fails if a POST route is missing from the list). Its fields are read from
+the page that shows its form, as a browser sees them (text boxes, the three boxes of a
+GOV.UK date, radios, checkboxes, selects, files, buttons); Hypothesis then posts, for
+every field, nothing, an empty value, a plausible one, or a hostile one: numbers too big
+or not numbers, dates with too few or too many parts, long and odd Unicode text, several
+values for one name, and files that are not what they say (random bytes, a PNG declaring
+40 megapixels, a broken PDF). Each post carries the session's real CSRF token, so every
+example reaches the form's own checks.
+
+The run is bounded and reproducible: EXAMPLES per route, derandomized, no deadline, no
+example database."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from models import Membership, Organisation, Role, User, db
+from tests import opendata_world
+from tests.conftest import PASSWORD, login
+from tests.opendata_world import World
+
+world = opendata_world.world  # the fixture
+
+EXAMPLES = 5  # per POST route (about 60 routes) and per page with a query string
+SETTINGS = settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
+
+
+# Reading a page's forms ---------------------------------------------------------------------
+
+
+@dataclass
+class Field:
+    name: str
+    kind: str  # text, textarea, select, choice (radio/checkbox), file, date, button, hidden
+    options: list[str] = field(default_factory=list)
+    multiple: bool = False
+    value: str = ""
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: dict[str, Field] = field(default_factory=dict)
+
+
+class FormReader(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[Form] = []
+        self.form: Form | None = None
+        self.select: Field | None = None
+        self.counts: dict[str, int] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self.form = Form(action=attributes.get("action") or "", method=(attributes.get("method") or "get").lower())
+            self.forms.append(self.form)
+            self.counts = {}
+            return
+        if self.form is None:
+            return
+        name = attributes.get("name")
+        if tag == "input" and name:
+            kind = (attributes.get("type") or "text").lower()
+            self.counts[name] = self.counts.get(name, 0) + 1
+            found = self.form.fields.get(name)
+            if kind in ("radio", "checkbox"):
+                found = found or Field(name, "choice", multiple=kind == "checkbox")
+                found.options.append(attributes.get("value") or "on")
+            elif kind == "file":
+                found = Field(name, "file")
+            elif kind in ("submit", "button", "image"):
+                found = Field(name, "button", value=attributes.get("value") or "")
+            elif kind == "hidden":
+                found = Field(name, "hidden", value=attributes.get("value") or "")
+            else:
+                found = found or Field(name, "text", value=attributes.get("value") or "")
+                if self.counts[name] == 3:
+                    found.kind = "date"  # GOV.UK's day, month and year share one name
+            self.form.fields[name] = found
+        elif tag == "button" and name:
+            self.form.fields[name] = Field(name, "button", value=attributes.get("value") or "")
+        elif tag == "textarea" and name:
+            self.form.fields[name] = Field(name, "textarea")
+        elif tag == "select" and name:
+            self.select = Field(name, "select", multiple="multiple" in attributes)
+            self.form.fields[name] = self.select
+        elif tag == "option" and self.select is not None:
+            self.select.options.append(attributes.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.form = None
+        elif tag == "select":
+            self.select = None
+
+
+FALLBACK = {name: Field(name, "text") for name in ("reason", "action", "submit", "confirm")}
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def session_token(client, pages: list[str]) -> str:
+    """The session's CSRF token (one token serves every form of the session)."""
+    for page in pages:
+        response = client.get(page)
+        match = CSRF.search(response.get_data(as_text=True))
+        response.close()
+        if match:
+            return match.group(1) or match.group(2)
+    raise AssertionError(f"no CSRF token on {pages}")
+
+
+def fields_for(client, page: str, target: str) -> dict[str, Field]:
+    """The fields of the POST forms on `page` that are sent to `target`."""
+    response = client.get(page)
+    reader = FormReader()
+    reader.feed(response.get_data(as_text=True))
+    response.close()
+    path = urlsplit(target).path
+    found: dict[str, Field] = {}
+    for form in reader.forms:
+        action = urlsplit(form.action).path if form.action else urlsplit(page).path
+        if form.method == "post" and action == path:
+            found.update(form.fields)
+    found.pop("csrf_token", None)
+    return found or dict(FALLBACK)
+
+
+# Hostile values --------------------------------------------------------------------------
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    def chunk(kind, payload):
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def small_png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 200, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+NASTY = [
+    "-1", "0", "1", "2", "3", "100", "2147483647", "2147483648", "-2147483649", "99999999999999999999999999",
+    "1e309", "-1e309", "NaN", "Infinity", "1.5", "0.001", "£1,000.005", "1,000", "12,50", "0x10", "٣", "１２",
+    " ", "   \t", "<script>alert(1)</script>", "' OR '1'='1", "=HYPERLINK(\"http://x\")", "\u202eevil", "😀" * 50,
+    "a" * 5000, "31", "2", "2027", "29 2 2027", "0000", "-5", "99", "13", "32", "12:00", "25:61", "9am", "tomorrow",
+    "E05013494", "NW10 8AB", "nobody@example.org", "owner@example.org", "https://example.org", "javascript:alert(1)",
+    "%00", "\x00", "\r\n", "approval", "knapsack", "greedy", "verify", "reject", "approve", "vcse", "supplier", "cash",
+]
+NASTY_FILES = [
+    b"", b"\x00" * 64, b"not an image at all", small_png(), png_declaring(6300, 6300), png_declaring(0, 0),
+    b"%PDF-1.4\n%%EOF", b"%PDF-1.4 no end", b"\xff\xd8\xff\xe0" + b"\x00" * 40, b"RIFF\x00\x00\x00\x00WEBPVP8 ",
+    b"[]", b'{"releases": [{"ocid": 1}]}', b"META\nkey;value\n", b"pcds,wd25cd\nNW10 8AB,E05013494\n",
+    "é,ü\n".encode("latin-1"), b"\xef\xbb\xbf" + b"a;b\n" * 50,
+]
+FILE_NAMES = ["photo.png", "photo.jpg", "evidence.pdf", "data.json", "round.pb", "postcodes.csv", "x", "../../etc/passwd", "é.png", ""]
+
+text_values = st.one_of(
+    st.just(""),
+    st.sampled_from(NASTY),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), min_size=200, max_size=6000),
+)
+
+
+def value_for(spec: Field) -> st.SearchStrategy:
+    """What a field may be sent: None (left out), one value, or several."""
+    if spec.kind == "file":
+        upload = st.tuples(st.sampled_from(NASTY_FILES), st.sampled_from(FILE_NAMES)).map(
+            lambda pair: (io.BytesIO(pair[0]), pair[1])
+        )
+        return st.one_of(st.none(), upload)
+    if spec.kind == "date":
+        return st.one_of(st.none(), st.lists(st.one_of(st.sampled_from(NASTY[:40]), text_values), min_size=0, max_size=5))
+    if spec.kind in ("choice", "select"):
+        plausible = st.sampled_from(spec.options) if spec.options else text_values
+        one = st.one_of(plausible, text_values)
+        several = st.lists(one, min_size=2, max_size=4)
+        return st.one_of(st.none(), one, several) if spec.multiple else st.one_of(st.none(), one, several.map(lambda v: v[:2]))
+    if spec.kind in ("button", "hidden"):
+        return st.one_of(st.none(), st.just(spec.value), text_values)
+    return st.one_of(st.none(), text_values, st.lists(text_values, min_size=2, max_size=3))
+
+
+def form_data(fields: dict[str, Field]) -> st.SearchStrategy:
+    extra = st.dictionaries(st.sampled_from(["action", "extra", "page", "id", "submit", "choice"]), text_values, max_size=2)
+    return st.tuples(st.fixed_dictionaries({name: value_for(spec) for name, spec in fields.items()}), extra).map(
+        lambda pair: {**pair[1], **{name: value for name, value in pair[0].items() if value is not None}}
+    )
+
+
+def sends_files(data: dict) -> bool:
+    return any(isinstance(value, tuple) for value in data.values())
+
+
+def no_server_error(response, what: str) -> None:
+    try:
+        response.get_data()  # a streamed download runs to its end
+    finally:
+        response.close()
+    assert response.status_code < 500, f"{what}: {response.status_code}"
+
+
+# The routes ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Route:
+    endpoint: str
+    who: str | None  # the email address to sign in with; None: nobody signed in
+    url: str
+    page: str | None = None  # where its form is shown, when not at `url`
+
+
+@pytest.fixture
+def routes(app, world: World, make_user) -> list[Route]:
+    """Every POST route, with the person it is for and a real address."""
+    from models.contracts.models import Commitment
+    from models.matching.matches import Match
+    from models.people.organisations import invite_member
+    from models.stories.case_studies import CaseStudyDetails, save_case_study
+    from models.stories.stories import StoryDetails, create_story, submit_story
+    from brokerage.tokens import make_token
+    from workers.digests import unsubscribe_token
+
+    make_user("admin@example.org", "Ada Admin", role=Role.ADMIN)
+    with app.app_context():
+        def user(email):
+            return db.session.scalar(select(User).where(User.email == email))
+
+        officer, owner, resident, other = (
+            user(email) for email in ("officer@example.org", "owner@example.org", "resident1@example.org", "resident2@example.org")
+        )
+        hub = db.session.get(Organisation, world.hub)
+        draft_story = create_story(owner, StoryDetails("Fridge story", "A summary", "The story.", world.pledges["cash"]), hub)
+        sent_story = create_story(owner, StoryDetails("Pantry story", "A summary", "The story.", world.pledges["hours"]), hub)
+        submit_story(sent_story, owner)
+        case_study = save_case_study(
+            officer, CaseStudyDetails(datetime.now().year - 1, "success", "Fridges", None, "What happened", "Why", "Lessons")
+        )
+        match = Match(commitment_id=world.hours, need_id=world.needs["pantry"], score=50, rank=1, reasons=["Fits"])
+        db.session.add(match)
+        invitation = invite_member(hub, owner, "resident1@example.org")
+        db.session.flush()
+        membership = db.session.scalar(select(Membership.id).where(Membership.organisation_id == world.hub))
+        theme_id, measure_id = (
+            db.session.scalar(select(Commitment.measure_id).where(Commitment.id == world.hours)),
+            db.session.scalar(select(Commitment.measure_id).where(Commitment.id == world.hours)),
+        )
+        from models.places.themes import Measure
+
+        theme_id = db.session.get(Measure, measure_id).theme_id
+        ids = {
+            "draft_story": draft_story.id, "sent_story": sent_story.id, "case_study": case_study.id, "match": match.id,
+            "invitation": make_token("invitation", {"invitation": invitation.id, "email": invitation.email}),
+            "reset": make_token("reset-password", {"user": other.id, "h": other.password_hash[-16:], "email": other.email}),
+            "unsubscribe": unsubscribe_token(other.id, "digest"), "membership": membership, "resident": resident.id,
+        }
+        db.session.commit()
+    hub, need, rounds, options, pledges = world.hub, world.needs, world.rounds, world.options, world.pledges
+    return [
+        # Anyone
+        Route("auth.register", None, "/register"),
+        Route("auth.login", None, "/sign-in"),
+        Route("auth.forgot_password", None, "/password/forgot"),
+        Route("auth.reset_password", None, f"/password/reset/{ids['reset']}"),
+        Route("auth.unsubscribe", None, f"/unsubscribe/{ids['unsubscribe']}"),
+        Route("auth.unsubscribe_one_click", None, f"/unsubscribe/{ids['unsubscribe']}/one-click", "/"),
+        # A resident
+        Route("auth.account_details", "resident1@example.org", "/account/details"),
+        Route("auth.account_email", "resident1@example.org", "/account/email"),
+        Route("auth.email_updates", "resident1@example.org", "/account/email-updates"),
+        Route("auth.account_password", "resident1@example.org", "/account/password"),
+        Route("auth.account_delete", "resident1@example.org", "/account/delete"),
+        Route("auth.resend_verification", "resident1@example.org", "/verify-email/resend", "/account"),
+        Route("auth.logout", "resident1@example.org", "/sign-out", "/"),
+        Route("public.vote", "resident1@example.org", f"/rounds/{rounds['open']}/ballot", f"/rounds/{rounds['open']}"),
+        Route("organisations.accept_invitation", "resident1@example.org", f"/organisations/invitations/{ids['invitation']}"),
+        # A community group's owner
+        Route("organisations.new", "owner@example.org", "/organisations/new"),
+        Route("organisations.new", "owner@example.org", "/organisations/new?kind=vcse"),
+        Route("organisations.new", "owner@example.org", "/organisations/new?kind=supplier"),
+        Route("organisations.edit", "owner@example.org", f"/organisations/{hub}/edit"),
+        Route("organisations.invite", "owner@example.org", f"/organisations/{hub}/invite"),
+        Route("organisations.remove", "owner@example.org", f"/organisations/{hub}/members/{ids['membership']}/remove", f"/organisations/{hub}"),
+        Route("groups.new_need", "owner@example.org", f"/groups/{hub}/needs/new"),
+        Route("groups.edit_need", "owner@example.org", f"/needs/{need['draft']}/edit"),
+        Route("groups.submit", "owner@example.org", f"/needs/{need['draft']}/submit", f"/needs/{need['draft']}/edit"),
+        Route("groups.remove_photo", "owner@example.org", f"/needs/{need['draft']}/photo/remove", f"/needs/{need['draft']}/edit"),
+        Route("groups.close", "owner@example.org", f"/needs/{need['laptops']}/close", f"/needs/{need['laptops']}"),
+        Route("groups.withdraw", "owner@example.org", f"/needs/{need['rejected']}/withdraw", f"/groups/{hub}/needs"),
+        Route("groups.accept", "owner@example.org", f"/groups/pledges/{pledges['offered']}/accept", f"/groups/{hub}/pledges"),
+        Route("groups.decline", "owner@example.org", f"/groups/pledges/{pledges['offered']}/decline", f"/groups/{hub}/pledges"),
+        Route("groups.received", "owner@example.org", f"/groups/pledges/{pledges['delivered']}/received", f"/groups/{hub}/pledges"),
+        Route("groups.new_story", "owner@example.org", f"/groups/{hub}/stories/new"),
+        Route("groups.edit_story", "owner@example.org", f"/stories/{ids['draft_story']}/edit"),
+        Route("groups.submit_story_view", "owner@example.org", f"/stories/{ids['draft_story']}/submit", f"/stories/{ids['draft_story']}/edit"),
+        Route("groups.remove_story_photo", "owner@example.org", f"/stories/{ids['draft_story']}/photo/remove", f"/stories/{ids['draft_story']}/edit"),
+        # Suppliers
+        Route("suppliers.pledge", "supplier1@example.org", f"/needs/{need['fridge']}/pledge"),
+        Route("suppliers.withdraw", "supplier1@example.org", f"/suppliers/pledges/{pledges['offered']}/withdraw", f"/suppliers/{world.builders}"),
+        Route("suppliers.propose_commitment", "supplier1@example.org", f"/suppliers/contracts/{world.contract}/commitments/new"),
+        Route("suppliers.dismiss", "supplier1@example.org", f"/suppliers/matches/{ids['match']}/dismiss", f"/suppliers/{world.builders}/recommended"),
+        Route("suppliers.record", "supplier2@example.org", f"/suppliers/pledges/{pledges['accepted']}/delivery"),
+        # Officers
+        Route("officers.review_organisation", "officer@example.org", f"/officers/organisations/{world.pending}"),
+        Route("officers.review_need", "officer@example.org", f"/officers/needs/{need['submitted']}"),
+        Route("officers.delivery", "officer@example.org", f"/officers/deliveries/{pledges['delivered']}"),
+        Route("officers.reallocate", "officer@example.org", f"/officers/deliveries/{pledges['cash']}/allocations", f"/officers/deliveries/{pledges['cash']}"),
+        Route("officers.new_contract", "officer@example.org", "/officers/contracts/new"),
+        Route("officers.new_commitment", "officer@example.org", f"/officers/contracts/{world.contract}/commitments/new"),
+        Route("officers.decide_commitment_view", "officer@example.org", f"/officers/commitments/{world.proposed}/decision", f"/officers/commitments/{world.proposed}"),
+        Route("officers.remedial_plan", "officer@example.org", f"/officers/commitments/{world.hours}/remedial-plan", f"/officers/commitments/{world.hours}"),
+        Route("officers.settlement", "officer@example.org", f"/officers/commitments/{world.hours}/settlement", f"/officers/commitments/{world.hours}"),
+        Route("officers.import_contracts", "officer@example.org", "/officers/contracts/import"),
+        Route("officers.introduce_match", "officer@example.org", f"/officers/matches/{ids['match']}/introduce", "/officers/brokerage"),
+        Route("officers.new_round", "officer@example.org", "/officers/rounds/new"),
+        Route("officers.edit_round", "officer@example.org", f"/officers/rounds/{rounds['draft']}/edit"),
+        Route("officers.add_round_item", "officer@example.org", f"/officers/rounds/{rounds['draft']}/items", f"/officers/rounds/{rounds['draft']}"),
+        Route("officers.add_round_needs", "officer@example.org", f"/officers/rounds/{rounds['draft']}/needs", f"/officers/rounds/{rounds['draft']}"),
+        Route("officers.remove_round_option", "officer@example.org", f"/officers/rounds/{rounds['draft']}/options/{options['draft'][0]}/remove", f"/officers/rounds/{rounds['draft']}"),
+        Route("officers.round_action", "officer@example.org", f"/officers/rounds/{rounds['closed']}/recount", f"/officers/rounds/{rounds['closed']}"),
+        Route("officers.paper_batch", "officer@example.org", f"/officers/rounds/{rounds['open']}/paper"),
+        Route("officers.remove_round_paper_batch", "officer@example.org", f"/officers/rounds/{rounds['open']}/paper/1/remove", f"/officers/rounds/{rounds['open']}/paper"),
+        Route("officers.import_round", "officer@example.org", "/officers/rounds/import"),
+        Route("officers.new_story", "officer@example.org", "/officers/stories/new"),
+        Route("officers.review_story", "officer@example.org", f"/officers/stories/{ids['sent_story']}"),
+        Route("officers.edit_case_study", "officer@example.org", "/officers/case-studies/new"),
+        Route("officers.edit_case_study", "officer@example.org", f"/officers/case-studies/{ids['case_study']}/edit"),
+        Route("officers.remove_case_study", "officer@example.org", f"/officers/case-studies/{ids['case_study']}/delete", "/officers/case-studies"),
+        Route("officers.impact_report_pdf", "officer@example.org", "/officers/report/pdf", "/officers/report"),
+        Route("officers.retry_job", "officer@example.org", "/officers/jobs/default/no-such-job/retry", "/officers/jobs"),
+        # The admin
+        Route("admin.settings", "admin@example.org", "/admin/settings"),
+        Route("admin.wards", "admin@example.org", "/admin/wards"),
+        Route("admin.postcodes", "admin@example.org", "/admin/postcodes", "/admin/wards"),
+        Route("admin.theme", "admin@example.org", "/admin/themes/new"),
+        Route("admin.theme", "admin@example.org", f"/admin/themes/{theme_id}"),
+        Route("admin.measure", "admin@example.org", f"/admin/measures/new?theme={theme_id}"),
+        Route("admin.measure", "admin@example.org", f"/admin/measures/{measure_id}"),
+        Route("admin.user", "admin@example.org", f"/admin/users/{ids['resident']}"),
+    ]
+
+
+def signed_in_client(app, who: str | None):
+    client = app.test_client()
+    if who is not None:
+        assert login(client, who, PASSWORD).status_code == 302, who
+    return client
+
+
+@pytest.fixture
+def fuzz_app(app):
+    app.config["LOGIN_RATE_LIMIT"] = "10000 per minute"  # a sign-in for every route
+    return app
+
+
+def test_every_post_route_is_fuzzed(app, routes):
+    posted = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert posted - {route.endpoint for route in routes} == set()
+
+
+def test_no_form_gives_a_server_error(fuzz_app, routes):
+    for route in routes:
+        client = signed_in_client(fuzz_app, route.who)
+        fields = fields_for(client, route.page or route.url, route.url)
+        token = session_token(client, [route.page or route.url, "/sign-in" if route.who is None else "/account/details"])
+
+        @given(data=form_data(fields))
+        @SETTINGS
+        def post(data):
+            # A route that signs out, or deletes the account, leaves the next example signed out: still no 500.
+            content_type = "multipart/form-data" if sends_files(data) else "application/x-www-form-urlencoded"
+            response = client.post(route.url, data={**data, "csrf_token": token}, content_type=content_type)
+            no_server_error(response, f"POST {route.url} as {route.who} with {sorted(data)}")
+
+        try:
+            post()
+        except Exception as error:
+            error.add_note(f"{route.endpoint}: POST {route.url} as {route.who}, fields {sorted(fields)}")
+            raise
+
+
+# Pages that read a query string ------------------------------------------------------------
+
+QUERY_PAGES = [
+    (None, "/needs", ["q", "ward", "theme", "kind", "status", "sort", "open", "page"]),
+    (None, "/needs/near", ["postcode"]),
+    (None, "/postcode", ["postcode"]),
+    (None, "/rounds", ["ward", "page"]),
+    (None, "/stories", ["page", "theme", "ward"]),
+    (None, "/ledger", ["ward", "theme", "supplier", "kind", "year", "page"]),
+    (None, "/ledger.csv", ["ward", "theme", "supplier", "kind", "year"]),
+    (None, "/open-data/360giving.json", ["ward", "theme", "supplier", "kind", "year"]),
+    (None, "/open-data/360giving.csv", ["ward", "theme", "supplier", "kind", "year"]),
+    (None, "/wards", ["sort", "page"]),
+    (None, "/sign-in", ["next"]),
+    ("officer@example.org", "/officers/audit", ["action", "page"]),
+    ("officer@example.org", "/officers/organisations", ["status", "page"]),
+    ("officer@example.org", "/officers/outbox", ["status", "page"]),
+    ("officer@example.org", "/officers/contracts", ["supplier", "tier", "page"]),
+    ("officer@example.org", "/officers/impact", ["year", "ward", "theme"]),
+    ("officer@example.org", "/officers/needs", ["page"]),
+    ("admin@example.org", "/admin/users", ["q", "role", "page"]),
+    ("admin@example.org", "/admin/measures/new", ["theme"]),
+]
+
+
+def test_no_query_string_gives_a_server_error(fuzz_app, routes):
+    for who, path, names in QUERY_PAGES:
+        client = signed_in_client(fuzz_app, who)
+        query = st.lists(
+            st.tuples(st.sampled_from(names), st.one_of(st.sampled_from(NASTY), text_values)), min_size=1, max_size=6
+        )
+
+        @given(pairs=query)
+        @SETTINGS
+        def get(pairs):
+            response = client.get(f"{path}?{urlencode(pairs)}")
+            no_server_error(response, f"GET {path}?{urlencode(pairs)}")
+
+        try:
+            get()
+        except Exception as error:
+            error.add_note(f"GET {path} as {who}")
+            raise
