@@ -11,7 +11,7 @@ Take the number off the other one (the message gives the SQL, which also sends i
 be verified) and run the upgrade again.
 
 Revision ID: b3e9c4d2a817
-Revises: a7d3e5c1b209
+Revises: 69c5dd4e92ee
 Create Date: 2026-11-30 02:00:00.000000
 
 """
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3e9c4d2a817'
-down_revision = 'a7d3e5c1b209'
+down_revision = '69c5dd4e92ee'
 branch_labels = None
 depends_on = None
 

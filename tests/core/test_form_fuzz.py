@@ -22,7 +22,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
 
@@ -32,11 +32,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from models import Membership, Organisation, Role, User, db
-from tests import opendata_world
-from tests.conftest import PASSWORD, login
-from tests.opendata_world import World
+from tests import factories
+from tests.factories import PASSWORD, login
+from tests.factories import OpenDataBorough as World
 
-world = opendata_world.world  # the fixture
+@pytest.fixture
+def world(app, places) -> World:
+    return factories.open_data_borough(app)
 
 EXAMPLES = 5  # per POST route (about 60 routes) and per page with a query string
 SETTINGS = settings(

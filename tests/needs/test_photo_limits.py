@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from brokerage.photos import MAX_JPEG_SCANS, MAX_PIXELS, MAX_SIDE
 from models import Need, Role, Theme, db
 from models.places.themes import seed_themes
-from tests.conftest import login, post_form
+from tests.factories import login, post_form
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,22 +12,23 @@ import json
 import re
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from models import DomainError, Event, Organisation, OrganisationKind, PermissionDenied, Role, User, db
+from models import DomainError, Event, Organisation, OrganisationKind, PermissionDenied, User, db
 from models.people.organisations import (
-    OrganisationChange,
     approve_organisation_change,
     create_organisation,
     reject_organisation_change,
     update_organisation_details,
 )
-from tests import opendata_world
-from tests.conftest import PASSWORD, login, post_form
-from tests.opendata_world import World
+from tests import factories
+from tests.conftest import login, post_form
+from tests.factories import OpenDataBorough as World
 
-world = opendata_world.world  # the fixture
+@pytest.fixture
+def world(app, places) -> World:
+    return factories.open_data_borough(app)
 
 SUPPLIER_FORM = {
     "legal_form": "company",
