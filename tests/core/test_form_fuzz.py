@@ -344,6 +344,9 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.remedial_plan", "officer@example.org", f"/officers/commitments/{world.hours}/remedial-plan", f"/officers/commitments/{world.hours}"),
         Route("officers.settlement", "officer@example.org", f"/officers/commitments/{world.hours}/settlement", f"/officers/commitments/{world.hours}"),
         Route("officers.import_contracts", "officer@example.org", "/officers/contracts/import"),
+        # A preview that does not exist and an import batch that does not exist: no 500 either.
+        Route("officers.confirm_contracts_import", "officer@example.org", "/officers/contracts/import/no-such-task/confirm", "/officers/contracts/import"),
+        Route("officers.undo_contract_import", "officer@example.org", "/officers/contracts/imports/1/undo", "/officers/contracts"),
         Route("officers.introduce_match", "officer@example.org", f"/officers/matches/{ids['match']}/introduce", "/officers/brokerage"),
         Route("officers.new_round", "officer@example.org", "/officers/rounds/new"),
         Route("officers.edit_round", "officer@example.org", f"/officers/rounds/{rounds['draft']}/edit"),
