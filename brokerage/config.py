@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
@@ -37,17 +38,17 @@ def proxy_count(value: str | None) -> int:
     return count
 
 
-def seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    """A positive number of seconds (fractions allowed) from the environment."""
+def seconds(env: Mapping[str, str], name: str, default: float, unit: str = "seconds") -> float:
+    """A positive number of seconds (or another unit; fractions allowed) from the environment."""
     raw = (env.get(name) or "").strip()
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+        raise ValueError(f"{name} must be a number of {unit}, not {raw!r}") from None
     if not value > 0:
-        raise ValueError(f"{name} must be more than 0 seconds, not {raw!r}")
+        raise ValueError(f"{name} must be more than 0 {unit}, not {raw!r}")
     return value
 
 
@@ -159,7 +160,17 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "EMAIL_TOKEN_MAX_AGE": int_or_none(env.get("EMAIL_TOKEN_MAX_AGE")) or 3 * 24 * 3600,
         "RESET_TOKEN_MAX_AGE": int_or_none(env.get("RESET_TOKEN_MAX_AGE")) or 3600,
         "RATELIMIT_ENABLED": parse_boolean(env.get("RATELIMIT_ENABLED"), default=True),
+        # Sign-in attempts: per (email address, IP address) pair, so nobody elsewhere can lock
+        # an account out; per IP address, higher (one address trying many accounts); and per
+        # email address from every IP together, highest (guessing from many machines). When an
+        # address is throttled its owner can ask for a sign-in link by email.
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "LOGIN_IP_RATE_LIMIT": env.get("LOGIN_IP_RATE_LIMIT", "30 per minute;300 per hour"),
+        "LOGIN_ADDRESS_RATE_LIMIT": env.get("LOGIN_ADDRESS_RATE_LIMIT", "100 per hour"),
+        "SIGN_IN_LINK_MAX_AGE": int_or_none(env.get("SIGN_IN_LINK_MAX_AGE")) or 15 * 60,
+        # With Redis unreachable the rate limits are kept in each process's memory (and logged)
+        # rather than failing the request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto are trusted
         # (a router, a load balancer). With none, anyone could write those headers.
         "PROXY_COUNT": proxy_count(env.get("PROXY_COUNT")),
@@ -168,6 +179,11 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": not development,
         "REMEMBER_COOKIE_SECURE": not development,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=whole_number(env, "REMEMBER_COOKIE_DAYS", 30)),
+        # Officer and administrator pages ask for the password again when the sign-in is older
+        # than this, or was restored from the "keep me signed in" cookie.
+        "REAUTH_AFTER_HOURS": seconds(env, "REAUTH_AFTER_HOURS", 12, unit="hours"),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "PREFERRED_URL_SCHEME": "http" if development else "https",
         # Open data: the 360Giving grant identifier prefix, the OCDS ocid prefix and the

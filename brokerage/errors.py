@@ -45,6 +45,8 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code == 429 and getattr(error, "response", None) is not None:
+            return error.response  # a page of the view's own (sign-in offers a link by email)
         message = getattr(error, "message_for_people", None)
         if error.code == 413:
             message = f"Files must be smaller than {app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB."

@@ -40,6 +40,37 @@ def send_password_reset(user: User) -> None:
     )
 
 
+def sign_in_token(user: User) -> str:
+    """Single-use: it names the account's last sign-in, which using it (or any sign-in) moves on."""
+    last = user.last_login_at.isoformat() if user.last_login_at else ""
+    return make_token("sign-in", {"user": user.id, "email": user.email, "last": last})
+
+
+def send_sign_in_link(user: User) -> None:
+    send_templated(
+        user.email,
+        "sign_in_link",
+        "Your link to sign in",
+        kind="sign_in_link",
+        user=user,
+        link=external_url("auth.sign_in_by_link", token=sign_in_token(user)),
+        minutes=current_app.config["SIGN_IN_LINK_MAX_AGE"] // 60,
+    )
+
+
+def send_account_exists(user: User) -> None:
+    """Someone registered with an address that has an account: tell its owner, not the form."""
+    send_templated(
+        user.email,
+        "account_exists",
+        "You already have an account",
+        kind="account_exists",
+        user=user,
+        sign_in_link=external_url("auth.login"),
+        reset_link=external_url("auth.forgot_password"),
+    )
+
+
 def send_invitation(invitation: Invitation, inviter: User) -> None:
     token = make_token("invitation", {"invitation": invitation.id, "email": invitation.email})
     send_templated(

@@ -11,6 +11,7 @@ SALTS = {
     "verify-email": "email-verification",
     "reset-password": "password-reset",
     "invitation": "organisation-invitation",
+    "sign-in": "sign-in-link",
 }
 # Unsubscribe links never expire and are made by jobs: workers/digests.py signs and reads them.
 

@@ -3,16 +3,18 @@ change email, delete account."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import time
+from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_login import confirm_login, current_user, login_required, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from brokerage.auth import bp
 from brokerage.forms.people import (
     ChangeEmailForm,
     ChangePasswordForm,
+    ConfirmPasswordForm,
     DeleteAccountForm,
     DetailsForm,
     ForgotPasswordForm,
@@ -20,9 +22,17 @@ from brokerage.forms.people import (
     RegisterForm,
     ResendForm,
     ResetPasswordForm,
+    SignInLinkForm,
+    SignInLinkRequestForm,
 )
+from brokerage.decorators import SIGNED_IN_AT, safe_next, start_session
 from brokerage.extensions import limiter
-from brokerage.notify import send_password_reset, send_verification_email
+from brokerage.notify import (
+    send_account_exists,
+    send_password_reset,
+    send_sign_in_link,
+    send_verification_email,
+)
 from brokerage.tokens import TokenError, read_token
 from brokerage.views import show_domain_error
 from models import DomainError, User, db, record_event, utcnow
@@ -32,8 +42,10 @@ from models.people.accounts import (
     find_user_by_email,
     register_user,
     set_password,
+    sign_out_everywhere,
     verify_email,
 )
+from models.people.landing import landing_for
 from models.digests.periods import LABELS
 from models.digests.preferences import preferences_for
 from models.people.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
@@ -43,18 +55,40 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _ip_limit() -> str:
+    return current_app.config["LOGIN_IP_RATE_LIMIT"]
+
+
+def _address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _typed_email() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
 def _email_key() -> str:
-    return "email:" + (request.form.get("email") or "").strip().lower()
+    return "email:" + _typed_email()
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths: never redirect to another host after sign-in."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
+def _pair_key() -> str:
+    """One address from one IP address: guessing from elsewhere does not lock the owner out."""
+    return f"pair:{request.remote_addr}:{_typed_email()}"
+
+
+def _throttled(_limit):
+    """Too many sign-ins: offer a link by email instead, whether or not the address has an account."""
+    form = SignInLinkRequestForm(formdata=None, email=_typed_email())
+    return make_response(render_template("auth/throttled.html", form=form), 429)
+
+
+def _landing() -> str:
+    """A safe `next` page first; otherwise where work waits for this person."""
+    found = safe_next(request.args.get("next"))
+    if found:
+        return found
+    landing = landing_for(current_user, utcnow(), date.today())
+    return url_for(landing.endpoint, **landing.arguments)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -64,24 +98,30 @@ def register():
         return redirect(url_for("auth.account"))
     form = RegisterForm()
     if form.validate_on_submit():
+        existing = find_user_by_email(form.email.data)
         try:
-            user = register_user(form.name.data, form.email.data, form.password.data)
-            row = getattr(form.postcode, "postcode_row", None)
-            if row is not None:
-                user.postcode, user.ward_id = row.postcode, row.ward_id
-            send_verification_email(user)
+            if existing is not None:
+                # The same page as for a new account, so the form does not reveal who has one;
+                # the owner is told by email. Hash anyway: the answer takes as long either way.
+                hash_password(form.password.data)
+                send_account_exists(existing)
+            else:
+                user = register_user(form.name.data, form.email.data, form.password.data)
+                row = getattr(form.postcode, "postcode_row", None)
+                if row is not None:
+                    user.postcode, user.ward_id = row.postcode, row.ward_id
+                send_verification_email(user)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
         except IntegrityError:
-            # Two registrations for one address at once: the unique index decides.
+            # Two registrations for one address at once: the unique index decides, and the
+            # first one's owner has the account.
             db.session.rollback()
-            show_domain_error(form, DomainError("An account with this email address already exists", "email"))
+            return render_template("auth/registered.html", email=form.email.data.strip())
         else:
-            login_user(user)
-            flash(f"We have sent a link to {user.email}. Open it to confirm your email address.", "success")
-            return redirect(url_for("auth.account"))
+            return render_template("auth/registered.html", email=form.email.data.strip())
     return render_template("auth/register.html", form=form)
 
 
@@ -95,8 +135,11 @@ def verify_email_link(token: str):
     if user is None or not verify_email(user, payload.get("email", "")):
         return render_template("auth/link_problem.html", expired=False, purpose="verify"), 400
     db.session.commit()
-    flash("Your email address is confirmed.", "success")
-    return redirect(url_for("auth.account") if current_user.is_authenticated else url_for("auth.login"))
+    if current_user.is_authenticated:
+        flash("Your email address is confirmed.", "success")
+        return redirect(url_for("auth.account"))
+    flash("Your email address is confirmed. Sign in to continue.", "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/verify-email/resend", methods=["POST"])
@@ -112,8 +155,9 @@ def resend_verification():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
+@limiter.limit(_ip_limit, methods=["POST"], on_breach=_throttled)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_pair_key, on_breach=_throttled)
+@limiter.limit(_address_limit, methods=["POST"], key_func=_email_key, on_breach=_throttled)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("auth.account"))
@@ -128,15 +172,76 @@ def login():
                 user.password_hash = hash_password(form.password.data)
             user.last_login_at = utcnow()
             db.session.commit()
-            login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or url_for("public.home"))
+            start_session(user, remember=form.remember.data)
+            return redirect(_landing())
         form.password.errors = ["Enter a correct email address and password"]
     return render_template("auth/login.html", form=form)
 
 
+@bp.route("/sign-in/link", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("3 per hour", methods=["POST"], key_func=_email_key)
+def request_sign_in_link():
+    """From the "too many attempts" page: a single-use link to sign in, by email. The same
+    answer whether or not the address has an account."""
+    form = SignInLinkRequestForm()
+    if not form.validate_on_submit():
+        return render_template("auth/throttled.html", form=form), 400
+    user = find_user_by_email(form.email.data)
+    if user is not None:
+        send_sign_in_link(user)
+        db.session.commit()
+    return render_template("auth/sign_in_link_sent.html", email=form.email.data.strip())
+
+
+@bp.route("/sign-in/link/<token>", methods=["GET", "POST"], endpoint="sign_in_by_link")
+@limiter.limit("20 per hour", methods=["POST"])
+def sign_in_by_link(token: str):
+    """The emailed link opens a page with a button (a mail scanner that opens links does not
+    use it up); pressing it signs in once."""
+    try:
+        payload = read_token("sign-in", token, current_app.config["SIGN_IN_LINK_MAX_AGE"])
+    except TokenError as error:
+        return render_template("auth/link_problem.html", expired=error.expired, purpose="sign-in"), 400
+    user = db.session.get(User, payload.get("user"))
+    last = user.last_login_at.isoformat() if user is not None and user.last_login_at else ""
+    if user is None or payload.get("email") != user.email or payload.get("last") != last:
+        return render_template("auth/link_problem.html", expired=False, purpose="sign-in"), 400
+    form = SignInLinkForm()
+    if form.validate_on_submit():
+        user.last_login_at = utcnow()
+        # The link came to the account's address: that confirms it.
+        verify_email(user, payload["email"])
+        record_event("user.signed_in_by_link", user, actor=user)
+        db.session.commit()
+        start_session(user)
+        return redirect(_landing())
+    return render_template("auth/sign_in_link.html", form=form)
+
+
+@bp.route("/sign-in/confirm", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"], key_func=lambda: f"confirm:{current_user.get_id()}")
+def confirm_password():
+    """"Confirm your password to continue": for officer and administrator pages when the
+    sign-in is old or came from the remember-me cookie (brokerage/decorators.py)."""
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.password.data):
+            confirm_login()
+            session[SIGNED_IN_AT] = int(time.time())
+            return redirect(safe_next(request.args.get("next")) or url_for("auth.account"))
+        form.password.errors = ["Your password is not correct"]
+    return render_template("auth/confirm_password.html", form=form)
+
+
 @bp.route("/sign-out", methods=["POST"])
 def logout():
-    # POST with CSRF only: a link or image cannot sign someone out.
+    # POST with CSRF only: a link or image cannot sign someone out. The session id rotates,
+    # so a copy of this session's cookie (or the remember-me cookie) stops working too.
+    if current_user.is_authenticated:
+        sign_out_everywhere(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("public.home"))
@@ -253,7 +358,7 @@ def account_password():
                 show_domain_error(form, error)
             else:
                 # The session id rotated: sign in again here, other devices are signed out.
-                login_user(current_user)
+                start_session(current_user._get_current_object())
                 flash("Your password has been changed. You have been signed out on other devices.", "success")
                 return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)

@@ -20,6 +20,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, Optiona
 
 from brokerage.forms import email_field, postcode_field
 from models import Role, Ward, db
+from models.people.passwords import password_problem
 from models.people.organisations import SIZE_BANDS, SUPPLIER_FORMS, VCSE_FORMS
 
 PASSWORD_HINT = "At least 10 characters. A few unrelated words make a strong password that is easy to remember."
@@ -53,6 +54,13 @@ class RegisterForm(FlaskForm):
     )
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
+    def validate_password(self, field):
+        # Checked with the other fields, so every problem shows at once.
+        email = (self.email.data or "").strip().lower()
+        problem = password_problem(field.data or "", [self.name.data or "", email, *email.split("@")])
+        if problem:
+            raise ValidationError(problem)
+
 
 class LoginForm(FlaskForm):
     email = _required_email()
@@ -64,6 +72,25 @@ class LoginForm(FlaskForm):
     )
     remember = BooleanField("Keep me signed in on this device", widget=GovCheckboxInput())
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class SignInLinkRequestForm(FlaskForm):
+    email = _required_email()
+    submit = SubmitField("Email me a link to sign in", widget=GovSubmitInput())
+
+
+class SignInLinkForm(FlaskForm):
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password"), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class ForgotPasswordForm(FlaskForm):

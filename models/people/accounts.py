@@ -155,6 +155,12 @@ def set_password(user: User, new_password: str, actor: User | None = None) -> No
     record_event("user.password_changed", user, actor=actor or user)
 
 
+def sign_out_everywhere(user: User) -> None:
+    """End every session of the account: a copied session or remember-me cookie stops working."""
+    user.session_id = new_session_id()
+    record_event("user.signed_out", user, actor=user)
+
+
 def change_email(user: User, new_email: str) -> None:
     new_email = normalise_email(new_email)
     if new_email == user.email:

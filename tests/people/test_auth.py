@@ -70,10 +70,12 @@ def field_error(page: str, field_id: str) -> str:
 # --- register --------------------------------------------------------------------------------
 
 
-def test_register_creates_a_signed_in_unverified_account_and_emails_a_link(app, client, outbox):
+def test_register_creates_an_unverified_account_and_emails_a_link(app, client, outbox):
     response = register(client, email="  Amara@Example.ORG ")
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/account"
+    assert response.status_code == 200
+    assert "Check your email" in text_of(response)
+    # Not signed in: the page must be the same whether or not the address had an account.
+    assert signed_in_as(client) is None
 
     user = user_by_email(app, "amara@example.org")
     assert user is not None, "the address is stored trimmed and in lower case"
@@ -84,6 +86,7 @@ def test_register_creates_a_signed_in_unverified_account_and_emails_a_link(app, 
     assert PASSWORD not in user.password_hash
     assert user.check_password(PASSWORD)
 
+    login(client, "amara@example.org")
     account = client.get("/account")
     assert account.status_code == 200
     assert "Confirm your email address" in text_of(account)
@@ -110,7 +113,8 @@ def test_register_creates_a_signed_in_unverified_account_and_emails_a_link(app, 
 
 def test_register_normalises_the_postcode_and_places_the_person_in_their_ward(app, client, places):
     response = register(client, postcode="nw108ab")
-    assert response.status_code == 302
+    assert response.status_code == 200
+    login(client, "amara@example.org")
     user = user_by_email(app, "amara@example.org")
     assert user.postcode == "NW10 8AB"
     with app.app_context():
@@ -163,12 +167,29 @@ def test_register_with_a_short_password(app, client):
     assert field_error(text_of(response), "password") == "Password must be 10 characters or more"
 
 
-def test_register_with_an_email_that_is_taken_in_another_case(app, client, make_user):
+def test_register_says_the_same_whether_or_not_the_address_has_an_account(app, make_user, outbox):
     make_user(email="amara@example.org")
-    response = register(client, email="AMARA@example.org")
-    assert response.status_code == 200
-    assert field_error(text_of(response), "email") == "An account with this email address already exists"
-    assert count(app, User) == 1
+    taken = register(app.test_client(), email="AMARA@example.org")
+    new = register(app.test_client(), email="kofi@example.org", name="Kofi Mensah")
+    assert taken.status_code == new.status_code == 200
+    nonce = re.compile(r'nonce="[^"]+"')
+    pages = [nonce.sub("", text_of(response).replace(address, "ADDRESS")) for response, address in
+             ((taken, "AMARA@example.org"), (new, "kofi@example.org"))]
+    assert pages[0] == pages[1]
+    def cookies(response):
+        return sorted(header.split("=", 1)[0] for header in response.headers.getlist("Set-Cookie"))
+
+    assert cookies(taken) == cookies(new)
+    assert count(app, User) == 2
+    # The owner of the existing account is told by email; the new address gets its link.
+    [exists] = outbox(to="amara@example.org")
+    assert exists.kind == "account_exists"
+    assert "already have one" in exists.text_body
+    assert link_in(exists, "/password/forgot")
+    assert [message.kind for message in outbox(to="kofi@example.org")] == ["verify_email"]
+    # The existing account is untouched: its password is the old one.
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "amara@example.org")).name == "Pat Person"
 
 
 def test_register_with_nothing_filled_in(app, client):
@@ -243,6 +264,7 @@ def test_register_when_signed_in_goes_to_the_account(app, client, make_user):
 
 def test_the_emailed_link_confirms_the_address(app, client, outbox):
     register(client)
+    login(client, "amara@example.org")
     link = link_in(outbox(to="amara@example.org")[0], "/verify-email/")
     response = client.get(link)
     assert response.status_code == 302
@@ -320,6 +342,7 @@ def test_a_verification_link_past_a_shorter_configured_age_is_refused(app, clien
 
 def test_a_link_for_an_old_address_does_not_confirm_the_new_one(app, client, outbox):
     register(client)
+    login(client, "amara@example.org")
     old_link = link_in(outbox(to="amara@example.org")[0], "/verify-email/")
     response = post_form(client, "/account/email", {"email": "amara.new@example.org", "password": PASSWORD})
     assert response.status_code == 302
@@ -337,6 +360,7 @@ def test_a_link_for_an_old_address_does_not_confirm_the_new_one(app, client, out
 
 def test_a_link_for_a_deleted_account_is_refused(app, client, outbox):
     register(client)
+    login(client, "amara@example.org")
     link = link_in(outbox(to="amara@example.org")[0], "/verify-email/")
     post_form(client, "/account/delete", {"password": PASSWORD, "confirm": "y"})
     assert count(app, User) == 0
@@ -345,6 +369,7 @@ def test_a_link_for_a_deleted_account_is_refused(app, client, outbox):
 
 def test_resending_the_link_sends_another(app, client, outbox):
     register(client)
+    login(client, "amara@example.org")
     response = post_form(client, "/verify-email/resend", {}, form_url="/account")
     assert response.status_code == 302
     assert len(outbox(to="amara@example.org")) == 2
@@ -494,19 +519,106 @@ def test_the_default_sign_in_limit_is_ten_a_minute(app, client, make_user):
     assert login(client, "person@example.org", "wrong-password-guess").status_code == 429
 
 
-def test_the_sign_in_limit_also_counts_per_address_across_ip_addresses(app, make_user):
+def client_at(app, address: str):
+    """A browser at this IP address."""
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = address
+    return browser
+
+
+def test_guessing_from_another_ip_address_does_not_lock_the_owner_out(app, make_user):
     make_user()
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
-    for number in range(3):
-        attacker = app.test_client()
-        attacker.environ_base["REMOTE_ADDR"] = f"203.0.113.{number + 1}"
+    attacker = client_at(app, "203.0.113.7")
+    for _ in range(3):
         assert login(attacker, "person@example.org", "wrong-password-guess").status_code == 200
-    attacker = app.test_client()
-    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.99"
-    assert login(attacker, "PERSON@example.org", "wrong-password-guess").status_code == 429
-    # Someone else's address from a fresh IP address is not held up.
-    make_user(email="other@example.org", name="Olu Other")
-    assert login(attacker, "other@example.org").status_code == 302
+    throttled = login(attacker, "PERSON@example.org", "wrong-password-guess")
+    assert throttled.status_code == 429
+    page = text_of(throttled)
+    assert "Too many attempts to sign in" in page
+    assert "Email me a link to sign in" in page
+    # The owner, elsewhere, signs in as usual.
+    owner = client_at(app, "198.51.100.20")
+    assert login(owner, "person@example.org").status_code == 302
+    assert signed_in_as(owner) == "Pat Person"
+
+
+def test_one_ip_address_trying_many_accounts_is_limited(app, make_user):
+    app.config["LOGIN_IP_RATE_LIMIT"] = "4 per minute"
+    attacker = client_at(app, "203.0.113.8")
+    for number in range(4):
+        assert login(attacker, f"person{number}@example.org", "wrong-password-guess").status_code == 200
+    assert login(attacker, "someone-new@example.org", "wrong-password-guess").status_code == 429
+
+
+def _throttle_from_many_addresses(app, email="person@example.org", times=3):
+    app.config["LOGIN_ADDRESS_RATE_LIMIT"] = f"{times} per hour"
+    for number in range(times):
+        login(client_at(app, f"203.0.113.{number + 1}"), email, "wrong-password-guess")
+
+
+def test_a_throttled_owner_signs_in_with_a_link_by_email_once(app, make_user, outbox):
+    user_id = make_user()
+    _throttle_from_many_addresses(app)
+    owner = client_at(app, "198.51.100.20")
+    throttled = login(owner, "person@example.org")
+    assert throttled.status_code == 429, "guessing from many machines throttles the address itself"
+    assert 'value="person@example.org"' in throttled.get_data(as_text=True), "the address typed is kept"
+
+    sent = post_form(owner, "/sign-in/link", {"email": "person@example.org"}, form_url="/sign-in")
+    assert sent.status_code == 200
+    assert "we have sent it a link to sign in" in text_of(sent)
+    [message] = outbox(to="person@example.org")
+    assert message.kind == "sign_in_link"
+    link = link_in(message, "/sign-in/link/")
+
+    # Opening the link (as a mail scanner might) does not use it up; the button signs in.
+    assert owner.get(link).status_code == 200
+    assert owner.get(link).status_code == 200
+    response = post_form(owner, link, {})
+    assert response.status_code == 302
+    assert signed_in_as(owner) == "Pat Person"
+    assert len(events(app, "user.signed_in_by_link", user_id)) == 1
+    # Once only.
+    again = app.test_client()
+    assert again.get(link).status_code == 400
+    assert "The link does not work" in text_of(again.get(link))
+
+
+def test_a_sign_in_link_request_says_the_same_for_an_unknown_address(app, make_user, outbox):
+    make_user()
+    known = post_form(client_at(app, "198.51.100.1"), "/sign-in/link", {"email": "person@example.org"}, form_url="/sign-in")
+    unknown = post_form(client_at(app, "198.51.100.2"), "/sign-in/link", {"email": "nobody@example.org"}, form_url="/sign-in")
+    nonce = re.compile(r'nonce="[^"]+"')
+    assert known.status_code == unknown.status_code == 200
+    assert nonce.sub("", text_of(known).replace("person@example.org", "A")) == nonce.sub(
+        "", text_of(unknown).replace("nobody@example.org", "A")
+    )
+    assert [message.to_address for message in outbox()] == ["person@example.org"]
+
+
+def test_a_sign_in_link_stops_working_after_a_password_sign_in_and_when_expired(app, make_user, outbox):
+    make_user()
+    browser = client_at(app, "198.51.100.3")
+    post_form(browser, "/sign-in/link", {"email": "person@example.org"}, form_url="/sign-in")
+    link = link_in(outbox(to="person@example.org")[0], "/sign-in/link/")
+    assert app.test_client().get(link).status_code == 200
+    app.config["SIGN_IN_LINK_MAX_AGE"] = -1
+    expired = app.test_client().get(link)
+    assert expired.status_code == 400 and "The link has expired" in text_of(expired)
+    app.config["SIGN_IN_LINK_MAX_AGE"] = 900
+    login(app.test_client(), "person@example.org")
+    assert app.test_client().get(link).status_code == 400
+
+
+def test_sign_in_link_requests_are_limited_per_address(app, make_user, outbox):
+    make_user()
+    for number in range(3):
+        browser = client_at(app, f"198.51.100.{number + 10}")
+        assert post_form(browser, "/sign-in/link", {"email": "person@example.org"}, form_url="/sign-in").status_code == 200
+    browser = client_at(app, "198.51.100.50")
+    assert post_form(browser, "/sign-in/link", {"email": "person@example.org"}, form_url="/sign-in").status_code == 429
+    assert len(outbox(to="person@example.org")) == 3
 
 
 # --- password reset --------------------------------------------------------------------------
@@ -1030,5 +1142,5 @@ def test_register_accepts_a_long_passphrase(app, client):
     phrase = "the tall lantern by the canal at harlesden glows purple every thursday night and friday too"
     assert 72 < len(phrase) <= 128
     response = register(client, password=phrase)
-    assert response.status_code == 302
+    assert "Check your email" in text_of(response)
     assert login(app.test_client(), "amara@example.org", phrase).status_code == 302
