@@ -81,8 +81,20 @@ def init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Its warnings (Redis unreachable: limits kept in memory) go to the app's log.
+    limiter.logger = AppLog()
     rq.init_app(app)
     init_mail(app)
+
+
+class AppLog:
+    """The current app's logger, looked up when a line is written (as late as Flask itself
+    creates it, so a logging set-up that runs first, like Alembic's, leaves it enabled)."""
+
+    def __getattr__(self, name: str):
+        from flask import current_app
+
+        return getattr(current_app.logger, name)
 
 
 def init_templates(app: Flask) -> None:
