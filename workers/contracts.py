@@ -2,7 +2,8 @@
 jobs. The preview job reads the file and keeps, in its Task row, what an import would
 create, update and skip (writing nothing else, and keeping the file). Once the officer
 confirms, the import job imports it in one transaction as an import batch, provided the
-plan is still the one the preview showed, and reports in its own Task row. Safe to run
+plan is still the one the preview showed, and reports in its own Task row. Both run on
+the `low` queue and note their progress as they go. Safe to run
 twice: a finished task is not run again, one preview is applied at most once, and
 importing the same file again changes nothing."""
 
@@ -13,6 +14,7 @@ import os
 
 from models import DomainError, Task, User, db
 from models.contracts.ocds_import import import_ocds, plan_import
+from models.core.tasks import record_progress
 from workers.imports import run_task
 from workers.registry import job
 
@@ -36,7 +38,10 @@ def _preview(file_name: str):
     def read(task: Task, path: str) -> _Preview:
         with open(path, "rb") as handle:
             data = handle.read()
-        return _Preview(plan_import(data), file_name, os.path.basename(path), hashlib.sha256(data).hexdigest())
+        record_progress(task.id, 20)
+        plan = plan_import(data)
+        record_progress(task.id, 90)
+        return _Preview(plan, file_name, os.path.basename(path), hashlib.sha256(data).hexdigest())
 
     return read
 
@@ -48,19 +53,22 @@ def _ocds(file_name: str, preview_task_id: str | None, digest: str | None, sha25
             data = handle.read()
         if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
             raise DomainError(CHANGED_FILE)
-        return import_ocds(
+        record_progress(task.id, 20)
+        report = import_ocds(
             data, officer, file_name=file_name, expected_digest=digest, preview_task_id=preview_task_id
         )
+        record_progress(task.id, 90)
+        return report
 
     return read
 
 
-@job("default", timeout=1800)
+@job("low", timeout=1800)
 def preview_ocds_file(task_id: str, path: str, file_name: str = "") -> str:
     return run_task(task_id, path, _preview(file_name), keep_file=True)
 
 
-@job("default", timeout=1800)
+@job("low", timeout=1800)
 def import_ocds_file(
     task_id: str,
     path: str,

@@ -10,7 +10,7 @@ from flask import current_app, render_template
 
 from models import Task, db
 from models.core.events import record_event
-from models.core.tasks import finish_task
+from models.core.tasks import finish_task, record_progress
 from models.reporting.impact import report_figures
 from workers.notify import council_name
 from workers.registry import job
@@ -36,7 +36,9 @@ def build_report_pdf(task_id: str, year_start: int) -> str:
             html = render_template(
                 "reports/impact_pdf.html", council=council_name(), **report_figures(year_start, date.today())
             )
+        record_progress(task.id, 30)
         document = HTML(string=html).render()
+        record_progress(task.id, 80)
         filename = f"{task.id}.pdf"
         document.write_pdf(os.path.join(report_dir(), filename))
     except Exception as error:

@@ -10,7 +10,7 @@ from models.voting.count import count_round
 from workers.registry import job
 
 
-@job("default", timeout=1800)
+@job("low", timeout=1800)
 def count_round_votes(round_id: int) -> dict:
     """Count a closed round under every rule; safe to run twice (it recounts)."""
     result = count_round(round_id)
@@ -34,17 +34,23 @@ def close_due_rounds() -> int:
     return closed
 
 
-@job("default", timeout=1800)
+@job("low", timeout=1800)
 def import_round_file(task_id: str, path: str, officer_id: int) -> str:
-    """Import an uploaded .pb file as a round and count it; the Task row reports how it went."""
+    """Import an uploaded .pb file as a round and count it; the Task row reports how it
+    went, and how far it has got as it goes. On the `low` queue: a large election takes minutes."""
     from models import User
+    from models.core.tasks import record_progress
     from models.voting.round_pabulib import import_pb_round
     from workers.imports import run_task
 
     def importer(task, file_path):
         with open(file_path, "rb") as handle:
-            report = import_pb_round(handle.read(), db.session.get(User, officer_id))
+            data = handle.read()
+        record_progress(task.id, 10)
+        report = import_pb_round(data, db.session.get(User, officer_id))
+        record_progress(task.id, 60)
         count_round(report.round_id)
+        record_progress(task.id, 90)
         return report
 
     return run_task(task_id, path, importer)

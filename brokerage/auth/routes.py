@@ -178,15 +178,15 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
-@bp.route("/sign-in/link", methods=["POST"])
+@bp.route("/sign-in/link", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 @limiter.limit("3 per hour", methods=["POST"], key_func=_email_key)
 def request_sign_in_link():
-    """From the "too many attempts" page: a single-use link to sign in, by email. The same
-    answer whether or not the address has an account."""
+    """Offered by the "too many attempts" page: a single-use link to sign in, by email.
+    The same answer whether or not the address has an account."""
     form = SignInLinkRequestForm()
     if not form.validate_on_submit():
-        return render_template("auth/throttled.html", form=form), 400
+        return render_template("auth/sign_in_link_request.html", form=form)
     user = find_user_by_email(form.email.data)
     if user is not None:
         send_sign_in_link(user)

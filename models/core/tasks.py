@@ -10,7 +10,8 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models import db, utcnow
@@ -56,3 +57,27 @@ def finish_task(task: Task, result: dict | None = None, error: str | None = None
     task.result = result
     task.progress = 100
     task.finished_at = utcnow()
+
+
+def record_progress(task_id: str, percent: int) -> None:
+    """Note how far a long job has got, at once, where the task page can see it: in a short
+    transaction of its own on another connection, so it does not wait for (or commit) the
+    job's own transaction. Progress only moves forward, and never reads 100 before the job
+    finishes. On SQLite, while the job's transaction holds the write lock, the note is
+    skipped rather than waited for (the next one, or the finish, says more)."""
+    percent = max(0, min(99, int(percent)))
+    with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+        try:
+            connection.execute(
+                update(Task).where(Task.id == task_id, Task.progress < percent, Task.status.in_(("queued", "running")))
+                .values(progress=percent)
+            )
+            connection.commit()
+        except OperationalError:
+            connection.rollback()
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA busy_timeout = 5000")

@@ -251,6 +251,7 @@ def routes(app, world: World, make_user) -> list[Route]:
     from models.people.organisations import invite_member
     from models.stories.case_studies import CaseStudyDetails, save_case_study
     from models.stories.stories import StoryDetails, create_story, submit_story
+    from brokerage.notify import sign_in_token
     from brokerage.tokens import make_token
     from workers.digests import unsubscribe_token
 
@@ -286,6 +287,7 @@ def routes(app, world: World, make_user) -> list[Route]:
             "invitation": make_token("invitation", {"invitation": invitation.id, "email": invitation.email}),
             "reset": make_token("reset-password", {"user": other.id, "h": other.password_hash[-16:], "email": other.email}),
             "unsubscribe": unsubscribe_token(other.id, "digest"), "membership": membership, "resident": resident.id,
+            "sign_in": sign_in_token(other),
         }
         db.session.commit()
     hub, need, rounds, options, pledges = world.hub, world.needs, world.rounds, world.options, world.pledges
@@ -294,6 +296,8 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("auth.register", None, "/register"),
         Route("auth.login", None, "/sign-in"),
         Route("auth.forgot_password", None, "/password/forgot"),
+        Route("auth.request_sign_in_link", None, "/sign-in/link"),
+        Route("auth.sign_in_by_link", None, f"/sign-in/link/{ids['sign_in']}"),
         Route("auth.reset_password", None, f"/password/reset/{ids['reset']}"),
         Route("auth.unsubscribe", None, f"/unsubscribe/{ids['unsubscribe']}"),
         Route("auth.unsubscribe_one_click", None, f"/unsubscribe/{ids['unsubscribe']}/one-click", "/"),
@@ -305,6 +309,7 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("auth.account_delete", "resident1@example.org", "/account/delete"),
         Route("auth.resend_verification", "resident1@example.org", "/verify-email/resend", "/account"),
         Route("auth.logout", "resident1@example.org", "/sign-out", "/"),
+        Route("auth.confirm_password", "resident1@example.org", "/sign-in/confirm"),
         Route("public.vote", "resident1@example.org", f"/rounds/{rounds['open']}/ballot", f"/rounds/{rounds['open']}"),
         Route("organisations.accept_invitation", "resident1@example.org", f"/organisations/invitations/{ids['invitation']}"),
         # A community group's owner
@@ -385,7 +390,9 @@ def signed_in_client(app, who: str | None):
 
 @pytest.fixture
 def fuzz_app(app):
-    app.config["LOGIN_RATE_LIMIT"] = "10000 per minute"  # a sign-in for every route
+    # A sign-in for every route, all from one address.
+    app.config["LOGIN_RATE_LIMIT"] = app.config["LOGIN_IP_RATE_LIMIT"] = "10000 per minute"
+    app.config["LOGIN_ADDRESS_RATE_LIMIT"] = "10000 per minute"
     return app
 
 

@@ -52,7 +52,7 @@ def test_starting_an_import_creates_the_task_and_queues_its_job_under_the_tasks_
         assert response.headers["Location"].endswith(f"/officers/contracts/import/{task.id}")
         # The upload starts the preview: nothing is imported until the officer confirms it.
         assert (task.name, task.description, task.status) == ("ocds_preview", "Contracts in cf.json", "queued")
-        [job] = rq.queue("default").jobs
+        [job] = rq.queue("low").jobs
         assert job.id == task.id and job.func_name == "workers.contracts.preview_ocds_file"
         assert job.args[0] == task.id
 
