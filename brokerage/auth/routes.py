@@ -93,6 +93,8 @@ def _landing() -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
+# Each try with an address that has an account emails its owner: not too often.
+@limiter.limit("5 per hour", methods=["POST"], key_func=_email_key)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("auth.account"))

@@ -267,3 +267,17 @@ def test_landing_for_someone_with_nothing_waiting_is_the_home_page(app, make_use
     with app.app_context():
         landing = landing_for(get(User, user_id), utcnow(), date.today())
     assert landing.endpoint == "public.home"
+
+
+def test_registering_one_address_again_and_again_is_limited(app, make_user, outbox):
+    make_user(email="amara@example.org")
+    for number in range(5):
+        browser = app.test_client()
+        browser.environ_base["REMOTE_ADDR"] = f"203.0.113.{number + 1}"
+        response = post_form(browser, "/register", {"name": "A N Other", "email": "amara@example.org", "password": PASSWORD})
+        assert response.status_code == 200
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = "203.0.113.99"
+    response = post_form(browser, "/register", {"name": "A N Other", "email": "amara@example.org", "password": PASSWORD})
+    assert response.status_code == 429
+    assert len(outbox(to="amara@example.org")) == 5
