@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from rq.job import Job
 from sqlalchemy import select, text
 
@@ -92,3 +93,26 @@ def test_progress_only_moves_forward_and_reads_100_only_when_finished(app):
         record_progress(task_id, 99)
         record_progress(task_id, 10)
         assert _progress_seen_elsewhere(app, task_id) == 99
+
+
+@pytest.mark.postgres
+def test_a_pabulib_import_notes_progress_while_its_own_transaction_is_open(app, client, make_user, work_jobs, monkeypatch):
+    """On PostgreSQL the notes are seen even after the import has written rows it has not
+    committed yet (SQLite's single writer skips those, see record_progress)."""
+    from models.core import tasks
+
+    make_user("officer@example.org", "Oona Officer", role=Role.OFFICER)
+    login(client, "officer@example.org")
+    seen: list[int] = []
+
+    def noting(task_id, percent):
+        record_progress(task_id, percent)
+        seen.append(_progress_seen_elsewhere(app, task_id))
+
+    monkeypatch.setattr(tasks, "record_progress", noting)
+    post_form(
+        client, "/officers/rounds/import", {"file": (io.BytesIO(CHICAGO.read_bytes()), "chicago.pb")},
+        content_type="multipart/form-data",
+    )
+    assert work_jobs() == 0
+    assert seen == [10, 60, 90]
