@@ -29,11 +29,9 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import DomainError, PermissionDenied, db, utcnow
@@ -43,6 +41,7 @@ from models.people.permissions import require_officer
 from models.voting.models import MAX_BUDGET_PENCE, Round, RoundOption, RoundState
 
 if TYPE_CHECKING:
+    from models.core.mail import EmailMessage
     from models.people.accounts import User
     from models.places.themes import Theme
 
@@ -203,6 +202,8 @@ class RoundDispatch(db.Model):
     subject_key: Mapped[str] = mapped_column(String(32))  # "idea:12", "round:4"
     email_message_id: Mapped[int | None] = mapped_column(ForeignKey("email_messages.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    email_message: Mapped["EmailMessage | None"] = relationship()
 
 
 # ---------------------------------------------------------------- the phase
@@ -481,10 +482,7 @@ def support_idea(idea: Idea, user: "User", now: datetime) -> bool:
     _open_for_support(idea, "supports")
     if idea.proposer_id == user.id:
         raise DomainError("You cannot support your own idea")
-    try:
-        with db.session.begin_nested():
-            db.session.execute(insert(IdeaSupport).values(idea_id=idea.id, user_id=user.id, created_at=utcnow()))
-    except IntegrityError:
+    if _insert_once(IdeaSupport, idea_id=idea.id, user_id=user.id, created_at=utcnow()) is None:
         return False
     _recount_supporters(idea.id)
     record_event("idea.supported", idea, actor=user)
@@ -659,10 +657,11 @@ def merge_ideas(duplicate: Idea, kept: Idea, officer: "User") -> int:
     if duplicate.proposer_id is not None:
         people.add(duplicate.proposer_id)
     people.discard(kept.proposer_id)
-    already = set(db.session.scalars(select(IdeaSupport.user_id).where(IdeaSupport.idea_id == kept.id)))
-    moving = sorted(people - already)
-    if moving:
-        db.session.execute(insert(IdeaSupport), [{"idea_id": kept.id, "user_id": user_id, "created_at": utcnow()} for user_id in moving])
+    # Someone who supports both is counted once: the unique constraint skips them.
+    moving = [
+        user_id for user_id in sorted(people)
+        if _insert_once(IdeaSupport, idea_id=kept.id, user_id=user_id, created_at=utcnow()) is not None
+    ]
     before = duplicate.state
     duplicate.state, duplicate.merged_into_id = "merged", kept.id
     _recount_supporters(kept.id)
@@ -707,13 +706,21 @@ def people_to_tell(idea: Idea) -> list[int]:
     return sorted(ids)
 
 
+def _insert_once(model, **values) -> int | None:
+    """Insert a row unless its unique constraint already holds one (INSERT ... ON CONFLICT DO
+    NOTHING, on SQLite and PostgreSQL alike): its id, or None. A concurrent transaction
+    inserting the same row makes this wait for it, then do nothing. No savepoint: SQLite's
+    driver would commit a savepoint opened before the transaction's first write."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
+    return db.session.execute(statement).scalar()
+
+
 def claim_dispatch(user_id: int, kind: str, subject_key: str) -> RoundDispatch | None:
-    """The dispatch row for this person and thing, or None when one already exists (sent)."""
-    try:
-        with db.session.begin_nested():
-            row = RoundDispatch(user_id=user_id, kind=kind, subject_key=subject_key)
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError:
-        return None
-    return row
+    """The dispatch row for this person and thing, or None when one already exists (sent):
+    written in the transaction that writes the message, so both exist or neither."""
+    row_id = _insert_once(RoundDispatch, user_id=user_id, kind=kind, subject_key=subject_key, created_at=utcnow())
+    return db.session.get(RoundDispatch, row_id) if row_id is not None else None
