@@ -3,7 +3,7 @@
 `notify_idea_step`: the proposer and supporters of an idea are told it was assessed, merged
 or put on the ballot; `send_vote_reminders` (periodic): residents who opted in are reminded
 when their ward's vote opens and two days before it closes. Each message is written with a
-dispatch row unique per person and step (models.voting.ideas.RoundDispatch), so either job
+dispatch row unique per person and step (models.ideas.ideas.RoundDispatch), so either job
 can run twice, or be killed half-way and run again, and nobody gets a second message."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from datetime import datetime
 from flask import current_app
 
 from models import Round, User, db, utcnow
-from models.voting.ideas import STEPS, Idea, claim_dispatch, people_to_tell
-from models.voting.reminders import CLOSING, reminder_recipients, reminders_due, round_key
+from models.ideas.ideas import STEPS, Idea, claim_dispatch, people_to_tell
+from models.ideas.reminders import CLOSING, reminder_recipients, reminders_due, round_key
 from workers.digests import list_headers
 from models.core.mail import queue_email
 from workers.notify import external_url, render_email, send_templated
@@ -74,7 +74,7 @@ def _send_reminders(round_: Round, kind: str) -> int:
     return sent
 
 
-@job("default", timeout=1800)
+@job("low", timeout=1800)
 def send_vote_reminders(as_of: str | None = None) -> dict[str, int]:
     """Periodic: remind residents who opted in that their ward's vote is open, or closes soon."""
     now = datetime.fromisoformat(as_of) if as_of else utcnow()

@@ -25,7 +25,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from brokerage.forms import PoundsField
 from brokerage.forms.needs import MAX_PHOTO_MB
 from models import Theme, db
-from models.voting.ideas import MAX_COMMENT, MAX_DESCRIPTION, MAX_PLACE, MAX_REASON, MAX_TITLE, IdeaDetails
+from models.ideas.ideas import MAX_COMMENT, MAX_DESCRIPTION, MAX_PLACE, MAX_REASON, MAX_TITLE, IdeaDetails
 
 
 def _coordinate(raw: str | None, limit: float) -> float | None:

@@ -18,7 +18,7 @@ from brokerage.officers import bp
 from brokerage.views import apply_rule
 from models import Round, db
 from models.core.work_queue import waiting
-from models.voting.ideas import (
+from models.ideas.ideas import (
     Idea,
     IdeaComment,
     IdeaReport,

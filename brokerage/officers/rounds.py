@@ -35,7 +35,7 @@ from models.voting.setup import (
     request_recount,
     update_round,
 )
-from models.voting.ideas import ideas_phase, set_ideas_phase
+from models.ideas.ideas import ideas_phase, set_ideas_phase
 from models.voting.ballots import enter_paper_batch, remove_paper_batch
 from models.voting.count import turnout
 from wtforms.fields.choices import SelectChoice

@@ -15,7 +15,7 @@ from brokerage.photos import delete_photo, send_photo, store_photo
 from brokerage.public import bp
 from brokerage.views import apply_rule, show_domain_error
 from models import DomainError, PermissionDenied, Round, db, utcnow
-from models.voting.ideas import (
+from models.ideas.ideas import (
     Idea,
     IdeaComment,
     add_comment,

@@ -20,7 +20,7 @@ from models.voting.models import RoundState
 from models.voting.ballots import ballot_for, cast_ballot, eligibility_problem, withdraw_ballot
 from models.voting.count import eligible_residents, spent_pence, turnout
 from brokerage.charts import bar_chart
-from models.voting.ideas import option_ideas
+from models.ideas.ideas import option_ideas
 from models.voting.round_pabulib import export_round_pb
 from workers.notify import external_url, send_templated
 

@@ -73,7 +73,7 @@ def ward(code: str):
         .limit(5)
     ).all()
     deliveries = LedgerFilters(ward=found.code)
-    from models.voting.ideas import ward_ideas_phases
+    from models.ideas.ideas import ward_ideas_phases
 
     return render_template(
         "public/ward.html", ward=found, groups=groups, needs_page=needs_page, rounds=rounds, now=utcnow(),

@@ -67,14 +67,14 @@ def _rounds_to_publish() -> Select:
 
 def _idea_reports() -> Select:
     """Ideas and comments someone reported, oldest first."""
-    from models.voting.ideas import open_reports
+    from models.ideas.ideas import open_reports
 
     return open_reports()
 
 
 def _idea_comments() -> Select:
     """Comments on ideas held until an officer publishes them (rounds that moderate first)."""
-    from models.voting.ideas import pending_comments
+    from models.ideas.ideas import pending_comments
 
     return pending_comments()
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from models import EmailMessage, Round, User, Ward, db, utcnow
 from models.digests.preferences import set_vote_reminders
 from models.voting.ballots import cast_ballot
-from models.voting.ideas import RoundDispatch
+from models.ideas.ideas import RoundDispatch
 from models.voting.setup import add_item_option, create_round, open_round
 from tests import factories
 from tests.factories import login, post_form, round_fields

@@ -1,7 +1,7 @@
 """Reminders to vote: residents who opted in (models/digests/preferences.py,
 `vote_reminders`) are emailed when their ward's round opens and again two days before it
 closes if they have not voted. Each reminder goes once per person per round: a dispatch row
-(models.voting.ideas.RoundDispatch, unique per person, kind and round) is written in the
+(models.ideas.ideas.RoundDispatch, unique per person, kind and round) is written in the
 same transaction as the message, so a job run twice, or killed half-way and run again,
 sends nobody a second one; someone who voted, or unsubscribed, is never due one."""
 
@@ -13,7 +13,7 @@ from sqlalchemy import exists, select
 
 from models import db
 from models.digests.preferences import DigestPreference
-from models.voting.ideas import RoundDispatch
+from models.ideas.ideas import RoundDispatch
 from models.voting.models import Ballot, Round, RoundState
 
 OPENED = "reminder_opened"

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from models import DomainError, EmailMessage, Round, User, Ward, db, utcnow
 from models.core.work_queue import work_waiting
 from models.places.themes import Theme
-from models.voting.ideas import (
+from models.ideas.ideas import (
     Idea,
     IdeaComment,
     IdeaDetails,
@@ -322,7 +322,7 @@ def test_comments_thread_one_level_and_a_reported_comment_is_hidden_by_an_office
     assert "A reply to the reply" in queue and "Rude" in queue
     assert "1 report" in officer.get("/officers/").get_data(as_text=True)
     with app.app_context():
-        from models.voting.ideas import IdeaReport
+        from models.ideas.ideas import IdeaReport
 
         report_id = db.session.scalar(select(IdeaReport.id))
     assert post_form(officer, f"/officers/ideas/reports/{report_id}/uphold", {}, form_url="/officers/ideas/moderation").status_code == 302
@@ -360,7 +360,7 @@ def test_a_reported_idea_is_hidden_and_takes_no_comments(app, client, world):
     officer = app.test_client()
     login(officer, "officer@example.org")
     with app.app_context():
-        from models.voting.ideas import IdeaReport
+        from models.ideas.ideas import IdeaReport
 
         report_id = db.session.scalar(select(IdeaReport.id))
     post_form(officer, f"/officers/ideas/reports/{report_id}/uphold", {}, form_url="/officers/ideas/moderation")
@@ -369,7 +369,7 @@ def test_a_reported_idea_is_hidden_and_takes_no_comments(app, client, world):
     assert comment(client, idea_id, "Still here?").status_code == 404
     with app.app_context():
         with pytest.raises(DomainError, match="not open for comments"):
-            from models.voting.ideas import add_comment
+            from models.ideas.ideas import add_comment
 
             add_comment(db.session.get(Idea, idea_id), db.session.get(User, world.residents[1]), "Hi", None, utcnow())
     assert factories.count(app, IdeaComment) == 0
@@ -412,7 +412,7 @@ def test_assessment_notifications_editing_after_assessment_and_the_ballot(app, c
     with app.app_context():
         assert db.session.get(Idea, feasible).title == "Benches"
         with pytest.raises(DomainError, match="can no longer be changed"):
-            from models.voting.ideas import update_idea
+            from models.ideas.ideas import update_idea
 
             update_idea(db.session.get(Idea, feasible), db.session.get(User, world.residents[0]),
                         IdeaDetails("Changed", "x", 100, None), utcnow())
