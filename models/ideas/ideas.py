@@ -370,8 +370,9 @@ def _check_details(round_: Round, details: IdeaDetails) -> None:
         raise DomainError("Describe your idea", "description")
     if len(details.description) > MAX_DESCRIPTION:
         raise DomainError(f"Description must be {MAX_DESCRIPTION:,} characters or fewer", "description")
-    if not 0 < details.cost_pence <= min(round_.budget_pence, MAX_BUDGET_PENCE):
-        raise DomainError("Enter a rough cost greater than £0 and no more than the round's budget", "cost")
+    # A rough cost over the budget is allowed: the officer's assessment says whether it fits.
+    if not 0 < details.cost_pence <= MAX_BUDGET_PENCE:
+        raise DomainError("Enter a rough cost between £1 and £10,000,000,000", "cost")
     if details.theme_id is not None and db.session.get(Theme, details.theme_id) is None:
         raise DomainError("Choose a theme from the list", "theme_id")
     if len(details.place) > MAX_PLACE:
