@@ -34,6 +34,7 @@ from models.ideas.ideas import (
     visible_ideas,
     withdraw_support,
 )
+from models.places.ward_map import ward_shapes
 from models.voting.models import RoundState
 
 
@@ -43,6 +44,28 @@ def _user_key() -> str:
 
 def _viewer():
     return current_user if current_user.is_authenticated else None
+
+
+MARKER_DEGREES = 0.0002  # a marker's half-width: about 20 metres
+
+
+def _ward_map(round_: Round, ideas: list[Idea]) -> dict | None:
+    """The round's ward drawn as SVG with a marker at each idea's point (models/places/ward_map.py
+    projects a tiny square around each point with the ward, so both share one projection)."""
+    ward = round_.ward
+    if ward is None or ward.geometry is None:
+        return None
+    squares = [
+        (idea.id, "", idea.title, {"type": "Polygon", "coordinates": [[
+            [idea.longitude - MARKER_DEGREES, idea.latitude - MARKER_DEGREES],
+            [idea.longitude + MARKER_DEGREES, idea.latitude - MARKER_DEGREES],
+            [idea.longitude + MARKER_DEGREES, idea.latitude + MARKER_DEGREES],
+            [idea.longitude - MARKER_DEGREES, idea.latitude + MARKER_DEGREES],
+        ]]})
+        for idea in ideas if idea.latitude is not None
+    ]
+    view_box, shapes = ward_shapes([(ward.id, ward.code, ward.name, ward.geometry), *squares], width=600)
+    return {"view_box": view_box, "ward": shapes[0], "markers": shapes[1:], "name": ward.name}
 
 
 def _round_with_ideas_or_404(round_id: int) -> Round:
@@ -65,12 +88,14 @@ def round_ideas(round_id: int):
     round_ = _round_with_ideas_or_404(round_id)
     now = utcnow()
     phase = ideas_phase(round_.id)
+    ideas = visible_ideas(round_.id)
     return render_template(
         "public/ideas.html",
         round=round_,
         phase=phase,
         stage=ideas_stage(round_, phase, now),
-        ideas=visible_ideas(round_.id),
+        ideas=ideas,
+        ward_map=_ward_map(round_, ideas),
         problem=participation_problem(round_, _viewer(), now),
         voting_visible=round_.state != RoundState.DRAFT.value,
     )
@@ -160,6 +185,7 @@ def _idea_page(idea: Idea, status: int = 200, comment_form: CommentForm | None =
         idea=idea,
         round=idea.round,
         description=render_markdown(idea.description),
+        ward_map=_ward_map(idea.round, [idea]),
         threads=comment_threads(idea.id, viewer),
         supported=supports(idea.id, viewer),
         problem=participation_problem(idea.round, viewer, now),

@@ -37,10 +37,10 @@ def ward(app, places):
         for resident in residents:
             factories.living_in(resident, harlesden.id, "NW10 8AB")
         db.session.commit()
-        return harlesden.name
+        return harlesden.name, (harlesden.latitude, harlesden.longitude)
 
 
-def propose(page, round_id: int, title: str, description: str, cost: str) -> None:
+def propose(page, round_id: int, title: str, description: str, cost: str, point: tuple[float, float] | None = None) -> None:
     page.goto(f"/rounds/{round_id}/ideas")
     axe_check(page)
     page.get_by_role("link", name="Propose an idea").click()
@@ -48,6 +48,9 @@ def propose(page, round_id: int, title: str, description: str, cost: str) -> Non
     page.get_by_label("Describe your idea").fill(description)
     page.get_by_label("Rough cost in pounds").fill(cost)
     page.get_by_label("Where (optional)").fill("Craven Park Road")
+    if point is not None:
+        page.get_by_label("Latitude (optional)").fill(str(point[0]))
+        page.get_by_label("Longitude (optional)").fill(str(point[1]))
     axe_check(page)
     page.get_by_role("button", name="Propose idea").click()
     expect(page.get_by_role("heading", name=title)).to_be_visible()
@@ -64,6 +67,7 @@ def test_residents_propose_support_and_discuss_and_the_officer_puts_an_idea_on_t
     sign_in(officer, "officer@example.org")
     officer.goto("/officers/rounds/new")
     officer.get_by_label("Title").fill("Harlesden priorities 2027")
+    ward, centre = ward
     officer.get_by_label("Ward").select_option(label=ward)
     officer.get_by_label("Budget in pounds").fill("8,000")
     fill_date(officer, "Voting opens", date.today() + timedelta(days=8))
@@ -83,7 +87,7 @@ def test_residents_propose_support_and_discuss_and_the_officer_puts_an_idea_on_t
 
     first = new_context().new_page()
     sign_in(first, "resident0@example.org")
-    propose(first, round_id, "Benches on Craven Park Road", "Four **benches** for older residents.", "4,000")
+    propose(first, round_id, "Benches on Craven Park Road", "Four **benches** for older residents.", "4,000", centre)
     second = new_context().new_page()
     sign_in(second, "resident1@example.org")
     propose(second, round_id, "A swimming pool", "An outdoor pool for the summer.", "2,000,000")
@@ -148,7 +152,9 @@ def test_residents_propose_support_and_discuss_and_the_officer_puts_an_idea_on_t
     visitor.goto(f"/rounds/{round_id}/ideas")
     expect(visitor.locator("main")).to_contain_text("on the ballot")
     expect(visitor.locator("main")).not_to_contain_text("Seats on the high street")
+    expect(visitor.locator("svg.app-idea-map circle")).to_have_count(1)
     axe_check(visitor)
+    visitor.screenshot(path="/tmp/ideas_page.png", full_page=True)
     visitor.goto(f"/ideas/{idea_id(app, 'A swimming pool')}")
     expect(visitor.locator("main")).to_contain_text("A pool costs far more than the £8,000 budget.")
     axe_check(visitor)

@@ -214,8 +214,31 @@ def test_a_photo_is_checked_like_need_photos_and_a_point_must_be_inside_the_ward
                    latitude=str(inside[0]), longitude=str(inside[1]))
     assert good.status_code == 302, good.get_data(as_text=True)
     idea_id = int(good.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/ideas/{idea_id}").get_data(as_text=True)
+    assert "<circle" in page and "1 idea marked where it would happen" in page  # on the ward's map
+    assert "<circle" in client.get(f"/rounds/{world.round}/ideas").get_data(as_text=True)
     photo = client.get(f"/ideas/{idea_id}/photo")
     assert photo.status_code == 200 and photo.headers["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_the_proposer_changes_an_idea_before_assessment_and_nobody_else_can(app, client, world):
+    idea_id = make_idea(app, world, world.residents[0])
+    other = app.test_client()
+    login(other, "resident1@example.org")
+    assert other.get(f"/ideas/{idea_id}/edit").status_code == 403
+    login(client, "resident0@example.org")
+    response = post_form(client, f"/ideas/{idea_id}/edit", idea_form(world, title="Benches, four of them"),
+                         content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Idea, idea_id).title == "Benches, four of them"
+
+
+def test_commenting_is_rate_limited(app, client, world):
+    idea_id = make_idea(app, world, world.residents[0])
+    login(client, "resident1@example.org")
+    statuses = [comment(client, idea_id, f"Comment {n}").status_code for n in range(11)]
+    assert statuses == [302] * 10 + [429]
 
 
 def test_proposing_is_rate_limited(app, client, world):
