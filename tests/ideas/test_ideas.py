@@ -534,3 +534,19 @@ def test_no_ideas_outside_the_phase(app, client, world):
     response = propose(client, world)
     assert response.status_code == 403 and "The ideas phase has closed" in response.get_data(as_text=True)
     assert idea_count(app) == 0
+
+
+def test_withdrawing_a_support_and_rounds_without_an_ideas_phase(app, client, world):
+    idea_id = make_idea(app, world, world.residents[0])
+    login(client, "resident1@example.org")
+    post_form(client, f"/ideas/{idea_id}/support", {}, form_url=f"/ideas/{idea_id}")
+    assert "Stop supporting this idea" in client.get(f"/ideas/{idea_id}").get_data(as_text=True)
+    post_form(client, f"/ideas/{idea_id}/support", {"action": "withdraw"}, form_url=f"/ideas/{idea_id}")
+    assert factories.count(app, IdeaSupport) == 0
+    with app.app_context():
+        assert db.session.get(Idea, idea_id).supporter_count == 0
+        plain = create_round(db.session.get(User, world.officer), round_fields(world.ward_id, title="No ideas"))
+        db.session.commit()
+        plain_id = plain.id
+    assert client.get(f"/rounds/{plain_id}/ideas").status_code == 404
+    assert client.get(f"/rounds/{plain_id}/ideas/new").status_code == 404
