@@ -128,6 +128,7 @@ def load_demo(explicit_dir: str | None = None) -> str:
     lines.append(f"Ward priority rounds: {_load_demo_round(officer)} added")
     lines.append(f"Stories: {_load_demo_stories(officer)} added")
     lines.append(f"Email updates: {_load_demo_preferences()} chosen")
+    lines.append(f"Ideas phase: {_load_demo_ideas(officer)} ideas added")
     db.session.flush()
     from models.matching.matches import run_matching
 
@@ -258,6 +259,53 @@ def _load_demo_round(officer) -> int:
         add_item_option(round_, officer, item_title, description, pounds * 100)
     open_round(round_, officer, now)
     return 1
+
+
+# Residents' ideas for next year's round: proposer, title, description, rough cost £, where.
+DEMO_IDEAS = [
+    ("resident@example.org", "Planters on Manor Park Road",
+     "Big planters with flowers and herbs along **Manor Park Road**, looked after by neighbours.", 1_500,
+     "Manor Park Road, by the station"),
+    ("group@example.org", "Free cooking classes for young people",
+     "Six evening classes at the food hub teaching 14 to 18 year olds to cook cheap, healthy meals.", 1_200,
+     "Harlesden Community Food Hub"),
+    ("resident@example.org", "A zebra crossing outside the school",
+     "Children cross a busy road to get to school; a zebra crossing would make it safer.", 60_000, "Furness Road"),
+]
+
+
+def _load_demo_ideas(officer) -> int:
+    """A draft round in the resident's ward collecting ideas now (voting in three weeks): a few
+    ideas, a support and a comment; the resident asks for reminders to vote."""
+    from datetime import timedelta
+
+    from models import Round, utcnow
+    from models.digests.preferences import set_vote_reminders
+    from models.ideas.ideas import IdeaDetails, add_comment, propose_idea, set_ideas_phase, support_idea
+    from models.places.themes import Theme
+    from models.voting.setup import RoundFields, create_round
+
+    title = "Harlesden & Kensal Green priorities 2027"
+    if db.session.scalar(select(Round.id).where(Round.title == title)) is not None:
+        return 0
+    ward_id = db.session.scalar(select(Ward.id).where(Ward.name == "Harlesden & Kensal Green"))
+    now = utcnow()
+    round_ = create_round(officer, RoundFields(
+        title=title, description="Next year's **£5,000**: propose ideas first, then vote.", ward_id=ward_id,
+        budget_pence=5_000_00, opens_at=now + timedelta(days=21), closes_at=now + timedelta(days=42),
+        method="approval", max_choices=2, min_spend_percent=None, rule="equal-shares-add1",
+    ))
+    set_ideas_phase(round_, officer, now - timedelta(days=2), now + timedelta(days=14), premoderate=False)
+    theme_id = db.session.scalar(select(Theme.id).order_by(Theme.position))
+    ideas = [
+        propose_idea(round_, find_user_by_email(email), IdeaDetails(idea_title, text, pounds * 100, theme_id, place), now)
+        for email, idea_title, text, pounds, place in DEMO_IDEAS
+    ]
+    resident = find_user_by_email("resident@example.org")
+    support_idea(ideas[1], resident, now)
+    add_comment(ideas[0], find_user_by_email("group@example.org"), "The food hub could grow herbs for the pantry in these.", None, now)
+    set_vote_reminders(resident, True)
+    return len(ideas)
 
 
 # supplier, reference, title, department, value £, [(measure name, target, days until due)]

@@ -263,6 +263,16 @@ def store_photo(stream) -> str:
     )
 
 
+def send_photo(name: str):
+    """A stored photo as a response: shown inline, with nothing in it allowed to run."""
+    from flask import send_from_directory
+
+    response = send_from_directory(photo_dir(), name, max_age=3600)
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
 def delete_photo(name: str | None) -> None:
     if not name or "/" in name or "\\" in name:
         return

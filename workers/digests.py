@@ -71,7 +71,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     return payload["u"], payload["l"]
 
 
-LIST_DESCRIPTIONS = {"digest": "email updates", NEWSLETTER: "social value newsletter"}
+LIST_DESCRIPTIONS = {"digest": "email updates", NEWSLETTER: "social value newsletter", "reminders": "reminders to vote"}
 
 
 def list_headers(user_id: int, list_name: str) -> tuple[dict[str, str], str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from workers.digests import send_due_digests
+from workers.ideas import send_vote_reminders
 from workers.imports import remove_stale_uploads
 from workers.mail import requeue_stuck_email
 from workers.maintenance import optimise_database
@@ -50,6 +51,10 @@ PERIODIC_JOBS = [
     Periodic(optimise_database, "30 3 * * *", "Refresh the database's statistics (nightly)"),
     Periodic(close_due_rounds, "* * * * *", "Close ward votes whose time is up and count them"),
     Periodic(match_all_commitments, "0 2 * * *", "Rematch every commitment (deadlines and due dates move every day)"),
+    Periodic(
+        send_vote_reminders, "20 * * * *",
+        "Remind residents who asked that their ward's vote is open, and two days before it closes (each once)",
+    ),
     Periodic(remove_stale_uploads, "45 * * * *", "Remove uploaded files a day old (previews of imports nobody confirmed)"),
 ]
 

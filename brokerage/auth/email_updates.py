@@ -11,7 +11,15 @@ from brokerage.forms.digests import EmailUpdatesForm, UnsubscribeForm
 from brokerage.extensions import csrf, limiter
 from brokerage.views import apply_rule
 from models import User, db
-from models.digests.preferences import belongs_to_verified_organisation, preferences_for, save_preferences, unsubscribe
+from models.digests.preferences import (
+    LISTS,
+    belongs_to_verified_organisation,
+    preferences_for,
+    save_preferences,
+    set_vote_reminders,
+    unsubscribe,
+    wants_vote_reminders,
+)
 from workers.digests import read_unsubscribe_token
 
 
@@ -26,11 +34,13 @@ def email_updates():
         form.ward_ids.data = list(preferences.ward_ids)
         form.theme_ids.data = list(preferences.theme_ids)
         form.newsletter.data = preferences.newsletter
+        form.vote_reminders.data = wants_vote_reminders(current_user)
     if form.validate_on_submit():
 
         def save():
             newsletter = form.newsletter.data if is_supplier else preferences.newsletter
             save_preferences(current_user, form.frequency.data, form.ward_ids.data, form.theme_ids.data, newsletter)
+            set_vote_reminders(current_user, bool(form.vote_reminders.data))
 
         if apply_rule(save, form):
             flash("Your email updates have been saved.", "success")
@@ -41,7 +51,7 @@ def email_updates():
 def _subscriber(token: str) -> tuple[User | None, str] | None:
     """Who a link is for and what it stops; None for a link we did not sign."""
     found = read_unsubscribe_token(token)
-    if found is None or found[1] not in ("digest", "newsletter"):
+    if found is None or found[1] not in LISTS:
         return None
     user_id, list_name = found
     return db.session.get(User, user_id), list_name

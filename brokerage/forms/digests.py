@@ -39,6 +39,10 @@ class EmailUpdatesForm(FlaskForm):
         validate_choice=True,
     )
     newsletter = BooleanField("Send me the quarterly newsletter for suppliers", widget=GovCheckboxInput())
+    vote_reminders = BooleanField(
+        "Remind me when my ward’s priority vote opens, and two days before it closes if I have not voted",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):

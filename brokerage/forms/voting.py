@@ -7,7 +7,7 @@ DomainError lands beside the field of the same name."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
@@ -138,11 +138,37 @@ class RoundForm(FlaskForm):
         choices=[SelectChoice(value, label) for value, label in OFFICIAL_RULES.items()],
         validators=[InputRequired(message="Choose the official rule")],
     )
+    ideas_opens_on = date_field("Ideas phase opens (optional)", "For example, 1 2 2027. Leave both dates empty for no ideas phase.")
+    ideas_closes_on = date_field("Ideas phase closes (optional)", "The last day for ideas, before voting opens. For example, 20 2 2027")
+    comment_moderation = RadioField(
+        "Comments on ideas",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("post", "Publish at once; anyone can report a comment"),
+            SelectChoice("pre", "Hold each comment until an officer publishes it"),
+        ],
+        default="post",
+        validators=[Optional()],
+    )
     submit = SubmitField("Save round", widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.ward_id.choices = _ward_choices()
+
+    def ideas_window(self) -> tuple[datetime | None, datetime | None]:
+        """The ideas phase from the start of its first day to the end of its last (UK time)."""
+        opens = london_to_utc(self.ideas_opens_on.data, time(0, 0)) if self.ideas_opens_on.data else None
+        closes = (
+            london_to_utc(self.ideas_closes_on.data + timedelta(days=1), time(0, 0)) if self.ideas_closes_on.data else None
+        )
+        return opens, closes
+
+    def fill_ideas_from(self, phase) -> None:
+        if phase is not None:
+            self.ideas_opens_on.data = utc_to_london(phase.opens_at).date()
+            self.ideas_closes_on.data = (utc_to_london(phase.closes_at) - timedelta(seconds=1)).date()
+            self.comment_moderation.data = "pre" if phase.premoderate_comments else "post"
 
     def validate_ward_id(self, field):
         if field.data and field.data not in {choice.value for choice in field.choices}:

@@ -35,6 +35,7 @@ from models.voting.setup import (
     request_recount,
     update_round,
 )
+from models.ideas.ideas import ideas_phase, set_ideas_phase
 from models.voting.ballots import enter_paper_batch, remove_paper_batch
 from models.voting.count import turnout
 from wtforms.fields.choices import SelectChoice
@@ -93,7 +94,12 @@ def new_round():
     form = RoundForm()
     if form.validate_on_submit():
         created = []
-        if apply_rule(lambda: created.append(create_round(current_user, form.fields())), form):
+
+        def create():
+            created.append(create_round(current_user, form.fields()))
+            set_ideas_phase(created[0], current_user, *form.ideas_window(), form.comment_moderation.data == "pre")
+
+        if apply_rule(create, form):
             flash("Round created. Now add the options residents will choose from.", "success")
             return redirect(url_for("officers.round", round_id=created[0].id))
     elif not form.is_submitted():
@@ -107,11 +113,16 @@ def edit_round(round_id: int):
     round_ = _round_or_404(round_id)
     form = RoundForm()
     if form.validate_on_submit():
-        if apply_rule(lambda: update_round(round_, current_user, form.fields()), form):
+        def update():
+            update_round(round_, current_user, form.fields())
+            set_ideas_phase(round_, current_user, *form.ideas_window(), form.comment_moderation.data == "pre")
+
+        if apply_rule(update, form):
             flash("Round saved.", "success")
             return redirect(url_for("officers.round", round_id=round_.id))
     elif not form.is_submitted():
         form.fill_from(round_)
+        form.fill_ideas_from(ideas_phase(round_.id))
     return render_template("officers/round_form.html", form=form, round=round_), 400 if form.errors else 200
 
 

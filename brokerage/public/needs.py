@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from brokerage.pagination import paginate
-from brokerage.photos import photo_dir
+from brokerage.photos import send_photo
 from brokerage.public import bp
 from models import Need, Theme, Ward, db
 from models.needs.search import SORTS, STATUS_FILTERS, NeedFilters, open_need_counts_by_ward, public_needs_query
@@ -81,9 +81,7 @@ def need_photo(need_id: int):
     user = current_user if current_user.is_authenticated else None
     if found is None or not found.photo_filename or not found.can_view(user):
         abort(404)
-    response = send_from_directory(photo_dir(), found.photo_filename, max_age=3600)
-    response.headers["Content-Disposition"] = "inline"
-    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response = send_photo(found.photo_filename)
     return response
 
 

@@ -20,6 +20,7 @@ from models.voting.models import RoundState
 from models.voting.ballots import ballot_for, cast_ballot, eligibility_problem, withdraw_ballot
 from models.voting.count import eligible_residents, spent_pence, turnout
 from brokerage.charts import bar_chart
+from models.ideas.ideas import option_ideas
 from models.voting.round_pabulib import export_round_pb
 from workers.notify import external_url, send_templated
 
@@ -185,6 +186,7 @@ def round_results(round_id: int):
         turnout=turnout(round_.id),
         eligible=eligible_residents(round_) if round_.source == "platform" else None,
         chart=bar_chart(ranked, round_.rule),
+        from_ideas=option_ideas(round_.id),
     )
 
 

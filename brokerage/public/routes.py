@@ -73,8 +73,11 @@ def ward(code: str):
         .limit(5)
     ).all()
     deliveries = LedgerFilters(ward=found.code)
+    from models.ideas.ideas import ward_ideas_phases
+
     return render_template(
         "public/ward.html", ward=found, groups=groups, needs_page=needs_page, rounds=rounds, now=utcnow(),
+        ideas_phases=ward_ideas_phases(found.id, utcnow()),
         deliveries=ledger_page(deliveries, 1, 5), delivery_totals=ledger_totals(deliveries),
     )
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, send_from_directory
+from flask import abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from brokerage.pagination import paginate
-from brokerage.photos import photo_dir
+from brokerage.photos import send_photo
 from brokerage.public import bp
 from models import Story, db, utcnow
 from models.digests.content import build_newsletter
@@ -46,9 +46,7 @@ def story_photo(story_id: int):
     found = _visible_story(story_id)
     if not found.photo_filename:
         abort(404)
-    response = send_from_directory(photo_dir(), found.photo_filename, max_age=3600)
-    response.headers["Content-Disposition"] = "inline"
-    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response = send_photo(found.photo_filename)
     if found.is_published:
         # Shown in email too, where the reader's mail program loads it from another site.
         response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"

@@ -65,6 +65,20 @@ def _rounds_to_publish() -> Select:
     return select(Round).where(Round.state == "closed").order_by(Round.closes_at, Round.id)
 
 
+def _idea_reports() -> Select:
+    """Ideas and comments someone reported, oldest first."""
+    from models.ideas.ideas import open_reports
+
+    return open_reports()
+
+
+def _idea_comments() -> Select:
+    """Comments on ideas held until an officer publishes them (rounds that moderate first)."""
+    from models.ideas.ideas import pending_comments
+
+    return pending_comments()
+
+
 QUEUES: dict[str, Callable[[], Select]] = {
     "organisations": _organisations,
     "needs": _needs,
@@ -73,6 +87,8 @@ QUEUES: dict[str, Callable[[], Select]] = {
     "failed_emails": _failed_emails,
     "stories": _stories,
     "rounds_to_publish": _rounds_to_publish,
+    "idea_reports": _idea_reports,
+    "idea_comments": _idea_comments,
 }
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     exists,
+    false,
     or_,
     select,
 )
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
 DEFAULT_FOR_MEMBERS = "monthly"
 NEWSLETTER = "newsletter"
 KINDS = (*(f"{frequency}_digest" for frequency in FREQUENCIES), NEWSLETTER)
-LISTS = ("digest", NEWSLETTER)  # what an unsubscribe link can stop
+REMINDERS = "reminders"
+LISTS = ("digest", NEWSLETTER, REMINDERS)  # what an unsubscribe link can stop
 
 
 def digest_kind(frequency: str) -> str:
@@ -75,6 +77,8 @@ class DigestPreference(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     frequency: Mapped[str] = mapped_column(String(16))
     newsletter: Mapped[bool] = mapped_column(default=True)  # suppliers' quarterly newsletter
+    # Residents who asked to be reminded when their ward's vote opens and before it closes.
+    vote_reminders: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     wards: Mapped[list["Ward"]] = relationship(secondary=digest_preference_wards, order_by="Ward.name")
@@ -222,6 +226,8 @@ def unsubscribe(user: "User", list_name: str) -> bool:
     if list_name not in LISTS:
         raise DomainError("That is not a list we send")
     row, before = _row_for(user)
+    if list_name == REMINDERS:
+        return set_vote_reminders(user, False)
     if list_name == NEWSLETTER:
         if not row.newsletter:
             return False
@@ -232,6 +238,24 @@ def unsubscribe(user: "User", list_name: str) -> bool:
         return False
     row.frequency = "never"
     record_event("digest.unsubscribed", row, actor=user, from_state=before.frequency, to_state="never")
+    return True
+
+
+def wants_vote_reminders(user: "User") -> bool:
+    row = preference_row(user.id)
+    return bool(row is not None and row.vote_reminders)
+
+
+def set_vote_reminders(user: "User", wanted: bool) -> bool:
+    """Opt in to (or out of) reminders to vote in your ward. True if it changed anything."""
+    row, _ = _row_for(user)
+    if row.vote_reminders == bool(wanted):
+        return False
+    row.vote_reminders = bool(wanted)
+    record_event(
+        "vote_reminders.opted_in" if wanted else "vote_reminders.opted_out", row, actor=user,
+        from_state="off" if wanted else "on", to_state="on" if wanted else "off",
+    )
     return True
 
 

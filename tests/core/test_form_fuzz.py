@@ -22,7 +22,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
 
@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from models import Membership, Organisation, Role, User, db
+from models import Membership, Organisation, Role, User, Ward, db, utcnow
 from tests import factories
 from tests.factories import PASSWORD, login
 from tests.factories import OpenDataBorough as World
@@ -282,7 +282,24 @@ def routes(app, world: World, make_user) -> list[Route]:
         from models.places.themes import Measure
 
         theme_id = db.session.get(Measure, measure_id).theme_id
+        # A Harlesden round collecting ideas: resident2's idea, resident1's comment on it and a report.
+        from models.ideas.ideas import IdeaDetails, add_comment, propose_idea, report, set_ideas_phase
+        from models.voting.setup import create_round
+        from tests.factories import round_fields
+
+        now = utcnow()
+        ideas_round = create_round(officer, round_fields(
+            db.session.scalar(select(Ward.id).where(Ward.code == world.harlesden)), title="Ideas round",
+            opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=10),
+        ))
+        set_ideas_phase(ideas_round, officer, now - timedelta(hours=1), now + timedelta(days=2), False)
+        idea = propose_idea(ideas_round, other, IdeaDetails("Benches", "Four benches.", 400_00, None), now)
+        own_idea = propose_idea(ideas_round, resident, IdeaDetails("Trees", "Street trees.", 400_00, None), now)
+        idea_comment = add_comment(idea, resident, "Yes please", None, now)
+        idea_report = report(idea, idea_comment, None, "Rude")
         ids = {
+            "ideas_round": ideas_round.id, "idea": idea.id, "own_idea": own_idea.id, "idea_comment": idea_comment.id,
+            "idea_report": idea_report.id,
             "draft_story": draft_story.id, "sent_story": sent_story.id, "case_study": case_study.id, "match": match.id,
             "invitation": make_token("invitation", {"invitation": invitation.id, "email": invitation.email}),
             "reset": make_token("reset-password", {"user": other.id, "h": other.password_hash[-16:], "email": other.email}),
@@ -311,6 +328,11 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("auth.logout", "resident1@example.org", "/sign-out", "/"),
         Route("auth.confirm_password", "resident1@example.org", "/sign-in/confirm"),
         Route("public.vote", "resident1@example.org", f"/rounds/{rounds['open']}/ballot", f"/rounds/{rounds['open']}"),
+        Route("public.propose", "resident1@example.org", f"/rounds/{ids['ideas_round']}/ideas/new"),
+        Route("public.edit_idea", "resident1@example.org", f"/ideas/{ids['own_idea']}/edit"),
+        Route("public.support", "resident1@example.org", f"/ideas/{ids['idea']}/support", f"/ideas/{ids['idea']}"),
+        Route("public.comment", "resident1@example.org", f"/ideas/{ids['idea']}/comments", f"/ideas/{ids['idea']}"),
+        Route("public.report_idea", None, f"/ideas/{ids['idea']}/report", f"/ideas/{ids['idea']}"),
         Route("organisations.accept_invitation", "resident1@example.org", f"/organisations/invitations/{ids['invitation']}"),
         # A community group's owner
         Route("organisations.new", "owner@example.org", "/organisations/new"),
@@ -362,6 +384,11 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.paper_batch", "officer@example.org", f"/officers/rounds/{rounds['open']}/paper"),
         Route("officers.remove_round_paper_batch", "officer@example.org", f"/officers/rounds/{rounds['open']}/paper/1/remove", f"/officers/rounds/{rounds['open']}/paper"),
         Route("officers.import_round", "officer@example.org", "/officers/rounds/import"),
+        Route("officers.idea", "officer@example.org", f"/officers/ideas/{ids['idea']}"),
+        Route("officers.merge_idea", "officer@example.org", f"/officers/ideas/{ids['idea']}/merge", f"/officers/ideas/{ids['idea']}"),
+        Route("officers.idea_to_ballot", "officer@example.org", f"/officers/ideas/{ids['idea']}/ballot", f"/officers/ideas/{ids['idea']}"),
+        Route("officers.decide_idea_report", "officer@example.org", f"/officers/ideas/reports/{ids['idea_report']}/dismiss", "/officers/ideas/moderation"),
+        Route("officers.moderate_idea_comment", "officer@example.org", f"/officers/ideas/comments/{ids['idea_comment']}/publish", "/officers/ideas/moderation"),
         Route("officers.new_story", "officer@example.org", "/officers/stories/new"),
         Route("officers.review_story", "officer@example.org", f"/officers/stories/{ids['sent_story']}"),
         Route("officers.edit_case_study", "officer@example.org", "/officers/case-studies/new"),

@@ -79,12 +79,26 @@ def something_in_every_queue(app, make_user, make_organisation):
             open_round(round_, officer, now)
             if close:
                 close_round(round_, officer, now)
+        # A resident's idea with a comment held for an officer and a report waiting (inserted directly).
+        from models.ideas.ideas import Idea, IdeaComment, IdeaReport
+
+        idea = Idea(round_id=round_.id, proposer_id=owner.id, title="Benches", description="Four", cost_pence=400_00)
+        db.session.add(idea)
+        db.session.flush()
+        held = IdeaComment(idea_id=idea.id, author_id=owner.id, body="Held", state="pending")
+        shown = IdeaComment(idea_id=idea.id, author_id=owner.id, body="Shown", state="published")
+        db.session.add_all([held, shown])
+        db.session.flush()
+        db.session.add_all([
+            IdeaReport(idea_id=idea.id, comment_id=shown.id, reason="Rude"),
+            IdeaReport(idea_id=idea.id, reason="Old", state="dismissed"),
+        ])
         db.session.commit()
 
 
 EXPECTED = {
     "organisations": 1, "needs": 2, "deliveries": 1, "commitments": 1, "failed_emails": 1, "stories": 1,
-    "rounds_to_publish": 1,
+    "rounds_to_publish": 1, "idea_reports": 1, "idea_comments": 1,
 }
 
 
