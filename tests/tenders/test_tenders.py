@@ -1,0 +1,273 @@
+"""Issue 17: tenders, bid packs, sealed offers and the award (models/tenders/), through the
+rules and the pages, with the unhappy paths the issue lists."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from models import DomainError, Need, Organisation, PermissionDenied, Pledge, User, db
+from models.contracts.models import Commitment, Contract
+from models.needs.rules import close_need
+from models.tenders.models import Offer, OfferLine, Reservation, Tender
+from models.tenders.pack import bid_pack, offer_figures, offers_reserving
+from models.tenders.rules import (
+    AwardDetails,
+    LineDetails,
+    assess_offer,
+    award_tender,
+    curate_pack,
+    may_read_offer,
+    reserve_need,
+    start_offer,
+    submit_offer,
+    withdraw_tender,
+)
+from tests import factories
+from tests.factories import get, post_form, signed_in
+
+TODAY = date(2027, 3, 1)
+AFTER = TODAY + timedelta(days=11)
+
+
+@pytest.fixture
+def scene(app, places):
+    return factories.tender_borough(app, today=TODAY)
+
+
+def _offer(scene, who: str, org: str, *, reserve: list[tuple[str, int]] = (), hours_target: int = 100, submit: bool = True) -> int:
+    tender = get(Tender, scene["tender"])
+    user = get(User, scene["users"][who])
+    offer = start_offer(tender, get(Organisation, scene[org]), user, TODAY)
+    for need, quantity in reserve:
+        reserve_need(offer, user, scene[need], quantity, TODAY)
+    from models.tenders.rules import add_offer_line
+
+    add_offer_line(offer, user, LineDetails(scene["hours_measure"], hours_target, TODAY + timedelta(days=200),
+                                            pack_key=f"option:{_option(scene)}"), TODAY)
+    if submit:
+        submit_offer(offer, user, "Our offer", TODAY)
+    db.session.commit()
+    return offer.id
+
+
+def _option(scene) -> int:
+    from models.voting.models import RoundOption
+
+    return db.session.scalar(select(RoundOption.id).where(RoundOption.round_id == scene["round"], RoundOption.position == 1))
+
+
+def test_the_bid_pack_has_the_vote_winners_the_open_needs_the_measures_and_the_tier(ctx, scene):
+    pack = bid_pack(get(Tender, scene["tender"]), TODAY)
+    keys = pack.keys()
+    assert f"option:{_option(scene)}" in keys
+    assert {f"need:{scene['hours']}", f"need:{scene['cash']}"} <= keys
+    assert any(item.section == "measure" and item.value_pence == 100 for item in pack.items())
+    vote = [item for item in pack.items() if item.section == "vote"]
+    assert vote[0].won and "ranked 1 of 2" in vote[0].detail
+    need = pack.item(f"need:{scene['hours']}")
+    assert need.still_needed == "40 hours still needed of 40"
+    assert "KPIs" in pack.tier_requirement  # £2.5m: the KPI tier
+
+
+def test_officers_pin_remove_and_add_items_and_each_change_is_audited(ctx, scene):
+    from models.core.events import Event
+
+    tender, officer = get(Tender, scene["tender"]), get(User, scene["officer"])
+    cash_key = f"need:{scene['cash']}"
+    curate_pack(tender, officer, cash_key, "pin", TODAY)
+    curate_pack(tender, officer, f"need:{scene['hours']}", "remove", TODAY)
+    db.session.commit()
+    pack = bid_pack(tender, TODAY)
+    needs = [item for item in pack.items() if item.section == "need"]
+    assert needs[0].key == cash_key and needs[0].pinned
+    assert f"need:{scene['hours']}" not in pack.keys() and pack.removed
+    with pytest.raises(DomainError):
+        curate_pack(tender, officer, "need:999999", "add", TODAY)
+    with pytest.raises(PermissionDenied):
+        curate_pack(tender, get(User, scene["users"]["a"]), cash_key, "pin", TODAY)
+    actions = db.session.scalars(select(Event.action).where(Event.subject_type == "tenders")).all()
+    assert actions.count("tender.pack_curated") == 2
+
+
+def test_an_offer_is_valued_and_checked_against_the_tier(ctx, scene):
+    offer = get(Offer, _offer(scene, "a", "able", reserve=[("cash", 500)], submit=False))
+    figures = offer_figures(offer)
+    assert figures.value_pence == 500_00  # £500 of the fridge; hours have no proxy value
+    assert figures.unpriced_lines == 1
+    assert figures.meets_tier
+
+
+def test_a_reservation_larger_than_what_the_need_still_needs_is_refused(ctx, scene):
+    offer = start_offer(get(Tender, scene["tender"]), get(Organisation, scene["able"]), get(User, scene["users"]["a"]), TODAY)
+    with pytest.raises(DomainError) as error:
+        reserve_need(offer, get(User, scene["users"]["a"]), scene["hours"], 41, TODAY)
+    assert error.value.message == "Only 40 hours still needed: reserve that or less" and error.value.field == "quantity"
+
+
+def test_an_unverified_supplier_may_draft_but_its_offer_is_not_accepted(ctx, scene):
+    user = get(User, scene["users"]["c"])
+    offer = start_offer(get(Tender, scene["tender"]), get(Organisation, scene["waiting"]), user, TODAY)
+    reserve_need(offer, user, scene["hours"], 10, TODAY)
+    with pytest.raises(DomainError, match="must be verified"):
+        submit_offer(offer, user, "", TODAY)
+    assert offer.state == "draft"
+
+
+def test_no_offer_after_closing_nor_on_a_withdrawn_tender(ctx, scene):
+    tender = get(Tender, scene["tender"])
+    with pytest.raises(DomainError, match="has closed"):
+        start_offer(tender, get(Organisation, scene["able"]), get(User, scene["users"]["a"]), AFTER)
+    offer_id = _offer(scene, "b", "bidder", submit=False)
+    with pytest.raises(DomainError, match="has closed"):
+        submit_offer(get(Offer, offer_id), get(User, scene["users"]["b"]), "", AFTER)
+    withdraw_tender(tender, get(User, scene["officer"]), "Budget cut")
+    db.session.commit()
+    with pytest.raises(DomainError, match="withdrawn"):
+        start_offer(tender, get(Organisation, scene["able"]), get(User, scene["users"]["a"]), TODAY)
+
+
+def test_offers_are_sealed(ctx, scene):
+    offer = get(Offer, _offer(scene, "a", "able", reserve=[("hours", 10)]))
+    officer, group, resident = (get(User, scene[k]) for k in ("officer", "owner", "resident"))
+    other = get(User, scene["users"]["b"])
+    assert may_read_offer(offer, get(User, scene["users"]["a"]), TODAY)
+    for person in (other, group, resident, officer, None):
+        assert not may_read_offer(offer, person, TODAY)
+    assert may_read_offer(offer, officer, AFTER)  # officers, once the tender has closed
+    for person in (other, group, resident, None):
+        assert not may_read_offer(offer, person, AFTER)  # never another bidder, the group or a resident
+    assert offers_reserving([scene["hours"]]) == {scene["hours"]: 1}  # what the group may see: a count
+
+
+def test_the_award_makes_a_contract_commitments_and_pledges_and_closes_the_other_offers(ctx, scene):
+    winner = _offer(scene, "a", "able", reserve=[("hours", 30), ("cash", 500)])
+    loser = _offer(scene, "b", "bidder", reserve=[("hours", 40)])
+    tender, officer = get(Tender, scene["tender"]), get(User, scene["officer"])
+    with pytest.raises(DomainError, match="once it has closed"):
+        award_tender(tender, officer, AwardDetails(winner), TODAY)
+    assess_offer(get(Offer, loser), officer, 60, "Fewer wards", AFTER)
+    report = award_tender(tender, officer, AwardDetails(winner, start_date=AFTER, end_date=AFTER + timedelta(days=1000)), AFTER)
+    db.session.commit()
+    contract = db.session.get(Contract, report.contract_id)
+    assert contract.supplier_id == scene["able"] and contract.source == "tender" and contract.reference == "BRENT-T-2027-01"
+    line = db.session.scalar(select(OfferLine).where(OfferLine.offer_id == winner))
+    commitment = db.session.get(Commitment, line.commitment_id)
+    assert commitment.contract_id == contract.id and commitment.state == "approved" and commitment.target_quantity == 100
+    assert line.pack_key.startswith("option:")  # the line of descent: pack item → offer → commitment
+    pledges = db.session.scalars(select(Pledge).order_by(Pledge.id)).all()
+    assert [(p.need_id, p.quantity, p.status) for p in pledges] == [(scene["hours"], 30, "offered"), (scene["cash"], 500, "offered")]
+    assert pledges[0].commitment_id == commitment.id  # volunteering hours count towards the hours commitment
+    day = get(Offer, winner).submitted_at.date()
+    assert pledges[0].message == f"Offered in the bid of {day.day} {day:%B %Y} for tender BRENT-T-2027-01."
+    assert get(Need, scene["hours"]).pledged_quantity == 30
+    assert get(Offer, winner).state == "awarded" and get(Offer, loser).state == "unsuccessful"
+    assert {r.outcome for r in get(Offer, loser).reservations} == {"released"}
+    assert tender.state == "awarded" and tender.contract_id == contract.id
+
+
+def test_two_offers_reserving_the_last_units_then_both_winning_never_over_pledge(ctx, scene):
+    from models.tenders.rules import TenderDetails, record_tender
+
+    officer = get(User, scene["officer"])
+    second = record_tender(TenderDetails("BRENT-T-2027-02", "Catering", None, 300_000_00, TODAY + timedelta(days=10),
+                                         ward_ids=(scene["harlesden"],)), officer, TODAY)
+    db.session.commit()
+    first_offer = _offer(scene, "a", "able", reserve=[("hours", 40)])
+    user_b = get(User, scene["users"]["b"])
+    other = start_offer(second, get(Organisation, scene["bidder"]), user_b, TODAY)
+    reserve_need(other, user_b, scene["hours"], 40, TODAY)
+    submit_offer(other, user_b, "", TODAY)
+    db.session.commit()
+    award_tender(get(Tender, scene["tender"]), officer, AwardDetails(first_offer), AFTER)
+    db.session.commit()
+    report = award_tender(second, officer, AwardDetails(other.id), AFTER)
+    db.session.commit()
+    need = get(Need, scene["hours"])
+    assert need.pledged_quantity == 40 and need.status == "fully_pledged"
+    assert report.pledged == [] and report.reported[0]["reason"] == "the need is fully pledged"
+    assert db.session.scalar(select(Reservation.outcome).where(Reservation.offer_id == other.id)) == "reported"
+
+
+def test_a_need_withdrawn_while_reserved_is_reported_at_the_award(ctx, scene):
+    """A published need is taken back by closing it (withdrawing is for unpublished ones)."""
+    offer = _offer(scene, "a", "able", reserve=[("cash", 500)])
+    close_need(get(Need, scene["cash"]), get(User, scene["owner"]), "No longer needed")
+    db.session.commit()
+    report = award_tender(get(Tender, scene["tender"]), get(User, scene["officer"]), AwardDetails(offer), AFTER)
+    assert report.reported[0]["reason"] == "the need is closed" and report.pledged == []
+
+
+def test_an_award_to_a_supplier_with_no_offer_is_refused(ctx, scene):
+    _offer(scene, "a", "able")
+    draft = _offer(scene, "b", "bidder", submit=False)
+    tender, officer = get(Tender, scene["tender"]), get(User, scene["officer"])
+    for offer_id in (draft, 999999):
+        with pytest.raises(DomainError, match="made no offer") as error:
+            award_tender(tender, officer, AwardDetails(offer_id), AFTER)
+        assert error.value.field == "offer_id"
+    with pytest.raises(PermissionDenied):
+        award_tender(tender, get(User, scene["users"]["a"]), AwardDetails(draft), AFTER)
+    assert db.session.scalar(select(Contract.id)) is None
+
+
+# The pages ------------------------------------------------------------------------------
+
+
+def _close(app, tender_id: int) -> None:
+    with app.app_context():
+        get(Tender, tender_id).closing_date = date.today() - timedelta(days=1)
+        db.session.commit()
+
+
+@pytest.fixture
+def live_scene(app, places):
+    return factories.tender_borough(app)
+
+
+def test_officer_records_a_tender_and_its_bid_pack_is_public_with_csv_and_pdf(app, live_scene, work_jobs):
+    client = app.test_client()
+    with signed_in(app, "officer@example.org") as officer:
+        response = post_form(officer, "/officers/tenders/new", {
+            "reference": "BRENT-T-9", "title": "Library cleaning", "value": "300,000",
+            "closing_date": ["1", "1", str(date.today().year + 1)],
+            "ward_ids": str(live_scene["harlesden"]),
+        })
+        assert response.status_code == 302
+        bad = post_form(officer, "/officers/tenders/new", {"reference": "BRENT-T-9", "title": "", "value": "-4"})
+        assert bad.status_code == 200 and b"Enter the tender title" in bad.data and b"cannot be negative" in bad.data
+    tender_id = live_scene["tender"]
+    page = client.get(f"/tenders/{tender_id}/bid-pack")
+    assert page.status_code == 200 and b"Volunteers for the pantry" in page.data and b"Won the vote" in page.data
+    csv = client.get(f"/tenders/{tender_id}/bid-pack.csv")
+    assert csv.mimetype == "text/csv" and "Volunteers for the pantry" in csv.get_data(as_text=True)
+    assert client.get(f"/tenders/{tender_id}/bid-pack.pdf").status_code == 404  # not built yet: a job builds it
+    assert work_jobs() == 0
+    pdf = client.get(f"/tenders/{tender_id}/bid-pack.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    _close(app, tender_id)
+    assert client.get(f"/tenders/{tender_id}/bid-pack").status_code == 404  # public only while open
+
+
+def test_a_sealed_offer_is_not_found_by_anyone_but_its_bidder(app, live_scene):
+    with app.app_context():
+        offer = start_offer(get(Tender, live_scene["tender"]), get(Organisation, live_scene["able"]), get(User, live_scene["users"]["a"]), date.today())
+        db.session.commit()
+        offer_id = offer.id
+    assert app.test_client().get(f"/suppliers/offers/{offer_id}").status_code == 302  # signed out: to sign in
+    for email in ("b@example.org", "group@example.org", "resident@example.org", "officer@example.org"):
+        with signed_in(app, email) as client:
+            assert client.get(f"/suppliers/offers/{offer_id}").status_code == 404, email
+            assert b"Able Facilities" not in client.get(f"/tenders/{live_scene['tender']}/bid-pack").data
+    with signed_in(app, "a@example.org") as client:
+        page = client.get(f"/suppliers/offers/{offer_id}")
+        assert page.status_code == 200 and b"Your social value offer" in page.data
+        response = post_form(client, f"/suppliers/offers/{offer_id}/reservations",
+                             {"reserve-need_id": str(live_scene["hours"]), "reserve-quantity": "41"}, form_url=f"/suppliers/offers/{offer_id}")
+        assert response.status_code == 400 and b"Only 40 hours still needed" in response.data
+    with signed_in(app, "b@example.org") as client:
+        response = post_form(client, f"/suppliers/offers/{offer_id}/reservations",
+                             {"reserve-need_id": str(live_scene["hours"]), "reserve-quantity": "1"}, form_url=f"/suppliers/{live_scene['bidder']}/tenders")
+        assert response.status_code == 404
