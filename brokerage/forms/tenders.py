@@ -30,7 +30,27 @@ def _ward_choices() -> list[SelectChoice]:
     return [SelectChoice(i, name) for i, name in db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()]
 
 
-class TenderForm(FlaskForm):
+class _PlacesForm(FlaskForm):
+    """The themes and wards a tender touches: they choose its bid pack."""
+
+    theme_ids = SelectMultipleField("Priority themes it touches", widget=GovCheckboxesInput(), coerce=int, validate_choice=True)
+    ward_ids = SelectMultipleField(
+        "Wards it touches", description="Leave all unticked for the whole borough.", widget=GovCheckboxesInput(), coerce=int, validate_choice=True,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.theme_ids.choices = [
+            SelectChoice(i, name) for i, name in db.session.execute(
+                select(Theme.id, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position, Theme.id)
+            ).all()
+        ]
+        self.ward_ids.choices = _ward_choices()
+        self.theme_ids.data = self.theme_ids.data or []
+        self.ward_ids.data = self.ward_ids.data or []
+
+
+class TenderForm(_PlacesForm):
     reference = StringField(
         "Tender reference", widget=GovTextInput(),
         validators=[InputRequired(message="Enter the tender reference"), Length(max=160, message="Reference must be 160 characters or fewer")],
@@ -55,22 +75,7 @@ class TenderForm(FlaskForm):
         render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
     )
     closing_date = date_field("Closing date", "The last day offers are taken. For example, 27 3 2027", "Enter the closing date, with a day, month and year")
-    theme_ids = SelectMultipleField("Priority themes it touches", widget=GovCheckboxesInput(), coerce=int, validate_choice=True)
-    ward_ids = SelectMultipleField(
-        "Wards it touches", description="Leave all unticked for the whole borough.", widget=GovCheckboxesInput(), coerce=int, validate_choice=True,
-    )
     submit = SubmitField("Record the tender", widget=GovSubmitInput())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.theme_ids.choices = [
-            SelectChoice(i, name) for i, name in db.session.execute(
-                select(Theme.id, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position, Theme.id)
-            ).all()
-        ]
-        self.ward_ids.choices = _ward_choices()
-        self.theme_ids.data = self.theme_ids.data or []
-        self.ward_ids.data = self.ward_ids.data or []
 
     def details(self) -> TenderDetails:
         return TenderDetails(
@@ -79,12 +84,8 @@ class TenderForm(FlaskForm):
         )
 
 
-class TenderPlacesForm(FlaskForm):
-    theme_ids = TenderForm.theme_ids
-    ward_ids = TenderForm.ward_ids
+class TenderPlacesForm(_PlacesForm):
     submit = SubmitField("Save themes and wards", widget=GovSubmitInput())
-
-    __init__ = TenderForm.__init__
 
 
 class TenderImportForm(FlaskForm):
