@@ -4,6 +4,7 @@ rules and the pages, with the unhappy paths the issue lists."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -271,3 +272,70 @@ def test_a_sealed_offer_is_not_found_by_anyone_but_its_bidder(app, live_scene):
         response = post_form(client, f"/suppliers/offers/{offer_id}/reservations",
                              {"reserve-need_id": str(live_scene["hours"]), "reserve-quantity": "1"}, form_url=f"/suppliers/{live_scene['bidder']}/tenders")
         assert response.status_code == 404
+
+
+# Tenders from Open Contracting data: real Contracts Finder notices -------------------------
+
+LONDON = Path(__file__).resolve().parents[3] / "shared" / "data" / "ocds" / "contracts_finder_ocds_search_2025-01_london_buyers_subset.json"
+
+
+def test_the_councils_own_tender_stage_releases_are_recorded_and_no_one_elses(ctx, scene):
+    """The shared file holds real Contracts Finder releases of London buyers, three at the
+    tender stage (Ealing, Harrow, Islington) and awards; none is Brent's, so the test says
+    the council is Harrow (as an administrator would at Council settings)."""
+    from models.contracts.council_buyer import CouncilBuyer
+    from models.tenders.ocds import NOT_TENDER_STAGE, import_tenders
+
+    if not LONDON.exists():
+        pytest.fail(f"the shared Contracts Finder file is missing: {LONDON}")
+    officer = get(User, scene["officer"])
+    result = import_tenders(LONDON.read_bytes(), officer, TODAY, buyer=CouncilBuyer(names=("Harrow Council",)))
+    db.session.commit()
+    assert len(result.created) == 1
+    tender = get(Tender, result.created[0])
+    assert tender.ocid == "ocds-b5fd17-d67cc250-d45a-480b-b8b8-9498ba7e9f16" and tender.source == "ocds"
+    assert tender.title.startswith("Solar Canopy") and tender.value_pence == 500_000_00
+    assert tender.closing_date == date(2025, 2, 21) and tender.tier().value == "basic"
+    reasons = [item.reason for item in result.skipped]
+    assert "buyer is London Borough of Ealing Council, not this council" in reasons
+    assert all(reason.startswith("buyer is ") or reason == NOT_TENDER_STAGE for reason in reasons)
+    again = import_tenders(LONDON.read_bytes(), officer, TODAY, buyer=CouncilBuyer(names=("Harrow Council",)))
+    assert again.created == [] and "already recorded" in [item.reason for item in again.skipped]
+
+
+def test_without_the_council_as_buyer_nothing_is_recorded(ctx, scene):
+    from models.contracts.council_buyer import CouncilBuyer
+    from models.tenders.ocds import import_tenders
+
+    result = import_tenders(LONDON.read_bytes(), get(User, scene["officer"]), TODAY, buyer=CouncilBuyer(names=("Brent Council",)))
+    assert result.created == [] and result.skipped
+
+
+def test_the_officer_compares_offers_after_closing_and_awards_one_through_the_pages(app, live_scene, outbox):
+    today = date.today()
+    with app.app_context():
+        for who, org, quantity in (("a", "able", 30), ("b", "bidder", 40)):
+            user = get(User, live_scene["users"][who])
+            offer = start_offer(get(Tender, live_scene["tender"]), get(Organisation, live_scene[org]), user, today)
+            reserve_need(offer, user, live_scene["hours"], quantity, today)
+            submit_offer(offer, user, "", today)
+        db.session.commit()
+        offers = db.session.scalars(select(Offer.id).order_by(Offer.id)).all()
+    officer = signed_in(app, "officer@example.org")
+    page = officer.get(f"/officers/tenders/{live_scene['tender']}")
+    assert b"Able Facilities" not in page.data and b"2 submitted so far" in page.data  # sealed until closing
+    _close(app, live_scene["tender"])
+    page = officer.get(f"/officers/tenders/{live_scene['tender']}")
+    assert b"Offers side by side" in page.data and b"Able Facilities" in page.data and b"Bidder Builders" in page.data
+    url = f"/officers/tenders/{live_scene['tender']}"
+    response = post_form(officer, f"{url}/award", {"award-offer_id": "999999"}, form_url=url)
+    assert response.status_code == 400 and b"made no offer" in response.data
+    response = post_form(officer, f"{url}/award", {"award-offer_id": str(offers[0])}, form_url=url)
+    assert response.status_code == 302
+    with app.app_context():
+        assert get(Offer, offers[1]).state == "unsuccessful"
+        pledge = db.session.scalar(select(Pledge))
+        assert pledge.quantity == 30 and pledge.supplier_id == live_scene["able"]
+    subjects = [message.subject for message in outbox()]
+    assert "Awarded: Grounds maintenance" in subjects and "Not awarded: Grounds maintenance" in subjects
+    assert "New pledge: Volunteers for the pantry" in subjects  # the group is offered the pledge
