@@ -339,3 +339,17 @@ def test_the_officer_compares_offers_after_closing_and_awards_one_through_the_pa
     subjects = [message.subject for message in outbox()]
     assert "Awarded: Grounds maintenance" in subjects and "Not awarded: Grounds maintenance" in subjects
     assert "New pledge: Volunteers for the pantry" in subjects  # the group is offered the pledge
+
+
+def test_the_group_sees_in_how_many_offers_its_need_is_never_who(app, live_scene):
+    today = date.today()
+    with app.app_context():
+        for who, org in (("a", "able"), ("b", "bidder")):
+            user = get(User, live_scene["users"][who])
+            offer = start_offer(get(Tender, live_scene["tender"]), get(Organisation, live_scene[org]), user, today)
+            reserve_need(offer, user, live_scene["hours"], 5, today)
+            submit_offer(offer, user, "", today)
+        db.session.commit()
+    page = signed_in(app, "group@example.org").get(f"/groups/{live_scene['group']}/needs")
+    assert b"In 2 tender offers" in page.data
+    assert b"Able Facilities" not in page.data and b"Bidder Builders" not in page.data
