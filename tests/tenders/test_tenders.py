@@ -353,3 +353,33 @@ def test_the_group_sees_in_how_many_offers_its_need_is_never_who(app, live_scene
     page = signed_in(app, "group@example.org").get(f"/groups/{live_scene['group']}/needs")
     assert b"In 2 tender offers" in page.data
     assert b"Able Facilities" not in page.data and b"Bidder Builders" not in page.data
+
+
+def test_the_ocds_export_links_the_tender_award_and_contract_under_one_ocid(app, live_scene, tmp_path):
+    """After the award, the contract's release carries its tender (estimate, closing date, how
+    many sealed offers), its award and its contract with the commitments, under one ocid; the
+    package passes libcoveocds (run offline, as tests/reporting/test_ocds_standard.py does)."""
+    from tests.reporting.ocds_tools import LocalMirror, errors
+
+    today = date.today()
+    with app.app_context():
+        for who, org in (("a", "able"), ("b", "bidder")):
+            user = get(User, live_scene["users"][who])
+            offer = start_offer(get(Tender, live_scene["tender"]), get(Organisation, live_scene[org]), user, today)
+            from models.tenders.rules import add_offer_line
+
+            add_offer_line(offer, user, LineDetails(live_scene["hours_measure"], 100, today + timedelta(days=300)), today)
+            submit_offer(offer, user, "", today)
+        db.session.commit()
+        tender = get(Tender, live_scene["tender"])
+        tender.closing_date = today - timedelta(days=1)
+        award_tender(tender, get(User, live_scene["officer"]), AwardDetails(tender.offers[0].id), today)
+        db.session.commit()
+    package = app.test_client().get("/open-data/ocds.json").get_json()
+    release = next(r for r in package["releases"] if r["contracts"][0]["id"] == "BRENT-T-2027-01")
+    assert release["tender"]["id"] == "BRENT-T-2027-01" and release["tender"]["numberOfTenderers"] == 2
+    assert release["tender"]["value"] == {"amount": 2500000, "currency": "GBP"}
+    assert release["awards"][0]["id"] == release["contracts"][0]["awardID"]
+    assert len(release["contracts"][0]["agreedMetrics"]) == 1
+    with LocalMirror() as mirror:
+        assert errors(mirror.review(package, tmp_path)) == {}
