@@ -90,7 +90,7 @@ def import_tender():
                 db.session.rollback()
                 show_domain_error(form, error)
             else:
-                flash(f"{len(result.created)} tender{'' if len(result.created) == 1 else 's'} recorded, {len(result.skipped)} skipped.", "success")
+                flash(result.summary().splitlines()[0] + ".", "success")
     return render_template("officers/tender_import.html", form=form, result=result)
 
 

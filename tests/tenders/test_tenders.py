@@ -383,3 +383,57 @@ def test_the_ocds_export_links_the_tender_award_and_contract_under_one_ocid(app,
     assert len(release["contracts"][0]["agreedMetrics"]) == 1
     with LocalMirror() as mirror:
         assert errors(mirror.review(package, tmp_path)) == {}
+
+
+def _award_release(tender_release: dict, supplier: str, award_id: str) -> dict:
+    """Test data built from the real Harrow tender release: its award stage, which the shared
+    data lacks (Contracts Finder publishes it later), naming the supplier given."""
+    import copy
+
+    release = copy.deepcopy(tender_release)
+    release.update(id=f"{release['id']}-award-{award_id}", date="2025-03-20T00:00:00Z", tag=["award"])
+    release["tender"]["status"] = "complete"
+    release["parties"].append({"id": f"s-{award_id}", "name": supplier, "roles": ["supplier"]})
+    release["awards"] = [{
+        "id": award_id, "status": "active", "date": "2025-03-20T00:00:00Z", "value": {"amount": 480000, "currency": "GBP"},
+        "suppliers": [{"id": f"s-{award_id}", "name": supplier}],
+        "contractPeriod": {"startDate": "2025-04-01T00:00:00Z", "endDate": "2028-03-31T00:00:00Z"},
+    }]
+    return release
+
+
+def test_an_award_release_awards_the_suppliers_sealed_offer_and_never_a_supplier_with_no_offer(ctx, scene):
+    import json
+
+    from models.contracts.council_buyer import CouncilBuyer
+    from models.tenders.ocds import import_tenders, no_offer
+
+    harrow = CouncilBuyer(names=("Harrow Council",))
+    officer = get(User, scene["officer"])
+    package = json.loads(LONDON.read_text())
+    tender_release = next(r for r in package["releases"] if r["ocid"] == "ocds-b5fd17-d67cc250-d45a-480b-b8b8-9498ba7e9f16")
+    [tender_id] = import_tenders(json.dumps({"releases": [tender_release]}).encode(), officer, TODAY, buyer=harrow).created
+    tender = get(Tender, tender_id)
+    tender.closing_date = TODAY + timedelta(days=5)  # open while the suppliers bid
+    user = get(User, scene["users"]["a"])
+    offer = start_offer(tender, get(Organisation, scene["able"]), user, TODAY)
+    from models.tenders.rules import add_offer_line
+
+    add_offer_line(offer, user, LineDetails(scene["hours_measure"], 50, date(2027, 12, 1)), TODAY)
+    submit_offer(offer, user, "", TODAY)
+    tender.closing_date = date(2025, 2, 21)  # as published
+    db.session.commit()
+
+    stranger = json.dumps({"releases": [_award_release(tender_release, "Sunny Solar Ltd", "1")]}).encode()
+    result = import_tenders(stranger, officer, TODAY, buyer=harrow)
+    assert result.awarded == [] and [item.reason for item in result.skipped] == [no_offer("Sunny Solar Ltd")]
+    assert tender.state == "open" and db.session.scalar(select(Contract.id)) is None
+
+    ours = json.dumps({"releases": [_award_release(tender_release, "Able Facilities Ltd", "2")]}).encode()
+    result = import_tenders(ours, officer, TODAY, buyer=harrow)
+    db.session.commit()
+    assert result.awarded == [tender_id] and tender.state == "awarded"
+    contract = tender.contract
+    assert contract.supplier_id == scene["able"] and contract.value_pence == 480_000_00
+    assert contract.ocid == tender.ocid and contract.start_date == date(2025, 4, 1)
+    assert [c.target_quantity for c in contract.commitments] == [50]
