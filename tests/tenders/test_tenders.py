@@ -437,3 +437,36 @@ def test_an_award_release_awards_the_suppliers_sealed_offer_and_never_a_supplier
     assert contract.supplier_id == scene["able"] and contract.value_pence == 480_000_00
     assert contract.ocid == tender.ocid and contract.start_date == date(2025, 4, 1)
     assert [c.target_quantity for c in contract.commitments] == [50]
+
+
+def test_a_confirmed_delivery_shows_as_promised_at_tender_against_delivered(app, live_scene):
+    from models.pledges.rules import accept_pledge, confirm_delivery, confirm_receipt, record_delivery
+
+    today = date.today()
+    with app.app_context():
+        user = get(User, live_scene["users"]["a"])
+        tender = get(Tender, live_scene["tender"])
+        offer = start_offer(tender, get(Organisation, live_scene["able"]), user, today)
+        reserve_need(offer, user, live_scene["hours"], 30, today)
+        from models.tenders.rules import add_offer_line
+
+        add_offer_line(offer, user, LineDetails(live_scene["hours_measure"], 100, today + timedelta(days=300)), today)
+        submit_offer(offer, user, "", today)
+        tender.closing_date = today - timedelta(days=1)
+        officer, group = get(User, live_scene["officer"]), get(User, live_scene["owner"])
+        report = award_tender(tender, officer, AwardDetails(offer.id), today)
+        pledge = db.session.get(Pledge, report.pledged[0]["pledge_id"])
+        accept_pledge(pledge, group)
+        record_delivery(pledge, user, today, "Thirty hours at the pantry", None, today)
+        confirm_receipt(pledge, group)
+        confirm_delivery(pledge, officer)
+        db.session.commit()
+        contract_id, commitment_id = report.contract_id, offer.lines[0].commitment_id
+        assert db.session.get(Commitment, commitment_id).delivered_quantity == 30
+    page = signed_in(app, "officer@example.org").get(f"/officers/contracts/{contract_id}")
+    text = page.get_data(as_text=True)
+    assert "Promised at tender against delivered" in text and "30 hours" in text
+    descent = signed_in(app, "officer@example.org").get(f"/officers/commitments/{commitment_id}/descent").get_data(as_text=True)
+    assert "Bid pack" in descent and "Able Facilities Ltd" in descent and "1 delivery confirmed" in descent
+    scorecard = app.test_client().get(f"/organisations/{live_scene['able']}").get_data(as_text=True)
+    assert "Promised at tender against delivered" in scorecard
