@@ -27,11 +27,16 @@ def tier_requirement(tier: Tier) -> str:
     return " ".join(tier_shortfalls(tier, []))
 
 
+def _amount(quantity: int, unit: str) -> str:
+    return f"£{quantity:,}" if unit == "£" else f"{quantity:,} {unit}"
+
+
 def _need_item(need: Need) -> PackItem:
     return PackItem(
-        key=item_key("need", need.id), section="need", title=need.title, detail=f"{need.organisation.name}: {need.summary}",
+        key=item_key("need", need.id), section="need", title=need.title,
+        detail=f"{need.organisation.name}: {need.summary.rstrip('. ')}",
         theme=need.theme.name, ward=need.ward.name if need.ward else "Borough-wide",
-        still_needed=f"{need.remaining_quantity:,} {need.unit} still needed of {need.quantity:,}",
+        still_needed=f"{_amount(need.remaining_quantity, need.unit)} still needed of {_amount(need.quantity, need.unit)}",
         value_pence=need.remaining_value_pence, unit=need.unit,
     )
 

@@ -52,7 +52,7 @@ def test_an_officer_opens_a_tender_a_supplier_offers_from_the_bid_pack_and_the_o
     public = new_context().new_page()
     public.goto(f"/tenders/{tender_id}/bid-pack")
     expect(public.locator("main")).to_contain_text("Won the vote")
-    expect(public.locator("main")).to_contain_text("40 hours still needed of 40")
+    expect(public.locator("main")).to_contain_text("40 hours still needed of 40 hours")
     axe_check(public)
 
     supplier = new_context().new_page()
@@ -62,7 +62,7 @@ def test_an_officer_opens_a_tender_a_supplier_offers_from_the_bid_pack_and_the_o
     supplier.get_by_role("button", name="Start an offer for Parks maintenance").click()
     expect(supplier.locator("h1")).to_contain_text("Your social value offer")
     axe_check(supplier)
-    supplier.get_by_label("Need from the bid pack").select_option(label="Volunteers for the pantry (40 hours still needed of 40)")
+    supplier.get_by_label("Need from the bid pack").select_option(label="Volunteers for the pantry (40 hours still needed of 40 hours)")
     supplier.get_by_label("Quantity to reserve").fill("30")
     supplier.get_by_role("button", name="Reserve").click()
     expect(supplier.locator(".govuk-notification-banner--success")).to_contain_text("Need reserved")

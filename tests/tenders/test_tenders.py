@@ -69,7 +69,7 @@ def test_the_bid_pack_has_the_vote_winners_the_open_needs_the_measures_and_the_t
     vote = [item for item in pack.items() if item.section == "vote"]
     assert vote[0].won and "ranked 1 of 2" in vote[0].detail
     need = pack.item(f"need:{scene['hours']}")
-    assert need.still_needed == "40 hours still needed of 40"
+    assert need.still_needed == "40 hours still needed of 40 hours"
     assert "KPIs" in pack.tier_requirement  # £2.5m: the KPI tier
 
 
@@ -470,3 +470,17 @@ def test_a_confirmed_delivery_shows_as_promised_at_tender_against_delivered(app,
     assert "Bid pack" in descent and "Able Facilities Ltd" in descent and "1 delivery confirmed" in descent
     scorecard = app.test_client().get(f"/organisations/{live_scene['able']}").get_data(as_text=True)
     assert "Promised at tender against delivered" in scorecard
+
+
+def test_the_cli_records_tenders_from_a_file_and_names_every_other_buyer(app, runner, scene):
+    from models.contracts.council_buyer import save_council_buyer
+
+    with app.app_context():
+        save_council_buyer([], ["Harrow Council"])
+        db.session.commit()
+    result = runner.invoke(args=["tenders", "import-ocds", "--officer", "officer@example.org", str(LONDON)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 tender recorded, 0 awarded")
+    assert "buyer is Islington Council, not this council" in result.output
+    refused = runner.invoke(args=["tenders", "import-ocds", "--officer", "a@example.org", str(LONDON)])
+    assert refused.exit_code != 0 and "not a council officer" in refused.output
