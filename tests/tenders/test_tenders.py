@@ -470,6 +470,11 @@ def test_a_confirmed_delivery_shows_as_promised_at_tender_against_delivered(app,
     assert "Bid pack" in descent and "Able Facilities Ltd" in descent and "1 delivery confirmed" in descent
     scorecard = app.test_client().get(f"/organisations/{live_scene['able']}").get_data(as_text=True)
     assert "Promised at tender against delivered" in scorecard
+    with app.app_context():  # the annual report of the year the commitment falls due in
+        from models.reporting.impact import Year, report_figures
+
+        figures = report_figures(Year.of(get(Commitment, commitment_id).due_date).start, today)
+        assert figures["promised"][contract_id].rows[1].delivered == 30
 
 
 def test_the_cli_records_tenders_from_a_file_and_names_every_other_buyer(app, runner, scene):
