@@ -42,6 +42,8 @@ def _offer_or_404(offer_id: int) -> Offer:
 @verified_email_required
 def tenders(organisation_id: int):
     supplier = supplier_or_404(organisation_id)
+    if not supplier.is_member(current_user):
+        abort(404)  # sealed: which tenders a supplier bids for is its own business (officers too)
     today = date.today()
     open_tenders = db.session.scalars(
         select(Tender).where(Tender.state == "open", Tender.closing_date >= today).order_by(Tender.closing_date)

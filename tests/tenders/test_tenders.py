@@ -261,6 +261,7 @@ def test_a_sealed_offer_is_not_found_by_anyone_but_its_bidder(app, live_scene):
     for email in ("b@example.org", "group@example.org", "resident@example.org", "officer@example.org"):
         with signed_in(app, email) as client:
             assert client.get(f"/suppliers/offers/{offer_id}").status_code == 404, email
+            assert client.get(f"/suppliers/{live_scene['able']}/tenders").status_code in (403, 404), email
             assert b"Able Facilities" not in client.get(f"/tenders/{live_scene['tender']}/bid-pack").data
     with signed_in(app, "a@example.org") as client:
         page = client.get(f"/suppliers/offers/{offer_id}")
