@@ -262,6 +262,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(dev_command)
     app.cli.add_command(contracts_cli)
     app.cli.add_command(pb_cli)
+    app.cli.add_command(tenders_cli)
 
 
 contracts_cli = AppGroup("contracts", help="Council contracts and their social value commitments.")
@@ -338,6 +339,35 @@ def undo_import_command(batch_id: int, yes: bool) -> None:
         f"Undone: {done['contracts_removed']} contracts removed, {done['contracts_restored']} restored, "
         f"{done['suppliers_removed']} suppliers removed."
     )
+
+
+tenders_cli = AppGroup("tenders", help="Tenders before award: bid packs and sealed offers.")
+
+
+@tenders_cli.command("import-ocds")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--officer", "officer_email", required=True, help="The officer the tenders are recorded by (their email).")
+def import_tenders_command(path: str, officer_email: str) -> None:
+    """Record the council's tenders from the tender-stage releases of an OCDS file (and award
+    recorded tenders whose award release it holds); every other release is listed as skipped."""
+    from datetime import date
+
+    from models.contracts.ocds_import import MAX_OCDS_BYTES
+    from models.people.accounts import find_user_by_email
+    from models.tenders.ocds import import_tenders
+
+    officer = find_user_by_email(officer_email)
+    if officer is None or not officer.is_officer:
+        raise click.ClickException(f"{officer_email} is not a council officer's account.")
+    if os.path.getsize(path) > MAX_OCDS_BYTES:
+        raise click.ClickException(f"The file is too large: Open Contracting files must be {MAX_OCDS_BYTES // (1024 * 1024)} MB or smaller.")
+    try:
+        result = import_tenders(Path(path).read_bytes(), officer, date.today())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message)
+    click.echo(result.summary())
 
 
 pb_cli = AppGroup("pb", help="Participatory budgeting: count real elections in the Pabulib format.")

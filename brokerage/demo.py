@@ -127,6 +127,7 @@ def load_demo(explicit_dir: str | None = None) -> str:
     lines.append(f"Contracts: {_load_demo_contracts(officer)} added")
     lines.append(f"Ward priority rounds: {_load_demo_round(officer)} added")
     lines.append(f"Stories: {_load_demo_stories(officer)} added")
+    lines.append(f"Tenders: {_load_demo_tender(officer)} added")
     lines.append(f"Email updates: {_load_demo_preferences()} chosen")
     lines.append(f"Ideas phase: {_load_demo_ideas(officer)} ideas added")
     db.session.flush()
@@ -306,6 +307,34 @@ def _load_demo_ideas(officer) -> int:
     add_comment(ideas[0], find_user_by_email("group@example.org"), "The food hub could grow herbs for the pantry in these.", None, now)
     set_vote_reminders(resident, True)
     return len(ideas)
+
+
+def _load_demo_tender(officer) -> int:
+    """An open tender in two wards, its bid pack with one need pinned by the officer."""
+    from datetime import date, timedelta
+
+    from models import Need, NeedStatus
+    from models.tenders.models import Tender
+    from models.tenders.rules import TenderDetails, curate_pack, record_tender
+
+    reference = "DEMO-T-2026-007"
+    if db.session.scalar(select(Tender.id).where(Tender.reference == reference)) is not None:
+        return 0
+    today = date.today()
+    ward_ids = tuple(db.session.scalars(
+        select(Ward.id).where(Ward.name.in_(("Harlesden & Kensal Green", "Kilburn"))).order_by(Ward.name)
+    ))
+    tender = record_tender(TenderDetails(
+        reference, "Parks and open spaces maintenance", "Environment and Leisure", 1_800_000_00, today + timedelta(days=30),
+        "Grounds maintenance of the council's parks and open spaces in Harlesden & Kensal Green and Kilburn, 2027 to 2030.",
+        ward_ids=ward_ids,
+    ), officer, today)
+    need_id = db.session.scalar(
+        select(Need.id).where(Need.ward_id.in_(ward_ids), Need.status == NeedStatus.PUBLISHED.value).order_by(Need.id)
+    )
+    if need_id is not None:
+        curate_pack(tender, officer, f"need:{need_id}", "pin", today)
+    return 1
 
 
 # supplier, reference, title, department, value £, [(measure name, target, days until due)]

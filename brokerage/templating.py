@@ -26,6 +26,7 @@ def navigation() -> list[dict]:
         ("public.needs", "Needs"),
         ("public.borough_map", "Map"),
         ("public.rounds", "Ward votes"),
+        ("public.tenders", "Tenders"),
         ("public.ledger", "Delivered"),
         ("public.stories", "Stories"),
     ]

@@ -87,6 +87,7 @@ from models.core.outbox import PendingJob  # noqa: E402
 from models.stories.stories import Story  # noqa: E402
 from models.core.tasks import Task  # noqa: E402
 from models.places.themes import Measure, NeedKind, Theme  # noqa: E402
+from models.tenders.models import Offer, OfferLine, PackCuration, Reservation, Tender  # noqa: E402
 
 __all__ = [
     "CaseStudy",

@@ -804,3 +804,56 @@ def impact_borough(app, today: date | None = None) -> dict:
         settle_commitment(unmet, council, "fund_payment", today, fund_payment_pence=2_500_00)
         db.session.commit()
         return {"officer": council.id, "resident": resident.id, "seller": seller.id, "pledges": pledges, "unmet": unmet.id}
+
+
+# Tenders -------------------------------------------------------------------------------
+
+
+def tender_borough(app, today: date | None = None) -> dict:
+    """Issue 17's scene: an officer; a verified group in Harlesden with two open needs (40
+    volunteer hours in Harlesden, £2,000 cash in Kilburn), the hours need the winner of
+    Harlesden's published priority vote; two verified suppliers and an unverified one; a
+    resident; and an open tender in Harlesden and Kilburn closing in ten days. Needs the
+    `places` fixture. Returns the ids."""
+    from models.tenders.rules import TenderDetails, record_tender
+
+    today = today or date.today()
+    with app.app_context():
+        themes()
+        db.session.commit()
+        officer_user = officer()
+        owner = user("group@example.org", "Gwen Group")
+        harlesden, kilburn = ward(code=HARLESDEN_CODE).id, ward(code=KILBURN_CODE).id
+        group = organisation(owner, officer=officer_user, ward_id=harlesden)
+        hours_measure = measure(need_kind="volunteering")
+        cash_measure = measure("Community investment")
+        hours = need(group, owner, "Volunteers for the pantry", quantity=40, ward_id=harlesden,
+                     theme_id=hours_measure.theme_id, officer=officer_user, today=today)
+        cash = need(group, owner, "New fridge for the pantry", kind="cash", quantity=2000, unit="£", value_pence=2000_00,
+                    ward_id=kilburn, theme_id=cash_measure.theme_id, officer=officer_user, today=today)
+        first = user("a@example.org", "Alex Able")
+        second = user("b@example.org", "Bea Bidder")
+        third = user("c@example.org", "Cal Unverified")
+        able = supplier(first, "Able Facilities Ltd", officer=officer_user)
+        bidder = supplier(second, "Bidder Builders Ltd", officer=officer_user, registration_number="09000002")
+        waiting = supplier(third, "Waiting Works Ltd", verified=False, registration_number="09000003")
+        resident = user("resident@example.org", "Rae Resident")
+        now = utcnow()
+        made_round = inserted_round(harlesden, "Harlesden priorities", state="published", budget_pence=10_000_00,
+                                    opens_at=now - timedelta(days=30), closes_at=now - timedelta(days=2), max_choices=2,
+                                    published_at=now - timedelta(days=1))
+        db.session.add(RoundOption(round_id=made_round.id, position=1, need_id=hours.id, title=hours.title, cost_pence=600_00,
+                                   votes=30, vote_rank=1, selected_add1=True))
+        db.session.add(RoundOption(round_id=made_round.id, position=2, title="Street trees", cost_pence=4000_00,
+                                   votes=12, vote_rank=2))
+        tender = record_tender(TenderDetails(
+            "BRENT-T-2027-01", "Grounds maintenance", "Environment", 2_500_000_00, today + timedelta(days=10),
+            ward_ids=(harlesden, kilburn),
+        ), officer_user, today)
+        db.session.commit()
+        return {
+            "officer": officer_user.id, "owner": owner.id, "group": group.id, "hours": hours.id, "cash": cash.id,
+            "able": able.id, "bidder": bidder.id, "waiting": waiting.id, "resident": resident.id, "tender": tender.id,
+            "round": made_round.id, "harlesden": harlesden, "kilburn": kilburn, "hours_measure": hours_measure.id,
+            "cash_measure": cash_measure.id, "users": {"a": first.id, "b": second.id, "c": third.id},
+        }

@@ -54,10 +54,15 @@ def _need_or_403(need_id: int) -> Need:
 def needs(organisation_id: int):
     organisation = _group_or_403(organisation_id)
     query = select(Need).where(Need.organisation_id == organisation.id).order_by(Need.updated_at.desc(), Need.id.desc())
+    page = paginate(query, per_page=25)
+    from models.tenders.pack import offers_reserving
+
     return render_template(
         "groups/needs.html",
         organisation=organisation,
-        page=paginate(query, per_page=25),
+        page=page,
+        # Sealed offers: the group learns how many reserve its need, never who.
+        in_offers=offers_reserving([need.id for need in page.items]),
         live=live_need_count(organisation.id),
         cap=live_need_cap(),
     )

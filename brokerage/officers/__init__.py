@@ -15,4 +15,5 @@ from brokerage.officers import (  # noqa: E402,F401
     rounds,
     routes,
     stories,
+    tenders,
 )

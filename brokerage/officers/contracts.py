@@ -46,6 +46,7 @@ from models.contracts.rules import (
 from models.contracts.ocds_import import FIELD_LABELS, MAX_OCDS_BYTES
 from models.pledges.models import HOLDING
 from models.contracts.tiers import Tier
+from models.tenders.tracing import promised_at_tender
 from workers.contracts import import_ocds_file, preview_ocds_file
 
 
@@ -141,6 +142,7 @@ def contract(contract_id: int):
         events=events_for(contract, *contract.commitments, limit=100),
         today=date.today(),
         import_batch=batch_that_created(contract) if contract.source == "ocds" else None,
+        promised=promised_at_tender([contract.id]).get(contract.id) if contract.source == "tender" else None,
     )
 
 

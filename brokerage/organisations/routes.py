@@ -19,6 +19,7 @@ from brokerage.tokens import TokenError, read_token
 from models import DomainError, Invitation, Membership, Organisation, OrganisationKind, db
 from models.people.organisations import accept_invitation as accept_invitation_rule
 from models.reporting.scorecards import is_public_supplier, supplier_scorecard
+from models.tenders.tracing import promised_at_tender
 from models.people.organisations import (
     create_organisation,
     invite_member,
@@ -100,6 +101,7 @@ def show(organisation_id: int):
     if not organisation.can_view(user):
         abort(404)  # unverified organisations do not exist publicly
     is_member = organisation.is_member(user)
+    scorecard = supplier_scorecard(organisation, date.today()) if is_public_supplier(organisation) else None
     return render_template(
         "organisations/show.html",
         organisation=organisation,
@@ -112,7 +114,8 @@ def show(organisation_id: int):
         if is_member
         else [],
         confirm_form=ConfirmForm(),
-        scorecard=supplier_scorecard(organisation, date.today()) if is_public_supplier(organisation) else None,
+        scorecard=scorecard,
+        promised=promised_at_tender([contract.id for contract in scorecard.contracts]) if scorecard else {},
     )
 
 

@@ -556,7 +556,15 @@ def case_studies_for(year: Year) -> list:
 def report_figures(year_start: int, today: date) -> dict:
     """What the report's templates read (the officers' page and the PDF job): the report,
     and the contract value from which contracts are reported on."""
-    return {"report": build_report(Year(year_start), today), "threshold": council_thresholds().basic_from_pence}
+    from models.tenders.tracing import promised_at_tender
+
+    report = build_report(Year(year_start), today)
+    return {
+        "report": report,
+        "threshold": council_thresholds().basic_from_pence,
+        # Contracts awarded from a tender here: what the winning bid promised against what was delivered.
+        "promised": promised_at_tender([row.contract_id for row in report.contracts]),
+    }
 
 
 def build_report(year: Year, today: date) -> Report:

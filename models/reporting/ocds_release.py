@@ -41,6 +41,7 @@ from models.reporting.opendata import OGL, Publisher, json_document, pounds, pou
 from models.people.organisations import Organisation, OrganisationStatus
 from models.pledges.models import Allocation
 from models.places.themes import Measure
+from models.tenders.models import Tender
 
 # The metrics extension's tagged version v1.1, by the metadata URL the OCDS Extension Registry
 # lists for it (a tag, so the schema the data is read with never changes under it).
@@ -165,11 +166,30 @@ def ocid_and_award_id(contract: Contract, publisher: Publisher) -> tuple[str, st
         award_id = contract.reference.removeprefix(f"{contract.ocid}/")
         if award_id:
             return contract.ocid, award_id
+    if contract.source == "tender" and contract.ocid:
+        return contract.ocid, f"{contract.id}"  # awarded here from a tender imported from OCDS: its process
     return f"{publisher.ocid_prefix}{contract.id}", f"{contract.id}"
 
 
+def tender_section(ocid: str, contract: Contract, tender: "Tender | None") -> dict[str, Any]:
+    """The process that ended in the award (complete): initiationType `tender` needs it. A
+    contract awarded here from a tender (models/tenders/) publishes that tender under the same
+    ocid: its estimate, closing date and how many sealed offers were made."""
+    if tender is None:
+        return {"id": ocid, "title": contract.title, "status": "complete"}
+    section: dict[str, Any] = {
+        "id": tender.reference, "title": tender.title, "status": "complete", "value": _money(tender.value_pence),
+        "tenderPeriod": {"endDate": f"{tender.closing_date.isoformat()}T23:59:59Z"},
+        "numberOfTenderers": sum(1 for offer in tender.offers if offer.submitted_at is not None),
+    }
+    if tender.description:
+        section["description"] = tender.description
+    return section
+
+
 def contract_release(
-    contract: Contract, commitments: list[Commitment], changed: datetime, publisher: Publisher
+    contract: Contract, commitments: list[Commitment], changed: datetime, publisher: Publisher,
+    tender: "Tender | None" = None,
 ) -> dict[str, Any]:
     ocid, award_id = ocid_and_award_id(contract, publisher)
     buyer = {"id": publisher.org_id, "name": publisher.name}
@@ -182,8 +202,7 @@ def contract_release(
         "language": "en",
         "parties": [{**buyer, "roles": ["buyer"]}, supplier],
         "buyer": buyer,
-        # The process that ended in the award (complete): initiationType `tender` needs it.
-        "tender": {"id": ocid, "title": contract.title, "status": "complete"},
+        "tender": tender_section(ocid, contract, tender),
         "awards": [{
             "id": award_id,
             "title": contract.title,
@@ -242,12 +261,18 @@ def contract_releases(publisher: Publisher, batch: int = 200) -> Iterator[dict[s
             .order_by(Contract.id)
         ).all()
         changes = _last_changes(chunk)
+        tenders = {
+            tender.contract_id: tender
+            for tender in db.session.scalars(
+                select(Tender).where(Tender.contract_id.in_(chunk)).options(selectinload(Tender.offers))
+            )
+        }
         for contract in contracts:
             approved = [commitment for commitment in contract.commitments if commitment.state == "approved"]
             moments = [contract.created_at, changes.get(contract.id)]
             moments += [moment for commitment in approved for moment in (commitment.created_at, commitment.settled_at)]
             changed = max(moment for moment in moments if moment is not None)
-            yield contract_release(contract, approved, changed, publisher)
+            yield contract_release(contract, approved, changed, publisher, tenders.get(contract.id))
             db.session.expunge(contract)  # with its commitments: what was yielded is plain data
 
 

@@ -306,6 +306,7 @@ def routes(app, world: World, make_user) -> list[Route]:
             "unsubscribe": unsubscribe_token(other.id, "digest"), "membership": membership, "resident": resident.id,
             "sign_in": sign_in_token(other),
         }
+        ids.update(_tenders(officer, user("supplier1@example.org"), db.session.get(Organisation, world.builders), measure_id))
         db.session.commit()
     hub, need, rounds, options, pledges = world.hub, world.needs, world.rounds, world.options, world.pledges
     return [
@@ -355,6 +356,11 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("groups.submit_story_view", "owner@example.org", f"/stories/{ids['draft_story']}/submit", f"/stories/{ids['draft_story']}/edit"),
         Route("groups.remove_story_photo", "owner@example.org", f"/stories/{ids['draft_story']}/photo/remove", f"/stories/{ids['draft_story']}/edit"),
         # Suppliers
+        Route("suppliers.start_offer_view", "supplier1@example.org", f"/suppliers/{world.builders}/tenders/{ids['fresh_tender']}/offer", f"/suppliers/{world.builders}/tenders"),
+        Route("suppliers.reserve", "supplier1@example.org", f"/suppliers/offers/{ids['offer']}/reservations", f"/suppliers/offers/{ids['offer']}"),
+        Route("suppliers.add_line", "supplier1@example.org", f"/suppliers/offers/{ids['offer']}/lines", f"/suppliers/offers/{ids['offer']}"),
+        Route("suppliers.remove_item", "supplier1@example.org", f"/suppliers/offers/{ids['offer']}/line/{ids['line']}/remove", f"/suppliers/offers/{ids['offer']}"),
+        Route("suppliers.submit", "supplier1@example.org", f"/suppliers/offers/{ids['offer']}/submit", f"/suppliers/offers/{ids['offer']}"),
         Route("suppliers.pledge", "supplier1@example.org", f"/needs/{need['fridge']}/pledge"),
         Route("suppliers.withdraw", "supplier1@example.org", f"/suppliers/pledges/{pledges['offered']}/withdraw", f"/suppliers/{world.builders}"),
         Route("suppliers.propose_commitment", "supplier1@example.org", f"/suppliers/contracts/{world.contract}/commitments/new"),
@@ -395,6 +401,14 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.edit_case_study", "officer@example.org", f"/officers/case-studies/{ids['case_study']}/edit"),
         Route("officers.remove_case_study", "officer@example.org", f"/officers/case-studies/{ids['case_study']}/delete", "/officers/case-studies"),
         Route("officers.impact_report_pdf", "officer@example.org", "/officers/report/pdf", "/officers/report"),
+        Route("officers.new_tender", "officer@example.org", "/officers/tenders/new"),
+        Route("officers.import_tender", "officer@example.org", "/officers/tenders/import"),
+        Route("officers.curate", "officer@example.org", f"/officers/tenders/{ids['tender']}/pack", f"/officers/tenders/{ids['tender']}"),
+        Route("officers.add_pack_item", "officer@example.org", f"/officers/tenders/{ids['tender']}/pack/add", f"/officers/tenders/{ids['tender']}"),
+        Route("officers.tender_places", "officer@example.org", f"/officers/tenders/{ids['tender']}/places", f"/officers/tenders/{ids['tender']}"),
+        Route("officers.assess", "officer@example.org", f"/officers/tenders/offers/{ids['closed_offer']}/assessment", f"/officers/tenders/{ids['closed_tender']}"),
+        Route("officers.award", "officer@example.org", f"/officers/tenders/{ids['closed_tender']}/award", f"/officers/tenders/{ids['closed_tender']}"),
+        Route("officers.withdraw", "officer@example.org", f"/officers/tenders/{ids['tender']}/withdraw", f"/officers/tenders/{ids['tender']}"),
         Route("officers.retry_job", "officer@example.org", "/officers/jobs/default/no-such-job/retry", "/officers/jobs"),
         # The admin
         Route("admin.settings", "admin@example.org", "/admin/settings"),
@@ -406,6 +420,26 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("admin.measure", "admin@example.org", f"/admin/measures/{measure_id}"),
         Route("admin.user", "admin@example.org", f"/admin/users/{ids['resident']}"),
     ]
+
+
+def _tenders(officer, seller, builders, measure_id) -> dict:
+    """An open tender with the supplier's draft offer (one proposed commitment), another open
+    tender with no offer, and a closed one with a submitted offer to assess and award."""
+    from datetime import date, timedelta
+
+    from models.tenders.rules import LineDetails, TenderDetails, add_offer_line, record_tender, start_offer, submit_offer
+
+    today = date.today()
+    tenders = [
+        record_tender(TenderDetails(f"FUZZ-T-{n}", f"Tender {n}", None, 300_000_00, today + timedelta(days=10)), officer, today)
+        for n in (1, 2, 3)
+    ]
+    offers = [start_offer(tender, builders, seller, today) for tender in (tenders[0], tenders[2])]
+    lines = [add_offer_line(offer, seller, LineDetails(measure_id, 10, today + timedelta(days=100)), today) for offer in offers]
+    submit_offer(offers[1], seller, "", today)
+    tenders[2].closing_date = today - timedelta(days=1)
+    return {"tender": tenders[0].id, "offer": offers[0].id, "line": lines[0].id, "fresh_tender": tenders[1].id,
+            "closed_tender": tenders[2].id, "closed_offer": offers[1].id}
 
 
 def signed_in_client(app, who: str | None):

@@ -1,0 +1,219 @@
+"""Tenders: recording a tender, curating its bid pack, a supplier's offer (reserve a need,
+propose a commitment, submit), the officers' assessment and the award. The rules in
+models/tenders/ decide; their DomainError lands beside the field of the same name."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovFileInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from sqlalchemy import select
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import Select
+
+from brokerage.forms import PoundsField, WholeNumberField, date_field
+from models import Measure, Theme, Ward, db
+from models.contracts.models import MAX_CONTRACT_VALUE_PENCE
+from models.tenders.rules import LineDetails, TenderDetails
+
+
+def _ward_choices() -> list[SelectChoice]:
+    return [SelectChoice(i, name) for i, name in db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()]
+
+
+class _PlacesForm(FlaskForm):
+    """The themes and wards a tender touches: they choose its bid pack."""
+
+    theme_ids = SelectMultipleField("Priority themes it touches", widget=GovCheckboxesInput(), coerce=int, validate_choice=True)
+    ward_ids = SelectMultipleField(
+        "Wards it touches", description="Leave all unticked for the whole borough.", widget=GovCheckboxesInput(), coerce=int, validate_choice=True,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.theme_ids.choices = [
+            SelectChoice(i, name) for i, name in db.session.execute(
+                select(Theme.id, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position, Theme.id)
+            ).all()
+        ]
+        self.ward_ids.choices = _ward_choices()
+        self.theme_ids.data = self.theme_ids.data or []
+        self.ward_ids.data = self.ward_ids.data or []
+
+
+class TenderForm(_PlacesForm):
+    reference = StringField(
+        "Tender reference", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the tender reference"), Length(max=160, message="Reference must be 160 characters or fewer")],
+        render_kw={"params": {"classes": "govuk-input--width-20"}},
+    )
+    title = StringField(
+        "Title", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the tender title"), Length(max=300, message="Title must be 300 characters or fewer")],
+    )
+    description = TextAreaField(
+        "Description (optional)", widget=GovTextArea(),
+        validators=[Length(max=5000, message="Description must be 5,000 characters or fewer")],
+    )
+    buyer_department = StringField(
+        "Buyer department (optional)", widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message="Department must be 200 characters or fewer")],
+    )
+    value = PoundsField(
+        "Estimated value", description="The whole-life value in pounds. It sets the tier: what social value the tender asks for.",
+        widget=GovTextInput(), validators=[InputRequired(message="Enter the estimated value in pounds")],
+        what="The estimated value", maximum_pence=MAX_CONTRACT_VALUE_PENCE,
+        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
+    )
+    closing_date = date_field("Closing date", "The last day offers are taken. For example, 27 3 2027", "Enter the closing date, with a day, month and year")
+    submit = SubmitField("Record the tender", widget=GovSubmitInput())
+
+    def details(self) -> TenderDetails:
+        return TenderDetails(
+            self.reference.data or "", self.title.data or "", self.buyer_department.data, self.value.pence or 0,
+            self.closing_date.data, self.description.data or "", tuple(self.theme_ids.data or ()), tuple(self.ward_ids.data or ()),
+        )
+
+
+class TenderPlacesForm(_PlacesForm):
+    submit = SubmitField("Save themes and wards", widget=GovSubmitInput())
+
+
+class TenderImportForm(FlaskForm):
+    file = FileField(
+        "Open Contracting (OCDS) file",
+        description="Tender-stage releases as JSON, for example a Contracts Finder notice. Only this council's are recorded.",
+        widget=GovFileInput(),
+        validators=[FileRequired(message="Select an OCDS JSON file"), FileAllowed(["json"], message="The file must be JSON (.json)")],
+    )
+    submit = SubmitField("Record the tenders", widget=GovSubmitInput())
+
+
+class CurateForm(FlaskForm):
+    key = HiddenField(validators=[InputRequired(message="Choose an item of the bid pack")])
+    action = HiddenField(validators=[InputRequired(message="Choose what to do")])
+
+
+class AddPackItemForm(FlaskForm):
+    key = StringField(
+        "Item to add", description="need:12 for need number 12, or measure:3 for measure number 3.", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the item, like need:12"), Length(max=40, message="Enter the item, like need:12")],
+        render_kw={"params": {"classes": "govuk-input--width-10"}},
+    )
+    submit = SubmitField("Add to the bid pack", widget=GovSubmitInput())
+
+
+class WithdrawTenderForm(FlaskForm):
+    reason = StringField(
+        "Why is the tender withdrawn?", widget=GovTextInput(),
+        validators=[InputRequired(message="Say why the tender is withdrawn"), Length(max=500, message="The reason must be 500 characters or fewer")],
+    )
+    submit = SubmitField("Withdraw the tender", widget=GovSubmitInput(), render_kw={"params": {"classes": "govuk-button--warning"}})
+
+
+class ReserveForm(FlaskForm):
+    need_id = SelectField("Need from the bid pack", widget=GovSelect(), coerce=int)
+    quantity = WholeNumberField(
+        "Quantity to reserve", description="In the need's unit, up to what it still needs.", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the quantity as a whole number"), NumberRange(min=1, max=10**9, message="Reserve at least 1")],
+        render_kw={"params": {"classes": "govuk-input--width-5", "inputmode": "numeric"}},
+    )
+    submit = SubmitField("Reserve", widget=GovSubmitInput())
+
+    def __init__(self, needs: list[tuple[int, str]], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.need_id.choices = [SelectChoice(0, "Select a need")] + [SelectChoice(i, label) for i, label in needs]
+
+    def validate_need_id(self, field):
+        if not field.data:
+            raise ValidationError("Select a need from the bid pack")
+
+
+class OfferLineForm(FlaskForm):
+    measure_id = SelectField("Measure", widget=Select(), coerce=int)
+    target_quantity = WholeNumberField(
+        "Target quantity", description="A whole number, in the measure's unit.", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the target quantity as a whole number"),
+                    NumberRange(min=1, max=10**12, message="The target must be a whole number of at least 1")],
+        render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
+    )
+    due_date = date_field("Due date", "When it would be delivered by. For example, 31 3 2028", "Enter a real due date, with a day, month and year")
+    description = TextAreaField(
+        "Description (optional)", widget=GovTextArea(),
+        validators=[Length(max=2000, message="Description must be 2,000 characters or fewer")],
+    )
+    pack_key = SelectField("Bid pack item it answers (optional)", widget=GovSelect(), validate_choice=True)
+    ward_ids = SelectMultipleField(
+        "Wards (optional)", description="Leave all unticked for the whole borough.", widget=GovCheckboxesInput(), coerce=int, validate_choice=True,
+    )
+    submit = SubmitField("Add the commitment", widget=GovSubmitInput())
+
+    def __init__(self, pack_items: list[tuple[str, str]], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        measures = db.session.execute(
+            select(Measure.id, Measure.name, Measure.unit, Theme.name).join(Theme, Theme.id == Measure.theme_id)
+            .where(Measure.active.is_(True), Theme.active.is_(True)).order_by(Theme.position, Theme.id, Measure.name)
+        ).all()
+        self.measure_id.choices = [SelectChoice(0, "Select a measure")] + [
+            SelectChoice(i, f"{name} ({unit})", optgroup=theme) for i, name, unit, theme in measures
+        ]
+        self.pack_key.choices = [SelectChoice("", "None in particular")] + [SelectChoice(k, label) for k, label in pack_items]
+        self.ward_ids.choices = _ward_choices()
+        self.ward_ids.data = self.ward_ids.data or []
+
+    def validate_measure_id(self, field):
+        if not field.data:
+            raise ValidationError("Select a measure")
+
+    def details(self) -> LineDetails:
+        return LineDetails(
+            self.measure_id.data, self.target_quantity.data, self.due_date.data, self.description.data or "",
+            tuple(self.ward_ids.data or ()), self.pack_key.data or None,
+        )
+
+
+class SubmitOfferForm(FlaskForm):
+    summary = TextAreaField(
+        "Summary of your offer (optional)", widget=GovTextArea(),
+        validators=[Length(max=2000, message="The summary must be 2,000 characters or fewer")],
+    )
+    submit = SubmitField("Submit the sealed offer", widget=GovSubmitInput())
+
+
+class AssessForm(FlaskForm):
+    score = WholeNumberField(
+        "Score (0 to 100)", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0, max=100, message="Enter a score from 0 to 100")],
+        render_kw={"params": {"classes": "govuk-input--width-3", "inputmode": "numeric"}},
+    )
+    notes = TextAreaField("Notes", widget=GovTextArea(), validators=[Length(max=4000, message="Notes must be 4,000 characters or fewer")])
+    submit = SubmitField("Save the assessment", widget=GovSubmitInput())
+
+
+class AwardForm(FlaskForm):
+    # Any number is posted on: the rule refuses an offer that is not one of this tender's.
+    offer_id = SelectField("Offer to award", widget=GovSelect(), coerce=int, validate_choice=False)
+    value = PoundsField(
+        "Contract value (optional)", description="Leave empty for the tender's estimated value.", widget=GovTextInput(),
+        what="The contract value", maximum_pence=MAX_CONTRACT_VALUE_PENCE,
+        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
+    )
+    start_date = date_field("Contract start date (optional)", "For example, 1 4 2027")
+    end_date = date_field("Contract end date (optional)", "For example, 31 3 2030")
+    submit = SubmitField("Award the contract", widget=GovSubmitInput())
+
+    def __init__(self, offers: list[tuple[int, str]], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer_id.choices = [SelectChoice(0, "Select an offer")] + [SelectChoice(i, label) for i, label in offers]
+
+    def validate_offer_id(self, field):
+        if not field.data:
+            raise ValidationError("Select the offer to award")
