@@ -1,7 +1,7 @@
 """tenders: tenders before award, bid-pack curation, sealed offers (reservations and proposed commitments)
 
 Revision ID: 7e4c2a9d51f3
-Revises: b3e9c4d2a817
+Revises: 7d41c2e9ab53
 Create Date: 2026-11-30 03:44:34.325184
 
 """
