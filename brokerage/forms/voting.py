@@ -287,7 +287,7 @@ class LettersForm(FlaskForm):
 class ChannelsForm(FlaskForm):
     conflict_rule = RadioField(
         "When someone votes twice",
-        choices=list(CONFLICT_RULES.items()),
+        choices=[SelectChoice(key, label) for key, label in CONFLICT_RULES.items()],
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose which ballot counts when someone votes twice")],
     )
@@ -362,7 +362,7 @@ class RepresentationForm(FlaskForm):
 for _field, (_label, _choices) in QUESTIONS.items():
     setattr(
         RepresentationForm, _field,
-        RadioField(_label, choices=[(choice, choice) for choice in _choices] + [(PREFER_NOT, PREFER_NOT)],
+        RadioField(_label, choices=[SelectChoice(choice, choice) for choice in [*_choices, PREFER_NOT]],
                    widget=GovRadioInput(), validators=[Optional()]),
     )
 RepresentationForm.submit = SubmitField("Send my answers", widget=GovSubmitInput())

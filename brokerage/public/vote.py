@@ -42,7 +42,31 @@ def _round_arg() -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
 
-def _may_answer(round_id: int) -> None:
+class IdentityProblem(Exception):
+    """The name or date of birth an account voter gave is missing or wrong (see the form)."""
+
+    def __init__(self, form: IdentityForm):
+        super().__init__("identity")
+        self.form = form
+
+
+def account_identity(round_: Round, now) -> str | None:
+    """In a round that asks online voters who they are, the identity hash of the signed-in
+    voter from the name and date of birth they gave and their account's postcode."""
+    if not channels_of(round_).identity_online:
+        return None
+    form = IdentityForm(meta={"csrf": False})
+    if not form.validate():
+        raise IdentityProblem(form)
+    try:
+        check_identity(round_, form.name.data, form.born.data, current_user.postcode, now.date())
+    except DomainError as error:
+        show_domain_error(form, error)
+        raise IdentityProblem(form) from None
+    return identity_hash(current_app.config["IDENTITY_HASH_KEY"], form.name.data, form.born.data, current_user.postcode)
+
+
+def may_answer(round_id: int) -> None:
     """After a ballot is recorded, the person (or the polling station's screen) may answer
     the questions about who took part, once."""
     allowed = set(session.get("may_answer", []))
@@ -131,7 +155,7 @@ def code_ballot_page():
         return _code_ballot_page(letter, form, set(chosen), error.message, 400)
     if isinstance(result, BallotConflict):
         return render_template("public/vote_refused.html", round=round_, conflict=result), 409
-    _may_answer(round_.id)
+    may_answer(round_.id)
     return redirect(url_for("public.code_voted"))
 
 
@@ -201,7 +225,7 @@ def polling_record(round_id: int):
             "error",
         )
         return redirect(url_for("public.polling_record", round_id=round_.id))
-    _may_answer(round_.id)
+    may_answer(round_.id)
     flash("Ballot recorded. The voter may answer the optional questions about who took part.", "success")
     return redirect(url_for("public.polling_record", round_id=round_.id, recorded=1))
 

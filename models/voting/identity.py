@@ -136,7 +136,7 @@ def check_identity(round_: Round, name: str, born: date | None, postcode: str | 
     from models.places.wards import Postcode
 
     if not normalise_name(name):
-        raise DomainError("Enter the voter's full name", "name")
+        raise DomainError("Enter the full name", "name")
     if born is None:
         raise DomainError("Enter the date of birth", "born")
     if born > today:
@@ -369,3 +369,24 @@ def resolve_conflict(round_: Round, officer: "User", conflict_id: int, now: date
     if round_.state == RoundState.CLOSED.value:
         _count_after_commit(round_)
     return conflict
+
+
+def cast_account_ballot(round_: Round, user: "User", option_ids: list[int], now: datetime, identity: str):
+    """An account's vote in a round that asks online voters who they are: the account's
+    ballot, unless the same person has voted another way (then a BallotConflict)."""
+    from models.voting.ballots import ballot_for, cast_ballot, check_choices, eligibility_problem
+    from models.voting.setup import _lock_round
+
+    round_ = _lock_round(round_)
+    problem = eligibility_problem(round_, user, now)
+    if problem:
+        raise PermissionDenied(problem)
+    own = ballot_for(round_.id, user.id)
+    counted = _same_person(round_.id, identity, own.id if own else None)
+    if counted is not None:
+        chosen = check_choices(round_, option_ids)
+        return _conflict(round_, identity, counted, "digital", chosen, voter_id=user.id), False, chosen
+    ballot, changed, chosen = cast_ballot(round_, user, option_ids, now)
+    ballot.identity_hash = identity
+    db.session.flush()
+    return ballot, changed, chosen
