@@ -363,7 +363,7 @@ for _field, (_label, _choices) in QUESTIONS.items():
     setattr(
         RepresentationForm, _field,
         RadioField(_label, choices=[SelectChoice(choice, choice) for choice in [*_choices, PREFER_NOT]],
-                   widget=GovRadioInput(), validators=[Optional()]),
+                   widget=GovRadioInput(), validators=[Optional()], validate_choice=False),
     )
 RepresentationForm.submit = SubmitField("Send my answers", widget=GovSubmitInput())
 

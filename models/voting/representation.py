@@ -117,10 +117,9 @@ class Row:
     count: int | None  # None: fewer than ten, suppressed
     share: float | None  # of those who answered
     population_share: float | None = None
-
-    @property
-    def under_represented(self) -> bool:
-        return self.share is not None and self.population_share is not None and self.share < self.population_share * 0.8
+    # Fewer than 80% of the group's share of the ward (said even when the count is not shown,
+    # which it bounds no more than "fewer than ten" does).
+    under_represented: bool = False
 
 
 def _suppressed(counts: dict[str, int], categories: list[str], population: dict[str, int] | None = None) -> list[Row]:
@@ -131,7 +130,8 @@ def _suppressed(counts: dict[str, int], categories: list[str], population: dict[
         n = counts.get(category, 0)
         visible = n >= SUPPRESS_UNDER and answered >= SUPPRESS_UNDER
         population_share = (population or {}).get(category, 0) / people if people else None
-        rows.append(Row(category, n if visible else None, n / answered if visible else None, population_share))
+        under = bool(answered and population_share and n / answered < population_share * 0.8)
+        rows.append(Row(category, n if visible else None, n / answered if visible else None, population_share, under))
     return rows
 
 
