@@ -224,7 +224,11 @@ class PaperBatchForm(FlaskForm):
     )
     ballots = TextAreaField(
         "Ballots",
-        description="One paper ballot per line: the option numbers ticked, separated by commas. For example: 1, 4, 7",
+        description=(
+            "One paper ballot per line: the option numbers ticked, separated by commas. For example: 1, 4, 7. "
+            "Where the paper carries the voter's details, add them so that nobody votes twice: "
+            "1, 4 | Ada Lovelace | 10/12/1980 | NW10 8AB"
+        ),
         widget=GovTextArea(),
         validators=[InputRequired(message="Enter at least one ballot, one per line"), Length(max=200_000, message="Enter at most 200,000 characters in one batch")],
         render_kw={"params": {"rows": 12}},

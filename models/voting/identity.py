@@ -271,6 +271,7 @@ def place_ballot(
     voter_id: int | None = None,
     letter_code_id: int | None = None,
     recorded_by: "User | None" = None,
+    paper_batch_id: int | None = None,
 ) -> Ballot | BallotConflict:
     """Record a ballot (or change `own`, this voter's ballot through the same channel), unless
     the same person already has another counted ballot in the round: then the new one is a
@@ -290,7 +291,8 @@ def place_ballot(
         with db.session.begin_nested():
             ballot = Ballot(
                 round_id=round_.id, kind=kind, voter_id=voter_id if kind == "digital" else None,
-                letter_code_id=letter_code_id, identity_hash=identity, created_at=now, updated_at=now,
+                letter_code_id=letter_code_id, identity_hash=identity, paper_batch_id=paper_batch_id,
+                created_at=now, updated_at=now,
             )
             db.session.add(ballot)
     except IntegrityError:

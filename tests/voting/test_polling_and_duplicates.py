@@ -246,3 +246,23 @@ def test_names_dates_of_birth_and_postcodes_are_never_stored_in_clear(app, chann
     assert identity_hash("k", "Ada Lovelace", date(1980, 12, 10), "NW10 8AB") == identity_hash("k", "ADA  LOVELACE", date(1980, 12, 10), "nw108ab")
     assert identity_hash("k", "Ada Lovelace", date(1980, 12, 10), "NW10 8AB") != identity_hash("j", "Ada Lovelace", date(1980, 12, 10), "NW10 8AB")
     assert normalise_name(" Mary-Jane  O’Néil ") == "mary jane o neil"
+
+
+def test_paper_ballots_may_carry_the_identity_and_are_deduplicated(app, channels, people):
+    volunteer = factories.signed_in(app, VOLUNTEER)
+    record(volunteer, channels.round, channels.options[:1])
+    url = f"/officers/rounds/{channels.round}/paper"
+    bad = post_form(people, url, {"reference": "B-0", "ballots": "1 | Ada Lovelace | 31/02/1980 | NW10 8AB"})
+    assert bad.status_code == 400 and "Line 1: “31/02/1980” is not a date of birth" in bad.get_data(as_text=True)
+    future = post_form(people, url, {"reference": "B-0", "ballots": f"1 | Ada Lovelace | 1/1/{date.today().year + 1} | NW10 8AB"})
+    assert "Line 1: The date of birth must be in the past" in future.get_data(as_text=True)
+    response = post_form(people, url, {"reference": "B-1", "ballots": "\n".join([
+        "2 | ada lovelace | 10/12/1980 | nw10 8ab",  # voted in person already
+        "3 | Charles Babbage | 26/12/1971 | NW10 8AB",
+        "2, 3 | Charles Babbage | 1971-12-26 | NW10 8AB",  # twice in the same batch
+        "1, 2",  # no identity: counted as before
+    ])})
+    assert response.status_code == 302
+    kinds = sorted(kind for kind, _ in counted(app, channels.round))
+    assert kinds == ["in_person", "paper", "paper"]
+    assert sorted(conflict.channel for conflict in conflicts(app, channels.round)) == ["paper", "paper"]
