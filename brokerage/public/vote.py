@@ -156,12 +156,17 @@ def code_ballot_page():
     if isinstance(result, BallotConflict):
         return render_template("public/vote_refused.html", round=round_, conflict=result), 409
     may_answer(round_.id)
+    # A library computer's next user must not find this code's ballot open: changing the
+    # vote means typing the code again.
+    session.pop("letter_code", None)
+    session["letter_voted"] = letter.id
     return redirect(url_for("public.code_voted"))
 
 
 @bp.route("/vote/done")
 def code_voted():
-    letter = _letter_or_restart()
+    letter_id = session.get("letter_voted")
+    letter = db.session.get(LetterCode, letter_id) if isinstance(letter_id, int) else None
     if letter is None or code_ballot(letter) is None:
         return redirect(url_for("public.vote_by_code"))
     round_ = db.session.get(Round, letter.round_id)

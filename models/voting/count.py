@@ -115,6 +115,16 @@ class Turnout:
     def total(self) -> int:
         return self.digital + self.paper + self.imported + self.letter + self.in_person
 
+    @property
+    def online(self) -> int:
+        """With an account or a letter code."""
+        return self.digital + self.letter
+
+    @property
+    def on_paper(self) -> int:
+        """Paper ballots and ballots recorded in person."""
+        return self.paper + self.in_person
+
 
 def turnout(round_id: int) -> Turnout:
     rows = dict(

@@ -105,6 +105,8 @@ def test_a_resident_without_an_account_votes_with_a_code_and_changes_the_vote(ap
     assert code_ballots(app, channels.round) == [(pytest.approx(1, abs=10**9), {channels.options[0]})]
     done = client.get("/vote/done").get_data(as_text=True)
     assert "Your vote is recorded" in done and "Benches" in done
+    # The next person at the same computer finds the ballot closed: the code is needed again.
+    assert client.get("/vote/ballot").headers["Location"].endswith("/vote")
 
     # Later, in another browser: the same code changes the vote, it never adds a second ballot.
     again = app.test_client()
