@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from models import Ballot, Event, Postcode, Round, Task, db, utcnow
+from models import Ballot, DomainError, Event, Postcode, Round, Task, User, db, utcnow
 from models.voting.letters import LetterBatch, LetterCode, code_hash, make_codes, request_letters
 from models.voting.setup import add_item_option, create_round, open_round
 from tests import factories
@@ -249,3 +249,11 @@ def test_a_thousand_guesses_are_stopped_and_the_owner_still_votes(app, channels)
 def test_the_ballot_page_needs_a_code_first(client, channels):
     response = client.get("/vote/ballot")
     assert response.status_code == 302 and response.headers["Location"].endswith("/vote")
+
+
+def test_a_borough_wide_round_has_no_letters(app, channels):
+    with app.app_context():
+        officer = db.session.get(User, channels.officer)
+        borough = create_round(officer, round_fields(None, title="Borough priorities"))
+        with pytest.raises(DomainError, match="borough-wide"):
+            request_letters(borough, officer, "NW10 8AB 1", 0, "Library")

@@ -266,3 +266,23 @@ def test_paper_ballots_may_carry_the_identity_and_are_deduplicated(app, channels
     kinds = sorted(kind for kind, _ in counted(app, channels.round))
     assert kinds == ["in_person", "paper", "paper"]
     assert sorted(conflict.channel for conflict in conflicts(app, channels.round)) == ["paper", "paper"]
+
+
+def test_an_officer_removes_a_polling_station(app, channels, people):
+    with app.app_context():
+        from models.voting.identity import PollingGrant
+
+        grant_id = db.session.scalar(select(PollingGrant.id).where(PollingGrant.round_id == channels.round))
+    response = post_form(people, f"/officers/rounds/{channels.round}/polling/{grant_id}/remove", {},
+                         form_url=f"/officers/rounds/{channels.round}/channels")
+    assert response.status_code == 302
+    volunteer = factories.signed_in(app, VOLUNTEER)
+    assert volunteer.get(f"/polling/{channels.round}").status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(Event).where(Event.action == "round.polling_revoked")) is not None
+
+
+def test_granting_an_unknown_email_says_so(app, channels, people):
+    response = post_form(people, f"/officers/rounds/{channels.round}/polling", {"email": "nobody@example.org"},
+                         form_url=f"/officers/rounds/{channels.round}/channels")
+    assert response.status_code == 400 and "There is no account with that email address" in response.get_data(as_text=True)
