@@ -5,6 +5,8 @@ in models/voting/letters.py, identity.py and representation.py."""
 
 from __future__ import annotations
 
+import os
+
 from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -15,7 +17,7 @@ from brokerage.forms.voting import ChannelsForm, LettersForm, PollingGrantForm
 from brokerage.officers import bp
 from brokerage.tasks import Link, render_task, start_task, task_or_404
 from brokerage.views import apply_rule
-from models import Round, User, db, utcnow
+from models import Round, Task, User, db, record_event, utcnow
 from models.voting.identity import (
     CONFLICT_RULES,
     channels_of,
@@ -54,6 +56,8 @@ def _channels_page(round_: Round, status: int = 200, **forms):
         rule_label=CONFLICT_RULES[settings.conflict_rule],
         grants=polling_grants(round_.id),
         batches=letter_batches(round_.id),
+        files_deleted={task.id for task in db.session.scalars(select(Task).where(Task.name == "letters"))
+                       if (task.result or {}).get("deleted")},
         codes_used=codes_used(round_.id),
         conflicts=conflicts_of(round_.id),
         confirm=ConfirmForm(),
@@ -143,8 +147,11 @@ def letters_task(task_id: str):
         back=Link("Back to the round's channels", back),
         running="The letters are being printed.",
         finished_title="The letters are ready",
-        summary=lambda result: f"{result['letters']:,} letters on {result['pages']:,} pages",
-        links=lambda result: [Link(f"Download {result['download_name']}", url_for("officers.letters_download", task_id=task.id))],
+        summary=lambda result: f"{result['letters']:,} letters on {result['pages']:,} pages"
+        + (" (the PDF has been deleted)" if result.get("deleted") else ""),
+        links=lambda result: [] if result.get("deleted") else [
+            Link(f"Download {result['download_name']}", url_for("officers.letters_download", task_id=task.id))
+        ],
         failed_title="The letters could not be printed",
         failed_note="No codes were made.",
     )
@@ -154,9 +161,30 @@ def letters_task(task_id: str):
 @officer_required
 def letters_download(task_id: str):
     task = task_or_404(task_id, "letters")
-    if task.status != "finished":
+    if task.status != "finished" or task.result.get("deleted"):
         abort(404)
     return send_from_directory(letters_dir(), task.result["file"], as_attachment=True, download_name=task.result["download_name"])
+
+
+@bp.route("/rounds/<int:round_id>/letters/<int:batch_id>/delete-file", methods=["POST"])
+@officer_required
+def delete_letters_file(round_id: int, batch_id: int):
+    """The PDF is the only place the codes exist in clear: once printed, delete it."""
+    round_ = _round_or_404(round_id)
+    batch = db.session.get(LetterBatch, batch_id)
+    task = db.session.get(Task, batch.task_id) if batch is not None and batch.task_id else None
+    if batch is None or batch.round_id != round_.id or task is None or task.status != "finished":
+        abort(404)
+    if ConfirmForm().validate_on_submit() and not task.result.get("deleted"):
+        try:
+            os.remove(os.path.join(letters_dir(), task.result["file"]))
+        except OSError:
+            pass  # gone already
+        task.result = {**task.result, "deleted": True}
+        record_event("round.letters_file_deleted", round_, actor=current_user, detail={"batch": batch.id})
+        db.session.commit()
+        flash("The letters PDF has been deleted. Its codes still work.", "success")
+    return redirect(url_for("officers.round_channels", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/representation")

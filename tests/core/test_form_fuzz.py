@@ -373,6 +373,7 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.revoke_polling_station", "officer@example.org", f"/officers/rounds/{rounds['open']}/polling/{ids['grant']}/remove", channels),
         Route("officers.resolve_ballot_conflict", "officer@example.org", f"/officers/rounds/{rounds['open']}/conflicts/1/resolve", channels),
         Route("officers.round_letters", "officer@example.org", f"/officers/rounds/{rounds['open']}/letters"),
+        Route("officers.delete_letters_file", "officer@example.org", f"/officers/rounds/{rounds['open']}/letters/1/delete-file", channels),
         Route("officers.new_story", "officer@example.org", "/officers/stories/new"),
         Route("officers.review_story", "officer@example.org", f"/officers/stories/{ids['sent_story']}"),
         Route("officers.edit_case_study", "officer@example.org", "/officers/case-studies/new"),

@@ -171,6 +171,13 @@ def test_letters_are_printed_by_a_job_one_page_each(app, client, channels, work_
     # A printed code votes.
     voter = app.test_client()
     assert enter_code(voter, "ABCD-EFGH-JKMR").status_code == 302
+    # Once printed, the officer deletes the PDF (the only place the codes were in clear).
+    channels_page = f"/officers/rounds/{channels.round}/channels"
+    deleted = post_form(client, f"/officers/rounds/{channels.round}/letters/{batch.id}/delete-file", {}, form_url=channels_page)
+    assert deleted.status_code == 302
+    assert client.get(f"{task_url}/download").status_code == 404
+    assert "the PDF has been deleted" in client.get(task_url).get_data(as_text=True)
+    assert enter_code(app.test_client(), "ABCD-EFGH-JKMT").status_code == 302  # its codes still work
     # Residents cannot ask for letters or download them.
     with app.app_context():
         factories.user("resident@example.org", "Rita Resident")
