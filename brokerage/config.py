@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import os
 import secrets
 from datetime import timedelta
@@ -119,6 +121,21 @@ def email_base_url(raw: str | None, production: bool) -> str:
     return value
 
 
+def identity_hash_key(raw: str | None, secret_key: str, production: bool) -> str:
+    """IDENTITY_HASH_KEY, required in production; elsewhere derived from SECRET_KEY."""
+    value = (raw or "").strip()
+    if value:
+        if len(value) < 32:
+            raise RuntimeError("IDENTITY_HASH_KEY must be at least 32 characters long")
+        return value
+    if production:
+        raise RuntimeError(
+            "IDENTITY_HASH_KEY must be set in production (APP_ENV=production): the key that hashes voters' names, "
+            "dates of birth and postcodes. Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    return hashlib.sha256(f"identity-hash:{secret_key}".encode()).hexdigest()
+
+
 def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
     app_env = env.get("APP_ENV", "production").strip().lower()
     if app_env not in {"production", "development", "test"}:
@@ -191,6 +208,9 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "OPEN_DATA_GRANT_PREFIX": identifier_prefix(env.get("OPEN_DATA_GRANT_PREFIX"), "360G-brent-sv-", "360G-"),
         "OPEN_DATA_OCID_PREFIX": identifier_prefix(env.get("OPEN_DATA_OCID_PREFIX"), "ocds-brentsv-", "ocds-"),
         "COUNCIL_ORG_ID": env.get("COUNCIL_ORG_ID", "").strip() or "GB-LAE-BEN",
+        # The key of the voters' identity hash (de-duplication across voting channels):
+        # its own secret, so that rotating SECRET_KEY does not make everyone a new person.
+        "IDENTITY_HASH_KEY": identity_hash_key(env.get("IDENTITY_HASH_KEY"), secret_key, production=not development),
         # `flask worker` (brokerage/supervisor.py, brokerage/worker.py): how often an idle RQ
         # worker reports that it is alive (and checks that RQ's scheduler runs); the first and
         # the longest wait before restarting a process that died or reconnecting to Redis; how

@@ -126,6 +126,7 @@ def load_demo(explicit_dir: str | None = None) -> str:
     lines.append(f"Needs: {_load_demo_needs(officer)} added")
     lines.append(f"Contracts: {_load_demo_contracts(officer)} added")
     lines.append(f"Ward priority rounds: {_load_demo_round(officer)} added")
+    lines.append(f"Polling stations: {_load_demo_polling_station(officer)} granted")
     lines.append(f"Stories: {_load_demo_stories(officer)} added")
     lines.append(f"Tenders: {_load_demo_tender(officer)} added")
     lines.append(f"Email updates: {_load_demo_preferences()} chosen")
@@ -334,6 +335,20 @@ def _load_demo_tender(officer) -> int:
     )
     if need_id is not None:
         curate_pack(tender, officer, f"need:{need_id}", "pin", today)
+    return 1
+
+
+def _load_demo_polling_station(officer) -> int:
+    """The group's owner volunteers at a polling station for the open vote; in-person wins."""
+    from models import Round
+    from models.voting.identity import PollingGrant, grant_polling, save_channels
+
+    round_ = db.session.scalar(select(Round).where(Round.title == "Harlesden & Kensal Green priorities"))
+    volunteer = find_user_by_email("group@example.org")
+    if round_ is None or volunteer is None or db.session.scalar(select(PollingGrant.id).where(PollingGrant.round_id == round_.id)):
+        return 0
+    save_channels(round_, officer, "in_person", 16, False)
+    grant_polling(round_, officer, volunteer)
     return 1
 
 

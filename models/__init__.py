@@ -81,6 +81,9 @@ from models.pledges.models import Allocation, Pledge, PledgeStatus  # noqa: E402
 from models.matching.matches import Match  # noqa: E402
 from models.voting.models import Ballot, BallotChoice, PaperBatch, Round, RoundOption  # noqa: E402
 from models.ideas.ideas import Idea, IdeaComment, IdeaReport, IdeaSupport, IdeasPhase, RoundDispatch  # noqa: E402
+import models.voting.letters  # noqa: E402,F401  (letter codes, channels, representation: their tables)
+import models.voting.identity  # noqa: E402,F401
+import models.voting.representation  # noqa: E402,F401
 from models.core.settings import Setting  # noqa: E402
 from models.digests.preferences import DigestDispatch, DigestPreference  # noqa: E402
 from models.core.outbox import PendingJob  # noqa: E402

@@ -120,7 +120,7 @@ def round_detail_json(round_: Round, turnout: Turnout | None) -> dict[str, Any]:
         found_round["results"] = {
             "published_at": _when(round_.published_at),
             "spent_pence": spent_pence(round_),
-            "turnout": {"online": turnout.digital, "paper": turnout.paper, "imported": turnout.imported,
+            "turnout": {"online": turnout.online, "paper": turnout.on_paper, "imported": turnout.imported,
                         "total": turnout.total},
         }
     return found_round

@@ -250,7 +250,11 @@ class PaperBatchForm(FlaskForm):
     )
     ballots = TextAreaField(
         "Ballots",
-        description="One paper ballot per line: the option numbers ticked, separated by commas. For example: 1, 4, 7",
+        description=(
+            "One paper ballot per line: the option numbers ticked, separated by commas. For example: 1, 4, 7. "
+            "Where the paper carries the voter's details, add them so that nobody votes twice: "
+            "1, 4 | Ada Lovelace | 10/12/1980 | NW10 8AB"
+        ),
         widget=GovTextArea(),
         validators=[InputRequired(message="Enter at least one ballot, one per line"), Length(max=200_000, message="Enter at most 200,000 characters in one batch")],
         render_kw={"params": {"rows": 12}},
@@ -272,3 +276,133 @@ class PbUploadForm(FlaskForm):
         if not name.endswith(".pb"):
             raise ValidationError("The file must be a Pabulib .pb file")
 
+
+
+# ---------------------------------------------------------------- letters, polling stations, representation
+# (models/voting/letters.py, identity.py, representation.py)
+
+from wtforms import BooleanField  # noqa: E402
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput  # noqa: E402
+
+from brokerage.forms import email_field  # noqa: E402
+from models.voting.identity import CONFLICT_RULES  # noqa: E402
+from models.voting.representation import PREFER_NOT, QUESTIONS  # noqa: E402
+
+
+class LettersForm(FlaskForm):
+    postcodes = TextAreaField(
+        "Letters for each postcode",
+        description="One postcode a line and how many letters to print for it (the addresses there), like “NW10 8AB 12”.",
+        widget=GovTextArea(),
+        validators=[Length(max=100_000, message="Enter at most 100,000 characters")],
+        render_kw={"params": {"rows": 8}},
+    )
+    every_other = WholeNumberField(
+        "Letters for every other postcode in the ward",
+        description="Leave empty for none.",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=0, max=500, message="Enter a number from 0 to 500")],
+        render_kw={"params": {"classes": "govuk-input--width-5"}},
+    )
+    in_person = TextAreaField(
+        "Where to vote in person",
+        description="Printed on every letter: the polling stations, their addresses and opening times.",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Say where people can vote in person"), Length(max=2000, message="Enter at most 2,000 characters")],
+        render_kw={"params": {"rows": 4}},
+    )
+    submit = SubmitField("Print the letters", widget=GovSubmitInput())
+
+
+class ChannelsForm(FlaskForm):
+    conflict_rule = RadioField(
+        "When someone votes twice",
+        choices=[SelectChoice(key, label) for key, label in CONFLICT_RULES.items()],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose which ballot counts when someone votes twice")],
+    )
+    min_age = WholeNumberField(
+        "Minimum age to vote",
+        description="Leave empty for no age limit.",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=0, max=130, message="Enter an age from 0 to 130")],
+        render_kw={"params": {"classes": "govuk-input--width-3"}},
+    )
+    identity_online = BooleanField(
+        "Ask people voting online with an account for their name and date of birth",
+        description="So that a person who votes online and in person or by letter is found. Their account keeps neither.",
+        widget=GovCheckboxInput(),
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class PollingGrantForm(FlaskForm):
+    email = email_field("Email address of the volunteer or officer")
+    submit = SubmitField("Let them record ballots", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Your voting code",
+        description="The 12 letters and numbers on your letter, like ABCD-EFGH-JKMN.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the code from your letter"), Length(max=40, message="Enter the 12-character code from your letter")],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "params": {"classes": "govuk-input--width-20"}},
+    )
+    postcode = StringField(
+        "Your postcode",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter your postcode"), Length(max=16, message="Enter your postcode, like NW10 8AB")],
+        render_kw={"autocomplete": "postal-code", "params": {"classes": "govuk-input--width-10"}},
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+def _identity_fields(cls):
+    """Name and date of birth (and optionally postcode) of the person voting."""
+    from brokerage.forms import date_field as _date
+
+    cls.name = StringField(
+        "Full name", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the full name"), Length(max=120, message="Enter at most 120 characters")],
+        render_kw={"autocomplete": "name", "spellcheck": "false"},
+    )
+    cls.born = _date("Date of birth", "For example, 27 3 1980", required="Enter the date of birth")
+    return cls
+
+
+@_identity_fields
+class IdentityForm(FlaskForm):
+    """Who is voting (letter codes, and accounts where the round asks)."""
+
+
+@_identity_fields
+class InPersonForm(FlaskForm):
+    postcode = StringField(
+        "Postcode", widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the postcode"), Length(max=16, message="Enter a real postcode, like NW10 8AB")],
+        render_kw={"params": {"classes": "govuk-input--width-10"}},
+    )
+
+
+class RepresentationForm(FlaskForm):
+    pass
+
+
+for _field, (_label, _choices) in QUESTIONS.items():
+    setattr(
+        RepresentationForm, _field,
+        RadioField(_label, choices=[SelectChoice(choice, choice) for choice in [*_choices, PREFER_NOT]],
+                   widget=GovRadioInput(), validators=[Optional()], validate_choice=False),
+    )
+RepresentationForm.submit = SubmitField("Send my answers", widget=GovSubmitInput())
+
+
+class CensusUploadForm(FlaskForm):
+    file = FileField(
+        "Census table (CSV)",
+        description="An ONS Census 2021 ward-level table by age (6 categories) or by sex, as the ONS downloads it.",
+        widget=GovFileInput(),
+        validators=[FileRequired(message="Choose a CSV file")],
+    )
+    submit = SubmitField("Import", widget=GovSubmitInput())

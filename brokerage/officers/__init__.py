@@ -5,6 +5,7 @@ bp = Blueprint("officers", __name__)
 from brokerage.officers import (  # noqa: E402,F401
     board,
     case_studies,
+    channels,
     contracts,
     deliveries,
     digests,

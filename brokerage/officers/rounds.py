@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -224,7 +224,7 @@ def paper_batch(round_id: int):
     form = PaperBatchForm()
     if form.validate_on_submit():
         entered = []
-        rule = lambda: entered.append(enter_paper_batch(round_, current_user, form.reference.data, form.ballots.data, utcnow()))  # noqa: E731
+        rule = lambda: entered.append(enter_paper_batch(round_, current_user, form.reference.data, form.ballots.data, utcnow(), current_app.config["IDENTITY_HASH_KEY"]))  # noqa: E731
         if apply_rule(rule, form):
             flash(f"Batch {entered[0].reference}: {entered[0].ballot_count:,} paper ballots entered.", "success")
             return redirect(url_for("officers.round", round_id=round_.id))

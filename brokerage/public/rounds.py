@@ -23,6 +23,9 @@ from brokerage.charts import bar_chart
 from models.ideas.ideas import option_ideas
 from models.voting.round_pabulib import export_round_pb
 from workers.notify import external_url, send_templated
+from brokerage.forms.voting import IdentityForm
+from brokerage.public.vote import IdentityProblem, account_identity as _account_identity, may_answer
+from models.voting.identity import BallotConflict, cast_account_ballot, channels_of
 
 MAX_FORM_OPTIONS = 500
 
@@ -66,8 +69,11 @@ def _chosen_from_form() -> list[int]:
     return chosen
 
 
-def _ballot_page(round_: Round, chosen: list[int], error: str | None = None, status: int = 200, checked_total: bool = False):
+def _ballot_page(round_: Round, chosen: list[int], error: str | None = None, status: int = 200, checked_total: bool = False,
+                 identity_form: IdentityForm | None = None):
     now = utcnow()
+    if identity_form is None and channels_of(round_).identity_online:
+        identity_form = IdentityForm(formdata=None)
     options = {option.id: option for option in round_.options}
     total = sum(options[option_id].cost_pence for option_id in chosen if option_id in options)
     ballot = ballot_for(round_.id, current_user.id) if current_user.is_authenticated else None
@@ -82,6 +88,7 @@ def _ballot_page(round_: Round, chosen: list[int], error: str | None = None, sta
         ballot=ballot,
         checked_total=checked_total,
         form=ConfirmForm(),
+        identity_form=identity_form,
     ), status
 
 
@@ -121,7 +128,14 @@ def vote(round_id: int):
             db.session.commit()
             flash("Your vote has been withdrawn. You can vote again until the round closes.", "success")
             return redirect(url_for("public.round", round_id=round_.id))
-        ballot, changed, options = cast_ballot(round_, current_user, chosen, now)
+        identity = _account_identity(round_, now)
+        if identity is not None:
+            ballot, changed, options = cast_account_ballot(round_, current_user, chosen, now, identity)
+            if isinstance(ballot, BallotConflict):
+                db.session.commit()
+                return render_template("public/vote_refused.html", round=round_, conflict=ballot), 409
+        else:
+            ballot, changed, options = cast_ballot(round_, current_user, chosen, now)
         send_templated(
             current_user.email,
             "ballot_confirmation",
@@ -138,9 +152,13 @@ def vote(round_id: int):
     except PermissionDenied as error:
         db.session.rollback()
         return _ballot_page(round_, chosen, error.message, 403)
+    except IdentityProblem as problem:
+        db.session.rollback()
+        return _ballot_page(round_, chosen, None, 400, identity_form=problem.form)
     except DomainError as error:
         db.session.rollback()
         return _ballot_page(round_, chosen, error.message, 400)
+    may_answer(round_.id)
     return redirect(url_for("public.voted", round_id=round_.id))
 
 

@@ -399,8 +399,8 @@ def participation(year: Year | None) -> list[Participation]:
         select(
             func.coalesce(Ward.name, "Whole borough"),
             func.count(func.distinct(Round.id)),
-            func.count(case((Ballot.kind == "digital", Ballot.id))),
-            func.count(case((Ballot.kind == "paper", Ballot.id))),
+            func.count(case((Ballot.kind.in_(("digital", "code")), Ballot.id))),
+            func.count(case((Ballot.kind.in_(("paper", "in_person")), Ballot.id))),
         )
         .select_from(Round)
         .outerjoin(Ward, Ward.id == Round.ward_id)

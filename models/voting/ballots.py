@@ -14,11 +14,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from models import DomainError, PermissionDenied, db
+from models import DomainError, PermissionDenied, db, utcnow
 from models.people.permissions import require_officer
 from models.core.events import record_event
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from models.people.accounts import User
 from models.voting.models import Ballot, BallotChoice, MAX_PAPER_BATCH, PaperBatch, Round, RoundOption, RoundState
 from models.voting.setup import OFFICERS_RUN_ROUNDS, _count_after_commit, _lock_round
@@ -142,6 +144,8 @@ def withdraw_ballot(round_: Round, user: "User", now: datetime) -> None:
 class PaperLine:
     line: int
     option_ids: list[int]
+    # "1, 4 | name | date of birth | postcode": the voter, for de-duplication across channels
+    identity: tuple[str, "date", str] | None = None
 
 
 def parse_paper_ballots(round_: Round, text: str) -> list[PaperLine]:
@@ -150,8 +154,8 @@ def parse_paper_ballots(round_: Round, text: str) -> list[PaperLine]:
     by_position = {option.position: option for option in round_.options}
     ballots: list[PaperLine] = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
+        line, _, who = raw.strip().partition("|")
+        if not line.strip() and not who:
             continue
         parts = [part for part in line.replace(",", " ").replace(";", " ").split() if part]
         ids = []
@@ -166,7 +170,7 @@ def parse_paper_ballots(round_: Round, text: str) -> list[PaperLine]:
             check_choices(round_, ids, "ballots")
         except DomainError as error:
             raise DomainError(f"Line {number}: {error.message}", "ballots") from None
-        ballots.append(PaperLine(number, ids))
+        ballots.append(PaperLine(number, ids, _paper_identity(round_, number, who) if who.strip() else None))
         if len(ballots) > MAX_PAPER_BATCH:
             raise DomainError(f"Enter at most {MAX_PAPER_BATCH:,} ballots in one batch", "ballots")
     if not ballots:
@@ -174,8 +178,36 @@ def parse_paper_ballots(round_: Round, text: str) -> list[PaperLine]:
     return ballots
 
 
-def enter_paper_batch(round_: Round, officer: "User", reference: str, text: str, now: datetime) -> PaperBatch:
-    """Officers type in paper ballots, in batches with a reference, after checking them."""
+def _paper_identity(round_: Round, number: int, who: str) -> tuple[str, "date", str]:
+    """"name | 10/12/1980 | NW10 8AB" after a line's options, checked as at a polling station."""
+    from datetime import date as date_type
+
+    from models.places.postcodes import normalise_postcode
+    from models.voting.identity import check_identity
+
+    parts = [part.strip() for part in who.split("|")]
+    if len(parts) != 3:
+        raise DomainError(f"Line {number}: after the options write | name | date of birth | postcode", "ballots")
+    name, born_text, postcode_text = parts
+    try:
+        day, month, year = (int(piece) for piece in born_text.replace("-", "/").split("/"))
+        born = date_type(year, month, day) if year > 31 else date_type(day, month, year)
+    except ValueError:
+        raise DomainError(f"Line {number}: “{born_text[:20]}” is not a date of birth like 10/12/1980", "ballots") from None
+    postcode = normalise_postcode(postcode_text)
+    try:
+        check_identity(round_, name, born, postcode, utcnow().date())
+    except DomainError as error:
+        raise DomainError(f"Line {number}: {error.message}", "ballots") from None
+    return name, born, postcode
+
+
+def enter_paper_batch(
+    round_: Round, officer: "User", reference: str, text: str, now: datetime, identity_key: str | None = None
+) -> PaperBatch:
+    """Officers type in paper ballots, in batches with a reference, after checking them.
+    Lines that carry the voter's identity go through de-duplication (a second ballot by the
+    same person is a conflict, not counted); the others are inserted in bulk."""
     require_officer(officer, OFFICERS_RUN_ROUNDS)
     round_ = _lock_round(round_)
     if round_.state not in (RoundState.OPEN.value, RoundState.CLOSED.value):
@@ -189,10 +221,27 @@ def enter_paper_batch(round_: Round, officer: "User", reference: str, text: str,
         select(PaperBatch.id).where(PaperBatch.round_id == round_.id, PaperBatch.reference == reference)
     ):
         raise DomainError(f"Batch “{reference}” has already been entered for this round", "reference")
-    lines = parse_paper_ballots(round_, text)
+    parsed = parse_paper_ballots(round_, text)
+    lines = [line for line in parsed if line.identity is None or identity_key is None]
     batch = PaperBatch(round_id=round_.id, reference=reference[:60], entered_by_id=officer.id, ballot_count=len(lines))
     db.session.add(batch)
     db.session.flush()
+    if len(lines) < len(parsed):
+        from models.voting.identity import identity_hash, place_ballot
+
+        options = {option.id: option for option in round_.options}
+        for line in parsed:
+            if line.identity is not None and identity_key is not None:
+                placed = place_ballot(
+                    round_, [options[option_id] for option_id in line.option_ids], now, kind="paper",
+                    identity=identity_hash(identity_key, *line.identity), recorded_by=officer, paper_batch_id=batch.id,
+                )
+                batch.ballot_count += isinstance(placed, Ballot)
+    if not lines:
+        record_event("round.paper_batch_entered", round_, actor=officer, detail={"batch": batch.reference, "ballots": batch.ballot_count})
+        if round_.state == RoundState.CLOSED.value:
+            _count_after_commit(round_)
+        return batch
     # Thousands of ballots in one batch: two bulk inserts, not a statement per ballot.
     ballot_ids = db.session.scalars(
         insert(Ballot).returning(Ballot.id, sort_by_parameter_order=True),
@@ -210,7 +259,7 @@ def enter_paper_batch(round_: Round, officer: "User", reference: str, text: str,
         ],
     )
     record_event(
-        "round.paper_batch_entered", round_, actor=officer, detail={"batch": batch.reference, "ballots": len(lines)}
+        "round.paper_batch_entered", round_, actor=officer, detail={"batch": batch.reference, "ballots": batch.ballot_count}
     )
     if round_.state == RoundState.CLOSED.value:
         _count_after_commit(round_)

@@ -76,8 +76,9 @@ def count_round(round_id: int) -> dict:
     paper = {option_id: 0 for option_id in options}
     digital = dict(paper)
     for kind, choices in ballots:
-        if kind in ("digital", "paper"):
-            target = digital if kind == "digital" else paper
+        # Letter codes are online votes; ballots recorded in person are counted with paper.
+        if kind in ("digital", "paper", "code", "in_person"):
+            target = digital if kind in ("digital", "code") else paper
             for option_id in choices:
                 target[option_id] += 1
     order = sorted(options, key=lambda option_id: (-votes.get(option_id, 0), costs[option_id], positions[option_id]))
@@ -107,10 +108,22 @@ class Turnout:
     digital: int
     paper: int
     imported: int
+    letter: int = 0  # cast at /vote with a letter code
+    in_person: int = 0  # recorded at a polling station
 
     @property
     def total(self) -> int:
-        return self.digital + self.paper + self.imported
+        return self.digital + self.paper + self.imported + self.letter + self.in_person
+
+    @property
+    def online(self) -> int:
+        """With an account or a letter code."""
+        return self.digital + self.letter
+
+    @property
+    def on_paper(self) -> int:
+        """Paper ballots and ballots recorded in person."""
+        return self.paper + self.in_person
 
 
 def turnout(round_id: int) -> Turnout:
@@ -119,7 +132,9 @@ def turnout(round_id: int) -> Turnout:
             select(Ballot.kind, func.count()).where(Ballot.round_id == round_id).group_by(Ballot.kind)
         ).all()
     )
-    return Turnout(rows.get("digital", 0), rows.get("paper", 0), rows.get("imported", 0))
+    return Turnout(
+        rows.get("digital", 0), rows.get("paper", 0), rows.get("imported", 0), rows.get("code", 0), rows.get("in_person", 0)
+    )
 
 
 def eligible_residents(round_: Round) -> int:

@@ -62,7 +62,9 @@ STATE_TAGS = {
     "closed": "govuk-tag--yellow",
     "published": "govuk-tag--blue",
 }
-BALLOT_KINDS = ("digital", "paper", "imported")
+# "code": cast at /vote with a letter code; "in_person": recorded at a polling station
+# (models/voting/letters.py and identity.py).
+BALLOT_KINDS = ("digital", "paper", "imported", "code", "in_person")
 
 MAX_BUDGET_PENCE = 10_000_000_000_00  # £10bn: larger than any council's budget
 MAX_OPTIONS = 500
@@ -221,8 +223,13 @@ class Ballot(db.Model):
         # One ballot per resident per round. Paper and imported ballots have no voter
         # (NULLs are distinct in both SQLite and PostgreSQL).
         UniqueConstraint("round_id", "voter_id", name="uq_ballots_one_per_voter"),
-        CheckConstraint("kind IN ('digital', 'paper', 'imported')", name="kind_known"),
+        CheckConstraint("kind IN ('digital', 'paper', 'imported', 'code', 'in_person')", name="kind_known"),
         CheckConstraint("(kind = 'digital') = (voter_id IS NOT NULL)", name="digital_has_voter"),
+        # One ballot per letter code per round, and one counted ballot per person across
+        # channels (the keyed identity hash; NULLs are distinct, so ballots without one pass).
+        UniqueConstraint("round_id", "letter_code_id", name="uq_ballots_one_per_code"),
+        UniqueConstraint("round_id", "identity_hash", name="uq_ballots_one_per_identity"),
+        CheckConstraint("(kind = 'code') = (letter_code_id IS NOT NULL)", name="code_has_letter"),
         Index("ix_ballots_round_kind", "round_id", "kind"),
     )
 
@@ -231,6 +238,9 @@ class Ballot(db.Model):
     voter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(10), default="digital")
     paper_batch_id: Mapped[int | None] = mapped_column(ForeignKey("paper_batches.id", ondelete="CASCADE"), index=True)
+    letter_code_id: Mapped[int | None] = mapped_column(ForeignKey("letter_codes.id", ondelete="CASCADE"))
+    # HMAC of the voter's normalised name, date of birth and postcode (models/voting/identity.py).
+    identity_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -402,7 +402,7 @@ def test_queue_email_keeps_subjects_and_header_values_on_one_line(app, smtp, wor
 # BASE_URL ---------------------------------------------------------------------------------
 
 
-PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "x" * 40}
+PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "x" * 40, "IDENTITY_HASH_KEY": "k" * 40}
 
 
 @pytest.mark.parametrize("base_url", ["http://sv.brent.gov.uk", "", "sv.brent.gov.uk", "ftp://sv.brent.gov.uk"])

@@ -307,8 +307,15 @@ def routes(app, world: World, make_user) -> list[Route]:
             "sign_in": sign_in_token(other),
         }
         ids.update(_tenders(officer, user("supplier1@example.org"), db.session.get(Organisation, world.builders), measure_id))
+        from models.voting.identity import PollingGrant
+
+        grant = PollingGrant(round_id=world.rounds["open"], user_id=resident.id, granted_by_id=officer.id)
+        db.session.add(grant)
+        db.session.flush()
+        ids["grant"] = grant.id
         db.session.commit()
     hub, need, rounds, options, pledges = world.hub, world.needs, world.rounds, world.options, world.pledges
+    channels = f"/officers/rounds/{rounds['open']}/channels"
     return [
         # Anyone
         Route("auth.register", None, "/register"),
@@ -319,6 +326,8 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("auth.reset_password", None, f"/password/reset/{ids['reset']}"),
         Route("auth.unsubscribe", None, f"/unsubscribe/{ids['unsubscribe']}"),
         Route("auth.unsubscribe_one_click", None, f"/unsubscribe/{ids['unsubscribe']}/one-click", "/"),
+        Route("public.vote_by_code", None, "/vote"),
+        Route("public.code_ballot_page", None, "/vote/ballot", "/vote"),
         # A resident
         Route("auth.account_details", "resident1@example.org", "/account/details"),
         Route("auth.account_email", "resident1@example.org", "/account/email"),
@@ -334,6 +343,8 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("public.support", "resident1@example.org", f"/ideas/{ids['idea']}/support", f"/ideas/{ids['idea']}"),
         Route("public.comment", "resident1@example.org", f"/ideas/{ids['idea']}/comments", f"/ideas/{ids['idea']}"),
         Route("public.report_idea", None, f"/ideas/{ids['idea']}/report", f"/ideas/{ids['idea']}"),
+        Route("public.polling_record", "resident1@example.org", f"/polling/{rounds['open']}"),
+        Route("public.about_you", "resident1@example.org", f"/rounds/{rounds['open']}/about-you", "/vote"),
         Route("organisations.accept_invitation", "resident1@example.org", f"/organisations/invitations/{ids['invitation']}"),
         # A community group's owner
         Route("organisations.new", "owner@example.org", "/organisations/new"),
@@ -395,6 +406,12 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.idea_to_ballot", "officer@example.org", f"/officers/ideas/{ids['idea']}/ballot", f"/officers/ideas/{ids['idea']}"),
         Route("officers.decide_idea_report", "officer@example.org", f"/officers/ideas/reports/{ids['idea_report']}/dismiss", "/officers/ideas/moderation"),
         Route("officers.moderate_idea_comment", "officer@example.org", f"/officers/ideas/comments/{ids['idea_comment']}/publish", "/officers/ideas/moderation"),
+        Route("officers.round_channels", "officer@example.org", channels),
+        Route("officers.grant_polling_station", "officer@example.org", f"/officers/rounds/{rounds['open']}/polling", channels),
+        Route("officers.revoke_polling_station", "officer@example.org", f"/officers/rounds/{rounds['open']}/polling/{ids['grant']}/remove", channels),
+        Route("officers.resolve_ballot_conflict", "officer@example.org", f"/officers/rounds/{rounds['open']}/conflicts/1/resolve", channels),
+        Route("officers.round_letters", "officer@example.org", f"/officers/rounds/{rounds['open']}/letters"),
+        Route("officers.delete_letters_file", "officer@example.org", f"/officers/rounds/{rounds['open']}/letters/1/delete-file", channels),
         Route("officers.new_story", "officer@example.org", "/officers/stories/new"),
         Route("officers.review_story", "officer@example.org", f"/officers/stories/{ids['sent_story']}"),
         Route("officers.edit_case_study", "officer@example.org", "/officers/case-studies/new"),
@@ -412,6 +429,7 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.retry_job", "officer@example.org", "/officers/jobs/default/no-such-job/retry", "/officers/jobs"),
         # The admin
         Route("admin.settings", "admin@example.org", "/admin/settings"),
+        Route("admin.census", "admin@example.org", "/admin/census"),
         Route("admin.wards", "admin@example.org", "/admin/wards"),
         Route("admin.postcodes", "admin@example.org", "/admin/postcodes", "/admin/wards"),
         Route("admin.theme", "admin@example.org", "/admin/themes/new"),

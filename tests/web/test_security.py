@@ -175,7 +175,7 @@ def test_the_remember_cookie_is_http_only(app, client, make_user):
 def test_production_cookies_are_secure_by_default():
     from brokerage.config import from_environment
 
-    settings = from_environment({"APP_ENV": "production", "SECRET_KEY": "x" * 40, "BASE_URL": "https://sv.example.gov.uk"}, "/tmp")
+    settings = from_environment({"APP_ENV": "production", "SECRET_KEY": "x" * 40, "IDENTITY_HASH_KEY": "k" * 40, "BASE_URL": "https://sv.example.gov.uk"}, "/tmp")
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["REMEMBER_COOKIE_SECURE"] is True
     assert settings["SESSION_COOKIE_HTTPONLY"] is True
