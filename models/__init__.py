@@ -86,6 +86,7 @@ from models.core.outbox import PendingJob  # noqa: E402
 from models.stories.stories import Story  # noqa: E402
 from models.core.tasks import Task  # noqa: E402
 from models.places.themes import Measure, NeedKind, Theme  # noqa: E402
+from models.returns.models import ReturnEvidence, ReturnLine, SupplierReturn  # noqa: E402
 
 __all__ = [
     "CaseStudy",
@@ -121,6 +122,9 @@ __all__ = [
     "Role",
     "Setting",
     "Story",
+    "SupplierReturn",
+    "ReturnLine",
+    "ReturnEvidence",
     "Task",
     "Theme",
     "User",

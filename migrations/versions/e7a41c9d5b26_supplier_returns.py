@@ -45,11 +45,105 @@ def upgrade():
     for name, how in DELIVERY.items():
         op.execute(measures.update().where(measures.c.name == name).values(delivered_through=how))
     op.execute(measures.update().where(measures.c.name.in_(SPEND)).values(is_spend=True))
-    # RETURNS-TABLES
+    with op.batch_alter_table('commitments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('returned_quantity', sa.BigInteger(), server_default='0', nullable=False))
+        batch_op.create_check_constraint('returned_not_negative', 'returned_quantity >= 0')
+
+    op.create_table(
+        'supplier_returns',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('contract_id', sa.Integer(), nullable=False),
+        sa.Column('period_start', sa.Date(), nullable=False),
+        sa.Column('period_end', sa.Date(), nullable=False),
+        sa.Column('due_date', sa.Date(), nullable=False),
+        sa.Column('version', sa.Integer(), nullable=False),
+        sa.Column('state', sa.String(length=16), nullable=False),
+        sa.Column('source', sa.String(length=8), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('created_by_id', sa.Integer(), nullable=True),
+        sa.Column('submitted_at', sa.DateTime(), nullable=True),
+        sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+        sa.Column('decided_at', sa.DateTime(), nullable=True),
+        sa.Column('decided_by_id', sa.Integer(), nullable=True),
+        sa.Column('question', sa.Text(), nullable=True),
+        sa.Column('answer', sa.Text(), nullable=True),
+        sa.Column('reject_reason', sa.Text(), nullable=True),
+        sa.CheckConstraint("state IN ('draft', 'submitted', 'queried', 'accepted', 'rejected', 'superseded')",
+                           name=op.f('ck_supplier_returns_state_known')),
+        sa.CheckConstraint('period_end >= period_start', name=op.f('ck_supplier_returns_period_in_order')),
+        sa.CheckConstraint('version >= 1', name=op.f('ck_supplier_returns_version_positive')),
+        sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], name=op.f('fk_supplier_returns_contract_id_contracts'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_supplier_returns_created_by_id_users'), ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_supplier_returns_submitted_by_id_users'), ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_supplier_returns_decided_by_id_users'), ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_supplier_returns')),
+        sa.UniqueConstraint('contract_id', 'period_start', 'version', name='uq_supplier_returns_version'),
+    )
+    op.create_index(op.f('ix_supplier_returns_contract_id'), 'supplier_returns', ['contract_id'])
+    op.create_index('ix_supplier_returns_state_due', 'supplier_returns', ['state', 'due_date'])
+    open_states = sa.text("state IN ('draft', 'submitted', 'queried')")
+    op.create_index('uq_supplier_returns_one_open', 'supplier_returns', ['contract_id', 'period_start'], unique=True,
+                    sqlite_where=open_states, postgresql_where=open_states)
+    accepted = sa.text("state = 'accepted'")
+    op.create_index('uq_supplier_returns_one_accepted', 'supplier_returns', ['contract_id', 'period_start'], unique=True,
+                    sqlite_where=accepted, postgresql_where=accepted)
+
+    op.create_table(
+        'return_lines',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('return_id', sa.Integer(), nullable=False),
+        sa.Column('commitment_id', sa.Integer(), nullable=False),
+        sa.Column('quantity', sa.BigInteger(), nullable=False),
+        sa.Column('description', sa.Text(), nullable=False),
+        sa.Column('beneficiaries', sa.Integer(), nullable=False),
+        sa.Column('beneficiaries_in_borough', sa.Integer(), nullable=False),
+        sa.Column('pledged_in_period', sa.BigInteger(), nullable=False),
+        *(sa.Column(f'spend_{part}', sa.BigInteger(), nullable=True)
+          for part in ('micro', 'small', 'medium', 'large', 'vcse', 'in_borough')),
+        sa.CheckConstraint('quantity >= 0', name=op.f('ck_return_lines_quantity_not_negative')),
+        sa.CheckConstraint('beneficiaries >= 0', name=op.f('ck_return_lines_beneficiaries_not_negative')),
+        sa.CheckConstraint('beneficiaries_in_borough >= 0 AND beneficiaries_in_borough <= beneficiaries',
+                           name=op.f('ck_return_lines_in_borough_within_beneficiaries')),
+        sa.CheckConstraint('pledged_in_period >= 0', name=op.f('ck_return_lines_pledged_not_negative')),
+        sa.ForeignKeyConstraint(['return_id'], ['supplier_returns.id'], name=op.f('fk_return_lines_return_id_supplier_returns'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_return_lines_commitment_id_commitments'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_return_lines')),
+        sa.UniqueConstraint('return_id', 'commitment_id', name='uq_return_lines_commitment'),
+    )
+    op.create_index(op.f('ix_return_lines_return_id'), 'return_lines', ['return_id'])
+    op.create_index(op.f('ix_return_lines_commitment_id'), 'return_lines', ['commitment_id'])
+
+    op.create_table(
+        'return_line_wards',
+        sa.Column('line_id', sa.Integer(), nullable=False),
+        sa.Column('ward_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['line_id'], ['return_lines.id'], name=op.f('fk_return_line_wards_line_id_return_lines'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['ward_id'], ['wards.id'], name=op.f('fk_return_line_wards_ward_id_wards'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('line_id', 'ward_id', name=op.f('pk_return_line_wards')),
+    )
+    op.create_table(
+        'return_evidence',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('line_id', sa.Integer(), nullable=False),
+        sa.Column('filename', sa.String(length=80), nullable=False),
+        sa.Column('original_name', sa.String(length=255), nullable=False),
+        sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+        sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['line_id'], ['return_lines.id'], name=op.f('fk_return_evidence_line_id_return_lines'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_return_evidence_uploaded_by_id_users'), ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_return_evidence')),
+    )
+    op.create_index(op.f('ix_return_evidence_line_id'), 'return_evidence', ['line_id'])
 
 
 def downgrade():
-    # RETURNS-DOWN
+    op.drop_table('return_evidence')
+    op.drop_table('return_line_wards')
+    op.drop_table('return_lines')
+    op.drop_table('supplier_returns')
+    with op.batch_alter_table('commitments', schema=None) as batch_op:
+        batch_op.drop_constraint('returned_not_negative', type_='check')
+        batch_op.drop_column('returned_quantity')
     with op.batch_alter_table('measures', schema=None) as batch_op:
         batch_op.drop_constraint('delivered_through_known', type_='check')
         batch_op.drop_column('is_spend')
