@@ -138,3 +138,15 @@ def send_story_decision(story) -> None:
         ),
     }[story.status]
     _send_to_members(story.organisation, "story_decision", subject, f"story_{story.status}", story=story, link=link)
+
+
+def send_return_decision(supplier_return) -> None:
+    """An officer accepted, queried or rejected a supplier's return: tell its members."""
+    contract = supplier_return.contract
+    verb = {"accepted": "Accepted", "queried": "Question about", "rejected": "Rejected"}[supplier_return.state]
+    _send_to_members(
+        contract.supplier, "return_decision",
+        f"{verb} your return for {contract.reference}, {supplier_return.period_start:%B %Y}",
+        f"return_{supplier_return.state}", supplier_return=supplier_return, contract=contract,
+        link=external_url("suppliers.supplier_return", return_id=supplier_return.id),
+    )

@@ -45,6 +45,8 @@ from models.contracts.rules import (
 )
 from models.contracts.ocds_import import FIELD_LABELS, MAX_OCDS_BYTES
 from models.pledges.models import HOLDING
+from models.returns.periods import LABELS
+from models.returns.schedule import months_for_tier
 from models.contracts.tiers import Tier
 from workers.contracts import import_ocds_file, preview_ocds_file
 
@@ -141,6 +143,7 @@ def contract(contract_id: int):
         events=events_for(contract, *contract.commitments, limit=100),
         today=date.today(),
         import_batch=batch_that_created(contract) if contract.source == "ocds" else None,
+        schedule_label=LABELS[months_for_tier(contract.tier())],
     )
 
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("suppliers", __name__)
 
 from brokerage.suppliers import commitments  # noqa: E402,F401
-from brokerage.suppliers import dashboard, pledges, recommendations  # noqa: E402,F401
+from brokerage.suppliers import dashboard, pledges, recommendations, returns  # noqa: E402,F401

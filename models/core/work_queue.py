@@ -65,6 +65,26 @@ def _rounds_to_publish() -> Select:
     return select(Round).where(Round.state == "closed").order_by(Round.closes_at, Round.id)
 
 
+def _returns() -> Select:
+    """Supplier returns submitted (or answered), waiting for an officer's decision."""
+    from models.returns.models import SupplierReturn
+
+    return select(SupplierReturn).where(SupplierReturn.state == "submitted").order_by(
+        SupplierReturn.submitted_at, SupplierReturn.id
+    )
+
+
+def _overdue_returns() -> Select:
+    """Supplier returns past their due date and not submitted (a draft, or a question unanswered)."""
+    from datetime import date
+
+    from models.returns.models import SupplierReturn
+
+    return select(SupplierReturn).where(
+        SupplierReturn.state.in_(("draft", "queried")), SupplierReturn.due_date < date.today()
+    ).order_by(SupplierReturn.due_date, SupplierReturn.id)
+
+
 QUEUES: dict[str, Callable[[], Select]] = {
     "organisations": _organisations,
     "needs": _needs,
@@ -73,6 +93,8 @@ QUEUES: dict[str, Callable[[], Select]] = {
     "failed_emails": _failed_emails,
     "stories": _stories,
     "rounds_to_publish": _rounds_to_publish,
+    "returns": _returns,
+    "overdue_returns": _overdue_returns,
 }
 
 

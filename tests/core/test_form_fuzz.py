@@ -281,7 +281,20 @@ def routes(app, world: World, make_user) -> list[Route]:
         from models.places.themes import Measure
 
         theme_id = db.session.get(Measure, measure_id).theme_id
+        from datetime import date as day
+
+        from models.contracts.models import Contract
+        from models.returns.rules import LineDetails, save_line, start_return, submit_return
+
+        seller, facilities = user("supplier1@example.org"), db.session.get(Contract, world.contract)
+        returns = []
+        for period in (day(2025, 4, 1), day(2025, 10, 1)):  # half-yearly: both ended
+            made = start_return(facilities, seller, period, day(2026, 6, 1))
+            save_line(made, db.session.get(Commitment, world.hours), seller, LineDetails(5, "Volunteering"))
+            returns.append(made.id)
+        submit_return(made, seller)
         ids = {
+            "draft_return": returns[0], "sent_return": returns[1],
             "draft_story": draft_story.id, "sent_story": sent_story.id, "case_study": case_study.id, "match": match.id,
             "invitation": make_token("invitation", {"invitation": invitation.id, "email": invitation.email}),
             "reset": make_token("reset-password", {"user": other.id, "h": other.password_hash[-16:], "email": other.email}),
@@ -332,6 +345,10 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("suppliers.withdraw", "supplier1@example.org", f"/suppliers/pledges/{pledges['offered']}/withdraw", f"/suppliers/{world.builders}"),
         Route("suppliers.propose_commitment", "supplier1@example.org", f"/suppliers/contracts/{world.contract}/commitments/new"),
         Route("suppliers.dismiss", "supplier1@example.org", f"/suppliers/matches/{ids['match']}/dismiss", f"/suppliers/{world.builders}/recommended"),
+        Route("suppliers.start_contract_return", "supplier1@example.org", f"/suppliers/contracts/{world.contract}/returns/2026-04-01", f"/suppliers/contracts/{world.contract}/returns"),
+        Route("suppliers.return_line", "supplier1@example.org", f"/suppliers/returns/{ids['draft_return']}/commitments/{world.hours}"),
+        Route("suppliers.submit", "supplier1@example.org", f"/suppliers/returns/{ids['draft_return']}/submit", f"/suppliers/returns/{ids['draft_return']}"),
+        Route("suppliers.correct", "supplier1@example.org", f"/suppliers/returns/{ids['sent_return']}/correct", f"/suppliers/returns/{ids['sent_return']}"),
         Route("suppliers.record", "supplier2@example.org", f"/suppliers/pledges/{pledges['accepted']}/delivery"),
         # Officers
         Route("officers.review_organisation", "officer@example.org", f"/officers/organisations/{world.pending}"),
@@ -339,6 +356,9 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.delivery", "officer@example.org", f"/officers/deliveries/{pledges['delivered']}"),
         Route("officers.reallocate", "officer@example.org", f"/officers/deliveries/{pledges['cash']}/allocations", f"/officers/deliveries/{pledges['cash']}"),
         Route("officers.new_contract", "officer@example.org", "/officers/contracts/new"),
+        Route("officers.accept", "officer@example.org", f"/officers/returns/{ids['sent_return']}/accept", f"/officers/returns/{ids['sent_return']}"),
+        Route("officers.query", "officer@example.org", f"/officers/returns/{ids['sent_return']}/query", f"/officers/returns/{ids['sent_return']}"),
+        Route("officers.reject", "officer@example.org", f"/officers/returns/{ids['sent_return']}/reject", f"/officers/returns/{ids['sent_return']}"),
         Route("officers.new_commitment", "officer@example.org", f"/officers/contracts/{world.contract}/commitments/new"),
         Route("officers.decide_commitment_view", "officer@example.org", f"/officers/commitments/{world.proposed}/decision", f"/officers/commitments/{world.proposed}"),
         Route("officers.remedial_plan", "officer@example.org", f"/officers/commitments/{world.hours}/remedial-plan", f"/officers/commitments/{world.hours}"),
