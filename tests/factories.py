@@ -827,7 +827,7 @@ class ReturnsBorough:
 
 
 def returns_borough(app) -> ReturnsBorough:
-    """A strategic contract (£6m, from 1 April 2025 to 31 March 2028: quarterly returns) with
+    """A strategic contract (£6m, from 1 April 2025 to 31 March 2035: quarterly returns) with
     commitments through returns, both, and needs only; another supplier with its own
     contract. Needs the `places` fixture (wards)."""
     with app.app_context():
@@ -840,7 +840,7 @@ def returns_borough(app) -> ReturnsBorough:
         db.session.commit()
         themes()
         big = contract(builders.id, council, "BRENT-RET-001", "Housing repairs", value_pence=6_000_000_00,
-                       start_date=date(2025, 4, 1), end_date=date(2028, 3, 31))
+                       start_date=date(2025, 4, 1), end_date=date(2035, 3, 31))
         theirs = contract(others.id, council, "BRENT-RET-002", "Parks", value_pence=6_000_000_00,
                           start_date=date(2025, 4, 1), end_date=date(2028, 3, 31))
         due = date(2028, 3, 31)

@@ -5,7 +5,7 @@ beside the field of the same name."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileSize
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovFileInput, GovSubmitInput, GovTextArea, GovTextInput
 from sqlalchemy import select
 from wtforms import SelectMultipleField, SubmitField, TextAreaField
@@ -103,3 +103,13 @@ class RejectReturnForm(FlaskForm):
                     Length(max=2000, message="Keep the reason to 2,000 characters or fewer")],
     )
     submit = SubmitField("Reject the return", widget=GovSubmitInput())
+
+
+class ReturnsCsvForm(FlaskForm):
+    file = FileField(
+        "Returns (CSV)",
+        description="One line per commitment and period, with the columns of the template. Up to 2 MB.",
+        widget=GovFileInput(),
+        validators=[FileRequired(message="Select a CSV file"), FileAllowed(["csv"], message="The file must be a CSV")],
+    )
+    submit = SubmitField("Upload and submit the returns", widget=GovSubmitInput())

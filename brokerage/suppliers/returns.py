@@ -16,11 +16,13 @@ from brokerage.decorators import verified_email_required
 from brokerage.evidence import apply_with_evidence, evidence_response
 from brokerage.extensions import limiter
 from brokerage.forms import ConfirmForm
-from brokerage.forms.returns import ReturnLineForm, SubmitReturnForm
+from brokerage.downloads import attachment, csv_text
+from brokerage.forms.returns import ReturnLineForm, ReturnsCsvForm, SubmitReturnForm
 from brokerage.suppliers import bp
 from brokerage.views import apply_rule
 from models import Commitment, Contract, db
 from models.core.events import events_for
+from models.returns.csv_upload import COLUMNS, MAX_CSV_BYTES, file_returns_csv, template_rows
 from models.returns.models import ReturnEvidence, SupplierReturn
 from models.returns.rules import (
     add_evidence,
@@ -162,3 +164,46 @@ def return_evidence(return_id: int, evidence_id: int):
     if not (current_user.is_officer or evidence.line.supplier_return.contract.supplier.is_member(current_user)):
         abort(403)
     return evidence_response(evidence.filename)
+
+
+def _own_supplier_or_403(organisation_id: int):
+    from models import Organisation
+
+    supplier = db.session.get(Organisation, organisation_id)
+    if supplier is None or supplier.kind != "supplier":
+        abort(404)
+    if not supplier.is_member(current_user):
+        abort(403)
+    return supplier
+
+
+@bp.route("/suppliers/<int:organisation_id>/returns/upload", methods=["GET", "POST"])
+@verified_email_required
+@limiter.limit("30 per hour", methods=["POST"])
+def upload_returns(organisation_id: int):
+    """All the supplier's returns for a period in one CSV: every line checked, nothing saved
+    unless every line is right."""
+    supplier = _own_supplier_or_403(organisation_id)
+    form = ReturnsCsvForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        filing = file_returns_csv(supplier, current_user, form.file.data.read(MAX_CSV_BYTES + 1), date.today())
+        if filing.problems:
+            db.session.rollback()
+            problems = filing.problems
+            form.file.errors = [f"Nothing was saved: {len(problems)} problem{'s' if len(problems) > 1 else ''} to put right"]
+        else:
+            db.session.commit()
+            flash(f"{len(filing.returns)} return{'s' if len(filing.returns) != 1 else ''} submitted. "
+                  "A council officer will check them.", "success")
+            return redirect(url_for("suppliers.dashboard", organisation_id=supplier.id))
+    return render_template("suppliers/upload_returns.html", form=form, supplier=supplier, problems=problems,
+                           columns=COLUMNS), (400 if problems else 200)
+
+
+@bp.route("/suppliers/<int:organisation_id>/returns/template.csv")
+@verified_email_required
+def returns_template(organisation_id: int):
+    supplier = _own_supplier_or_403(organisation_id)
+    return attachment(csv_text(COLUMNS, template_rows(supplier, date.today())), "text/csv",
+                      f"returns-{supplier.id}-{date.today().isoformat()}.csv")

@@ -346,6 +346,7 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("suppliers.propose_commitment", "supplier1@example.org", f"/suppliers/contracts/{world.contract}/commitments/new"),
         Route("suppliers.dismiss", "supplier1@example.org", f"/suppliers/matches/{ids['match']}/dismiss", f"/suppliers/{world.builders}/recommended"),
         Route("suppliers.start_contract_return", "supplier1@example.org", f"/suppliers/contracts/{world.contract}/returns/2026-04-01", f"/suppliers/contracts/{world.contract}/returns"),
+        Route("suppliers.upload_returns", "supplier1@example.org", f"/suppliers/{world.builders}/returns/upload"),
         Route("suppliers.return_line", "supplier1@example.org", f"/suppliers/returns/{ids['draft_return']}/commitments/{world.hours}"),
         Route("suppliers.submit", "supplier1@example.org", f"/suppliers/returns/{ids['draft_return']}/submit", f"/suppliers/returns/{ids['draft_return']}"),
         Route("suppliers.correct", "supplier1@example.org", f"/suppliers/returns/{ids['sent_return']}/correct", f"/suppliers/returns/{ids['sent_return']}"),
