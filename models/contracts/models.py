@@ -21,6 +21,7 @@ from sqlalchemy import (
     case,
     literal,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db, utcnow
@@ -181,10 +182,16 @@ class Commitment(db.Model):
     measure: Mapped["Measure"] = relationship()
     wards: Mapped[list["Ward"]] = relationship(secondary=commitment_wards)
 
-    @property
+    @hybrid_property
     def total_delivered(self) -> int:
-        """Delivered by both sources: confirmed pledges and accepted supplier returns."""
+        """Delivered by both sources: confirmed pledges and accepted supplier returns (in SQL,
+        the same sum, so reports count what the pages show)."""
         return self.delivered_quantity + (self.returned_quantity or 0)
+
+    @total_delivered.inplace.expression
+    @classmethod
+    def _total_delivered_expression(cls):
+        return cls.delivered_quantity + cls.returned_quantity
 
     @property
     def remaining_quantity(self) -> int:

@@ -142,7 +142,7 @@ def delivered_metric(commitment: Commitment, as_of: datetime) -> dict[str, Any]:
     return {
         "id": f"commitment-{commitment.id}",
         "title": measure.name,
-        "observations": _observations(key, measure, commitment.delivered_quantity, period, "delivered quantity", notes),
+        "observations": _observations(key, measure, commitment.total_delivered, period, "delivered quantity", notes),
     }
 
 
