@@ -135,8 +135,23 @@ def upgrade():
     )
     op.create_index(op.f('ix_return_evidence_line_id'), 'return_evidence', ['line_id'])
 
+    op.create_table(
+        'return_reminders',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('contract_id', sa.Integer(), nullable=False),
+        sa.Column('period_start', sa.Date(), nullable=False),
+        sa.Column('kind', sa.String(length=16), nullable=False),
+        sa.Column('sent_at', sa.DateTime(), nullable=False),
+        sa.CheckConstraint("kind IN ('due_soon', 'overdue')", name=op.f('ck_return_reminders_kind_known')),
+        sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], name=op.f('fk_return_reminders_contract_id_contracts'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_return_reminders')),
+        sa.UniqueConstraint('contract_id', 'period_start', 'kind', name='uq_return_reminders_period_kind'),
+    )
+    op.create_index(op.f('ix_return_reminders_contract_id'), 'return_reminders', ['contract_id'])
+
 
 def downgrade():
+    op.drop_table('return_reminders')
     op.drop_table('return_evidence')
     op.drop_table('return_line_wards')
     op.drop_table('return_lines')

@@ -170,3 +170,20 @@ class ReturnEvidence(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     line: Mapped[ReturnLine] = relationship(back_populates="evidence")
+
+
+class ReturnReminder(db.Model):
+    """A reminder sent about a contract's return for a period: one per kind (due soon,
+    overdue), written in the same transaction as its emails, so a rerun never sends twice."""
+
+    __tablename__ = "return_reminders"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "period_start", "kind", name="uq_return_reminders_period_kind"),
+        CheckConstraint("kind IN ('due_soon', 'overdue')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
