@@ -6,15 +6,23 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovFileInput, GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 from sqlalchemy import select
-from wtforms import SelectMultipleField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from brokerage.evidence import MAX_EVIDENCE_MB
 from brokerage.forms import WholeNumberField
 from models import Ward, db
+from models.returns.ratings import Rating
 from models.returns.rules import LineDetails
 
 NUMBER = {"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}}
@@ -113,3 +121,20 @@ class ReturnsCsvForm(FlaskForm):
         validators=[FileRequired(message="Select a CSV file"), FileAllowed(["csv"], message="The file must be a CSV")],
     )
     submit = SubmitField("Upload and submit the returns", widget=GovSubmitInput())
+
+
+class RateKpiForm(FlaskForm):
+    key = HiddenField()
+    rating = RadioField(
+        "Rating",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(choice.value, choice.label) for choice in Rating],
+        validators=[InputRequired(message="Choose a rating")],
+    )
+    reason = TextAreaField(
+        "Explanation",
+        description="Required when the rating is not the proposed one; published with the performance assessment.",
+        widget=GovTextArea(),
+        validators=[Length(max=2000, message="Keep the explanation to 2,000 characters or fewer")],
+    )
+    submit = SubmitField("Save the rating", widget=GovSubmitInput())

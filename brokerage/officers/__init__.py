@@ -9,6 +9,7 @@ from brokerage.officers import (  # noqa: E402,F401
     deliveries,
     digests,
     impact,
+    kpis,
     jobs,
     needs,
     returns,

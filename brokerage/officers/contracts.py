@@ -45,6 +45,7 @@ from models.contracts.rules import (
 )
 from models.contracts.ocds_import import FIELD_LABELS, MAX_OCDS_BYTES
 from models.pledges.models import HOLDING
+from models.returns.kpis import kpi_flag
 from models.returns.periods import LABELS
 from models.returns.schedule import months_for_tier
 from models.contracts.tiers import Tier
@@ -144,6 +145,7 @@ def contract(contract_id: int):
         today=date.today(),
         import_batch=batch_that_created(contract) if contract.source == "ocds" else None,
         schedule_label=LABELS[months_for_tier(contract.tier())],
+        kpi_flag=kpi_flag(contract),
     )
 
 

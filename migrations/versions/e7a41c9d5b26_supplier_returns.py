@@ -48,6 +48,7 @@ def upgrade():
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('returned_quantity', sa.BigInteger(), server_default='0', nullable=False))
         batch_op.create_check_constraint('returned_not_negative', 'returned_quantity >= 0')
+        batch_op.add_column(sa.Column('is_kpi', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     op.create_table(
         'supplier_returns',
@@ -149,8 +150,32 @@ def upgrade():
     )
     op.create_index(op.f('ix_return_reminders_contract_id'), 'return_reminders', ['contract_id'])
 
+    op.create_table(
+        'kpi_ratings',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('commitment_id', sa.Integer(), nullable=False),
+        sa.Column('year_start', sa.Date(), nullable=False),
+        sa.Column('year_end', sa.Date(), nullable=False),
+        sa.Column('delivered', sa.BigInteger(), nullable=False),
+        sa.Column('pro_rata_target', sa.BigInteger(), nullable=False),
+        sa.Column('proposed', sa.String(length=24), nullable=False),
+        sa.Column('rating', sa.String(length=24), nullable=False),
+        sa.Column('reason', sa.Text(), nullable=False),
+        sa.Column('rated_at', sa.DateTime(), nullable=False),
+        sa.Column('rated_by_id', sa.Integer(), nullable=True),
+        sa.CheckConstraint("rating IN ('good', 'approaching_target', 'requires_improvement', 'inadequate', 'other')",
+                           name=op.f('ck_kpi_ratings_rating_known')),
+        sa.CheckConstraint('rating = proposed OR length(reason) > 0', name=op.f('ck_kpi_ratings_override_has_reason')),
+        sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_kpi_ratings_commitment_id_commitments'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['rated_by_id'], ['users.id'], name=op.f('fk_kpi_ratings_rated_by_id_users'), ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_ratings')),
+        sa.UniqueConstraint('commitment_id', 'year_start', name='uq_kpi_ratings_commitment_year'),
+    )
+    op.create_index(op.f('ix_kpi_ratings_commitment_id'), 'kpi_ratings', ['commitment_id'])
+
 
 def downgrade():
+    op.drop_table('kpi_ratings')
     op.drop_table('return_reminders')
     op.drop_table('return_evidence')
     op.drop_table('return_line_wards')
@@ -158,6 +183,7 @@ def downgrade():
     op.drop_table('supplier_returns')
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.drop_constraint('returned_not_negative', type_='check')
+        batch_op.drop_column('is_kpi')
         batch_op.drop_column('returned_quantity')
     with op.batch_alter_table('measures', schema=None) as batch_op:
         batch_op.drop_constraint('delivered_through_known', type_='check')

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     case,
+    false,
     literal,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -164,6 +165,8 @@ class Commitment(db.Model):
     delivered_quantity: Mapped[int] = mapped_column(BigInteger, default=0)
     # The sum of its lines in accepted supplier returns (models/returns/), kept likewise.
     returned_quantity: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # A key performance indicator of its contract: rated every 12 months (models/returns/kpis.py).
+    is_kpi: Mapped[bool] = mapped_column(default=False, server_default=false())
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

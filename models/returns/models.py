@@ -187,3 +187,31 @@ class ReturnReminder(db.Model):
     period_start: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(16))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KpiRating(db.Model):
+    """An officer's rating of a KPI for a 12-month year of its contract: the proposed rating
+    and the figures behind it as they were, and the rating given (an override needs a reason)."""
+
+    __tablename__ = "kpi_ratings"
+    __table_args__ = (
+        UniqueConstraint("commitment_id", "year_start", name="uq_kpi_ratings_commitment_year"),
+        CheckConstraint(
+            "rating IN ('good', 'approaching_target', 'requires_improvement', 'inadequate', 'other')", name="rating_known"
+        ),
+        CheckConstraint("rating = proposed OR length(reason) > 0", name="override_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"), index=True)
+    year_start: Mapped[date] = mapped_column(Date)
+    year_end: Mapped[date] = mapped_column(Date)
+    delivered: Mapped[int] = mapped_column(BigInteger)
+    pro_rata_target: Mapped[int] = mapped_column(BigInteger)
+    proposed: Mapped[str] = mapped_column(String(24))
+    rating: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    rated_by: Mapped["User | None"] = relationship()

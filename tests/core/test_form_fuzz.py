@@ -293,6 +293,7 @@ def routes(app, world: World, make_user) -> list[Route]:
             save_line(made, db.session.get(Commitment, world.hours), seller, LineDetails(5, "Volunteering"))
             returns.append(made.id)
         submit_return(made, seller)
+        db.session.get(Commitment, world.hours).is_kpi = True
         ids = {
             "draft_return": returns[0], "sent_return": returns[1],
             "draft_story": draft_story.id, "sent_story": sent_story.id, "case_study": case_study.id, "match": match.id,
@@ -357,6 +358,8 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.delivery", "officer@example.org", f"/officers/deliveries/{pledges['delivered']}"),
         Route("officers.reallocate", "officer@example.org", f"/officers/deliveries/{pledges['cash']}/allocations", f"/officers/deliveries/{pledges['cash']}"),
         Route("officers.new_contract", "officer@example.org", "/officers/contracts/new"),
+        Route("officers.toggle_kpi", "officer@example.org", f"/officers/commitments/{world.hours}/kpi", f"/officers/contracts/{world.contract}/kpis"),
+        Route("officers.rate", "officer@example.org", f"/officers/contracts/{world.contract}/kpis/{world.hours}-2025-04-01", f"/officers/contracts/{world.contract}/kpis"),
         Route("officers.accept", "officer@example.org", f"/officers/returns/{ids['sent_return']}/accept", f"/officers/returns/{ids['sent_return']}"),
         Route("officers.query", "officer@example.org", f"/officers/returns/{ids['sent_return']}/query", f"/officers/returns/{ids['sent_return']}"),
         Route("officers.reject", "officer@example.org", f"/officers/returns/{ids['sent_return']}/reject", f"/officers/returns/{ids['sent_return']}"),
