@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from brokerage.decorators import officer_required
+from brokerage.downloads import attachment, csv_text
 from brokerage.forms import ConfirmForm
 from brokerage.forms.returns import RateKpiForm
 from brokerage.officers import bp
 from brokerage.views import apply_rule
-from models import Commitment, Contract, db
+from brokerage.public.opendata import publisher
+from models import Commitment, Contract, db, utcnow
+from models.returns.assessment import CSV_HEADER, assessment_for, assessment_package, csv_rows, rating_of
 from models.returns.kpis import kpi_flag, kpi_years, rate_kpi, set_kpi
 
 
@@ -67,3 +70,45 @@ def rate(contract_id: int, key: str):
             flash("Rating saved.", "success")
             return redirect(url_for("officers.kpis", contract_id=contract.id))
     return _page(contract, {key: form}, 400)
+
+
+def _assessment_or_404(contract_id: int, year_start: str):
+    contract = db.session.get(Contract, contract_id)
+    if contract is None:
+        abort(404)
+    try:
+        start = date.fromisoformat(year_start)
+    except ValueError:
+        abort(404)
+    assessment = assessment_for(contract, start, date.today())
+    if assessment is None:
+        abort(404)
+    return assessment
+
+
+@bp.route("/contracts/<int:contract_id>/assessments/<year_start>")
+@officer_required
+def assessment(contract_id: int, year_start: str):
+    found = _assessment_or_404(contract_id, year_start)
+    return render_template("officers/assessment.html", assessment=found, contract=found.contract,
+                           rows=[(row, *rating_of(row)) for row in found.kpis])
+
+
+@bp.route("/contracts/<int:contract_id>/assessments/<year_start>.csv")
+@officer_required
+def assessment_csv(contract_id: int, year_start: str):
+    found = _assessment_or_404(contract_id, year_start)
+    return attachment(csv_text(CSV_HEADER, csv_rows(found)), "text/csv",
+                      f"assessment-{found.contract.id}-{found.year_start.isoformat()}.csv")
+
+
+@bp.route("/contracts/<int:contract_id>/assessments/<year_start>.json")
+@officer_required
+def assessment_ocds(contract_id: int, year_start: str):
+    found = _assessment_or_404(contract_id, year_start)
+    package = assessment_package(found, publisher(), request.url, utcnow())
+    response = jsonify(package)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="assessment-{found.contract.id}-{found.year_start.isoformat()}.json"'
+    )
+    return response

@@ -260,7 +260,12 @@ def _scheme_and_uid(org_id: str) -> dict[str, str]:
 def release_package(publisher: Publisher, uri: str, published: datetime) -> Iterator[str]:
     """The OCDS 1.1 release package, as text. Only the package's `publishedDate` is the
     time of publication; its releases are the same whenever the same data is exported."""
-    head = {
+    return json_document(package_head(publisher, uri, published), "releases", contract_releases(publisher))
+
+
+def package_head(publisher: Publisher, uri: str, published: datetime) -> dict[str, Any]:
+    """A release package's fields but its releases (the metrics extension declared)."""
+    return {
         "uri": uri,
         "version": "1.1",
         "extensions": [METRICS_EXTENSION],
@@ -269,4 +274,3 @@ def release_package(publisher: Publisher, uri: str, published: datetime) -> Iter
         "license": OGL,
         "publicationPolicy": f"{publisher.website}/open-data",
     }
-    return json_document(head, "releases", contract_releases(publisher))
