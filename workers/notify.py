@@ -150,3 +150,16 @@ def send_return_decision(supplier_return) -> None:
         f"return_{supplier_return.state}", supplier_return=supplier_return, contract=contract,
         link=external_url("suppliers.supplier_return", return_id=supplier_return.id),
     )
+
+
+def send_escalation_step(commitment, escalation) -> None:
+    """An unmet commitment was escalated to a governance board, or its escalation resolved:
+    tell the supplier's members."""
+    contract = commitment.contract
+    subject = (f"Resolved: {commitment.measure.name} under {contract.reference}" if escalation.resolution
+               else f"Escalated to {escalation.board}: {commitment.measure.name} under {contract.reference}")
+    _send_to_members(
+        contract.supplier, "escalation", subject, f"commitment_{escalation.resolution or 'escalated'}",
+        commitment=commitment, contract=contract, escalation=escalation,
+        link=external_url("suppliers.dashboard", organisation_id=contract.supplier_id),
+    )

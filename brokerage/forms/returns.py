@@ -10,17 +10,18 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovFileInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
 from sqlalchemy import select
-from wtforms import HiddenField, RadioField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from brokerage.evidence import MAX_EVIDENCE_MB
-from brokerage.forms import WholeNumberField
+from brokerage.forms import PoundsField, WholeNumberField, date_field
 from models import Ward, db
 from models.returns.ratings import Rating
 from models.returns.rules import LineDetails
@@ -138,3 +139,33 @@ class RateKpiForm(FlaskForm):
         validators=[Length(max=2000, message="Keep the explanation to 2,000 characters or fewer")],
     )
     submit = SubmitField("Save the rating", widget=GovSubmitInput())
+
+
+class EscalationForm(FlaskForm):
+    board = StringField(
+        "Governance board",
+        description="The board the commitment goes to, for example the Contracts Board.",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the governance board it goes to"),
+                    Length(max=200, message="Keep the board's name to 200 characters or fewer")],
+    )
+    escalated_on = date_field("Date of the board", "For example, 15 1 2027",
+                              "Enter the board's date, with a day, month and year")
+    submit = SubmitField("Escalate", widget=GovSubmitInput())
+
+
+class ResolutionForm(FlaskForm):
+    kind = RadioField(
+        "How is it resolved?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("delivered", "Delivered: the target is now met"),
+                 SelectChoice("fund_payment", "A payment into the Social Value Fund"),
+                 SelectChoice("credit", "A credit for a substitute delivery or return")],
+        validators=[InputRequired(message="Choose how the escalation is resolved")],
+    )
+    amount = PoundsField(
+        "Amount paid into the Social Value Fund", description="Only for a payment.", widget=GovTextInput(),
+        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
+    )
+    substitute = SelectField("The return or delivery that earned the credit", widget=GovSelect(), validate_choice=False)
+    submit = SubmitField("Resolve", widget=GovSubmitInput())

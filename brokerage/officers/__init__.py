@@ -8,6 +8,7 @@ from brokerage.officers import (  # noqa: E402,F401
     contracts,
     deliveries,
     digests,
+    escalation,
     impact,
     kpis,
     jobs,

@@ -173,8 +173,38 @@ def upgrade():
     )
     op.create_index(op.f('ix_kpi_ratings_commitment_id'), 'kpi_ratings', ['commitment_id'])
 
+    op.create_table(
+        'commitment_escalations',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('commitment_id', sa.Integer(), nullable=False),
+        sa.Column('board', sa.String(length=200), nullable=False),
+        sa.Column('escalated_on', sa.Date(), nullable=False),
+        sa.Column('escalated_at', sa.DateTime(), nullable=False),
+        sa.Column('escalated_by_id', sa.Integer(), nullable=True),
+        sa.Column('resolution', sa.String(length=16), nullable=True),
+        sa.Column('fund_payment_pence', sa.BigInteger(), nullable=True),
+        sa.Column('credit_return_id', sa.Integer(), nullable=True),
+        sa.Column('credit_pledge_id', sa.Integer(), nullable=True),
+        sa.Column('resolved_at', sa.DateTime(), nullable=True),
+        sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+        sa.CheckConstraint("resolution IS NULL OR resolution IN ('delivered', 'fund_payment', 'credit')",
+                           name=op.f('ck_commitment_escalations_resolution_known')),
+        sa.CheckConstraint("resolution != 'credit' OR (credit_return_id IS NOT NULL) != (credit_pledge_id IS NOT NULL)",
+                           name=op.f('ck_commitment_escalations_credit_names_one_substitute')),
+        sa.CheckConstraint("resolution != 'fund_payment' OR fund_payment_pence > 0",
+                           name=op.f('ck_commitment_escalations_fund_payment_positive')),
+        sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_commitment_escalations_commitment_id_commitments'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['escalated_by_id'], ['users.id'], name=op.f('fk_commitment_escalations_escalated_by_id_users'), ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['resolved_by_id'], ['users.id'], name=op.f('fk_commitment_escalations_resolved_by_id_users'), ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['credit_return_id'], ['supplier_returns.id'], name=op.f('fk_commitment_escalations_credit_return_id_supplier_returns'), ondelete='RESTRICT'),
+        sa.ForeignKeyConstraint(['credit_pledge_id'], ['pledges.id'], name=op.f('fk_commitment_escalations_credit_pledge_id_pledges'), ondelete='RESTRICT'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_commitment_escalations')),
+        sa.UniqueConstraint('commitment_id', name=op.f('uq_commitment_escalations_commitment_id')),
+    )
+
 
 def downgrade():
+    op.drop_table('commitment_escalations')
     op.drop_table('kpi_ratings')
     op.drop_table('return_reminders')
     op.drop_table('return_evidence')

@@ -311,6 +311,7 @@ class Kpi:
     fund_payment_pence: int | None
     remedial_action: str | None
     delivered_through_returns: int = 0  # of `delivered`: the rest came through confirmed pledges
+    rating: str | None = None  # the officer's latest 12-month KPI rating (models/returns/ratings.py), if any
 
     @property
     def delivered_through_pledges(self) -> int:
@@ -325,6 +326,16 @@ class Kpi:
         return self.delivered - self.target
 
 
+def latest_rating():
+    """The latest 12-month rating an officer gave the commitment (a correlated subquery)."""
+    from models.returns.models import KpiRating
+
+    return (
+        select(KpiRating.rating).where(KpiRating.commitment_id == Commitment.id)
+        .order_by(KpiRating.year_start.desc()).limit(1).scalar_subquery()
+    )
+
+
 def kpis(year: Year | None, today: date, only_in_tier: bool = False, status: str | None = None, limit: int = 500) -> list[Kpi]:
     """Each approved commitment as a KPI: target, delivered, status, value; one query."""
     tier = tier_case()
@@ -335,7 +346,7 @@ def kpis(year: Year | None, today: date, only_in_tier: bool = False, status: str
             Organisation.name, Theme.name, Measure.name, Measure.unit, Commitment.target_quantity,
             Commitment.total_delivered, Commitment.due_date, state, Measure.proxy_value_pence,
             Commitment.settlement, Commitment.fund_payment_pence, Commitment.remedial_action,
-            Commitment.returned_quantity,
+            Commitment.returned_quantity, latest_rating(),
         )
         .join(Organisation, Organisation.id == Contract.supplier_id)
         .join(Theme, Theme.id == Measure.theme_id)
@@ -350,12 +361,12 @@ def kpis(year: Year | None, today: date, only_in_tier: bool = False, status: str
     result = []
     for row in db.session.execute(query):
         (cid, contract_id, reference, title, value, tier_key, supplier, theme, measure, unit, target, delivered, due,
-         state_key, proxy, settlement, fund, remedial, returned) = row
+         state_key, proxy, settlement, fund, remedial, returned, rating) = row
         result.append(
             Kpi(cid, contract_id, reference, title, int(value), TIER_LABELS[tier_key], supplier, theme, measure, unit,
                 int(target), int(delivered), due, state_key,
                 int(target) * proxy if proxy is not None else None, int(delivered) * proxy if proxy is not None else None,
-                settlement, fund, remedial, int(returned))
+                settlement, fund, remedial, int(returned), rating)
         )
     return result
 

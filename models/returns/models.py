@@ -215,3 +215,34 @@ class KpiRating(db.Model):
     rated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     rated_by: Mapped["User | None"] = relationship()
+
+
+class Escalation(db.Model):
+    """A commitment still failing after its remedial plan, escalated to a named governance
+    board on a date, then resolved: delivered, settled by a Social Value Fund payment, or by a
+    credit that names the substitute delivery (a confirmed pledge) or accepted return."""
+
+    __tablename__ = "commitment_escalations"
+    __table_args__ = (
+        CheckConstraint("resolution IS NULL OR resolution IN ('delivered', 'fund_payment', 'credit')",
+                        name="resolution_known"),
+        CheckConstraint("resolution != 'credit' OR (credit_return_id IS NOT NULL) != (credit_pledge_id IS NOT NULL)",
+                        name="credit_names_one_substitute"),
+        CheckConstraint("resolution != 'fund_payment' OR fund_payment_pence > 0", name="fund_payment_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"), unique=True)
+    board: Mapped[str] = mapped_column(String(200))
+    escalated_on: Mapped[date] = mapped_column(Date)
+    escalated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    escalated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    fund_payment_pence: Mapped[int | None] = mapped_column(BigInteger)
+    credit_return_id: Mapped[int | None] = mapped_column(ForeignKey("supplier_returns.id", ondelete="RESTRICT"))
+    credit_pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledges.id", ondelete="RESTRICT"))
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    commitment: Mapped["Commitment"] = relationship()
+    credit_return: Mapped["SupplierReturn | None"] = relationship()

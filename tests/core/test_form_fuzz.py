@@ -360,6 +360,8 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.new_contract", "officer@example.org", "/officers/contracts/new"),
         Route("officers.toggle_kpi", "officer@example.org", f"/officers/commitments/{world.hours}/kpi", f"/officers/contracts/{world.contract}/kpis"),
         Route("officers.rate", "officer@example.org", f"/officers/contracts/{world.contract}/kpis/{world.hours}-2025-04-01", f"/officers/contracts/{world.contract}/kpis"),
+        Route("officers.escalate_commitment", "officer@example.org", f"/officers/commitments/{world.hours}/escalation/escalate", f"/officers/commitments/{world.hours}/escalation"),
+        Route("officers.resolve_escalation", "officer@example.org", f"/officers/commitments/{world.hours}/escalation/resolve", f"/officers/commitments/{world.hours}/escalation"),
         Route("officers.accept", "officer@example.org", f"/officers/returns/{ids['sent_return']}/accept", f"/officers/returns/{ids['sent_return']}"),
         Route("officers.query", "officer@example.org", f"/officers/returns/{ids['sent_return']}/query", f"/officers/returns/{ids['sent_return']}"),
         Route("officers.reject", "officer@example.org", f"/officers/returns/{ids['sent_return']}/reject", f"/officers/returns/{ids['sent_return']}"),

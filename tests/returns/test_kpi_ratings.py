@@ -62,5 +62,10 @@ def test_kpis_flag_propose_confirm_and_override_with_a_reason(app, world):
                    for r in db.session.scalars(select(KpiRating))}
         assert ratings == {world.apprenticeships: ("inadequate", "requires_improvement", 26, 172),
                            world.hires: ("inadequate", "inadequate", 0, 13)}
+    with app.app_context():
+        from models.reporting.impact import kpis
+
+        rated = {kpi.commitment_id: kpi.rating for kpi in kpis(None, date.today())}
+        assert rated[world.apprenticeships] == "requires_improvement" and rated[world.spend] is None
     supplier = signed_in(app, "supplier@example.org")
     assert supplier.get(f"{contract_page}/kpis").status_code == 403
