@@ -130,11 +130,12 @@ def agreed_metric(commitment: Commitment) -> dict[str, Any]:
 
 
 def delivered_metric(commitment: Commitment, as_of: datetime) -> dict[str, Any]:
-    """What has been delivered against the commitment: confirmed deliveries allocated to it,
+    """What has been delivered against the commitment: confirmed deliveries allocated to it and
+    accepted supplier returns,
     observed up to `as_of` (when the contract's social value last changed, not the time of
     the request, so that the release stays the same while the data does)."""
     measure, start = commitment.measure, commitment.contract.start_date
-    notes = "Confirmed deliveries allocated to this commitment."
+    notes = "Confirmed deliveries allocated to this commitment, and supplier returns the council accepted."
     if commitment.settlement:
         notes += f" The shortfall was settled by {SETTLEMENTS[commitment.settlement]}."
     period = _period(start if start is not None and start <= as_of.date() else None, as_of)
