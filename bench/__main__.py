@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import bench_digests, bench_impact, bench_ledger, bench_matching, bench_needs, bench_opendata, bench_pb, bench_pb_tally, bench_places
+from bench import bench_digests, bench_impact, bench_ledger, bench_matching, bench_needs, bench_opendata, bench_pb, bench_pb_tally, bench_places, bench_returns
 
 BENCHES = {
     "places": bench_places,
@@ -14,6 +14,7 @@ BENCHES = {
     "digests": bench_digests,
     "opendata": bench_opendata,
     "impact": bench_impact,
+    "returns": bench_returns,
 }
 
 print("Benchmarks (server time through the Flask test client; median and 95th percentile)")

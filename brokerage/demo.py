@@ -125,6 +125,7 @@ def load_demo(explicit_dir: str | None = None) -> str:
     lines.append(f"Organisations: {created_orgs} added")
     lines.append(f"Needs: {_load_demo_needs(officer)} added")
     lines.append(f"Contracts: {_load_demo_contracts(officer)} added")
+    lines.append(f"Supplier returns: {_load_demo_returns(officer)} added")
     lines.append(f"Ward priority rounds: {_load_demo_round(officer)} added")
     lines.append(f"Polling stations: {_load_demo_polling_station(officer)} granted")
     lines.append(f"Stories: {_load_demo_stories(officer)} added")
@@ -417,6 +418,52 @@ def _load_demo_contracts(officer) -> int:
         if kit is not None and kit.status == "published":
             make_pledge(kit, supplier, seller, 300, "We can cover the shirts.", today=today)
     return added
+
+
+def _load_demo_returns(officer) -> int:
+    """A strategic contract (over £5m: quarterly returns) whose commitments are delivered
+    through returns: its first quarter's return accepted, its second waiting for an officer."""
+    from datetime import date, timedelta
+
+    from models.contracts.models import Contract
+    from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
+    from models.places.themes import Measure
+    from models.returns.rules import LineDetails, accept_return, save_line, start_return, submit_return
+    from models.returns.schedule import contract_periods
+
+    reference = "DEMO-REPAIRS-2025-007"
+    if db.session.scalar(select(Contract.id).where(Contract.reference == reference)) is not None:
+        return 0
+    today = date.today()
+    supplier = db.session.scalar(select(Organisation).where(Organisation.name == "Brent Green Builders Ltd"))
+    seller = find_user_by_email("supplier@example.org")
+    contract = record_contract(
+        ContractDetails(reference, "Responsive housing repairs", "Housing", supplier.id, 6_500_000_00,
+                        today - timedelta(days=400), today + timedelta(days=1_100)),
+        officer,
+    )
+    lines = {}
+    for measure_name, target, quantity, words in (
+        ("Apprenticeship weeks for local people", 520, 52, "Two Brent apprentices, 26 weeks each, in plumbing."),
+        ("Local people hired", 40, 6, "Six Brent residents hired as repairs operatives."),
+        ("Spend with local SMEs and VCSEs", 1_500_000, 120_000, "Materials and subcontracted work from local firms."),
+    ):
+        measure = db.session.scalar(select(Measure).where(Measure.name == measure_name))
+        commitment = add_commitment(contract, officer, CommitmentDetails(measure.id, target, today + timedelta(days=1_000)))
+        lines[commitment.id] = LineDetails(quantity, words, beneficiaries=quantity if quantity < 100 else 0,
+                                           beneficiaries_in_borough=quantity if quantity < 100 else 0,
+                                           spend={"micro": 20_000, "small": 60_000, "medium": 40_000, "large": 0,
+                                                  "vcse": 10_000, "in_borough": 90_000})
+    db.session.flush()
+    periods = [period for period in contract_periods(contract, today) if period.ended(today)][:2]
+    for index, period in enumerate(periods):
+        supplier_return = start_return(contract, seller, period.start, today)
+        for commitment in contract.commitments:
+            save_line(supplier_return, commitment, seller, lines[commitment.id])
+        submit_return(supplier_return, seller)
+        if index == 0:
+            accept_return(supplier_return.id, officer)
+    return len(periods)
 
 
 # title, summary, body, published (else waiting for review)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from typing import Callable
 
 from flask import current_app, send_from_directory
 
 from brokerage.photos import check_upload_allowance, store_image
+from brokerage.views import apply_rule, show_domain_error
 from models import DomainError
 
 MAX_EVIDENCE_MB = 5
@@ -48,6 +50,24 @@ def store_evidence(stream) -> str:
     if data.startswith(b"%PDF-"):
         return _store_pdf(data)
     return _store_image(data)
+
+
+def apply_with_evidence(form, rule: Callable[[str | None], object]) -> bool:
+    """Store the form's `evidence` upload (when one was chosen), run the rule with its stored
+    name (or None) and commit. A refused file or a refused rule shows its message beside its
+    field, and a file stored for a refused rule is deleted. True when it worked."""
+    stored: str | None = None
+    upload = form.evidence.data
+    try:
+        if upload and getattr(upload, "filename", ""):
+            stored = store_evidence(upload.stream)
+    except DomainError as error:
+        show_domain_error(form, error)
+        return False
+    if apply_rule(lambda: rule(stored), form):
+        return True
+    delete_evidence(stored)
+    return False
 
 
 def delete_evidence(name: str | None) -> None:

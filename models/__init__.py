@@ -91,6 +91,7 @@ from models.stories.stories import Story  # noqa: E402
 from models.core.tasks import Task  # noqa: E402
 from models.places.themes import Measure, NeedKind, Theme  # noqa: E402
 from models.tenders.models import Offer, OfferLine, PackCuration, Reservation, Tender  # noqa: E402
+from models.returns.models import ReturnEvidence, ReturnLine, SupplierReturn  # noqa: E402
 
 __all__ = [
     "CaseStudy",
@@ -126,6 +127,9 @@ __all__ = [
     "Role",
     "Setting",
     "Story",
+    "SupplierReturn",
+    "ReturnLine",
+    "ReturnEvidence",
     "Task",
     "Theme",
     "User",

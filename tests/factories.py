@@ -857,3 +857,60 @@ def tender_borough(app, today: date | None = None) -> dict:
             "round": made_round.id, "harlesden": harlesden, "kilburn": kilburn, "hours_measure": hours_measure.id,
             "cash_measure": cash_measure.id, "users": {"a": first.id, "b": second.id, "c": third.id},
         }
+
+
+
+# Supplier returns ----------------------------------------------------------------------
+
+
+@dataclass
+class ReturnsBorough:
+    officer: int
+    second_officer: int
+    seller: int  # a member of the supplier
+    outsider: int  # a member of another supplier
+    supplier: int
+    other_supplier: int
+    contract: int  # over £5m: reports quarterly, from 1 April 2025
+    other_contract: int  # the other supplier's
+    apprenticeships: int  # commitments (KPIs) delivered through returns
+    hires: int
+    spend: int  # a spend measure: split by supplier type
+    volunteering: int  # through needs and returns
+    donations: int  # through needs only
+
+
+def returns_borough(app) -> ReturnsBorough:
+    """A strategic contract (£6m, from 1 April 2025 to 31 March 2035: quarterly returns) with
+    commitments through returns, both, and needs only; another supplier with its own
+    contract. Needs the `places` fixture (wards)."""
+    with app.app_context():
+        council = officer("officer@example.org", "Olu Officer")
+        other_officer = officer("officer2@example.org", "Otto Officer")
+        seller = user("supplier@example.org", "Sam Supplier")
+        outsider = user("outsider@example.org", "Oscar Outsider")
+        builders = supplier(seller, "Brent Green Builders Ltd", officer=council)
+        others = supplier(outsider, "Other Works Ltd", registration_number="09000009", officer=council)
+        db.session.commit()
+        themes()
+        big = contract(builders.id, council, "BRENT-RET-001", "Housing repairs", value_pence=6_000_000_00,
+                       start_date=date(2025, 4, 1), end_date=date(2035, 3, 31))
+        theirs = contract(others.id, council, "BRENT-RET-002", "Parks", value_pence=6_000_000_00,
+                          start_date=date(2025, 4, 1), end_date=date(2028, 3, 31))
+        due = date(2028, 3, 31)
+        made = {
+            name: commitment(big, council, measure(measure_name).id, target, due).id
+            for name, measure_name, target in (
+                ("apprenticeships", "Apprenticeship weeks for local people", 520),
+                ("hires", "Local people hired", 40),
+                ("spend", "Spend with local SMEs and VCSEs", 2_000_000),
+                ("volunteering", "Employee volunteering hours", 1_000),
+                ("donations", "Donated goods and equipment", 5_000),
+            )
+        }
+        commitment(theirs, council, measure("Local people hired").id, 10, due)
+        db.session.commit()
+        return ReturnsBorough(
+            officer=council.id, second_officer=other_officer.id, seller=seller.id, outsider=outsider.id,
+            supplier=builders.id, other_supplier=others.id, contract=big.id, other_contract=theirs.id, **made,
+        )

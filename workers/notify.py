@@ -138,3 +138,28 @@ def send_story_decision(story) -> None:
         ),
     }[story.status]
     _send_to_members(story.organisation, "story_decision", subject, f"story_{story.status}", story=story, link=link)
+
+
+def send_return_decision(supplier_return) -> None:
+    """An officer accepted, queried or rejected a supplier's return: tell its members."""
+    contract = supplier_return.contract
+    verb = {"accepted": "Accepted", "queried": "Question about", "rejected": "Rejected"}[supplier_return.state]
+    _send_to_members(
+        contract.supplier, "return_decision",
+        f"{verb} your return for {contract.reference}, {supplier_return.period_start:%B %Y}",
+        f"return_{supplier_return.state}", supplier_return=supplier_return, contract=contract,
+        link=external_url("suppliers.supplier_return", return_id=supplier_return.id),
+    )
+
+
+def send_escalation_step(commitment, escalation) -> None:
+    """An unmet commitment was escalated to a governance board, or its escalation resolved:
+    tell the supplier's members."""
+    contract = commitment.contract
+    subject = (f"Resolved: {commitment.measure.name} under {contract.reference}" if escalation.resolution
+               else f"Escalated to {escalation.board}: {commitment.measure.name} under {contract.reference}")
+    _send_to_members(
+        contract.supplier, "escalation", subject, f"commitment_{escalation.resolution or 'escalated'}",
+        commitment=commitment, contract=contract, escalation=escalation,
+        link=external_url("suppliers.dashboard", organisation_id=contract.supplier_id),
+    )

@@ -19,6 +19,7 @@ from workers.maintenance import optimise_database
 from workers.matching import match_all_commitments
 from workers.needs import expire_needs
 from workers.pending import enqueue_pending_jobs
+from workers.returns import remind_returns
 from workers.registry import job_options
 from workers.rounds import close_due_rounds
 
@@ -56,6 +57,7 @@ PERIODIC_JOBS = [
         "Remind residents who asked that their ward's vote is open, and two days before it closes (each once)",
     ),
     Periodic(remove_stale_uploads, "45 * * * *", "Remove uploaded files a day old (previews of imports nobody confirmed)"),
+    Periodic(remind_returns, "0 8 * * *", "Open supplier returns for ended periods; remind suppliers before they are due and when overdue"),
 ]
 
 

@@ -41,6 +41,8 @@ def settings():
     from models.contracts.council_buyer import council_buyer, save_council_buyer
     from models.contracts.models import at_risk_rule, council_thresholds
     from models.needs.rules import live_need_cap
+    from models.contracts.tiers import Tier
+    from models.returns.schedule import due_days, months_for_tier, setting_key
 
     thresholds = council_thresholds()
     buyer = council_buyer()
@@ -54,6 +56,8 @@ def settings():
             "tier_strategic_over": f"{thresholds.strategic_over_pence / 100:,.0f}",
             "at_risk_days": days,
             "at_risk_percent": round(share * 100),
+            **{setting_key(tier): months_for_tier(tier) for tier in Tier},
+            "return_due_days": due_days(),
             "council_buyer_names": "\n".join(buyer.names),
             "council_buyer_ids": "\n".join(buyer.ids),
         }
@@ -67,6 +71,8 @@ def settings():
             "tier_strategic_over_pence": str(form.tier_strategic_over.pence),
             "at_risk_days": str(form.at_risk_days.data),
             "at_risk_percent": str(form.at_risk_percent.data),
+            **{setting_key(tier): str(getattr(form, setting_key(tier)).data) for tier in Tier},
+            "return_due_days": str(form.return_due_days.data),
         }
         def save() -> None:
             for key, value in values.items():
@@ -172,6 +178,8 @@ def measure(measure_id: int | None = None):
                 form.need_kind.data or None,
                 bool(form.active.data),
                 current_user,
+                form.delivered_through.data or "needs",
+                bool(form.is_spend.data),
             ),
             form,
         )

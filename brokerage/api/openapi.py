@@ -203,6 +203,8 @@ SCHEMAS: dict[str, Any] = {
         "description": STRING,
         "target_quantity": {"type": "integer", "minimum": 1},
         "delivered_quantity": COUNT,
+        "delivered_through_pledges": COUNT,
+        "delivered_through_returns": COUNT,
         "due_date": DAY,
         "status": {"type": "string", "enum": ["on_track", "at_risk", "met", "unmet"]},
         "target_value_pence": _null(PENCE),

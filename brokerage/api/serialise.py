@@ -171,6 +171,8 @@ def commitment_json(line: CommitmentLine) -> dict[str, Any]:
         "description": line.description,
         "target_quantity": line.target_quantity,
         "delivered_quantity": line.delivered_quantity,
+        "delivered_through_pledges": line.delivered_through_pledges,
+        "delivered_through_returns": line.delivered_through_returns,
         "due_date": line.due_date.isoformat(),
         "status": line.status.value,
         "target_value_pence": line.target_value_pence,

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import IntegerField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from brokerage.forms import PoundsField
+from models.returns.periods import EVERY_MONTHS, LABELS
+
+
+def _schedule_field(tier_words: str) -> SelectField:
+    return SelectField(
+        f"Contracts {tier_words} report",
+        widget=GovSelect(),
+        coerce=int,
+        choices=[SelectChoice(months, LABELS[months]) for months in EVERY_MONTHS],
+        validate_choice=True,
+    )
 
 # The tier thresholds: up to £100bn, in the words of the proxy value's messages.
 THRESHOLD = {
@@ -74,6 +86,19 @@ class SettingsForm(FlaskForm):
         validators=[
             InputRequired(message="Enter the share as a whole number of per cent"),
             NumberRange(min=1, max=100, message="Enter a percentage between 1 and 100"),
+        ],
+        render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
+    )
+    return_months_none = _schedule_field("under the basic tier")
+    return_months_basic = _schedule_field("in the basic tier")
+    return_months_kpi = _schedule_field("in the KPI tier")
+    return_months_strategic = _schedule_field("in the strategic tier")
+    return_due_days = IntegerField(
+        "A return is due this many days after its period ends",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the number of days, as a whole number"),
+            NumberRange(min=0, max=180, message="Enter a number of days between 0 and 180"),
         ],
         render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
     )

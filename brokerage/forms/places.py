@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from brokerage.forms import PoundsField, postcode_field
 from models import NeedKind
+from models.places.themes import DeliveredThrough
 
 
 class WardsUploadForm(FlaskForm):
@@ -81,6 +82,17 @@ class MeasureForm(FlaskForm):
         choices=[SelectChoice("", "Any")] + [SelectChoice(kind.value, kind.label) for kind in NeedKind],
         validate_choice=True,
         default="",
+    )
+    delivered_through = RadioField(
+        "How is its delivery evidenced?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(choice.value, choice.label) for choice in DeliveredThrough],
+        validate_choice=True,
+        default="needs",
+    )
+    is_spend = BooleanField(
+        "Money spent with suppliers: returns split it by supplier type (size, VCSE, based in the borough)",
+        widget=GovCheckboxInput(),
     )
     active = BooleanField("Offer this measure for new commitments", widget=GovCheckboxInput(), default=True)
     submit = SubmitField("Save measure", widget=GovSubmitInput())

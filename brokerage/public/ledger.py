@@ -12,6 +12,7 @@ from brokerage.downloads import attachment, csv_text
 from brokerage.pagination import Page
 from brokerage.public import bp
 from models import Theme, Ward, db
+from models.returns.totals import returns_totals
 from models.reporting.ledger import (
     CSV_HEADER,
     LedgerFilters,
@@ -44,6 +45,9 @@ def ledger():
         "public/ledger.html",
         page=page,
         totals=totals,
+        # Delivery by source: accepted supplier returns, beside this ledger of confirmed pledges
+        # (not by ward or kind of need, which returns do not have).
+        returned=None if (filters.ward or filters.kind) else returns_totals(filters.theme, filters.supplier, filters.year),
         filters=filters,
         wards=db.session.execute(select(Ward.code, Ward.name).order_by(Ward.name)).all(),
         themes=db.session.execute(select(Theme.slug, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position)).all(),

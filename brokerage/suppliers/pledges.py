@@ -11,14 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from brokerage.decorators import verified_email_required
-from brokerage.evidence import can_see_evidence, delete_evidence, evidence_response, store_evidence
+from brokerage.evidence import apply_with_evidence, can_see_evidence, evidence_response
 from brokerage.extensions import limiter
 from brokerage.forms import ActionForm
 from workers.notify import send_pledge_delivered, send_pledge_offered, send_pledge_withdrawn
 from brokerage.forms.pledges import NO_COMMITMENT, DeliveryForm, PledgeForm
 from brokerage.suppliers import bp
-from brokerage.views import apply_rule, show_domain_error
-from models import Commitment, Contract, DomainError, Membership, Need, Organisation, PermissionDenied, Pledge, db
+from brokerage.views import apply_rule
+from models import Commitment, Contract, Membership, Need, Organisation, PermissionDenied, Pledge, db
 from models.pledges.rules import (
     NOT_VERIFIED,
     fitting_commitments,
@@ -124,23 +124,14 @@ def record(pledge_id: int):
         return redirect(url_for("suppliers.dashboard", organisation_id=pledge.supplier_id))
     form = DeliveryForm()
     if form.validate_on_submit():
-        stored: str | None = None
-        upload = form.evidence.data
-        try:
-            if upload and getattr(upload, "filename", ""):
-                stored = store_evidence(upload.stream)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
 
-            def rule():
-                record_delivery(pledge, current_user, form.delivered_on.data, form.note.data or "", stored, date.today())
-                send_pledge_delivered(pledge)
+        def rule(stored: str | None):
+            record_delivery(pledge, current_user, form.delivered_on.data, form.note.data or "", stored, date.today())
+            send_pledge_delivered(pledge)
 
-            if apply_rule(rule, form):
-                flash(f"Delivery recorded. We have asked {pledge.need.organisation.name} to confirm they received it.", "success")
-                return redirect(url_for("suppliers.dashboard", organisation_id=pledge.supplier_id))
-            delete_evidence(stored)
+        if apply_with_evidence(form, rule):
+            flash(f"Delivery recorded. We have asked {pledge.need.organisation.name} to confirm they received it.", "success")
+            return redirect(url_for("suppliers.dashboard", organisation_id=pledge.supplier_id))
     return render_template("suppliers/record_delivery.html", form=form, pledge=pledge)
 
 

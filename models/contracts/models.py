@@ -19,8 +19,10 @@ from sqlalchemy import (
     Table,
     Text,
     case,
+    false,
     literal,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db, utcnow
@@ -143,6 +145,7 @@ class Commitment(db.Model):
     __table_args__ = (
         CheckConstraint("target_quantity > 0", name="target_positive"),
         CheckConstraint("delivered_quantity >= 0", name="delivered_not_negative"),
+        CheckConstraint("returned_quantity >= 0", name="returned_not_negative"),
         CheckConstraint("state IN ('proposed', 'approved', 'rejected')", name="state_known"),
         CheckConstraint(
             "settlement IS NULL OR settlement IN ('fund_payment', 'credit')", name="settlement_known"
@@ -160,6 +163,10 @@ class Commitment(db.Model):
     state: Mapped[str] = mapped_column(String(16), default="approved")
     # The sum of this commitment's allocations, kept in the same transaction.
     delivered_quantity: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The sum of its lines in accepted supplier returns (models/returns/), kept likewise.
+    returned_quantity: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # A key performance indicator of its contract: rated every 12 months (models/returns/kpis.py).
+    is_kpi: Mapped[bool] = mapped_column(default=False, server_default=false())
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -178,20 +185,31 @@ class Commitment(db.Model):
     measure: Mapped["Measure"] = relationship()
     wards: Mapped[list["Ward"]] = relationship(secondary=commitment_wards)
 
+    @hybrid_property
+    def total_delivered(self) -> int:
+        """Delivered by both sources: confirmed pledges and accepted supplier returns (in SQL,
+        the same sum, so reports count what the pages show)."""
+        return self.delivered_quantity + (self.returned_quantity or 0)
+
+    @total_delivered.inplace.expression
+    @classmethod
+    def _total_delivered_expression(cls):
+        return cls.delivered_quantity + cls.returned_quantity
+
     @property
     def remaining_quantity(self) -> int:
-        return max(self.target_quantity - self.delivered_quantity, 0)
+        return max(self.target_quantity - self.total_delivered, 0)
 
     def status(self, today: date | None = None) -> CommitmentStatus:
         days, share = at_risk_rule()
         return commitment_status(
-            self.target_quantity, self.delivered_quantity, self.due_date, today or date.today(), days, share
+            self.target_quantity, self.total_delivered, self.due_date, today or date.today(), days, share
         )
 
     @property
     def delivered_value_pence(self) -> int | None:
         proxy = self.measure.proxy_value_pence
-        return None if proxy is None else self.delivered_quantity * proxy
+        return None if proxy is None else self.total_delivered * proxy
 
     @property
     def target_value_pence(self) -> int | None:

@@ -79,6 +79,26 @@ def _idea_comments() -> Select:
     return pending_comments()
 
 
+def _returns() -> Select:
+    """Supplier returns submitted (or answered), waiting for an officer's decision."""
+    from models.returns.models import SupplierReturn
+
+    return select(SupplierReturn).where(SupplierReturn.state == "submitted").order_by(
+        SupplierReturn.submitted_at, SupplierReturn.id
+    )
+
+
+def _overdue_returns() -> Select:
+    """Supplier returns past their due date and not submitted (a draft, or a question unanswered)."""
+    from datetime import date
+
+    from models.returns.models import SupplierReturn
+
+    return select(SupplierReturn).where(
+        SupplierReturn.state.in_(("draft", "queried")), SupplierReturn.due_date < date.today()
+    ).order_by(SupplierReturn.due_date, SupplierReturn.id)
+
+
 QUEUES: dict[str, Callable[[], Select]] = {
     "organisations": _organisations,
     "needs": _needs,
@@ -89,6 +109,8 @@ QUEUES: dict[str, Callable[[], Select]] = {
     "rounds_to_publish": _rounds_to_publish,
     "idea_reports": _idea_reports,
     "idea_comments": _idea_comments,
+    "returns": _returns,
+    "overdue_returns": _overdue_returns,
 }
 
 

@@ -64,7 +64,7 @@ class DueLine:
     """Something with a date: a commitment falling due (what is still to deliver),
     an accepted pledge to deliver, or a group's need closing (what it still needs)."""
 
-    kind: str  # commitment, pledge, need
+    kind: str  # commitment, pledge, need, return (a supplier return to file)
     title: str  # the measure, or the need
     quantity: int
     unit: str
@@ -439,7 +439,7 @@ class DigestBuilder:
         for supplier_id, title, measure, unit, target, delivered, due in db.session.execute(
             select(
                 Contract.supplier_id, Contract.title, Measure.name, Measure.unit, Commitment.target_quantity,
-                Commitment.delivered_quantity, Commitment.due_date,
+                Commitment.total_delivered, Commitment.due_date,
             )
             .join(Contract, Contract.id == Commitment.contract_id)
             .join(Measure, Measure.id == Commitment.measure_id)
@@ -467,10 +467,31 @@ class DigestBuilder:
             .order_by(Need.deadline, Pledge.id)
         ):
             sections[supplier_id].due_soon.append(DueLine("pledge", need_title, quantity, unit, deadline, need_id=need_id))
+        self._load_returns_due(sections)
         for section in sections.values():
             section.due_soon.sort(key=lambda line: line.due_date)
         self._load_recommendations(sections)
         self._suppliers.update(sections)
+
+    def _load_returns_due(self, sections: dict[int, "SupplierSection"]) -> None:
+        """Supplier returns to file: due within the reminder window, or overdue."""
+        from models.contracts.models import Contract
+        from models.returns.models import SupplierReturn
+        from models.returns.reminders import remind_days
+
+        for supplier_id, reference, title, period_start, due in db.session.execute(
+            select(Contract.supplier_id, Contract.reference, Contract.title, SupplierReturn.period_start,
+                   SupplierReturn.due_date)
+            .join(Contract, Contract.id == SupplierReturn.contract_id)
+            .where(Contract.supplier_id.in_(list(sections)), SupplierReturn.state.in_(("draft", "queried")),
+                   SupplierReturn.due_date <= self.today + timedelta(days=remind_days()))
+            .order_by(SupplierReturn.due_date, SupplierReturn.id)
+        ):
+            sections[supplier_id].due_soon.append(DueLine(
+                "return", title, 0, "", due,
+                context=f"{reference}, the period from {period_start.day} {period_start:%B %Y}"
+                + ("; it is overdue" if due < self.today else ""),
+            ))
 
     def _load_recommendations(self, sections: dict[int, "SupplierSection"]) -> None:
         """The matching worker's best suggestions for these suppliers, a few each, in one query."""

@@ -6,7 +6,7 @@ import enum
 import re
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import DomainError, db, utcnow
@@ -41,6 +41,27 @@ def slugify(text: str, limit: int = 80) -> str:
     return slug[:cut] if cut > 0 else slug[:limit]
 
 
+class DeliveredThrough(str, enum.Enum):
+    """How a measure's delivery is evidenced: through community needs (confirmed pledges),
+    through the supplier's periodic returns, or both."""
+
+    NEEDS = "needs"
+    RETURNS = "returns"
+    BOTH = "both"
+
+    @property
+    def label(self) -> str:
+        return {
+            "needs": "Through community needs (pledges)",
+            "returns": "Through supplier returns",
+            "both": "Both: pledges and supplier returns",
+        }[self.value]
+
+    @property
+    def takes_returns(self) -> bool:
+        return self != DeliveredThrough.NEEDS
+
+
 class Theme(db.Model):
     __tablename__ = "themes"
 
@@ -66,6 +87,7 @@ class Measure(db.Model):
             "need_kind IS NULL OR need_kind IN ('cash', 'goods', 'volunteering', 'skills', 'space')",
             name="need_kind_known",
         ),
+        CheckConstraint("delivered_through IN ('needs', 'returns', 'both')", name="delivered_through_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,8 +99,20 @@ class Measure(db.Model):
     # Which kind of community need this measure is met by (for matching).
     need_kind: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
+    # How its delivery is evidenced (DeliveredThrough): needs, returns or both.
+    delivered_through: Mapped[str] = mapped_column(String(8), default="needs", server_default="needs")
+    # Money spent with suppliers: a return splits it by supplier type (size, VCSE, in the borough).
+    is_spend: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     theme: Mapped[Theme] = relationship(back_populates="measures")
+
+    @property
+    def delivered_through_label(self) -> str:
+        return DeliveredThrough(self.delivered_through).label
+
+    @property
+    def takes_returns(self) -> bool:
+        return DeliveredThrough(self.delivered_through).takes_returns
 
     @property
     def need_kind_label(self) -> str | None:
@@ -95,6 +129,7 @@ BRENT_THEMES: list[tuple[str, str, list[tuple[str, str, int | None, str | None]]
         [
             ("Apprenticeship weeks for local people", "weeks", None, "skills"),
             ("Work placement hours", "hours", None, "skills"),
+            ("Local people hired", "people", None, None),
         ],
     ),
     (
@@ -133,6 +168,21 @@ BRENT_THEMES: list[tuple[str, str, list[tuple[str, str, int | None, str | None]]
 ]
 
 
+# How the seeded measures' delivery is evidenced (issue 16): jobs, apprenticeships and
+# spend happen inside the supplier's business, so they come through returns; volunteering
+# through needs or returns. Every other measure: through community needs. Spend measures
+# split their returns by supplier type.
+BRENT_DELIVERY: dict[str, str] = {
+    "Apprenticeship weeks for local people": "returns",
+    "Local people hired": "returns",
+    "Work placement hours": "returns",
+    "Spend with local SMEs and VCSEs": "returns",
+    "Employee volunteering hours": "both",
+    "Volunteer hours on environmental projects": "both",
+}
+BRENT_SPEND = ("Spend with local SMEs and VCSEs",)
+
+
 def seed_themes() -> int:
     """Add Brent's five themes and example measures where missing. Returns how many themes were added."""
     added = 0
@@ -145,7 +195,11 @@ def seed_themes() -> int:
             added += 1
             for measure_name, unit, proxy, kind in measures:
                 db.session.add(
-                    Measure(theme_id=theme.id, name=measure_name, unit=unit, proxy_value_pence=proxy, need_kind=kind)
+                    Measure(
+                        theme_id=theme.id, name=measure_name, unit=unit, proxy_value_pence=proxy, need_kind=kind,
+                        delivered_through=BRENT_DELIVERY.get(measure_name, "needs"),
+                        is_spend=measure_name in BRENT_SPEND,
+                    )
                 )
     db.session.flush()
     return added
@@ -179,6 +233,8 @@ def save_measure(
     need_kind: str | None,
     active: bool,
     actor,
+    delivered_through: str = "needs",
+    is_spend: bool = False,
 ) -> Measure:
     name = name.strip()
     query = (
@@ -192,12 +248,15 @@ def save_measure(
         raise DomainError("This theme already has a measure with this name", field="name")
     if proxy_value_pence is not None and proxy_value_pence < 0:
         raise DomainError("The proxy value cannot be negative", field="proxy_value")
+    if delivered_through not in {choice.value for choice in DeliveredThrough}:
+        raise DomainError("Choose how its delivery is evidenced", field="delivered_through")
     creating = measure is None
     if creating:
         measure = Measure()
         db.session.add(measure)
     measure.theme_id, measure.name, measure.unit = theme.id, name, unit.strip()
     measure.proxy_value_pence, measure.need_kind, measure.active = proxy_value_pence, need_kind or None, active
+    measure.delivered_through, measure.is_spend = delivered_through, is_spend
     db.session.flush()
     record_event("measure.created" if creating else "measure.updated", measure, actor=actor)
     return measure

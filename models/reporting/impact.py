@@ -98,7 +98,7 @@ def _money(quantity):
 def _commitment_sums():
     return (
         func.coalesce(func.sum(_money(Commitment.target_quantity)), 0),
-        func.coalesce(func.sum(_money(Commitment.delivered_quantity)), 0),
+        func.coalesce(func.sum(_money(Commitment.total_delivered)), 0),
         func.count(Commitment.id),
     )
 
@@ -209,6 +209,9 @@ class Headline:
     unmet: int
     fund_received_pence: int
     credits: int
+    # Of delivered_against_commitments_pence: what accepted supplier returns delivered (the
+    # rest came through confirmed pledges; never both for one delivery).
+    delivered_through_returns_pence: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -217,12 +220,12 @@ class Headline:
 def _status_case(today: date):
     days, share = at_risk_rule()
     return case(
-        (Commitment.delivered_quantity >= Commitment.target_quantity, literal("met")),
+        (Commitment.total_delivered >= Commitment.target_quantity, literal("met")),
         (Commitment.due_date < today, literal("unmet")),
         (
             and_(
                 Commitment.due_date <= today + timedelta(days=days),
-                cast(Commitment.delivered_quantity, BigInteger) * 10_000 < cast(Commitment.target_quantity, BigInteger) * int(share * 10_000),
+                cast(Commitment.total_delivered, BigInteger) * 10_000 < cast(Commitment.target_quantity, BigInteger) * int(share * 10_000),
             ),
             literal("at_risk"),
         ),
@@ -239,7 +242,9 @@ def status_counts(year: Year | None, today: date) -> dict[str, int]:
 
 
 def headline(year: Year | None, today: date) -> Headline:
-    committed, delivered, count = db.session.execute(_base(*_commitment_sums()).where(_due_in(year))).one()
+    committed, delivered, count, returned = db.session.execute(
+        _base(*_commitment_sums(), func.coalesce(func.sum(_money(Commitment.returned_quantity)), 0)).where(_due_in(year))
+    ).one()
     in_year, deliveries = db.session.execute(
         select(func.coalesce(func.sum(value_pence_column()), 0), func.count(Pledge.id))
         .join(Need, Need.id == Pledge.need_id)
@@ -265,6 +270,7 @@ def headline(year: Year | None, today: date) -> Headline:
         unmet=counts["unmet"],
         fund_received_pence=fund,
         credits=credits,
+        delivered_through_returns_pence=int(returned),
     )
 
 
@@ -304,6 +310,12 @@ class Kpi:
     settlement: str | None
     fund_payment_pence: int | None
     remedial_action: str | None
+    delivered_through_returns: int = 0  # of `delivered`: the rest came through confirmed pledges
+    rating: str | None = None  # the officer's latest 12-month KPI rating (models/returns/ratings.py), if any
+
+    @property
+    def delivered_through_pledges(self) -> int:
+        return self.delivered - self.delivered_through_returns
 
     @property
     def percent(self) -> int:
@@ -314,6 +326,16 @@ class Kpi:
         return self.delivered - self.target
 
 
+def latest_rating():
+    """The latest 12-month rating an officer gave the commitment (a correlated subquery)."""
+    from models.returns.models import KpiRating
+
+    return (
+        select(KpiRating.rating).where(KpiRating.commitment_id == Commitment.id)
+        .order_by(KpiRating.year_start.desc()).limit(1).scalar_subquery()
+    )
+
+
 def kpis(year: Year | None, today: date, only_in_tier: bool = False, status: str | None = None, limit: int = 500) -> list[Kpi]:
     """Each approved commitment as a KPI: target, delivered, status, value; one query."""
     tier = tier_case()
@@ -322,8 +344,9 @@ def kpis(year: Year | None, today: date, only_in_tier: bool = False, status: str
         _base(
             Commitment.id, Contract.id, Contract.reference, Contract.title, Contract.value_pence, tier,
             Organisation.name, Theme.name, Measure.name, Measure.unit, Commitment.target_quantity,
-            Commitment.delivered_quantity, Commitment.due_date, state, Measure.proxy_value_pence,
+            Commitment.total_delivered, Commitment.due_date, state, Measure.proxy_value_pence,
             Commitment.settlement, Commitment.fund_payment_pence, Commitment.remedial_action,
+            Commitment.returned_quantity, latest_rating(),
         )
         .join(Organisation, Organisation.id == Contract.supplier_id)
         .join(Theme, Theme.id == Measure.theme_id)
@@ -338,12 +361,12 @@ def kpis(year: Year | None, today: date, only_in_tier: bool = False, status: str
     result = []
     for row in db.session.execute(query):
         (cid, contract_id, reference, title, value, tier_key, supplier, theme, measure, unit, target, delivered, due,
-         state_key, proxy, settlement, fund, remedial) = row
+         state_key, proxy, settlement, fund, remedial, returned, rating) = row
         result.append(
             Kpi(cid, contract_id, reference, title, int(value), TIER_LABELS[tier_key], supplier, theme, measure, unit,
                 int(target), int(delivered), due, state_key,
                 int(target) * proxy if proxy is not None else None, int(delivered) * proxy if proxy is not None else None,
-                settlement, fund, remedial)
+                settlement, fund, remedial, int(returned), rating)
         )
     return result
 

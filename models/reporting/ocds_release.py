@@ -131,11 +131,12 @@ def agreed_metric(commitment: Commitment) -> dict[str, Any]:
 
 
 def delivered_metric(commitment: Commitment, as_of: datetime) -> dict[str, Any]:
-    """What has been delivered against the commitment: confirmed deliveries allocated to it,
+    """What has been delivered against the commitment: confirmed deliveries allocated to it and
+    accepted supplier returns,
     observed up to `as_of` (when the contract's social value last changed, not the time of
     the request, so that the release stays the same while the data does)."""
     measure, start = commitment.measure, commitment.contract.start_date
-    notes = "Confirmed deliveries allocated to this commitment."
+    notes = "Confirmed deliveries allocated to this commitment, and supplier returns the council accepted."
     if commitment.settlement:
         notes += f" The shortfall was settled by {SETTLEMENTS[commitment.settlement]}."
     period = _period(start if start is not None and start <= as_of.date() else None, as_of)
@@ -143,7 +144,7 @@ def delivered_metric(commitment: Commitment, as_of: datetime) -> dict[str, Any]:
     return {
         "id": f"commitment-{commitment.id}",
         "title": measure.name,
-        "observations": _observations(key, measure, commitment.delivered_quantity, period, "delivered quantity", notes),
+        "observations": _observations(key, measure, commitment.total_delivered, period, "delivered quantity", notes),
     }
 
 
@@ -285,7 +286,12 @@ def _scheme_and_uid(org_id: str) -> dict[str, str]:
 def release_package(publisher: Publisher, uri: str, published: datetime) -> Iterator[str]:
     """The OCDS 1.1 release package, as text. Only the package's `publishedDate` is the
     time of publication; its releases are the same whenever the same data is exported."""
-    head = {
+    return json_document(package_head(publisher, uri, published), "releases", contract_releases(publisher))
+
+
+def package_head(publisher: Publisher, uri: str, published: datetime) -> dict[str, Any]:
+    """A release package's fields but its releases (the metrics extension declared)."""
+    return {
         "uri": uri,
         "version": "1.1",
         "extensions": [METRICS_EXTENSION],
@@ -294,4 +300,3 @@ def release_package(publisher: Publisher, uri: str, published: datetime) -> Iter
         "license": OGL,
         "publicationPolicy": f"{publisher.website}/open-data",
     }
-    return json_document(head, "releases", contract_releases(publisher))

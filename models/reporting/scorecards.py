@@ -41,6 +41,9 @@ class CommitmentLine:
     target_value_pence: int | None
     delivered_value_pence: int | None
     settlement: str | None
+    # delivered_quantity by source: confirmed pledges and accepted supplier returns
+    delivered_through_pledges: int = 0
+    delivered_through_returns: int = 0
 
     @property
     def percent_delivered(self) -> int:
@@ -117,14 +120,16 @@ def supplier_scorecard(supplier: Organisation, today: date) -> Scorecard:
             unit=commitment.measure.unit,
             description=commitment.description,
             target_quantity=commitment.target_quantity,
-            delivered_quantity=commitment.delivered_quantity,
+            delivered_quantity=commitment.total_delivered,
             due_date=commitment.due_date,
             status=commitment_status(
-                commitment.target_quantity, commitment.delivered_quantity, commitment.due_date, today, days, share
+                commitment.target_quantity, commitment.total_delivered, commitment.due_date, today, days, share
             ),
             target_value_pence=commitment.target_value_pence,
             delivered_value_pence=commitment.delivered_value_pence,
             settlement=commitment.settlement,
+            delivered_through_pledges=commitment.delivered_quantity,
+            delivered_through_returns=commitment.returned_quantity,
         )
         for commitment in commitments
     ]

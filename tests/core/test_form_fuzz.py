@@ -297,9 +297,24 @@ def routes(app, world: World, make_user) -> list[Route]:
         own_idea = propose_idea(ideas_round, resident, IdeaDetails("Trees", "Street trees.", 400_00, None), now)
         idea_comment = add_comment(idea, resident, "Yes please", None, now)
         idea_report = report(idea, idea_comment, None, "Rude")
+
+        from datetime import date as day
+
+        from models.contracts.models import Contract
+        from models.returns.rules import LineDetails, save_line, start_return, submit_return
+
+        seller, facilities = user("supplier1@example.org"), db.session.get(Contract, world.contract)
+        returns = []
+        for period in (day(2025, 4, 1), day(2025, 10, 1)):  # half-yearly: both ended
+            made = start_return(facilities, seller, period, day(2026, 6, 1))
+            save_line(made, db.session.get(Commitment, world.hours), seller, LineDetails(5, "Volunteering"))
+            returns.append(made.id)
+        submit_return(made, seller)
+        db.session.get(Commitment, world.hours).is_kpi = True
         ids = {
             "ideas_round": ideas_round.id, "idea": idea.id, "own_idea": own_idea.id, "idea_comment": idea_comment.id,
             "idea_report": idea_report.id,
+            "draft_return": returns[0], "sent_return": returns[1],
             "draft_story": draft_story.id, "sent_story": sent_story.id, "case_study": case_study.id, "match": match.id,
             "invitation": make_token("invitation", {"invitation": invitation.id, "email": invitation.email}),
             "reset": make_token("reset-password", {"user": other.id, "h": other.password_hash[-16:], "email": other.email}),
@@ -376,6 +391,11 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("suppliers.withdraw", "supplier1@example.org", f"/suppliers/pledges/{pledges['offered']}/withdraw", f"/suppliers/{world.builders}"),
         Route("suppliers.propose_commitment", "supplier1@example.org", f"/suppliers/contracts/{world.contract}/commitments/new"),
         Route("suppliers.dismiss", "supplier1@example.org", f"/suppliers/matches/{ids['match']}/dismiss", f"/suppliers/{world.builders}/recommended"),
+        Route("suppliers.start_contract_return", "supplier1@example.org", f"/suppliers/contracts/{world.contract}/returns/2026-04-01", f"/suppliers/contracts/{world.contract}/returns"),
+        Route("suppliers.upload_returns", "supplier1@example.org", f"/suppliers/{world.builders}/returns/upload"),
+        Route("suppliers.return_line", "supplier1@example.org", f"/suppliers/returns/{ids['draft_return']}/commitments/{world.hours}"),
+        Route("suppliers.submit", "supplier1@example.org", f"/suppliers/returns/{ids['draft_return']}/submit", f"/suppliers/returns/{ids['draft_return']}"),
+        Route("suppliers.correct", "supplier1@example.org", f"/suppliers/returns/{ids['sent_return']}/correct", f"/suppliers/returns/{ids['sent_return']}"),
         Route("suppliers.record", "supplier2@example.org", f"/suppliers/pledges/{pledges['accepted']}/delivery"),
         # Officers
         Route("officers.review_organisation", "officer@example.org", f"/officers/organisations/{world.pending}"),
@@ -383,6 +403,13 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.delivery", "officer@example.org", f"/officers/deliveries/{pledges['delivered']}"),
         Route("officers.reallocate", "officer@example.org", f"/officers/deliveries/{pledges['cash']}/allocations", f"/officers/deliveries/{pledges['cash']}"),
         Route("officers.new_contract", "officer@example.org", "/officers/contracts/new"),
+        Route("officers.toggle_kpi", "officer@example.org", f"/officers/commitments/{world.hours}/kpi", f"/officers/contracts/{world.contract}/kpis"),
+        Route("officers.rate", "officer@example.org", f"/officers/contracts/{world.contract}/kpis/{world.hours}-2025-04-01", f"/officers/contracts/{world.contract}/kpis"),
+        Route("officers.escalate_commitment", "officer@example.org", f"/officers/commitments/{world.hours}/escalation/escalate", f"/officers/commitments/{world.hours}/escalation"),
+        Route("officers.resolve_escalation", "officer@example.org", f"/officers/commitments/{world.hours}/escalation/resolve", f"/officers/commitments/{world.hours}/escalation"),
+        Route("officers.accept", "officer@example.org", f"/officers/returns/{ids['sent_return']}/accept", f"/officers/returns/{ids['sent_return']}"),
+        Route("officers.query", "officer@example.org", f"/officers/returns/{ids['sent_return']}/query", f"/officers/returns/{ids['sent_return']}"),
+        Route("officers.reject", "officer@example.org", f"/officers/returns/{ids['sent_return']}/reject", f"/officers/returns/{ids['sent_return']}"),
         Route("officers.new_commitment", "officer@example.org", f"/officers/contracts/{world.contract}/commitments/new"),
         Route("officers.decide_commitment_view", "officer@example.org", f"/officers/commitments/{world.proposed}/decision", f"/officers/commitments/{world.proposed}"),
         Route("officers.remedial_plan", "officer@example.org", f"/officers/commitments/{world.hours}/remedial-plan", f"/officers/commitments/{world.hours}"),

@@ -18,6 +18,8 @@ from models.stories.stories import StoryDetails, create_story, submit_story
 from models.voting.setup import RoundFields, add_item_option, close_round, create_round, open_round
 from tests.factories import login
 
+from models.returns.rules import LineDetails, save_line, start_return, submit_return
+
 TODAY = date.today()
 
 
@@ -58,9 +60,17 @@ def something_in_every_queue(app, make_user, make_organisation):
         make_pledge(published, supplier, seller, 2)  # offered: not the officer's turn yet
 
         measure_id = db.session.scalar(db.select(Measure.id).where(Measure.name == "Employee volunteering hours"))
-        contract = record_contract(ContractDetails("BRENT-9", "Cleaning", None, supplier.id, 500_000_00, None, None), officer)
+        contract = record_contract(
+            ContractDetails("BRENT-9", "Cleaning", None, supplier.id, 500_000_00, date(2024, 4, 1), None), officer
+        )
         add_commitment(contract, seller, CommitmentDetails(measure_id, 40, TODAY + timedelta(days=90)))  # proposed
-        add_commitment(contract, officer, CommitmentDetails(measure_id, 10, TODAY + timedelta(days=90)))  # approved
+        approved = add_commitment(contract, officer, CommitmentDetails(measure_id, 10, TODAY + timedelta(days=90)))
+        # Yearly returns: the first, a draft long past its due date (overdue); the second, submitted.
+        for start, submit in ((date(2024, 4, 1), False), (date(2025, 4, 1), True)):
+            supplier_return = start_return(contract, seller, start, TODAY)
+            save_line(supplier_return, approved, seller, LineDetails(4, "Volunteering at the library"))
+            if submit:
+                submit_return(supplier_return, seller)
 
         db.session.add_all([
             EmailMessage(to_address="gone@example.org", subject="Hello", text_body="Hello", kind="test", status="failed"),
@@ -98,7 +108,7 @@ def something_in_every_queue(app, make_user, make_organisation):
 
 EXPECTED = {
     "organisations": 1, "needs": 2, "deliveries": 1, "commitments": 1, "failed_emails": 1, "stories": 1,
-    "rounds_to_publish": 1, "idea_reports": 1, "idea_comments": 1,
+    "rounds_to_publish": 1, "idea_reports": 1, "idea_comments": 1, "returns": 1, "overdue_returns": 1,
 }
 
 
@@ -126,7 +136,7 @@ def test_the_dashboard_and_the_queue_pages_show_the_same_rows(app, client, somet
     for words in (
         "1 organisation to verify", "2 needs to moderate", "Deliveries to confirm: 1",
         "Contracts: 1 proposed commitment to approve", "1 closed round waiting for results to be published",
-        "1 email that could not be sent", "1 story to review",
+        "1 email that could not be sent", "1 story to review", "Supplier returns: 1 to check, 1 overdue",
     ):
         assert words in dashboard
     impact = client.get("/officers/impact").get_data(as_text=True)

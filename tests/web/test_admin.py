@@ -53,6 +53,11 @@ SETTINGS = {
     "tier_strategic_over": "5,000,000",
     "at_risk_days": "60",
     "at_risk_percent": "75",
+    "return_months_none": "12",
+    "return_months_basic": "12",
+    "return_months_kpi": "6",
+    "return_months_strategic": "3",
+    "return_due_days": "30",
 }
 
 

@@ -1,0 +1,107 @@
+"""Officers check supplier returns: the queue of submitted and overdue returns, a return
+with its lines and evidence, and the decision: accept (it counts), query (with a question
+the supplier answers) or reject (with a reason). Each decision emails the supplier. The
+rules are in models/returns/rules.py."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from brokerage.decorators import officer_required
+from brokerage.forms import ConfirmForm
+from brokerage.forms.returns import QueryReturnForm, RejectReturnForm
+from brokerage.officers import bp
+from brokerage.views import apply_rule
+from models import Contract, db
+from models.core.events import events_for
+from models.core.work_queue import work_queue
+from models.returns.models import SupplierReturn
+from models.returns.rules import accept_return, query_return, reject_return, returnable_commitments, returns_for
+from workers.notify import send_return_decision
+
+
+@bp.route("/returns")
+@officer_required
+def returns():
+    queues = work_queue("returns", "overdue_returns")
+    contract_id = request.args.get("contract", type=int)
+    listed = {}
+    for name, queue in queues.items():
+        query = queue.query.options(selectinload(SupplierReturn.contract).selectinload(Contract.supplier))
+        listed[name] = db.session.scalars(query.limit(200)).all()
+    contract = db.session.get(Contract, contract_id) if contract_id else None
+    history = db.session.scalars(
+        select(SupplierReturn).where(SupplierReturn.contract_id == contract.id)
+        .order_by(SupplierReturn.period_start.desc(), SupplierReturn.version.desc())
+    ).all() if contract else []
+    return render_template("officers/returns.html", queues=queues, listed=listed, contract=contract, history=history)
+
+
+def _return_or_404(return_id: int) -> SupplierReturn:
+    found = db.session.get(SupplierReturn, return_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _page(found: SupplierReturn, status: int = 200, **forms):
+    forms = {"accept_form": ConfirmForm(prefix="accept"), "query_form": QueryReturnForm(prefix="query"),
+             "reject_form": RejectReturnForm(prefix="reject"), **forms}
+    return render_template(
+        "officers/return.html", supplier_return=found, contract=found.contract,
+        commitments=returnable_commitments(found.contract), versions=returns_for(found.contract_id, found.period_start),
+        events=events_for(found), **forms,
+    ), status
+
+
+@bp.route("/returns/<int:return_id>")
+@officer_required
+def supplier_return(return_id: int):
+    return _page(_return_or_404(return_id))
+
+
+def _decide(found: SupplierReturn, rule, done: str, form=None):
+    def run():
+        decided = rule()
+        send_return_decision(decided)
+
+    if apply_rule(run, form):
+        flash(done, "success")
+        return redirect(url_for("officers.supplier_return", return_id=found.id))
+    return None
+
+
+@bp.route("/returns/<int:return_id>/accept", methods=["POST"])
+@officer_required
+def accept(return_id: int):
+    found = _return_or_404(return_id)
+    if not ConfirmForm(prefix="accept").validate_on_submit():
+        abort(400)
+    done = _decide(found, lambda: accept_return(found.id, current_user), "Return accepted: it now counts as delivered.")
+    return done or redirect(url_for("officers.supplier_return", return_id=found.id))
+
+
+def _with_text(return_id: int, form_class, prefix: str, rule, done: str):
+    """Query or reject: the officer's words are required, shown beside their field when missing."""
+    found = _return_or_404(return_id)
+    form = form_class(prefix=prefix)
+    if form.validate_on_submit():
+        decided = _decide(found, lambda: rule(found.id, current_user, form.data[form.text_field]), done, form)
+        if decided:
+            return decided
+    return _page(found, 400, **{f"{prefix}_form": form})
+
+
+@bp.route("/returns/<int:return_id>/query", methods=["POST"])
+@officer_required
+def query(return_id: int):
+    return _with_text(return_id, QueryReturnForm, "query", query_return, "Question sent to the supplier.")
+
+
+@bp.route("/returns/<int:return_id>/reject", methods=["POST"])
+@officer_required
+def reject(return_id: int):
+    return _with_text(return_id, RejectReturnForm, "reject", reject_return, "Return rejected.")

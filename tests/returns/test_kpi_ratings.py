@@ -1,0 +1,71 @@
+"""KPI ratings: an officer marks KPIs; a contract over £5m with fewer than three is flagged;
+each ended 12-month year gets a proposed rating from delivered against the pro-rata target,
+with the figures; the officer confirms it, or overrides it only with a reason."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from models import Commitment, Contract, User, db
+from models.returns.models import KpiRating
+from models.returns.rules import LineDetails, accept_return, save_line, start_return, submit_return
+from tests import factories
+from tests.factories import get, post_form, signed_in
+
+
+@pytest.fixture
+def world(app, places):
+    made = factories.returns_borough(app)
+    with app.app_context():
+        seller, officer = get(User, made.seller), get(User, made.officer)
+        filed = start_return(get(Contract, made.contract), seller, date(2025, 4, 1), date(2025, 11, 1))
+        save_line(filed, get(Commitment, made.apprenticeships), seller, LineDetails(26, "Apprentices"))
+        submit_return(filed, seller)
+        accept_return(filed.id, officer)
+        db.session.commit()
+    return made
+
+
+def test_kpis_flag_propose_confirm_and_override_with_a_reason(app, world):
+    officer = signed_in(app, "officer@example.org")
+    contract_page = f"/officers/contracts/{world.contract}"
+    assert "need at least 3 KPIs; this one has 0" in officer.get(contract_page).get_data(as_text=True)
+    for commitment in (world.apprenticeships, world.hires, world.spend):
+        assert post_form(officer, f"/officers/commitments/{commitment}/kpi", {}, form_url=f"{contract_page}/kpis").status_code == 302
+    page = officer.get(f"{contract_page}/kpis").get_data(as_text=True)
+    assert "need at least 3 KPIs" not in page
+    # The first year (to 31 March 2026): 26 weeks against a pro-rata 172 (364 of 1,095 days of 520).
+    assert "<strong>26 weeks</strong> against a pro-rata target of <strong>172</strong>" in page
+    assert "Proposed rating: <strong>Inadequate</strong>" in page
+    key = f"{world.apprenticeships}-2025-04-01"
+    url = f"{contract_page}/kpis/{key}"
+    response = post_form(officer, url, {f"{key}-key": key, f"{key}-rating": "requires_improvement", f"{key}-reason": ""},
+                         form_url=f"{contract_page}/kpis")
+    assert response.status_code == 400
+    assert "Say why the rating is not the proposed one (Inadequate)" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(KpiRating)) is None
+    response = post_form(officer, url, {f"{key}-key": key, f"{key}-rating": "requires_improvement",
+                                        f"{key}-reason": "Two more apprentices started in March; their weeks count next year."},
+                         form_url=f"{contract_page}/kpis")
+    assert response.status_code == 302
+    hires_key = f"{world.hires}-2025-04-01"
+    response = post_form(officer, f"{contract_page}/kpis/{hires_key}",
+                         {f"{hires_key}-key": hires_key, f"{hires_key}-rating": "inadequate", f"{hires_key}-reason": ""},
+                         form_url=f"{contract_page}/kpis")
+    assert response.status_code == 302  # confirming the proposed rating needs no reason
+    with app.app_context():
+        ratings = {r.commitment_id: (r.proposed, r.rating, r.delivered, r.pro_rata_target)
+                   for r in db.session.scalars(select(KpiRating))}
+        assert ratings == {world.apprenticeships: ("inadequate", "requires_improvement", 26, 172),
+                           world.hires: ("inadequate", "inadequate", 0, 13)}
+    with app.app_context():
+        from models.reporting.impact import kpis
+
+        rated = {kpi.commitment_id: kpi.rating for kpi in kpis(None, date.today())}
+        assert rated[world.apprenticeships] == "requires_improvement" and rated[world.spend] is None
+    supplier = signed_in(app, "supplier@example.org")
+    assert supplier.get(f"{contract_page}/kpis").status_code == 403
