@@ -128,7 +128,7 @@ def return_line(return_id: int, commitment_id: int):
                            line=line)
 
 
-@bp.route("/suppliers/returns/<int:return_id>/submit", methods=["POST"])
+@bp.route("/suppliers/returns/<int:return_id>/submit", methods=["POST"], endpoint="submit_return")
 @verified_email_required
 @limiter.limit("60 per hour")
 def submit(return_id: int):

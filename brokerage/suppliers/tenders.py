@@ -139,7 +139,7 @@ def remove_item(offer_id: int, kind: str, item_id: int):
     return redirect(url_for("suppliers.offer", offer_id=offer.id))
 
 
-@bp.route("/suppliers/offers/<int:offer_id>/submit", methods=["POST"])
+@bp.route("/suppliers/offers/<int:offer_id>/submit", methods=["POST"], endpoint="submit_offer")
 @verified_email_required
 def submit(offer_id: int):
     offer = _offer_or_404(offer_id)

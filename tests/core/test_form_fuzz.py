@@ -386,7 +386,7 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("suppliers.reserve", "supplier1@example.org", f"/suppliers/offers/{ids['offer']}/reservations", f"/suppliers/offers/{ids['offer']}"),
         Route("suppliers.add_line", "supplier1@example.org", f"/suppliers/offers/{ids['offer']}/lines", f"/suppliers/offers/{ids['offer']}"),
         Route("suppliers.remove_item", "supplier1@example.org", f"/suppliers/offers/{ids['offer']}/line/{ids['line']}/remove", f"/suppliers/offers/{ids['offer']}"),
-        Route("suppliers.submit", "supplier1@example.org", f"/suppliers/offers/{ids['offer']}/submit", f"/suppliers/offers/{ids['offer']}"),
+        Route("suppliers.submit_offer", "supplier1@example.org", f"/suppliers/offers/{ids['offer']}/submit", f"/suppliers/offers/{ids['offer']}"),
         Route("suppliers.pledge", "supplier1@example.org", f"/needs/{need['fridge']}/pledge"),
         Route("suppliers.withdraw", "supplier1@example.org", f"/suppliers/pledges/{pledges['offered']}/withdraw", f"/suppliers/{world.builders}"),
         Route("suppliers.propose_commitment", "supplier1@example.org", f"/suppliers/contracts/{world.contract}/commitments/new"),
@@ -394,7 +394,7 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("suppliers.start_contract_return", "supplier1@example.org", f"/suppliers/contracts/{world.contract}/returns/2026-04-01", f"/suppliers/contracts/{world.contract}/returns"),
         Route("suppliers.upload_returns", "supplier1@example.org", f"/suppliers/{world.builders}/returns/upload"),
         Route("suppliers.return_line", "supplier1@example.org", f"/suppliers/returns/{ids['draft_return']}/commitments/{world.hours}"),
-        Route("suppliers.submit", "supplier1@example.org", f"/suppliers/returns/{ids['draft_return']}/submit", f"/suppliers/returns/{ids['draft_return']}"),
+        Route("suppliers.submit_return", "supplier1@example.org", f"/suppliers/returns/{ids['draft_return']}/submit", f"/suppliers/returns/{ids['draft_return']}"),
         Route("suppliers.correct", "supplier1@example.org", f"/suppliers/returns/{ids['sent_return']}/correct", f"/suppliers/returns/{ids['sent_return']}"),
         Route("suppliers.record", "supplier2@example.org", f"/suppliers/pledges/{pledges['accepted']}/delivery"),
         # Officers
