@@ -46,6 +46,14 @@ class PermissionDenied(DomainError):
     pass
 
 
+class DomainErrors(DomainError):
+    """Several problems found at once (every bad line of a batch), each its own message."""
+
+    def __init__(self, messages: list[str], field: str | None = None):
+        super().__init__(" ".join(messages), field)
+        self.messages = list(messages)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     # Foreign keys are off by default in SQLite; WAL lets the web and the

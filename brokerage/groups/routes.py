@@ -119,7 +119,13 @@ def _handle_need_form(form: NeedForm, organisation: Organisation, need: Need | N
 @limiter.limit("60 per hour", methods=["POST"])
 def new_need(organisation_id: int):
     organisation = _group_or_403(organisation_id)
+    live, cap = live_need_count(organisation.id), live_need_cap()
+    if live >= cap:
+        # Say so before anyone fills in the form, not after they send it.
+        return render_template("groups/need_cap.html", organisation=organisation, live=live, cap=cap)
     form = NeedForm()
+    if request.method == "GET":
+        form.ward_id.data = organisation.ward_id or 0  # the group's own ward, not borough-wide
     response, preview = _handle_need_form(form, organisation, None)
     if response is not None:
         return response

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from models import DomainError, PermissionDenied, db
+from models import DomainError, DomainErrors, PermissionDenied, db
 from models.people.permissions import require_officer
 from models.core.events import record_event
 
@@ -146,32 +146,40 @@ class PaperLine:
 
 def parse_paper_ballots(round_: Round, text: str) -> list[PaperLine]:
     """One ballot per line, the option numbers printed on the paper, e.g. "1, 4, 7".
-    Every line is checked against the ballot's rules; errors name the line."""
+    Every line is checked against the ballot's rules, and every bad line is reported at once,
+    each naming its line; nothing is entered unless all are right."""
     by_position = {option.position: option for option in round_.options}
     ballots: list[PaperLine] = []
+    problems: list[str] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
-        parts = [part for part in line.replace(",", " ").replace(";", " ").split() if part]
-        ids = []
-        for part in parts:
-            if not part.isdigit() or len(part) > 6:
-                raise DomainError(f"Line {number}: “{part[:20]}” is not an option number", "ballots")
-            option = by_position.get(int(part))
-            if option is None:
-                raise DomainError(f"Line {number}: there is no option {int(part)} on this ballot", "ballots")
-            ids.append(option.id)
         try:
-            check_choices(round_, ids, "ballots")
+            ballots.append(PaperLine(number, _paper_line_choices(round_, by_position, line)))
         except DomainError as error:
-            raise DomainError(f"Line {number}: {error.message}", "ballots") from None
-        ballots.append(PaperLine(number, ids))
-        if len(ballots) > MAX_PAPER_BATCH:
+            problems.append(f"Line {number}: {error.message}")
+        if len(ballots) + len(problems) > MAX_PAPER_BATCH:
             raise DomainError(f"Enter at most {MAX_PAPER_BATCH:,} ballots in one batch", "ballots")
+    if problems:
+        raise DomainErrors(problems, "ballots")
     if not ballots:
         raise DomainError("Enter at least one ballot, one per line", "ballots")
     return ballots
+
+
+def _paper_line_choices(round_: Round, by_position: dict, line: str) -> list[int]:
+    """The option ids on one line of a paper batch, or the DomainError saying what is wrong."""
+    ids = []
+    for part in [part for part in line.replace(",", " ").replace(";", " ").split() if part]:
+        if not part.isdigit() or len(part) > 6:
+            raise DomainError(f"“{part[:20]}” is not an option number", "ballots")
+        option = by_position.get(int(part))
+        if option is None:
+            raise DomainError(f"there is no option {int(part)} on this ballot", "ballots")
+        ids.append(option.id)
+    check_choices(round_, ids, "ballots")
+    return ids
 
 
 def enter_paper_batch(round_: Round, officer: "User", reference: str, text: str, now: datetime) -> PaperBatch:

@@ -194,6 +194,16 @@ def test_needs_near_me(app, client, world):
     assert "Enter a real postcode" in nonsense
 
 
+def test_needs_near_me_with_no_postcode_stays_on_the_needs_page_with_one_error(app, client, world):
+    make_need(app, world)
+    response = client.get("/needs/near?postcode=+")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400  # the needs page itself, not a redirect elsewhere
+    assert "<h1 class=\"govuk-heading-l\">Community needs</h1>" in text
+    assert text.count("Enter your postcode") == 2  # once in the error summary, once beside the field
+    assert "govuk-notification-banner" not in text and "<title>Error: Community needs" in text
+
+
 # Unhappy paths -------------------------------------------------------------------------
 
 
@@ -348,12 +358,35 @@ def test_cap_on_live_needs(app, client, world):
 
         set_setting("live_need_cap", "2")
         db.session.commit()
+    draft = make_need(app, world, status="draft")
+    other_draft = make_need(app, world, status="draft")
     make_need(app, world, status="submitted")
-    make_need(app, world, status="published")
     login(client, "owner@example.org")
-    response = post_need(client, world, save=None, submit_for_review="Save and send for review")
+    assert "Post a need" in client.get(f"/groups/{world['group']}/needs").get_data(as_text=True)
+    response = post_form(client, f"/needs/{draft}/edit", need_form(world, save=None, submit_for_review="Send"))
+    assert response.status_code == 302
+    # At the cap: said before the form, which is not offered at all.
+    listing = client.get(f"/groups/{world['group']}/needs").get_data(as_text=True)
+    assert "the most allowed at once" in listing and "Post a need</a>" not in listing
+    page = client.get(f"/groups/{world['group']}/needs/new").get_data(as_text=True)
+    assert "You cannot post another need yet" in page and 'name="title"' not in page
+    response = post_form(client, f"/groups/{world['group']}/needs/new", need_form(world), form_url=f"/needs/{other_draft}/edit")
+    assert "You cannot post another need yet" in response.get_data(as_text=True)
+    assert need_count(app) == 3
+    # The rule itself still holds for a draft sent for review at the cap.
+    response = post_form(client, f"/needs/{other_draft}/edit", need_form(world, save=None, submit_for_review="Send"))
     assert "already has 2 live needs" in response.get_data(as_text=True)
-    assert need_count(app) == 2
+
+
+def test_a_new_need_starts_in_the_groups_own_ward(app, client, world):
+    with app.app_context():
+        from models import Organisation
+
+        db.session.get(Organisation, world["group"]).ward_id = world["ward_id"]
+        db.session.commit()
+    login(client, "owner@example.org")
+    page = client.get(f"/groups/{world['group']}/needs/new").get_data(as_text=True)
+    assert f'<option selected value="{world["ward_id"]}">' in page or f'value="{world["ward_id"]}" selected' in page
 
 
 def test_published_needs_cannot_be_edited_but_can_be_closed(app, client, world):

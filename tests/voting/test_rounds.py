@@ -439,6 +439,13 @@ def test_paper_batches_are_checked_line_by_line_and_counted_separately(app, clie
     junk = post_form(client, url, {"reference": "HKG-01", "ballots": "1; x\n"})
     assert "Line 1: “x” is not an option number" in junk.get_data(as_text=True)
     assert ballots(app, world.round) == []
+    several = post_form(client, url, {"reference": "HKG-01", "ballots": "1\n1 2 3\n2\n9\nx\n3\n"})
+    text = several.get_data(as_text=True)
+    assert several.status_code == 400
+    for problem in ["Line 2: Choose no more than 2 options", "Line 4: there is no option 9", "Line 5: “x” is not an option number"]:
+        assert text.count(problem) == 2, problem  # every bad line, in the summary and beside the field
+    assert "Line 1:" not in text and "Line 3:" not in text and "Line 6:" not in text
+    assert ballots(app, world.round) == []
     good = post_form(client, url, {"reference": "HKG-01", "ballots": "1, 2\n3\n\n2;3\n"})
     assert good.status_code == 302
     again = post_form(client, url, {"reference": "HKG-01", "ballots": "1\n"})
