@@ -93,9 +93,11 @@ from models.digests.preferences import DigestDispatch, DigestPreference  # noqa:
 from models.core.outbox import PendingJob  # noqa: E402
 from models.stories.stories import Story  # noqa: E402
 from models.core.tasks import Task  # noqa: E402
+from models.core.uploads import PendingUpload  # noqa: E402
 from models.places.themes import Measure, NeedKind, Theme  # noqa: E402
 
 __all__ = [
+    "PendingUpload",
     "CaseStudy",
     "Ballot",
     "BallotChoice",

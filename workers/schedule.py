@@ -16,7 +16,7 @@ from workers.imports import remove_stale_uploads
 from workers.mail import requeue_stuck_email
 from workers.maintenance import optimise_database
 from workers.matching import match_all_commitments
-from workers.needs import expire_needs
+from workers.needs import expire_needs, remove_expired_pending_uploads
 from workers.pending import enqueue_pending_jobs
 from workers.registry import job_options
 from workers.rounds import close_due_rounds
@@ -51,6 +51,11 @@ PERIODIC_JOBS = [
     Periodic(close_due_rounds, "* * * * *", "Close ward votes whose time is up and count them"),
     Periodic(match_all_commitments, "0 2 * * *", "Rematch every commitment (deadlines and due dates move every day)"),
     Periodic(remove_stale_uploads, "45 * * * *", "Remove uploaded files a day old (previews of imports nobody confirmed)"),
+    Periodic(
+        remove_expired_pending_uploads,
+        "50 * * * *",
+        "Remove photos kept across a need's or story's preview that were never attached, a day on",
+    ),
 ]
 
 

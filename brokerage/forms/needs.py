@@ -108,6 +108,9 @@ class NeedForm(FlaskForm):
             FileSize(max_size=MAX_PHOTO_MB * 1024 * 1024, message=f"The photo must be smaller than {MAX_PHOTO_MB} MB"),
         ],
     )
+    # A photo chosen before a preview or a mistake, kept for this person (models/core/uploads.py).
+    pending_photo = HiddenField()
+    remove_pending_photo = SubmitField("Remove this photo", widget=GovSubmitInput())
     photo_alt = StringField(
         "Describe the photo (optional)",
         description="For people who cannot see it.",

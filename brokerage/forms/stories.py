@@ -43,6 +43,8 @@ class StoryForm(FlaskForm):
     # The same checked, re-encoded photo as a need's.
     photo = NeedForm.photo
     photo_alt = NeedForm.photo_alt
+    pending_photo = NeedForm.pending_photo
+    remove_pending_photo = NeedForm.remove_pending_photo
     preview = SubmitField("Preview the story", widget=GovSubmitInput())
     save = SubmitField("Save as draft", widget=GovSubmitInput())
     submit_for_review = SubmitField("Save and send to the council", widget=GovSubmitInput())

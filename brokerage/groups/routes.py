@@ -17,8 +17,9 @@ from brokerage.markdown import render_markdown
 from brokerage.forms import ActionForm
 from brokerage.forms.needs import NeedForm
 from brokerage.pagination import paginate
-from brokerage.photos import delete_photo, store_photo
+from brokerage.photos import delete_photo, hold_chosen_photo
 from models import DomainError, Need, Organisation, PermissionDenied, db
+from models.core.uploads import claim_pending_upload
 from models.needs.rules import (
     close_need,
     create_need,
@@ -64,38 +65,34 @@ def needs(organisation_id: int):
 
 
 def _handle_need_form(form: NeedForm, organisation: Organisation, need: Need | None):
-    """Shared by create and edit: preview, save as draft, or save and send for review."""
+    """Shared by create and edit: preview, save as draft, or save and send for review.
+    A chosen photo is kept across a preview or a mistake, and attached when it is saved."""
+    if request.method == "POST" and form.remove_pending_photo.data:
+        hold_chosen_photo(form)
+        return None, None
     preview = render_markdown(form.description.data) if form.preview.data else None
-    if form.preview.data or not form.validate_on_submit():
-        if request.method == "POST" and form.preview.data:
-            form.validate()  # show problems beside the fields with the preview
+    valid = form.validate_on_submit()  # a preview shows problems beside the fields too
+    if not hold_chosen_photo(form) or form.preview.data or not valid:
         return None, preview
     today = date.today()
-    stored: str | None = None
     try:
         if need is None:
             need = create_need(organisation, current_user, form.details(), today, client_token=form.client_token.data)
         else:
             update_need(need, current_user, form.details(), today)
-        if form.photo.data and getattr(form.photo.data, "filename", ""):
-            stored = store_photo(form.photo.data.stream)
-            old = set_photo(need, current_user, stored)
-        else:
-            old = None
+        old = set_photo(need, current_user, claim_pending_upload(form.attached)) if form.attached else None
         if form.submit_for_review.data:
             submit_need(need, current_user, today)
         db.session.commit()
     except IntegrityError:
         # The same form sent twice (double click): the first one made the need.
         db.session.rollback()
-        delete_photo(stored)
         existing = db.session.scalar(select(Need).where(Need.client_token == form.client_token.data))
         if existing is not None and existing.can_manage(current_user):
             return redirect(url_for("groups.edit_need", need_id=existing.id)), None
         raise
     except PermissionDenied as error:
-        db.session.rollback()
-        delete_photo(stored)
+        db.session.rollback()  # the photo stays pending, still attached to the form
         if not organisation.is_member(current_user):
             raise
         # A member of a group not yet verified: say why, and keep what they typed.
@@ -103,7 +100,6 @@ def _handle_need_form(form: NeedForm, organisation: Organisation, need: Need | N
         return None, preview
     except DomainError as error:
         db.session.rollback()
-        delete_photo(stored)
         show_domain_error(form, error)
         return None, preview
     delete_photo(old)
