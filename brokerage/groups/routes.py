@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from brokerage.templating import format_date
 from brokerage.views import apply_rule, show_domain_error
 from brokerage.decorators import verified_email_required
 from brokerage.extensions import limiter
@@ -25,6 +26,7 @@ from models.needs.rules import (
     create_need,
     live_need_cap,
     live_need_count,
+    reopen_need,
     set_photo,
     submit_need,
     update_need,
@@ -61,6 +63,7 @@ def needs(organisation_id: int):
         page=paginate(query, per_page=25),
         live=live_need_count(organisation.id),
         cap=live_need_cap(),
+        today=date.today(),
     )
 
 
@@ -166,17 +169,57 @@ def submit(need_id: int):
     )
 
 
-@bp.route("/needs/<int:need_id>/withdraw", methods=["POST"])
+@bp.route("/needs/<int:need_id>/withdraw", methods=["GET", "POST"])
 @verified_email_required
 def withdraw(need_id: int):
+    if request.method == "GET":
+        need = _need_or_403(need_id)
+        return render_template(
+            "groups/confirm.html",
+            question=f"Are you sure you want to withdraw “{need.title}”?",
+            caption=need.organisation.name,
+            next_steps=[
+                "The council will not review it, and it will not be published.",
+                "You cannot undo this. To ask for this help later, post a new need.",
+            ],
+            action_url=url_for("groups.withdraw", need_id=need.id),
+            button="Yes, withdraw the need",
+            cancel_url=url_for("groups.needs", organisation_id=need.organisation_id),
+        )
     return _state_action(need_id, lambda need, form: withdraw_need(need, current_user), "“{title}” has been withdrawn.")
 
 
-@bp.route("/needs/<int:need_id>/close", methods=["POST"])
+@bp.route("/needs/<int:need_id>/close", methods=["GET", "POST"])
 @verified_email_required
 def close(need_id: int):
+    if request.method == "GET":
+        need = _need_or_403(need_id)
+        return render_template(
+            "groups/confirm.html",
+            question=f"Are you sure you want to close “{need.title}”?",
+            caption=need.organisation.name,
+            next_steps=[
+                "It will no longer be shown on the public pages and suppliers cannot pledge to it. "
+                "Pledges already accepted stay as they are.",
+                f"You can reopen it from your needs until its deadline, {format_date(need.deadline)}.",
+            ],
+            action_url=url_for("groups.close", need_id=need.id),
+            field=ActionForm().reason,
+            button="Yes, close the need",
+            cancel_url=url_for("groups.needs", organisation_id=need.organisation_id),
+        )
     return _state_action(
         need_id, lambda need, form: close_need(need, current_user, form.reason.data or ""), "“{title}” has been closed."
+    )
+
+
+@bp.route("/needs/<int:need_id>/reopen", methods=["POST"])
+@verified_email_required
+def reopen(need_id: int):
+    return _state_action(
+        need_id,
+        lambda need, form: reopen_need(need, current_user, date.today()),
+        "“{title}” has been reopened: suppliers can pledge to it again.",
     )
 
 

@@ -144,10 +144,24 @@ def record(pledge_id: int):
     return render_template("suppliers/record_delivery.html", form=form, pledge=pledge)
 
 
-@bp.route("/suppliers/pledges/<int:pledge_id>/withdraw", methods=["POST"])
+@bp.route("/suppliers/pledges/<int:pledge_id>/withdraw", methods=["GET", "POST"])
 @verified_email_required
 def withdraw(pledge_id: int):
     pledge = _own_pledge_or_403(pledge_id)
+    if request.method == "GET":
+        return render_template(
+            "suppliers/confirm.html",
+            question=f"Are you sure you want to withdraw your pledge to “{pledge.need.title}”?",
+            caption=f"{pledge.supplier.name}: {pledge.quantity:,} {pledge.need.unit}",
+            next_steps=[
+                f"{pledge.need.organisation.name} will be told that you withdrew it, and what you pledged is "
+                "open to other suppliers again.",
+                "You cannot undo this. To help with this need later, make a new pledge.",
+            ],
+            action_url=url_for("suppliers.withdraw", pledge_id=pledge.id),
+            button="Yes, withdraw the pledge",
+            cancel_url=url_for("suppliers.dashboard", organisation_id=pledge.supplier_id),
+        )
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)

@@ -389,6 +389,46 @@ def test_a_new_need_starts_in_the_groups_own_ward(app, client, world):
     assert f'<option selected value="{world["ward_id"]}">' in page or f'value="{world["ward_id"]}" selected' in page
 
 
+def test_closing_a_need_asks_first_and_its_group_can_reopen_it_before_the_deadline(app, client, world):
+    need_id = make_need(app, world)
+    login(client, "owner@example.org")
+    listing = client.get(f"/groups/{world['group']}/needs").get_data(as_text=True)
+    assert f'action="/needs/{need_id}/close"' not in listing and f'href="/needs/{need_id}/close"' in listing
+    confirm = client.get(f"/needs/{need_id}/close").get_data(as_text=True)
+    assert "Are you sure you want to close" in confirm and "You can reopen it from your needs until its deadline" in confirm
+    other = factories.signed_in(app, "other@example.org")
+    assert other.get(f"/needs/{need_id}/close").status_code == 403
+    post_form(client, f"/needs/{need_id}/close", {"reason": "Found elsewhere"})
+    assert "Reopen" in client.get(f"/groups/{world['group']}/needs").get_data(as_text=True)
+    # Another group's member cannot reopen it.
+    assert post_form(other, f"/needs/{need_id}/reopen", {}, form_url=f"/groups/{world['other_group']}/needs").status_code == 403
+    with app.app_context():
+        assert db.session.get(Need, need_id).status == "closed"
+    response = post_form(client, f"/needs/{need_id}/reopen", {}, form_url=f"/groups/{world['group']}/needs")
+    assert response.status_code == 302
+    with app.app_context():
+        need = db.session.get(Need, need_id)
+        assert (need.status, need.closed_at) == ("published", None)
+        event = db.session.scalar(select(Event).where(Event.action == "need.reopened"))
+        assert (event.actor_id, event.from_state, event.to_state) == (world["owner"], "closed", "published")
+        # Past its deadline it stays closed.
+        need.status, need.deadline = "closed", date.today()
+        db.session.commit()
+    response = post_form(client, f"/needs/{need_id}/reopen", {}, form_url=f"/groups/{world['group']}/needs", follow_redirects=True)
+    assert "The deadline has passed" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Need, need_id).status == "closed"
+
+
+def test_withdrawing_a_draft_asks_first(app, client, world):
+    need_id = make_need(app, world, status="draft")
+    login(client, "owner@example.org")
+    confirm = client.get(f"/needs/{need_id}/withdraw").get_data(as_text=True)
+    assert "Are you sure you want to withdraw" in confirm and "You cannot undo this" in confirm
+    with app.app_context():
+        assert db.session.get(Need, need_id).status == "draft"
+
+
 def test_published_needs_cannot_be_edited_but_can_be_closed(app, client, world):
     need_id = make_need(app, world)
     login(client, "owner@example.org")

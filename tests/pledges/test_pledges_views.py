@@ -347,9 +347,14 @@ def test_declining_needs_a_reason_and_tells_the_supplier_why(app, world, outbox)
     group_client = signed_in(app, "owner@example.org")
     pledge_id = make_pledge_via_view(supplier_client, world)
     form_url = f"/groups/{world['group']}/pledges"
+    assert f'action="/groups/pledges/{pledge_id}/decline"' not in group_client.get(form_url).get_data(as_text=True)
+    confirm = group_client.get(f"/groups/pledges/{pledge_id}/decline").get_data(as_text=True)
+    assert "Are you sure you want to decline the pledge" in confirm and "will be told, with your reason" in confirm
+    assert signed_in(app, "other@example.org").get(f"/groups/pledges/{pledge_id}/decline").status_code == 403
     response = post_form(group_client, f"/groups/pledges/{pledge_id}/decline", {"reason": "  "}, form_url=form_url)
     assert response.status_code == 200
     assert field_error(response.get_data(as_text=True), "Say why, so the supplier understands")
+    assert "Are you sure you want to decline the pledge" in response.get_data(as_text=True)
     assert pledge_row(app, pledge_id).status == "offered"
     response = post_form(group_client, f"/groups/pledges/{pledge_id}/decline",
                          {"reason": "We found volunteers elsewhere"}, form_url=form_url)
@@ -368,8 +373,13 @@ def test_declining_needs_a_reason_and_tells_the_supplier_why(app, world, outbox)
 def test_withdrawing_before_delivery_frees_the_need_and_tells_the_group(app, world, outbox):
     supplier_client = signed_in(app, "seller@example.org")
     pledge_id = make_pledge_via_view(supplier_client, world)
-    response = post_form(supplier_client, f"/suppliers/pledges/{pledge_id}/withdraw", {},
-                         form_url=f"/suppliers/{world['supplier']}")
+    dashboard = supplier_client.get(f"/suppliers/{world['supplier']}").get_data(as_text=True)
+    assert f'action="/suppliers/pledges/{pledge_id}/withdraw"' not in dashboard  # it asks first
+    confirm = supplier_client.get(f"/suppliers/pledges/{pledge_id}/withdraw").get_data(as_text=True)
+    assert "Are you sure you want to withdraw your pledge" in confirm and "open to other suppliers again" in confirm
+    assert pledge_row(app, pledge_id).status == "offered"
+    assert signed_in(app, "other@example.org").get(f"/suppliers/pledges/{pledge_id}/withdraw").status_code == 403
+    response = post_form(supplier_client, f"/suppliers/pledges/{pledge_id}/withdraw", {})
     assert response.status_code == 302
     assert pledge_row(app, pledge_id).status == "withdrawn"
     assert progress(supplier_client, world["need"]) == (0, 0, 0)

@@ -275,9 +275,17 @@ def test_a_resident_can_withdraw_their_vote(app, client, world):
     options = option_ids(app, world.round)
     login(client, "resident0@example.org")
     vote(client, world.round, options[:1])
-    response = vote(client, world.round, [], action="withdraw")
+    ballot_page = client.get(f"/rounds/{world.round}").get_data(as_text=True)
+    assert 'value="withdraw"' not in ballot_page  # the button asks first
+    assert f'href="/rounds/{world.round}/withdraw-vote"' in ballot_page
+    confirm = client.get(f"/rounds/{world.round}/withdraw-vote").get_data(as_text=True)
+    assert "Are you sure you want to withdraw your vote?" in confirm and "Your vote will not be counted." in confirm
+    assert 'name="action" value="withdraw"' in confirm and len(ballots(app, world.round)) == 1
+    response = post_form(client, f"/rounds/{world.round}/ballot", {"action": "withdraw"}, form_url=f"/rounds/{world.round}/withdraw-vote")
     assert response.status_code == 302
     assert ballots(app, world.round) == []
+    # With no vote to withdraw, there is nothing to confirm.
+    assert client.get(f"/rounds/{world.round}/withdraw-vote").status_code == 302
 
 
 def test_a_resident_of_another_ward_cannot_vote(app, client, world):
