@@ -15,7 +15,7 @@ from brokerage.evidence import can_see_evidence, delete_evidence, evidence_respo
 from brokerage.extensions import limiter
 from brokerage.forms import ActionForm
 from workers.notify import send_pledge_delivered, send_pledge_offered, send_pledge_withdrawn
-from brokerage.forms.pledges import NO_COMMITMENT, DeliveryForm, PledgeForm
+from brokerage.forms.pledges import NO_COMMITMENT, NO_SUPPLIER, DeliveryForm, PledgeForm
 from brokerage.suppliers import bp
 from brokerage.views import apply_rule, show_domain_error
 from models import Commitment, Contract, DomainError, Membership, Need, Organisation, PermissionDenied, Pledge, db
@@ -80,7 +80,10 @@ def pledge(need_id: int):
     commitments = fitting_commitments(need, approved_commitments([supplier.id for supplier in verified]))
     # A recommendation links here with the commitment it was suggested for.
     suggested = request.args.get("commitment", NO_COMMITMENT, type=int)
-    form = PledgeForm(verified, commitments, supplier_id=verified[0].id, commitment_id=suggested)
+    only = verified[0].id if len(verified) == 1 else NO_SUPPLIER  # one organisation: used, and named on the page
+    form = PledgeForm(verified, commitments, supplier_id=only, commitment_id=suggested)
+    if len(verified) == 1:
+        form.supplier_id.data = only
     if form.validate_on_submit():
         supplier = next(s for s in verified if s.id == form.supplier_id.data)
         created: list[Pledge] = []

@@ -599,3 +599,28 @@ def test_the_supplier_dashboard_makes_no_query_per_row(app, world):
     add_pledges(3)
     many = _statements_for(app, supplier_client, url)
     assert many == few
+
+
+def test_a_supplier_in_two_organisations_chooses_which_one_pledges(app, world):
+    seller = signed_in(app, "seller@example.org")
+    url = f"/needs/{world['need']}/pledge"
+    one = seller.get(url).get_data(as_text=True)
+    assert "Pledging as <strong>Builders Ltd</strong>" in one and "Choose an organisation" not in one
+    with app.app_context():
+        officer = db.session.get(User, world["officer"])
+        second = factories.supplier(db.session.get(User, world["seller"]), "Northwest Facilities",
+                                    registration_number="09000003", officer=officer).id
+        db.session.commit()
+    page = seller.get(url).get_data(as_text=True)
+    assert "Which of your organisations is pledging?" in page
+    assert re.search(r'<option (selected )?value="0"[^>]*>Choose an organisation</option>', page)
+    assert not re.search(rf'<option selected value="{world["supplier"]}"', page)  # no silent default
+    missing = post_form(seller, url, pledge_form(world, commitment=0, supplier_id="0"))
+    assert missing.status_code == 200 and "Choose which of your organisations is pledging" in missing.get_data(as_text=True)
+    someone_elses = post_form(seller, url, pledge_form(world, commitment=0, supplier_id=str(world["unverified"])))
+    assert "Choose which of your organisations is pledging" in someone_elses.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Pledge)) == 0
+    assert post_form(seller, url, pledge_form(world, commitment=0, supplier_id=str(second))).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Pledge.supplier_id)) == second
