@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from models import DomainError, DomainErrors, PermissionDenied, db
 from models.people.permissions import require_officer
 from models.core.events import record_event
+from models.core.money import format_pence
 
 if TYPE_CHECKING:
     from models.people.accounts import User
@@ -62,14 +63,14 @@ def check_choices(round_: Round, option_ids: Iterable[int], field: str = "option
         total = sum(option.cost_pence for option in chosen)
         if total > round_.budget_pence:
             raise DomainError(
-                f"Your choices cost £{total / 100:,.2f}, more than the budget of £{round_.budget_pence / 100:,.2f}: "
+                f"Your choices cost {format_pence(total)}, more than the budget of {format_pence(round_.budget_pence)}: "
                 "remove something",
                 field,
             )
         if total < round_.min_spend_pence:
             raise DomainError(
-                f"Choose options worth at least £{round_.min_spend_pence / 100:,.2f} "
-                f"({round_.min_spend_percent}% of the budget); yours come to £{total / 100:,.2f}",
+                f"Choose options worth at least {format_pence(round_.min_spend_pence)} "
+                f"({round_.min_spend_percent}% of the budget); yours come to {format_pence(total)}",
                 field,
             )
     elif round_.max_choices is not None and len(ids) > round_.max_choices:
