@@ -92,7 +92,11 @@ def pair_chart(rows):
 
 
 def init_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(council_name=council_name, navigation=navigation, pair_chart=pair_chart)
+    from models.core.audit_sentences import describe_events
+
+    app.jinja_env.globals.update(
+        council_name=council_name, navigation=navigation, pair_chart=pair_chart, describe_events=describe_events
+    )
     app.jinja_env.filters.update(
         markdown=render_markdown,
         pence=format_money,

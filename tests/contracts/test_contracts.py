@@ -257,7 +257,7 @@ def test_the_ledger_shows_target_pledged_delivered_remaining_value_and_status(ap
     with recorded_queries(app) as statements:
         page = words(officer.get(f"/officers/contracts/{world['contract']}"))
     # Pledged counts offered, accepted, delivered and confirmed pledges, not withdrawn or declined.
-    assert "1,000 £ 600 300 700 £300 of £1,000 On track" in page
+    assert "£1,000 600 300 700 £300 of £1,000 On track" in page
     assert "80 hours 25 0 80 No proxy value At risk" in page
     assert sum(1 for s in statements if "FROM pledges" in s) == 1  # one grouped query for every row
     # KPI tier, two approved commitments: no shortfall warning.
@@ -265,9 +265,9 @@ def test_the_ledger_shows_target_pledged_delivered_remaining_value_and_status(ap
     assert "need clear commitments" not in page
 
     commitment_page = words(officer.get(f"/officers/commitments/{money}"))
-    assert "Pledged 600 £" in commitment_page and "Delivered (confirmed) 300 £" in commitment_page
-    assert "Remaining 700 £" in commitment_page and "£300 delivered of £1,000" in commitment_page
-    assert "Food for the pantry 300 £" in commitment_page  # the allocation
+    assert "Pledged £600" in commitment_page and "Delivered (confirmed) £300" in commitment_page
+    assert "Remaining £700" in commitment_page and "£300 delivered of £1,000" in commitment_page
+    assert "Food for the pantry £300" in commitment_page  # the allocation
 
 
 def test_the_ledger_query_count_does_not_grow_with_commitments(app, world, officer):

@@ -128,6 +128,11 @@ def test_group_posts_officer_requests_changes_group_resubmits_officer_publishes(
     assert actions == ["need.created", "need.photo_changed", "need.submitted", "need.changes_requested",
                        "need.updated", "need.submitted", "need.published"]
     assert outbox("owner@example.org")[-1].subject == "Published: Laptops for our homework club"
+    # The audit trail reads as sentences: the group acted, the officer by name.
+    trail = officer.get("/officers/audit").get_data(as_text=True)
+    assert "Harlesden Food Hub sent the need “Laptops for our homework club” for review" in trail
+    assert "Oona Officer published the need “Laptops for our homework club”" in trail
+    assert "need.submitted" not in trail and "(needs " not in trail
 
     # An anonymous visitor finds it by the list, the search, the ward page and the map.
     assert "Laptops for our homework club" in anonymous.get("/needs").get_data(as_text=True)
