@@ -134,7 +134,7 @@ def test_officer_records_a_contract_and_sees_its_tier_and_shortfall(app, world, 
     page = text(officer.get(response.headers["Location"]))
     assert "Basic: a contribution in 1 to 2 priority themes" in page
     assert "Contracts in this tier need a social value contribution in 1 to 2 priority themes." in page
-    assert "contract.recorded" in page  # the history
+    assert "recorded the contract “Library refurbishment”" in page  # the history, in words
 
 
 @pytest.mark.parametrize(
@@ -330,8 +330,8 @@ def test_supplier_proposes_and_officer_approves(app, world, officer):
         actions = db.session.scalars(select(Event.action).where(Event.subject_type == "commitments").order_by(Event.id)).all()
         assert actions == ["commitment.proposed", "commitment.approved"]
     page = text(officer.get(f"/officers/contracts/{world['contract']}"))
-    assert "need clear commitments" not in page and "commitment.approved" in page
-    assert "Contracts: 0 proposed commitments to approve" in text(officer.get("/officers/"))
+    assert "need clear commitments" not in page and "approved a commitment under contract" in page
+    assert "Contracts: no proposed commitments to approve" in text(officer.get("/officers/"))
     # Deciding again is refused.
     again = post_form(officer, f"/officers/commitments/{commitment_id}/decision", {"reject": "Reject"},
                       form_url=f"/officers/contracts/{world['contract']}", follow_redirects=True)
@@ -412,7 +412,7 @@ def test_remedial_plan_only_for_an_unmet_commitment(app, world, officer):
         event_row = db.session.scalar(select(Event).where(Event.action == "commitment.remedial_plan"))
         assert event_row.detail == {"action": "Two extra placements", "new_date": later.isoformat(), "owner": "Jo Bloggs"}
     page = words(officer.get(f"/officers/commitments/{unmet}"))
-    assert "Remedial plan Action Two extra placements" in page and "commitment.remedial_plan" in page
+    assert "Remedial plan Action Two extra placements" in page and "recorded a remedial plan for a commitment under contract" in page
 
 
 def test_settled_by_a_fund_payment_once_only(app, world, officer):
