@@ -508,6 +508,9 @@ def test_the_clock_closes_the_round_and_a_job_counts_it(app, client, world, work
         }
     # Residents cannot see results before they are published; officers can, and their work queue says so.
     assert client.get(f"/rounds/{world.round}/results").status_code == 302
+    # Counted but not published: the pages say so, rather than "counting".
+    assert "the votes have been counted. The council will publish the results" in client.get(f"/rounds/{world.round}").get_data(as_text=True)
+    assert "Counted, not yet published" in client.get("/rounds").get_data(as_text=True)
     login(client, "officer@example.org")
     assert "1 closed round waiting for results to be published" in client.get("/officers/").get_data(as_text=True)
     assert client.get(f"/rounds/{world.round}/results").status_code == 200
