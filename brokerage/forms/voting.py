@@ -7,7 +7,7 @@ DomainError lands beside the field of the same name."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
@@ -77,7 +77,17 @@ class TimeField(StringField):
 
 def _ward_choices() -> list[SelectChoice]:
     wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
-    return [SelectChoice("", "The whole borough")] + [SelectChoice(str(id_), name) for id_, name in wards]
+    # No default: the officer chooses the ward, or the whole borough, on purpose.
+    return [SelectChoice("", "Choose a ward"), SelectChoice(WHOLE_BOROUGH, "The whole borough")] + [
+        SelectChoice(str(id_), name) for id_, name in wards
+    ]
+
+
+WHOLE_BOROUGH = "borough"
+
+
+def london_today() -> date:
+    return datetime.now(LONDON).date()
 
 
 class RoundForm(FlaskForm):
@@ -140,19 +150,30 @@ class RoundForm(FlaskForm):
     )
     submit = SubmitField("Save round", widget=GovSubmitInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, opened: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.ward_id.choices = _ward_choices()
+        self.opened = opened  # a round already open keeps the opening date it had
 
     def validate_ward_id(self, field):
-        if field.data and field.data not in {choice.value for choice in field.choices}:
+        if not field.data:
+            raise ValidationError("Choose the ward whose residents vote, or the whole borough")
+        if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError("Choose a ward from the list")
+
+    def validate_opens_on(self, field):
+        if field.data is not None and not self.opened and field.data < london_today():
+            raise ValidationError("The opening date must be today or in the future")
+
+    def validate_closes_on(self, field):
+        if field.data is not None and field.data < london_today():
+            raise ValidationError("The closing date must be today or in the future")
 
     def fill_from(self, round_) -> None:
         opens, closes = utc_to_london(round_.opens_at), utc_to_london(round_.closes_at)
         self.title.data = round_.title
         self.description.data = round_.description
-        self.ward_id.data = str(round_.ward_id) if round_.ward_id else ""
+        self.ward_id.data = str(round_.ward_id) if round_.ward_id else WHOLE_BOROUGH
         self.budget.data = f"{round_.budget_pence / 100:,.2f}".removesuffix(".00")
         self.opens_on.data, self.opens_time.data = opens.date(), opens.strftime("%H:%M")
         self.closes_on.data, self.closes_time.data = closes.date(), closes.strftime("%H:%M")
@@ -165,7 +186,7 @@ class RoundForm(FlaskForm):
         return RoundFields(
             title=self.title.data or "",
             description=(self.description.data or "").strip(),
-            ward_id=int(self.ward_id.data) if self.ward_id.data else None,
+            ward_id=int(self.ward_id.data) if self.ward_id.data not in ("", None, WHOLE_BOROUGH) else None,
             budget_pence=self.budget.pence or 0,
             opens_at=london_to_utc(self.opens_on.data, self.opens_time.time_value),
             closes_at=london_to_utc(self.closes_on.data, self.closes_time.time_value),

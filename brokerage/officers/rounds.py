@@ -105,7 +105,7 @@ def new_round():
 @officer_required
 def edit_round(round_id: int):
     round_ = _round_or_404(round_id)
-    form = RoundForm()
+    form = RoundForm(opened=round_.state != "draft")
     if form.validate_on_submit():
         if apply_rule(lambda: update_round(round_, current_user, form.fields()), form):
             flash("Round saved.", "success")

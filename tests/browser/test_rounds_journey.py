@@ -6,7 +6,8 @@ page shows the winners under most-votes-first and the Method of Equal Shares."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -78,8 +79,9 @@ def test_a_ward_votes_and_sees_the_winners_under_both_rules(app, new_context, wa
     officer.get_by_label("Title").fill("Harlesden priorities 2027")
     officer.get_by_label("Ward").select_option(label=ward)
     officer.get_by_label("Budget in pounds").fill("8,000")
-    fill_date(officer, "Voting opens", date.today() - timedelta(days=1))
-    officer.get_by_label("Opening time").fill("9am")
+    # Not in the past (refused): today, from midnight, so voting is open now.
+    fill_date(officer, "Voting opens", datetime.now(ZoneInfo("Europe/London")).date())
+    officer.get_by_label("Opening time").fill("00:00")
     fill_date(officer, "Voting closes", date.today() + timedelta(days=7))
     officer.get_by_label("Closing time").fill("5pm")
     officer.get_by_label("Approval: choose up to a number of options").check()

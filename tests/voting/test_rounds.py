@@ -7,6 +7,7 @@ options of another round, tampered forms, and the wrong role."""
 from __future__ import annotations
 
 
+import re
 import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -160,7 +161,7 @@ def test_closing_before_opening_and_approval_without_a_limit_are_refused(app, cl
     login(client, "officer@example.org")
     form = {
         "title": "Backwards",
-        "ward_id": "",
+        "ward_id": "borough",
         "budget": "1000",
         "opens_on": ["2", "3", "2030"],
         "opens_time": "9am",
@@ -172,8 +173,33 @@ def test_closing_before_opening_and_approval_without_a_limit_are_refused(app, cl
     }
     html = post_form(client, "/officers/rounds/new", form).get_data(as_text=True)
     assert "The closing time must be after the opening time" in html
+    summary = html.split('data-module="govuk-error-summary"')[1].split("</ul>")[0]  # listed in the summary too
+    assert "The closing time must be after the opening time" in summary and 'href="#closes_on' in summary
     html = post_form(client, "/officers/rounds/new", {**form, "closes_on": ["9", "3", "2030"], "max_choices": ""}).get_data(as_text=True)
     assert "Enter how many options a resident can choose" in html
+
+
+def test_round_set_up_refuses_past_dates_and_asks_for_the_ward(app, client, world):
+    login(client, "officer@example.org")
+    page = client.get("/officers/rounds/new").get_data(as_text=True)
+    assert re.search(r'<option (selected )?value="">Choose a ward</option>', page)  # no ward chosen for the officer
+    assert 'value="borough">The whole borough</option>' in page
+    # Each method's setting is revealed by choosing it.
+    assert len(re.findall(r'<div class="govuk-radios__conditional[^"]*" id="conditional-method', page)) == 2
+    assert 'data-aria-controls="conditional-method' in page
+    yesterday = date.today() - timedelta(days=2)
+    html = post_form(client, "/officers/rounds/new", {
+        "title": "Too late", "ward_id": "", "budget": "1000",
+        "opens_on": [str(yesterday.day), str(yesterday.month), str(yesterday.year)], "opens_time": "9am",
+        "closes_on": [str(yesterday.day), str(yesterday.month), str(yesterday.year)], "closes_time": "5pm",
+        "method": "approval", "max_choices": "3", "rule": "greedy",
+    }).get_data(as_text=True)
+    summary = html.split('data-module="govuk-error-summary"')[1].split("</ul>")[0]
+    for message in ("The opening date must be today or in the future", "The closing date must be today or in the future",
+                    "Choose the ward whose residents vote, or the whole borough"):
+        assert message in summary and html.count(message) == 2, message  # in the summary and beside its field
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Round).where(Round.title == "Too late")) == 0
 
 
 @pytest.mark.parametrize("path", ["/officers/rounds", "/officers/rounds/new"])
