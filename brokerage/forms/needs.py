@@ -45,7 +45,7 @@ class NeedForm(FlaskForm):
         validators=[InputRequired(message="Enter a summary"), Length(max=300, message="Summary must be 300 characters or fewer")],
     )
     description = TextAreaField(
-        "Description",
+        "Description (optional)",
         description="Who it helps, why it matters, what happens when it arrives. You can use Markdown: **bold**, lists, links.",
         widget=GovTextArea(),
         validators=[Length(max=MAX_DESCRIPTION, message=f"Description must be {MAX_DESCRIPTION:,} characters or fewer")],

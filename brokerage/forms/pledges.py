@@ -45,7 +45,7 @@ class PledgeForm(FlaskForm):
         render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
     )
     message = TextAreaField(
-        "Message to the group",
+        "Message to the group (optional)",
         description="What you will provide, and how and when you will deliver it.",
         widget=GovTextArea(),
         validators=[Length(max=MAX_MESSAGE, message=f"Message must be {MAX_MESSAGE:,} characters or fewer")],

@@ -34,7 +34,7 @@ class StoryForm(FlaskForm):
         validators=[InputRequired(message="Enter a summary"), Length(max=300, message="Summary must be 300 characters or fewer")],
     )
     body = TextAreaField(
-        "The story",
+        "The story (optional)",
         description="Who it helped, what changed, in your own words. You can use Markdown: **bold**, lists, links.",
         widget=GovTextArea(),
         validators=[Length(max=MAX_BODY, message=f"The story must be {MAX_BODY:,} characters or fewer")],

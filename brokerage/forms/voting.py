@@ -98,7 +98,7 @@ class RoundForm(FlaskForm):
         validators=[InputRequired(message="Enter a title for the round"), Length(max=150, message="Title must be 150 characters or fewer")],
     )
     description = TextAreaField(
-        "What the round is for",
+        "What the round is for (optional)",
         description="Shown above the ballot. You can use Markdown.",
         widget=GovCharacterCount(),
         validators=[Optional(), Length(max=5000, message="Description must be 5,000 characters or fewer")],
@@ -224,7 +224,7 @@ class ItemOptionForm(FlaskForm):
         validators=[InputRequired(message="Enter a title for the option"), Length(max=200, message="Title must be 200 characters or fewer")],
     )
     description = TextAreaField(
-        "Description", widget=GovTextArea(),
+        "Description (optional)", widget=GovTextArea(),
         validators=[Optional(), Length(max=5000, message="Description must be 5,000 characters or fewer")],
     )
     cost = PoundsField(

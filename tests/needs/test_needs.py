@@ -391,6 +391,7 @@ def test_a_new_need_starts_in_the_groups_own_ward(app, client, world):
         db.session.commit()
     login(client, "owner@example.org")
     page = client.get(f"/groups/{world['group']}/needs/new").get_data(as_text=True)
+    assert "Description (optional)" in page and "Photo (optional)" in page  # optional fields say so
     assert f'<option selected value="{world["ward_id"]}">' in page or f'value="{world["ward_id"]}" selected' in page
 
 

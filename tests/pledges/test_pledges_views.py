@@ -608,6 +608,7 @@ def test_a_supplier_in_two_organisations_chooses_which_one_pledges(app, world):
     url = f"/needs/{world['need']}/pledge"
     one = seller.get(url).get_data(as_text=True)
     assert "Pledging as <strong>Builders Ltd</strong>" in one and "Choose an organisation" not in one
+    assert "Message to the group (optional)" in one
     with app.app_context():
         officer = db.session.get(User, world["officer"])
         second = factories.supplier(db.session.get(User, world["seller"]), "Northwest Facilities",
