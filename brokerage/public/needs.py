@@ -51,7 +51,7 @@ def needs(near_error: str | None = None, near_postcode: str = ""):
         sorts=list(SORTS.items()),
         near_error=near_error,
         near_postcode=near_postcode,
-    ), (400 if near_error else 200)
+    )
 
 
 @bp.route("/needs/near")
