@@ -34,7 +34,8 @@ def filters_from_request() -> NeedFilters:
 
 
 @bp.route("/needs")
-def needs():
+def needs(near_error: str | None = None, near_postcode: str = ""):
+    """The list; "needs near me" shows it again, with its one error, for a postcode it cannot use."""
     filters = filters_from_request()
     page = paginate(public_needs_query(filters, date.today()), per_page=20)
     wards = db.session.execute(select(Ward.code, Ward.name).order_by(Ward.name)).all()
@@ -48,16 +49,19 @@ def needs():
         kinds=[(kind.value, kind.label) for kind in NeedKind],
         statuses=list(STATUS_FILTERS.items()),
         sorts=list(SORTS.items()),
+        near_error=near_error,
+        near_postcode=near_postcode,
     )
 
 
 @bp.route("/needs/near")
 def needs_near():
-    raw = request.args.get("postcode", "")
-    normalised, row = lookup_postcode(raw[:16])
+    raw = request.args.get("postcode", "")[:16]
+    if not raw.strip():
+        return needs(near_error="Enter your postcode")
+    normalised, row = lookup_postcode(raw)
     if normalised is None:
-        flash("Enter a real postcode, like HA0 1AB", "error")
-        return redirect(url_for("public.postcode", postcode=raw[:16]))
+        return needs(near_error="Enter a real postcode, like HA0 1AB", near_postcode=raw)
     if row is None:
         flash(f"{normalised} is not in this council's area, so there are no needs near it here.", "error")
         return redirect(url_for("public.needs"))
