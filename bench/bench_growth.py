@@ -282,6 +282,7 @@ def run() -> None:
     for label, url in targets():
         print(f"\nGrowth on {label}: sizes {', '.join(f'{size:,}' for size in chosen)}")
         results: dict[str, dict[int, float]] = {}
+        cpu: dict[str, dict[int, float]] = {}
         for position, size in enumerate(chosen):
             rng = random.Random(2026)
             with bench_app(url) as app:
@@ -294,20 +295,24 @@ def run() -> None:
                 for name, path in paths:
                     response = client.get(path)
                     assert response.status_code == 200, (path, response.status_code)
-                    results.setdefault(name, {})[size] = measure(
+                    timed = measure(
                         f"{name} ({size:,})", lambda path=path: client.get(path), repeat=20 if size <= 200_000 else 10
-                    )["p95_ms"]
+                    )
+                    results.setdefault(name, {})[size] = timed["p95_ms"]
+                    cpu.setdefault(name, {})[size] = timed["cpu_p95_ms"]
                 if position == len(chosen) - 1 and os.environ.get("BENCH_THROUGHPUT", "1") != "0":
                     throughput(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path,
                                [(name, path) for name, path in paths if not name.startswith("/api")])
                 db.session.remove()
         smallest, largest = chosen[0], chosen[-1]
-        print(f"\n  p95 (ms) on {label}")
-        header = "".join(f"{size:>12,}" for size in chosen)
-        print(f"  {'page':<42}{header}   {largest // 1000:,}k/{smallest // 1000:,}k")
-        for name, by_size in results.items():
-            cells = "".join(f"{by_size.get(size, float('nan')):12.1f}" for size in chosen)
-            print(f"  {name:<42}{cells}   {by_size[largest] / by_size[smallest]:8.2f}x")
+        for title, table in ((f"p95 wall time (ms) on {label}", results),
+                             (f"p95 CPU time of this process (ms) on {label}", cpu)):
+            print(f"\n  {title}")
+            header = "".join(f"{size:>12,}" for size in chosen)
+            print(f"  {'page':<42}{header}   {largest // 1000:,}k/{smallest // 1000:,}k")
+            for name, by_size in table.items():
+                cells = "".join(f"{by_size.get(size, float('nan')):12.1f}" for size in chosen)
+                print(f"  {name:<42}{cells}   {by_size[largest] / max(by_size[smallest], 0.001):8.2f}x")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@
 - delivery_totals: deliveries and their value by source, ward, theme, kind, financial year
   and supplier, kept by the rules in the same transaction (backfilled here from the
   confirmed pledges, source 'pledge').
-- ix_needs_public_newest: needs newest first, over public needs only (published_at IS NOT
-  NULL), so the newest-first list never walks past drafts.
+- ix_needs_public_newest and ix_needs_public_ward_newest: needs (and a ward's needs) newest
+  first, over public needs only (published_at IS NOT NULL), so the newest-first list never
+  walks past drafts, nor sorts a ward's needs.
 
 Revision ID: 1cf658ddf296
 Revises: b3e9c4d2a817
@@ -58,6 +59,8 @@ def upgrade():
     with op.batch_alter_table('needs', schema=None) as batch_op:
         batch_op.create_index('ix_needs_public_newest', ['published_at', 'id'], unique=False,
                               sqlite_where=PUBLIC, postgresql_where=PUBLIC)
+        batch_op.create_index('ix_needs_public_ward_newest', ['ward_id', 'published_at', 'id'], unique=False,
+                              sqlite_where=PUBLIC, postgresql_where=PUBLIC)
 
     op.execute(
         "UPDATE pledges SET confirmed_value_pence = (SELECT CAST(needs.value_pence AS BIGINT) * pledges.quantity / needs.quantity"
@@ -75,6 +78,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('needs', schema=None) as batch_op:
+        batch_op.drop_index('ix_needs_public_ward_newest')
         batch_op.drop_index('ix_needs_public_newest')
     with op.batch_alter_table('delivery_totals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_delivery_totals_supplier_id'))

@@ -103,6 +103,9 @@ class Need(db.Model):
         # Newest first over public needs only: the list never walks past drafts (NULLs).
         Index("ix_needs_public_newest", "published_at", "id",
               sqlite_where=text("published_at IS NOT NULL"), postgresql_where=text("published_at IS NOT NULL")),
+        # and a ward's public needs newest first (the ward filter, and each ward's page)
+        Index("ix_needs_public_ward_newest", "ward_id", "published_at", "id",
+              sqlite_where=text("published_at IS NOT NULL"), postgresql_where=text("published_at IS NOT NULL")),
         Index("ix_needs_deadline", "deadline", "id"),
         Index("ix_needs_remaining", "remaining_value_pence", "id"),
         Index("ix_needs_status_deadline", "status", "deadline", "pledged_quantity", "quantity"),
