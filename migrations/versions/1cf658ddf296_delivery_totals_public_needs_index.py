@@ -3,8 +3,9 @@
 - pledges.confirmed_value_pence: the pledge's share of its need's value, stored when it is
   confirmed (backfilled here for every confirmed pledge, as the ledger worked it out).
 - delivery_totals: deliveries and their value by source, ward, theme, kind, financial year
-  and supplier, kept by the rules in the same transaction (backfilled here from the
-  confirmed pledges, source 'pledge').
+  and supplier, and the rollup cells where any of those is ANY (-1, or '*' for the kind),
+  kept by the rules in the same transaction (backfilled here from the confirmed pledges,
+  source 'pledge').
 - ix_needs_public_newest and ix_needs_public_ward_newest: needs (and a ward's needs) newest
   first, over public needs only (published_at IS NOT NULL), so the newest-first list never
   walks past drafts, nor sorts a ward's needs.
@@ -50,7 +51,6 @@ def upgrade():
         sa.Column('supplier_id', sa.Integer(), nullable=False),
         sa.Column('deliveries', sa.BigInteger(), nullable=False),
         sa.Column('value_pence', sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(['supplier_id'], ['organisations.id'], name=op.f('fk_delivery_totals_supplier_id_organisations'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery_totals')),
         sa.UniqueConstraint('source', 'ward_key', 'theme_id', 'kind', 'financial_year', 'supplier_id', name='uq_delivery_totals_cell'),
     )
@@ -66,14 +66,24 @@ def upgrade():
         "UPDATE pledges SET confirmed_value_pence = (SELECT CAST(needs.value_pence AS BIGINT) * pledges.quantity / needs.quantity"
         " FROM needs WHERE needs.id = pledges.need_id) WHERE status = 'confirmed'"
     )
-    year = _financial_year("pledges.confirmed_at", dialect)
-    op.execute(
-        "INSERT INTO delivery_totals (source, ward_key, theme_id, kind, financial_year, supplier_id, deliveries, value_pence)"
-        f" SELECT 'pledge', COALESCE(needs.ward_id, 0), needs.theme_id, needs.kind, {year}, pledges.supplier_id,"
-        " COUNT(pledges.id), SUM(pledges.confirmed_value_pence)"
-        " FROM pledges JOIN needs ON needs.id = pledges.need_id WHERE pledges.status = 'confirmed'"
-        f" GROUP BY COALESCE(needs.ward_id, 0), needs.theme_id, needs.kind, {year}, pledges.supplier_id"
-    )
+    dimensions = {
+        "ward_key": "COALESCE(needs.ward_id, 0)", "theme_id": "needs.theme_id", "kind": "needs.kind",
+        "financial_year": _financial_year("pledges.confirmed_at", dialect), "supplier_id": "pledges.supplier_id",
+    }
+    for mask in range(2 ** len(dimensions)):  # each cell, and each rollup with some dimensions ANY
+        values, grouped = [], []
+        for bit, (name, expression) in enumerate(dimensions.items()):
+            if mask & (1 << bit):
+                values.append("'*'" if name == "kind" else "-1")
+            else:
+                values.append(expression)
+                grouped.append(expression)
+        op.execute(
+            "INSERT INTO delivery_totals (source, ward_key, theme_id, kind, financial_year, supplier_id, deliveries, value_pence)"
+            f" SELECT 'pledge', {', '.join(values)}, COUNT(pledges.id), SUM(pledges.confirmed_value_pence)"
+            " FROM pledges JOIN needs ON needs.id = pledges.need_id WHERE pledges.status = 'confirmed'"
+            + (f" GROUP BY {', '.join(grouped)}" if grouped else "") + " HAVING COUNT(pledges.id) > 0"
+        )
 
 
 def downgrade():

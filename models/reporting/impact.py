@@ -30,8 +30,8 @@ from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_, select
 from models import db
 from models.contracts.models import Commitment, Contract, at_risk_rule, council_thresholds, tier_case
 from models.contracts.tiers import Tier
-from models.reporting.ledger import financial_year, financial_year_label
-from models.reporting.delivery_totals import BOROUGH_WIDE, PLEDGE_SOURCE, DeliveryTotal
+from models.reporting.ledger import LedgerFilters, filter_totals, financial_year, financial_year_label
+from models.reporting.delivery_totals import BOROUGH_WIDE, DeliveryTotal
 from models.reporting.reconciliation import DeliverySplit, delivery_split
 from models.needs.models import Need
 from models.people.organisations import Organisation, OrganisationStatus
@@ -171,13 +171,13 @@ def _confirmed_in(year: Year | None):
     )
 
 
-def _delivered_totals(year: Year | None, *columns):
+def _delivered_totals(year: Year | None, *columns, by_ward: bool = False):
     """The delivery totals kept as data (models.reporting.delivery_totals) for confirmed
-    pledges, in the year (or all years): a small sum, not an aggregate over every delivery."""
-    query = select(*columns).where(DeliveryTotal.source == PLEDGE_SOURCE)
-    if year is not None:
-        query = query.where(DeliveryTotal.financial_year == year.start)
-    return query
+    pledges, in the year (or all years): one row (or one a ward), not an aggregate over
+    every delivery."""
+    return filter_totals(
+        select(*columns), LedgerFilters(year=year.start if year else None), over=("ward_key",) if by_ward else ()
+    )
 
 
 def delivered_by_ward(year: Year | None) -> list[Row]:
@@ -185,7 +185,7 @@ def delivered_by_ward(year: Year | None) -> list[Row]:
     delivered = (
         _delivered_totals(
             year, DeliveryTotal.ward_key, func.sum(DeliveryTotal.value_pence).label("value"),
-            func.sum(DeliveryTotal.deliveries).label("n"),
+            func.sum(DeliveryTotal.deliveries).label("n"), by_ward=True,
         )
         .group_by(DeliveryTotal.ward_key)
         .subquery()
@@ -198,7 +198,8 @@ def delivered_by_ward(year: Year | None) -> list[Row]:
     rows = [Row(code, name, 0, int(value), int(n)) for code, name, value, n in db.session.execute(query)]
     borough = db.session.execute(
         _delivered_totals(
-            year, func.coalesce(func.sum(DeliveryTotal.value_pence), 0), func.coalesce(func.sum(DeliveryTotal.deliveries), 0)
+            year, func.coalesce(func.sum(DeliveryTotal.value_pence), 0), func.coalesce(func.sum(DeliveryTotal.deliveries), 0),
+            by_ward=True,
         ).where(DeliveryTotal.ward_key == BOROUGH_WIDE)
     ).one()
     if borough[1]:

@@ -23,7 +23,7 @@ from models.people.organisations import Organisation
 from models.places.wards import Ward
 from models.pledges.models import Pledge, PledgeStatus
 from models.places.themes import NeedKind, Theme
-from models.reporting.delivery_totals import BOROUGH_WIDE, PLEDGE_SOURCE, DeliveryTotal
+from models.reporting.delivery_totals import ANY, ANY_KIND, BOROUGH_WIDE, PLEDGE_SOURCE, DeliveryTotal
 from models.reporting.delivery_totals import financial_year_of as financial_year
 
 CONFIRMED = PledgeStatus.CONFIRMED.value
@@ -129,20 +129,32 @@ class LedgerTotals:
     value_pence: int
 
 
-def filter_totals(query: Select, filters: LedgerFilters) -> Select:
-    """The confirmed pledges' cells of the delivery totals, narrowed by the filters."""
-    return _narrow(
+def filter_totals(query: Select, filters: LedgerFilters, over: tuple[str, ...] = ()) -> Select:
+    """The confirmed pledges' delivery-totals cell for the filters: one row, each dimension
+    the filter's value or ANY; or, for the dimensions in `over`, every cell with a real value
+    there (one row each)."""
+    query = _narrow(
         query.where(DeliveryTotal.source == PLEDGE_SOURCE), filters,
         lambda year: DeliveryTotal.financial_year == year,
         DeliveryTotal.supplier_id, DeliveryTotal.ward_key, DeliveryTotal.ward_key == BOROUGH_WIDE, DeliveryTotal.theme_id,
         DeliveryTotal.kind,
     )
+    given = {
+        "ward_key": filters.ward, "theme_id": filters.theme, "kind": filters.kind,
+        "financial_year": filters.year, "supplier_id": filters.supplier,
+    }
+    for name, value in given.items():
+        column = getattr(DeliveryTotal, name)
+        if name in over:
+            query = query.where(column != (ANY_KIND if name == "kind" else ANY))
+        elif value is None:
+            query = query.where(column == (ANY_KIND if name == "kind" else ANY))
+    return query
 
 
 def ledger_totals(filters: LedgerFilters) -> LedgerTotals:
-    """How many confirmed deliveries match, and what they are worth: a small sum over the
-    delivery totals (a few rows per ward, theme, kind, year and supplier), however many
-    deliveries there are."""
+    """How many confirmed deliveries match, and what they are worth: one row of the delivery
+    totals (models.reporting.delivery_totals), however many deliveries there are."""
     query = select(
         func.coalesce(func.sum(DeliveryTotal.deliveries), 0), func.coalesce(func.sum(DeliveryTotal.value_pence), 0)
     )
@@ -153,7 +165,8 @@ def ledger_totals(filters: LedgerFilters) -> LedgerTotals:
 def ledger_years() -> list[int]:
     """Financial years from the first confirmed delivery to this one, newest first."""
     first = db.session.scalar(
-        filter_totals(select(func.min(DeliveryTotal.financial_year)), LedgerFilters()).where(DeliveryTotal.deliveries > 0)
+        filter_totals(select(func.min(DeliveryTotal.financial_year)), LedgerFilters(), over=("financial_year",))
+        .where(DeliveryTotal.deliveries > 0)
     )
     this_year = financial_year(date.today())
     if first is None:
@@ -165,7 +178,7 @@ def ledger_suppliers() -> list[tuple[int, str]]:
     """Suppliers for the filter: those with a confirmed delivery (from the delivery totals)."""
     has_delivered = filter_totals(
         select(DeliveryTotal.id).where(DeliveryTotal.supplier_id == Organisation.id, DeliveryTotal.deliveries > 0),
-        LedgerFilters(),
+        LedgerFilters(), over=("supplier_id",),
     ).exists()
     return list(
         db.session.execute(
