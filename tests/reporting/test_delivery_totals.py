@@ -146,3 +146,23 @@ def test_concurrent_confirmations_into_one_cell_all_count(app, world):
     with app.app_context():
         check_totals()
         assert ledger_totals(LedgerFilters()).count == THREADS + 1
+
+
+def test_the_migration_backfills_values_and_totals_from_existing_deliveries(app, world):
+    """Confirmed deliveries made before the totals existed: the migration stores their values
+    and counts them (downgraded past it and upgraded again, over the same rows)."""
+    from alembic import command
+
+    with app.app_context():
+        officer = db.session.get(User, world.officer_id)
+        need_id = published_need(world, 9, "Pantry volunteers")
+        for quantity in (2, 3):
+            confirm_delivery(db.session.get(Pledge, delivered_pledge(world, need_id, quantity)), officer)
+        db.session.commit()
+        kept = maintained()
+        db.session.remove()
+        config = app.extensions["migrate"].migrate.get_config()
+        command.downgrade(config, "b3e9c4d2a817")
+        command.upgrade(config, "head")
+        assert maintained() == kept == recount()
+        assert kept[(-1, -1, "*", -1, -1)] == (2, 5 * 1500)
