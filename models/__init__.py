@@ -148,3 +148,4 @@ __all__ = [
     "record_event",
     "utcnow",
 ]
+from models.reporting.delivery_totals import DeliveryTotal  # noqa: E402
