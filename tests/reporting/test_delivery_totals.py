@@ -162,7 +162,7 @@ def test_the_migration_backfills_values_and_totals_from_existing_deliveries(app,
         kept = maintained()
         db.session.remove()
         config = app.extensions["migrate"].migrate.get_config()
-        command.downgrade(config, "d7f41a9c25e6"  # the revision before the totals)
+        command.downgrade(config, "d7f41a9c25e6")  # the revision just before the totals
         command.upgrade(config, "head")
         assert maintained() == kept == recount()
         assert kept[(-1, -1, "*", -1, -1)] == (2, 5 * 1500)
