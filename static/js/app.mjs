@@ -1,6 +1,8 @@
 // Progressive enhancement only: every page works without JavaScript.
 import { initAll } from "/static/govuk/govuk-frontend.min.js";
 import { initBallots } from "/static/js/ballot.mjs";
+import { initTasks } from "/static/js/task.mjs";
 
 initAll();
 initBallots();
+initTasks();
