@@ -1,8 +1,10 @@
 // Progressive enhancement only: every page works without JavaScript.
 import { initAll } from "/static/govuk/govuk-frontend.min.js";
 import { initBallots } from "/static/js/ballot.mjs";
+import { initFilters } from "/static/js/filters.mjs";
 import { initTasks } from "/static/js/task.mjs";
 
 initAll();
 initBallots();
 initTasks();
+initFilters();

@@ -177,6 +177,23 @@ def axe_check(page, context=None) -> dict:
     return response
 
 
+def run_axe(page) -> dict:
+    """axe-core's full response (every rule, every impact), injected only when the page lacks it:
+    cheaper than axe_check when one page is checked many times (tests/browser/test_every_page.py)."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_SOURCE)
+    return page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+
+
+def _axe_source() -> str:
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe().axe_script
+
+
+AXE_SOURCE = _axe_source()
+
+
 def sign_in(page, email: str, *, wait_until_signed_in: bool = True) -> None:
     """Sign in through the form; then, unless told not to, wait for "Signed in as"."""
     page.goto("/sign-in")

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from brokerage.demo import DEMO_PASSWORD, load_demo
 from models import db, utcnow
 
-from .conftest import _CSP_VIOLATIONS, _watch_csp
+from .conftest import _CSP_VIOLATIONS, _watch_csp, run_axe
 
 PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
@@ -263,20 +263,6 @@ MAIN = re.compile(r"<main\b.*</main>", re.S)
 VARYING = re.compile(r'(value|nonce)="[A-Za-z0-9._\-]{32,}"')  # CSRF tokens and CSP nonces
 
 
-def run_axe(page) -> dict:
-    """axe-core with every rule, injected only when the page lacks it."""
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.evaluate(AXE_SOURCE)
-    return page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-
-
-def _axe_source() -> str:
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe().axe_script
-
-
-AXE_SOURCE = _axe_source()
 
 class Crawler:
     def __init__(self, browser, live_server):
