@@ -25,7 +25,7 @@ from collections import defaultdict
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import pytest
+from flask import has_request_context, request, template_rendered
 from sqlalchemy import select
 
 from brokerage.demo import DEMO_PASSWORD, load_demo
@@ -265,11 +265,20 @@ VARYING = re.compile(r'(value|nonce)="[A-Za-z0-9._\-]{32,}"')  # CSRF tokens and
 
 
 class Crawler:
-    def __init__(self, browser, live_server):
+    def __init__(self, app, browser, live_server):
         self.browser = browser
+        # The template each path last rendered: the 1280 px check is once per template.
+        self.templates: dict[str, str] = {}
+
+        def rendered(sender, template, context, **extra):
+            if has_request_context():
+                self.templates[request.path] = template.name or ""
+
+        template_rendered.connect(rendered, app, weak=False)
+        self._disconnect = lambda: template_rendered.disconnect(rendered, app)
         self.base = live_server.url
         self.problems: list[str] = []
-        self.checked_endpoints: set[str] = set()
+        self.checked_templates: set[str] = set()
         self.seen: set[tuple[str, str]] = set()
         self.visits = 0
         self.started = time.monotonic()
@@ -320,8 +329,9 @@ class Crawler:
         return True
 
     def check(self, page, role: str, endpoint: str, label: str) -> None:
-        widths = [PHONE] if endpoint in self.checked_endpoints else [PHONE, DESKTOP]
-        self.checked_endpoints.add(endpoint)
+        template = self.templates.get(urlsplit(page.url).path, endpoint)
+        widths = [PHONE] if template in self.checked_templates else [PHONE, DESKTOP]
+        self.checked_templates.add(template)
         for size in widths:
             if size is not PHONE:
                 page.set_viewport_size(size)
@@ -373,7 +383,7 @@ def test_every_page_as_every_role_has_no_accessibility_violations(app, browser, 
     from models import Role
 
     limiter.enabled = False
-    crawler = Crawler(browser, live_server)
+    crawler = Crawler(app, browser, live_server)
     try:
         # Empty lists: every page without parameters, before there is anything to list.
         with app.app_context():
@@ -401,6 +411,7 @@ def test_every_page_as_every_role_has_no_accessibility_violations(app, browser, 
             context.close()
     finally:
         limiter.enabled = True
+        crawler._disconnect()
     print(f"axe-core ran {crawler.visits} times")
     assert not crawler.problems, f"{len(crawler.problems)} problems:\n" + "\n".join(crawler.problems)
 
@@ -408,15 +419,15 @@ def test_every_page_as_every_role_has_no_accessibility_violations(app, browser, 
 def submit_empty(crawler: Crawler, page, role: str, path: str) -> None:
     """Submit the page's main form as it stands, and check the page with its errors."""
     page.goto(path)
-    form = page.locator("main form[method=post]:has(button.govuk-button)").first
+    form = page.locator("main form:has(.govuk-button[type=submit], button.govuk-button:not([type]))").first
     if form.count() == 0:
         crawler.problems.append(f"{role} {path}: no form to submit")
         return
     for field in form.locator("input[type=text], input[type=email], input[type=password], input:not([type]), textarea").all():
         if field.is_visible() and field.is_editable():
             field.fill("")
-    form.locator("button.govuk-button").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.locator(".govuk-button[type=submit], button.govuk-button:not([type])").first.click()
     if page.locator(".govuk-error-summary").count() == 0:
         crawler.problems.append(f"{role} {path}: submitting it empty showed no error summary")
     crawler.check(page, role, "form-errors:" + path, f"{path} (submitted empty)")

@@ -169,3 +169,17 @@ def test_the_knapsack_total_stays_in_view_while_choosing(new_context, knapsack_r
     no_sideways_scroll(page)
     no_violations(page)
     page.screenshot(path=str(Path(os.environ.get("SCREENSHOT_DIR") or tmp_path) / "phone-knapsack.png"))
+
+
+def test_a_ballot_shown_to_someone_who_cannot_vote_is_readable(new_context, knapsack_round, tmp_path):
+    """Signed out, the options cannot be ticked: only their boxes are greyed, the words keep
+    their contrast (axe `color-contrast`, any impact)."""
+    page = new_context().new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(f"/rounds/{knapsack_round}")
+    box = page.get_by_role("checkbox", name="1. Priority number 1", exact=False)
+    expect(box).to_be_disabled()
+    label_opacity = page.locator("label[for^=option-]").first.evaluate("l => getComputedStyle(l).opacity")
+    assert label_opacity == "1"
+    no_violations(page)
+    shot(page, tmp_path, "ballot-signed-out")
