@@ -370,6 +370,7 @@ def test_every_get_route_is_crawled_or_skipped_for_a_reason(app):
     assert not unfillable, "GET routes the crawl cannot fill (give them ids in seed_world, or a reason in SKIPPED):\n" + "\n".join(unfillable)
 
 
+# The parameter names (and endpoints with their own values) seed_world fills: keep in step with it.
 PARAMETER_NAMES = ("need_id", "round_id", "organisation_id", "measure_id", "theme_id", "user_id", "case_study_id",
                    "commitment_id", "contract_id", "batch_id", "pledge_id", "message_id", "story_id", "code", "group_id", "supplier_id", "token")
 ENDPOINT_PARAMETERS = {"admin.task": ("task_id",), "officers.impact_report_task": ("task_id",),
