@@ -106,10 +106,12 @@ def test_the_needs_list_shows_results_first_and_filters_on_request(new_context, 
     expect(page.get_by_text("Hide filters")).to_be_visible()
     no_violations(page)
     shot(page, tmp_path, "needs-filters")
-    # Searching keeps the filters open, so what was chosen is in view.
-    search.fill("fund")
+    # After filtering the results still come first; the button says filters are in use.
+    search.fill("kit")
     page.get_by_role("button", name="Apply filters").click()
-    expect(page.get_by_label("Search")).to_be_visible()
+    expect(page.get_by_text("Show filters (1 in use)")).to_be_visible()
+    expect(page.get_by_label("Search")).to_be_hidden()
+    expect(page.locator("main .app-need-card")).to_have_count(1)
 
     # Wider, the filters sit beside the results with no button.
     wide = new_context().new_page()
