@@ -15,7 +15,7 @@ from brokerage.forms.places import MeasureForm, PostcodesUploadForm, ThemeForm, 
 from brokerage.views import apply_rule
 from brokerage.decorators import admin_required
 from brokerage.pagination import paginate
-from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404
+from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404, task_status
 from models import Measure, Membership, Role, Theme, User, Ward, db, record_event
 from models.people.accounts import set_role
 from models.places.wards import ward_postcode_counts
@@ -118,6 +118,13 @@ def postcodes():
     return render_template(
         "admin/wards.html", form=WardsUploadForm(), postcodes_form=form, wards=all_wards, counts=ward_postcode_counts()
     ), 400
+
+
+@bp.route("/tasks/<task_id>/status")
+@admin_required
+def task_progress(task_id: str):
+    task = task_or_404(task_id)
+    return task_status(task, url_for("admin.task", task_id=task.id))
 
 
 @bp.route("/tasks/<task_id>")

@@ -17,7 +17,7 @@ from brokerage.officers import bp
 from brokerage.pagination import paginate
 from brokerage.forms import ConfirmForm
 from brokerage.forms.voting import ItemOptionForm, NeedOptionsForm, PaperBatchForm, PbUploadForm, RoundForm
-from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404
+from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404, task_status
 from brokerage.templating import format_pence
 from brokerage.views import apply_rule
 from models import Need, NeedStatus, PaperBatch, Round, RoundOption, db, utcnow
@@ -305,6 +305,13 @@ def import_round():
             task = start_task("round_import", f"Round from {filename}", import_round_file, path, current_user.id, detail={"file": filename})
             return redirect(url_for("officers.round_import_task", task_id=task.id))
     return render_template("officers/round_import.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/rounds/import/<task_id>/status")
+@officer_required
+def round_import_status(task_id: str):
+    task = task_or_404(task_id, "round_import")
+    return task_status(task, url_for("officers.round_import_task", task_id=task.id))
 
 
 @bp.route("/rounds/import/<task_id>")

@@ -293,7 +293,7 @@ def test_ward_upload_is_imported_by_a_job(app, admin, work_jobs):
     assert count(app, Ward) == 0
     waiting = admin.get(f"/admin/tasks/{task_id}").get_data(as_text=True)
     assert "The import is queued" in waiting
-    assert 'http-equiv="refresh"' in waiting
+    assert 'http-equiv="refresh"' not in waiting and "Check progress" in waiting
 
     assert work_jobs() == 0
 
