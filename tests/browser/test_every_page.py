@@ -63,6 +63,14 @@ SKIPPED = {
     "officers.impact_report_status": "a task's JSON status, read by static/js/task.mjs (tests/core/test_tasks.py)",
     "officers.round_import_status": "a task's JSON status, read by static/js/task.mjs (tests/core/test_tasks.py)",
     "officers.contracts_import_status": "a task's JSON status, read by static/js/task.mjs (tests/core/test_tasks.py)",
+    "officers.assessment_csv": "a CSV download",
+    "officers.assessment_ocds": "a JSON download (OCDS)",
+    "officers.letters_download": "a PDF download (the letters)",
+    "public.bid_pack_csv": "a CSV download",
+    "public.bid_pack_pdf": "a PDF download",
+    "public.idea_photo": "an image",
+    "suppliers.returns_template": "a CSV template to fill in",
+    "suppliers.return_evidence": "an evidence file the supplier uploaded, sent as it is",
     "officers.digest_preview_html": "an email's own HTML as a mail program shows it (inline styles, no landmarks), "
     "framed by /officers/digests which the crawl visits",
 }
@@ -77,9 +85,14 @@ FORMS = [
     ("resident", "/account/details"),
     ("resident", "/account/password"),
     ("resident", "/organisations/new"),
+    ("resident", "/rounds/{ideas_round_id}/ideas/new"),
     ("group", "/groups/{group_id}/needs/new"),
     ("group", "/groups/{group_id}/stories/new"),
     ("supplier", "/needs/{need_id}/pledge"),
+    ("supplier", "/suppliers/returns/{draft_return_id}/commitments/{commitment_id}"),
+    ("supplier", "/suppliers/offers/{empty_offer_id}"),
+    ("officer", "/officers/tenders/new"),
+    ("officer", "/officers/rounds/{round_id}/letters"),
     ("officer", "/officers/rounds/new"),
     ("officer", "/officers/contracts/new"),
     ("officer", "/officers/stories/new"),
@@ -149,6 +162,8 @@ def seed_world(app) -> dict[str, list]:
                             "reasons": {"Not Brent's contract": 1}},
             "wards_import": {"created": 22, "updated": 0, "skipped": 0},
             "ocds_preview": None,
+            "census_import": {"rows": 44, "dimension": "age_band", "wards": 22, "skipped": 3},
+            "letters": {"letters": 1_200, "pages": 1_200, "download_name": "letters.pdf", "file": "none.pdf"},
         }
         for name, result in task_results.items():
             for status in ("queued", "running", "finished", "failed"):
@@ -174,6 +189,7 @@ def seed_world(app) -> dict[str, list]:
         db.session.add(message)
         invitation = invite_member(groups[0], group_owner, "new.member@example.org")
         db.session.commit()
+        new_features = seed_new_features(officer)
 
         def ids(model, *where, order=None):
             return list(db.session.scalars(select(model.id).where(*where).order_by(order or model.id)))
@@ -197,6 +213,7 @@ def seed_world(app) -> dict[str, list]:
             "code": [db.session.get(Ward, ward_id).code],
             "group_id": [groups[0].id, groups[1].id],
             "supplier_id": [org.id for org in suppliers],
+            **new_features["values"],
         }
         values["token"] = ["not-a-real-token"]
         endpoint_values = {
@@ -204,6 +221,10 @@ def seed_world(app) -> dict[str, list]:
             "officers.impact_report_task": {"task_id": tasks["impact_report"]},
             "officers.round_import_task": {"task_id": tasks["round_import"]},
             "officers.contracts_import_task": {"task_id": tasks["ocds_import"] + tasks["ocds_preview"]},
+            "admin.census_task": {"task_id": tasks["census_import"]},
+            "officers.letters_task": {"task_id": tasks["letters"]},
+            "officers.round_action": {"action": ["open", "close", "publish", "recount"]},
+            **new_features["endpoint_values"],
             "auth.reset_password": {"token": [
                 make_token("reset-password", {"user": resident_user.id, "h": resident_user.password_hash[-16:],
                                               "email": resident_user.email}), "not-a-real-token"]},
@@ -215,7 +236,62 @@ def seed_world(app) -> dict[str, list]:
         endpoint_values["auth.unsubscribe"] = {"token": [subscriber_token, "not-a-real-token"]}
         endpoint_values["auth.unsubscribe_one_click"] = {"token": [subscriber_token]}
         assert all(values.values()), {name: found for name, found in values.items() if not found}
-        return {"values": values, "endpoint_values": endpoint_values}
+        forms = {"group_id": values["group_id"][0], "need_id": values["need_id"][0], "round_id": values["round_id"][0],
+                 **new_features["forms"]}
+        return {"values": values, "endpoint_values": endpoint_values, "forms": forms}
+
+
+def seed_new_features(officer) -> dict:
+    """Ids for tenders, offers, supplier returns, contract assessments and ideas: the demo's
+    open tender with a draft offer from the supplier, the demo's £6.5m contract (its returns
+    accepted and submitted, plus a draft; its commitments made KPIs, so its first year has an
+    assessment), and the ideas of the demo's ideas-phase round."""
+    from datetime import date
+
+    from models import Contract, Measure, Organisation, User
+    from models.ideas.ideas import Idea
+    from models.returns.kpis import kpi_years, set_kpi
+    from models.returns.models import SupplierReturn
+    from models.returns.rules import start_return
+    from models.returns.schedule import contract_periods
+    from models.tenders.models import Tender
+    from models.tenders.rules import LineDetails, add_offer_line, start_offer
+
+    today = date.today()
+    seller = db.session.scalar(select(User).where(User.email == "supplier@example.org"))
+    tender = db.session.scalar(select(Tender).where(Tender.reference == "DEMO-T-2026-007"))
+    bidder = db.session.scalar(select(Organisation).where(Organisation.name == "Northwest Facilities Services Ltd"))
+    offer = start_offer(tender, bidder, seller, today)
+    other_bidder = db.session.scalar(select(Organisation).where(Organisation.name == "Brent Green Builders Ltd"))
+    empty_offer = start_offer(tender, other_bidder, seller, today)  # nothing in it yet: its first form reserves a need
+    measure = db.session.scalar(select(Measure).where(Measure.active).order_by(Measure.id))
+    add_offer_line(offer, seller, LineDetails(measure.id, 10, tender.closing_date.replace(year=tender.closing_date.year + 1),
+                                              "Delivered in the tender's two wards."), today)
+    contract = db.session.scalar(select(Contract).where(Contract.reference == "DEMO-REPAIRS-2025-007"))
+    for commitment in contract.commitments:
+        set_kpi(commitment, officer, True)
+    returns = list(db.session.scalars(select(SupplierReturn.id).where(SupplierReturn.contract_id == contract.id)
+                                      .order_by(SupplierReturn.id)))
+    taken = {row.period_start for row in db.session.scalars(select(SupplierReturn).where(SupplierReturn.contract_id == contract.id))}
+    period = next(period for period in contract_periods(contract, today) if period.ended(today) and period.start not in taken)
+    draft = start_return(contract, seller, period.start, today)
+    db.session.commit()
+    years = sorted({row.year_start.isoformat() for row in kpi_years(contract, today)})
+    assert years and returns, "the demo's returns contract has no returns or no year ended"
+    return {
+        "values": {
+            "tender_id": [tender.id],
+            "offer_id": [offer.id, empty_offer.id],
+            "return_id": returns + [draft.id],
+            "idea_id": list(db.session.scalars(select(Idea.id).order_by(Idea.id))),
+        },
+        "endpoint_values": {
+            "officers.assessment": {"contract_id": [contract.id], "year_start": years},
+            "suppliers.return_line": {"return_id": [draft.id], "commitment_id": [c.id for c in contract.commitments]},
+        },
+        "forms": {"draft_return_id": draft.id, "commitment_id": contract.commitments[0].id, "empty_offer_id": empty_offer.id,
+                  "ideas_round_id": db.session.scalar(select(Idea.round_id).order_by(Idea.id))},
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -365,16 +441,21 @@ def test_every_get_route_is_crawled_or_skipped_for_a_reason(app):
     """Cheap, and the first to fail when a route is added: every GET route's parameters have
     values the crawl knows (by name or for that endpoint), or it is skipped with a reason."""
     known = {"values": {name: [1] for name in PARAMETER_NAMES}, "endpoint_values": {
-        endpoint: {name: [1] for name in names} for endpoint, names in ENDPOINT_PARAMETERS.items()}}
+        endpoint: {name: [SAMPLES.get(name, 1)] for name in names} for endpoint, names in ENDPOINT_PARAMETERS.items()}}
     _visits, unfillable = plan(app, known)
     assert not unfillable, "GET routes the crawl cannot fill (give them ids in seed_world, or a reason in SKIPPED):\n" + "\n".join(unfillable)
 
 
 # The parameter names (and endpoints with their own values) seed_world fills: keep in step with it.
 PARAMETER_NAMES = ("need_id", "round_id", "organisation_id", "measure_id", "theme_id", "user_id", "case_study_id",
-                   "commitment_id", "contract_id", "batch_id", "pledge_id", "message_id", "story_id", "code", "group_id", "supplier_id", "token")
+                   "commitment_id", "contract_id", "batch_id", "pledge_id", "message_id", "story_id", "code", "group_id", "supplier_id", "token",
+                   "tender_id", "offer_id", "return_id", "idea_id")
 ENDPOINT_PARAMETERS = {"admin.task": ("task_id",), "officers.impact_report_task": ("task_id",),
-                       "officers.round_import_task": ("task_id",), "officers.contracts_import_task": ("task_id",)}
+                       "officers.round_import_task": ("task_id",), "officers.contracts_import_task": ("task_id",),
+                       "admin.census_task": ("task_id",), "officers.letters_task": ("task_id",),
+                       "officers.round_action": ("action",), "officers.assessment": ("contract_id", "year_start"),
+                       "suppliers.return_line": ("return_id", "commitment_id")}
+SAMPLES = {"action": "open"}  # a parameter whose rule takes only certain words
 
 
 def test_every_page_as_every_role_has_no_accessibility_violations(app, browser, live_server):
@@ -407,8 +488,7 @@ def test_every_page_as_every_role_has_no_accessibility_violations(app, browser, 
                 crawler.visit(context, page, role, endpoint, path)
             for form_role, form_path in FORMS:
                 if form_role == role:
-                    submit_empty(crawler, page, role, form_path.format(
-                        group_id=world["values"]["group_id"][0], need_id=world["values"]["need_id"][0]))
+                    submit_empty(crawler, page, role, form_path.format(**world["forms"]))
             context.close()
     finally:
         limiter.enabled = True
