@@ -91,6 +91,7 @@ def _render(offer: Offer, **forms):
     return render_template(
         "suppliers/offer.html", offer=offer, tender=offer.tender, figures=offer_figures(offer), pack=pack,
         reserve_form=reserve, line_form=line, submit_form=submit, remove_form=ConfirmForm(prefix="remove"),
+        form=next(iter(forms.values()), None),  # the form sent with errors: base.html sums them up
         editable=offer.is_draft and offer.tender.is_open(today), today=today,
         not_verified=None if offer.supplier.is_verified else NOT_VERIFIED,
     )

@@ -269,6 +269,7 @@ def test_a_sealed_offer_is_not_found_by_anyone_but_its_bidder(app, live_scene):
         response = post_form(client, f"/suppliers/offers/{offer_id}/reservations",
                              {"reserve-need_id": str(live_scene["hours"]), "reserve-quantity": "41"}, form_url=f"/suppliers/offers/{offer_id}")
         assert response.status_code == 400 and b"Only 40 hours still needed" in response.data
+        assert b"govuk-error-summary" in response.data  # summed up at the top, as on every form
     with signed_in(app, "b@example.org") as client:
         response = post_form(client, f"/suppliers/offers/{offer_id}/reservations",
                              {"reserve-need_id": str(live_scene["hours"]), "reserve-quantity": "1"}, form_url=f"/suppliers/{live_scene['bidder']}/tenders")
