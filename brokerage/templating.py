@@ -52,11 +52,25 @@ def navigation() -> list[dict]:
     return result
 
 
+def _locale():
+    """The page's (or the email's) language, for Babel's formats; English outside a request."""
+    from flask_babel import get_locale
+
+    return get_locale() or "en"
+
+
+def _number(value: int) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##0", locale=_locale())
+
+
 def format_pence(pence: int | None) -> str:
+    """Pounds as £1,800 (£1,800.50 with pence), digits grouped as the reader's language does."""
     if pence is None:
         return ""
     pounds, remainder = divmod(int(pence), 100)
-    return f"£{pounds:,}" if remainder == 0 else f"£{pounds:,}.{remainder:02d}"
+    return f"£{_number(pounds)}" if remainder == 0 else f"£{_number(pounds)}.{remainder:02d}"
 
 
 def format_money(pence: int | None, currency: str = "GBP") -> str:
@@ -71,25 +85,31 @@ def format_quantity(quantity: int | None, unit: str) -> str:
     if quantity is None:
         return ""
     if unit.strip().startswith("£"):
-        return f"£{quantity:,}"
-    return f"{quantity:,} {unit}"
+        return f"£{_number(quantity)}"
+    return f"{_number(quantity)} {unit}"
 
 
 def format_date(value: date | datetime | None) -> str:
+    """"5 March 2026", "5 Mawrth 2026": the month in the reader's language (Babel)."""
+    from babel.dates import format_date as babel_date
+
     if value is None:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    return babel_date(value, "d MMMM yyyy", locale=_locale())
 
 
 def format_datetime(value: datetime | None) -> str:
-    """A stored (naive UTC) time as the council's wall-clock time."""
+    """A stored (naive UTC) time as the council's wall-clock time: "5 March 2026 at 2:30pm"."""
+    from babel.dates import format_time
+    from flask_babel import gettext
+
     if value is None:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     value = value.astimezone(LONDON)
-    hour = value.strftime("%I").lstrip("0")
-    return f"{value.day} {value:%B %Y} at {hour}:{value:%M}{value:%p}".replace("AM", "am").replace("PM", "pm")
+    time = format_time(value, "h:mma", locale=_locale()).replace("AM", "am").replace("PM", "pm")
+    return gettext("%(date)s at %(time)s", date=format_date(value), time=time)
 
 
 def pair_chart(rows):
