@@ -21,28 +21,30 @@ def council_name() -> str:
 
 def navigation() -> list[dict]:
     """The service navigation, by role."""
+    from flask_babel import gettext as _
+
     items = [
-        ("public.home", "Home"),
-        ("public.needs", "Needs"),
-        ("public.borough_map", "Map"),
-        ("public.rounds", "Ward votes"),
-        ("public.tenders", "Tenders"),
-        ("public.ledger", "Delivered"),
-        ("public.stories", "Stories"),
+        ("public.home", _("Home")),
+        ("public.needs", _("Needs")),
+        ("public.borough_map", _("Map")),
+        ("public.rounds", _("Ward votes")),
+        ("public.tenders", _("Tenders")),
+        ("public.ledger", _("Delivered")),
+        ("public.stories", _("Stories")),
     ]
     if current_user.is_authenticated:
         organisations = current_user.organisations()
         if organisations or not current_user.is_officer:
-            items.append(("organisations.mine", "Your organisations"))
+            items.append(("organisations.mine", _("Your organisations")))
         if any(organisation.kind == "supplier" for organisation in organisations):
-            items.append(("suppliers.home", "Your pledges"))
+            items.append(("suppliers.home", _("Your pledges")))
         if current_user.is_officer:
-            items.append(("officers.dashboard", "Officer dashboard"))
+            items.append(("officers.dashboard", _("Officer dashboard")))
         if current_user.is_admin:
-            items.append(("admin.index", "Council settings"))
-        items.append(("auth.account", "Your account"))
+            items.append(("admin.index", _("Council settings")))
+        items.append(("auth.account", _("Your account")))
     else:
-        items.append(("public.postcode", "Find your ward"))
+        items.append(("public.postcode", _("Find your ward")))
     current = request.endpoint or ""
     result = []
     for endpoint, text in items:

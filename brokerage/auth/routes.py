@@ -35,6 +35,7 @@ from brokerage.notify import (
 )
 from brokerage.tokens import TokenError, read_token
 from brokerage.views import show_domain_error
+from brokerage.i18n import current_language
 from models import DomainError, User, db, record_event, utcnow
 from models.people.accounts import (
     change_email,
@@ -112,6 +113,8 @@ def register():
                 row = getattr(form.postcode, "postcode_row", None)
                 if row is not None:
                     user.postcode, user.ward_id = row.postcode, row.ward_id
+                # The language the page was in: emails (this first one too) follow it.
+                user.locale = current_language()
                 send_verification_email(user)
             db.session.commit()
         except DomainError as error:

@@ -7,6 +7,7 @@ Public pages never show how a named person voted."""
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -139,7 +140,7 @@ def vote(round_id: int):
         send_templated(
             current_user.email,
             "ballot_confirmation",
-            f"Your vote in {round_.title}",
+            _l("Your vote in %(round)s", round=round_.title),
             "ballot",
             user=current_user,
             round=round_,
