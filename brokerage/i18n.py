@@ -88,3 +88,20 @@ def compile_catalogues(directory: str) -> list[str]:
         os.replace(temporary, mo)
         compiled.append(str(po))
     return compiled
+
+
+def _label_catalogue() -> tuple:
+    """Labels models/ defines in English (models never import Flask-Babel), marked here so
+    extraction finds them; templates translate them with _(need.kind_label)."""
+    from flask_babel import lazy_gettext as _l
+
+    return (
+        # models/places/themes.py NeedKind
+        _l("Cash"), _l("Goods"), _l("Volunteer time"), _l("Professional skills"), _l("Space"),
+        # models/needs/models.py STATUS_LABELS
+        _l("Draft"), _l("Waiting for review"), _l("Changes requested"), _l("Rejected"), _l("Open"),
+        _l("Fully pledged"), _l("Delivered"), _l("Closed"), _l("Expired"), _l("Withdrawn"),
+        # models/needs/search.py SORTS and STATUS_FILTERS
+        _l("Newest first"), _l("Deadline soonest"), _l("Most still needed"), _l("Open for pledges"),
+        _l("Closed or expired"),
+    )

@@ -134,3 +134,28 @@ def test_an_email_goes_out_in_the_recipients_language_whatever_the_page(app, cli
         post_form(client, "/password/forgot", {"email": email})
     assert outbox(to="gwen@example.org")[-1].subject == "Ailosod eich cyfrinair"
     assert outbox(to="pat@example.org")[-1].subject == "Reset your password"
+
+
+def test_the_resident_pages_in_welsh(app, client, places):
+    from datetime import timedelta
+
+    with app.app_context():
+        factories.themes()
+        officer = factories.officer()
+        owner = factories.user("owner@example.org", "Olu Owner")
+        group = factories.organisation(owner, officer=officer)
+        ward = factories.ward(code="E05013501")
+        made = factories.need(group, owner, officer=officer, status="published", ward_id=ward.id,
+                              theme_id=factories.first_theme_id(), deadline=date.today() + timedelta(days=60),
+                              value_pence=180000)
+        db.session.commit()
+        need_id, ward_code = made.id, ward.code
+    client.set_cookie("language", "cy")
+    needs = page(client.get("/needs"))
+    assert "Daethpwyd o hyd i 1 angen." in needs and "Amser gwirfoddoli" in needs and "Ar agor" in needs
+    assert "gwerth £1,800" in needs
+    need = page(client.get(f"/needs/{need_id}"))
+    assert '<html lang="cy"' in need and "Yn gofyn am" in need and "Dyddiad cau" in need
+    ward_page = page(client.get(f"/wards/{ward_code}"))
+    assert "Anghenion agored" in ward_page and "Pleidleisiau ward" in ward_page
+    assert "Does dim pleidleisiau ward" in page(client.get("/rounds"))
