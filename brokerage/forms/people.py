@@ -189,7 +189,7 @@ class OrganisationForm(FlaskForm):
     based_in_borough = BooleanField(_l("The organisation is based in the borough"), widget=GovCheckboxInput())
     ward_id = SelectField(_l("Ward where it is based (optional)"), widget=GovSelect(), coerce=int, validate_choice=True)
     description = TextAreaField(
-        _l("What the organisation does"),
+        _l("What the organisation does (optional)"),
         description=_l("A short description for people who do not know you. You can use Markdown."),
         widget=GovTextArea(),
         validators=[Length(max=5000, message=_l("Description must be 5,000 characters or fewer"))],

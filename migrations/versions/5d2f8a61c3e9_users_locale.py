@@ -1,7 +1,7 @@
 """users.locale: the language a person chose for pages and emails
 
 Revision ID: 5d2f8a61c3e9
-Revises: e7a41c9d5b26
+Revises: 1cf658ddf296
 Create Date: 2026-11-30 05:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5d2f8a61c3e9'
-down_revision = "e7a41c9d5b26"
+down_revision = "1cf658ddf296"
 branch_labels = None
 depends_on = None
 
