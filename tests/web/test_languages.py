@@ -159,3 +159,13 @@ def test_the_resident_pages_in_welsh(app, client, places):
     ward_page = page(client.get(f"/wards/{ward_code}"))
     assert "Anghenion agored" in ward_page and "Pleidleisiau ward" in ward_page
     assert "Does dim pleidleisiau ward" in page(client.get("/rounds"))
+
+
+def test_flash_messages_in_welsh(app):
+    with app.app_context():
+        factories.user("gwen@example.org", "Gwen Jones")
+        db.session.commit()
+    client = signed_in(app, "gwen@example.org")
+    client.set_cookie("language", "cy")
+    response = post_form(client, "/sign-out", {}, form_url="/", follow_redirects=True)
+    assert "Rydych wedi allgofnodi." in page(response)
