@@ -132,7 +132,9 @@ def test_an_email_goes_out_in_the_recipients_language_whatever_the_page(app, cli
     # Asked from an English page: Gwen's reset email is in Welsh, Pat's in English.
     for email in ("gwen@example.org", "pat@example.org"):
         post_form(client, "/password/forgot", {"email": email})
-    assert outbox(to="gwen@example.org")[-1].subject == "Ailosod eich cyfrinair"
+    welsh = outbox(to="gwen@example.org")[-1]
+    assert welsh.subject == "Ailosod eich cyfrinair"
+    assert "Gofynnodd rhywun am ailosod y cyfrinair" in welsh.text_body and '<html lang="cy">' in welsh.html_body
     assert outbox(to="pat@example.org")[-1].subject == "Reset your password"
 
 
