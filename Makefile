@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app brokerage
 
-.PHONY: run test bench setup assets migrate demo worker lint clean
+.PHONY: run test bench setup assets migrate demo worker lint clean translations extract-messages
 
 run: setup migrate
 	@$(FLASK) demo load-if-empty
@@ -21,7 +21,19 @@ $(VENV)/.bench-installed: pyproject.toml
 	@$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@touch $@
 
-setup: $(VENV)/.installed static/build/app.css
+setup: $(VENV)/.installed static/build/app.css translations
+
+# The interface's languages (README, "Languages"): each .po compiled to the .mo Flask-Babel reads.
+CATALOGUES := $(wildcard brokerage/translations/*/LC_MESSAGES/messages.po)
+translations: $(CATALOGUES:.po=.mo)
+
+%.mo: %.po $(VENV)/.installed
+	@$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# Refresh the template and every catalogue after marking strings (then translate, then `make translations`).
+extract-messages: $(VENV)/.installed
+	@$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o brokerage/translations/messages.pot --no-location --sort-output .
+	@$(BIN)/pybabel update -i brokerage/translations/messages.pot -d brokerage/translations --no-fuzzy-matching
 
 $(VENV)/.installed: pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)

@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_proxies(app)
     init_redis(app)
     init_extensions(app)
+    init_i18n(app)
     init_templates(app)
     init_security(app)
     register_blueprints(app)
@@ -95,6 +96,12 @@ class AppLog:
         from flask import current_app
 
         return getattr(current_app.logger, name)
+
+
+def init_i18n(app: Flask) -> None:
+    from brokerage.i18n import init_i18n as init_languages
+
+    init_languages(app)
 
 
 def init_templates(app: Flask) -> None:

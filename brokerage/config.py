@@ -75,6 +75,16 @@ def identifier_prefix(value: str | None, default: str, starts: str) -> str:
     return value
 
 
+def languages(value: str | None) -> list[str]:
+    """LANGUAGES=en,cy: the languages the service offers, the first the default. Each needs a
+    catalogue in brokerage/translations/<code>/ (English, the source language, needs none)."""
+    codes = [code.strip() for code in (value or "en,cy").split(",") if code.strip()]
+    for code in codes:
+        if not code.replace("_", "").isalnum():
+            raise ValueError(f"LANGUAGES must be language codes separated by commas, not {value!r}")
+    return codes or ["en"]
+
+
 def database_url(raw: str | None, instance_path: str) -> str:
     """The SQLAlchemy URL: DATABASE_URL, normalised to psycopg 3, or a SQLite file."""
     if not raw:
@@ -157,6 +167,7 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "SECRET_KEY": secret_key,
         "COUNCIL_NAME": env.get("COUNCIL_NAME", "Brent Council"),
         "SERVICE_NAME": env.get("SERVICE_NAME", "Social value exchange"),
+        "LANGUAGES": languages(env.get("LANGUAGES")),
         "SERVER_NAME_FOR_EMAIL": email_base_url(env.get("BASE_URL"), production=not development),
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -4,6 +4,7 @@ table in the same transaction as the change (delivered by a job after commit).""
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from workers.notify import external_url, send_need_decision, send_templated  # noqa: F401
 from brokerage.tokens import make_token
@@ -16,7 +17,7 @@ def send_verification_email(user: User) -> None:
     send_templated(
         user.email,
         "verify_email",
-        "Confirm your email address",
+        _l("Confirm your email address"),
         kind="verify_email",
         user=user,
         link=external_url("auth.verify_email", token=token),
@@ -32,7 +33,7 @@ def send_password_reset(user: User) -> None:
     send_templated(
         user.email,
         "reset_password",
-        "Reset your password",
+        _l("Reset your password"),
         kind="reset_password",
         user=user,
         link=external_url("auth.reset_password", token=token),
@@ -50,7 +51,7 @@ def send_sign_in_link(user: User) -> None:
     send_templated(
         user.email,
         "sign_in_link",
-        "Your link to sign in",
+        _l("Your link to sign in"),
         kind="sign_in_link",
         user=user,
         link=external_url("auth.sign_in_by_link", token=sign_in_token(user)),

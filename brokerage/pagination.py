@@ -92,7 +92,9 @@ class Page:
     @property
     def total_label(self) -> str:
         """'1,234', or 'more than 10,000' when the count stopped there."""
-        return f"more than {COUNT_CAP:,}" if self.capped else f"{self.total:,}"
+        from flask_babel import gettext
+
+        return gettext("more than %(count)s", count="{:,}".format(COUNT_CAP)) if self.capped else f"{self.total:,}"
 
     def next_cursor(self) -> dict[str, str]:
         """What the Next link carries besides the page number: the cursor, when the list has one."""

@@ -22,28 +22,30 @@ def council_name() -> str:
 
 def navigation() -> list[dict]:
     """The service navigation, by role."""
+    from flask_babel import gettext as _
+
     items = [
-        ("public.home", "Home"),
-        ("public.needs", "Needs"),
-        ("public.borough_map", "Map"),
-        ("public.rounds", "Ward votes"),
-        ("public.tenders", "Tenders"),
-        ("public.ledger", "Delivered"),
-        ("public.stories", "Stories"),
+        ("public.home", _("Home")),
+        ("public.needs", _("Needs")),
+        ("public.borough_map", _("Map")),
+        ("public.rounds", _("Ward votes")),
+        ("public.tenders", _("Tenders")),
+        ("public.ledger", _("Delivered")),
+        ("public.stories", _("Stories")),
     ]
     if current_user.is_authenticated:
         organisations = current_user.organisations()
         if organisations or not current_user.is_officer:
-            items.append(("organisations.mine", "Your organisations"))
+            items.append(("organisations.mine", _("Your organisations")))
         if any(organisation.kind == "supplier" for organisation in organisations):
-            items.append(("suppliers.home", "Your pledges"))
+            items.append(("suppliers.home", _("Your pledges")))
         if current_user.is_officer:
-            items.append(("officers.dashboard", "Officer dashboard"))
+            items.append(("officers.dashboard", _("Officer dashboard")))
         if current_user.is_admin:
-            items.append(("admin.index", "Council settings"))
-        items.append(("auth.account", "Your account"))
+            items.append(("admin.index", _("Council settings")))
+        items.append(("auth.account", _("Your account")))
     else:
-        items.append(("public.postcode", "Find your ward"))
+        items.append(("public.postcode", _("Find your ward")))
     current = request.endpoint or ""
     result = []
     for endpoint, text in items:
@@ -51,6 +53,19 @@ def navigation() -> list[dict]:
         active = current == endpoint or (section not in ("public", "auth") and current.startswith(section + "."))
         result.append({"href": url_for(endpoint), "text": text, "active": active, "current": current == endpoint})
     return result
+
+
+def _locale():
+    """The page's (or the email's) language, for Babel's formats; English outside a request."""
+    from flask_babel import get_locale
+
+    return get_locale() or "en"
+
+
+def _number(value: int) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##0", locale=_locale())
 
 
 def format_money(pence: int | None, currency: str = "GBP") -> str:
@@ -64,25 +79,31 @@ def format_quantity(quantity: int | None, unit: str) -> str:
     if quantity is None:
         return ""
     if unit.strip().startswith("£"):
-        return f"£{quantity:,}"
-    return f"{quantity:,} {unit}"
+        return f"£{_number(quantity)}"
+    return f"{_number(quantity)} {unit}"
 
 
 def format_date(value: date | datetime | None) -> str:
+    """"5 March 2026", "5 Mawrth 2026": the month in the reader's language (Babel)."""
+    from babel.dates import format_date as babel_date
+
     if value is None:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    return babel_date(value, "d MMMM yyyy", locale=_locale())
 
 
 def format_datetime(value: datetime | None) -> str:
-    """A stored (naive UTC) time as the council's wall-clock time."""
+    """A stored (naive UTC) time as the council's wall-clock time: "5 March 2026 at 2:30pm"."""
+    from babel.dates import format_time
+    from flask_babel import gettext
+
     if value is None:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     value = value.astimezone(LONDON)
-    hour = value.strftime("%I").lstrip("0")
-    return f"{value.day} {value:%B %Y} at {hour}:{value:%M}{value:%p}".replace("AM", "am").replace("PM", "pm")
+    time = format_time(value, "h:mma", locale=_locale()).replace("AM", "am").replace("PM", "pm")
+    return gettext("%(date)s at %(time)s", date=format_date(value), time=time)
 
 
 def pair_chart(rows):

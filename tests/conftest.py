@@ -39,6 +39,10 @@ def pytest_configure(config):
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
     _share_compiled_code_between_test_apps()
+    # The Welsh (and any other) catalogue as `make setup` compiles it (.mo files are not committed).
+    from brokerage.i18n import compile_catalogues
+
+    compile_catalogues(str(ROOT / "brokerage" / "translations"))
 
 
 def pytest_report_header(config):

@@ -19,6 +19,17 @@ def council_name() -> str:
     return get_setting("council_name") or current_app.config["COUNCIL_NAME"]
 
 
+def recipient_language(to_address: str, user=None) -> str | None:
+    """The language the recipient chose (users.locale), if they have an account."""
+    from sqlalchemy import func, select
+
+    from models import User, db
+
+    if user is None or (user.email or "").lower() != to_address.lower():
+        user = db.session.scalar(select(User).where(func.lower(User.email) == to_address.lower()))
+    return user.locale if user is not None else None
+
+
 def render_email(template: str, subject: str, **context) -> tuple[str, str]:
     """The plain text and HTML bodies of templates/emails/<template>.{txt,html}."""
     context.setdefault("council_name", council_name())
@@ -29,7 +40,14 @@ def render_email(template: str, subject: str, **context) -> tuple[str, str]:
 
 
 def send_templated(to_address: str, template: str, subject: str, kind: str, **context) -> EmailMessage:
-    text_body, html_body = render_email(template, subject, **context)
+    """Rendered in the recipient's language (a lazy subject is translated here too)."""
+    from flask_babel import force_locale
+
+    offered = current_app.config["LANGUAGES"]
+    language = recipient_language(to_address, context.get("user"))
+    with force_locale(language if language in offered else offered[0]):
+        subject = str(subject)
+        text_body, html_body = render_email(template, subject, **context)
     return queue_email(to_address, subject, text_body, html_body, kind=kind)
 
 

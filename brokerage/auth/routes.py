@@ -7,6 +7,7 @@ import time
 from datetime import date
 
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import confirm_login, current_user, login_required, logout_user
 from sqlalchemy.exc import IntegrityError
 
@@ -35,6 +36,7 @@ from brokerage.notify import (
 )
 from brokerage.tokens import TokenError, read_token
 from brokerage.views import show_domain_error
+from brokerage.i18n import current_language
 from models import DomainError, User, db, record_event, utcnow
 from models.people.accounts import (
     change_email,
@@ -112,6 +114,8 @@ def register():
                 row = getattr(form.postcode, "postcode_row", None)
                 if row is not None:
                     user.postcode, user.ward_id = row.postcode, row.ward_id
+                # The language the page was in: emails (this first one too) follow it.
+                user.locale = current_language()
                 send_verification_email(user)
             db.session.commit()
         except DomainError as error:
@@ -138,9 +142,9 @@ def verify_email_link(token: str):
         return render_template("auth/link_problem.html", expired=False, purpose="verify"), 400
     db.session.commit()
     if current_user.is_authenticated:
-        flash("Your email address is confirmed.", "success")
+        flash(_("Your email address is confirmed."), "success")
         return redirect(url_for("auth.account"))
-    flash("Your email address is confirmed. Sign in to continue.", "success")
+    flash(_("Your email address is confirmed. Sign in to continue."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -152,7 +156,7 @@ def resend_verification():
     if form.validate_on_submit() and not current_user.email_verified:
         send_verification_email(current_user)
         db.session.commit()
-        flash(f"We have sent a new link to {current_user.email}.", "success")
+        flash(_("We have sent a new link to %(email)s.", email=current_user.email), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -245,7 +249,7 @@ def logout():
         sign_out_everywhere(current_user._get_current_object())
         db.session.commit()
     logout_user()
-    flash("You have signed out.", "success")
+    flash(_("You have signed out."), "success")
     return redirect(url_for("public.home"))
 
 
@@ -285,7 +289,7 @@ def reset_password(token: str):
             show_domain_error(form, error)
         else:
             logout_user()
-            flash("Your password has been changed. Sign in with your new password.", "success")
+            flash(_("Your password has been changed. Sign in with your new password."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
@@ -312,7 +316,7 @@ def account_details():
         current_user.ward_id = row.ward_id if row else None
         record_event("user.details_changed", current_user, actor=current_user)
         db.session.commit()
-        flash("Your details have been saved.", "success")
+        flash(_("Your details have been saved."), "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/details.html", form=form)
 
@@ -338,7 +342,7 @@ def account_email():
                 db.session.rollback()
                 show_domain_error(form, DomainError("An account with this email address already exists", "email"))
             else:
-                flash(f"We have sent a link to {current_user.email}. Open it to confirm your new address.", "success")
+                flash(_("We have sent a link to %(email)s. Open it to confirm your new address.", email=current_user.email), "success")
                 return redirect(url_for("auth.account"))
     return render_template("auth/change_email.html", form=form)
 
@@ -361,7 +365,7 @@ def account_password():
             else:
                 # The session id rotated: sign in again here, other devices are signed out.
                 start_session(current_user._get_current_object())
-                flash("Your password has been changed. You have been signed out on other devices.", "success")
+                flash(_("Your password has been changed. You have been signed out on other devices."), "success")
                 return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
 
@@ -384,6 +388,6 @@ def account_delete():
                 flash(error.message, "error")
             else:
                 logout_user()
-                flash("Your account has been deleted.", "success")
+                flash(_("Your account has been deleted."), "success")
                 return redirect(url_for("public.home"))
     return render_template("auth/delete_account.html", form=form)

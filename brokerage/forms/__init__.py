@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput, GovTextInput
 from wtforms import DateField, IntegerField, StringField, SubmitField
@@ -20,8 +21,8 @@ def email_field(label: str = "Email address", description: str = "") -> StringFi
         description=description,
         widget=GovTextInput(),
         validators=[
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(message="Enter an email address in the correct format, like name@example.com"),
+            Length(max=254, message=_l("Email address must be 254 characters or fewer")),
+            Email(message=_l("Enter an email address in the correct format, like name@example.com")),
         ],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
@@ -45,12 +46,12 @@ class BoroughPostcode:
 
 
 def postcode_field(label: str = "Postcode", description: str = "", required: bool = False) -> StringField:
-    validators = [InputRequired(message="Enter your postcode")] if required else [Optional()]
+    validators = [InputRequired(message=_l("Enter your postcode"))] if required else [Optional()]
     return StringField(
         label,
         description=description,
         widget=GovTextInput(),
-        validators=[*validators, Length(max=16, message="Enter a real postcode, like HA0 1AB"), BoroughPostcode()],
+        validators=[*validators, Length(max=16, message=_l("Enter a real postcode, like HA0 1AB")), BoroughPostcode()],
         render_kw={"autocomplete": "postal-code", "params": {"classes": "govuk-input--width-10"}},
     )
 
@@ -186,11 +187,11 @@ class PoundsField(StringField):
 class ConfirmForm(FlaskForm):
     """A button that confirms a step (CSRF-protected)."""
 
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+    submit = SubmitField(_l("Confirm"), widget=GovSubmitInput())
 
 
 class ActionForm(FlaskForm):
     """A button that changes state (CSRF-protected), with an optional reason."""
 
-    reason = StringField("Reason (optional)", widget=GovTextInput(), validators=[Length(max=500)])
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+    reason = StringField(_l("Reason (optional)"), widget=GovTextInput(), validators=[Length(max=500)])
+    submit = SubmitField(_l("Confirm"), widget=GovSubmitInput())

@@ -3,6 +3,7 @@ verify, invite members) and the admin's role form (rules in models/people/)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -23,36 +24,36 @@ from models import Role, Ward, db
 from models.people.passwords import password_problem
 from models.people.organisations import SIZE_BANDS, SUPPLIER_FORMS, VCSE_FORMS
 
-PASSWORD_HINT = "At least 10 characters. A few unrelated words make a strong password that is easy to remember."
+PASSWORD_HINT = _l("At least 10 characters. A few unrelated words make a strong password that is easy to remember.")
 
 
-def _required_email(label="Email address", description=""):
+def _required_email(label=_l("Email address"), description=""):
     field = email_field(label, description)
-    field.kwargs["validators"].insert(0, InputRequired(message="Enter your email address"))
+    field.kwargs["validators"].insert(0, InputRequired(message=_l("Enter your email address")))
     return field
 
 
 class RegisterForm(FlaskForm):
     name = StringField(
-        "Full name",
+        _l("Full name"),
         widget=GovTextInput(),
         # DataRequired, not InputRequired: a name of only spaces is no name.
-        validators=[DataRequired(message="Enter your name"), Length(max=120, message="Name must be 120 characters or fewer")],
+        validators=[DataRequired(message=_l("Enter your name")), Length(max=120, message=_l("Name must be 120 characters or fewer"))],
         render_kw={"autocomplete": "name", "spellcheck": "false"},
     )
-    email = _required_email(description="We will send you a link to confirm it.")
+    email = _required_email(description=_l("We will send you a link to confirm it."))
     postcode = postcode_field(
-        "Postcode (optional)",
-        description="Where you live, if it is in the borough. It places you in your ward so you can vote on its priorities.",
+        _l("Postcode (optional)"),
+        description=_l("Where you live, if it is in the borough. It places you in your ward so you can vote on its priorities."),
     )
     password = PasswordField(
-        "Create a password",
+        _l("Create a password"),
         description=PASSWORD_HINT,
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter a password"), Length(max=128, message="Password must be 128 characters or fewer")],
+        validators=[InputRequired(message=_l("Enter a password")), Length(max=128, message=_l("Password must be 128 characters or fewer"))],
         render_kw={"autocomplete": "new-password"},
     )
-    submit = SubmitField("Create account", widget=GovSubmitInput())
+    submit = SubmitField(_l("Create account"), widget=GovSubmitInput())
 
     def validate_password(self, field):
         # Checked with the other fields, so every problem shows at once.
@@ -65,138 +66,138 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     email = _required_email()
     password = PasswordField(
-        "Password",
+        _l("Password"),
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password"), Length(max=128)],
+        validators=[InputRequired(message=_l("Enter your password")), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField("Keep me signed in on this device", widget=GovCheckboxInput())
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    remember = BooleanField(_l("Keep me signed in on this device"), widget=GovCheckboxInput())
+    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
 
 
 class SignInLinkRequestForm(FlaskForm):
     email = _required_email()
-    submit = SubmitField("Email me a link to sign in", widget=GovSubmitInput())
+    submit = SubmitField(_l("Email me a link to sign in"), widget=GovSubmitInput())
 
 
 class SignInLinkForm(FlaskForm):
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
 
 
 class ConfirmPasswordForm(FlaskForm):
     password = PasswordField(
-        "Your password",
+        _l("Your password"),
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password"), Length(max=128)],
+        validators=[InputRequired(message=_l("Enter your password")), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
 class ForgotPasswordForm(FlaskForm):
     email = _required_email()
-    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+    submit = SubmitField(_l("Send me a link"), widget=GovSubmitInput())
 
 
 class ResetPasswordForm(FlaskForm):
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         description=PASSWORD_HINT,
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter a new password"), Length(max=128, message="Password must be 128 characters or fewer")],
+        validators=[InputRequired(message=_l("Enter a new password")), Length(max=128, message=_l("Password must be 128 characters or fewer"))],
         render_kw={"autocomplete": "new-password"},
     )
-    submit = SubmitField("Save new password", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save new password"), widget=GovSubmitInput())
 
 
 class DetailsForm(FlaskForm):
     name = RegisterForm.name
     postcode = postcode_field(
-        "Postcode (optional)", description="Where you live. It places you in your ward so you can vote on its priorities."
+        _l("Postcode (optional)"), description=_l("Where you live. It places you in your ward so you can vote on its priorities.")
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
 
 class ChangeEmailForm(FlaskForm):
-    email = _required_email("New email address", "We will send a link to the new address to confirm it.")
+    email = _required_email(_l("New email address"), "We will send a link to the new address to confirm it.")
     password = PasswordField(
-        "Your password",
+        _l("Your password"),
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password")],
+        validators=[InputRequired(message=_l("Enter your password"))],
         render_kw={"autocomplete": "current-password"},
     )
-    submit = SubmitField("Change email address", widget=GovSubmitInput())
+    submit = SubmitField(_l("Change email address"), widget=GovSubmitInput())
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password",
+        _l("Current password"),
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your current password")],
+        validators=[InputRequired(message=_l("Enter your current password"))],
         render_kw={"autocomplete": "current-password"},
     )
     new_password = ResetPasswordForm.new_password
-    submit = SubmitField("Change password", widget=GovSubmitInput())
+    submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
 
 
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(
-        "Your password",
+        _l("Your password"),
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password to confirm")],
+        validators=[InputRequired(message=_l("Enter your password to confirm"))],
         render_kw={"autocomplete": "current-password"},
     )
     confirm = BooleanField(
-        "I understand my account and personal details will be deleted",
+        _l("I understand my account and personal details will be deleted"),
         widget=GovCheckboxInput(),
-        validators=[InputRequired(message="Confirm that you want to delete your account")],
+        validators=[InputRequired(message=_l("Confirm that you want to delete your account"))],
     )
-    submit = SubmitField("Delete my account", widget=GovSubmitInput(), render_kw={"params": {"classes": "govuk-button--warning"}})
+    submit = SubmitField(_l("Delete my account"), widget=GovSubmitInput(), render_kw={"params": {"classes": "govuk-button--warning"}})
 
 
 class ResendForm(FlaskForm):
-    submit = SubmitField("Send the link again", widget=GovSubmitInput(), render_kw={"params": {"classes": "govuk-button--secondary"}})
+    submit = SubmitField(_l("Send the link again"), widget=GovSubmitInput(), render_kw={"params": {"classes": "govuk-button--secondary"}})
 
 
 class KindForm(FlaskForm):
     kind = RadioField(
-        "What are you registering?",
+        _l("What are you registering?"),
         widget=GovRadioInput(),
         choices=[
             SelectChoice("vcse", "A community group, charity or social enterprise (VCSE)"),
             SelectChoice("supplier", "A business that holds or bids for council contracts"),
         ],
-        validators=[InputRequired(message="Select what you are registering")],
+        validators=[InputRequired(message=_l("Select what you are registering"))],
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
 class OrganisationForm(FlaskForm):
     name = StringField(
-        "Name of the organisation",
+        _l("Name of the organisation"),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the organisation's name"), Length(max=160, message="Name must be 160 characters or fewer")],
+        validators=[InputRequired(message=_l("Enter the organisation's name")), Length(max=160, message=_l("Name must be 160 characters or fewer"))],
     )
-    legal_form = RadioField("Type of organisation", widget=GovRadioInput(), validators=[InputRequired(message="Select the type of organisation")])
+    legal_form = RadioField(_l("Type of organisation"), widget=GovRadioInput(), validators=[InputRequired(message=_l("Select the type of organisation"))])
     registration_number = StringField(
-        "Registration number",
+        _l("Registration number"),
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=16, message="Registration number must be 16 characters or fewer")],
+        validators=[Optional(), Length(max=16, message=_l("Registration number must be 16 characters or fewer"))],
         render_kw={"params": {"classes": "govuk-input--width-10"}, "spellcheck": "false"},
     )
-    size_band = RadioField("Size of the business", widget=GovRadioInput(), choices=[SelectChoice(key, label) for key, label in SIZE_BANDS.items()], validate_choice=False)
-    based_in_borough = BooleanField("The organisation is based in the borough", widget=GovCheckboxInput())
-    ward_id = SelectField("Ward where it is based (optional)", widget=GovSelect(), coerce=int, validate_choice=True)
+    size_band = RadioField(_l("Size of the business"), widget=GovRadioInput(), choices=[SelectChoice(key, label) for key, label in SIZE_BANDS.items()], validate_choice=False)
+    based_in_borough = BooleanField(_l("The organisation is based in the borough"), widget=GovCheckboxInput())
+    ward_id = SelectField(_l("Ward where it is based (optional)"), widget=GovSelect(), coerce=int, validate_choice=True)
     description = TextAreaField(
-        "What the organisation does (optional)",
-        description="A short description for people who do not know you. You can use Markdown.",
+        _l("What the organisation does (optional)"),
+        description=_l("A short description for people who do not know you. You can use Markdown."),
         widget=GovTextArea(),
-        validators=[Length(max=5000, message="Description must be 5,000 characters or fewer")],
+        validators=[Length(max=5000, message=_l("Description must be 5,000 characters or fewer"))],
     )
     website = StringField(
-        "Website (optional)",
+        _l("Website (optional)"),
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=255), URL(require_tld=True, message="Enter a web address like https://example.org")],
+        validators=[Optional(), Length(max=255), URL(require_tld=True, message=_l("Enter a web address like https://example.org"))],
         render_kw={"spellcheck": "false"},
     )
 
@@ -204,8 +205,8 @@ class OrganisationForm(FlaskForm):
         # WTForms' URL check accepts any scheme; a public link must be http(s).
         if field.data and not field.data.strip().lower().startswith(("http://", "https://")):
             raise ValidationError("Enter a web address that starts with https:// or http://")
-    contact_email = email_field("Contact email (optional)", "Shown publicly once the organisation is verified.")
-    submit = SubmitField("Save and send for verification", widget=GovSubmitInput())
+    contact_email = email_field(_l("Contact email (optional)"), "Shown publicly once the organisation is verified.")
+    submit = SubmitField(_l("Save and send for verification"), widget=GovSubmitInput())
 
     def __init__(self, kind: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -231,25 +232,25 @@ class OrganisationForm(FlaskForm):
 
 class RejectForm(FlaskForm):
     reason = TextAreaField(
-        "Reason",
-        description="The applicant sees this. Say what they need to change.",
+        _l("Reason"),
+        description=_l("The applicant sees this. Say what they need to change."),
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the reason, so the applicant knows what to change"), Length(max=2000)],
+        validators=[InputRequired(message=_l("Enter the reason, so the applicant knows what to change")), Length(max=2000)],
     )
-    submit = SubmitField("Do not verify", widget=GovSubmitInput(), render_kw={"params": {"classes": "govuk-button--warning"}})
+    submit = SubmitField(_l("Do not verify"), widget=GovSubmitInput(), render_kw={"params": {"classes": "govuk-button--warning"}})
 
 
 class InviteForm(FlaskForm):
-    email = email_field("Email address of the person to invite")
-    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+    email = email_field(_l("Email address of the person to invite"))
+    submit = SubmitField(_l("Send invitation"), widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.email.validators = [InputRequired(message="Enter the email address of the person to invite"), *self.email.validators]
+        self.email.validators = [InputRequired(message=_l("Enter the email address of the person to invite")), *self.email.validators]
 
 
 class RoleForm(FlaskForm):
     role = RadioField(
-        "Role", widget=GovRadioInput(), choices=[SelectChoice(role.value, role.label) for role in Role], validators=[InputRequired()]
+        _l("Role"), widget=GovRadioInput(), choices=[SelectChoice(role.value, role.label) for role in Role], validators=[InputRequired()]
     )
-    submit = SubmitField("Change role", widget=GovSubmitInput())
+    submit = SubmitField(_l("Change role"), widget=GovSubmitInput())

@@ -3,6 +3,7 @@ and the public postcode search (rules in models/places/)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -102,5 +103,5 @@ class PostcodeForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form: nothing changes
 
-    postcode = postcode_field("Postcode", description="For example, HA0 1AB", required=True)
-    submit = SubmitField("Find my ward", widget=GovSubmitInput())
+    postcode = postcode_field(_l("Postcode"), description=_l("For example, HA0 1AB"), required=True)
+    submit = SubmitField(_l("Find my ward"), widget=GovSubmitInput())

@@ -7,6 +7,8 @@ Public pages never show how a named person voted."""
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -127,7 +129,7 @@ def vote(round_id: int):
         if action == "withdraw":
             withdraw_ballot(round_, current_user, now)
             db.session.commit()
-            flash("Your vote has been withdrawn. You can vote again until the round closes.", "success")
+            flash(_("Your vote has been withdrawn. You can vote again until the round closes."), "success")
             return redirect(url_for("public.round", round_id=round_.id))
         identity = _account_identity(round_, now)
         if identity is not None:
@@ -140,7 +142,7 @@ def vote(round_id: int):
         send_templated(
             current_user.email,
             "ballot_confirmation",
-            f"Your vote in {round_.title}",
+            _l("Your vote in %(round)s", round=round_.title),
             "ballot",
             user=current_user,
             round=round_,
@@ -209,7 +211,7 @@ def round_results(round_id: int):
     is_officer = current_user.is_authenticated and current_user.is_officer
     if round_.state != RoundState.PUBLISHED.value and not (is_officer and round_.state == RoundState.CLOSED.value):
         if round_.state in (RoundState.OPEN.value, RoundState.CLOSED.value):
-            flash("The results will be published here after the round closes and the votes are counted.", "info")
+            flash(_("The results will be published here after the round closes and the votes are counted."), "info")
             return redirect(url_for("public.round", round_id=round_.id))
         abort(404)
     options = list(round_.options)

@@ -47,6 +47,8 @@ class User(db.Model):
     session_id: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_id)
     email_verified_at: Mapped[datetime | None]
     postcode: Mapped[str | None] = mapped_column(String(8))
+    # The language the person chose for pages and emails ("cy"); none: the browser's guess.
+    locale: Mapped[str | None] = mapped_column(String(16))
     ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

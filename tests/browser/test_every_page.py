@@ -56,6 +56,7 @@ SKIPPED = {
     "public.ocds_json": "a JSON download (OCDS), checked against its schema in tests/reporting",
     "public.round_export": "a Pabulib .pb download",
     "public.need_photo": "an image",
+    "public.choose_language": "a redirect back to the page it was on, setting the language (tests/web/test_languages.py)",
     "public.story_photo": "an image",
     "officers.impact_report_data": "a CSV or JSON download",
     "officers.impact_report_download": "a PDF download (tests/reporting checks the PDF itself)",

@@ -1,0 +1,107 @@
+"""Languages (Flask-Babel): which one a page is in, and the catalogues it reads.
+
+The person's saved choice (users.locale) wins, then the `language` cookie the switcher sets,
+then the browser's Accept-Language, best match among LANGUAGES; the first is the default.
+Catalogues are brokerage/translations/<code>/LC_MESSAGES/messages.po (README, "Languages")."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
+from flask import Flask, current_app, request
+from flask_babel import Babel, force_locale, get_locale
+from flask_login import current_user
+
+COOKIE = "language"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+# Each language's own name, as the switcher shows it (in that language).
+NAMES = {"en": "English", "cy": "Cymraeg", "pl": "Polski", "ro": "Română", "ur": "اردو", "so": "Soomaali",
+         "gu": "ગુજરાતી", "pt": "Português", "ar": "العربية", "ta": "தமிழ்"}
+
+babel = Babel()
+
+
+def languages() -> list[str]:
+    return current_app.config["LANGUAGES"]
+
+
+def offered(code: str | None) -> str | None:
+    return code if code in languages() else None
+
+
+def select_locale() -> str:
+    if request:
+        if current_user and current_user.is_authenticated and offered(current_user.locale):
+            return current_user.locale
+        chosen = offered(request.cookies.get(COOKIE))
+        if chosen:
+            return chosen
+        return request.accept_languages.best_match(languages()) or languages()[0]
+    return languages()[0]
+
+
+def current_language() -> str:
+    return str(get_locale() or languages()[0])
+
+
+def language_choices() -> list[dict]:
+    """The switcher's languages: code, own name, and whether it is the page's."""
+    here = current_language()
+    return [{"code": code, "name": NAMES.get(code, code), "current": code == here} for code in languages()]
+
+
+@contextmanager
+def in_language(code: str | None) -> Iterator[None]:
+    """Render (an email, a job's text) in someone's language, or the default."""
+    with force_locale(offered(code) or languages()[0]):
+        yield
+
+
+def init_i18n(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["LANGUAGES"][0])
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(app.root_path, "translations"))
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(current_language=current_language, language_choices=language_choices)
+
+
+def compile_catalogues(directory: str) -> list[str]:
+    """Compile each out-of-date messages.po beside it as messages.mo (what `make setup` does
+    with pybabel; the tests call this so a bare pytest run reads current catalogues)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = []
+    for po in sorted(Path(directory).glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalogue = read_po(source)
+        temporary = mo.with_suffix(f".mo.{os.getpid()}")
+        with temporary.open("wb") as target:
+            write_mo(target, catalogue)
+        os.replace(temporary, mo)
+        compiled.append(str(po))
+    return compiled
+
+
+def _label_catalogue() -> tuple:
+    """Labels models/ defines in English (models never import Flask-Babel), marked here so
+    extraction finds them; templates translate them with _(need.kind_label)."""
+    from flask_babel import lazy_gettext as _l
+
+    return (
+        # models/places/themes.py NeedKind
+        _l("Cash"), _l("Goods"), _l("Volunteer time"), _l("Professional skills"), _l("Space"),
+        # models/needs/models.py STATUS_LABELS
+        _l("Draft"), _l("Waiting for review"), _l("Changes requested"), _l("Rejected"), _l("Open"),
+        _l("Fully pledged"), _l("Delivered"), _l("Closed"), _l("Expired"), _l("Withdrawn"),
+        # models/needs/search.py SORTS and STATUS_FILTERS
+        _l("Newest first"), _l("Deadline soonest"), _l("Most still needed"), _l("Open for pledges"),
+        _l("Closed or expired"),
+    )
