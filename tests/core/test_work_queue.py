@@ -134,7 +134,7 @@ def test_the_dashboard_and_the_queue_pages_show_the_same_rows(app, client, somet
     login(client, "officer@example.org")
     dashboard = client.get("/officers/").get_data(as_text=True)
     for words in (
-        "1 organisation to verify", "2 needs to moderate", "Deliveries to confirm: 1",
+        "1 organisation to verify", "2 needs to moderate", "1 delivery to confirm",
         "Contracts: 1 proposed commitment to approve", "1 closed round waiting for results to be published",
         "1 email that could not be sent", "1 story to review", "Supplier returns: 1 to check, 1 overdue",
     ):

@@ -59,7 +59,7 @@ def test_the_demo_supplier_gets_recommendations_after_loading(app, runner):
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
     assert "Ward deprivation (IMD 2019): 0 created, 22 updated" in first.output
-    assert "Matching: 4 commitments matched" in first.output
+    assert "Matching: 6 commitments matched" in first.output
     with app.app_context():
         count = db.session.scalar(select(func.count()).select_from(Match))
     assert count > 0

@@ -93,7 +93,7 @@ def test_the_remember_cookie_duration_and_security_come_from_the_environment(tmp
     settings = from_environment({"APP_ENV": "development", "REMEMBER_COOKIE_DAYS": "7"}, str(tmp_path))
     assert settings["REMEMBER_COOKIE_DURATION"] == timedelta(days=7)
     production = from_environment(
-        {"SECRET_KEY": "x" * 40, "BASE_URL": "https://sv.example.gov.uk", "REAUTH_AFTER_HOURS": "2"}, str(tmp_path)
+        {"SECRET_KEY": "x" * 40, "IDENTITY_HASH_KEY": "k" * 40, "BASE_URL": "https://sv.example.gov.uk", "REAUTH_AFTER_HOURS": "2"}, str(tmp_path)
     )
     assert production["REMEMBER_COOKIE_SECURE"] is True
     assert production["REMEMBER_COOKIE_SAMESITE"] == "Lax"

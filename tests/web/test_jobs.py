@@ -182,6 +182,7 @@ def test_every_periodic_job_is_declared_once_and_registered_with_the_cron_schedu
         "remove_stale_uploads": ("low", "45 * * * *"),
         "send_vote_reminders": ("low", "20 * * * *"),
         "remove_expired_pending_uploads": ("low", "50 * * * *"),
+        "remind_returns": ("default", "0 8 * * *"),
     }
     assert all(queue in QUEUES for queue, _ in registered.values())
 
