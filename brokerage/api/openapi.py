@@ -16,6 +16,12 @@ from models.places.themes import NeedKind
 PUBLIC_NEED_STATUSES = ["published", "fully_pledged", "delivered", "closed", "expired"]
 ROUND_STATES = ["open", "closed", "published"]
 WARD_PATTERN = "^[EWSN]05[0-9]{6}$"
+# A `next` link's cursor: the last item's time (ISO 8601, as brokerage.pagination.Keyset
+# writes it) and its id. Days stop at 28 so that every string the pattern allows is a date.
+CURSOR_PATTERN = (
+    "^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    "([.][0-9]{6})?([+]00:00)?_[1-9][0-9]{0,17}$"
+)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -231,7 +237,7 @@ PARAMETERS = {
         f"How many items a page holds (at most {MAX_PER_PAGE}).",
     ),
     "after": _query(
-        "after", {"type": "string", "maxLength": 80},
+        "after", {"type": "string", "maxLength": 80, "pattern": CURSOR_PATTERN},
         "Where the page starts: the cursor a `next` link carries (the last item of the page before).",
     ),
     "area": _query(
