@@ -13,6 +13,7 @@ from brokerage.officers import (  # noqa: E402,F401
     escalation,
     impact,
     kpis,
+    planning,
     jobs,
     needs,
     returns,

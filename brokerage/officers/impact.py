@@ -70,6 +70,8 @@ def impact_dashboard():
         split=impact.delivery_split(year),
         waiting=work_waiting(),
         themes=themes,
+        sources=impact.by_source(year),
+        directorates=impact.by_directorate(year),
         tiers=tiers,
         suppliers=suppliers,
         by_year=by_year,
