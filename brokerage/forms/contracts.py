@@ -241,12 +241,12 @@ class AgreementForm(ContractForm):
     kind, the responsible officer, and the fields each kind's officers know. The fields a
     kind requires are checked by the rule, and the message shown beside the field."""
 
-    kind = RadioField("Kind of agreement", widget=GovRadioInput(), choices=[(k.value, k.label) for k in KINDS.values()],
+    kind = RadioField("Kind of agreement", widget=GovRadioInput(), choices=[SelectChoice(k.value, k.label) for k in KINDS.values()],
                       validators=[InputRequired(message="Select the kind of agreement")])
     responsible_officer_id = SelectField("Responsible officer", widget=GovSelect(), coerce=int)
     planning_reference = _optional_text("Planning application reference (planning obligations)", "For example: 19/0160/FUL", 120)
     site = _optional_text("Site (planning obligations)")
-    ward_id = SelectField("Ward of the site (planning obligations)", widget=GovSelect(), coerce=int)
+    ward_id = SelectField("Ward of the site (planning obligations)", widget=GovSelect(), coerce=int, validators=[Optional()])
     trigger = _optional_text("Trigger (planning obligations)", "For example: on commencement, before occupation", 200)
     programme = _optional_text("Grant programme (grants)", "", 200)
     asset = _optional_text("Asset (community asset transfers)")
