@@ -11,6 +11,7 @@ from brokerage.officers import (  # noqa: E402,F401
     digests,
     ideas,
     escalation,
+    fund,
     impact,
     kpis,
     planning,

@@ -3,7 +3,8 @@
 Contracts become agreements of a kind (contract, planning obligation, grant, community asset
 transfer, council employment, investment) with a responsible officer and each kind's own
 fields; developer agreements, their contributions and transactions (the planning data
-standard's developer contributions files).
+standard's developer contributions files); the Social Value Fund's balance and ledger
+(earlier payments in lieu become its opening entries).
 
 Revision ID: a91d5e3c7f48
 Revises: e7a41c9d5b26
@@ -104,7 +105,55 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_developer_transactions_contribution_id'), ['contribution_id'], unique=False)
 
 
+    op.create_table(
+        'fund_balance',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('balance_pence', sa.BigInteger(), nullable=False),
+        sa.CheckConstraint('balance_pence >= 0', name=op.f('ck_fund_balance_not_negative')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_fund_balance')),
+    )
+    op.create_table(
+        'fund_entries',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('direction', sa.String(length=3), nullable=False),
+        sa.Column('source', sa.String(length=24), nullable=False),
+        sa.Column('amount_pence', sa.BigInteger(), nullable=False),
+        sa.Column('commitment_id', sa.Integer(), nullable=True),
+        sa.Column('developer_transaction_id', sa.Integer(), nullable=True),
+        sa.Column('round_id', sa.Integer(), nullable=True),
+        sa.Column('description', sa.Text(), nullable=False),
+        sa.Column('created_by_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.CheckConstraint('amount_pence > 0', name=op.f('ck_fund_entries_amount_positive')),
+        sa.CheckConstraint("direction IN ('in', 'out')", name=op.f('ck_fund_entries_direction_known')),
+        sa.CheckConstraint("source IN ('payment_in_lieu', 'section_106', 'ward_vote')", name=op.f('ck_fund_entries_source_known')),
+        sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_fund_entries_commitment_id_commitments'), ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['developer_transaction_id'], ['developer_transactions.id'], name=op.f('fk_fund_entries_developer_transaction_id_developer_transactions'), ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_fund_entries_round_id_rounds'), ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_fund_entries_created_by_id_users'), ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_fund_entries')),
+        sa.UniqueConstraint('commitment_id', name=op.f('uq_fund_entries_commitment_id')),
+        sa.UniqueConstraint('developer_transaction_id', name=op.f('uq_fund_entries_developer_transaction_id')),
+    )
+    with op.batch_alter_table('fund_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_fund_entries_source'), ['source'], unique=False)
+        batch_op.create_index(batch_op.f('ix_fund_entries_round_id'), ['round_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_fund_entries_created_at'), ['created_at'], unique=False)
+    # Payments in lieu made before the Fund kept a ledger come in as its opening entries.
+    op.execute(
+        "INSERT INTO fund_entries (direction, source, amount_pence, commitment_id, description, created_by_id, created_at) "
+        "SELECT 'in', 'payment_in_lieu', fund_payment_pence, id, 'Payment in lieu', settled_by_id, "
+        "COALESCE(settled_at, created_at) FROM commitments WHERE settlement = 'fund_payment' AND fund_payment_pence > 0"
+    )
+    op.execute(
+        "INSERT INTO fund_balance (id, balance_pence) "
+        "SELECT 1, COALESCE(SUM(amount_pence), 0) FROM fund_entries"
+    )
+
+
 def downgrade():
+    op.drop_table('fund_entries')
+    op.drop_table('fund_balance')
     op.drop_table('developer_transactions')
     op.drop_table('developer_contributions')
     op.drop_table('developer_agreements')

@@ -257,4 +257,8 @@ def settle_commitment(
     commitment.settled_by_id = officer.id
     record_event("commitment.settled", commitment, actor=officer, from_state="unmet", to_state=kind,
                  detail={"fund_payment_pence": fund_payment_pence} if kind == "fund_payment" else {"credit": credit_description.strip()})
+    if kind == "fund_payment":
+        from models.fund.ledger import pay_in_lieu
+
+        pay_in_lieu(commitment, fund_payment_pence, officer)  # into the Social Value Fund's balance
     rematch_commitments_after_commit(commitment.id)  # settled: its suggestions go

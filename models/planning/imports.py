@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from models import db
 from models.contracts.council_buyer import CouncilBuyer, council_buyer, normalise_id
+from models.fund.ledger import receive_section_106
 from models.planning.models import DeveloperAgreement, DeveloperContribution, DeveloperTransaction
 from models.planning.parsing import Problem, parse_file
 
@@ -116,7 +117,9 @@ def _transaction(row: dict, report: ImportReport, council: CouncilBuyer) -> str 
     if db.session.scalar(select(DeveloperTransaction.id).filter_by(**key)) is not None:
         report.unchanged += 1
         return None
-    db.session.add(DeveloperTransaction(**key, reference=row["reference"]))
+    transaction = DeveloperTransaction(**key, reference=row["reference"])
+    db.session.add(transaction)
     db.session.flush()
+    receive_section_106(transaction)  # social money received goes into the Social Value Fund
     report.created += 1
     return None

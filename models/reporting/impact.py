@@ -529,6 +529,7 @@ class Report:
     case_studies: list  # models.stories.case_studies.CaseStudy, successes first
     sources: list[Row] = field(default_factory=list)  # by kind of agreement
     directorates: list[Row] = field(default_factory=list)
+    fund: object = None  # models.fund.ledger.FundSummary: the Fund's balance, in and out (all years)
 
     def as_dict(self) -> dict:
         def plain(value):
@@ -547,6 +548,7 @@ class Report:
             "by_theme": [asdict(row) for row in self.themes],
             "by_source": [asdict(row) for row in self.sources],
             "by_directorate": [asdict(row) for row in self.directorates],
+            "social_value_fund": asdict(self.fund) if self.fund is not None else None,
             "delivered_by_ward": [asdict(row) for row in self.wards],
             "participation": [asdict(row) for row in self.participation],
             "diversity": [asdict(row) for row in self.diversity],
@@ -616,6 +618,8 @@ def report_figures(year_start: int, today: date) -> dict:
 
 
 def build_report(year: Year, today: date) -> Report:
+    from models.fund.ledger import fund_summary
+
     all_kpis = kpis(year, today, only_in_tier=True, limit=5000)
     return Report(
         year=year,
@@ -632,4 +636,5 @@ def build_report(year: Year, today: date) -> Report:
         case_studies=case_studies_for(year),
         sources=by_source(year),
         directorates=by_directorate(year),
+        fund=fund_summary(),
     )
