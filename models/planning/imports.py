@@ -43,7 +43,8 @@ class ImportReport:
             "created": self.created,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
-            "reasons": [f"Line {p.line}: {p.message}" for p in self.problems[:MAX_PROBLEMS_LISTED]],
+            # Each line not imported, in words (components/task.html lists them).
+            "lines": [f"Line {p.line}: {p.message}" for p in self.problems[:MAX_PROBLEMS_LISTED]],
         }
 
 
