@@ -2,9 +2,10 @@
 
 import sys
 
-from bench import bench_digests, bench_impact, bench_ledger, bench_matching, bench_needs, bench_opendata, bench_pb, bench_pb_tally, bench_places, bench_returns
+from bench import bench_digests, bench_growth, bench_impact, bench_ledger, bench_matching, bench_needs, bench_opendata, bench_pb, bench_pb_tally, bench_places, bench_returns
 
 BENCHES = {
+    "growth": bench_growth,
     "places": bench_places,
     "needs": bench_needs,
     "ledger": bench_ledger,

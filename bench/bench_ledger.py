@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from bench.harness import bench_app, measure, targets
+from bench.harness import bench_app, measure, targets, verified_borough
 
 CONFIRMED = 200_000
 UNCONFIRMED = 40_000
@@ -24,36 +24,10 @@ def load_deliveries(rng: random.Random, needs: int = NEEDS, confirmed: int = CON
     """Brent's wards and themes, verified groups and suppliers, `needs` delivered needs and
     `confirmed` confirmed deliveries (plus `unconfirmed` pledges still on their way),
     inserted in bulk and analysed. Returns the suppliers' ids."""
-    from brokerage.demo import data_dir
-    from models import Need, Theme, Ward, db
-    from models.people.accounts import Role, register_user, verify_email
-    from models.people.organisations import OrganisationKind, create_organisation, verify_organisation
-    from models.places.wards import import_wards
+    from models import Need, db
     from models.pledges.models import Pledge
-    from models.places.themes import seed_themes
 
-    import_wards((data_dir() / "drkane_wards_WD25_E09000005.geojson").read_text())
-    seed_themes()
-    officer = register_user("Bench Officer", "officer@bench.example.org", "correct-horse-battery-staple", Role.OFFICER)
-    verify_email(officer, officer.email)
-
-    def organisations(kind, count, **fields) -> list[int]:
-        made = []
-        for n in range(count):
-            owner = register_user(f"{kind.value} owner {n}", f"{kind.value}{n}@bench.example.org", "correct-horse-battery-staple")
-            verify_email(owner, owner.email)
-            if kind == OrganisationKind.SUPPLIER:
-                fields["registration_number"] = f"{10_000_000 + n:08d}"
-            organisation = create_organisation(owner, kind, name=f"{kind.label} {n}", **fields)
-            verify_organisation(organisation, officer)
-            made.append(organisation.id)
-        return made
-
-    groups = organisations(OrganisationKind.VCSE, GROUPS, legal_form="community_group")
-    suppliers = organisations(OrganisationKind.SUPPLIER, SUPPLIERS, legal_form="company", size_band="small")
-    ward_ids = db.session.scalars(select(Ward.id)).all()
-    theme_ids = db.session.scalars(select(Theme.id)).all()
-    db.session.commit()
+    groups, suppliers, ward_ids, theme_ids = verified_borough(GROUPS, SUPPLIERS)
     started = time.perf_counter()
     today = date.today()
     kinds = ["cash", "goods", "volunteering", "skills", "space"]
@@ -97,7 +71,7 @@ def load_deliveries(rng: random.Random, needs: int = NEEDS, confirmed: int = CON
 
 
 def run() -> None:
-    from models import Theme, Ward, db
+    from models import Need, db
 
     rng = random.Random(2026)
     for label, url in targets():

@@ -115,6 +115,17 @@ def init_templates(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    # Compiled templates are kept: outside debug, never checked against their files again
+    # (no stat of every template and macro file on each render), and in production their
+    # bytecode is kept in the instance folder, so a new worker loads them instead of compiling.
+    if not app.debug and not app.config.get("TEMPLATES_AUTO_RELOAD"):
+        app.jinja_env.auto_reload = False
+        if app.config["APP_ENV"] == "production" and app.jinja_env.bytecode_cache is None:
+            from jinja2 import FileSystemBytecodeCache
+
+            folder = os.path.join(app.instance_path, "jinja-bytecode")
+            os.makedirs(folder, exist_ok=True)
+            app.jinja_env.bytecode_cache = FileSystemBytecodeCache(folder)
     WTFormsHelpers(app)
     init_template_helpers(app)
 

@@ -48,6 +48,7 @@ def bar_chart(options, rule: str, width: int = 640, label_width: int = 230, bar_
 @dataclass(frozen=True)
 class Pair:
     label: str
+    label_lines: list[str]
     y: int
     committed: int
     delivered: int
@@ -69,15 +70,21 @@ class PairChart:
 def paired_chart(rows, money, width: int = 640, label_width: int = 230, bar_height: int = 14) -> PairChart:
     """Committed (grey) above delivered (blue) for each row, on one scale.
     `rows` have .label, .committed_pence and .delivered_pence; `money` formats pence."""
-    plot_width = width - label_width - 120
     top = max((max(row.committed_pence, row.delivered_pence) for row in rows), default=0) or 1
+    # Room after the longest bar for its words ("£1,800 committed"), at 12px, so they are
+    # never cut off at the chart's edge: no character is wider than 0.62em in Arial.
+    longest_words = max((len(f"{money(pence)} committed") for row in rows
+                         for pence in (row.committed_pence, row.delivered_pence)), default=0)
+    plot_width = width - label_width - max(120, round(6 + longest_words * 12 * 0.62) + 4)
     pairs = []
-    step = bar_height * 2 + 14
+    labels = [wrapped(row.label, 30, 4) for row in rows]
+    # A label of several lines (15px apart) gets the room it needs beside its two bars.
+    step = max(bar_height * 2 + 14, max((len(lines) for lines in labels), default=1) * 15 + 10)
     for index, row in enumerate(rows):
-        label = row.label if len(row.label) <= 30 else row.label[:29] + "…"
         pairs.append(
             Pair(
-                label=label,
+                label=row.label,
+                label_lines=labels[index],
                 y=index * step,
                 committed=row.committed_pence,
                 delivered=row.delivered_pence,
@@ -88,6 +95,19 @@ def paired_chart(rows, money, width: int = 640, label_width: int = 230, bar_heig
             )
         )
     return PairChart(pairs, width, max(len(pairs), 1) * step + 4, label_width, bar_height)
+
+
+def wrapped(text: str, width: int, lines: int) -> list[str]:
+    """The text in at most `lines` lines of about `width` characters, broken between words;
+    only a text longer than all of them loses its end (to "…")."""
+    import textwrap
+
+    found = textwrap.wrap(text, width)
+    if len(found) <= lines:
+        return found
+    kept = found[:lines]
+    kept[-1] = textwrap.shorten(" ".join(found[lines - 1:]), width, placeholder="…")
+    return kept
 
 
 def shade_by_share(value: int, top: int) -> str:

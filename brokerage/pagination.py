@@ -1,16 +1,75 @@
-"""Pagination for every list: SQL LIMIT/OFFSET with a count, GOV.UK pagination params."""
+"""Pagination for every list: a page costs what it shows, not what the table holds.
+
+- The count is capped: rows are counted up to COUNT_CAP (or just past the page asked
+  for), and beyond that a list says "more than 10,000".
+- GOV.UK pagination draws only the window of page numbers around the current page.
+- Keyset ("after this one") pagination: a list ordered by a keyset (columns that
+  together identify a row, like published_at and id, newest first) gives its Next link
+  an `after` cursor naming the last row shown, and the next page starts from there
+  through the index, however deep it is, instead of counting past every earlier row
+  (OFFSET). The page number still travels along, for the heading and the Previous link.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Sequence
 
 from flask import request, url_for
-from sqlalchemy import Select, func
+from sqlalchemy import Select, func, literal, select, tuple_
 
 from models import db
 
 MAX_PAGE = 100_000
+COUNT_CAP = 10_000
+WINDOW = 2  # page numbers drawn either side of the current page
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """Columns a query is ordered by, all descending, the last unique (such as an id)."""
+
+    columns: tuple
+
+    def cursor(self, item: Any) -> str:
+        """The `after` value naming this row: each column's value, joined by '_'."""
+        values = []
+        for column in self.columns:
+            value = getattr(item, column.key)
+            values.append(value.isoformat() if isinstance(value, datetime) else str(value))
+        return "_".join(values)
+
+    def parse(self, cursor: str | None) -> tuple | None:
+        """The values an `after` cursor names, or None when it names nothing sensible."""
+        if not cursor:
+            return None
+        parts = cursor.split("_")
+        if len(parts) != len(self.columns):
+            return None
+        values = []
+        try:
+            for column, part in zip(self.columns, parts):
+                python_type = column.type.python_type
+                values.append(datetime.fromisoformat(part) if python_type is datetime else python_type(part))
+        except (ValueError, NotImplementedError, OverflowError):
+            return None
+        return tuple(values)
+
+    def after(self, query: Select, values: tuple) -> Select:
+        """The rows after these values in the (descending) order: a row-value comparison,
+        which PostgreSQL and SQLite answer from the index on the same columns."""
+        return query.where(tuple_(*self.columns) < tuple_(*(literal(value) for value in values)))
+
+
+def _keysets():
+    from models import Need, Pledge
+
+    return Keyset((Need.published_at, Need.id)), Keyset((Pledge.confirmed_at, Pledge.id))
+
+
+# Needs newest first (public needs: ix_needs_public_newest) and the ledger newest first.
+NEEDS_NEWEST, LEDGER_NEWEST = _keysets()
 
 
 @dataclass
@@ -18,45 +77,92 @@ class Page:
     items: Sequence[Any]
     page: int
     per_page: int
-    total: int
+    total: int  # exact unless capped; when capped, a lower bound
+    capped: bool = False
+    next_after: str | None = None  # the keyset cursor for the next page, when the list has one
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
-    def govuk_params(self, endpoint: str, **values: Any) -> dict[str, Any] | None:
-        if self.pages <= 1:
-            return None
-        args = {**request.args.to_dict(), **values}
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages or (self.capped and len(self.items) == self.per_page)
 
-        def link(number: int) -> str:
-            return url_for(endpoint, **{**args, "page": number})
+    @property
+    def total_label(self) -> str:
+        """'1,234', or 'more than 10,000' when the count stopped there."""
+        return f"more than {COUNT_CAP:,}" if self.capped else f"{self.total:,}"
+
+    def next_cursor(self) -> dict[str, str]:
+        """What the Next link carries besides the page number: the cursor, when the list has one."""
+        return {"after": self.next_after} if self.next_after else {}
+
+    def govuk_params(self, endpoint: str, **values: Any) -> dict[str, Any] | None:
+        if self.pages <= 1 and not self.has_next:
+            return None
+        args = {key: value for key, value in {**request.args.to_dict(), **values}.items() if key not in ("page", "after")}
+
+        def link(number: int, **extra: Any) -> str:
+            return url_for(endpoint, **{**args, "page": number, **extra})
 
         params: dict[str, Any] = {"items": []}
         if self.page > 1:
             params["previous"] = {"href": link(self.page - 1)}
-        if self.page < self.pages:
-            params["next"] = {"href": link(self.page + 1)}
-        for number in range(1, self.pages + 1):
-            if number in (1, self.pages) or abs(number - self.page) <= 2:
-                params["items"].append({"number": number, "href": link(number), "current": number == self.page})
-            elif params["items"] and not params["items"][-1].get("ellipsis"):
+        if self.has_next:
+            params["next"] = {"href": link(self.page + 1, **self.next_cursor())}
+        last = None if self.capped else self.pages
+        numbers = sorted({1, *range(max(1, self.page - WINDOW), self.page + WINDOW + 1)} | ({last} if last else set()))
+        for number in numbers:
+            if last is not None and number > last:
+                continue
+            if params["items"] and params["items"][-1].get("number", 0) < number - 1:
                 params["items"].append({"ellipsis": True})
+            params["items"].append({"number": number, "href": link(number), "current": number == self.page})
+        if last is None:
+            params["items"].append({"ellipsis": True})
         return params
 
 
-def paginate(query: Select, per_page: int = 50) -> Page:
+def requested_page() -> int:
     try:
-        page = max(1, min(int(request.args.get("page", 1)), MAX_PAGE))
+        return max(1, min(int(request.args.get("page", 1)), MAX_PAGE))
     except ValueError:
-        page = 1
-    return page_of(query, page, per_page)
+        return 1
 
 
-def page_of(query: Select, page: int, per_page: int) -> Page:
-    """One page of a query and the count of all its rows."""
-    # COUNT(*) over the same FROM and WHERE, without selecting every column, so the
-    # database can answer from an index.
-    total = db.session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+def paginate(query: Select, per_page: int = 50, keyset: Keyset | None = None) -> Page:
+    after = request.args.get("after", "")[:80] if keyset else None
+    return page_of(query, requested_page(), per_page, keyset=keyset, after=after)
+
+
+def capped_count(query: Select, at_least: int = 0) -> tuple[int, bool]:
+    """How many rows the query has, counting no further than COUNT_CAP (or `at_least`,
+    the rows up to the page asked for): (count, whether it stopped counting)."""
+    limit = max(COUNT_CAP, at_least)
+    rows = query.with_only_columns(literal(1), maintain_column_froms=True).order_by(None).limit(limit + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(rows)) or 0
+    return min(total, limit), total > limit
+
+
+def page_of(
+    query: Select, page: int, per_page: int, keyset: Keyset | None = None, after: str | None = None,
+    total: int | None = None,
+) -> Page:
+    """One page of a query and its (capped) count; from the `after` cursor when the query has
+    a keyset and one is given. `total`, when the caller knows it (from totals kept as data),
+    saves the count."""
+    capped = False
+    values = keyset.parse(after) if keyset else None
+    if total is None:
+        # Through OFFSET, count at least up to the page (the database passes those rows
+        # anyway); from a cursor, no further than the cap.
+        total, capped = capped_count(query, 0 if values is not None else page * per_page)
+    if values is not None:
+        items = db.session.scalars(keyset.after(query, values).limit(per_page)).all()
+    else:
+        items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    found = Page(items=items, page=page, per_page=per_page, total=total, capped=capped)
+    if keyset and len(items) == per_page and found.has_next:
+        found.next_after = keyset.cursor(items[-1])
+    return found

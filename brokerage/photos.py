@@ -280,3 +280,46 @@ def delete_photo(name: str | None) -> None:
         os.remove(os.path.join(photo_dir(), name))
     except OSError:
         pass
+
+
+def hold_chosen_photo(form) -> bool:
+    """A form with a photo goes round again (a preview, a mistake to correct): a newly
+    chosen photo is checked and kept as the person's pending upload, named by the form's
+    hidden `pending_photo` field, so it is not lost. "Remove this photo" lets it go.
+    Sets `form.attached` (the pending upload shown as "Attached: name", or None) and
+    returns False when the chosen file is not a photo we take."""
+    from brokerage.views import show_domain_error
+    from models import db
+    from models.core.uploads import keep_pending_upload, pending_upload_for
+
+    attached = pending_upload_for(current_user, form.pending_photo.data)
+    chosen = form.photo.data if request.method == "POST" else None
+    ok = True
+    if form.remove_pending_photo.data and attached is not None:
+        delete_pending(attached)
+        attached = None
+    elif chosen is not None and getattr(chosen, "filename", "") and not form.photo.errors:
+        try:
+            stored = store_photo(chosen.stream)
+        except DomainError as error:
+            show_domain_error(form, error)
+            ok = False
+        else:
+            if attached is not None:
+                delete_pending(attached)
+            attached = keep_pending_upload(current_user, stored, chosen.filename)
+            db.session.commit()
+    elif form.photo.errors:
+        ok = False
+    form.pending_photo.data = str(attached.id) if attached is not None else ""
+    form.attached = attached
+    return ok
+
+
+def delete_pending(upload) -> None:
+    from models import db
+
+    name = upload.stored_name
+    db.session.delete(upload)
+    db.session.commit()
+    delete_photo(name)

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from flask import abort, current_app, render_template
+from flask import abort, current_app, jsonify, render_template, request
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
@@ -86,6 +86,25 @@ def import_summary(result: dict[str, Any]) -> str:
 Result = dict[str, Any]
 
 
+def task_status(task: Task, page_url: str):
+    """The task's progress as JSON, for static/js/task.mjs to show without reloading the
+    page: its status, percent done, a sentence for the live region, and the page to go to
+    (the status page itself, which shows the outcome) once it has finished. Each kind's
+    status route has the same authorisation as its page."""
+    words = {"queued": "Waiting to start.", "running": f"{task.progress}% done.",
+             "finished": "Finished.", "failed": "Stopped: it did not finish."}
+    response = jsonify(
+        id=task.id,
+        status=task.status,
+        progress=task.progress,
+        finished=task.finished,
+        message=words.get(task.status, task.status),
+        url=page_url,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def render_task(
     task: Task,
     *,
@@ -101,9 +120,11 @@ def render_task(
     failed_links: Iterable[Link] = (),
     narrow: bool = False,
 ) -> str:
-    """The task's status page. It refreshes itself until the task has finished; then it
-    shows the summary, notes, the reasons rows were skipped and links (each made from
-    the task's result), or the error."""
+    """The task's status page. Until the task has finished it shows a progress bar that
+    static/js/task.mjs keeps up to date from the task's status route (`<page>/status`),
+    and a "Check progress" button for when JavaScript is off; then it shows the summary,
+    notes, the reasons rows were skipped and links (each made from the task's result),
+    or the error."""
     finished = task.status == "finished"
     result = task.result or {}
     page = {
@@ -119,4 +140,4 @@ def render_task(
         "failed_links": list(failed_links),
         "narrow": narrow,
     }
-    return render_template("components/task.html", task=task, page=page)
+    return render_template("components/task.html", task=task, page=page, status_url=request.path.rstrip("/") + "/status")

@@ -9,6 +9,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from brokerage.markdown import render_markdown
+from models.core.money import format_pence
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -52,18 +53,10 @@ def navigation() -> list[dict]:
     return result
 
 
-def format_pence(pence: int | None) -> str:
-    if pence is None:
-        return ""
-    pounds, remainder = divmod(int(pence), 100)
-    return f"£{pounds:,}" if remainder == 0 else f"£{pounds:,}.{remainder:02d}"
-
-
 def format_money(pence: int | None, currency: str = "GBP") -> str:
-    """Pounds as £1,250; other currencies (imported elections) as 1,250 PLN."""
-    if currency == "GBP" or pence is None:
-        return format_pence(pence)
-    return format_pence(pence).removeprefix("£") + f" {currency}"
+    """Pounds as £1,250 (pence only when there are some); other currencies (imported
+    elections) as their symbol or code. The one rule: models/core/money.py."""
+    return format_pence(pence, currency)
 
 
 def format_quantity(quantity: int | None, unit: str) -> str:
@@ -100,10 +93,14 @@ def pair_chart(rows):
 
 
 def init_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(council_name=council_name, navigation=navigation, pair_chart=pair_chart)
+    from models.core.audit_sentences import describe_events
+
+    app.jinja_env.globals.update(
+        council_name=council_name, navigation=navigation, pair_chart=pair_chart, describe_events=describe_events
+    )
     app.jinja_env.filters.update(
         markdown=render_markdown,
-        pence=format_pence,
+        pence=format_money,
         money=format_money,
         quantity=format_quantity,
         govuk_date=format_date,

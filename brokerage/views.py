@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from markupsafe import Markup
 from flask import flash
 
 from models import DomainError, PermissionDenied, db
@@ -15,10 +16,15 @@ from models import DomainError, PermissionDenied, db
 
 def show_domain_error(form, error: DomainError) -> None:
     field = getattr(form, error.field, None) if (form is not None and error.field) else None
+    messages = getattr(error, "messages", [error.message])
     if field is not None:
-        field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
+        # GOV.UK shows one message per field (beside it and in the summary): several
+        # problems at once (every bad line of a batch) become one message, a line each.
+        message = messages[0] if len(messages) == 1 else Markup("<br>").join(messages)
+        field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
     else:
-        flash(error.message, "error")
+        for message in messages:
+            flash(message, "error")
 
 
 def apply_rule(rule: Callable[[], object], form=None) -> bool:

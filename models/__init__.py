@@ -46,6 +46,14 @@ class PermissionDenied(DomainError):
     pass
 
 
+class DomainErrors(DomainError):
+    """Several problems found at once (every bad line of a batch), each its own message."""
+
+    def __init__(self, messages: list[str], field: str | None = None):
+        super().__init__(" ".join(messages), field)
+        self.messages = list(messages)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     # Foreign keys are off by default in SQLite; WAL lets the web and the
@@ -89,6 +97,7 @@ from models.digests.preferences import DigestDispatch, DigestPreference  # noqa:
 from models.core.outbox import PendingJob  # noqa: E402
 from models.stories.stories import Story  # noqa: E402
 from models.core.tasks import Task  # noqa: E402
+from models.core.uploads import PendingUpload  # noqa: E402
 from models.places.themes import Measure, NeedKind, Theme  # noqa: E402
 from models.tenders.models import Offer, OfferLine, PackCuration, Reservation, Tender  # noqa: E402
 from models.returns.models import ReturnEvidence, ReturnLine, SupplierReturn  # noqa: E402
@@ -96,6 +105,7 @@ from models.planning.models import DeveloperAgreement, DeveloperContribution, De
 from models.fund.ledger import FundBalance, FundEntry  # noqa: E402
 
 __all__ = [
+    "PendingUpload",
     "CaseStudy",
     "Ballot",
     "BallotChoice",
@@ -140,3 +150,4 @@ __all__ = [
     "record_event",
     "utcnow",
 ]
+from models.reporting.delivery_totals import DeliveryTotal  # noqa: E402

@@ -16,6 +16,9 @@ from workers.notify import council_name
 from workers.registry import job
 
 
+PDF_VARIANT = "pdf/ua-1"
+
+
 def report_dir() -> str:
     folder = os.path.join(current_app.instance_path, "reports")
     os.makedirs(folder, exist_ok=True)
@@ -37,10 +40,12 @@ def build_report_pdf(task_id: str, year_start: int) -> str:
                 "reports/impact_pdf.html", council=council_name(), **report_figures(year_start, date.today())
             )
         record_progress(task.id, 30)
-        document = HTML(string=html).render()
+        # PDF/UA-1: tagged (headings, tables, lists in a structure tree a screen reader
+        # follows), with the document's language and title.
+        document = HTML(string=html).render(pdf_variant=PDF_VARIANT)
         record_progress(task.id, 80)
         filename = f"{task.id}.pdf"
-        document.write_pdf(os.path.join(report_dir(), filename))
+        document.write_pdf(os.path.join(report_dir(), filename), pdf_variant=PDF_VARIANT)
     except Exception as error:
         db.session.rollback()
         finish_task(db.session.get(Task, task_id), error=f"The PDF could not be produced ({type(error).__name__}).")

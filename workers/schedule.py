@@ -17,7 +17,7 @@ from workers.imports import remove_stale_uploads
 from workers.mail import requeue_stuck_email
 from workers.maintenance import optimise_database
 from workers.matching import match_all_commitments
-from workers.needs import expire_needs
+from workers.needs import expire_needs, remove_expired_pending_uploads
 from workers.pending import enqueue_pending_jobs
 from workers.returns import remind_returns
 from workers.registry import job_options
@@ -58,6 +58,11 @@ PERIODIC_JOBS = [
     ),
     Periodic(remove_stale_uploads, "45 * * * *", "Remove uploaded files a day old (previews of imports nobody confirmed)"),
     Periodic(remind_returns, "0 8 * * *", "Open supplier returns for ended periods; remind suppliers before they are due and when overdue"),
+    Periodic(
+        remove_expired_pending_uploads,
+        "50 * * * *",
+        "Remove photos kept across a need's or story's preview that were never attached, a day on",
+    ),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from brokerage.admin import bp
@@ -14,8 +15,8 @@ from brokerage.forms.places import MeasureForm, PostcodesUploadForm, ThemeForm, 
 from brokerage.views import apply_rule
 from brokerage.decorators import admin_required
 from brokerage.pagination import paginate
-from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404
-from models import Measure, Role, Theme, User, Ward, db, record_event
+from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404, task_status
+from models import Measure, Membership, Role, Theme, User, Ward, db, record_event
 from models.people.accounts import set_role
 from models.places.wards import ward_postcode_counts
 from models.core.settings import get_setting, set_setting
@@ -119,6 +120,13 @@ def postcodes():
     ), 400
 
 
+@bp.route("/tasks/<task_id>/status")
+@admin_required
+def task_progress(task_id: str):
+    task = task_or_404(task_id)
+    return task_status(task, url_for("admin.task", task_id=task.id))
+
+
 @bp.route("/tasks/<task_id>")
 @admin_required
 def task(task_id: str):
@@ -200,7 +208,16 @@ def users():
     role = request.args.get("role")
     if role in {r.value for r in Role}:
         query = query.where(User.role == role)
-    return render_template("admin/users.html", page=paginate(query), search=search, role=role)
+    page = paginate(query)
+    memberships: dict[int, list[Membership]] = {}
+    for membership in db.session.scalars(
+        select(Membership)
+        .where(Membership.user_id.in_([person.id for person in page.items]))
+        .options(joinedload(Membership.organisation))
+        .order_by(Membership.is_owner.desc(), Membership.created_at)
+    ):
+        memberships.setdefault(membership.user_id, []).append(membership)
+    return render_template("admin/users.html", page=page, search=search, role=role, memberships=memberships)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app
 
 from brokerage.api.params import DEFAULT_PER_PAGE, MAX_PER_PAGE
-from brokerage.pagination import MAX_PAGE
+from brokerage.pagination import COUNT_CAP, MAX_PAGE
 from models.contracts.agreements import KINDS
 from models.voting.models import RULE_LABELS
 from models.places.themes import NeedKind
@@ -49,8 +49,13 @@ def _page(item: str) -> dict[str, Any]:
         "items": {"type": "array", "items": _ref(item)},
         "page": {"type": "integer", "minimum": 1},
         "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-        "total": {"type": "integer", "minimum": 0},
-        "next": {**link, "description": "The next page, or null on the last page."},
+        "total": {"type": "integer", "minimum": 0, "description": "How many items match (at least, when total_capped)."},
+        "total_capped": {
+            "type": "boolean",
+            "description": f"True when there are more than {COUNT_CAP:,} items: counting stops there, and total says {COUNT_CAP:,}.",
+        },
+        "next": {**link, "description": "The next page, or null on the last page. Follow it rather than building page numbers: "
+                 "on lists in newest-first order it carries an `after` cursor, so deep pages cost what the first does."},
         "previous": {**link, "description": "The previous page, or null on the first."},
     })
 
@@ -228,6 +233,10 @@ PARAMETERS = {
         "per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
         f"How many items a page holds (at most {MAX_PER_PAGE}).",
     ),
+    "after": _query(
+        "after", {"type": "string", "maxLength": 80},
+        "Where the page starts: the cursor a `next` link carries (the last item of the page before).",
+    ),
     "area": _query(
         "ward", {"type": "string", "pattern": "^([EWSN]05[0-9]{6}|borough)$"},
         "A ward's GSS code, or `borough` for borough-wide needs.",
@@ -278,7 +287,7 @@ PATHS: dict[str, Any] = {
     "/": _get("Index", "Where the OpenAPI document and the documentation are.", "Index", [], ()),
     "/needs": _get(
         "List needs", "Public needs (open, fully pledged, delivered, closed or expired), newest first.",
-        "NeedPage", _params("area", "theme", "kind", "page", "per_page"), (),
+        "NeedPage", _params("area", "theme", "kind", "page", "per_page", "after"), (),
     ),
     "/needs/{need_id}": _get("Get need", "One public need, with its description.", "Need", [NEED_ID], (404,)),
     "/themes": _get("List themes", "The council's social value priority themes.", "ThemeList", [], ()),
@@ -297,7 +306,7 @@ PATHS: dict[str, Any] = {
     ),
     "/deliveries": _get(
         "List deliveries", "Confirmed deliveries (the public ledger), newest first, with the filtered total value.",
-        "DeliveryPage", _params("area", "theme", "supplier", "kind", "year", "page", "per_page"), (),
+        "DeliveryPage", _params("area", "theme", "supplier", "kind", "year", "page", "per_page", "after"), (),
     ),
     "/suppliers": _get(
         "List suppliers", "Verified suppliers by name, with their confirmed deliveries.", "SupplierPage",

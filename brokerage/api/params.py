@@ -61,6 +61,13 @@ class Query:
         per_page = self.integer("per_page", 1, MAX_PER_PAGE, default=DEFAULT_PER_PAGE)
         return page, per_page
 
+    def cursor(self, keyset) -> str | None:
+        """The `after` cursor of a Next link (brokerage.pagination.Keyset), checked."""
+        raw = self.args.get("after")
+        if raw is not None and keyset.parse(raw[:80]) is None:
+            raise DomainError("'after' must be the cursor from a 'next' link", field="after")
+        return raw
+
     def ward(self, name: str = "ward") -> str | None:
         return self.matching(name, AREA, "a ward's GSS code (like E05013494) or 'borough' for borough-wide needs")
 

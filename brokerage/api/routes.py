@@ -26,9 +26,9 @@ from brokerage.api.serialise import (
     theme_json,
     ward_json,
 )
-from brokerage.pagination import Page, page_of
+from brokerage.pagination import LEDGER_NEWEST, NEEDS_NEWEST, page_of
 from models import Need, Organisation, Round, Theme, Ward, db
-from models.reporting.ledger import LedgerFilters, ledger_page, ledger_totals
+from models.reporting.ledger import LedgerFilters, ledger_query, ledger_totals
 from models.needs.search import NeedFilters, public_needs_query
 from models.voting.models import RoundState
 from models.voting.count import turnout
@@ -42,15 +42,16 @@ PUBLIC_ROUND_STATES = (RoundState.OPEN.value, RoundState.CLOSED.value, RoundStat
 def _listing(page: Page, items: list[dict[str, Any]], args: dict[str, Any], **extra: Any):
     """A page of results with links to its neighbours (same filters, same page size)."""
 
-    def link(number: int) -> str:
-        return url_for(request.endpoint, **{**args, "page": number, "per_page": page.per_page}, _external=True)
+    def link(number: int, **extra: Any) -> str:
+        return url_for(request.endpoint, **{**args, "page": number, "per_page": page.per_page, **extra}, _external=True)
 
     return jsonify(
         items=items,
         page=page.page,
         per_page=page.per_page,
         total=page.total,
-        next=link(page.page + 1) if page.page < page.pages else None,
+        total_capped=page.capped,
+        next=link(page.page + 1, **page.next_cursor()) if page.has_next else None,
         previous=link(min(page.page - 1, page.pages)) if page.page > 1 else None,
         **extra,
     )
@@ -64,11 +65,14 @@ def openapi():
 
 @bp.route("/needs")
 def needs():
-    query = Query(request.args, ("ward", "theme", "kind", "page", "per_page"))
+    query = Query(request.args, ("ward", "theme", "kind", "page", "per_page", "after"))
     ward, theme, kind = query.ward(), query.theme(), query.kind()
     page, per_page = query.paging()
     filters = NeedFilters(ward=ward, theme=theme, kinds=(kind,) if kind else ())
-    found = page_of(public_needs_query(filters, date.today()).options(selectinload(Need.theme)), page, per_page)
+    found = page_of(
+        public_needs_query(filters, date.today()).options(selectinload(Need.theme)), page, per_page,
+        keyset=NEEDS_NEWEST, after=query.cursor(NEEDS_NEWEST),
+    )
     args = {key: value for key, value in {"ward": ward, "theme": theme, "kind": kind}.items() if value}
     return _listing(found, [need_json(item) for item in found.items], args)
 
@@ -136,7 +140,7 @@ def round(round_id: int):
 
 @bp.route("/deliveries")
 def deliveries():
-    query = Query(request.args, ("ward", "theme", "supplier", "kind", "year", "page", "per_page"))
+    query = Query(request.args, ("ward", "theme", "supplier", "kind", "year", "page", "per_page", "after"))
     filters = LedgerFilters(
         ward=query.ward(),
         theme=query.theme(),
@@ -146,7 +150,9 @@ def deliveries():
     )
     page, per_page = query.paging()
     totals = ledger_totals(filters)
-    found = Page(items=ledger_page(filters, page, per_page), page=page, per_page=per_page, total=totals.count)
+    found = page_of(
+        ledger_query(filters), page, per_page, keyset=LEDGER_NEWEST, after=query.cursor(LEDGER_NEWEST), total=totals.count
+    )
     return _listing(found, [delivery_json(item) for item in found.items], filters.as_args(), total_value_pence=totals.value_pence)
 
 

@@ -103,7 +103,7 @@ class SettingsForm(FlaskForm):
         render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
     )
     council_buyer_names = TextAreaField(
-        "Names this council buys under",
+        "Names this council buys under (optional)",
         description="One a line, as contract notices name the council. For example: Brent Council, London Borough of Brent. "
         "Compared without \"Council\", \"London Borough of\" and capitals.",
         widget=GovTextArea(),
@@ -111,7 +111,7 @@ class SettingsForm(FlaskForm):
         render_kw={"params": {"rows": 3}},
     )
     council_buyer_ids = TextAreaField(
-        "Organisation identifiers this council buys under",
+        "Organisation identifiers this council buys under (optional)",
         description="One a line, as OCDS writes them (scheme and identifier). For example: GB-LAE-BEN, or the "
         "council's Contracts Finder identifier such as GB-CFS-12345.",
         widget=GovTextArea(),

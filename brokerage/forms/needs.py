@@ -45,7 +45,7 @@ class NeedForm(FlaskForm):
         validators=[InputRequired(message="Enter a summary"), Length(max=300, message="Summary must be 300 characters or fewer")],
     )
     description = TextAreaField(
-        "Description",
+        "Description (optional)",
         description="Who it helps, why it matters, what happens when it arrives. You can use Markdown: **bold**, lists, links.",
         widget=GovTextArea(),
         validators=[Length(max=MAX_DESCRIPTION, message=f"Description must be {MAX_DESCRIPTION:,} characters or fewer")],
@@ -108,6 +108,9 @@ class NeedForm(FlaskForm):
             FileSize(max_size=MAX_PHOTO_MB * 1024 * 1024, message=f"The photo must be smaller than {MAX_PHOTO_MB} MB"),
         ],
     )
+    # A photo chosen before a preview or a mistake, kept for this person (models/core/uploads.py).
+    pending_photo = HiddenField()
+    remove_pending_photo = SubmitField("Remove this photo", widget=GovSubmitInput())
     photo_alt = StringField(
         "Describe the photo (optional)",
         description="For people who cannot see it.",

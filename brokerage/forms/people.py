@@ -188,7 +188,7 @@ class OrganisationForm(FlaskForm):
     based_in_borough = BooleanField("The organisation is based in the borough", widget=GovCheckboxInput())
     ward_id = SelectField("Ward where it is based (optional)", widget=GovSelect(), coerce=int, validate_choice=True)
     description = TextAreaField(
-        "What the organisation does",
+        "What the organisation does (optional)",
         description="A short description for people who do not know you. You can use Markdown.",
         widget=GovTextArea(),
         validators=[Length(max=5000, message="Description must be 5,000 characters or fewer")],

@@ -18,6 +18,7 @@ from models.pledges.rules import fitting_commitments
 
 MAX_MESSAGE = 2000
 NO_COMMITMENT = 0
+NO_SUPPLIER = 0
 
 
 def commitment_label(commitment, with_supplier: bool = False) -> str:
@@ -30,7 +31,13 @@ def commitment_label(commitment, with_supplier: bool = False) -> str:
 
 
 class PledgeForm(FlaskForm):
-    supplier_id = SelectField("Which of your organisations is pledging?", widget=GovSelect(), coerce=int)
+    supplier_id = SelectField(
+        "Which of your organisations is pledging?",
+        description="The pledge, and what it counts towards, is that organisation's.",
+        widget=GovSelect(),
+        coerce=int,
+        validate_choice=False,  # validate_supplier_id says which are allowed
+    )
     quantity = WholeNumberField(
         "How much can you give?",
         widget=GovTextInput(),
@@ -38,7 +45,7 @@ class PledgeForm(FlaskForm):
         render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
     )
     message = TextAreaField(
-        "Message to the group",
+        "Message to the group (optional)",
         description="What you will provide, and how and when you will deliver it.",
         widget=GovTextArea(),
         validators=[Length(max=MAX_MESSAGE, message=f"Message must be {MAX_MESSAGE:,} characters or fewer")],
@@ -58,8 +65,11 @@ class PledgeForm(FlaskForm):
 
     def __init__(self, suppliers, commitments, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.supplier_id.choices = [SelectChoice(s.id, s.name) for s in suppliers]
         several = len(suppliers) > 1
+        # In more than one organisation: a choice to make, never a silent default.
+        first = [SelectChoice(NO_SUPPLIER, "Choose an organisation")] if several else []
+        self.supplier_id.choices = first + [SelectChoice(s.id, s.name) for s in suppliers]
+        self._supplier_ids = {s.id for s in suppliers}
         self.commitment_id.choices = [SelectChoice(NO_COMMITMENT, "No particular commitment")] + [
             SelectChoice(c.id, commitment_label(c, with_supplier=several)) for c in commitments
         ]
@@ -67,6 +77,10 @@ class PledgeForm(FlaskForm):
     def validate_quantity(self, field):
         if field.data is not None and field.data < 1:
             raise ValidationError("Pledge at least 1")
+
+    def validate_supplier_id(self, field):
+        if field.data not in self._supplier_ids:
+            raise ValidationError("Choose which of your organisations is pledging")
 
 
 class DeclineForm(FlaskForm):

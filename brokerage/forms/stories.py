@@ -34,7 +34,7 @@ class StoryForm(FlaskForm):
         validators=[InputRequired(message="Enter a summary"), Length(max=300, message="Summary must be 300 characters or fewer")],
     )
     body = TextAreaField(
-        "The story",
+        "The story (optional)",
         description="Who it helped, what changed, in your own words. You can use Markdown: **bold**, lists, links.",
         widget=GovTextArea(),
         validators=[Length(max=MAX_BODY, message=f"The story must be {MAX_BODY:,} characters or fewer")],
@@ -43,6 +43,8 @@ class StoryForm(FlaskForm):
     # The same checked, re-encoded photo as a need's.
     photo = NeedForm.photo
     photo_alt = NeedForm.photo_alt
+    pending_photo = NeedForm.pending_photo
+    remove_pending_photo = NeedForm.remove_pending_photo
     preview = SubmitField("Preview the story", widget=GovSubmitInput())
     save = SubmitField("Save as draft", widget=GovSubmitInput())
     submit_for_review = SubmitField("Save and send to the council", widget=GovSubmitInput())

@@ -7,7 +7,7 @@ DomainError lands beside the field of the same name."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
@@ -77,7 +77,17 @@ class TimeField(StringField):
 
 def _ward_choices() -> list[SelectChoice]:
     wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
-    return [SelectChoice("", "The whole borough")] + [SelectChoice(str(id_), name) for id_, name in wards]
+    # No default: the officer chooses the ward, or the whole borough, on purpose.
+    return [SelectChoice("", "Choose a ward"), SelectChoice(WHOLE_BOROUGH, "The whole borough")] + [
+        SelectChoice(str(id_), name) for id_, name in wards
+    ]
+
+
+WHOLE_BOROUGH = "borough"
+
+
+def london_today() -> date:
+    return datetime.now(LONDON).date()
 
 
 class RoundForm(FlaskForm):
@@ -88,7 +98,7 @@ class RoundForm(FlaskForm):
         validators=[InputRequired(message="Enter a title for the round"), Length(max=150, message="Title must be 150 characters or fewer")],
     )
     description = TextAreaField(
-        "What the round is for",
+        "What the round is for (optional)",
         description="Shown above the ballot. You can use Markdown.",
         widget=GovCharacterCount(),
         validators=[Optional(), Length(max=5000, message="Description must be 5,000 characters or fewer")],
@@ -152,9 +162,10 @@ class RoundForm(FlaskForm):
     )
     submit = SubmitField("Save round", widget=GovSubmitInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, opened: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.ward_id.choices = _ward_choices()
+        self.opened = opened  # a round already open keeps the opening date it had
 
     def ideas_window(self) -> tuple[datetime | None, datetime | None]:
         """The ideas phase from the start of its first day to the end of its last (UK time)."""
@@ -171,14 +182,24 @@ class RoundForm(FlaskForm):
             self.comment_moderation.data = "pre" if phase.premoderate_comments else "post"
 
     def validate_ward_id(self, field):
-        if field.data and field.data not in {choice.value for choice in field.choices}:
+        if not field.data:
+            raise ValidationError("Choose the ward whose residents vote, or the whole borough")
+        if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError("Choose a ward from the list")
+
+    def validate_opens_on(self, field):
+        if field.data is not None and not self.opened and field.data < london_today():
+            raise ValidationError("The opening date must be today or in the future")
+
+    def validate_closes_on(self, field):
+        if field.data is not None and field.data < london_today():
+            raise ValidationError("The closing date must be today or in the future")
 
     def fill_from(self, round_) -> None:
         opens, closes = utc_to_london(round_.opens_at), utc_to_london(round_.closes_at)
         self.title.data = round_.title
         self.description.data = round_.description
-        self.ward_id.data = str(round_.ward_id) if round_.ward_id else ""
+        self.ward_id.data = str(round_.ward_id) if round_.ward_id else WHOLE_BOROUGH
         self.budget.data = f"{round_.budget_pence / 100:,.2f}".removesuffix(".00")
         self.opens_on.data, self.opens_time.data = opens.date(), opens.strftime("%H:%M")
         self.closes_on.data, self.closes_time.data = closes.date(), closes.strftime("%H:%M")
@@ -191,7 +212,7 @@ class RoundForm(FlaskForm):
         return RoundFields(
             title=self.title.data or "",
             description=(self.description.data or "").strip(),
-            ward_id=int(self.ward_id.data) if self.ward_id.data else None,
+            ward_id=int(self.ward_id.data) if self.ward_id.data not in ("", None, WHOLE_BOROUGH) else None,
             budget_pence=self.budget.pence or 0,
             opens_at=london_to_utc(self.opens_on.data, self.opens_time.time_value),
             closes_at=london_to_utc(self.closes_on.data, self.closes_time.time_value),
@@ -229,7 +250,7 @@ class ItemOptionForm(FlaskForm):
         validators=[InputRequired(message="Enter a title for the option"), Length(max=200, message="Title must be 200 characters or fewer")],
     )
     description = TextAreaField(
-        "Description", widget=GovTextArea(),
+        "Description (optional)", widget=GovTextArea(),
         validators=[Optional(), Length(max=5000, message="Description must be 5,000 characters or fewer")],
     )
     cost = PoundsField(

@@ -3,7 +3,7 @@ a reason, and confirm receipt of a delivery."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -26,8 +26,8 @@ def pledges(organisation_id: int):
     return _pledges_page(_group_or_403(organisation_id))
 
 
-def _pledges_page(organisation, decline_form: DeclineForm | None = None, declining: int | None = None, status: int = 200):
-    """The list; a decline that needs a reason is shown again beside its pledge, with what was typed."""
+def _pledges_page(organisation):
+    """The list, what needs an answer first."""
     # What needs an answer first: offers to accept or decline, deliveries to confirm.
     waiting = case(
         (Pledge.status == "offered", 0),
@@ -45,9 +45,7 @@ def _pledges_page(organisation, decline_form: DeclineForm | None = None, declini
         "groups/pledges.html",
         organisation=organisation,
         page=paginate(query, per_page=25),
-        form=decline_form,
-        declining=declining,
-    ), status
+    )
 
 
 def _pledge_or_404(pledge_id: int) -> Pledge:
@@ -77,12 +75,13 @@ def accept(pledge_id: int):
     return _back(pledge)
 
 
-@bp.route("/groups/pledges/<int:pledge_id>/decline", methods=["POST"])
+@bp.route("/groups/pledges/<int:pledge_id>/decline", methods=["GET", "POST"])
 @verified_email_required
 def decline(pledge_id: int):
+    """Asks "Are you sure?", with the reason the supplier will read, then declines."""
     pledge = _pledge_or_404(pledge_id)
     form = DeclineForm()
-    if form.validate_on_submit():
+    if request.method == "POST" and form.validate_on_submit():
 
         def rule():
             decline_pledge(pledge, current_user, form.reason.data or "")
@@ -95,7 +94,22 @@ def decline(pledge_id: int):
         abort(400)
     if not pledge.need.organisation.is_member(current_user):
         abort(403)
-    return _pledges_page(pledge.need.organisation, form, pledge.id)
+    if pledge.status != "offered" and not form.errors:
+        return _back(pledge)
+    return render_template(
+        "groups/confirm.html",
+        form=form,
+        question=f"Are you sure you want to decline the pledge from {pledge.supplier.name}?",
+        caption=f"{pledge.need.title}: {pledge.quantity:,} {pledge.need.unit}",
+        next_steps=[
+            f"{pledge.supplier.name} will be told, with your reason. You cannot accept this pledge afterwards.",
+            "What they pledged is open to other suppliers again.",
+        ],
+        action_url=url_for("groups.decline", pledge_id=pledge.id),
+        field=form.reason,
+        button="Yes, decline the pledge",
+        cancel_url=url_for("groups.pledges", organisation_id=pledge.need.organisation_id),
+    )
 
 
 @bp.route("/groups/pledges/<int:pledge_id>/received", methods=["POST"])

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from brokerage.templating import format_date
 from brokerage.views import apply_rule, show_domain_error
 from brokerage.decorators import verified_email_required
 from brokerage.extensions import limiter
@@ -17,13 +18,15 @@ from brokerage.markdown import render_markdown
 from brokerage.forms import ActionForm
 from brokerage.forms.needs import NeedForm
 from brokerage.pagination import paginate
-from brokerage.photos import delete_photo, store_photo
+from brokerage.photos import delete_photo, hold_chosen_photo
 from models import DomainError, Need, Organisation, PermissionDenied, db
+from models.core.uploads import claim_pending_upload
 from models.needs.rules import (
     close_need,
     create_need,
     live_need_cap,
     live_need_count,
+    reopen_need,
     set_photo,
     submit_need,
     update_need,
@@ -65,42 +68,39 @@ def needs(organisation_id: int):
         in_offers=offers_reserving([need.id for need in page.items]),
         live=live_need_count(organisation.id),
         cap=live_need_cap(),
+        today=date.today(),
     )
 
 
 def _handle_need_form(form: NeedForm, organisation: Organisation, need: Need | None):
-    """Shared by create and edit: preview, save as draft, or save and send for review."""
+    """Shared by create and edit: preview, save as draft, or save and send for review.
+    A chosen photo is kept across a preview or a mistake, and attached when it is saved."""
+    if request.method == "POST" and form.remove_pending_photo.data:
+        hold_chosen_photo(form)
+        return None, None
     preview = render_markdown(form.description.data) if form.preview.data else None
-    if form.preview.data or not form.validate_on_submit():
-        if request.method == "POST" and form.preview.data:
-            form.validate()  # show problems beside the fields with the preview
+    valid = form.validate_on_submit()  # a preview shows problems beside the fields too
+    if not hold_chosen_photo(form) or form.preview.data or not valid:
         return None, preview
     today = date.today()
-    stored: str | None = None
     try:
         if need is None:
             need = create_need(organisation, current_user, form.details(), today, client_token=form.client_token.data)
         else:
             update_need(need, current_user, form.details(), today)
-        if form.photo.data and getattr(form.photo.data, "filename", ""):
-            stored = store_photo(form.photo.data.stream)
-            old = set_photo(need, current_user, stored)
-        else:
-            old = None
+        old = set_photo(need, current_user, claim_pending_upload(form.attached)) if form.attached else None
         if form.submit_for_review.data:
             submit_need(need, current_user, today)
         db.session.commit()
     except IntegrityError:
         # The same form sent twice (double click): the first one made the need.
         db.session.rollback()
-        delete_photo(stored)
         existing = db.session.scalar(select(Need).where(Need.client_token == form.client_token.data))
         if existing is not None and existing.can_manage(current_user):
             return redirect(url_for("groups.edit_need", need_id=existing.id)), None
         raise
     except PermissionDenied as error:
-        db.session.rollback()
-        delete_photo(stored)
+        db.session.rollback()  # the photo stays pending, still attached to the form
         if not organisation.is_member(current_user):
             raise
         # A member of a group not yet verified: say why, and keep what they typed.
@@ -108,7 +108,6 @@ def _handle_need_form(form: NeedForm, organisation: Organisation, need: Need | N
         return None, preview
     except DomainError as error:
         db.session.rollback()
-        delete_photo(stored)
         show_domain_error(form, error)
         return None, preview
     delete_photo(old)
@@ -124,7 +123,13 @@ def _handle_need_form(form: NeedForm, organisation: Organisation, need: Need | N
 @limiter.limit("60 per hour", methods=["POST"])
 def new_need(organisation_id: int):
     organisation = _group_or_403(organisation_id)
+    live, cap = live_need_count(organisation.id), live_need_cap()
+    if live >= cap:
+        # Say so before anyone fills in the form, not after they send it.
+        return render_template("groups/need_cap.html", organisation=organisation, live=live, cap=cap)
     form = NeedForm()
+    if request.method == "GET":
+        form.ward_id.data = organisation.ward_id or 0  # the group's own ward, not borough-wide
     response, preview = _handle_need_form(form, organisation, None)
     if response is not None:
         return response
@@ -169,17 +174,57 @@ def submit(need_id: int):
     )
 
 
-@bp.route("/needs/<int:need_id>/withdraw", methods=["POST"])
+@bp.route("/needs/<int:need_id>/withdraw", methods=["GET", "POST"])
 @verified_email_required
 def withdraw(need_id: int):
+    if request.method == "GET":
+        need = _need_or_403(need_id)
+        return render_template(
+            "groups/confirm.html",
+            question=f"Are you sure you want to withdraw “{need.title}”?",
+            caption=need.organisation.name,
+            next_steps=[
+                "The council will not review it, and it will not be published.",
+                "You cannot undo this. To ask for this help later, post a new need.",
+            ],
+            action_url=url_for("groups.withdraw", need_id=need.id),
+            button="Yes, withdraw the need",
+            cancel_url=url_for("groups.needs", organisation_id=need.organisation_id),
+        )
     return _state_action(need_id, lambda need, form: withdraw_need(need, current_user), "“{title}” has been withdrawn.")
 
 
-@bp.route("/needs/<int:need_id>/close", methods=["POST"])
+@bp.route("/needs/<int:need_id>/close", methods=["GET", "POST"])
 @verified_email_required
 def close(need_id: int):
+    if request.method == "GET":
+        need = _need_or_403(need_id)
+        return render_template(
+            "groups/confirm.html",
+            question=f"Are you sure you want to close “{need.title}”?",
+            caption=need.organisation.name,
+            next_steps=[
+                "It will no longer be shown on the public pages and suppliers cannot pledge to it. "
+                "Pledges already accepted stay as they are.",
+                f"You can reopen it from your needs until its deadline, {format_date(need.deadline)}.",
+            ],
+            action_url=url_for("groups.close", need_id=need.id),
+            field=ActionForm().reason,
+            button="Yes, close the need",
+            cancel_url=url_for("groups.needs", organisation_id=need.organisation_id),
+        )
     return _state_action(
         need_id, lambda need, form: close_need(need, current_user, form.reason.data or ""), "“{title}” has been closed."
+    )
+
+
+@bp.route("/needs/<int:need_id>/reopen", methods=["POST"])
+@verified_email_required
+def reopen(need_id: int):
+    return _state_action(
+        need_id,
+        lambda need, form: reopen_need(need, current_user, date.today()),
+        "“{title}” has been reopened: suppliers can pledge to it again.",
     )
 
 

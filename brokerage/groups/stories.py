@@ -13,10 +13,11 @@ from brokerage.groups import bp
 from brokerage.groups.routes import _group_or_403
 from brokerage.markdown import render_markdown
 from brokerage.forms import ActionForm
-from brokerage.photos import delete_photo, store_photo
+from brokerage.photos import delete_photo, hold_chosen_photo
 from brokerage.forms.stories import StoryForm
 from brokerage.views import apply_rule, show_domain_error
 from models import DomainError, Organisation, Story, db
+from models.core.uploads import claim_pending_upload
 from models.stories.stories import (
     confirmed_deliveries,
     create_story,
@@ -38,27 +39,24 @@ def _story_or_403(story_id: int) -> Story:
 def handle_story_form(form: StoryForm, organisation: Organisation | None, story: Story | None, done_url):
     """Shared by writing and changing a story (groups and officers): preview, save,
     or save and send for review. Returns (response or None, preview)."""
+    if request.method == "POST" and form.remove_pending_photo.data:
+        hold_chosen_photo(form)
+        return None, None
     preview = render_markdown(form.body.data) if form.preview.data else None
-    if form.preview.data or not form.validate_on_submit():
-        if request.method == "POST" and form.preview.data:
-            form.validate()
+    valid = form.validate_on_submit()
+    if not hold_chosen_photo(form) or form.preview.data or not valid:
         return None, preview
-    stored: str | None = None
-    old: str | None = None
     try:
         if story is None:
             story = create_story(current_user, form.details(), organisation)
         else:
             update_story(story, current_user, form.details())
-        if form.photo.data and getattr(form.photo.data, "filename", ""):
-            stored = store_photo(form.photo.data.stream)
-            old = set_story_photo(story, current_user, stored)
+        old = set_story_photo(story, current_user, claim_pending_upload(form.attached)) if form.attached else None
         if form.submit_for_review.data:
             submit_story(story, current_user)
         db.session.commit()
-    except DomainError as error:  # PermissionDenied too: say why, keep what they wrote
+    except DomainError as error:  # PermissionDenied too: say why, keep what they wrote (and the photo)
         db.session.rollback()
-        delete_photo(stored)
         show_domain_error(form, error)
         return None, preview
     delete_photo(old)

@@ -29,7 +29,7 @@ from brokerage.forms import ConfirmForm
 from brokerage.extensions import csrf
 from brokerage.officers import bp
 from brokerage.pagination import paginate
-from brokerage.tasks import Link, Note, render_task, save_upload, saved_upload, start_task, task_or_404
+from brokerage.tasks import Link, Note, render_task, save_upload, saved_upload, start_task, task_or_404, task_status
 from brokerage.views import apply_rule
 from models import Allocation, Commitment, Contract, Organisation, Pledge, Task, db
 from models.core.events import events_for
@@ -297,6 +297,13 @@ def import_contracts():
         )
         return redirect(url_for("officers.contracts_import_task", task_id=task.id))
     return _upload_page(form, 400 if form.errors else 200)
+
+
+@bp.route("/contracts/import/<task_id>/status")
+@officer_required
+def contracts_import_status(task_id: str):
+    task = task_or_404(task_id, "ocds_preview", "ocds_import")
+    return task_status(task, url_for("officers.contracts_import_task", task_id=task.id))
 
 
 @bp.route("/contracts/import/<task_id>")

@@ -17,7 +17,7 @@ from brokerage.decorators import officer_required
 from brokerage.downloads import csv_string
 from brokerage.officers import bp
 from brokerage.forms import ConfirmForm
-from brokerage.tasks import Link, render_task, start_task, task_or_404
+from brokerage.tasks import Link, render_task, start_task, task_or_404, task_status
 from brokerage.templating import council_name, format_pence
 from models import Ward, db
 from models.core.work_queue import work_waiting
@@ -158,6 +158,13 @@ def impact_report_task(task_id: str):
         failed_title="The PDF could not be produced",
         failed_note=None,
     )
+
+
+@bp.route("/report/pdf/<task_id>/status")
+@officer_required
+def impact_report_status(task_id: str):
+    task = task_or_404(task_id, "impact_report")
+    return task_status(task, url_for("officers.impact_report_task", task_id=task.id))
 
 
 @bp.route("/report/pdf/<task_id>/download")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -17,7 +17,7 @@ from brokerage.officers import bp
 from brokerage.pagination import paginate
 from brokerage.forms import ConfirmForm
 from brokerage.forms.voting import ItemOptionForm, NeedOptionsForm, PaperBatchForm, PbUploadForm, RoundForm
-from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404
+from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404, task_status
 from brokerage.templating import format_pence
 from brokerage.views import apply_rule
 from models import Need, NeedStatus, PaperBatch, Round, RoundOption, db, utcnow
@@ -111,7 +111,7 @@ def new_round():
 @officer_required
 def edit_round(round_id: int):
     round_ = _round_or_404(round_id)
-    form = RoundForm()
+    form = RoundForm(opened=round_.state != "draft")
     if form.validate_on_submit():
         def update():
             update_round(round_, current_user, form.fields())
@@ -190,10 +190,45 @@ def remove_round_option(round_id: int, option_id: int):
     return redirect(url_for("officers.round", round_id=round_.id))
 
 
-@bp.route("/rounds/<int:round_id>/<any(open, close, publish, recount):action>", methods=["POST"])
+ROUND_ACTIONS_ASKED = {
+    # action: (question, what happens next, button)
+    "open": (
+        "Are you sure you want to open this round?",
+        ["Residents of the ward can vote from the opening time.", "Its options and budget cannot change once voting starts."],
+        "Yes, open the round",
+    ),
+    "close": (
+        "Are you sure you want to close voting now?",
+        ["Nobody can vote or change their vote after this, and the votes are counted.",
+         "You cannot open the round again. Paper ballots can still be entered until the results are published."],
+        "Yes, close voting now",
+    ),
+    "publish": (
+        "Are you sure you want to publish the results?",
+        ["Everyone can see the results, and the winning needs are flagged for suppliers' matching.",
+         "You cannot undo this: no ballot can change after it."],
+        "Yes, publish the results",
+    ),
+}
+
+
+@bp.route("/rounds/<int:round_id>/<any(open, close, publish, recount):action>", methods=["GET", "POST"])
 @officer_required
 def round_action(round_id: int, action: str):
     round_ = _round_or_404(round_id)
+    if request.method == "GET":
+        if action not in ROUND_ACTIONS_ASKED:
+            return redirect(url_for("officers.round", round_id=round_.id))
+        question, next_steps, button = ROUND_ACTIONS_ASKED[action]
+        return render_template(
+            "officers/confirm.html",
+            question=question,
+            caption=round_.title,
+            next_steps=next_steps,
+            action_url=url_for("officers.round_action", round_id=round_.id, action=action),
+            button=button,
+            cancel_url=url_for("officers.round", round_id=round_.id),
+        )
     form = ConfirmForm()
     if not form.validate_on_submit():
         flash("Your session expired: try again.", "error")
@@ -231,10 +266,24 @@ def paper_batch(round_id: int):
     return render_template("officers/round_paper.html", round=round_, form=form), 400 if form.errors else 200
 
 
-@bp.route("/rounds/<int:round_id>/paper/<int:batch_id>/remove", methods=["POST"])
+@bp.route("/rounds/<int:round_id>/paper/<int:batch_id>/remove", methods=["GET", "POST"])
 @officer_required
 def remove_round_paper_batch(round_id: int, batch_id: int):
     round_ = _round_or_404(round_id)
+    if request.method == "GET":
+        batch = db.session.get(PaperBatch, batch_id)
+        if batch is None or batch.round_id != round_.id:
+            abort(404)
+        return render_template(
+            "officers/confirm.html",
+            question=f"Are you sure you want to remove paper batch {batch.reference}?",
+            caption=round_.title,
+            next_steps=[f"Its {batch.ballot_count:,} ballots are taken out of the count, and the round is counted again.",
+                        "To count them later, enter the batch again."],
+            action_url=url_for("officers.remove_round_paper_batch", round_id=round_.id, batch_id=batch.id),
+            button="Yes, remove the batch",
+            cancel_url=url_for("officers.round", round_id=round_.id),
+        )
     form = ConfirmForm()
     if form.validate_on_submit() and apply_rule(lambda: remove_paper_batch(round_, current_user, batch_id)):
         flash("Paper batch removed.", "success")
@@ -256,6 +305,13 @@ def import_round():
             task = start_task("round_import", f"Round from {filename}", import_round_file, path, current_user.id, detail={"file": filename})
             return redirect(url_for("officers.round_import_task", task_id=task.id))
     return render_template("officers/round_import.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/rounds/import/<task_id>/status")
+@officer_required
+def round_import_status(task_id: str):
+    task = task_or_404(task_id, "round_import")
+    return task_status(task, url_for("officers.round_import_task", task_id=task.id))
 
 
 @bp.route("/rounds/import/<task_id>")

@@ -9,7 +9,7 @@ from flask import render_template, request, url_for
 from sqlalchemy import select
 
 from brokerage.downloads import attachment, csv_text
-from brokerage.pagination import Page
+from brokerage.pagination import LEDGER_NEWEST, page_of, requested_page
 from brokerage.public import bp
 from models import Theme, Ward, db
 from models.returns.totals import returns_totals
@@ -18,7 +18,7 @@ from models.reporting.ledger import (
     LedgerFilters,
     financial_year_label,
     ledger_csv_rows,
-    ledger_page,
+    ledger_query,
     ledger_suppliers,
     ledger_totals,
     ledger_years,
@@ -28,19 +28,14 @@ from models.places.themes import NeedKind
 PER_PAGE = 50
 
 
-def _page_number() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 100_000))
-    except ValueError:
-        return 1
-
-
 @bp.route("/ledger")
 def ledger():
     filters = LedgerFilters.parse(request.args)
-    number = _page_number()
     totals = ledger_totals(filters)
-    page = Page(items=ledger_page(filters, number, PER_PAGE), page=number, per_page=PER_PAGE, total=totals.count)
+    page = page_of(
+        ledger_query(filters), requested_page(), PER_PAGE, keyset=LEDGER_NEWEST, after=request.args.get("after", "")[:80],
+        total=totals.count,
+    )
     return render_template(
         "public/ledger.html",
         page=page,

@@ -3,13 +3,14 @@ photo, the borough map, and "needs near me"."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from brokerage.pagination import paginate
+from brokerage.pagination import NEEDS_NEWEST, paginate
 from brokerage.photos import send_photo
 from brokerage.public import bp
 from models import Need, Theme, Ward, db
@@ -34,9 +35,11 @@ def filters_from_request() -> NeedFilters:
 
 
 @bp.route("/needs")
-def needs():
+def needs(near_error: str | None = None, near_postcode: str = ""):
+    """The list; "needs near me" shows it again, with its one error, for a postcode it cannot use."""
     filters = filters_from_request()
-    page = paginate(public_needs_query(filters, date.today()), per_page=20)
+    keyset = NEEDS_NEWEST if filters.sort == "newest" else None
+    page = paginate(public_needs_query(filters, date.today()), per_page=20, keyset=keyset)
     wards = db.session.execute(select(Ward.code, Ward.name).order_by(Ward.name)).all()
     themes = db.session.execute(select(Theme.slug, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position)).all()
     return render_template(
@@ -48,16 +51,19 @@ def needs():
         kinds=[(kind.value, kind.label) for kind in NeedKind],
         statuses=list(STATUS_FILTERS.items()),
         sorts=list(SORTS.items()),
+        near_error=near_error,
+        near_postcode=near_postcode,
     )
 
 
 @bp.route("/needs/near")
 def needs_near():
-    raw = request.args.get("postcode", "")
-    normalised, row = lookup_postcode(raw[:16])
+    raw = request.args.get("postcode", "")[:16]
+    if not raw.strip():
+        return needs(near_error="Enter your postcode")
+    normalised, row = lookup_postcode(raw)
     if normalised is None:
-        flash("Enter a real postcode, like HA0 1AB", "error")
-        return redirect(url_for("public.postcode", postcode=raw[:16]))
+        return needs(near_error="Enter a real postcode, like HA0 1AB", near_postcode=raw)
     if row is None:
         flash(f"{normalised} is not in this council's area, so there are no needs near it here.", "error")
         return redirect(url_for("public.needs"))
@@ -85,6 +91,19 @@ def need_photo(need_id: int):
     return response
 
 
+def _open_need_counts(today: date) -> dict[int, int]:
+    """Open needs by ward for the map, counted at most once a minute per process
+    (MAP_COUNTS_MAX_AGE seconds; 0 counts on every request): a whole-table aggregate that
+    need not run on each view of a page that shows shading by count."""
+    max_age = current_app.config.get("MAP_COUNTS_MAX_AGE", 60)
+    kept = current_app.extensions.setdefault("map_counts", {})
+    now = time.monotonic()
+    if max_age and kept.get("day") == today and now - kept.get("at", -max_age) < max_age:
+        return kept["counts"]
+    kept.update(day=today, at=now, counts=open_need_counts_by_ward(today))
+    return kept["counts"]
+
+
 @bp.route("/map")
 def borough_map():
     today = date.today()
@@ -94,7 +113,7 @@ def borough_map():
     view_box, shapes = ward_shapes(
         [(ward_id, code, name, json.loads(boundary) if boundary else None) for ward_id, code, name, boundary in rows]
     )
-    counts = open_need_counts_by_ward(today)
+    counts = _open_need_counts(today)
     return render_template(
         "public/map.html",
         view_box=view_box,

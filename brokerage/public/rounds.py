@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from brokerage.extensions import limiter
 from brokerage.public import bp
 from brokerage.pagination import paginate
+from brokerage.templating import format_datetime
 from brokerage.forms import ConfirmForm
 from models import DomainError, PermissionDenied, Round, Ward, db, utcnow
 from models.voting.models import RoundState
@@ -160,6 +161,28 @@ def vote(round_id: int):
         return _ballot_page(round_, chosen, error.message, 400)
     may_answer(round_.id)
     return redirect(url_for("public.voted", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/withdraw-vote")
+@login_required
+def withdraw_vote(round_id: int):
+    """Asks "Are you sure?"; the button posts to the ballot with action=withdraw."""
+    round_ = _visible_round_or_404(round_id)
+    if ballot_for(round_.id, current_user.id) is None or eligibility_problem(round_, current_user, utcnow()):
+        return redirect(url_for("public.round", round_id=round_.id))
+    return render_template(
+        "public/confirm.html",
+        question="Are you sure you want to withdraw your vote?",
+        caption=round_.title,
+        next_steps=[
+            "Your vote will not be counted.",
+            f"You can vote again until voting closes, {format_datetime(round_.closes_at)}.",
+        ],
+        action_url=url_for("public.vote", round_id=round_.id),
+        hidden={"action": "withdraw"},
+        button="Yes, withdraw my vote",
+        cancel_url=url_for("public.round", round_id=round_.id),
+    )
 
 
 @bp.route("/rounds/<int:round_id>/voted")

@@ -15,7 +15,7 @@ from brokerage.evidence import apply_with_evidence, can_see_evidence, evidence_r
 from brokerage.extensions import limiter
 from brokerage.forms import ActionForm
 from workers.notify import send_pledge_delivered, send_pledge_offered, send_pledge_withdrawn
-from brokerage.forms.pledges import NO_COMMITMENT, DeliveryForm, PledgeForm
+from brokerage.forms.pledges import NO_COMMITMENT, NO_SUPPLIER, DeliveryForm, PledgeForm
 from brokerage.suppliers import bp
 from brokerage.views import apply_rule
 from models import Commitment, Contract, Membership, Need, Organisation, PermissionDenied, Pledge, db
@@ -80,7 +80,10 @@ def pledge(need_id: int):
     commitments = fitting_commitments(need, approved_commitments([supplier.id for supplier in verified]))
     # A recommendation links here with the commitment it was suggested for.
     suggested = request.args.get("commitment", NO_COMMITMENT, type=int)
-    form = PledgeForm(verified, commitments, supplier_id=verified[0].id, commitment_id=suggested)
+    only = verified[0].id if len(verified) == 1 else NO_SUPPLIER  # one organisation: used, and named on the page
+    form = PledgeForm(verified, commitments, supplier_id=only, commitment_id=suggested)
+    if len(verified) == 1:
+        form.supplier_id.data = only
     if form.validate_on_submit():
         supplier = next(s for s in verified if s.id == form.supplier_id.data)
         created: list[Pledge] = []
@@ -135,10 +138,24 @@ def record(pledge_id: int):
     return render_template("suppliers/record_delivery.html", form=form, pledge=pledge)
 
 
-@bp.route("/suppliers/pledges/<int:pledge_id>/withdraw", methods=["POST"])
+@bp.route("/suppliers/pledges/<int:pledge_id>/withdraw", methods=["GET", "POST"])
 @verified_email_required
 def withdraw(pledge_id: int):
     pledge = _own_pledge_or_403(pledge_id)
+    if request.method == "GET":
+        return render_template(
+            "suppliers/confirm.html",
+            question=f"Are you sure you want to withdraw your pledge to “{pledge.need.title}”?",
+            caption=f"{pledge.supplier.name}: {pledge.quantity:,} {pledge.need.unit}",
+            next_steps=[
+                f"{pledge.need.organisation.name} will be told that you withdrew it, and what you pledged is "
+                "open to other suppliers again.",
+                "You cannot undo this. To help with this need later, make a new pledge.",
+            ],
+            action_url=url_for("suppliers.withdraw", pledge_id=pledge.id),
+            button="Yes, withdraw the pledge",
+            cancel_url=url_for("suppliers.dashboard", organisation_id=pledge.supplier_id),
+        )
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)

@@ -7,7 +7,7 @@ standard's developer contributions files); the Social Value Fund's balance and l
 (earlier payments in lieu become its opening entries).
 
 Revision ID: a91d5e3c7f48
-Revises: e7a41c9d5b26
+Revises: 1cf658ddf296
 Create Date: 2026-11-30 05:00:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a91d5e3c7f48'
-down_revision = "e7a41c9d5b26"
+down_revision = "1cf658ddf296"
 branch_labels = None
 depends_on = None
 

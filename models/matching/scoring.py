@@ -323,6 +323,23 @@ def reasons(commitment: CommitmentFacts, need: NeedFacts, today: date, parts: di
     return said
 
 
+YOUR = re.compile(r"\b([Yy])our\b")
+
+
+def possessive(name: str) -> str:
+    """Northwest Facilities' and Builders Ltd's."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def addressed(said: Iterable[str], supplier_name: str | None) -> list[str]:
+    """Reasons are worded for the supplier whose commitment it is ("your commitment");
+    anyone else (an officer) reads whose it is: "Northwest Facilities' commitment"."""
+    if supplier_name is None:
+        return list(said)
+    whose = possessive(supplier_name)
+    return [YOUR.sub(whose, reason) for reason in said]
+
+
 def reasons_sentence(said: Iterable[str]) -> str:
     text = "; ".join(said)
     return text[:1].upper() + text[1:] + "." if text else ""

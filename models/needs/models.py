@@ -8,7 +8,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db, utcnow
@@ -100,6 +100,12 @@ class Need(db.Model):
         # PostgreSQL walk an index in order instead of sorting every row.
         Index("ix_needs_status_published", "status", "published_at"),
         Index("ix_needs_published_at", "published_at", "id"),
+        # Newest first over public needs only: the list never walks past drafts (NULLs).
+        Index("ix_needs_public_newest", "published_at", "id",
+              sqlite_where=text("published_at IS NOT NULL"), postgresql_where=text("published_at IS NOT NULL")),
+        # and a ward's public needs newest first (the ward filter, and each ward's page)
+        Index("ix_needs_public_ward_newest", "ward_id", "published_at", "id",
+              sqlite_where=text("published_at IS NOT NULL"), postgresql_where=text("published_at IS NOT NULL")),
         Index("ix_needs_deadline", "deadline", "id"),
         Index("ix_needs_remaining", "remaining_value_pence", "id"),
         Index("ix_needs_status_deadline", "status", "deadline", "pledged_quantity", "quantity"),

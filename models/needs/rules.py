@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from models import DomainError, PermissionDenied, db, utcnow
 from models.people.permissions import require_officer
-from models.core.events import record_event
+from models.core.events import Event, record_event
 from models.matching.matches import match_need_after_commit
 from models.places.themes import NeedKind
 
@@ -240,6 +240,30 @@ def close_need(need: Need, user: "User", reason: str = "") -> None:
         raise DomainError("Only a published need can be closed")
     _move(need, NeedStatus.CLOSED, user, "need.closed", {"reason": reason.strip()} if reason.strip() else None)
     need.closed_at = utcnow()
+
+
+def reopen_need(need: Need, user: "User", today: date) -> None:
+    """The group opens a need it closed again, before its deadline: back to the state it
+    was closed from (published, fully pledged or delivered)."""
+    _require_group_member(need.organisation, user)
+    if need.status != NeedStatus.CLOSED.value:
+        raise DomainError("Only a closed need can be reopened")
+    if need.deadline <= today:
+        raise DomainError("The deadline has passed, so this need cannot be reopened. Post a new need instead.")
+    cap = live_need_cap()
+    if live_need_count(need.organisation_id, except_need_id=need.id) >= cap:
+        raise DomainError(f"Your group already has {cap} live needs, the most allowed at once. Close or withdraw one first.")
+    closed_from = db.session.scalar(
+        select(Event.from_state)
+        .where(Event.subject_type == Need.__tablename__, Event.subject_id == str(need.id), Event.action == "need.closed")
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    to = NeedStatus(closed_from) if closed_from in ("published", "fully_pledged", "delivered") else NeedStatus.PUBLISHED
+    _move(need, to, user, "need.reopened")
+    need.closed_at = None
+    if to is NeedStatus.PUBLISHED:
+        match_need_after_commit(need.id)
 
 
 def expire_due_needs(today: date) -> list[int]:

@@ -82,7 +82,9 @@ def public_needs_query(filters: NeedFilters, today: date) -> Select:
     statuses: list[str] = []
     for status in filters.statuses or ():
         statuses.extend({"open": ["published"], "closed": ["closed", "expired"]}.get(status, [status]))
-    query = query.where(Need.status.in_(statuses or PUBLIC_STATUSES))
+    # Public needs only, and said so twice: published_at IS NOT NULL lets newest first walk
+    # the partial index over public needs (ix_needs_public_newest) without passing drafts.
+    query = query.where(Need.status.in_(statuses or PUBLIC_STATUSES), Need.published_at.is_not(None))
     if filters.still_open:
         query = query.where(
             Need.status == NeedStatus.PUBLISHED.value, Need.deadline >= today, Need.pledged_quantity < Need.quantity

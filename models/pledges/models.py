@@ -80,6 +80,8 @@ class Pledge(db.Model):
     group_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     confirmed_at: Mapped[datetime | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Its share of the need's value, stored when an officer confirms it (what the ledger counts).
+    confirmed_value_pence: Mapped[int | None] = mapped_column(BigInteger)
     dispute_reason: Mapped[str | None] = mapped_column(Text)
     # When the allocation job proposed how this delivery counts (it runs once per pledge).
     auto_allocated_at: Mapped[datetime | None]
@@ -96,7 +98,9 @@ class Pledge(db.Model):
 
     @property
     def value_pence(self) -> int:
-        """This pledge's share of the need's estimated value."""
+        """This pledge's share of the need's estimated value (as stored when it was confirmed)."""
+        if self.confirmed_value_pence is not None:
+            return self.confirmed_value_pence
         return self.need.value_pence * self.quantity // self.need.quantity
 
     @property

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from models.people.accounts import User
     from models.people.organisations import Organisation
 from models.pledges.models import Allocation, Pledge, PledgeStatus
+from models.reporting.delivery_totals import count_pledge
 
 
 def _lock(model, row_id: int):
@@ -217,8 +218,13 @@ def make_pledge(
 
 
 def _move(pledge: Pledge, to: PledgeStatus, actor: "User", detail: dict | None = None) -> None:
+    """Every change of a pledge's status, with its audit event; a pledge that starts or stops
+    counting as delivered moves the delivery totals in the same transaction."""
     old = pledge.status
     pledge.status = to.value
+    confirmed = PledgeStatus.CONFIRMED.value
+    if (old == confirmed) != (to.value == confirmed):
+        count_pledge(pledge, 1 if to.value == confirmed else -1)
     record_event(f"pledge.{to.value}", pledge, actor=actor, from_state=old, to_state=to.value, detail=detail)
 
 
@@ -302,6 +308,7 @@ def confirm_delivery(pledge: Pledge, officer: "User", allocations: list[tuple[in
     _change_need(pledge.need_id, delivered=pledge.quantity)
     pledge.confirmed_at = utcnow()
     pledge.confirmed_by_id = officer.id
+    pledge.confirmed_value_pence = pledge.need.value_pence * pledge.quantity // pledge.need.quantity
     _move(pledge, PledgeStatus.CONFIRMED, officer)
     if allocations is None and pledge.commitment is not None and commitment_fits(pledge.commitment, pledge.need):
         allocations = [(pledge.commitment_id, pledge.quantity)]

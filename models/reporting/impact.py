@@ -30,7 +30,8 @@ from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_, select
 from models import db
 from models.contracts.models import Commitment, Contract, at_risk_rule, council_thresholds, tier_case
 from models.contracts.tiers import Tier
-from models.reporting.ledger import financial_year, financial_year_label, value_pence_column
+from models.reporting.ledger import LedgerFilters, filter_totals, financial_year, financial_year_label
+from models.reporting.delivery_totals import BOROUGH_WIDE, DeliveryTotal
 from models.reporting.reconciliation import DeliverySplit, delivery_split
 from models.needs.models import Need
 from models.people.organisations import Organisation, OrganisationStatus
@@ -191,25 +192,36 @@ def _confirmed_in(year: Year | None):
     )
 
 
+def _delivered_totals(year: Year | None, *columns, by_ward: bool = False):
+    """The delivery totals kept as data (models.reporting.delivery_totals) for confirmed
+    pledges, in the year (or all years): one row (or one a ward), not an aggregate over
+    every delivery."""
+    return filter_totals(
+        select(*columns), LedgerFilters(year=year.start if year else None), over=("ward_key",) if by_ward else ()
+    )
+
+
 def delivered_by_ward(year: Year | None) -> list[Row]:
     """The value of deliveries confirmed in the year, by the ward of the need (every ward listed)."""
     delivered = (
-        select(Need.ward_id, func.coalesce(func.sum(value_pence_column()), 0).label("value"), func.count(Pledge.id).label("n"))
-        .join(Need, Need.id == Pledge.need_id)
-        .where(_confirmed_in(year))
-        .group_by(Need.ward_id)
+        _delivered_totals(
+            year, DeliveryTotal.ward_key, func.sum(DeliveryTotal.value_pence).label("value"),
+            func.sum(DeliveryTotal.deliveries).label("n"), by_ward=True,
+        )
+        .group_by(DeliveryTotal.ward_key)
         .subquery()
     )
     query = (
         select(Ward.code, Ward.name, func.coalesce(delivered.c.value, 0), func.coalesce(delivered.c.n, 0))
-        .outerjoin(delivered, delivered.c.ward_id == Ward.id)
+        .outerjoin(delivered, delivered.c.ward_key == Ward.id)
         .order_by(Ward.name)
     )
     rows = [Row(code, name, 0, int(value), int(n)) for code, name, value, n in db.session.execute(query)]
     borough = db.session.execute(
-        select(func.coalesce(func.sum(value_pence_column()), 0), func.count(Pledge.id))
-        .join(Need, Need.id == Pledge.need_id)
-        .where(_confirmed_in(year), Need.ward_id.is_(None))
+        _delivered_totals(
+            year, func.coalesce(func.sum(DeliveryTotal.value_pence), 0), func.coalesce(func.sum(DeliveryTotal.deliveries), 0),
+            by_ward=True,
+        ).where(DeliveryTotal.ward_key == BOROUGH_WIDE)
     ).one()
     if borough[1]:
         rows.append(Row("borough", "Borough-wide", 0, int(borough[0]), int(borough[1])))
@@ -267,9 +279,9 @@ def headline(year: Year | None, today: date) -> Headline:
         _base(*_commitment_sums(), func.coalesce(func.sum(_money(Commitment.returned_quantity)), 0)).where(_due_in(year))
     ).one()
     in_year, deliveries = db.session.execute(
-        select(func.coalesce(func.sum(value_pence_column()), 0), func.count(Pledge.id))
-        .join(Need, Need.id == Pledge.need_id)
-        .where(_confirmed_in(year))
+        _delivered_totals(
+            year, func.coalesce(func.sum(DeliveryTotal.value_pence), 0), func.coalesce(func.sum(DeliveryTotal.deliveries), 0)
+        )
     ).one()
     beneficiaries = db.session.scalar(
         select(func.coalesce(func.sum(Need.beneficiaries), 0)).where(

@@ -3,8 +3,10 @@ which group, where, worth how much, and when an officer confirmed it.
 
 Everything is done in SQL so the ledger stays fast at hundreds of thousands of
 deliveries: filters, the newest-first order (walking ix_pledges_status_confirmed),
-the totals (one aggregate query) and the CSV rows (streamed in batches). Only
-organisations are named, never the people behind them."""
+the totals (a small sum over the delivery totals kept as data:
+models.reporting.delivery_totals) and the CSV rows (streamed in batches through a
+server-side cursor on PostgreSQL). Only organisations are named, never the people
+behind them."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterator, Sequence
 
-from sqlalchemy import BigInteger, Row, Select, cast, func, select
+from sqlalchemy import BigInteger, Row, Select, and_, cast, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from models import db
@@ -21,17 +23,14 @@ from models.people.organisations import Organisation
 from models.places.wards import Ward
 from models.pledges.models import Pledge, PledgeStatus
 from models.places.themes import NeedKind, Theme
+from models.reporting.delivery_totals import ANY, ANY_KIND, BOROUGH_WIDE, PLEDGE_SOURCE, DeliveryTotal
+from models.reporting.delivery_totals import financial_year_of as financial_year
 
 CONFIRMED = PledgeStatus.CONFIRMED.value
 CSV_HEADER = (
     "Confirmed on", "Supplier", "Need", "Need link", "Group", "Ward", "Theme", "Kind",
     "Quantity", "Unit", "Value (£)",
 )
-
-
-def financial_year(day: date | datetime) -> int:
-    """The UK financial year (April to March) a day falls in, named by the year it starts."""
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def financial_year_label(start: int) -> str:
@@ -76,28 +75,33 @@ class LedgerFilters:
 
 def value_pence_column():
     """Each pledge's share of its need's value, as Pledge.value_pence works it out
-    (whole pence, rounded down); in 64 bits, as value × quantity can pass 2³¹."""
-    return cast(Need.value_pence, BigInteger) * Pledge.quantity // Need.quantity
+    (whole pence, rounded down; stored when it was confirmed); in 64 bits, as
+    value × quantity can pass 2³¹."""
+    return func.coalesce(Pledge.confirmed_value_pence, cast(Need.value_pence, BigInteger) * Pledge.quantity // Need.quantity)
+
+
+def _narrow(query: Select, filters: LedgerFilters, year, supplier, ward, borough, theme, kind) -> Select:
+    """The filters applied to whichever columns hold a delivery's year condition, supplier,
+    ward (and borough-wide condition), theme and kind."""
+    conditions = [
+        (filters.year is not None, lambda: year(filters.year)),
+        (filters.supplier is not None, lambda: supplier == filters.supplier),
+        (filters.ward == "borough", lambda: borough),
+        (filters.ward not in (None, "borough"),
+         lambda: ward == select(Ward.id).where(Ward.code == filters.ward).scalar_subquery()),
+        (bool(filters.theme), lambda: theme == select(Theme.id).where(Theme.slug == filters.theme).scalar_subquery()),
+        (bool(filters.kind), lambda: kind == filters.kind),
+    ]
+    return query.where(*(condition() for wanted, condition in conditions if wanted))
 
 
 def filter_confirmed(query: Select, filters: LedgerFilters) -> Select:
     """Confirmed pledges only, narrowed by the filters (ward, theme and kind need Need joined)."""
-    query = query.where(Pledge.status == CONFIRMED)
-    if filters.year is not None:
-        query = query.where(
-            Pledge.confirmed_at >= datetime(filters.year, 4, 1), Pledge.confirmed_at < datetime(filters.year + 1, 4, 1)
-        )
-    if filters.supplier is not None:
-        query = query.where(Pledge.supplier_id == filters.supplier)
-    if filters.ward == "borough":
-        query = query.where(Need.ward_id.is_(None))
-    elif filters.ward:
-        query = query.where(Need.ward_id == select(Ward.id).where(Ward.code == filters.ward).scalar_subquery())
-    if filters.theme:
-        query = query.where(Need.theme_id == select(Theme.id).where(Theme.slug == filters.theme).scalar_subquery())
-    if filters.kind:
-        query = query.where(Need.kind == filters.kind)
-    return query
+    return _narrow(
+        query.where(Pledge.status == CONFIRMED), filters,
+        lambda year: and_(Pledge.confirmed_at >= datetime(year, 4, 1), Pledge.confirmed_at < datetime(year + 1, 4, 1)),
+        Pledge.supplier_id, Need.ward_id, Need.ward_id.is_(None), Need.theme_id, Need.kind,
+    )
 
 
 def ledger_query(filters: LedgerFilters) -> Select:
@@ -125,31 +129,61 @@ class LedgerTotals:
     value_pence: int
 
 
-def ledger_totals(filters: LedgerFilters) -> LedgerTotals:
-    """How many confirmed deliveries match, and what they are worth: one aggregate query."""
-    query = select(func.count(Pledge.id), func.coalesce(func.sum(value_pence_column()), 0)).join(
-        Need, Need.id == Pledge.need_id
+def filter_totals(query: Select, filters: LedgerFilters, over: tuple[str, ...] = ()) -> Select:
+    """The confirmed pledges' delivery-totals cell for the filters: one row, each dimension
+    the filter's value or ANY; or, for the dimensions in `over`, every cell with a real value
+    there (one row each)."""
+    query = _narrow(
+        query.where(DeliveryTotal.source == PLEDGE_SOURCE), filters,
+        lambda year: DeliveryTotal.financial_year == year,
+        DeliveryTotal.supplier_id, DeliveryTotal.ward_key, DeliveryTotal.ward_key == BOROUGH_WIDE, DeliveryTotal.theme_id,
+        DeliveryTotal.kind,
     )
-    count, value = db.session.execute(filter_confirmed(query, filters)).one()
+    given = {
+        "ward_key": filters.ward, "theme_id": filters.theme, "kind": filters.kind,
+        "financial_year": filters.year, "supplier_id": filters.supplier,
+    }
+    for name, value in given.items():
+        column = getattr(DeliveryTotal, name)
+        if name in over:
+            query = query.where(column != (ANY_KIND if name == "kind" else ANY))
+        elif value is None:
+            query = query.where(column == (ANY_KIND if name == "kind" else ANY))
+    return query
+
+
+def ledger_totals(filters: LedgerFilters) -> LedgerTotals:
+    """How many confirmed deliveries match, and what they are worth: one row of the delivery
+    totals (models.reporting.delivery_totals), however many deliveries there are."""
+    query = select(
+        func.coalesce(func.sum(DeliveryTotal.deliveries), 0), func.coalesce(func.sum(DeliveryTotal.value_pence), 0)
+    )
+    count, value = db.session.execute(filter_totals(query, filters)).one()
     return LedgerTotals(int(count), int(value))
 
 
 def ledger_years() -> list[int]:
     """Financial years from the first confirmed delivery to this one, newest first."""
-    first = db.session.scalar(select(func.min(Pledge.confirmed_at)).where(Pledge.status == CONFIRMED))
+    first = db.session.scalar(
+        filter_totals(select(func.min(DeliveryTotal.financial_year)), LedgerFilters(), over=("financial_year",))
+        .where(DeliveryTotal.deliveries > 0)
+    )
     this_year = financial_year(date.today())
     if first is None:
         return [this_year]
-    return list(range(this_year, min(financial_year(first), this_year) - 1, -1))
+    return list(range(this_year, min(first, this_year) - 1, -1))
 
 
 def ledger_suppliers() -> list[tuple[int, str]]:
-    """Suppliers for the filter: those with a confirmed delivery (ix_pledges_supplier_status)."""
-    has_pledged = select(Pledge.id).where(Pledge.supplier_id == Organisation.id, Pledge.status == CONFIRMED).exists()
+    """Suppliers for the filter: those with a confirmed delivery (from the delivery totals)."""
+    has_delivered = filter_totals(
+        select(DeliveryTotal.id).where(DeliveryTotal.supplier_id == Organisation.id, DeliveryTotal.deliveries > 0),
+        LedgerFilters(), over=("supplier_id",),
+    ).exists()
     return list(
         db.session.execute(
             select(Organisation.id, Organisation.name)
-            .where(Organisation.kind == "supplier", has_pledged)
+            .where(Organisation.kind == "supplier", has_delivered)
             .order_by(Organisation.name)
         ).tuples()
     )
@@ -175,7 +209,11 @@ def delivery_rows(columns: Sequence, filters: LedgerFilters, batch: int = 2000) 
         .outerjoin(GROUP_WARD, GROUP_WARD.id == GROUP.ward_id)
         .order_by(Pledge.confirmed_at.desc(), Pledge.id.desc())
     )
-    yield from db.session.execute(filter_confirmed(query, filters).execution_options(yield_per=batch))
+    # yield_per with stream_results: a server-side cursor on PostgreSQL, so the rows come
+    # from the database in batches as the response is written, not all at once first.
+    yield from db.session.execute(
+        filter_confirmed(query, filters).execution_options(yield_per=batch, stream_results=True)
+    )
 
 
 def ledger_csv_rows(filters: LedgerFilters, batch: int = 2000) -> Iterator[tuple]:

@@ -37,7 +37,8 @@ from sqlalchemy.orm import selectinload
 from models import db
 from models.contracts.models import Commitment, Contract
 from models.matching.scoring import unit_key
-from models.reporting.opendata import OGL, Publisher, json_document, pounds, pounds_text, utc_iso
+from models.core.money import format_pence
+from models.reporting.opendata import OGL, Publisher, json_document, pounds, utc_iso
 from models.people.organisations import Organisation, OrganisationStatus
 from models.pledges.models import Allocation
 from models.places.themes import Measure
@@ -106,7 +107,7 @@ def _observations(
         return [{"id": key, "value": _money(quantity * 100), "period": period, **extra}]
     observations = [{"id": key, "measure": quantity, "unit": uncefact_unit(measure.unit), "period": period, **extra}]
     if measure.proxy_value_pence is not None:
-        proxy = f"£{pounds_text(measure.proxy_value_pence)}"
+        proxy = format_pence(measure.proxy_value_pence)
         observations.append({
             "id": f"{key}-value",
             "value": _money(quantity * measure.proxy_value_pence),

@@ -26,6 +26,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 from sqlalchemy import select
 
 from models import db
+from models.core.money import format_pence
 from models.reporting.ledger import GROUP, GROUP_WARD, SUPPLIER, LedgerFilters, delivery_rows, value_pence_column
 from models.needs.models import PUBLIC_STATUSES, Need
 from models.people.organisations import SUPPLIER_FORMS, VCSE_FORMS
@@ -147,10 +148,6 @@ def council_area_code() -> str | None:
 def pounds(pence: int) -> int | float:
     """A JSON number of pounds: whole pounds as an integer, else to the penny."""
     return pence // 100 if pence % 100 == 0 else pence / 100
-
-
-def pounds_text(pence: int) -> str:
-    return f"{pence // 100}" if pence % 100 == 0 else f"{pence // 100}.{pence % 100:02d}"
 
 
 def utc_iso(moment: datetime | date) -> str:
@@ -285,7 +282,7 @@ class GrantWriter:
     def grant(self, row: GrantRow) -> dict[str, Any]:
         """One confirmed delivery as a 360Giving grant."""
         cash = row.kind == NeedKind.CASH.value
-        given = f"£{pounds_text(row.value_pence)}" if cash else quantity_text(row.quantity, row.unit)
+        given = format_pence(row.value_pence) if cash else quantity_text(row.quantity, row.unit)
         found: dict[str, Any] = {
             "id": f"{self.publisher.grant_prefix}{row.pledge_id}",
             "title": row.title,

@@ -14,9 +14,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from models import DomainError, PermissionDenied, db, utcnow
+from models import DomainError, DomainErrors, PermissionDenied, db, utcnow
 from models.people.permissions import require_officer
 from models.core.events import record_event
+from models.core.money import format_pence
 
 if TYPE_CHECKING:
     from datetime import date
@@ -64,14 +65,14 @@ def check_choices(round_: Round, option_ids: Iterable[int], field: str = "option
         total = sum(option.cost_pence for option in chosen)
         if total > round_.budget_pence:
             raise DomainError(
-                f"Your choices cost £{total / 100:,.2f}, more than the budget of £{round_.budget_pence / 100:,.2f}: "
+                f"Your choices cost {format_pence(total)}, more than the budget of {format_pence(round_.budget_pence)}: "
                 "remove something",
                 field,
             )
         if total < round_.min_spend_pence:
             raise DomainError(
-                f"Choose options worth at least £{round_.min_spend_pence / 100:,.2f} "
-                f"({round_.min_spend_percent}% of the budget); yours come to £{total / 100:,.2f}",
+                f"Choose options worth at least {format_pence(round_.min_spend_pence)} "
+                f"({round_.min_spend_percent}% of the budget); yours come to {format_pence(total)}",
                 field,
             )
     elif round_.max_choices is not None and len(ids) > round_.max_choices:
@@ -150,35 +151,44 @@ class PaperLine:
 
 def parse_paper_ballots(round_: Round, text: str) -> list[PaperLine]:
     """One ballot per line, the option numbers printed on the paper, e.g. "1, 4, 7".
-    Every line is checked against the ballot's rules; errors name the line."""
+    Every line is checked against the ballot's rules, and every bad line is reported at once,
+    each naming its line; nothing is entered unless all are right."""
     by_position = {option.position: option for option in round_.options}
     ballots: list[PaperLine] = []
+    problems: list[str] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line, _, who = raw.strip().partition("|")
         if not line.strip() and not who:
             continue
-        parts = [part for part in line.replace(",", " ").replace(";", " ").split() if part]
-        ids = []
-        for part in parts:
-            if not part.isdigit() or len(part) > 6:
-                raise DomainError(f"Line {number}: “{part[:20]}” is not an option number", "ballots")
-            option = by_position.get(int(part))
-            if option is None:
-                raise DomainError(f"Line {number}: there is no option {int(part)} on this ballot", "ballots")
-            ids.append(option.id)
         try:
-            check_choices(round_, ids, "ballots")
+            ids = _paper_line_choices(round_, by_position, line)
+            ballots.append(PaperLine(number, ids, _paper_identity(round_, who) if who.strip() else None))
         except DomainError as error:
-            raise DomainError(f"Line {number}: {error.message}", "ballots") from None
-        ballots.append(PaperLine(number, ids, _paper_identity(round_, number, who) if who.strip() else None))
-        if len(ballots) > MAX_PAPER_BATCH:
+            problems.append(f"Line {number}: {error.message}")
+        if len(ballots) + len(problems) > MAX_PAPER_BATCH:
             raise DomainError(f"Enter at most {MAX_PAPER_BATCH:,} ballots in one batch", "ballots")
+    if problems:
+        raise DomainErrors(problems, "ballots")
     if not ballots:
         raise DomainError("Enter at least one ballot, one per line", "ballots")
     return ballots
 
 
-def _paper_identity(round_: Round, number: int, who: str) -> tuple[str, "date", str]:
+def _paper_line_choices(round_: Round, by_position: dict, line: str) -> list[int]:
+    """The option ids on one line of a paper batch, or the DomainError saying what is wrong."""
+    ids = []
+    for part in [part for part in line.replace(",", " ").replace(";", " ").split() if part]:
+        if not part.isdigit() or len(part) > 6:
+            raise DomainError(f"“{part[:20]}” is not an option number", "ballots")
+        option = by_position.get(int(part))
+        if option is None:
+            raise DomainError(f"there is no option {int(part)} on this ballot", "ballots")
+        ids.append(option.id)
+    check_choices(round_, ids, "ballots")
+    return ids
+
+
+def _paper_identity(round_: Round, who: str) -> tuple[str, "date", str]:
     """"name | 10/12/1980 | NW10 8AB" after a line's options, checked as at a polling station."""
     from datetime import date as date_type
 
@@ -187,18 +197,15 @@ def _paper_identity(round_: Round, number: int, who: str) -> tuple[str, "date", 
 
     parts = [part.strip() for part in who.split("|")]
     if len(parts) != 3:
-        raise DomainError(f"Line {number}: after the options write | name | date of birth | postcode", "ballots")
+        raise DomainError("after the options write | name | date of birth | postcode", "ballots")
     name, born_text, postcode_text = parts
     try:
         day, month, year = (int(piece) for piece in born_text.replace("-", "/").split("/"))
         born = date_type(year, month, day) if year > 31 else date_type(day, month, year)
     except ValueError:
-        raise DomainError(f"Line {number}: “{born_text[:20]}” is not a date of birth like 10/12/1980", "ballots") from None
+        raise DomainError(f"“{born_text[:20]}” is not a date of birth like 10/12/1980", "ballots") from None
     postcode = normalise_postcode(postcode_text)
-    try:
-        check_identity(round_, name, born, postcode, utcnow().date())
-    except DomainError as error:
-        raise DomainError(f"Line {number}: {error.message}", "ballots") from None
+    check_identity(round_, name, born, postcode, utcnow().date())
     return name, born, postcode
 
 

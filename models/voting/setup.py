@@ -62,7 +62,7 @@ def _check_fields(fields: RoundFields) -> None:
     if not 0 < fields.budget_pence <= MAX_BUDGET_PENCE:
         raise DomainError("Enter a budget between £1 and £10,000,000,000", "budget")
     if fields.closes_at <= fields.opens_at:
-        raise DomainError("The closing time must be after the opening time", "closes_at")
+        raise DomainError("The closing time must be after the opening time", "closes_on")
     if fields.method not in METHOD_LABELS:
         raise DomainError("Choose how residents vote", "method")
     if fields.rule not in OFFICIAL_RULES:
@@ -247,7 +247,7 @@ def open_round(round_: Round, officer: "User", now: datetime) -> None:
     if len(round_.options) < 2:
         raise DomainError("Add at least two options before opening the round")
     if round_.closes_at <= now:
-        raise DomainError("The closing time has passed: change it before opening the round", "closes_at")
+        raise DomainError("The closing time has passed: change it before opening the round", "closes_on")
     _move(round_, RoundState.OPEN, officer)
 
 

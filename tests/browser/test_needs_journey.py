@@ -70,6 +70,11 @@ def test_post_moderate_publish_and_find_a_need(new_context, group_and_officer, t
     group.get_by_label("Year").fill(str(deadline.year))
     group.get_by_label("Photo (optional)", exact=True).set_input_files(str(photo))
     group.get_by_label("Describe the photo (optional)").fill("Children at the homework club")
+    # A preview after choosing the photo keeps it, and says which file is attached.
+    group.get_by_role("button", name="Preview the description").click()
+    expect(group.locator("#attached-photo")).to_contain_text(f"Attached: {photo.name}")
+    group.screenshot(path=str(tmp_path / "need-photo-attached.png"), full_page=True)
+    axe_check(group)
     group.get_by_role("button", name="Save and send for review").click()
     expect(group.locator(".govuk-notification-banner--success")).to_contain_text("sent to the council for review")
     expect(group.get_by_role("row", name=re.compile(TITLE))).to_contain_text("Waiting for review")

@@ -6,7 +6,8 @@ page shows the winners under most-votes-first and the Method of Equal Shares."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -78,8 +79,9 @@ def test_a_ward_votes_and_sees_the_winners_under_both_rules(app, new_context, wa
     officer.get_by_label("Title").fill("Harlesden priorities 2027")
     officer.get_by_label("Ward").select_option(label=ward)
     officer.get_by_label("Budget in pounds").fill("8,000")
-    fill_date(officer, "Voting opens", date.today() - timedelta(days=1))
-    officer.get_by_label("Opening time").fill("9am")
+    # Not in the past (refused): today, from midnight, so voting is open now.
+    fill_date(officer, "Voting opens", datetime.now(ZoneInfo("Europe/London")).date())
+    officer.get_by_label("Opening time").fill("00:00")
     fill_date(officer, "Voting closes", date.today() + timedelta(days=7))
     officer.get_by_label("Closing time").fill("5pm")
     officer.get_by_label("Approval: choose up to a number of options").check()
@@ -93,7 +95,10 @@ def test_a_ward_votes_and_sees_the_winners_under_both_rules(app, new_context, wa
     axe_check(officer)
     officer.get_by_role("button", name="Add to the ballot").click()
     expect(officer.get_by_text("3 needs added to the ballot")).to_be_visible()
-    officer.get_by_role("button", name="Open the round").click()
+    officer.get_by_role("link", name="Open the round").click()
+    expect(officer.get_by_role("heading", name="Are you sure you want to open this round?")).to_be_visible()
+    axe_check(officer)
+    officer.get_by_role("button", name="Yes, open the round").click()
     expect(officer.get_by_text("The round is open")).to_be_visible()
     with app.app_context():
         round_id = db.session.scalar(select(Round.id).where(Round.title == "Harlesden priorities 2027"))
@@ -111,7 +116,9 @@ def test_a_ward_votes_and_sees_the_winners_under_both_rules(app, new_context, wa
     officer.get_by_role("button", name="Enter batch").click()
     expect(officer.get_by_text("Batch HKG-LIBRARY-01: 2 paper ballots entered")).to_be_visible()
     expect(officer.locator("main")).to_contain_text("3 online, 2 on paper")
-    officer.get_by_role("button", name="Close voting now").click()
+    officer.get_by_role("link", name="Close voting now").click()
+    expect(officer.locator("main")).to_contain_text("Nobody can vote or change their vote after this")
+    officer.get_by_role("button", name="Yes, close voting now").click()
     expect(officer.get_by_text("Voting has closed")).to_be_visible()
     assert work_jobs() == 0
     officer.reload()
@@ -129,7 +136,8 @@ def test_a_ward_votes_and_sees_the_winners_under_both_rules(app, new_context, wa
     expect(table.get_by_role("row", name="Community fridge")).to_contain_text("Would be funded")
     expect(officer.locator("svg.app-chart")).to_be_visible()
     officer.goto(f"/officers/rounds/{round_id}")
-    officer.get_by_role("button", name="Publish the results").click()
+    officer.get_by_role("link", name="Publish the results").click()
+    officer.get_by_role("button", name="Yes, publish the results").click()
     expect(officer.get_by_text("Results published. The winning needs")).to_be_visible()
 
     visitor = new_context().new_page()

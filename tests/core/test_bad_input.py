@@ -190,7 +190,7 @@ def test_a_commitment_proposed_without_its_due_date_gets_a_field_error(app, worl
 ROUND = {
     "title": "Harlesden priorities 2027",
     "description": "Choose what matters.",
-    "ward_id": "",
+    "ward_id": "borough",
     "budget": "10,000",
     "opens_time": "09:00",
     "closes_time": "17:00",

@@ -68,5 +68,6 @@ def test_a_contract_page_shows_its_commitments_history_too(app, client, make_use
         contract_id = contract.id
     login(client, "officer@example.org")
     page = client.get(f"/officers/contracts/{contract_id}").get_data(as_text=True)
-    assert "contract.recorded" in page and "commitment.proposed" in page
-    assert "commitment.added" not in page  # the other contract's commitment
+    assert "Oona Officer recorded the contract “Cleaning”" in page
+    assert "Builders Ltd proposed a commitment under contract BRENT-7" in page
+    assert "BRENT-8" not in page  # the other contract's commitment

@@ -374,6 +374,7 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("groups.remove_photo", "owner@example.org", f"/needs/{need['draft']}/photo/remove", f"/needs/{need['draft']}/edit"),
         Route("groups.close", "owner@example.org", f"/needs/{need['laptops']}/close", f"/needs/{need['laptops']}"),
         Route("groups.withdraw", "owner@example.org", f"/needs/{need['rejected']}/withdraw", f"/groups/{hub}/needs"),
+        Route("groups.reopen", "owner@example.org", f"/needs/{need['laptops']}/reopen", f"/groups/{hub}/needs"),
         Route("groups.accept", "owner@example.org", f"/groups/pledges/{pledges['offered']}/accept", f"/groups/{hub}/pledges"),
         Route("groups.decline", "owner@example.org", f"/groups/pledges/{pledges['offered']}/decline", f"/groups/{hub}/pledges"),
         Route("groups.received", "owner@example.org", f"/groups/pledges/{pledges['delivered']}/received", f"/groups/{hub}/pledges"),

@@ -255,3 +255,17 @@ def test_allocation_needs_the_measure_to_fit_and_prefers_the_needs_theme():
     ]
     assert propose_allocation("volunteering", CAPACITY, "hours", 150, commitments) == [(4, 100), (3, 50)]
     assert propose_allocation("goods", CAPACITY, "laptops", 3, commitments) == []
+
+
+def test_reasons_address_the_reader():
+    from models.matching.scoring import addressed, reasons_sentence
+
+    said = ["your ‘Volunteering’ commitment has 40 hours left, due in 3 months",
+            "this need asks for 20 hours, so your commitment can complete it outright",
+            "in Harlesden, one of your commitment's preferred wards"]
+    assert addressed(said, None) == said  # the supplier reads "your"
+    officer = reasons_sentence(addressed(said, "Northwest Facilities"))
+    assert officer.startswith("Northwest Facilities' ‘Volunteering’ commitment has 40 hours left")
+    assert "so Northwest Facilities' commitment can complete it" in officer
+    assert "one of Northwest Facilities' commitment's preferred wards" in officer and "your" not in officer.lower()
+    assert addressed(["your commitment"], "Builders Ltd") == ["Builders Ltd's commitment"]

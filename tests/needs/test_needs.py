@@ -128,6 +128,11 @@ def test_group_posts_officer_requests_changes_group_resubmits_officer_publishes(
     assert actions == ["need.created", "need.photo_changed", "need.submitted", "need.changes_requested",
                        "need.updated", "need.submitted", "need.published"]
     assert outbox("owner@example.org")[-1].subject == "Published: Laptops for our homework club"
+    # The audit trail reads as sentences: the group acted, the officer by name.
+    trail = officer.get("/officers/audit").get_data(as_text=True)
+    assert "Harlesden Food Hub sent the need “Laptops for our homework club” for review" in trail
+    assert "Oona Officer published the need “Laptops for our homework club”" in trail
+    assert "need.submitted" not in trail and "(needs " not in trail
 
     # An anonymous visitor finds it by the list, the search, the ward page and the map.
     assert "Laptops for our homework club" in anonymous.get("/needs").get_data(as_text=True)
@@ -192,6 +197,16 @@ def test_needs_near_me(app, client, world):
     assert "E1 6AN is not in this council&#39;s area" in outside
     nonsense = client.get("/needs/near?postcode=banana", follow_redirects=True).get_data(as_text=True)
     assert "Enter a real postcode" in nonsense
+
+
+def test_needs_near_me_with_no_postcode_stays_on_the_needs_page_with_one_error(app, client, world):
+    make_need(app, world)
+    response = client.get("/needs/near?postcode=+")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200  # the needs page itself, not a redirect elsewhere
+    assert "<h1 class=\"govuk-heading-l\">Community needs</h1>" in text
+    assert text.count("Enter your postcode") == 2  # once in the error summary, once beside the field
+    assert "govuk-notification-banner" not in text and "<title>Error: Community needs" in text
 
 
 # Unhappy paths -------------------------------------------------------------------------
@@ -348,12 +363,76 @@ def test_cap_on_live_needs(app, client, world):
 
         set_setting("live_need_cap", "2")
         db.session.commit()
+    draft = make_need(app, world, status="draft")
+    other_draft = make_need(app, world, status="draft")
     make_need(app, world, status="submitted")
-    make_need(app, world, status="published")
     login(client, "owner@example.org")
-    response = post_need(client, world, save=None, submit_for_review="Save and send for review")
+    assert "Post a need" in client.get(f"/groups/{world['group']}/needs").get_data(as_text=True)
+    response = post_form(client, f"/needs/{draft}/edit", need_form(world, save=None, submit_for_review="Send"))
+    assert response.status_code == 302
+    # At the cap: said before the form, which is not offered at all.
+    listing = client.get(f"/groups/{world['group']}/needs").get_data(as_text=True)
+    assert "the most allowed at once" in listing and "Post a need</a>" not in listing
+    page = client.get(f"/groups/{world['group']}/needs/new").get_data(as_text=True)
+    assert "You cannot post another need yet" in page and 'name="title"' not in page
+    response = post_form(client, f"/groups/{world['group']}/needs/new", need_form(world), form_url=f"/needs/{other_draft}/edit")
+    assert "You cannot post another need yet" in response.get_data(as_text=True)
+    assert need_count(app) == 3
+    # The rule itself still holds for a draft sent for review at the cap.
+    response = post_form(client, f"/needs/{other_draft}/edit", need_form(world, save=None, submit_for_review="Send"))
     assert "already has 2 live needs" in response.get_data(as_text=True)
-    assert need_count(app) == 2
+
+
+def test_a_new_need_starts_in_the_groups_own_ward(app, client, world):
+    with app.app_context():
+        from models import Organisation
+
+        db.session.get(Organisation, world["group"]).ward_id = world["ward_id"]
+        db.session.commit()
+    login(client, "owner@example.org")
+    page = client.get(f"/groups/{world['group']}/needs/new").get_data(as_text=True)
+    assert "Description (optional)" in page and "Photo (optional)" in page  # optional fields say so
+    assert f'<option selected value="{world["ward_id"]}">' in page or f'value="{world["ward_id"]}" selected' in page
+
+
+def test_closing_a_need_asks_first_and_its_group_can_reopen_it_before_the_deadline(app, client, world):
+    need_id = make_need(app, world)
+    login(client, "owner@example.org")
+    listing = client.get(f"/groups/{world['group']}/needs").get_data(as_text=True)
+    assert f'action="/needs/{need_id}/close"' not in listing and f'href="/needs/{need_id}/close"' in listing
+    confirm = client.get(f"/needs/{need_id}/close").get_data(as_text=True)
+    assert "Are you sure you want to close" in confirm and "You can reopen it from your needs until its deadline" in confirm
+    other = factories.signed_in(app, "other@example.org")
+    assert other.get(f"/needs/{need_id}/close").status_code == 403
+    post_form(client, f"/needs/{need_id}/close", {"reason": "Found elsewhere"})
+    assert "Reopen" in client.get(f"/groups/{world['group']}/needs").get_data(as_text=True)
+    # Another group's member cannot reopen it.
+    assert post_form(other, f"/needs/{need_id}/reopen", {}, form_url=f"/groups/{world['other_group']}/needs").status_code == 403
+    with app.app_context():
+        assert db.session.get(Need, need_id).status == "closed"
+    response = post_form(client, f"/needs/{need_id}/reopen", {}, form_url=f"/groups/{world['group']}/needs")
+    assert response.status_code == 302
+    with app.app_context():
+        need = db.session.get(Need, need_id)
+        assert (need.status, need.closed_at) == ("published", None)
+        event = db.session.scalar(select(Event).where(Event.action == "need.reopened"))
+        assert (event.actor_id, event.from_state, event.to_state) == (world["owner"], "closed", "published")
+        # Past its deadline it stays closed.
+        need.status, need.deadline = "closed", date.today()
+        db.session.commit()
+    response = post_form(client, f"/needs/{need_id}/reopen", {}, form_url=f"/groups/{world['group']}/needs", follow_redirects=True)
+    assert "The deadline has passed" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Need, need_id).status == "closed"
+
+
+def test_withdrawing_a_draft_asks_first(app, client, world):
+    need_id = make_need(app, world, status="draft")
+    login(client, "owner@example.org")
+    confirm = client.get(f"/needs/{need_id}/withdraw").get_data(as_text=True)
+    assert "Are you sure you want to withdraw" in confirm and "You cannot undo this" in confirm
+    with app.app_context():
+        assert db.session.get(Need, need_id).status == "draft"
 
 
 def test_published_needs_cannot_be_edited_but_can_be_closed(app, client, world):

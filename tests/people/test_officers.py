@@ -237,17 +237,18 @@ def test_audit_trail_paginates_and_filters_by_action(app, make_user):
     assert rows(second) == total - 50
     assert 'href="/officers/audit?page=2"' in first
     # Newest first: the theme event is on page 1, the user.* events of sign-up are on page 2.
-    assert "theme.created" in first
-    assert "user.registered" in second and "user.registered" not in first
+    # In words, not codes.
+    assert "Pat Person added" in first and "theme.created" not in first and "(users " not in first
+    assert " registered</td>" in second and " registered</td>" not in first
 
     filtered = client.get("/officers/audit?action=organisation.").get_data(as_text=True)
     assert rows(filtered) == 50
-    assert "theme.created" not in filtered and "user.registered" not in filtered
+    assert "Pat Person added" not in filtered and " registered</td>" not in filtered
     assert 'href="/officers/audit?action=organisation.&amp;page=2"' in filtered
     filtered_second = client.get("/officers/audit?action=organisation.&page=2").get_data(as_text=True)
     assert rows(filtered_second) == 10
     only_themes = client.get("/officers/audit?action=theme").get_data(as_text=True)
-    assert rows(only_themes) == 1 and "theme.created" in only_themes
+    assert rows(only_themes) == 1 and "Pat Person added" in only_themes
 
 
 def test_officer_dashboard_counts_pending_organisations(app, make_user, make_organisation):

@@ -167,10 +167,11 @@ def test_the_whole_lifecycle_with_emails_and_progress(app, world, outbox):
     assert evidence.headers["Content-Disposition"].startswith("attachment")
     assert "Waiting for the group to confirm" in supplier_client.get(f"/suppliers/{world['supplier']}").get_data(as_text=True)
 
-    assert "Deliveries to confirm: 0" in officer_client.get("/officers/").get_data(as_text=True)
+    dashboard = officer_client.get("/officers/").get_data(as_text=True)
+    assert "<li>0 deliveries to confirm</li>" in dashboard  # a count of nothing is not a link
     response = post_form(group_client, f"/groups/pledges/{pledge_id}/received", {}, form_url=f"/groups/{world['group']}/pledges")
     assert response.status_code == 302
-    assert "Deliveries to confirm: 1" in officer_client.get("/officers/").get_data(as_text=True)
+    assert '<a class="govuk-link" href="/officers/deliveries">1 delivery to confirm</a>' in officer_client.get("/officers/").get_data(as_text=True)
     queue = officer_client.get("/officers/deliveries").get_data(as_text=True)
     assert "Volunteers for the pantry" in queue and "Builders Ltd" in queue
 
@@ -198,7 +199,8 @@ def test_the_whole_lifecycle_with_emails_and_progress(app, world, outbox):
                 "pledge.allocated"} <= actions
     assert outbox("seller@example.org")[-1].subject == "Confirmed: delivery to Volunteers for the pantry"
     assert outbox("owner@example.org")[-1].subject == "Confirmed: delivery to Volunteers for the pantry"
-    assert "Deliveries to confirm: 0" in officer_client.get("/officers/").get_data(as_text=True)
+    dashboard = officer_client.get("/officers/").get_data(as_text=True)
+    assert "<li>0 deliveries to confirm</li>" in dashboard  # a count of nothing is not a link
 
     dashboard = supplier_client.get(f"/suppliers/{world['supplier']}").get_data(as_text=True)
     assert "Confirmed by the council" in dashboard
@@ -347,9 +349,14 @@ def test_declining_needs_a_reason_and_tells_the_supplier_why(app, world, outbox)
     group_client = signed_in(app, "owner@example.org")
     pledge_id = make_pledge_via_view(supplier_client, world)
     form_url = f"/groups/{world['group']}/pledges"
+    assert f'action="/groups/pledges/{pledge_id}/decline"' not in group_client.get(form_url).get_data(as_text=True)
+    confirm = group_client.get(f"/groups/pledges/{pledge_id}/decline").get_data(as_text=True)
+    assert "Are you sure you want to decline the pledge" in confirm and "will be told, with your reason" in confirm
+    assert signed_in(app, "other@example.org").get(f"/groups/pledges/{pledge_id}/decline").status_code == 403
     response = post_form(group_client, f"/groups/pledges/{pledge_id}/decline", {"reason": "  "}, form_url=form_url)
     assert response.status_code == 200
     assert field_error(response.get_data(as_text=True), "Say why, so the supplier understands")
+    assert "Are you sure you want to decline the pledge" in response.get_data(as_text=True)
     assert pledge_row(app, pledge_id).status == "offered"
     response = post_form(group_client, f"/groups/pledges/{pledge_id}/decline",
                          {"reason": "We found volunteers elsewhere"}, form_url=form_url)
@@ -368,8 +375,13 @@ def test_declining_needs_a_reason_and_tells_the_supplier_why(app, world, outbox)
 def test_withdrawing_before_delivery_frees_the_need_and_tells_the_group(app, world, outbox):
     supplier_client = signed_in(app, "seller@example.org")
     pledge_id = make_pledge_via_view(supplier_client, world)
-    response = post_form(supplier_client, f"/suppliers/pledges/{pledge_id}/withdraw", {},
-                         form_url=f"/suppliers/{world['supplier']}")
+    dashboard = supplier_client.get(f"/suppliers/{world['supplier']}").get_data(as_text=True)
+    assert f'action="/suppliers/pledges/{pledge_id}/withdraw"' not in dashboard  # it asks first
+    confirm = supplier_client.get(f"/suppliers/pledges/{pledge_id}/withdraw").get_data(as_text=True)
+    assert "Are you sure you want to withdraw your pledge" in confirm and "open to other suppliers again" in confirm
+    assert pledge_row(app, pledge_id).status == "offered"
+    assert signed_in(app, "other@example.org").get(f"/suppliers/pledges/{pledge_id}/withdraw").status_code == 403
+    response = post_form(supplier_client, f"/suppliers/pledges/{pledge_id}/withdraw", {})
     assert response.status_code == 302
     assert pledge_row(app, pledge_id).status == "withdrawn"
     assert progress(supplier_client, world["need"]) == (0, 0, 0)
@@ -589,3 +601,29 @@ def test_the_supplier_dashboard_makes_no_query_per_row(app, world):
     add_pledges(3)
     many = _statements_for(app, supplier_client, url)
     assert many == few
+
+
+def test_a_supplier_in_two_organisations_chooses_which_one_pledges(app, world):
+    seller = signed_in(app, "seller@example.org")
+    url = f"/needs/{world['need']}/pledge"
+    one = seller.get(url).get_data(as_text=True)
+    assert "Pledging as <strong>Builders Ltd</strong>" in one and "Choose an organisation" not in one
+    assert "Message to the group (optional)" in one
+    with app.app_context():
+        officer = db.session.get(User, world["officer"])
+        second = factories.supplier(db.session.get(User, world["seller"]), "Northwest Facilities",
+                                    registration_number="09000003", officer=officer).id
+        db.session.commit()
+    page = seller.get(url).get_data(as_text=True)
+    assert "Which of your organisations is pledging?" in page
+    assert re.search(r'<option (selected )?value="0"[^>]*>Choose an organisation</option>', page)
+    assert not re.search(rf'<option selected value="{world["supplier"]}"', page)  # no silent default
+    missing = post_form(seller, url, pledge_form(world, commitment=0, supplier_id="0"))
+    assert missing.status_code == 200 and "Choose which of your organisations is pledging" in missing.get_data(as_text=True)
+    someone_elses = post_form(seller, url, pledge_form(world, commitment=0, supplier_id=str(world["unverified"])))
+    assert "Choose which of your organisations is pledging" in someone_elses.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Pledge)) == 0
+    assert post_form(seller, url, pledge_form(world, commitment=0, supplier_id=str(second))).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Pledge.supplier_id)) == second

@@ -25,6 +25,7 @@ from models.needs.rules import NeedDetails, create_need, publish_need, submit_ne
 from models.places.themes import seed_themes
 from models.pledges.rules import accept_pledge, confirm_delivery, confirm_receipt, make_pledge, record_delivery
 from models.reporting import impact
+from models.reporting.delivery_totals import rebuild_delivery_totals
 from models.reporting.ledger import LedgerFilters, ledger_totals
 from models.reporting.reconciliation import delivery_split
 from models.reporting.scorecards import supplier_scorecard
@@ -98,6 +99,8 @@ def supplier_world(app, places, make_user, make_organisation):
         delivered("Laptops for homework club", "goods", 3, "laptops", 1_000, cash.theme_id, 1, [])
         last_year = delivered("Kit fund", "cash", 100, "£", 100, cash.theme_id, 50, [(a.id, 50)])
         last_year.confirmed_at = datetime.combine(YEAR.first_day - timedelta(days=10), time(12))
+        db.session.flush()
+        rebuild_delivery_totals()  # the totals follow the backdated confirmation
         db.session.commit()
         return {"supplier": supplier_id}
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from models import Need, Organisation, db
 from models.reporting.ledger import LedgerFilters, financial_year, ledger_totals
 from models.pledges.models import Pledge
+from models.reporting.delivery_totals import rebuild_delivery_totals
 from models.places.themes import Theme
 from tests import factories
 from tests.factories import recorded_queries
@@ -54,6 +55,7 @@ def ledger(app, places):
             )
             if until == "confirmed":
                 made.confirmed_at = confirmed_at
+                rebuild_delivery_totals()  # the totals follow the backdated confirmation
             db.session.commit()
             return made.id
 

@@ -7,6 +7,7 @@ options of another round, tampered forms, and the wrong role."""
 from __future__ import annotations
 
 
+import re
 import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -160,7 +161,7 @@ def test_closing_before_opening_and_approval_without_a_limit_are_refused(app, cl
     login(client, "officer@example.org")
     form = {
         "title": "Backwards",
-        "ward_id": "",
+        "ward_id": "borough",
         "budget": "1000",
         "opens_on": ["2", "3", "2030"],
         "opens_time": "9am",
@@ -172,8 +173,33 @@ def test_closing_before_opening_and_approval_without_a_limit_are_refused(app, cl
     }
     html = post_form(client, "/officers/rounds/new", form).get_data(as_text=True)
     assert "The closing time must be after the opening time" in html
+    summary = html.split('data-module="govuk-error-summary"')[1].split("</ul>")[0]  # listed in the summary too
+    assert "The closing time must be after the opening time" in summary and 'href="#closes_on' in summary
     html = post_form(client, "/officers/rounds/new", {**form, "closes_on": ["9", "3", "2030"], "max_choices": ""}).get_data(as_text=True)
     assert "Enter how many options a resident can choose" in html
+
+
+def test_round_set_up_refuses_past_dates_and_asks_for_the_ward(app, client, world):
+    login(client, "officer@example.org")
+    page = client.get("/officers/rounds/new").get_data(as_text=True)
+    assert re.search(r'<option (selected )?value="">Choose a ward</option>', page)  # no ward chosen for the officer
+    assert 'value="borough">The whole borough</option>' in page
+    # Each method's setting is revealed by choosing it.
+    assert len(re.findall(r'<div class="govuk-radios__conditional[^"]*" id="conditional-method', page)) == 2
+    assert 'data-aria-controls="conditional-method' in page
+    yesterday = date.today() - timedelta(days=2)
+    html = post_form(client, "/officers/rounds/new", {
+        "title": "Too late", "ward_id": "", "budget": "1000",
+        "opens_on": [str(yesterday.day), str(yesterday.month), str(yesterday.year)], "opens_time": "9am",
+        "closes_on": [str(yesterday.day), str(yesterday.month), str(yesterday.year)], "closes_time": "5pm",
+        "method": "approval", "max_choices": "3", "rule": "greedy",
+    }).get_data(as_text=True)
+    summary = html.split('data-module="govuk-error-summary"')[1].split("</ul>")[0]
+    for message in ("The opening date must be today or in the future", "The closing date must be today or in the future",
+                    "Choose the ward whose residents vote, or the whole borough"):
+        assert message in summary and html.count(message) == 2, message  # in the summary and beside its field
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Round).where(Round.title == "Too late")) == 0
 
 
 @pytest.mark.parametrize("path", ["/officers/rounds", "/officers/rounds/new"])
@@ -275,9 +301,17 @@ def test_a_resident_can_withdraw_their_vote(app, client, world):
     options = option_ids(app, world.round)
     login(client, "resident0@example.org")
     vote(client, world.round, options[:1])
-    response = vote(client, world.round, [], action="withdraw")
+    ballot_page = client.get(f"/rounds/{world.round}").get_data(as_text=True)
+    assert 'value="withdraw"' not in ballot_page  # the button asks first
+    assert f'href="/rounds/{world.round}/withdraw-vote"' in ballot_page
+    confirm = client.get(f"/rounds/{world.round}/withdraw-vote").get_data(as_text=True)
+    assert "Are you sure you want to withdraw your vote?" in confirm and "Your vote will not be counted." in confirm
+    assert 'name="action" value="withdraw"' in confirm and len(ballots(app, world.round)) == 1
+    response = post_form(client, f"/rounds/{world.round}/ballot", {"action": "withdraw"}, form_url=f"/rounds/{world.round}/withdraw-vote")
     assert response.status_code == 302
     assert ballots(app, world.round) == []
+    # With no vote to withdraw, there is nothing to confirm.
+    assert client.get(f"/rounds/{world.round}/withdraw-vote").status_code == 302
 
 
 def test_a_resident_of_another_ward_cannot_vote(app, client, world):
@@ -357,9 +391,9 @@ def test_a_knapsack_ballot_over_budget_is_refused_and_the_total_works_without_ja
     assert ballots(app, world.round) == []  # checking the total saves nothing
     over = vote(client, world.round, options)
     assert over.status_code == 400
-    assert "more than the budget of £8,000.00" in over.get_data(as_text=True)
+    assert "more than the budget of £8,000: remove" in over.get_data(as_text=True)
     under = vote(client, world.round, [options[1]])
-    assert "at least £4,000.00" in under.get_data(as_text=True)
+    assert "at least £4,000 (" in under.get_data(as_text=True)
     assert vote(client, world.round, [options[0], options[1]]).status_code == 302
     assert len(ballots(app, world.round)) == 1
 
@@ -439,6 +473,13 @@ def test_paper_batches_are_checked_line_by_line_and_counted_separately(app, clie
     junk = post_form(client, url, {"reference": "HKG-01", "ballots": "1; x\n"})
     assert "Line 1: “x” is not an option number" in junk.get_data(as_text=True)
     assert ballots(app, world.round) == []
+    several = post_form(client, url, {"reference": "HKG-01", "ballots": "1\n1 2 3\n2\n9\nx\n3\n"})
+    text = several.get_data(as_text=True)
+    assert several.status_code == 400
+    for problem in ["Line 2: Choose no more than 2 options", "Line 4: there is no option 9", "Line 5: “x” is not an option number"]:
+        assert text.count(problem) == 2, problem  # every bad line, in the summary and beside the field
+    assert "Line 1:" not in text and "Line 3:" not in text and "Line 6:" not in text
+    assert ballots(app, world.round) == []
     good = post_form(client, url, {"reference": "HKG-01", "ballots": "1, 2\n3\n\n2;3\n"})
     assert good.status_code == 302
     again = post_form(client, url, {"reference": "HKG-01", "ballots": "1\n"})
@@ -493,6 +534,9 @@ def test_the_clock_closes_the_round_and_a_job_counts_it(app, client, world, work
         }
     # Residents cannot see results before they are published; officers can, and their work queue says so.
     assert client.get(f"/rounds/{world.round}/results").status_code == 302
+    # Counted but not published: the pages say so, rather than "counting".
+    assert "the votes have been counted. The council will publish the results" in client.get(f"/rounds/{world.round}").get_data(as_text=True)
+    assert "Counted, not yet published" in client.get("/rounds").get_data(as_text=True)
     login(client, "officer@example.org")
     assert "1 closed round waiting for results to be published" in client.get("/officers/").get_data(as_text=True)
     assert client.get(f"/rounds/{world.round}/results").status_code == 200

@@ -293,7 +293,7 @@ def test_ward_upload_is_imported_by_a_job(app, admin, work_jobs):
     assert count(app, Ward) == 0
     waiting = admin.get(f"/admin/tasks/{task_id}").get_data(as_text=True)
     assert "The import is queued" in waiting
-    assert 'http-equiv="refresh"' in waiting
+    assert 'http-equiv="refresh"' not in waiting and "Check progress" in waiting
 
     assert work_jobs() == 0
 
@@ -408,6 +408,20 @@ def test_unknown_task_is_404(admin):
 
 
 # Roles ---------------------------------------------------------------------
+
+
+def test_the_list_of_people_shows_their_memberships(app, make_user, make_organisation, admin):
+    from models import OrganisationKind
+
+    owner = make_user("owner@example.org", "Olu Owner")
+    make_organisation(owner, name="Harlesden Food Hub")
+    seller = make_user("seller@example.org", "Sid Seller")
+    make_organisation(seller, kind=OrganisationKind.SUPPLIER, name="Northwest Facilities", registration_number="09000001")
+    make_user("resident@example.org", "Rae Resident")
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert "Owner of Harlesden Food Hub (community group)" in page
+    assert "Owner of Northwest Facilities (supplier)" in page
+    assert page.count(">Resident</td>") == 1  # only the one who belongs to no organisation
 
 
 def test_admin_changes_a_role(app, make_user, admin):

@@ -60,9 +60,14 @@ def test_needs_filters(app, client, world: OpenDataBorough):
 def test_pages_link_to_each_other_and_keep_the_filters(client, world: OpenDataBorough):
     first = get(client, "/api/v1/needs?kind=goods&per_page=1")
     assert first["total"] == 2 and len(first["items"]) == 1 and first["previous"] is None
-    assert first["next"] == "http://localhost/api/v1/needs?kind=goods&page=2&per_page=1"
+    # Newest first: the next link carries a cursor naming the last need shown (keyset pagination)
+    assert first["next"].startswith("http://localhost/api/v1/needs?kind=goods&page=2&per_page=1&after=")
+    assert first["total_capped"] is False
     second = get(client, first["next"].removeprefix("http://localhost"))
     assert second["next"] is None and second["previous"] == "http://localhost/api/v1/needs?kind=goods&page=1&per_page=1"
+    assert second["items"] == get(client, "/api/v1/needs?kind=goods&per_page=1&page=2")["items"]  # as by page number
+    assert second["items"][0]["id"] != first["items"][0]["id"]
+    assert "'after' must be the cursor" in get(client, "/api/v1/needs?after=yesterday", 400)["detail"]
     seen, url = [], "/api/v1/needs?per_page=3"
     while url:
         found = get(client, url)
@@ -198,9 +203,12 @@ def test_deliveries_come_from_the_ledger(client, world: OpenDataBorough):
     assert laptop["supplier"] == {"id": world.cleaners, "name": "Cleaners plc"}
     assert laptop["group"] == {"id": world.hub, "name": "Harlesden Food Hub"}
     cleaners = get(client, f"/api/v1/deliveries?supplier={world.cleaners}&per_page=1")
-    assert cleaners["total"] == 2 and cleaners["total_value_pence"] == 833_33 and cleaners["next"].endswith(
-        f"supplier={world.cleaners}&page=2&per_page=1"
+    assert cleaners["total"] == 2 and cleaners["total_value_pence"] == 833_33 and (
+        f"supplier={world.cleaners}&page=2&per_page=1&after=" in cleaners["next"]
     )
+    following = get(client, cleaners["next"].removeprefix("http://localhost"))
+    assert following["items"] == get(client, f"/api/v1/deliveries?supplier={world.cleaners}&per_page=1&page=2")["items"]
+    assert following["next"] is None
     assert get(client, "/api/v1/deliveries?year=2024")["total"] == 1
     assert get(client, f"/api/v1/deliveries?ward={world.harlesden}&kind=volunteering")["total_value_pence"] == 450_00
 

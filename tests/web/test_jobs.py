@@ -181,6 +181,7 @@ def test_every_periodic_job_is_declared_once_and_registered_with_the_cron_schedu
         "match_all_commitments": ("low", "0 2 * * *"),
         "remove_stale_uploads": ("low", "45 * * * *"),
         "send_vote_reminders": ("low", "20 * * * *"),
+        "remove_expired_pending_uploads": ("low", "50 * * * *"),
     }
     assert all(queue in QUEUES for queue, _ in registered.values())
 

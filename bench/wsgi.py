@@ -1,0 +1,23 @@
+"""The app as the growth bench serves it through gunicorn (`bench.wsgi:app`), on the bench's
+database (BENCH_DATABASE_URI), with a bare route beside the pages: `/bench-bare` does no
+work, so a page's requests per second against it say what the page itself costs."""
+
+from __future__ import annotations
+
+import os
+
+from brokerage import create_app
+
+app = create_app(
+    {
+        "SQLALCHEMY_DATABASE_URI": os.environ["BENCH_DATABASE_URI"],
+        "REDIS_URL": os.environ.get("TEST_REDIS_URL") or None,
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,
+    }
+)
+
+
+@app.get("/bench-bare")
+def bench_bare():
+    return "ok"
