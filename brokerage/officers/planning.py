@@ -16,7 +16,7 @@ from brokerage.extensions import csrf
 from brokerage.forms.planning import DeveloperContributionsUploadForm
 from brokerage.officers import bp
 from brokerage.pagination import paginate
-from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404
+from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404, task_status
 from models import db
 from models.planning.imports import MAX_PLANNING_BYTES
 from models.planning.models import DeveloperAgreement, DeveloperContribution, DeveloperTransaction
@@ -75,6 +75,13 @@ def planning_imports():
         )
         return redirect(url_for("officers.planning_import_task", task_id=task.id))
     return _upload_page(form, 400 if form.errors else 200)
+
+
+@bp.route("/planning-obligations/import/<task_id>/status")
+@officer_required
+def planning_import_status(task_id: str):
+    task = task_or_404(task_id, "planning_import")
+    return task_status(task, url_for("officers.planning_import_task", task_id=task.id))
 
 
 @bp.route("/planning-obligations/import/<task_id>")

@@ -63,6 +63,7 @@ SKIPPED = {
     "officers.impact_report_status": "a task's JSON status, read by static/js/task.mjs (tests/core/test_tasks.py)",
     "officers.round_import_status": "a task's JSON status, read by static/js/task.mjs (tests/core/test_tasks.py)",
     "officers.contracts_import_status": "a task's JSON status, read by static/js/task.mjs (tests/core/test_tasks.py)",
+    "officers.planning_import_status": "a task's JSON status, read by static/js/task.mjs (tests/core/test_tasks.py)",
     "officers.digest_preview_html": "an email's own HTML as a mail program shows it (inline styles, no landmarks), "
     "framed by /officers/digests which the crawl visits",
 }
@@ -148,6 +149,8 @@ def seed_world(app) -> dict[str, list]:
             "ocds_import": {"created": 2, "updated": 1, "skipped": 1, "unchanged": 0, "suppliers_created": 1,
                             "reasons": {"Not Brent's contract": 1}},
             "wards_import": {"created": 22, "updated": 0, "skipped": 0},
+            "planning_import": {"kind": "developer-agreement", "created": 13, "unchanged": 0, "skipped": 1,
+                                "lines": ["Line 9: The agreement X is local-authority-eng:WDE\u2019s, not this council\u2019s"]},
             "ocds_preview": None,
         }
         for name, result in task_results.items():
@@ -204,6 +207,7 @@ def seed_world(app) -> dict[str, list]:
             "officers.impact_report_task": {"task_id": tasks["impact_report"]},
             "officers.round_import_task": {"task_id": tasks["round_import"]},
             "officers.contracts_import_task": {"task_id": tasks["ocds_import"] + tasks["ocds_preview"]},
+            "officers.planning_import_task": {"task_id": tasks["planning_import"]},
             "auth.reset_password": {"token": [
                 make_token("reset-password", {"user": resident_user.id, "h": resident_user.password_hash[-16:],
                                               "email": resident_user.email}), "not-a-real-token"]},
@@ -374,7 +378,8 @@ def test_every_get_route_is_crawled_or_skipped_for_a_reason(app):
 PARAMETER_NAMES = ("need_id", "round_id", "organisation_id", "measure_id", "theme_id", "user_id", "case_study_id",
                    "commitment_id", "contract_id", "batch_id", "pledge_id", "message_id", "story_id", "code", "group_id", "supplier_id", "token")
 ENDPOINT_PARAMETERS = {"admin.task": ("task_id",), "officers.impact_report_task": ("task_id",),
-                       "officers.round_import_task": ("task_id",), "officers.contracts_import_task": ("task_id",)}
+                       "officers.round_import_task": ("task_id",), "officers.contracts_import_task": ("task_id",),
+                       "officers.planning_import_task": ("task_id",)}
 
 
 def test_every_page_as_every_role_has_no_accessibility_violations(app, browser, live_server):
