@@ -126,6 +126,7 @@ def load_demo(explicit_dir: str | None = None) -> str:
     lines.append(f"Needs: {_load_demo_needs(officer)} added")
     lines.append(f"Contracts: {_load_demo_contracts(officer)} added")
     lines.append(f"Supplier returns: {_load_demo_returns(officer)} added")
+    lines.append(f"Other agreements (a grant, the council's apprenticeships): {_load_demo_agreements(officer)} added")
     lines.append(f"Ward priority rounds: {_load_demo_round(officer)} added")
     lines.append(f"Polling stations: {_load_demo_polling_station(officer)} granted")
     lines.append(f"Stories: {_load_demo_stories(officer)} added")
@@ -417,6 +418,37 @@ def _load_demo_contracts(officer) -> int:
             confirm_delivery(delivered, officer)
         if kit is not None and kit.status == "published":
             make_pledge(kit, supplier, seller, 300, "We can cover the shirts.", today=today)
+    return added
+
+
+def _load_demo_agreements(officer) -> int:
+    """A grant to a community group with a volunteering commitment, and the council's own
+    apprenticeship target: commitments from sources other than contracts."""
+    from datetime import date, timedelta
+
+    from models.contracts.models import Contract
+    from models.contracts.rules import CommitmentDetails, ContractDetails, add_commitment, record_contract
+    from models.places.themes import Measure
+
+    today = date.today()
+    hub = db.session.scalar(select(Organisation).where(Organisation.name == "Harlesden Community Food Hub"))
+    added = 0
+    for reference, title, directorate, holder, pounds, measure_name, target, extra in (
+        ("DEMO-GRANT-2025-01", "Community kitchen", "Communities", hub.id if hub else 0, 25_000,
+         "Employee volunteering hours", 300, {"kind": "grant", "programme": "Brent Together Fund"}),
+        ("DEMO-EMP-2025", "Council apprenticeships", "Resources", 0, 0,
+         "Apprenticeship weeks for local people", 1_040, {"kind": "employment"}),
+    ):
+        if not (holder or extra["kind"] == "employment"):
+            continue
+        if db.session.scalar(select(Contract.id).where(Contract.reference == reference)) is not None:
+            continue
+        agreement = record_contract(ContractDetails(reference, title, directorate, holder, pounds * 100,
+                                                    today - timedelta(days=100), today + timedelta(days=600),
+                                                    responsible_officer_id=officer.id, **extra), officer)
+        measure_id = db.session.scalar(select(Measure.id).where(Measure.name == measure_name))
+        add_commitment(agreement, officer, CommitmentDetails(measure_id, target, today + timedelta(days=300)))
+        added += 1
     return added
 
 

@@ -10,6 +10,7 @@ from flask import current_app
 
 from brokerage.api.params import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from brokerage.pagination import COUNT_CAP, MAX_PAGE
+from models.contracts.agreements import KINDS as AGREEMENT_KINDS
 from models.voting.models import RULE_LABELS
 from models.places.themes import NeedKind
 
@@ -201,6 +202,8 @@ SCHEMAS: dict[str, Any] = {
         "id": INTEGER,
         "reference": STRING,
         "title": STRING,
+        "source": {"type": "string", "enum": list(AGREEMENT_KINDS), "description": "The kind of agreement: contract, "
+                   "planning_obligation, grant, asset_transfer, employment or investment."},
         "value_pence": PENCE,
         "start_date": _null(DAY),
         "end_date": _null(DAY),

@@ -189,6 +189,8 @@ def scorecard_json(card: Scorecard) -> dict[str, Any]:
                 "id": contract.id,
                 "reference": contract.reference,
                 "title": contract.title,
+                # The kind of agreement the commitments come from (models/contracts/agreements.py).
+                "source": contract.kind,
                 "value_pence": contract.value_pence,
                 "start_date": contract.start_date.isoformat() if contract.start_date else None,
                 "end_date": contract.end_date.isoformat() if contract.end_date else None,

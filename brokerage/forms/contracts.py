@@ -24,7 +24,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import Select
 
 from brokerage.forms import PoundsField, WholeNumberField, date_field
-from models import Measure, Organisation, Theme, Ward, db
+from models import Measure, Organisation, Theme, User, Ward, db
+from models.contracts.agreements import KINDS
 from models.contracts.rules import CommitmentDetails, ContractDetails
 from models.contracts.tiers import Tier
 
@@ -223,3 +224,76 @@ class OcdsUploadForm(FlaskForm):
         ],
     )
     submit = SubmitField("Preview the import", widget=GovSubmitInput())
+
+
+def _optional_text(label: str, hint: str = "", max_length: int = 300, area: bool = False):
+    field = TextAreaField if area else StringField
+    return field(
+        label,
+        description=hint,
+        widget=GovTextArea() if area else GovTextInput(),
+        validators=[Optional(), Length(max=max_length, message=f"{label.split(' (')[0]} must be {max_length} characters or fewer")],
+    )
+
+
+class AgreementForm(ContractForm):
+    """An agreement of any kind (models/contracts/agreements.py): a contract's fields, the
+    kind, the responsible officer, and the fields each kind's officers know. The fields a
+    kind requires are checked by the rule, and the message shown beside the field."""
+
+    kind = RadioField("Kind of agreement", widget=GovRadioInput(), choices=[SelectChoice(k.value, k.label) for k in KINDS.values()],
+                      validators=[InputRequired(message="Select the kind of agreement")])
+    responsible_officer_id = SelectField("Responsible officer", widget=GovSelect(), coerce=int)
+    planning_reference = _optional_text("Planning application reference (planning obligations)", "For example: 19/0160/FUL", 120)
+    site = _optional_text("Site (planning obligations)")
+    ward_id = SelectField("Ward of the site (planning obligations)", widget=GovSelect(), coerce=int, validators=[Optional()])
+    trigger = _optional_text("Trigger (planning obligations)", "For example: on commencement, before occupation", 200)
+    programme = _optional_text("Grant programme (grants)", "", 200)
+    asset = _optional_text("Asset (community asset transfers)")
+    lease_terms = _optional_text("Lease terms (community asset transfers)", "For example: 25-year lease at a peppercorn rent", 2000, area=True)
+    submit = SubmitField("Record the agreement", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reference.label.text = "Reference"
+        self.title.label.text = "Title"
+        self.buyer_department.label.text = "Responsible directorate"
+        self.buyer_department.description = "For example: Regeneration, Growth and Employment."
+        self.buyer_department.validators = [InputRequired(message="Enter the responsible directorate"),
+                                            Length(max=200, message="Directorate must be 200 characters or fewer")]
+        self.supplier_id.label.text = "Supplier, developer, recipient or organisation"
+        self.supplier_id.description = "For council employment, leave this unselected: the council is the employer."
+        self.value.label.text = "Value"
+        self.value.description = "The contract value, contributions secured, grant or amount invested, in pounds."
+        organisations = db.session.execute(
+            select(Organisation.id, Organisation.name, Organisation.kind).order_by(Organisation.name, Organisation.id)
+        ).all()
+        self.supplier_id.choices = [SelectChoice(0, "Select an organisation")] + [
+            SelectChoice(organisation_id, f"{name} ({'VCSE' if kind == 'vcse' else 'supplier'})")
+            for organisation_id, name, kind in organisations
+        ]
+        officers = db.session.execute(
+            select(User.id, User.name).where(User.role.in_(("officer", "admin"))).order_by(User.name, User.id)
+        ).all()
+        self.responsible_officer_id.choices = [SelectChoice(0, "Select an officer")] + [
+            SelectChoice(user_id, name) for user_id, name in officers
+        ]
+        wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
+        self.ward_id.choices = [SelectChoice(0, "Select a ward")] + [SelectChoice(w, name) for w, name in wards]
+
+    def validate_supplier_id(self, field):
+        if not field.data and self.kind.data != "employment":
+            raise ValidationError("Select the organisation")
+
+    def validate_responsible_officer_id(self, field):
+        if not field.data:
+            raise ValidationError("Select the responsible officer")
+
+    def details(self) -> ContractDetails:
+        details = super().details()
+        details.kind = self.kind.data
+        details.responsible_officer_id = self.responsible_officer_id.data or None
+        for name in ("planning_reference", "site", "trigger", "programme", "asset", "lease_terms"):
+            setattr(details, name, getattr(self, name).data)
+        details.ward_id = self.ward_id.data or None
+        return details

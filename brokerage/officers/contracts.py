@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from brokerage.forms.contracts import (
+    AgreementForm,
     CommitmentForm,
     ContractFilterForm,
     ContractForm,
@@ -33,6 +34,7 @@ from brokerage.views import apply_rule
 from models import Allocation, Commitment, Contract, Organisation, Pledge, Task, db
 from models.core.events import events_for
 from models.core.work_queue import work_queue
+from models.contracts.agreements import KINDS
 from models.contracts.council_buyer import council_buyer
 from models.contracts.import_batches import batch_changes, batch_that_created, undo_blockers, undo_import
 from models.contracts.models import CommitmentStatus, ImportBatch, tier_case
@@ -118,6 +120,22 @@ def new_contract():
             flash(f"Contract {created[0].reference} recorded.", "success")
             return redirect(url_for("officers.contract", contract_id=created[0].id))
     return render_template("officers/contract_form.html", form=form)
+
+
+@bp.route("/agreements/new", methods=["GET", "POST"])
+@officer_required
+def new_agreement():
+    """Record an agreement of any kind: a planning obligation, a grant, a community asset
+    transfer, the council's own employment, an investment, or a contract."""
+    form = AgreementForm()
+    if request.method == "GET" and request.args.get("kind") in KINDS:
+        form.kind.data = request.args["kind"]
+    if form.validate_on_submit():
+        created: list[Contract] = []
+        if apply_rule(lambda: created.append(record_contract(form.details(), current_user)), form):
+            flash(f"{created[0].kind_label} {created[0].reference} recorded.", "success")
+            return redirect(url_for("officers.contract", contract_id=created[0].id))
+    return render_template("officers/agreement_form.html", form=form)
 
 
 @bp.route("/contracts/<int:contract_id>")

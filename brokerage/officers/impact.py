@@ -21,6 +21,8 @@ from brokerage.tasks import Link, render_task, start_task, task_or_404, task_sta
 from brokerage.templating import council_name, format_pence
 from models import Ward, db
 from models.core.work_queue import work_waiting
+from models.fund.ledger import fund_summary
+from models.reporting.double_counting import claimed_by_several_sources
 from models.reporting import impact
 from workers.reports import build_report_pdf, report_dir
 from models.places.ward_map import ward_shapes
@@ -70,6 +72,10 @@ def impact_dashboard():
         split=impact.delivery_split(year),
         waiting=work_waiting(),
         themes=themes,
+        sources=impact.by_source(year),
+        fund=fund_summary(),
+        shared=claimed_by_several_sources(),
+        directorates=impact.by_directorate(year),
         tiers=tiers,
         suppliers=suppliers,
         by_year=by_year,

@@ -45,6 +45,10 @@ class Contract(db.Model):
     __table_args__ = (
         CheckConstraint("value_pence >= 0", name="value_not_negative"),
         CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates_in_order"),
+        CheckConstraint(
+            "kind IN ('contract', 'planning_obligation', 'grant', 'asset_transfer', 'employment', 'investment')",
+            name="kind_known",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,8 +64,23 @@ class Contract(db.Model):
     source: Mapped[str] = mapped_column(String(16), default="manual")  # manual, ocds
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The kind of agreement (models/contracts/agreements.py): a contract, or another source of
+    # social value commitments. `buyer_department` is its responsible directorate; `supplier`
+    # the supplier, developer, grant recipient or organisation taking the asset (the council
+    # itself for its own employment); `value_pence` the contract value, grant or investment.
+    kind: Mapped[str] = mapped_column(String(24), default="contract", server_default="contract", index=True)
+    responsible_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    planning_reference: Mapped[str | None] = mapped_column(String(120), index=True)  # s106/s278
+    site: Mapped[str | None] = mapped_column(String(300))
+    ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id", ondelete="SET NULL"))
+    trigger: Mapped[str | None] = mapped_column(String(200))  # "on commencement", "before occupation"
+    programme: Mapped[str | None] = mapped_column(String(200))  # a grant's programme
+    asset: Mapped[str | None] = mapped_column(String(300))  # a community asset transfer's asset
+    lease_terms: Mapped[str | None] = mapped_column(Text)
 
     supplier: Mapped["Organisation"] = relationship()
+    responsible_officer: Mapped["User | None"] = relationship(foreign_keys=[responsible_officer_id])
+    ward: Mapped["Ward | None"] = relationship()
     commitments: Mapped[list["Commitment"]] = relationship(
         back_populates="contract", order_by="Commitment.due_date, Commitment.id", cascade="all, delete-orphan"
     )
@@ -69,7 +88,17 @@ class Contract(db.Model):
     def tier(self, thresholds: TierThresholds | None = None) -> Tier:
         return tier_for_value(self.value_pence, thresholds or council_thresholds())
 
+    @property
+    def kind_label(self) -> str:
+        from models.contracts.agreements import kind_label
+
+        return kind_label(self.kind)
+
     def shortfalls(self, thresholds: TierThresholds | None = None) -> list[str]:
+        from models.contracts.agreements import TIERED
+
+        if (self.kind or "contract") not in TIERED:
+            return []  # the procurement tiers do not apply to grants, planning obligations...
         approved = [c.measure.theme_id for c in self.commitments if c.state == "approved"]
         return tier_shortfalls(self.tier(thresholds), approved)
 

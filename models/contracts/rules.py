@@ -32,7 +32,21 @@ class ContractDetails:
     value_pence: int
     start_date: date | None
     end_date: date | None
+    kind: str = "contract"
+    responsible_officer_id: int | None = None
+    planning_reference: str | None = None
+    site: str | None = None
+    ward_id: int | None = None
+    trigger: str | None = None
+    programme: str | None = None
+    asset: str | None = None
+    lease_terms: str | None = None
 
+    def kind_fields(self) -> dict:
+        """The agreement kind's own fields, blanks as None (models/contracts/agreements.py)."""
+        names = ("planning_reference", "site", "ward_id", "trigger", "programme", "asset", "lease_terms")
+        values = {name: getattr(self, name) for name in names}
+        return {name: (value.strip() or None) if isinstance(value, str) else (value or None) for name, value in values.items()}
 
 
 def validate_contract(details: ContractDetails, except_id: int | None = None) -> None:
@@ -48,9 +62,22 @@ def validate_contract(details: ContractDetails, except_id: int | None = None) ->
         raise DomainError("The contract value is too large", field="value")
     if details.start_date and details.end_date and details.end_date < details.start_date:
         raise DomainError("The end date must be on or after the start date", field="end_date")
+    from models.contracts.agreements import CONTRACT, KINDS, missing_fields
+    from models.people.accounts import User
+    from models.places.wards import Ward
+
+    for name, message in missing_fields(details.kind, details.kind_fields()):
+        raise DomainError(message, field=name)
     supplier = db.session.get(Organisation, details.supplier_id)
-    if supplier is None or supplier.kind != "supplier":
-        raise DomainError("Select the supplier", field="supplier_id")
+    if supplier is None or (details.kind == CONTRACT and supplier.kind != "supplier"):
+        raise DomainError(f"Select the {KINDS[details.kind].counterparty.lower()}", field="supplier_id")
+    if details.ward_id is not None and db.session.get(Ward, details.ward_id) is None:
+        # Only this council's wards are in the table: a site elsewhere is another council's.
+        raise DomainError("Select one of the council's wards: the site must be in the borough", field="ward_id")
+    if details.responsible_officer_id is not None:
+        officer = db.session.get(User, details.responsible_officer_id)
+        if officer is None or not officer.is_officer:
+            raise DomainError("Select the responsible officer", field="responsible_officer_id")
     query = select(func.count()).select_from(Contract).where(Contract.reference == details.reference.strip())
     if except_id is not None:
         query = query.where(Contract.id != except_id)
@@ -58,8 +85,29 @@ def validate_contract(details: ContractDetails, except_id: int | None = None) ->
         raise DomainError("A contract with this reference already exists", field="reference")
 
 
+def council_employer() -> "Organisation":
+    """The council itself, as the organisation holding its own employment commitments:
+    created (verified) the first time an officer records one."""
+    from models.core.settings import get_setting
+    from models.people.organisations import Organisation
+
+    name = (get_setting("council_name") or "The council")[:160]
+    employer = db.session.scalar(
+        select(Organisation).where(Organisation.name == name, Organisation.legal_form == "council")
+    )
+    if employer is None:
+        employer = Organisation(kind="supplier", name=name, legal_form="council", status="verified", based_in_borough=True)
+        db.session.add(employer)
+        db.session.flush()
+    return employer
+
+
 def record_contract(details: ContractDetails, officer: "User", ocid: str | None = None, source: str = "manual") -> Contract:
+    from models.contracts.agreements import EMPLOYMENT
+
     require_officer(officer)
+    if details.kind == EMPLOYMENT and not details.supplier_id:
+        details.supplier_id = council_employer().id
     validate_contract(details)
     contract = Contract(
         reference=details.reference.strip(),
@@ -72,10 +120,15 @@ def record_contract(details: ContractDetails, officer: "User", ocid: str | None 
         ocid=ocid,
         source=source,
         created_by_id=officer.id,
+        kind=details.kind,
+        responsible_officer_id=details.responsible_officer_id,
+        **details.kind_fields(),
     )
     db.session.add(contract)
     db.session.flush()
-    record_event("contract.recorded", contract, actor=officer, to_state="recorded", detail={"source": source})
+    record_event(
+        "contract.recorded", contract, actor=officer, to_state="recorded", detail={"source": source, "kind": details.kind}
+    )
     return contract
 
 
@@ -204,4 +257,8 @@ def settle_commitment(
     commitment.settled_by_id = officer.id
     record_event("commitment.settled", commitment, actor=officer, from_state="unmet", to_state=kind,
                  detail={"fund_payment_pence": fund_payment_pence} if kind == "fund_payment" else {"credit": credit_description.strip()})
+    if kind == "fund_payment":
+        from models.fund.ledger import pay_in_lieu
+
+        pay_in_lieu(commitment, fund_payment_pence, officer)  # into the Social Value Fund's balance
     rematch_commitments_after_commit(commitment.id)  # settled: its suggestions go

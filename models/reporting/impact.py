@@ -22,7 +22,7 @@ Definitions, stated once:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_, select
@@ -151,6 +151,27 @@ def by_tier(year: Year | None) -> list[Row]:
     query = _base(tier, *_commitment_sums()).where(_due_in(year)).group_by(tier)
     found = {key: (int(c), int(d), int(n)) for key, c, d, n in db.session.execute(query)}
     return [Row(key, label, *found[key]) for key, label in TIER_LABELS.items() if key in found]
+
+
+def by_source(year: Year | None) -> list[Row]:
+    """Committed against delivered by the kind of agreement the commitments belong to
+    (models/contracts/agreements.py), in the order the kinds are listed."""
+    from models.contracts.agreements import KINDS
+
+    query = _base(Contract.kind, *_commitment_sums()).where(_due_in(year)).group_by(Contract.kind)
+    found = {key: (int(c), int(d), int(n)) for key, c, d, n in db.session.execute(query)}
+    return [Row(key, kind.label, *found[key]) for key, kind in KINDS.items() if key in found]
+
+
+def by_directorate(year: Year | None) -> list[Row]:
+    """Committed against delivered by each agreement's responsible directorate."""
+    directorate = func.coalesce(Contract.buyer_department, "Not recorded")
+    committed = func.coalesce(func.sum(_money(Commitment.target_quantity)), 0)
+    query = (
+        _base(directorate, *_commitment_sums()).where(_due_in(year)).group_by(directorate)
+        .order_by(committed.desc(), directorate)
+    )
+    return [Row(name, name, int(c), int(d), int(n)) for name, c, d, n in db.session.execute(query)]
 
 
 def by_year() -> list[Row]:
@@ -518,6 +539,9 @@ class Report:
     participation: list[Participation]
     diversity: list[Diversity]
     case_studies: list  # models.stories.case_studies.CaseStudy, successes first
+    sources: list[Row] = field(default_factory=list)  # by kind of agreement
+    directorates: list[Row] = field(default_factory=list)
+    fund: object = None  # models.fund.ledger.FundSummary: the Fund's balance, in and out (all years)
 
     def as_dict(self) -> dict:
         def plain(value):
@@ -534,6 +558,9 @@ class Report:
             "kpis": [{key: plain(value) for key, value in asdict(kpi).items()} for kpi in self.kpis],
             "unmet_commitments": [kpi.commitment_id for kpi in self.unmet],
             "by_theme": [asdict(row) for row in self.themes],
+            "by_source": [asdict(row) for row in self.sources],
+            "by_directorate": [asdict(row) for row in self.directorates],
+            "social_value_fund": asdict(self.fund) if self.fund is not None else None,
             "delivered_by_ward": [asdict(row) for row in self.wards],
             "participation": [asdict(row) for row in self.participation],
             "diversity": [asdict(row) for row in self.diversity],
@@ -603,6 +630,8 @@ def report_figures(year_start: int, today: date) -> dict:
 
 
 def build_report(year: Year, today: date) -> Report:
+    from models.fund.ledger import fund_summary
+
     all_kpis = kpis(year, today, only_in_tier=True, limit=5000)
     return Report(
         year=year,
@@ -617,4 +646,7 @@ def build_report(year: Year, today: date) -> Report:
         participation=participation(year),
         diversity=diversity(year),
         case_studies=case_studies_for(year),
+        sources=by_source(year),
+        directorates=by_directorate(year),
+        fund=fund_summary(),
     )

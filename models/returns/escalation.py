@@ -88,6 +88,9 @@ def resolve(commitment: Commitment, officer: "User", kind: str, today: date,
         escalation.fund_payment_pence = fund_payment_pence
         commitment.settlement, commitment.fund_payment_pence = "fund_payment", fund_payment_pence
         detail = {"fund_payment_pence": fund_payment_pence}
+        from models.fund.ledger import pay_in_lieu
+
+        pay_in_lieu(commitment, fund_payment_pence, officer)  # into the Social Value Fund's balance
     elif kind == "credit":
         labels = dict(substitutes(commitment))
         if substitute not in labels:

@@ -72,6 +72,7 @@ SKIPPED = {
     "public.idea_photo": "an image",
     "suppliers.returns_template": "a CSV template to fill in",
     "suppliers.return_evidence": "an evidence file the supplier uploaded, sent as it is",
+    "officers.planning_import_status": "a task's JSON status, read by static/js/task.mjs (tests/core/test_tasks.py)",
     "officers.digest_preview_html": "an email's own HTML as a mail program shows it (inline styles, no landmarks), "
     "framed by /officers/digests which the crawl visits",
 }
@@ -162,6 +163,8 @@ def seed_world(app) -> dict[str, list]:
             "ocds_import": {"created": 2, "updated": 1, "skipped": 1, "unchanged": 0, "suppliers_created": 1,
                             "reasons": {"Not Brent's contract": 1}},
             "wards_import": {"created": 22, "updated": 0, "skipped": 0},
+            "planning_import": {"kind": "developer-agreement", "created": 13, "unchanged": 0, "skipped": 1,
+                                "lines": ["Line 9: The agreement X is local-authority-eng:WDE\u2019s, not this council\u2019s"]},
             "ocds_preview": None,
             "census_import": {"rows": 44, "dimension": "age_band", "wards": 22, "skipped": 3},
             "letters": {"letters": 1_200, "pages": 1_200, "download_name": "letters.pdf", "file": "none.pdf"},
@@ -226,6 +229,7 @@ def seed_world(app) -> dict[str, list]:
             "officers.letters_task": {"task_id": tasks["letters"]},
             "officers.round_action": {"action": ["open", "close", "publish", "recount"]},
             **new_features["endpoint_values"],
+            "officers.planning_import_task": {"task_id": tasks["planning_import"]},
             "auth.reset_password": {"token": [
                 make_token("reset-password", {"user": resident_user.id, "h": resident_user.password_hash[-16:],
                                               "email": resident_user.email}), "not-a-real-token"]},
@@ -455,7 +459,8 @@ ENDPOINT_PARAMETERS = {"admin.task": ("task_id",), "officers.impact_report_task"
                        "officers.round_import_task": ("task_id",), "officers.contracts_import_task": ("task_id",),
                        "admin.census_task": ("task_id",), "officers.letters_task": ("task_id",),
                        "officers.round_action": ("action",), "officers.assessment": ("contract_id", "year_start"),
-                       "suppliers.return_line": ("return_id", "commitment_id")}
+                       "suppliers.return_line": ("return_id", "commitment_id"),
+                       "officers.planning_import_task": ("task_id",)}
 SAMPLES = {"action": "open"}  # a parameter whose rule takes only certain words
 
 

@@ -106,7 +106,7 @@ def test_demo_load_is_idempotent_and_its_logins_work(app, runner):
 
     assert _row_counts(app) == counts
     assert counts["User"] == len(DEMO_USERS)
-    assert counts["Organisation"] == 5
+    assert counts["Organisation"] == 6  # five demo organisations and the council, employer of its apprentices
     assert counts["Ward"] == 22 and counts["Postcode"] == 5902 and counts["Theme"] == 5
     assert "Users: 6 added" in first.output and "Organisations: 5 added" in first.output
     assert "Users: 0 added" in second.output and "Organisations: 0 added" in second.output

@@ -1,0 +1,150 @@
+"""The Social Value Fund: a balance with a ledger. Money comes in as payments in lieu
+(settling an unmet commitment of any kind of agreement) and as section 106 money received
+for a social purpose (a developer contribution's "received" transaction); officers spend it
+by adding to a ward vote's budget. Every movement is one ledger entry naming its source, and
+the balance is one row that every movement locks (SELECT ... FOR UPDATE) before it reads and
+changes it, so two officers spending at once can never take the Fund below nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import DomainError, db, utcnow
+from models.core.events import record_event
+from models.people.permissions import require_officer
+
+if TYPE_CHECKING:
+    from models.contracts.models import Commitment
+    from models.people.accounts import User
+    from models.planning.models import DeveloperTransaction
+    from models.voting.models import Round
+
+SOURCES = {
+    "payment_in_lieu": "Payment in lieu of an unmet commitment",
+    "section_106": "Section 106 money received for a social purpose",
+    "ward_vote": "Added to a ward vote's budget",
+}
+MAX_SPEND_PENCE = 100_000_000_00  # £100m
+
+
+class FundBalance(db.Model):
+    """One row: the Fund's balance, locked by every movement."""
+
+    __tablename__ = "fund_balance"
+    __table_args__ = (CheckConstraint("balance_pence >= 0", name="not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    balance_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class FundEntry(db.Model):
+    __tablename__ = "fund_entries"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        CheckConstraint("direction IN ('in', 'out')", name="direction_known"),
+        CheckConstraint("source IN ('payment_in_lieu', 'section_106', 'ward_vote')", name="source_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))
+    source: Mapped[str] = mapped_column(String(24), index=True)
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+    # What it came from or went to: one of these.
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id", ondelete="SET NULL"), unique=True)
+    developer_transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("developer_transactions.id", ondelete="SET NULL"), unique=True
+    )
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    round: Mapped["Round | None"] = relationship()
+
+    @property
+    def source_label(self) -> str:
+        return SOURCES[self.source]
+
+
+def _locked_balance() -> FundBalance:
+    balance = db.session.scalar(select(FundBalance).where(FundBalance.id == 1).with_for_update())
+    if balance is None:
+        balance = FundBalance(id=1, balance_pence=0)
+        db.session.add(balance)
+        db.session.flush()
+    return balance
+
+
+def _move(direction: str, source: str, amount_pence: int, actor: "User | None", description: str, **links) -> FundEntry:
+    balance = _locked_balance()
+    if direction == "out" and amount_pence > balance.balance_pence:
+        raise DomainError(
+            f"The Fund holds \u00a3{balance.balance_pence / 100:,.2f}: you cannot spend more than that", field="amount"
+        )
+    balance.balance_pence += amount_pence if direction == "in" else -amount_pence
+    entry = FundEntry(direction=direction, source=source, amount_pence=amount_pence, description=description,
+                      created_by_id=actor.id if actor else None, **links)
+    db.session.add(entry)
+    db.session.flush()
+    record_event(f"fund.{source}", entry, actor=actor, to_state=direction,
+                 detail={"amount_pence": amount_pence, "balance_pence": balance.balance_pence})
+    return entry
+
+
+def pay_in_lieu(commitment: "Commitment", amount_pence: int, officer: "User | None") -> FundEntry:
+    """A payment in lieu of an unmet commitment (settled by an officer or an escalation)."""
+    agreement = commitment.contract
+    return _move("in", "payment_in_lieu", amount_pence, officer,
+                 f"{agreement.supplier.name}, {agreement.kind_label.lower()} {agreement.reference}",
+                 commitment_id=commitment.id)
+
+
+def receive_section_106(transaction: "DeveloperTransaction") -> FundEntry | None:
+    """Section 106 money received for a social purpose comes into the Fund, once."""
+    contribution = transaction.contribution
+    if transaction.status != "received" or not contribution.is_social or not transaction.amount_pence:
+        return None
+    if db.session.scalar(select(FundEntry.id).where(FundEntry.developer_transaction_id == transaction.id)):
+        return None
+    return _move("in", "section_106", transaction.amount_pence, None,
+                 f"{contribution.purpose_label}, agreement {contribution.developer_agreement.reference}",
+                 developer_transaction_id=transaction.id)
+
+
+def spend_on_round(round_: "Round", amount_pence: int, officer: "User") -> FundEntry:
+    """Add Fund money to a ward vote's budget (a draft or open vote: not one already counted)."""
+    require_officer(officer)
+    if amount_pence is None or amount_pence <= 0:
+        raise DomainError("Enter an amount more than \u00a30", field="amount")
+    if amount_pence > MAX_SPEND_PENCE:
+        raise DomainError("The amount is too large", field="amount")
+    if round_.state not in ("draft", "open"):
+        raise DomainError("Money can only be added to a ward vote that has not closed", field="round_id")
+    entry = _move("out", "ward_vote", amount_pence, officer, f"Budget of \u201c{round_.title}\u201d", round_id=round_.id)
+    round_.budget_pence += amount_pence
+    return entry
+
+
+@dataclass(frozen=True)
+class FundSummary:
+    balance_pence: int
+    in_pence: int
+    out_pence: int
+    by_source: dict[str, int]
+
+
+def fund_summary() -> FundSummary:
+    rows = db.session.execute(
+        select(FundEntry.direction, FundEntry.source, func.sum(FundEntry.amount_pence)).group_by(
+            FundEntry.direction, FundEntry.source)
+    ).all()
+    by_source = {source: int(total) for _, source, total in rows}
+    money_in = sum(int(total) for direction, _, total in rows if direction == "in")
+    money_out = sum(int(total) for direction, _, total in rows if direction == "out")
+    balance = db.session.scalar(select(FundBalance.balance_pence).where(FundBalance.id == 1)) or 0
+    return FundSummary(int(balance), money_in, money_out, by_source)

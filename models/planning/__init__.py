@@ -1,0 +1,1 @@
+"""Planning obligations from the planning data standard's developer contributions files."""
