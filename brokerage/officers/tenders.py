@@ -230,12 +230,19 @@ def award(tender_id: int):
 @bp.route("/commitments/<int:commitment_id>/descent")
 @officer_required
 def commitment_descent(commitment_id: int):
-    """A commitment's line of descent: bid pack item → offer → commitment → pledges → confirmed."""
+    """A commitment's line of descent: bid pack item → offer → commitment → pledges and
+    returns → confirmed."""
     line = db.session.scalar(select(OfferLine).where(OfferLine.commitment_id == commitment_id))
     if line is None:
         abort(404)
     from models import Pledge
+    from models.returns.models import ReturnLine, SupplierReturn
 
     pledges = db.session.scalars(select(Pledge).where(Pledge.commitment_id == commitment_id).order_by(Pledge.id)).all()
+    returned = db.session.scalars(
+        select(ReturnLine).join(SupplierReturn, SupplierReturn.id == ReturnLine.return_id)
+        .where(ReturnLine.commitment_id == commitment_id, SupplierReturn.state.in_(("submitted", "accepted")))
+        .order_by(SupplierReturn.period_start, SupplierReturn.version)
+    ).all()
     return render_template("officers/commitment_descent.html", line=line, offer=line.offer, tender=line.offer.tender,
-                           commitment=line.commitment, pledges=pledges, )
+                           commitment=line.commitment, pledges=pledges, returned=returned)

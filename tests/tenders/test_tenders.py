@@ -3,6 +3,7 @@ rules and the pages, with the unhappy paths the issue lists."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -470,6 +471,22 @@ def test_a_confirmed_delivery_shows_as_promised_at_tender_against_delivered(app,
     assert "Promised at tender against delivered" in text and "30 hours" in text
     descent = signed_in(app, "officer@example.org").get(f"/officers/commitments/{commitment_id}/descent").get_data(as_text=True)
     assert "Bid pack" in descent and "Able Facilities Ltd" in descent and "1 delivery confirmed" in descent
+    assert re.search(r"Returns</strong>:\s*none yet", descent)
+    # The supplier's return for the contract's first period carries the line on: accepted, it shows.
+    from models.returns.rules import LineDetails as ReturnDetails, accept_return, save_line, start_return, submit_return
+
+    with app.app_context():
+        commitment = db.session.get(Commitment, commitment_id)
+        commitment.measure.delivered_through = "both"
+        commitment.contract.start_date = date(2025, 4, 1)  # awarded without dates: the officer records them
+        supplier_return = start_return(commitment.contract, get(User, live_scene["users"]["a"]), date(2025, 4, 1), today)
+        save_line(supplier_return, commitment, get(User, live_scene["users"]["a"]), ReturnDetails(12, "Volunteering days"))
+        submit_return(supplier_return, get(User, live_scene["users"]["a"]))
+        accept_return(supplier_return.id, get(User, live_scene["officer"]))
+        db.session.commit()
+    descent = signed_in(app, "officer@example.org").get(f"/officers/commitments/{commitment_id}/descent").get_data(as_text=True)
+    assert "12 hours in the return for 1 April 2025" in descent and "1 return accepted" in descent
+    assert "42 of 100 hours delivered, through pledges and returns" in descent
     scorecard = app.test_client().get(f"/organisations/{live_scene['able']}").get_data(as_text=True)
     assert "Promised at tender against delivered" in scorecard
     with app.app_context():  # the annual report of the year the commitment falls due in
