@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from flask import request, url_for
@@ -24,6 +24,7 @@ from models import db
 MAX_PAGE = 100_000
 COUNT_CAP = 10_000
 WINDOW = 2  # page numbers drawn either side of the current page
+EPOCH = datetime(1970, 1, 1)  # cursors count times from here (naive UTC, as the columns are)
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,17 @@ class Keyset:
     columns: tuple
 
     def cursor(self, item: Any) -> str:
-        """The `after` value naming this row: each column's value, joined by '_'."""
+        """The `after` value naming this row: each column's value, joined by '_'. Times are
+        whole microseconds since 1970 (UTC), so every cursor is digits and underscores and
+        every such string of the API's pattern names a real time."""
         values = []
         for column in self.columns:
             value = getattr(item, column.key)
-            values.append(value.isoformat() if isinstance(value, datetime) else str(value))
+            if isinstance(value, datetime):
+                if value.tzinfo is not None:
+                    value = value.astimezone(timezone.utc).replace(tzinfo=None)
+                value = (value - EPOCH) // timedelta(microseconds=1)
+            values.append(str(value))
         return "_".join(values)
 
     def parse(self, cursor: str | None) -> tuple | None:
@@ -51,7 +58,10 @@ class Keyset:
         try:
             for column, part in zip(self.columns, parts):
                 python_type = column.type.python_type
-                values.append(datetime.fromisoformat(part) if python_type is datetime else python_type(part))
+                if python_type is datetime:
+                    values.append(EPOCH + timedelta(microseconds=int(part)))
+                else:
+                    values.append(python_type(part))
         except (ValueError, NotImplementedError, OverflowError):
             return None
         return tuple(values)

@@ -17,12 +17,9 @@ from models.places.themes import NeedKind
 PUBLIC_NEED_STATUSES = ["published", "fully_pledged", "delivered", "closed", "expired"]
 ROUND_STATES = ["open", "closed", "published"]
 WARD_PATTERN = "^[EWSN]05[0-9]{6}$"
-# A `next` link's cursor: the last item's time (ISO 8601, as brokerage.pagination.Keyset
-# writes it) and its id. Days stop at 28 so that every string the pattern allows is a date.
-CURSOR_PATTERN = (
-    "^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
-    "([.][0-9]{6})?([+]00:00)?_[1-9][0-9]{0,17}$"
-)
+# A `next` link's cursor: the last item's time in microseconds since 1970 (UTC) and its id,
+# as brokerage.pagination.Keyset writes them; every string of this pattern is one it reads.
+CURSOR_PATTERN = "^[0-9]{1,17}_[1-9][0-9]{0,17}$"
 
 
 def _ref(name: str) -> dict[str, str]:

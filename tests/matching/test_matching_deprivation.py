@@ -3,6 +3,8 @@ of Brent (`flask places import-imd`), and the demo borough's recommendations."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from brokerage.demo import DEMO_PASSWORD
@@ -59,7 +61,8 @@ def test_the_demo_supplier_gets_recommendations_after_loading(app, runner):
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
     assert "Ward deprivation (IMD 2019): 0 created, 22 updated" in first.output
-    assert "Matching: 6 commitments matched" in first.output
+    matched = re.search(r"Matching: (\d+) commitments matched against (\d+) open needs", first.output)
+    assert matched and int(matched.group(1)) > 0 and int(matched.group(2)) > 0, first.output
     with app.app_context():
         count = db.session.scalar(select(func.count()).select_from(Match))
     assert count > 0
