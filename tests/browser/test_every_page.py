@@ -121,8 +121,8 @@ def get_rules(app):
 
 def seed_world(app) -> dict[str, list]:
     from brokerage.tokens import make_token
-    from models import (Commitment, Contract, EmailMessage, Measure, Need, Organisation, Pledge, Round, RoundOption,
-                        Story, Task, Theme, User, Ward)
+    from models import (Commitment, Contract, EmailMessage, Measure, Membership, Need, Organisation, Pledge, Round,
+                        RoundOption, Story, Task, Theme, User, Ward)
     from models.contracts.models import ImportBatch
     from models.people.organisations import invite_member
     from models.stories.case_studies import CaseStudyDetails, save_case_study
@@ -230,6 +230,9 @@ def seed_world(app) -> dict[str, list]:
             "officers.round_action": {"action": ["open", "close", "publish", "recount"]},
             **new_features["endpoint_values"],
             "officers.planning_import_task": {"task_id": tasks["planning_import"]},
+            # The "Are you sure?" page before removing a member of the demo's first group (or leaving it).
+            "organisations.remove": {"organisation_id": [groups[0].id],
+                                     "membership_id": ids(Membership, Membership.organisation_id == groups[0].id)},
             "auth.reset_password": {"token": [
                 make_token("reset-password", {"user": resident_user.id, "h": resident_user.password_hash[-16:],
                                               "email": resident_user.email}), "not-a-real-token"]},
@@ -460,7 +463,8 @@ ENDPOINT_PARAMETERS = {"admin.task": ("task_id",), "officers.impact_report_task"
                        "admin.census_task": ("task_id",), "officers.letters_task": ("task_id",),
                        "officers.round_action": ("action",), "officers.assessment": ("contract_id", "year_start"),
                        "suppliers.return_line": ("return_id", "commitment_id"),
-                       "officers.planning_import_task": ("task_id",)}
+                       "officers.planning_import_task": ("task_id",),
+                       "organisations.remove": ("organisation_id", "membership_id")}
 SAMPLES = {"action": "open"}  # a parameter whose rule takes only certain words
 
 
