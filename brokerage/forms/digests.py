@@ -24,7 +24,7 @@ class EmailUpdatesForm(FlaskForm):
         validators=[InputRequired(message="Choose how often you want an update")],
     )
     ward_ids = SelectMultipleField(
-        "Wards",
+        "Wards (optional)",
         description="New needs and priority votes in these wards. Leave them all unticked for your own ward "
         "(or the whole borough if we do not know where you live).",
         widget=GovCheckboxesInput(),
@@ -32,7 +32,7 @@ class EmailUpdatesForm(FlaskForm):
         validate_choice=True,
     )
     theme_ids = SelectMultipleField(
-        "Priority themes",
+        "Priority themes (optional)",
         description="Only needs about these themes. Leave them all unticked for every theme.",
         widget=GovCheckboxesInput(),
         coerce=int,

@@ -51,7 +51,7 @@ class ThemeForm(FlaskForm):
     name = StringField(
         "Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the theme's name"), Length(max=160)]
     )
-    description = TextAreaField("Description", widget=GovTextArea(), validators=[Length(max=2000)])
+    description = TextAreaField("Description (optional)", widget=GovTextArea(), validators=[Length(max=2000)])
     active = BooleanField("Offer this theme for new needs and commitments", widget=GovCheckboxInput(), default=True)
     submit = SubmitField("Save theme", widget=GovSubmitInput())
 

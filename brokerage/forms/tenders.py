@@ -33,9 +33,9 @@ def _ward_choices() -> list[SelectChoice]:
 class _PlacesForm(FlaskForm):
     """The themes and wards a tender touches: they choose its bid pack."""
 
-    theme_ids = SelectMultipleField("Priority themes it touches", widget=GovCheckboxesInput(), coerce=int, validate_choice=True)
+    theme_ids = SelectMultipleField("Priority themes it touches (optional)", widget=GovCheckboxesInput(), coerce=int, validate_choice=True)
     ward_ids = SelectMultipleField(
-        "Wards it touches", description="Leave all unticked for the whole borough.", widget=GovCheckboxesInput(), coerce=int, validate_choice=True,
+        "Wards it touches (optional)", description="Leave all unticked for the whole borough.", widget=GovCheckboxesInput(), coerce=int, validate_choice=True,
     )
 
     def __init__(self, *args, **kwargs):
@@ -194,7 +194,7 @@ class AssessForm(FlaskForm):
         "Score (0 to 100)", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0, max=100, message="Enter a score from 0 to 100")],
         render_kw={"params": {"classes": "govuk-input--width-3", "inputmode": "numeric"}},
     )
-    notes = TextAreaField("Notes", widget=GovTextArea(), validators=[Length(max=4000, message="Notes must be 4,000 characters or fewer")])
+    notes = TextAreaField("Notes (optional)", widget=GovTextArea(), validators=[Length(max=4000, message="Notes must be 4,000 characters or fewer")])
     submit = SubmitField("Save the assessment", widget=GovSubmitInput())
 
 

@@ -228,10 +228,12 @@ def reopen(need_id: int):
     )
 
 
-@bp.route("/needs/<int:need_id>/photo/remove", methods=["POST"])
+@bp.route("/needs/<int:need_id>/photo/remove", methods=["GET", "POST"])
 @verified_email_required
 def remove_photo(need_id: int):
     need = _need_or_403(need_id)
+    if request.method == "GET":
+        return render_photo_removal(need.title, url_for("groups.remove_photo", need_id=need.id), url_for("groups.edit_need", need_id=need.id))
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -240,3 +242,19 @@ def remove_photo(need_id: int):
         delete_photo(old)
         flash("The photo has been removed.", "success")
     return redirect(url_for("groups.edit_need", need_id=need.id))
+
+
+def render_photo_removal(title: str, action_url: str, cancel_url: str):
+    """The "Are you sure?" page before a need's or a story's photo is deleted (shared by both)."""
+    return render_template(
+        "groups/confirm.html",
+        question="Are you sure you want to remove the photo?",
+        caption=title,
+        next_steps=[
+            f"The photo will be deleted from “{title}” and no longer shown with it.",
+            "You cannot undo this. To show a photo again, upload it again when you change the details.",
+        ],
+        action_url=action_url,
+        button="Yes, remove the photo",
+        cancel_url=cancel_url,
+    )

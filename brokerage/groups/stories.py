@@ -10,7 +10,7 @@ from sqlalchemy import select
 from brokerage.decorators import verified_email_required
 from brokerage.extensions import limiter
 from brokerage.groups import bp
-from brokerage.groups.routes import _group_or_403
+from brokerage.groups.routes import _group_or_403, render_photo_removal
 from brokerage.markdown import render_markdown
 from brokerage.forms import ActionForm
 from brokerage.photos import delete_photo, hold_chosen_photo
@@ -132,10 +132,14 @@ def submit_story_view(story_id: int):
     return redirect(url_for("groups.stories", organisation_id=story.organisation_id))
 
 
-@bp.route("/stories/<int:story_id>/photo/remove", methods=["POST"])
+@bp.route("/stories/<int:story_id>/photo/remove", methods=["GET", "POST"])
 @verified_email_required
 def remove_story_photo(story_id: int):
     story = _story_or_403(story_id)
+    if request.method == "GET":
+        return render_photo_removal(
+            story.title, url_for("groups.remove_story_photo", story_id=story.id), url_for("groups.edit_story", story_id=story.id)
+        )
     if not ActionForm().validate_on_submit():
         abort(400)
     old = story.photo_filename

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -56,7 +56,7 @@ def case_studies():
     studies = db.session.scalars(
         select(CaseStudy).options(selectinload(CaseStudy.commitment)).where(CaseStudy.financial_year == year.start).order_by(CaseStudy.kind, CaseStudy.id)
     ).all()
-    return render_template("officers/case_studies.html", year=year, years=years, studies=studies, confirm=ConfirmForm())
+    return render_template("officers/case_studies.html", year=year, years=years, studies=studies)
 
 
 @bp.route("/case-studies/new", methods=["GET", "POST"])
@@ -83,13 +83,26 @@ def edit_case_study(case_study_id: int | None = None):
     return render_template("officers/case_study_form.html", form=form, study=study, year=year), 400 if form.errors else 200
 
 
-@bp.route("/case-studies/<int:case_study_id>/delete", methods=["POST"])
+@bp.route("/case-studies/<int:case_study_id>/delete", methods=["GET", "POST"])
 @officer_required
 def remove_case_study(case_study_id: int):
     study = db.session.get(CaseStudy, case_study_id)
     if study is None:
         abort(404)
     year = study.financial_year
+    if request.method == "GET":
+        return render_template(
+            "officers/confirm.html",
+            question=f"Are you sure you want to delete the case study “{study.title}”?",
+            caption="Case studies",
+            next_steps=[
+                "It will be taken out of the annual report and its PDF.",
+                "You cannot undo this. To show it again, write the case study again.",
+            ],
+            action_url=url_for("officers.remove_case_study", case_study_id=study.id),
+            button="Yes, delete the case study",
+            cancel_url=url_for("officers.case_studies", year=year),
+        )
     if ConfirmForm().validate_on_submit() and apply_rule(lambda: delete_case_study(current_user, study)):
         flash("Case study deleted.", "success")
     return redirect(url_for("officers.case_studies", year=year))

@@ -166,7 +166,7 @@ def letters_download(task_id: str):
     return send_from_directory(letters_dir(), task.result["file"], as_attachment=True, download_name=task.result["download_name"])
 
 
-@bp.route("/rounds/<int:round_id>/letters/<int:batch_id>/delete-file", methods=["POST"])
+@bp.route("/rounds/<int:round_id>/letters/<int:batch_id>/delete-file", methods=["GET", "POST"])
 @officer_required
 def delete_letters_file(round_id: int, batch_id: int):
     """The PDF is the only place the codes exist in clear: once printed, delete it."""
@@ -175,6 +175,20 @@ def delete_letters_file(round_id: int, batch_id: int):
     task = db.session.get(Task, batch.task_id) if batch is not None and batch.task_id else None
     if batch is None or batch.round_id != round_.id or task is None or task.status != "finished":
         abort(404)
+    if request.method == "GET":
+        return render_template(
+            "officers/confirm.html",
+            question="Are you sure you want to delete the letters PDF?",
+            caption=f"{round_.title}: {batch.letters:,} letters",
+            next_steps=[
+                "The PDF is the only place these letters' codes are written in clear. Once it is deleted, "
+                "nobody can download or print these letters again.",
+                "The codes already printed still work: residents can vote with them. You cannot undo this.",
+            ],
+            action_url=url_for("officers.delete_letters_file", round_id=round_.id, batch_id=batch.id),
+            button="Yes, delete the PDF",
+            cancel_url=url_for("officers.round_channels", round_id=round_.id),
+        )
     if ConfirmForm().validate_on_submit() and not task.result.get("deleted"):
         try:
             os.remove(os.path.join(letters_dir(), task.result["file"]))

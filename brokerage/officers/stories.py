@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -16,7 +16,7 @@ from brokerage.views import apply_rule
 from models import Story, db
 from models.core.events import events_for
 from models.core.work_queue import waiting
-from models.stories.stories import confirmed_deliveries, publish_story, request_story_changes, withdraw_story
+from models.stories.stories import StoryStatus, confirmed_deliveries, publish_story, request_story_changes, withdraw_story
 from workers.notify import send_story_decision
 
 
@@ -53,6 +53,8 @@ def review_story(story_id: int):
     if story is None:
         abort(404)
     form = StoryReviewForm()
+    if form.validate_on_submit() and form.withdraw.data and story.status == StoryStatus.PUBLISHED.value and request.form.get("confirmed") != "yes":
+        return _confirm_withdrawal(story, form.comment.data or "")
     if form.validate_on_submit():
 
         def decide():
@@ -72,3 +74,22 @@ def review_story(story_id: int):
             flash(f"“{story.title}”: {story.status_label.lower()}.{told}", "success")
             return redirect(url_for("officers.stories"))
     return render_template("officers/story.html", story=story, form=form, events=events_for(story))
+
+
+def _confirm_withdrawal(story: Story, comment: str):
+    """"Are you sure?" before a published story is withdrawn: the officer's comment is carried
+    to the button that withdraws it (the review form posted again, confirmed)."""
+    told = f" We will email {story.organisation.name} with your comment." if story.organisation_id else ""
+    return render_template(
+        "officers/confirm.html",
+        question=f"Are you sure you want to withdraw “{story.title}”?",
+        caption="Stories",
+        next_steps=[
+            "It will be taken off the public pages straight away." + told,
+            "Residents will no longer find it. An officer can publish it again from its review page.",
+        ],
+        action_url=url_for("officers.review_story", story_id=story.id),
+        hidden={"comment": comment, "withdraw": "Withdraw", "confirmed": "yes"},
+        button="Yes, withdraw the story",
+        cancel_url=url_for("officers.review_story", story_id=story.id),
+    )

@@ -113,7 +113,6 @@ def show(organisation_id: int):
         ).all()
         if is_member
         else [],
-        confirm_form=ConfirmForm(),
         scorecard=scorecard,
         promised=promised_at_tender([contract.id for contract in scorecard.contracts]) if scorecard else {},
     )
@@ -196,11 +195,13 @@ def accept_invitation(token: str):
     return render_template("organisations/accept.html", invitation=invitation, form=form)
 
 
-@bp.route("/<int:organisation_id>/members/<int:membership_id>/remove", methods=["POST"])
+@bp.route("/<int:organisation_id>/members/<int:membership_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove(organisation_id: int, membership_id: int):
     organisation = _organisation_or_404(organisation_id)
     membership = db.session.get(Membership, membership_id)
+    if request.method == "GET":
+        return _confirm_removal(organisation, membership)
     form = ConfirmForm()
     if membership is None or not form.validate_on_submit():
         abort(400)
@@ -209,3 +210,34 @@ def remove(organisation_id: int, membership_id: int):
     if organisation.is_member(current_user):
         return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return redirect(url_for("organisations.mine"))
+
+
+def _confirm_removal(organisation: Organisation, membership: Membership | None):
+    """The "Are you sure?" page before a member is removed, or before someone leaves: only
+    the organisation's owners, or the member themself, may see it."""
+    if membership is None or membership.organisation_id != organisation.id:
+        abort(404)
+    leaving = membership.user_id == current_user.id
+    if not (leaving or organisation.is_owner(current_user)):
+        abort(403)
+    if leaving:
+        question = f"Are you sure you want to leave {organisation.name}?"
+        next_steps = [
+            f"You will no longer be able to act for {organisation.name} or see its private pages.",
+            "You cannot undo this. To join again, ask one of its owners to invite you.",
+        ]
+    else:
+        question = f"Are you sure you want to remove {membership.user.name} from {organisation.name}?"
+        next_steps = [
+            f"{membership.user.name} will no longer be able to act for {organisation.name} or see its private pages.",
+            "You cannot undo this. To let them back in, invite them again.",
+        ]
+    return render_template(
+        "organisations/confirm.html",
+        question=question,
+        caption=organisation.name,
+        next_steps=next_steps,
+        action_url=url_for("organisations.remove", organisation_id=organisation.id, membership_id=membership.id),
+        button="Yes, leave" if leaving else "Yes, remove them",
+        cancel_url=url_for("organisations.show", organisation_id=organisation.id),
+    )

@@ -121,9 +121,10 @@ def get_rules(app):
 
 def seed_world(app) -> dict[str, list]:
     from brokerage.tokens import make_token
-    from models import (Commitment, Contract, EmailMessage, Measure, Need, Organisation, Pledge, Round, RoundOption,
-                        Story, Task, Theme, User, Ward)
+    from models import (Commitment, Contract, EmailMessage, Measure, Membership, Need, Organisation, Pledge, Round,
+                        RoundOption, Story, Task, Theme, User, Ward)
     from models.contracts.models import ImportBatch
+    from models.voting.letters import LetterBatch
     from models.people.organisations import invite_member
     from models.stories.case_studies import CaseStudyDetails, save_case_study
     from tests import factories
@@ -192,6 +193,9 @@ def seed_world(app) -> dict[str, list]:
                                html_body="<p>Thank you.</p>", kind="notification")
         db.session.add(message)
         invitation = invite_member(groups[0], group_owner, "new.member@example.org")
+        letters = LetterBatch(round_id=rounds["open"], postcodes={"NW10 8AB": 2}, letters=2, created_by_id=officer.id,
+                              printed_at=utcnow(), task_id=tasks["letters"][2])  # the finished letters task
+        db.session.add(letters)
         db.session.commit()
         new_features = seed_new_features(officer)
 
@@ -230,6 +234,10 @@ def seed_world(app) -> dict[str, list]:
             "officers.round_action": {"action": ["open", "close", "publish", "recount"]},
             **new_features["endpoint_values"],
             "officers.planning_import_task": {"task_id": tasks["planning_import"]},
+            # The "Are you sure?" page before removing a member of the demo's first group (or leaving it).
+            "officers.delete_letters_file": {"round_id": [rounds["open"]], "batch_id": [letters.id]},
+            "organisations.remove": {"organisation_id": [groups[0].id],
+                                     "membership_id": ids(Membership, Membership.organisation_id == groups[0].id)},
             "auth.reset_password": {"token": [
                 make_token("reset-password", {"user": resident_user.id, "h": resident_user.password_hash[-16:],
                                               "email": resident_user.email}), "not-a-real-token"]},
@@ -460,7 +468,9 @@ ENDPOINT_PARAMETERS = {"admin.task": ("task_id",), "officers.impact_report_task"
                        "admin.census_task": ("task_id",), "officers.letters_task": ("task_id",),
                        "officers.round_action": ("action",), "officers.assessment": ("contract_id", "year_start"),
                        "suppliers.return_line": ("return_id", "commitment_id"),
-                       "officers.planning_import_task": ("task_id",)}
+                       "officers.planning_import_task": ("task_id",),
+                       "organisations.remove": ("organisation_id", "membership_id"),
+                       "officers.delete_letters_file": ("round_id", "batch_id")}
 SAMPLES = {"action": "open"}  # a parameter whose rule takes only certain words
 
 

@@ -82,6 +82,7 @@ def test_residents_get_no_digest_until_they_ask_members_get_one_monthly(app, wor
     page = signed_in(app, "rory@example.org").get("/account/email-updates").get_data(as_text=True)
     assert re.search(r'value="never"\s+checked', page)
     assert "Residents get no updates until they ask for them" in page
+    assert "Which wards? (optional)" in page and "Which priority themes? (optional)" in page  # unticked means all
 
 
 def test_a_resident_chooses_weekly_updates_about_another_ward(app, world):

@@ -89,7 +89,9 @@ def test_another_persons_pending_photo_cannot_be_used(app, client, world):
         assert db.session.get(PendingUpload, int(upload)).user_id == world["owner"]  # still the owner's
 
 
-def test_a_story_keeps_its_photo_across_the_preview(app, places):
+def story_with_photo(app):
+    """The digest borough, signed in as its group's owner, who writes a story with a photo
+    (previewed first, so the photo is held as a pending upload): the world and the client."""
     world = factories.digest_borough(app)
     grace = signed_in(app, "grace@example.org")
     url = f"/groups/{world['group']}/stories/new"
@@ -99,6 +101,11 @@ def test_a_story_keeps_its_photo_across_the_preview(app, places):
     assert "Attached:</strong> breakfast.png" in page
     response = post_form(grace, url, story_form(world, save="Save", pending_photo=pending_id(page)))
     assert response.status_code == 302
+    return world, grace
+
+
+def test_a_story_keeps_its_photo_across_the_preview(app, places):
+    story_with_photo(app)
     with app.app_context():
         assert db.session.scalar(select(Story).order_by(Story.id.desc())).photo_filename.endswith(".png")
         assert count(app, PendingUpload) == 0

@@ -423,6 +423,35 @@ def test_non_owner_cannot_remove_others(app, make_user, make_organisation):
     assert membership_for(app, organisation_id, "member@example.org") is None
 
 
+def test_removing_a_member_or_leaving_asks_first(app, make_user, make_organisation):
+    owner = make_user("owner@example.org")
+    member = make_user("member@example.org", "Mo Member")
+    other = make_user("other@example.org")
+    organisation_id = make_organisation(owner)
+    membership_id = add_member(app, organisation_id, member)
+    other_membership = add_member(app, organisation_id, other)
+    url = f"/organisations/{organisation_id}/members/{membership_id}/remove"
+    owner_client = signed_in(app, "owner@example.org")
+    assert f'href="{url}"' in owner_client.get(f"/organisations/{organisation_id}").get_data(as_text=True)
+
+    page = owner_client.get(url).get_data(as_text=True)
+    assert "Are you sure you want to remove Mo Member from" in page
+    assert "What happens next" in page and "invite them again" in page and "Yes, remove them" in page
+    assert f'action="{url}"' in page
+    member_client = signed_in(app, "member@example.org")
+    leave = member_client.get(url).get_data(as_text=True)
+    assert "Are you sure you want to leave" in leave and "Yes, leave" in leave
+    # Another member may not remove Mo, nor see the page; a membership of another organisation is not found.
+    other_client = signed_in(app, "other@example.org")
+    assert other_client.get(url).status_code == 403
+    other_organisation = make_organisation(make_user("elsewhere@example.org"), name="Elsewhere Trust", registration_number="1190009")
+    assert owner_client.get(f"/organisations/{other_organisation}/members/{other_membership}/remove").status_code == 404
+    assert membership_for(app, organisation_id, "member@example.org") is not None  # asking removed nobody
+
+    assert post_form(owner_client, url, {}).status_code == 302
+    assert membership_for(app, organisation_id, "member@example.org") is None
+
+
 def test_last_owner_cannot_leave(app, make_user, make_organisation):
     owner = make_user("owner@example.org")
     organisation_id = make_organisation(owner)

@@ -17,7 +17,7 @@ from models import Commitment, Need, Pledge, Task, db
 from models.reporting import impact
 from models.reporting.ledger import financial_year
 from tests import factories
-from tests.factories import login, post_form
+from tests.factories import count, login, post_form, signed_in
 
 TODAY = date.today()
 YEAR = impact.Year.of(TODAY)
@@ -171,6 +171,27 @@ def test_officers_write_case_studies_that_the_report_and_pdf_carry(app, client, 
         study = db.session.scalar(select(CaseStudy))
         assert study.commitment_id == borough["unmet"] and study.financial_year == YEAR.start
         assert db.session.scalar(select(Event.action).where(Event.subject_type == "case_studies")) == "case_study.created"
+
+
+def test_deleting_a_case_study_asks_first(app, client, borough):
+    login(client, "officer@example.org")
+    assert post_form(client, f"/officers/case-studies/new?year={YEAR.start}", case_study_form(borough["unmet"])).status_code == 302
+    with app.app_context():
+        from models import CaseStudy
+
+        study_id = db.session.scalar(select(CaseStudy.id))
+    url = f"/officers/case-studies/{study_id}/delete"
+    assert f'href="{url}"' in client.get(f"/officers/case-studies?year={YEAR.start}").get_data(as_text=True)
+
+    page = client.get(url).get_data(as_text=True)
+    assert "Are you sure you want to delete the case study “Volunteering fell short”?" in page
+    assert "taken out of the annual report" in page and "Yes, delete the case study" in page and f'action="{url}"' in page
+    assert signed_in(app, "seller@example.org").get(url).status_code == 403
+    assert client.get("/officers/case-studies/999999/delete").status_code == 404
+    assert count(app, CaseStudy) == 1  # asking deleted nothing
+
+    assert post_form(client, url, {}).status_code == 302
+    assert count(app, CaseStudy) == 0
 
 
 def test_case_study_markdown_is_sanitised(app, client, borough):

@@ -116,7 +116,14 @@ def test_a_story_sent_back_is_changed_and_sent_again_then_withdrawn(app, world, 
     post_form(officer, f"/officers/stories/{story.id}", {"publish": "Publish"})
     assert app.test_client().get(f"/stories/{story.id}").status_code == 200
 
-    post_form(officer, f"/officers/stories/{story.id}", {"withdraw": "Withdraw", "comment": "The family asked us to"})
+    asked = post_form(officer, f"/officers/stories/{story.id}", {"withdraw": "Withdraw", "comment": "The family asked us to"})
+    page = asked.get_data(as_text=True)  # "Are you sure?" first, carrying the comment
+    assert asked.status_code == 200 and "Are you sure you want to withdraw “Saturday breakfasts”?" in page
+    assert "taken off the public pages" in page and 'value="The family asked us to"' in page
+    assert newest_story(app).status == "published"
+    group_asks = post_form(grace, f"/officers/stories/{story.id}", {"withdraw": "Withdraw"}, form_url="/account")
+    assert group_asks.status_code == 403
+    post_form(officer, f"/officers/stories/{story.id}", {"withdraw": "Withdraw", "comment": "The family asked us to", "confirmed": "yes"})
 
     assert newest_story(app).status == "withdrawn"
     assert app.test_client().get(f"/stories/{story.id}").status_code == 404

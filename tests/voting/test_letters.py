@@ -173,7 +173,13 @@ def test_letters_are_printed_by_a_job_one_page_each(app, client, channels, work_
     assert enter_code(voter, "ABCD-EFGH-JKMR").status_code == 302
     # Once printed, the officer deletes the PDF (the only place the codes were in clear).
     channels_page = f"/officers/rounds/{channels.round}/channels"
-    deleted = post_form(client, f"/officers/rounds/{channels.round}/letters/{batch.id}/delete-file", {}, form_url=channels_page)
+    delete_file = f"/officers/rounds/{channels.round}/letters/{batch.id}/delete-file"
+    assert f'href="{delete_file}"' in client.get(channels_page).get_data(as_text=True)
+    asked = client.get(delete_file).get_data(as_text=True)  # "Are you sure?" first, deleting nothing
+    assert "Are you sure you want to delete the letters PDF?" in asked and "codes already printed still work" in asked
+    assert f'action="{delete_file}"' in asked and client.get(f"{task_url}/download").status_code == 200
+    assert client.get(f"/officers/rounds/{channels.round}/letters/999999/delete-file").status_code == 404
+    deleted = post_form(client, delete_file, {}, form_url=channels_page)
     assert deleted.status_code == 302
     assert client.get(f"{task_url}/download").status_code == 404
     assert "the PDF has been deleted" in client.get(task_url).get_data(as_text=True)
@@ -185,6 +191,7 @@ def test_letters_are_printed_by_a_job_one_page_each(app, client, channels, work_
     resident = factories.signed_in(app, "resident@example.org")
     assert resident.get(f"{task_url}/download").status_code == 403
     assert resident.get(url).status_code == 403
+    assert resident.get(delete_file).status_code == 403
 
 
 def test_letters_only_go_to_postcodes_of_the_rounds_ward(app, client, channels):
