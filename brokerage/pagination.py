@@ -62,7 +62,7 @@ class Keyset:
                     values.append(EPOCH + timedelta(microseconds=int(part)))
                 else:
                     values.append(python_type(part))
-        except (ValueError, NotImplementedError, OverflowError):
+        except (ValueError, OverflowError):
             return None
         return tuple(values)
 

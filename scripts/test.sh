@@ -11,5 +11,9 @@ else
   echo "Browser:  chromium not found at /usr/bin/chromium: the browser tests will be SKIPPED."
   echo "          Install it with: sudo apt-get install chromium"
 fi
+if ! command -v pdfinfo >/dev/null || ! command -v pdftoppm >/dev/null; then
+  echo "PDF:      pdfinfo/pdftoppm not found: the report PDF's tagging tests will be SKIPPED."
+  echo "          Install them with: sudo apt-get install poppler-utils"
+fi
 # Two processes by default (TEST_WORKERS=0 for one): each gets its own database and Redis db.
 exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" "$@"

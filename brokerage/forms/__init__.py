@@ -8,7 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput, GovTextInput
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovFileInput, GovSubmitInput, GovTextInput
 from wtforms import DateField, IntegerField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
@@ -26,6 +27,16 @@ def email_field(label: str = "Email address", description: str = "") -> StringFi
         ],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
+def csv_file_field(
+    label: str, description: str, required: str = "Select a CSV file", not_csv: str = "The file must be a CSV"
+) -> FileField:
+    """A required upload of one CSV file (imports of returns, postcodes, planning data)."""
+    return FileField(
+        label, description=description, widget=GovFileInput(),
+        validators=[FileRequired(message=required), FileAllowed(["csv"], message=not_csv)],
     )
 
 
@@ -158,6 +169,9 @@ class PoundsField(StringField):
         maximum_pence: int | None = None,
         **kwargs,
     ):
+        # Every amount box looks the same: a £ prefix, ten characters wide, a decimal keypad.
+        kwargs.setdefault("widget", GovTextInput())
+        kwargs.setdefault("render_kw", {"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}})
         super().__init__(label, validators, **kwargs)
         self.not_an_amount, self.example, self.required_message = not_an_amount, example, required
         self.what, self.maximum_pence = what, maximum_pence

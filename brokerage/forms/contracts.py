@@ -55,7 +55,6 @@ class ContractForm(FlaskForm):
         description="The whole-life value in pounds. It sets the contract's social value tier.",
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the contract value in pounds")],
-        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
     )
     start_date = date_field("Start date (optional)", "For example, 1 4 2025")
     end_date = date_field("End date (optional)", "For example, 31 3 2028")
@@ -202,7 +201,6 @@ class SettlementForm(FlaskForm):
         "Amount paid into the Social Value Fund",
         description="Only for a payment in lieu.",
         widget=GovTextInput(),
-        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
     )
     credit_description = TextAreaField(
         "Substitute delivery the credit is for",

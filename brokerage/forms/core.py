@@ -53,7 +53,6 @@ class SettingsForm(FlaskForm):
         **THRESHOLD,
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the basic tier threshold in pounds")],
-        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
     )
     tier_kpi_from = PoundsField(
         "KPI tier from (£)",
@@ -61,7 +60,6 @@ class SettingsForm(FlaskForm):
         **THRESHOLD,
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the KPI tier threshold in pounds")],
-        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
     )
     tier_strategic_over = PoundsField(
         "Strategic tier over (£)",
@@ -69,7 +67,6 @@ class SettingsForm(FlaskForm):
         **THRESHOLD,
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the strategic tier threshold in pounds")],
-        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
     )
     at_risk_days = IntegerField(
         "At risk: days before the due date",

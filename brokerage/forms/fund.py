@@ -22,7 +22,6 @@ class SpendOnRoundForm(FlaskForm):
         validators=[InputRequired(message="Enter the amount in pounds")],
         what="The amount",
         maximum_pence=MAX_SPEND_PENCE,
-        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
     )
     submit = SubmitField("Add it to the budget", widget=GovSubmitInput())
 

@@ -55,7 +55,6 @@ class IdeaForm(FlaskForm):
         not_an_amount="Enter the cost in pounds, like 5000 or 5,000", example="5,000.50",
         required="Enter a rough cost in pounds", what="The cost",
         widget=GovTextInput(),
-        render_kw={"params": {"prefix": {"text": "£"}, "classes": "govuk-input--width-10", "inputmode": "decimal"}},
     )
     theme_id = SelectField("Priority theme", widget=GovSelect(), coerce=int)
     place = StringField(
@@ -151,7 +150,6 @@ class AssessForm(FlaskForm):
     estimate = PoundsField(
         "Cost estimate in pounds (feasible ideas)", widget=GovTextInput(), validators=[Optional()],
         not_an_amount="Enter the estimate in pounds, like 5000 or 5,000", example="5,000.50",
-        render_kw={"params": {"prefix": {"text": "£"}, "classes": "govuk-input--width-10", "inputmode": "decimal"}},
     )
     explanation = TextAreaField(
         "Explanation", description="How you estimated it, or why it is not feasible. Residents see this.",

@@ -82,7 +82,6 @@ class NeedForm(FlaskForm):
         what="The value",
         maximum_pence=MAX_VALUE_PENCE,
         widget=GovTextInput(),
-        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
     )
     ward_id = SelectField("Ward", widget=GovSelect(), coerce=int)
     theme_id = SelectField("Priority theme", widget=GovSelect(), coerce=int)

@@ -19,7 +19,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from brokerage.forms import PoundsField, postcode_field
+from brokerage.forms import PoundsField, csv_file_field, postcode_field
 from models import NeedKind
 from models.places.themes import DeliveredThrough
 
@@ -38,11 +38,9 @@ class WardsUploadForm(FlaskForm):
 
 
 class PostcodesUploadForm(FlaskForm):
-    file = FileField(
+    file = csv_file_field(
         "Postcode to ward lookup (CSV)",
-        description="With a pcds column and a ward code column (ward_code or osward), as in Code-Point Open extracts or the ONS postcode directory.",
-        widget=GovFileInput(),
-        validators=[FileRequired(message="Select a CSV file"), FileAllowed(["csv"], message="The file must be a CSV")],
+        "With a pcds column and a ward code column (ward_code or osward), as in Code-Point Open extracts or the ONS postcode directory.",
     )
     submit = SubmitField("Import postcodes", widget=GovSubmitInput())
 

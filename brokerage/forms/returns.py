@@ -5,7 +5,7 @@ beside the field of the same name."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from flask_wtf.file import FileField, FileSize
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovFileInput,
@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from brokerage.evidence import MAX_EVIDENCE_MB
-from brokerage.forms import PoundsField, WholeNumberField, date_field
+from brokerage.forms import PoundsField, csv_file_field, WholeNumberField, date_field
 from models import Ward, db
 from models.returns.ratings import Rating
 from models.returns.rules import LineDetails
@@ -115,11 +115,9 @@ class RejectReturnForm(FlaskForm):
 
 
 class ReturnsCsvForm(FlaskForm):
-    file = FileField(
+    file = csv_file_field(
         "Returns (CSV)",
-        description="One line per commitment and period, with the columns of the template. Up to 2 MB.",
-        widget=GovFileInput(),
-        validators=[FileRequired(message="Select a CSV file"), FileAllowed(["csv"], message="The file must be a CSV")],
+        "One line per commitment and period, with the columns of the template. Up to 2 MB.",
     )
     submit = SubmitField("Upload and submit the returns", widget=GovSubmitInput())
 
@@ -165,7 +163,6 @@ class ResolutionForm(FlaskForm):
     )
     amount = PoundsField(
         "Amount paid into the Social Value Fund", description="Only for a payment.", widget=GovTextInput(),
-        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
     )
     substitute = SelectField("The return or delivery that earned the credit", widget=GovSelect(), validate_choice=False)
     submit = SubmitField("Resolve", widget=GovSubmitInput())

@@ -72,7 +72,6 @@ class TenderForm(_PlacesForm):
         "Estimated value", description="The whole-life value in pounds. It sets the tier: what social value the tender asks for.",
         widget=GovTextInput(), validators=[InputRequired(message="Enter the estimated value in pounds")],
         what="The estimated value", maximum_pence=MAX_CONTRACT_VALUE_PENCE,
-        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
     )
     closing_date = date_field("Closing date", "The last day offers are taken. For example, 27 3 2027", "Enter the closing date, with a day, month and year")
     submit = SubmitField("Record the tender", widget=GovSubmitInput())
@@ -204,7 +203,6 @@ class AwardForm(FlaskForm):
     value = PoundsField(
         "Contract value (optional)", description="Leave empty for the tender's estimated value.", widget=GovTextInput(),
         what="The contract value", maximum_pence=MAX_CONTRACT_VALUE_PENCE,
-        render_kw={"params": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}},
     )
     start_date = date_field("Contract start date (optional)", "For example, 1 4 2027")
     end_date = date_field("Contract end date (optional)", "For example, 31 3 2030")

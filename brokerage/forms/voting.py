@@ -109,7 +109,6 @@ class RoundForm(FlaskForm):
         "Budget in pounds",
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the budget in pounds")],
-        render_kw={"params": {"prefix": {"text": "£"}, "classes": "govuk-input--width-10", "inputmode": "decimal"}},
     )
     opens_on = date_field("Voting opens", "For example, 1 3 2027", required="Enter the date voting opens")
     opens_time = TimeField(
@@ -256,7 +255,6 @@ class ItemOptionForm(FlaskForm):
     cost = PoundsField(
         "Cost in pounds", widget=GovTextInput(),
         validators=[InputRequired(message="Enter the cost in pounds")],
-        render_kw={"params": {"prefix": {"text": "£"}, "classes": "govuk-input--width-10", "inputmode": "decimal"}},
     )
     submit = SubmitField("Add option", widget=GovSubmitInput())
 

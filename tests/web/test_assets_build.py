@@ -10,15 +10,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_stylesheet_builds_without_warnings(tmp_path):
-    sass = ROOT / "node_modules" / ".bin" / "sass"
-    if not sass.exists() or shutil.which("node") is None:
-        pytest.skip("needs node and `npm ci` (node_modules/.bin/sass)")
+    sass = ROOT / "node_modules" / ".bin" / "sass"  # `make test` installs it (`npm ci`) before the tests run
+    assert sass.exists() and shutil.which("node"), "Node.js and `npm ci` are prerequisites of `make test`"
     build = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["scripts"]["build"].split()
     assert "--quiet-deps" in build, "GOV.UK Frontend's own deprecation warnings should be silenced"
     assert build[0] == "sass" and build[-1] == "static/build/app.css", build
