@@ -45,6 +45,28 @@ class PostcodesUploadForm(FlaskForm):
     submit = SubmitField("Import postcodes", widget=GovSubmitInput())
 
 
+class IndicatorsUploadForm(FlaskForm):
+    file = csv_file_field(
+        "Ward indicators (CSV)",
+        "With the columns ward_code, indicator, value, source and year: one line per ward, indicator and year. Up to 2 MB.",
+    )
+    submit = SubmitField("Import indicators", widget=GovSubmitInput())
+
+
+class IndicatorChoiceForm(FlaskForm):
+    """Which local indicator matching and the ward map use (choices set by the view)."""
+
+    indicator = RadioField("Local indicator for matching and the ward map", widget=GovRadioInput(),
+                           validators=[InputRequired(message="Choose an indicator")])
+    direction = RadioField(
+        "For an imported indicator, which values mean more need?", widget=GovRadioInput(),
+        choices=[SelectChoice("lower", "Lower values (as for the Social Progress Index: higher is better)"),
+                 SelectChoice("higher", "Higher values (as for an unemployment rate)")],
+        validators=[InputRequired(message="Choose which values mean more need")],
+    )
+    save_indicator = SubmitField("Save the indicator choice", widget=GovSubmitInput())
+
+
 class ThemeForm(FlaskForm):
     name = StringField(
         "Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the theme's name"), Length(max=160)]

@@ -18,6 +18,7 @@ from models.needs.search import SORTS, STATUS_FILTERS, NeedFilters, open_need_co
 from models.places.wards import lookup_postcode
 from models.pledges.rules import pledge_choice
 from models.places.themes import NeedKind
+from models.places.indicators import chosen_indicator, shade_for_level, ward_readings
 from models.places.ward_map import shade_class, ward_shapes
 
 
@@ -114,6 +115,9 @@ def borough_map():
         [(ward_id, code, name, json.loads(boundary) if boundary else None) for ward_id, code, name, boundary in rows]
     )
     counts = _open_need_counts(today)
+    # Shaded by open needs, or (?by=indicator) by the local indicator an administrator chose.
+    chosen = chosen_indicator()
+    readings = ward_readings(chosen) if request.args.get("by") == "indicator" else None
     return render_template(
         "public/map.html",
         view_box=view_box,
@@ -121,4 +125,7 @@ def borough_map():
         counts=counts,
         shade=shade_class,
         wards=[(ward_id, code, name) for ward_id, code, name, _ in rows],
+        chosen=chosen,
+        readings=readings,
+        shade_for_level=shade_for_level,
     )

@@ -189,7 +189,13 @@ def _load_needs(kinds: set[str], today: date) -> list[NeedFacts]:
     from models.places.wards import Ward
     from models.places.themes import Theme
 
+    from models.places.indicators import chosen_indicator, ward_readings
+
+    chosen = chosen_indicator()
     wards = {id: (name, score) for id, name, score in db.session.execute(select(Ward.id, Ward.name, Ward.local_index_score))}
+    # IMD (the default) scores by each ward's rank in England; another chosen indicator by the
+    # ward's place among this council's wards on it.
+    readings = {} if chosen.is_imd else ward_readings(chosen)
     themes = dict(db.session.execute(select(Theme.id, Theme.name)).all())
     rows = db.session.execute(
         select(
@@ -201,9 +207,11 @@ def _load_needs(kinds: set[str], today: date) -> list[NeedFacts]:
     needs = []
     for id, kind, theme_id, unit, remaining, deadline, ward_id in rows:
         ward_name, imd_rank = wards.get(ward_id, (None, None))
+        reading = readings.get(ward_id)
         needs.append(
             NeedFacts(id, kind, theme_id, unit, remaining, deadline, ward_id, ward_name, themes.get(theme_id, ""),
-                      priorities.get(id), imd_rank)
+                      priorities.get(id), imd_rank if chosen.is_imd else None,
+                      reading.level if reading else None, chosen.label)
         )
     return needs
 

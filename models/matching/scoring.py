@@ -88,6 +88,10 @@ class NeedFacts:
     theme_name: str = ""
     priority: Priority | None = None
     imd_rank: float | None = None  # the ward's mean IMD 2019 rank (1 = most deprived)
+    # When an administrator chose another local indicator (models/places/indicators.py): the
+    # ward's place among the council's wards on it, 0 least in need to 1 most, and its name.
+    local_level: float | None = None
+    local_indicator: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +163,13 @@ def deprivation_factor(imd_rank: float | None) -> float:
     return min(max(1.0 - (imd_rank - 1) / (LSOAS_IN_ENGLAND - 1), 0.0), 1.0)
 
 
+def local_need_factor(need: NeedFacts) -> float:
+    """The chosen local indicator's level where there is one, else IMD's."""
+    if need.local_level is not None:
+        return min(max(need.local_level, 0.0), 1.0)
+    return deprivation_factor(need.imd_rank)
+
+
 def need_urgency_factor(deadline: date, today: date) -> float:
     days = (deadline - today).days
     if days <= URGENT_DAYS:
@@ -192,7 +203,7 @@ def need_own_score(need: NeedFacts, today: date) -> float:
     """The part of the score that depends on the need alone."""
     return (
         WEIGHTS["priority"] * priority_factor(need.priority)
-        + WEIGHTS["deprivation"] * deprivation_factor(need.imd_rank)
+        + WEIGHTS["deprivation"] * local_need_factor(need)
         + WEIGHTS["need_urgency"] * need_urgency_factor(need.deadline, today)
     )
 
@@ -202,7 +213,7 @@ def factors(commitment: CommitmentFacts, need: NeedFacts, today: date) -> dict[s
         "theme": theme_factor(commitment, need.theme_id),
         "ward": ward_factor(commitment, need.ward_id),
         "priority": priority_factor(need.priority),
-        "deprivation": deprivation_factor(need.imd_rank),
+        "deprivation": local_need_factor(need),
         "need_urgency": need_urgency_factor(need.deadline, today),
         "commitment_urgency": commitment_urgency_factor(commitment.due_date, today),
         "fit": fit_factor(need_amount(commitment, need), commitment.remaining),
@@ -308,6 +319,8 @@ def reasons(commitment: CommitmentFacts, need: NeedFacts, today: date, parts: di
         said.append("for the whole borough")
     else:
         said.append(f"in {need.ward_name}")
+    if need.local_level is not None and need.local_level >= 0.8:
+        said.append(f"{need.ward_name or 'this area'} is among this council's wards most in need by {need.local_indicator}")
     if need.imd_rank is not None:
         decile = max(1, math.ceil(need.imd_rank / LSOAS_IN_ENGLAND * 10))
         if decile <= 3:

@@ -463,6 +463,8 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("admin.census", "admin@example.org", "/admin/census"),
         Route("admin.wards", "admin@example.org", "/admin/wards"),
         Route("admin.postcodes", "admin@example.org", "/admin/postcodes", "/admin/wards"),
+        Route("admin.indicators", "admin@example.org", "/admin/indicators"),
+        Route("admin.indicator_setting", "admin@example.org", "/admin/settings/indicator"),
         Route("admin.theme", "admin@example.org", "/admin/themes/new"),
         Route("admin.theme", "admin@example.org", f"/admin/themes/{theme_id}"),
         Route("admin.measure", "admin@example.org", f"/admin/measures/new?theme={theme_id}"),

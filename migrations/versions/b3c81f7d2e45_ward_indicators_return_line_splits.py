@@ -1,0 +1,43 @@
+"""ward indicators; return line splits
+
+Ward-level indicators an administrator imports (ward, indicator, year, value, source), one
+row per ward, indicator and year; the splits of a supplier return line between commitments
+of several agreements.
+
+Revision ID: b3c81f7d2e45
+Revises: a91d5e3c7f48
+Create Date: 2026-11-30 07:50:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'b3c81f7d2e45'
+down_revision = 'a91d5e3c7f48'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'ward_indicators',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('ward_id', sa.Integer(), nullable=False),
+        sa.Column('indicator', sa.String(length=120), nullable=False),
+        sa.Column('year', sa.Integer(), nullable=False),
+        sa.Column('value', sa.Float(), nullable=False),
+        sa.Column('source', sa.String(length=200), nullable=False),
+        sa.Column('updated_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['ward_id'], ['wards.id'], name=op.f('fk_ward_indicators_ward_id_wards'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_ward_indicators')),
+        sa.UniqueConstraint('ward_id', 'indicator', 'year', name='uq_ward_indicators_ward_indicator_year'),
+    )
+    with op.batch_alter_table('ward_indicators', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ward_indicators_indicator'), ['indicator'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ward_indicators_ward_id'), ['ward_id'], unique=False)
+
+
+def downgrade():
+    op.drop_table('ward_indicators')
