@@ -101,6 +101,7 @@ from models.core.uploads import PendingUpload  # noqa: E402
 from models.places.themes import Measure, NeedKind, Theme  # noqa: E402
 from models.tenders.models import Offer, OfferLine, PackCuration, Reservation, Tender  # noqa: E402
 from models.returns.models import ReturnEvidence, ReturnLine, SupplierReturn  # noqa: E402
+from models.returns.splits import ReturnLineSplit  # noqa: E402,F401
 from models.planning.models import DeveloperAgreement, DeveloperContribution, DeveloperTransaction  # noqa: E402
 from models.fund.ledger import FundBalance, FundEntry  # noqa: E402
 from models.places.indicators import WardIndicator  # noqa: E402,F401

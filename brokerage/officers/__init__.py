@@ -18,6 +18,7 @@ from brokerage.officers import (  # noqa: E402,F401
     jobs,
     needs,
     returns,
+    return_splits,
     rounds,
     routes,
     stories,

@@ -37,7 +37,26 @@ def upgrade():
     with op.batch_alter_table('ward_indicators', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ward_indicators_indicator'), ['indicator'], unique=False)
         batch_op.create_index(batch_op.f('ix_ward_indicators_ward_id'), ['ward_id'], unique=False)
+    op.create_table(
+        'return_line_splits',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('line_id', sa.Integer(), nullable=False),
+        sa.Column('commitment_id', sa.Integer(), nullable=False),
+        sa.Column('quantity', sa.BigInteger(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('created_by_id', sa.Integer(), nullable=True),
+        sa.CheckConstraint('quantity > 0', name=op.f('ck_return_line_splits_quantity_positive')),
+        sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'], name=op.f('fk_return_line_splits_commitment_id_commitments'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_return_line_splits_created_by_id_users'), ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['line_id'], ['return_lines.id'], name=op.f('fk_return_line_splits_line_id_return_lines'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_return_line_splits')),
+        sa.UniqueConstraint('line_id', 'commitment_id', name='uq_return_line_splits_line_commitment'),
+    )
+    with op.batch_alter_table('return_line_splits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_return_line_splits_commitment_id'), ['commitment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_return_line_splits_line_id'), ['line_id'], unique=False)
 
 
 def downgrade():
+    op.drop_table('return_line_splits')
     op.drop_table('ward_indicators')

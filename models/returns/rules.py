@@ -236,12 +236,14 @@ def submit_return(supplier_return: SupplierReturn, user: "User", answer: str = "
 
 
 def _add_to_commitments(supplier_return: SupplierReturn, sign: int) -> None:
-    for line in supplier_return.lines:
-        if line.quantity:
-            db.session.execute(
-                update(Commitment).where(Commitment.id == line.commitment_id)
-                .values(returned_quantity=Commitment.returned_quantity + sign * line.quantity)
-            )
+    # A line an officer split counts as split (models/returns/splits.py).
+    from models.returns.splits import counted_parts
+
+    for commitment_id, quantity in counted_parts(supplier_return.lines):
+        db.session.execute(
+            update(Commitment).where(Commitment.id == commitment_id)
+            .values(returned_quantity=Commitment.returned_quantity + sign * quantity)
+        )
 
 
 def _locked_submitted(return_id: int, officer: "User") -> SupplierReturn:

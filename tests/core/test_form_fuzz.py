@@ -314,7 +314,7 @@ def routes(app, world: World, make_user) -> list[Route]:
         ids = {
             "ideas_round": ideas_round.id, "idea": idea.id, "own_idea": own_idea.id, "idea_comment": idea_comment.id,
             "idea_report": idea_report.id,
-            "draft_return": returns[0], "sent_return": returns[1],
+            "draft_return": returns[0], "sent_return": returns[1], "sent_line": made.lines[0].id,
             "draft_story": draft_story.id, "sent_story": sent_story.id, "case_study": case_study.id, "match": match.id,
             "invitation": make_token("invitation", {"invitation": invitation.id, "email": invitation.email}),
             "reset": make_token("reset-password", {"user": other.id, "h": other.password_hash[-16:], "email": other.email}),
@@ -414,6 +414,7 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.accept", "officer@example.org", f"/officers/returns/{ids['sent_return']}/accept", f"/officers/returns/{ids['sent_return']}"),
         Route("officers.query", "officer@example.org", f"/officers/returns/{ids['sent_return']}/query", f"/officers/returns/{ids['sent_return']}"),
         Route("officers.reject", "officer@example.org", f"/officers/returns/{ids['sent_return']}/reject", f"/officers/returns/{ids['sent_return']}"),
+        Route("officers.split_return_line", "officer@example.org", f"/officers/return-lines/{ids['sent_line']}/split", f"/officers/returns/{ids['sent_return']}/splits"),
         Route("officers.new_commitment", "officer@example.org", f"/officers/contracts/{world.contract}/commitments/new"),
         Route("officers.decide_commitment_view", "officer@example.org", f"/officers/commitments/{world.proposed}/decision", f"/officers/commitments/{world.proposed}"),
         Route("officers.remedial_plan", "officer@example.org", f"/officers/commitments/{world.hours}/remedial-plan", f"/officers/commitments/{world.hours}"),

@@ -56,4 +56,4 @@ def test_the_dashboard_lists_shared_benefits(app, world):
     client = app.test_client()
     login(client, "officer@example.org")
     page = client.get("/officers/impact").get_data(as_text=True)
-    assert "Benefits claimed by more than one source" in page and "every delivery counts towards one" in page
+    assert "Benefits claimed by more than one source" in page and "every delivery and return line counts towards one" in page
