@@ -103,6 +103,7 @@ from models.tenders.models import Offer, OfferLine, PackCuration, Reservation, T
 from models.returns.models import ReturnEvidence, ReturnLine, SupplierReturn  # noqa: E402
 from models.returns.splits import ReturnLineSplit  # noqa: E402,F401
 from models.planning.models import DeveloperAgreement, DeveloperContribution, DeveloperTransaction  # noqa: E402
+from models.planning.links import ContributionLink  # noqa: E402,F401
 from models.fund.ledger import FundBalance, FundEntry  # noqa: E402
 from models.places.indicators import WardIndicator  # noqa: E402,F401
 

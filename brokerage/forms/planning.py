@@ -1,12 +1,14 @@
-"""The developer contributions upload form."""
+"""The developer contributions upload form, and the forms that link a social contribution
+to a commitment or a need."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
-from wtforms import SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import SelectField, SubmitField
+from wtforms.validators import InputRequired
 
-from brokerage.forms import csv_file_field
+from brokerage.forms import WholeNumberField, csv_file_field
 
 
 class DeveloperContributionsUploadForm(FlaskForm):
@@ -17,3 +19,18 @@ class DeveloperContributionsUploadForm(FlaskForm):
         required="Select a developer contributions CSV file", not_csv="The file must be a CSV (.csv)",
     )
     submit = SubmitField("Import the file", widget=GovSubmitInput())
+
+
+class LinkCommitmentForm(FlaskForm):
+    """Choices: the planning obligations' commitments (set by the view)."""
+
+    commitment_id = SelectField("Commitment of a planning obligation", coerce=int, widget=GovSelect(),
+                                validators=[InputRequired(message="Choose a commitment")])
+    link_commitment = SubmitField("Link the commitment", widget=GovSubmitInput())
+
+
+class LinkNeedForm(FlaskForm):
+    need_id = WholeNumberField("Need number", description="The number in the need's address, such as 42 in /needs/42.",
+                               widget=GovTextInput(), validators=[InputRequired(message="Enter the need's number")],
+                               render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}})
+    link_need = SubmitField("Link the need", widget=GovSubmitInput())

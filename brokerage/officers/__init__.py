@@ -15,6 +15,7 @@ from brokerage.officers import (  # noqa: E402,F401
     impact,
     kpis,
     planning,
+    planning_links,
     jobs,
     needs,
     returns,

@@ -19,6 +19,7 @@ from brokerage.pagination import paginate
 from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404, task_status
 from models import db
 from models.planning.imports import MAX_PLANNING_BYTES
+from models.planning.links import links_by_contribution
 from models.planning.models import DeveloperAgreement, DeveloperContribution, DeveloperTransaction
 from workers.planning import import_developer_contributions
 
@@ -39,7 +40,8 @@ def planning_register():
             .group_by(DeveloperTransaction.status)
         ).all()
     )
-    return render_template("officers/planning_register.html", page=page, totals=totals)
+    links = links_by_contribution([c.id for agreement in page.items for c in agreement.contributions])
+    return render_template("officers/planning_register.html", page=page, totals=totals, links=links)
 
 
 def _upload_page(form, status: int = 200):

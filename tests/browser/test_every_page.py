@@ -288,6 +288,15 @@ def seed_new_features(officer) -> dict:
     taken = {row.period_start for row in db.session.scalars(select(SupplierReturn).where(SupplierReturn.contract_id == contract.id))}
     period = next(period for period in contract_periods(contract, today) if period.ended(today) and period.start not in taken)
     draft = start_return(contract, seller, period.start, today)
+    # A developer agreement with a social and a housing contribution (test data: the demo has no planning register).
+    from models.planning.models import DeveloperAgreement, DeveloperContribution
+
+    developer_agreement = DeveloperAgreement(reference="TEST-S106-1", organisation="local-authority-eng:BEN")
+    developer_agreement.contributions = [
+        DeveloperContribution(reference="TEST-S106-1/A", purpose="employment-and-skills", amount_pence=50_000_00),
+        DeveloperContribution(reference="TEST-S106-1/B", purpose="affordable-housing", units=12),
+    ]
+    db.session.add(developer_agreement)
     db.session.commit()
     years = sorted({row.year_start.isoformat() for row in kpi_years(contract, today)})
     assert years and returns, "the demo's returns contract has no returns or no year ended"
@@ -301,6 +310,7 @@ def seed_new_features(officer) -> dict:
         "endpoint_values": {
             "officers.assessment": {"contract_id": [contract.id], "year_start": years},
             "suppliers.return_line": {"return_id": [draft.id], "commitment_id": [c.id for c in contract.commitments]},
+            "officers.planning_contribution": {"contribution_id": [c.id for c in developer_agreement.contributions]},
         },
         "forms": {"draft_return_id": draft.id, "commitment_id": contract.commitments[0].id, "empty_offer_id": empty_offer.id,
                   "ideas_round_id": db.session.scalar(select(Idea.round_id).order_by(Idea.id))},
@@ -469,6 +479,7 @@ ENDPOINT_PARAMETERS = {"admin.task": ("task_id",), "officers.impact_report_task"
                        "officers.round_action": ("action",), "officers.assessment": ("contract_id", "year_start"),
                        "suppliers.return_line": ("return_id", "commitment_id"),
                        "officers.planning_import_task": ("task_id",),
+                       "officers.planning_contribution": ("contribution_id",),
                        "organisations.remove": ("organisation_id", "membership_id"),
                        "officers.delete_letters_file": ("round_id", "batch_id")}
 SAMPLES = {"action": "open"}  # a parameter whose rule takes only certain words

@@ -321,6 +321,7 @@ def routes(app, world: World, make_user) -> list[Route]:
             "unsubscribe": unsubscribe_token(other.id, "digest"), "membership": membership, "resident": resident.id,
             "sign_in": sign_in_token(other),
         }
+        ids.update(_planning_links(officer, world))
         ids.update(_tenders(officer, user("supplier1@example.org"), db.session.get(Organisation, world.builders), measure_id))
         from models.voting.identity import PollingGrant
 
@@ -406,6 +407,8 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.new_contract", "officer@example.org", "/officers/contracts/new"),
         Route("officers.new_agreement", "officer@example.org", "/officers/agreements/new"),
         Route("officers.planning_imports", "officer@example.org", "/officers/planning-obligations/import"),
+        Route("officers.link_contribution", "officer@example.org", f"/officers/planning-obligations/contributions/{ids['contribution']}/links", f"/officers/planning-obligations/contributions/{ids['contribution']}"),
+        Route("officers.unlink_contribution", "officer@example.org", f"/officers/planning-obligations/links/{ids['contribution_link']}/remove", f"/officers/planning-obligations/contributions/{ids['contribution']}"),
         Route("officers.spend_fund_on_round", "officer@example.org", "/officers/fund/ward-votes", "/officers/fund"),
         Route("officers.toggle_kpi", "officer@example.org", f"/officers/commitments/{world.hours}/kpi", f"/officers/contracts/{world.contract}/kpis"),
         Route("officers.rate", "officer@example.org", f"/officers/contracts/{world.contract}/kpis/{world.hours}-2025-04-01", f"/officers/contracts/{world.contract}/kpis"),
@@ -472,6 +475,20 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("admin.measure", "admin@example.org", f"/admin/measures/{measure_id}"),
         Route("admin.user", "admin@example.org", f"/admin/users/{ids['resident']}"),
     ]
+
+
+def _planning_links(officer, world: World) -> dict:
+    """A social planning contribution (test data) with a need linked to it."""
+    from models.needs.models import Need
+    from models.planning.links import link_need
+    from models.planning.models import DeveloperAgreement, DeveloperContribution
+
+    contribution = DeveloperContribution(reference="FUZZ-S106/A", purpose="employment-and-skills", amount_pence=10_000_00)
+    db.session.add(DeveloperAgreement(reference="FUZZ-S106", contributions=[contribution]))
+    db.session.flush()
+    need = db.session.scalar(select(Need.id).where(Need.status == "published").order_by(Need.id))
+    link = link_need(contribution, need, officer)
+    return {"contribution": contribution.id, "contribution_link": link.id}
 
 
 def _tenders(officer, seller, builders, measure_id) -> dict:
@@ -541,6 +558,7 @@ QUERY_PAGES = [
     (None, "/needs", ["q", "ward", "theme", "kind", "status", "sort", "open", "page"]),
     (None, "/needs/near", ["postcode"]),
     (None, "/postcode", ["postcode"]),
+    (None, "/map", ["by"]),
     (None, "/rounds", ["ward", "page"]),
     (None, "/stories", ["page", "theme", "ward"]),
     (None, "/ledger", ["ward", "theme", "supplier", "kind", "year", "page"]),
