@@ -93,11 +93,13 @@ class ContractFilterForm(Form):
 
     supplier = SelectField("Supplier", widget=GovSelect(), coerce=int, validators=[Optional()])
     tier = SelectField("Tier", widget=GovSelect(), validators=[Optional()])
+    kind = SelectField("Kind of agreement", widget=GovSelect(), validators=[Optional()])
 
     def __init__(self, formdata, suppliers: list[tuple[int, str]]):
         super().__init__(formdata)
         self.supplier.choices = [SelectChoice(0, "All suppliers")] + [SelectChoice(i, name) for i, name in suppliers]
         self.tier.choices = [SelectChoice("", "All tiers")] + [SelectChoice(tier.value, tier.label) for tier in Tier]
+        self.kind.choices = [SelectChoice("", "All kinds")] + [SelectChoice(k.value, k.label) for k in KINDS.values()]
 
 
 class CommitmentForm(FlaskForm):
@@ -295,3 +297,16 @@ class AgreementForm(ContractForm):
             setattr(details, name, getattr(self, name).data)
         details.ward_id = self.ward_id.data or None
         return details
+
+
+def agreement_form_data(agreement) -> dict:
+    """What the agreement form shows when an agreement is changed."""
+    from models.contracts.rules import KIND_FIELDS
+
+    return {
+        "kind": agreement.kind, "reference": agreement.reference, "title": agreement.title,
+        "buyer_department": agreement.buyer_department, "supplier_id": agreement.supplier_id,
+        "responsible_officer_id": agreement.responsible_officer_id or 0,
+        "value": f"{agreement.value_pence / 100:,.2f}", "start_date": agreement.start_date, "end_date": agreement.end_date,
+        **{name: getattr(agreement, name) for name in KIND_FIELDS}, "ward_id": agreement.ward_id or 0,
+    }

@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from brokerage.forms.contracts import (
     AgreementForm,
+    agreement_form_data,
     CommitmentForm,
     ContractFilterForm,
     ContractForm,
@@ -40,6 +41,7 @@ from models.contracts.import_batches import batch_changes, batch_that_created, u
 from models.contracts.models import CommitmentStatus, ImportBatch, tier_case
 from models.contracts.rules import (
     add_commitment,
+    change_agreement,
     decide_commitment,
     record_contract,
     set_remedial_plan,
@@ -97,6 +99,8 @@ def contracts():
     # Optional() passes blank-looking text (" ", "\r\n") without checking the choice: only a real tier filters.
     if filters.tier.data in {tier.value for tier in Tier} and not filters.tier.errors:
         query = query.where(tier_case() == Tier(filters.tier.data).value)
+    if filters.kind.data in KINDS and not filters.kind.errors:
+        query = query.where(Contract.kind == filters.kind.data)
     page = paginate(query)
     ids = [contract.id for contract in page.items]
     counts = dict(
@@ -136,6 +140,20 @@ def new_agreement():
             flash(f"{created[0].kind_label} {created[0].reference} recorded.", "success")
             return redirect(url_for("officers.contract", contract_id=created[0].id))
     return render_template("officers/agreement_form.html", form=form)
+
+
+@bp.route("/contracts/<int:contract_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit_agreement(contract_id: int):
+    """Change an agreement of any kind: its own fields and the fields of its kind."""
+    agreement = _contract_or_404(contract_id)
+    form = AgreementForm(data=agreement_form_data(agreement)) if request.method == "GET" else AgreementForm()
+    form.submit.label.text = "Save the changes"
+    if form.validate_on_submit():
+        if apply_rule(lambda: change_agreement(agreement, form.details(), current_user), form):
+            flash(f"{agreement.kind_label} {agreement.reference} saved.", "success")
+            return redirect(url_for("officers.contract", contract_id=agreement.id))
+    return render_template("officers/agreement_form.html", form=form, agreement=agreement), (400 if form.errors else 200)
 
 
 @bp.route("/contracts/<int:contract_id>")

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 from models.contracts.models import Commitment, CommitmentStatus, Contract, MAX_CONTRACT_VALUE_PENCE
 
 
+KIND_FIELDS = ("planning_reference", "site", "ward_id", "trigger", "programme", "asset", "lease_terms")
+
+
 @dataclass
 class ContractDetails:
     reference: str
@@ -44,8 +47,7 @@ class ContractDetails:
 
     def kind_fields(self) -> dict:
         """The agreement kind's own fields, blanks as None (models/contracts/agreements.py)."""
-        names = ("planning_reference", "site", "ward_id", "trigger", "programme", "asset", "lease_terms")
-        values = {name: getattr(self, name) for name in names}
+        values = {name: getattr(self, name) for name in KIND_FIELDS}
         return {name: (value.strip() or None) if isinstance(value, str) else (value or None) for name, value in values.items()}
 
 
@@ -130,6 +132,49 @@ def record_contract(details: ContractDetails, officer: "User", ocid: str | None 
         "contract.recorded", contract, actor=officer, to_state="recorded", detail={"source": source, "kind": details.kind}
     )
     return contract
+
+
+def change_agreement(contract: Contract, details: ContractDetails, officer: "User") -> Contract:
+    """An officer changes an agreement of any kind: the checks of recording one, and the
+    organisation stays while the agreement has commitments (their pledges, allocations and
+    returns are that organisation's), and its dates keep its commitments' due dates inside
+    them. Audited with each changed field's before and after."""
+    from models.contracts.agreements import EMPLOYMENT
+
+    require_officer(officer)
+    if details.kind == EMPLOYMENT and not details.supplier_id:
+        details.supplier_id = council_employer().id
+    validate_contract(details, except_id=contract.id)
+    wanted = {
+        "kind": details.kind, "reference": details.reference.strip(), "title": details.title.strip(),
+        "buyer_department": (details.buyer_department or "").strip() or None, "supplier_id": details.supplier_id,
+        "value_pence": details.value_pence, "start_date": details.start_date, "end_date": details.end_date,
+        "responsible_officer_id": details.responsible_officer_id, **details.kind_fields(),
+    }
+    if wanted["supplier_id"] != contract.supplier_id and contract.commitments:
+        raise DomainError("The organisation cannot change once the agreement has commitments: they, and what was "
+                          "delivered against them, are its organisation's", field="supplier_id")
+    for commitment in contract.commitments:
+        if commitment.state == "rejected":
+            continue
+        if wanted["start_date"] is not None and commitment.due_date < wanted["start_date"]:
+            raise DomainError(f"A commitment is due on {_day(commitment.due_date)}, before this start date",
+                              field="start_date")
+        if wanted["end_date"] is not None and commitment.due_date > wanted["end_date"]:
+            raise DomainError(f"A commitment is due on {_day(commitment.due_date)}, after this end date", field="end_date")
+    changed = {name: value for name, value in wanted.items() if getattr(contract, name) != value}
+    if not changed:
+        return contract
+    detail = {name: [_plain(getattr(contract, name)), _plain(value)] for name, value in changed.items()}
+    for name, value in changed.items():
+        setattr(contract, name, value)
+    db.session.flush()
+    record_event("contract.changed", contract, actor=officer, detail=detail)
+    return contract
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
 
 
 @dataclass
