@@ -101,6 +101,9 @@ FORMS = [
     ("officer", "/officers/case-studies/new"),
     ("admin", "/admin/themes/new"),
     ("admin", "/admin/measures/new"),
+    ("admin", "/admin/indicators"),
+    ("officer", "/officers/planning-obligations/contributions/{contribution_id}"),
+    ("officer", "/officers/contracts/{agreement_id}/edit"),
 ]
 
 
@@ -313,6 +316,7 @@ def seed_new_features(officer) -> dict:
             "officers.planning_contribution": {"contribution_id": [c.id for c in developer_agreement.contributions]},
         },
         "forms": {"draft_return_id": draft.id, "commitment_id": contract.commitments[0].id, "empty_offer_id": empty_offer.id,
+                  "contribution_id": developer_agreement.contributions[0].id, "agreement_id": contract.id,
                   "ideas_round_id": db.session.scalar(select(Idea.round_id).order_by(Idea.id))},
     }
 
