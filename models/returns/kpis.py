@@ -19,7 +19,7 @@ from models.contracts.tiers import Tier
 from models.core.events import record_event
 from models.core.settings import get_int_setting
 from models.people.permissions import require_officer
-from models.returns.models import KpiRating, ReturnLine, SupplierReturn
+from models.returns.models import KpiRating
 from models.returns.periods import twelve_month_years
 from models.returns.ratings import Rating, Thresholds, pro_rata_target, propose
 
@@ -69,11 +69,9 @@ def delivered_by(commitment_id: int, day: date) -> int:
         .where(Allocation.commitment_id == commitment_id, Pledge.status == "confirmed",
                Pledge.confirmed_at < datetime.combine(day + timedelta(days=1), time.min))
     )
-    returned = db.session.scalar(
-        select(func.coalesce(func.sum(ReturnLine.quantity), 0)).join(SupplierReturn, SupplierReturn.id == ReturnLine.return_id)
-        .where(ReturnLine.commitment_id == commitment_id, SupplierReturn.state == "accepted", SupplierReturn.period_end <= day)
-    )
-    return int(pledged or 0) + int(returned or 0)
+    from models.returns.splits import returned_by  # a split line counts as split
+
+    return int(pledged or 0) + returned_by(commitment_id, day)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ supersedes takes back exactly what its lines counted (`counted_parts`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Iterable
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, UniqueConstraint, select, update
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, UniqueConstraint, func, select, update
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from models import DomainError, PermissionDenied, db, utcnow
@@ -63,6 +63,24 @@ def counted_parts(lines: Iterable[ReturnLine]) -> list[tuple[int, int]]:
         elif line.quantity:
             parts.append((line.commitment_id, line.quantity))
     return parts
+
+
+def returned_by(commitment_id: int, day: date) -> int:
+    """What accepted returns for periods ended by `day` counted towards the commitment: its
+    own lines that are not split, and its parts of split lines (its own or other commitments')."""
+    counted = (SupplierReturn.state == "accepted", SupplierReturn.period_end <= day)
+    unsplit = db.session.scalar(
+        select(func.coalesce(func.sum(ReturnLine.quantity), 0)).join(SupplierReturn, SupplierReturn.id == ReturnLine.return_id)
+        .where(ReturnLine.commitment_id == commitment_id, *counted,
+               ~select(ReturnLineSplit.id).where(ReturnLineSplit.line_id == ReturnLine.id).exists())
+    )
+    split = db.session.scalar(
+        select(func.coalesce(func.sum(ReturnLineSplit.quantity), 0))
+        .join(ReturnLine, ReturnLine.id == ReturnLineSplit.line_id)
+        .join(SupplierReturn, SupplierReturn.id == ReturnLine.return_id)
+        .where(ReturnLineSplit.commitment_id == commitment_id, *counted)
+    )
+    return int(unsplit or 0) + int(split or 0)
 
 
 def split_targets(line: ReturnLine) -> list[Commitment]:

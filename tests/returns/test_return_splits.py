@@ -64,6 +64,11 @@ def test_a_split_line_counts_as_split_and_is_listed_as_claimed_twice(app, world)
         split_line(world["line"], officer, [(hires, 6), (grant_hires, 4)])
         db.session.commit()
         assert returned(hires, grant_hires) == [6, 4]
+        # KPI ratings read the same split (periods ended by the day asked about).
+        from models.returns.kpis import delivered_by
+
+        assert [delivered_by(c, date(2026, 3, 31)) for c in (hires, grant_hires)] == [6, 4]
+        assert [delivered_by(c, date(2025, 5, 1)) for c in (hires, grant_hires)] == [0, 0]
         [shared] = claimed_by_several_sources()
         assert (shared.pledge_id, shared.line_id, shared.return_id) == (None, world["line"], world["return"])
         assert (shared.delivered, shared.allocated) == (10, 10)
