@@ -269,3 +269,14 @@ def test_reasons_address_the_reader():
     assert "so Northwest Facilities' commitment can complete it" in officer
     assert "one of Northwest Facilities' commitment's preferred wards" in officer and "your" not in officer.lower()
     assert addressed(["your commitment"], "Builders Ltd") == ["Builders Ltd's commitment"]
+
+
+def test_a_chosen_local_indicator_weighs_like_deprivation_and_says_so():
+    """models/places/indicators.py: the ward's place among the council's wards on the chosen
+    indicator (1: the most in need) stands in for IMD, which is then not used."""
+    label = "Social Progress Index (test data) (Test, 2024)"
+    most, least = (replace(NEED, imd_rank=None, local_level=level, local_indicator=label) for level in (1.0, 0.0))
+    assert score(need=most) > score(need=replace(NEED, imd_rank=None)) > score(need=least)
+    said = score_match(COMMITMENT, most, TODAY).reasons
+    assert f"Harlesden & Kensal Green is among this council's wards most in need by {label}" in said
+    assert not any(label in reason for reason in score_match(COMMITMENT, least, TODAY).reasons)
