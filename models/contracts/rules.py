@@ -46,8 +46,12 @@ class ContractDetails:
     lease_terms: str | None = None
 
     def kind_fields(self) -> dict:
-        """The agreement kind's own fields, blanks as None (models/contracts/agreements.py)."""
-        values = {name: getattr(self, name) for name in KIND_FIELDS}
+        """The agreement kind's own fields, blanks as None (models/contracts/agreements.py);
+        another kind's fields are None too (left in a form whose kind was changed)."""
+        from models.contracts.agreements import KINDS
+
+        own = KINDS[self.kind].required if self.kind in KINDS else ()
+        values = {name: getattr(self, name) if name in own else None for name in KIND_FIELDS}
         return {name: (value.strip() or None) if isinstance(value, str) else (value or None) for name, value in values.items()}
 
 

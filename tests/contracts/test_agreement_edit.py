@@ -40,7 +40,7 @@ def test_an_officer_changes_a_grant_into_a_planning_obligation_and_it_is_audited
     saved = post_form(client, f"/officers/contracts/{agreement}/edit", fields(
         world, kind="planning_obligation", supplier_id=str(world["developer"]), title="Homes at Wembley",
         planning_reference="20/1234/FUL", site="Wembley Park", ward_id=str(world["ward"]), trigger="on commencement",
-        programme="", value="1,200,000"))
+        value="1,200,000"))  # the grant's programme left in the form: not the planning obligation's
     assert saved.status_code == 302
     with app.app_context():
         changed = db.session.get(Contract, agreement)
