@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from brokerage.forms import email_field, postcode_field
+from brokerage.forms.govuk_texts import password_toggle
 from brokerage.rule_messages import translate_rule_message
 from models import Role, Ward, db
 from models.people.passwords import password_problem
@@ -53,7 +54,7 @@ class RegisterForm(FlaskForm):
         description=PASSWORD_HINT,
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter a password")), Length(max=128, message=_l("Password must be 128 characters or fewer"))],
-        render_kw={"autocomplete": "new-password"},
+        render_kw={"autocomplete": "new-password", "params": password_toggle()},
     )
     submit = SubmitField(_l("Create account"), widget=GovSubmitInput())
 
@@ -71,7 +72,7 @@ class LoginForm(FlaskForm):
         _l("Password"),
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter your password")), Length(max=128)],
-        render_kw={"autocomplete": "current-password"},
+        render_kw={"autocomplete": "current-password", "params": password_toggle()},
     )
     remember = BooleanField(_l("Keep me signed in on this device"), widget=GovCheckboxInput())
     submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
@@ -91,7 +92,7 @@ class ConfirmPasswordForm(FlaskForm):
         _l("Your password"),
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter your password")), Length(max=128)],
-        render_kw={"autocomplete": "current-password"},
+        render_kw={"autocomplete": "current-password", "params": password_toggle()},
     )
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
@@ -107,7 +108,7 @@ class ResetPasswordForm(FlaskForm):
         description=PASSWORD_HINT,
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter a new password")), Length(max=128, message=_l("Password must be 128 characters or fewer"))],
-        render_kw={"autocomplete": "new-password"},
+        render_kw={"autocomplete": "new-password", "params": password_toggle()},
     )
     submit = SubmitField(_l("Save new password"), widget=GovSubmitInput())
 
@@ -126,7 +127,7 @@ class ChangeEmailForm(FlaskForm):
         _l("Your password"),
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter your password"))],
-        render_kw={"autocomplete": "current-password"},
+        render_kw={"autocomplete": "current-password", "params": password_toggle()},
     )
     submit = SubmitField(_l("Change email address"), widget=GovSubmitInput())
 
@@ -136,7 +137,7 @@ class ChangePasswordForm(FlaskForm):
         _l("Current password"),
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter your current password"))],
-        render_kw={"autocomplete": "current-password"},
+        render_kw={"autocomplete": "current-password", "params": password_toggle()},
     )
     new_password = ResetPasswordForm.new_password
     submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
@@ -147,7 +148,7 @@ class DeleteAccountForm(FlaskForm):
         _l("Your password"),
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter your password to confirm"))],
-        render_kw={"autocomplete": "current-password"},
+        render_kw={"autocomplete": "current-password", "params": password_toggle()},
     )
     confirm = BooleanField(
         _l("I understand my account and personal details will be deleted"),

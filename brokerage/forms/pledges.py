@@ -62,7 +62,7 @@ class PledgeForm(FlaskForm):
         # Any other commitment sent reaches the rule (make_pledge), which says why it cannot count.
         validate_choice=False,
     )
-    submit = SubmitField("Pledge", widget=GovSubmitInput())
+    submit = SubmitField(_l("Pledge"), widget=GovSubmitInput())
 
     def __init__(self, suppliers, commitments, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,11 +77,11 @@ class PledgeForm(FlaskForm):
 
     def validate_quantity(self, field):
         if field.data is not None and field.data < 1:
-            raise ValidationError("Pledge at least 1")
+            raise ValidationError(_l("Pledge at least 1"))
 
     def validate_supplier_id(self, field):
         if field.data not in self._supplier_ids:
-            raise ValidationError("Choose which of your organisations is pledging")
+            raise ValidationError(_l("Choose which of your organisations is pledging"))
 
 
 class DeclineForm(FlaskForm):
@@ -91,7 +91,7 @@ class DeclineForm(FlaskForm):
         widget=GovTextArea(),
         validators=[Length(max=MAX_MESSAGE, message=_l("Reason must be %(num)s characters or fewer", num=format(MAX_MESSAGE, ",")))],
     )
-    submit = SubmitField("Decline the pledge", widget=GovSubmitInput())
+    submit = SubmitField(_l("Decline the pledge"), widget=GovSubmitInput())
 
 
 class DeliveryForm(FlaskForm):
@@ -113,11 +113,11 @@ class DeliveryForm(FlaskForm):
             FileSize(max_size=MAX_EVIDENCE_MB * 1024 * 1024, message=_l("The evidence must be smaller than %(num)s MB", num=MAX_EVIDENCE_MB)),
         ],
     )
-    submit = SubmitField("Record the delivery", widget=GovSubmitInput())
+    submit = SubmitField(_l("Record the delivery"), widget=GovSubmitInput())
 
     def validate_delivered_on(self, field):
         if field.data is not None and field.data > date.today():
-            raise ValidationError("The delivery date cannot be in the future")
+            raise ValidationError(_l("The delivery date cannot be in the future"))
 
 
 class DisputeForm(FlaskForm):
@@ -127,7 +127,7 @@ class DisputeForm(FlaskForm):
         widget=GovTextArea(),
         validators=[Length(max=MAX_MESSAGE, message=_l("Reason must be %(num)s characters or fewer", num=format(MAX_MESSAGE, ",")))],
     )
-    dispute = SubmitField("Dispute the delivery", widget=GovSubmitInput())
+    dispute = SubmitField(_l("Dispute the delivery"), widget=GovSubmitInput())
 
 
 class AllocationForm(FlaskForm):
@@ -135,7 +135,7 @@ class AllocationForm(FlaskForm):
     allocation_form); `allocations` only anchors the rule's messages about them all."""
 
     allocations = HiddenField()
-    confirm = SubmitField("Confirm the delivery", widget=GovSubmitInput())
+    confirm = SubmitField(_l("Confirm the delivery"), widget=GovSubmitInput())
 
     # The fields shown: the commitments the delivery fits (models.pledges.rules.commitment_fits).
     commitment_fields: list[tuple[int, str]] = []

@@ -18,6 +18,7 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from brokerage.forms.govuk_texts import character_count
 from brokerage.forms.needs import NeedForm
 from brokerage.templating import format_date
 from models.stories.stories import MAX_BODY, StoryDetails
@@ -34,6 +35,7 @@ class StoryForm(FlaskForm):
         _l("Summary"),
         description=_l("One or two sentences, shown in lists and emails."),
         widget=GovCharacterCount(),
+        render_kw={"params": {**character_count(300), "rows": 3}},
         validators=[InputRequired(message=_l("Enter a summary")), Length(max=300, message=_l("Summary must be 300 characters or fewer"))],
     )
     body = TextAreaField(
@@ -42,15 +44,15 @@ class StoryForm(FlaskForm):
         widget=GovTextArea(),
         validators=[Length(max=MAX_BODY, message=_l("The story must be %(num)s characters or fewer", num=format(MAX_BODY, ",")))],
     )
-    pledge_id = SelectField("Which confirmed delivery is it about?", widget=GovSelect(), coerce=int)
+    pledge_id = SelectField(_l("Which confirmed delivery is it about?"), widget=GovSelect(), coerce=int)
     # The same checked, re-encoded photo as a need's.
     photo = NeedForm.photo
     photo_alt = NeedForm.photo_alt
     pending_photo = NeedForm.pending_photo
     remove_pending_photo = NeedForm.remove_pending_photo
-    preview = SubmitField("Preview the story", widget=GovSubmitInput())
-    save = SubmitField("Save as draft", widget=GovSubmitInput())
-    submit_for_review = SubmitField("Save and send to the council", widget=GovSubmitInput())
+    preview = SubmitField(_l("Preview the story"), widget=GovSubmitInput())
+    save = SubmitField(_l("Save as draft"), widget=GovSubmitInput())
+    submit_for_review = SubmitField(_l("Save and send to the council"), widget=GovSubmitInput())
 
     def set_deliveries(self, pledges, optional: bool) -> None:
         """The confirmed deliveries to choose from (officers may choose none)."""
@@ -89,9 +91,9 @@ class StoryReviewForm(FlaskForm):
         widget=GovTextArea(),
         validators=[Length(max=2000, message=_l("Comment must be 2,000 characters or fewer"))],
     )
-    publish = SubmitField("Publish", widget=GovSubmitInput())
-    request_changes = SubmitField("Send back for changes", widget=GovSubmitInput())
-    withdraw = SubmitField("Withdraw from the public pages", widget=GovSubmitInput())
+    publish = SubmitField(_l("Publish"), widget=GovSubmitInput())
+    request_changes = SubmitField(_l("Send back for changes"), widget=GovSubmitInput())
+    withdraw = SubmitField(_l("Withdraw from the public pages"), widget=GovSubmitInput())
 
 
 class CaseStudyForm(FlaskForm):
@@ -105,14 +107,14 @@ class CaseStudyForm(FlaskForm):
         _l("Title"), widget=GovTextInput(),
         validators=[InputRequired(message=_l("Enter a title")), Length(max=200, message=_l("Title must be 200 characters or fewer"))],
     )
-    commitment_id = SelectField("The commitment it is about", widget=GovSelect(), validate_choice=False)
-    summary = TextAreaField("What happened", description=_l("You can use Markdown."), widget=GovTextArea(),
+    commitment_id = SelectField(_l("The commitment it is about"), widget=GovSelect(), validate_choice=False)
+    summary = TextAreaField(_l("What happened"), description=_l("You can use Markdown."), widget=GovTextArea(),
                             validators=[InputRequired(message=_l("Enter what happened")), Length(max=10_000, message=_l("Keep it to 10,000 characters or fewer"))])
-    variance_reasons = TextAreaField("Reasons for the variance", description=_l("Why delivery differed from (or matched) the commitment."), widget=GovTextArea(),
+    variance_reasons = TextAreaField(_l("Reasons for the variance"), description=_l("Why delivery differed from (or matched) the commitment."), widget=GovTextArea(),
                                      validators=[InputRequired(message=_l("Enter the reasons for the variance")), Length(max=10_000, message=_l("Keep it to 10,000 characters or fewer"))])
-    lessons = TextAreaField("Lessons learned", widget=GovTextArea(),
+    lessons = TextAreaField(_l("Lessons learned"), widget=GovTextArea(),
                             validators=[InputRequired(message=_l("Enter the lessons learned")), Length(max=10_000, message=_l("Keep it to 10,000 characters or fewer"))])
-    submit = SubmitField("Save case study", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save case study"), widget=GovSubmitInput())
 
     def set_commitments(self, rows) -> None:
         self.commitment_id.choices = [SelectChoice("", _l("Not about one commitment"))] + [
@@ -121,4 +123,4 @@ class CaseStudyForm(FlaskForm):
 
     def validate_commitment_id(self, field):
         if field.data and field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError("Choose a commitment from the list")
+            raise ValidationError(_l("Choose a commitment from the list"))
