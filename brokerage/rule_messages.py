@@ -171,7 +171,9 @@ def _value(name: str, value: str) -> str:
 
 def translate_rule_message(message: str) -> str:
     """The message in the page's language when it is one models/ raises, else as it is."""
-    if not isinstance(message, str) or message in _KNOWN:
+    if not isinstance(message, str):
+        return message
+    if message in _KNOWN:
         return gettext(message)
     for pattern, msgid in _patterns():
         found = pattern.fullmatch(message)
