@@ -278,6 +278,19 @@ def test_a_residents_sign_in_and_account_pages_in_welsh(app, world):
     response = rita_client.post(url, data={"csrf_token": csrf_token(rita_client, url)}, follow_redirects=True)
     assert "Rydych nawr yn aelod o Harlesden Food Hub." in html.unescape(response.get_data(as_text=True))
 
+    # A supplier's email updates (the newsletter too), and an account not yet confirmed.
+    sam = signed_in(app, "sam@example.org")
+    welsh = check(app, sam, "sam@example.org", lambda: sam.get("/account/email-updates"), DATA, "supplier's updates")
+    assert "Cylchlythyr" in welsh
+    with app.app_context():
+        factories.user("gwyn@example.org", "Gwyn Jones", verified=False)
+        db.session.commit()
+    gwyn = signed_in(app, "gwyn@example.org")
+    for url in ["/account", "/account/email-updates"]:
+        welsh = check(app, gwyn, "gwyn@example.org", lambda: gwyn.get(url), (*DATA, "Gwyn Jones", "gwyn@example.org"),
+                      f"unconfirmed {url}")
+        assert "agorwch y ddolen a anfonwyd gennym i gwyn@example.org" in welsh
+
     # Too many attempts: the page offering a link instead.
     app.config["LOGIN_RATE_LIMIT"] = "1 per minute"
     for code in ("en", "cy"):
