@@ -11,12 +11,14 @@ from typing import Callable
 from markupsafe import Markup
 from flask import flash
 
+from brokerage.rule_messages import translate_rule_message
 from models import DomainError, PermissionDenied, db
 
 
 def show_domain_error(form, error: DomainError) -> None:
     field = getattr(form, error.field, None) if (form is not None and error.field) else None
-    messages = getattr(error, "messages", [error.message])
+    # In the page's language: rules in models/ raise in English (brokerage/rule_messages.py).
+    messages = [translate_rule_message(message) for message in getattr(error, "messages", [error.message])]
     if field is not None:
         # GOV.UK shows one message per field (beside it and in the summary): several
         # problems at once (every bad line of a batch) become one message, a line each.

@@ -4,6 +4,7 @@ from a link in the email (no sign-in: the signed token says who)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from brokerage.auth import bp
@@ -43,7 +44,7 @@ def email_updates():
             set_vote_reminders(current_user, bool(form.vote_reminders.data))
 
         if apply_rule(save, form):
-            flash("Your email updates have been saved.", "success")
+            flash(_("Your email updates have been saved."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/email_updates.html", form=form, preferences=preferences, is_supplier=is_supplier)
 
@@ -87,4 +88,4 @@ def unsubscribe_one_click(token: str):
         unsubscribe(user, list_name)
         db.session.commit()
     # No rate limit here: providers post many people's one-clicks from the same few addresses.
-    return "You have been unsubscribed.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+    return _("You have been unsubscribed.") + "\n", 200, {"Content-Type": "text/plain; charset=utf-8"}

@@ -180,7 +180,7 @@ def login():
             db.session.commit()
             start_session(user, remember=form.remember.data)
             return redirect(_landing())
-        form.password.errors = ["Enter a correct email address and password"]
+        form.password.errors = [_("Enter a correct email address and password")]
     return render_template("auth/login.html", form=form)
 
 
@@ -237,7 +237,7 @@ def confirm_password():
             confirm_login()
             session[SIGNED_IN_AT] = int(time.time())
             return redirect(safe_next(request.args.get("next")) or url_for("auth.account"))
-        form.password.errors = ["Your password is not correct"]
+        form.password.errors = [_("Your password is not correct")]
     return render_template("auth/confirm_password.html", form=form)
 
 
@@ -328,7 +328,7 @@ def account_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
         if not current_user.check_password(form.password.data):
-            form.password.errors = ["Your password is not correct"]
+            form.password.errors = [_("Your password is not correct")]
         else:
             try:
                 change_email(current_user, form.email.data)
@@ -354,7 +354,7 @@ def account_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not current_user.check_password(form.current_password.data):
-            form.current_password.errors = ["Your current password is not correct"]
+            form.current_password.errors = [_("Your current password is not correct")]
         else:
             try:
                 set_password(current_user, form.new_password.data)
@@ -377,7 +377,7 @@ def account_delete():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         if not current_user.check_password(form.password.data):
-            form.password.errors = ["Your password is not correct"]
+            form.password.errors = [_("Your password is not correct")]
         else:
             user = current_user._get_current_object()
             try:
@@ -385,7 +385,7 @@ def account_delete():
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
-                flash(error.message, "error")
+                show_domain_error(None, error)
             else:
                 logout_user()
                 flash(_("Your account has been deleted."), "success")

@@ -16,7 +16,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 from models.places.wards import lookup_postcode
 
 
-def email_field(label: str = "Email address", description: str = "") -> StringField:
+def email_field(label: str = _l("Email address"), description: str = "") -> StringField:
     return StringField(
         label,
         description=description,
@@ -49,9 +49,9 @@ class BoroughPostcode:
             return
         normalised, row = lookup_postcode(field.data)
         if normalised is None:
-            raise ValidationError("Enter a real postcode, like HA0 1AB")
+            raise ValidationError(_l("Enter a real postcode, like HA0 1AB"))
         if row is None:
-            raise ValidationError(f"{normalised} is not in this council's area. Check the postcode you entered.")
+            raise ValidationError(_l("%(postcode)s is not in this council's area. Check the postcode you entered.", postcode=normalised))
         field.data = normalised
         field.postcode_row = row
 

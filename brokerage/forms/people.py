@@ -3,6 +3,7 @@ verify, invite members) and the admin's role form (rules in models/people/)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -20,6 +21,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from brokerage.forms import email_field, postcode_field
+from brokerage.forms.govuk_texts import password_toggle
+from brokerage.rule_messages import translate_rule_message
 from models import Role, Ward, db
 from models.people.passwords import password_problem
 from models.people.organisations import SIZE_BANDS, SUPPLIER_FORMS, VCSE_FORMS
@@ -51,7 +54,7 @@ class RegisterForm(FlaskForm):
         description=PASSWORD_HINT,
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter a password")), Length(max=128, message=_l("Password must be 128 characters or fewer"))],
-        render_kw={"autocomplete": "new-password"},
+        render_kw={"autocomplete": "new-password", "params": password_toggle()},
     )
     submit = SubmitField(_l("Create account"), widget=GovSubmitInput())
 
@@ -60,7 +63,7 @@ class RegisterForm(FlaskForm):
         email = (self.email.data or "").strip().lower()
         problem = password_problem(field.data or "", [self.name.data or "", email, *email.split("@")])
         if problem:
-            raise ValidationError(problem)
+            raise ValidationError(translate_rule_message(problem))
 
 
 class LoginForm(FlaskForm):
@@ -69,7 +72,7 @@ class LoginForm(FlaskForm):
         _l("Password"),
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter your password")), Length(max=128)],
-        render_kw={"autocomplete": "current-password"},
+        render_kw={"autocomplete": "current-password", "params": password_toggle()},
     )
     remember = BooleanField(_l("Keep me signed in on this device"), widget=GovCheckboxInput())
     submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
@@ -89,7 +92,7 @@ class ConfirmPasswordForm(FlaskForm):
         _l("Your password"),
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter your password")), Length(max=128)],
-        render_kw={"autocomplete": "current-password"},
+        render_kw={"autocomplete": "current-password", "params": password_toggle()},
     )
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
@@ -105,7 +108,7 @@ class ResetPasswordForm(FlaskForm):
         description=PASSWORD_HINT,
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter a new password")), Length(max=128, message=_l("Password must be 128 characters or fewer"))],
-        render_kw={"autocomplete": "new-password"},
+        render_kw={"autocomplete": "new-password", "params": password_toggle()},
     )
     submit = SubmitField(_l("Save new password"), widget=GovSubmitInput())
 
@@ -119,12 +122,12 @@ class DetailsForm(FlaskForm):
 
 
 class ChangeEmailForm(FlaskForm):
-    email = _required_email(_l("New email address"), "We will send a link to the new address to confirm it.")
+    email = _required_email(_l("New email address"), _l("We will send a link to the new address to confirm it."))
     password = PasswordField(
         _l("Your password"),
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter your password"))],
-        render_kw={"autocomplete": "current-password"},
+        render_kw={"autocomplete": "current-password", "params": password_toggle()},
     )
     submit = SubmitField(_l("Change email address"), widget=GovSubmitInput())
 
@@ -134,7 +137,7 @@ class ChangePasswordForm(FlaskForm):
         _l("Current password"),
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter your current password"))],
-        render_kw={"autocomplete": "current-password"},
+        render_kw={"autocomplete": "current-password", "params": password_toggle()},
     )
     new_password = ResetPasswordForm.new_password
     submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
@@ -145,7 +148,7 @@ class DeleteAccountForm(FlaskForm):
         _l("Your password"),
         widget=GovPasswordInput(),
         validators=[InputRequired(message=_l("Enter your password to confirm"))],
-        render_kw={"autocomplete": "current-password"},
+        render_kw={"autocomplete": "current-password", "params": password_toggle()},
     )
     confirm = BooleanField(
         _l("I understand my account and personal details will be deleted"),
@@ -164,8 +167,8 @@ class KindForm(FlaskForm):
         _l("What are you registering?"),
         widget=GovRadioInput(),
         choices=[
-            SelectChoice("vcse", "A community group, charity or social enterprise (VCSE)"),
-            SelectChoice("supplier", "A business that holds or bids for council contracts"),
+            SelectChoice("vcse", _l("A community group, charity or social enterprise (VCSE)")),
+            SelectChoice("supplier", _l("A business that holds or bids for council contracts")),
         ],
         validators=[InputRequired(message=_l("Select what you are registering"))],
     )
@@ -185,7 +188,7 @@ class OrganisationForm(FlaskForm):
         validators=[Optional(), Length(max=16, message=_l("Registration number must be 16 characters or fewer"))],
         render_kw={"params": {"classes": "govuk-input--width-10"}, "spellcheck": "false"},
     )
-    size_band = RadioField(_l("Size of the business"), widget=GovRadioInput(), choices=[SelectChoice(key, label) for key, label in SIZE_BANDS.items()], validate_choice=False)
+    size_band = RadioField(_l("Size of the business"), widget=GovRadioInput(), validate_choice=False)
     based_in_borough = BooleanField(_l("The organisation is based in the borough"), widget=GovCheckboxInput())
     ward_id = SelectField(_l("Ward where it is based (optional)"), widget=GovSelect(), coerce=int, validate_choice=True)
     description = TextAreaField(
@@ -204,30 +207,32 @@ class OrganisationForm(FlaskForm):
     def validate_website(self, field):
         # WTForms' URL check accepts any scheme; a public link must be http(s).
         if field.data and not field.data.strip().lower().startswith(("http://", "https://")):
-            raise ValidationError("Enter a web address that starts with https:// or http://")
-    contact_email = email_field(_l("Contact email (optional)"), "Shown publicly once the organisation is verified.")
+            raise ValidationError(_("Enter a web address that starts with https:// or http://"))
+    contact_email = email_field(_l("Contact email (optional)"), _l("Shown publicly once the organisation is verified."))
     submit = SubmitField(_l("Save and send for verification"), widget=GovSubmitInput())
 
     def __init__(self, kind: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         forms = VCSE_FORMS if kind == "vcse" else SUPPLIER_FORMS
-        self.legal_form.choices = [SelectChoice(key, label) for key, (label, _) in forms.items()]
+        # The labels live in models/ in English (brokerage/rule_messages.py marks them).
+        self.legal_form.choices = [SelectChoice(key, _(label)) for key, (label, _checker) in forms.items()]
+        self.size_band.choices = [SelectChoice(key, _(label)) for key, label in SIZE_BANDS.items()]
         if kind == "vcse":
-            self.registration_number.label.text = "Charity or company number"
-            self.registration_number.description = (
+            self.registration_number.label.text = _("Charity or company number")
+            self.registration_number.description = _(
                 "Charities and CIOs: the charity number. CICs: the company number. Community groups can leave it blank."
             )
         else:
-            self.registration_number.label.text = "Company number"
-            self.registration_number.description = "From Companies House, like 01234567 or SC123456."
+            self.registration_number.label.text = _("Company number")
+            self.registration_number.description = _("From Companies House, like 01234567 or SC123456.")
         wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
-        self.ward_id.choices = [SelectChoice(0, "Not based in one ward")] + [SelectChoice(ward_id, name) for ward_id, name in wards]
+        self.ward_id.choices = [SelectChoice(0, _("Not based in one ward"))] + [SelectChoice(ward_id, name) for ward_id, name in wards]
         self.contact_email.validators = [Optional(), *self.contact_email.validators]
 
     def validate_size_band(self, field):
         if self.kind == "supplier" and field.data not in SIZE_BANDS:
-            raise ValidationError("Select the size of the business")
+            raise ValidationError(_("Select the size of the business"))
 
 
 class RejectForm(FlaskForm):

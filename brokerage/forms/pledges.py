@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
@@ -32,27 +33,27 @@ def commitment_label(commitment, with_supplier: bool = False) -> str:
 
 class PledgeForm(FlaskForm):
     supplier_id = SelectField(
-        "Which of your organisations is pledging?",
-        description="The pledge, and what it counts towards, is that organisation's.",
+        _l("Which of your organisations is pledging?"),
+        description=_l("The pledge, and what it counts towards, is that organisation's."),
         widget=GovSelect(),
         coerce=int,
         validate_choice=False,  # validate_supplier_id says which are allowed
     )
     quantity = WholeNumberField(
-        "How much can you give?",
+        _l("How much can you give?"),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter how much you can give, as a whole number")],
+        validators=[InputRequired(message=_l("Enter how much you can give, as a whole number"))],
         render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
     )
     message = TextAreaField(
-        "Message to the group (optional)",
-        description="What you will provide, and how and when you will deliver it.",
+        _l("Message to the group (optional)"),
+        description=_l("What you will provide, and how and when you will deliver it."),
         widget=GovTextArea(),
-        validators=[Length(max=MAX_MESSAGE, message=f"Message must be {MAX_MESSAGE:,} characters or fewer")],
+        validators=[Length(max=MAX_MESSAGE, message=_l("Message must be %(num)s characters or fewer", num=format(MAX_MESSAGE, ",")))],
     )
     commitment_id = SelectField(
-        "Count it towards a commitment (optional)",
-        description=(
+        _l("Count it towards a commitment (optional)"),
+        description=_l(
             "One of your approved social value commitments that this need fits: its measure is met by this kind of "
             "need and counted in the need's unit. The council confirms what counts once it is delivered."
         ),
@@ -61,72 +62,72 @@ class PledgeForm(FlaskForm):
         # Any other commitment sent reaches the rule (make_pledge), which says why it cannot count.
         validate_choice=False,
     )
-    submit = SubmitField("Pledge", widget=GovSubmitInput())
+    submit = SubmitField(_l("Pledge"), widget=GovSubmitInput())
 
     def __init__(self, suppliers, commitments, *args, **kwargs):
         super().__init__(*args, **kwargs)
         several = len(suppliers) > 1
         # In more than one organisation: a choice to make, never a silent default.
-        first = [SelectChoice(NO_SUPPLIER, "Choose an organisation")] if several else []
+        first = [SelectChoice(NO_SUPPLIER, _l("Choose an organisation"))] if several else []
         self.supplier_id.choices = first + [SelectChoice(s.id, s.name) for s in suppliers]
         self._supplier_ids = {s.id for s in suppliers}
-        self.commitment_id.choices = [SelectChoice(NO_COMMITMENT, "No particular commitment")] + [
+        self.commitment_id.choices = [SelectChoice(NO_COMMITMENT, _l("No particular commitment"))] + [
             SelectChoice(c.id, commitment_label(c, with_supplier=several)) for c in commitments
         ]
 
     def validate_quantity(self, field):
         if field.data is not None and field.data < 1:
-            raise ValidationError("Pledge at least 1")
+            raise ValidationError(_l("Pledge at least 1"))
 
     def validate_supplier_id(self, field):
         if field.data not in self._supplier_ids:
-            raise ValidationError("Choose which of your organisations is pledging")
+            raise ValidationError(_l("Choose which of your organisations is pledging"))
 
 
 class DeclineForm(FlaskForm):
     reason = TextAreaField(
-        "Why are you declining this pledge?",
-        description="The supplier sees this.",
+        _l("Why are you declining this pledge?"),
+        description=_l("The supplier sees this."),
         widget=GovTextArea(),
-        validators=[Length(max=MAX_MESSAGE, message=f"Reason must be {MAX_MESSAGE:,} characters or fewer")],
+        validators=[Length(max=MAX_MESSAGE, message=_l("Reason must be %(num)s characters or fewer", num=format(MAX_MESSAGE, ",")))],
     )
-    submit = SubmitField("Decline the pledge", widget=GovSubmitInput())
+    submit = SubmitField(_l("Decline the pledge"), widget=GovSubmitInput())
 
 
 class DeliveryForm(FlaskForm):
     delivered_on = date_field(
-        "When was it delivered?", "For example, 27 3 2026", "Enter the delivery date, with a day, month and year"
+        _l("When was it delivered?"), _l("For example, 27 3 2026"), _l("Enter the delivery date, with a day, month and year")
     )
     note = TextAreaField(
-        "What was delivered?",
-        description="What you gave, how much, and anything that shows it happened: names of sessions, receipts, hours logged.",
+        _l("What was delivered?"),
+        description=_l("What you gave, how much, and anything that shows it happened: names of sessions, receipts, hours logged."),
         widget=GovTextArea(),
-        validators=[Length(max=5000, message="Keep this to 5,000 characters or fewer")],
+        validators=[Length(max=5000, message=_l("Keep this to 5,000 characters or fewer"))],
     )
     evidence = FileField(
-        "Evidence file (optional)",
-        description=f"A PDF or an image (JPEG, PNG or WebP), up to {MAX_EVIDENCE_MB} MB.",
+        _l("Evidence file (optional)"),
+        description=_l("A PDF or an image (JPEG, PNG or WebP), up to %(num)s MB.", num=MAX_EVIDENCE_MB),
         widget=GovFileInput(),
         validators=[
             Optional(),
-            FileSize(max_size=MAX_EVIDENCE_MB * 1024 * 1024, message=f"The evidence must be smaller than {MAX_EVIDENCE_MB} MB"),
+            FileSize(max_size=MAX_EVIDENCE_MB * 1024 * 1024, message=_l("The evidence must be smaller than %(num)s MB", num=MAX_EVIDENCE_MB)),
         ],
     )
-    submit = SubmitField("Record the delivery", widget=GovSubmitInput())
+    submit = SubmitField(_l("Record the delivery"), widget=GovSubmitInput())
 
     def validate_delivered_on(self, field):
         if field.data is not None and field.data > date.today():
-            raise ValidationError("The delivery date cannot be in the future")
+            raise ValidationError(_l("The delivery date cannot be in the future"))
 
 
 class DisputeForm(FlaskForm):
     reason = TextAreaField(
-        "What is in dispute?",
-        description="The supplier and the group see this.",
+        _l("What is in dispute?"),
+        description=_l("The supplier and the group see this."),
         widget=GovTextArea(),
-        validators=[Length(max=MAX_MESSAGE, message=f"Reason must be {MAX_MESSAGE:,} characters or fewer")],
+        validators=[Length(max=MAX_MESSAGE, message=_l("Reason must be %(num)s characters or fewer", num=format(MAX_MESSAGE, ",")))],
     )
-    dispute = SubmitField("Dispute the delivery", widget=GovSubmitInput())
+    dispute = SubmitField(_l("Dispute the delivery"), widget=GovSubmitInput())
 
 
 class AllocationForm(FlaskForm):
@@ -134,7 +135,7 @@ class AllocationForm(FlaskForm):
     allocation_form); `allocations` only anchors the rule's messages about them all."""
 
     allocations = HiddenField()
-    confirm = SubmitField("Confirm the delivery", widget=GovSubmitInput())
+    confirm = SubmitField(_l("Confirm the delivery"), widget=GovSubmitInput())
 
     # The fields shown: the commitments the delivery fits (models.pledges.rules.commitment_fits).
     commitment_fields: list[tuple[int, str]] = []
@@ -166,7 +167,7 @@ def allocation_form(pledge, commitments, **kwargs) -> AllocationForm:
                 description=commitment.description or None,
                 default=pledge.quantity if commitment.id == pledge.commitment_id and commitment.id in offered else 0,
                 widget=GovTextInput(),
-                validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")],
+                validators=[Optional(), NumberRange(min=0, message=_l("Enter 0 or more"))],
                 render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric", "suffix": {"text": pledge.need.unit}}},
             ),
         )

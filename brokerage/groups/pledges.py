@@ -4,6 +4,7 @@ a reason, and confirm receipt of a delivery."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -71,7 +72,7 @@ def accept(pledge_id: int):
         send_pledge_decision(pledge)
 
     if apply_rule(rule):
-        flash(f"You accepted the pledge from {pledge.supplier.name}. We have told them.", "success")
+        flash(_("You accepted the pledge from %(supplier)s. We have told them.", supplier=pledge.supplier.name), "success")
     return _back(pledge)
 
 
@@ -88,7 +89,7 @@ def decline(pledge_id: int):
             send_pledge_decision(pledge)
 
         if apply_rule(rule, form):
-            flash(f"You declined the pledge from {pledge.supplier.name}. We have told them why.", "success")
+            flash(_("You declined the pledge from %(supplier)s. We have told them why.", supplier=pledge.supplier.name), "success")
             return _back(pledge)
     elif form.csrf_token.errors:
         abort(400)
@@ -99,15 +100,15 @@ def decline(pledge_id: int):
     return render_template(
         "groups/confirm.html",
         form=form,
-        question=f"Are you sure you want to decline the pledge from {pledge.supplier.name}?",
+        question=_("Are you sure you want to decline the pledge from %(supplier)s?", supplier=pledge.supplier.name),
         caption=f"{pledge.need.title}: {pledge.quantity:,} {pledge.need.unit}",
         next_steps=[
-            f"{pledge.supplier.name} will be told, with your reason. You cannot accept this pledge afterwards.",
-            "What they pledged is open to other suppliers again.",
+            _("%(supplier)s will be told, with your reason. You cannot accept this pledge afterwards.", supplier=pledge.supplier.name),
+            _("What they pledged is open to other suppliers again."),
         ],
         action_url=url_for("groups.decline", pledge_id=pledge.id),
         field=form.reason,
-        button="Yes, decline the pledge",
+        button=_("Yes, decline the pledge"),
         cancel_url=url_for("groups.pledges", organisation_id=pledge.need.organisation_id),
     )
 
@@ -119,5 +120,8 @@ def received(pledge_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     if apply_rule(lambda: confirm_receipt(pledge, current_user)):
-        flash(f"Thank you: you confirmed receiving the delivery from {pledge.supplier.name}. The council will now confirm it.", "success")
+        flash(
+            _("Thank you: you confirmed receiving the delivery from %(supplier)s. The council will now confirm it.", supplier=pledge.supplier.name),
+            "success",
+        )
     return _back(pledge)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -112,9 +113,9 @@ def _handle_need_form(form: NeedForm, organisation: Organisation, need: Need | N
         return None, preview
     delete_photo(old)
     if need.status == "submitted":
-        flash(f"“{need.title}” has been sent to the council for review.", "success")
+        flash(_("“%(title)s” has been sent to the council for review.", title=need.title), "success")
     else:
-        flash(f"“{need.title}” has been saved as a draft.", "success")
+        flash(_("“%(title)s” has been saved as a draft.", title=need.title), "success")
     return redirect(url_for("groups.needs", organisation_id=organisation.id)), None
 
 
@@ -142,7 +143,7 @@ def new_need(organisation_id: int):
 def edit_need(need_id: int):
     need = _need_or_403(need_id)
     if not need.is_editable:
-        flash(f"This need is {need.status_label.lower()}, so it cannot be changed.", "info")
+        flash(_("This need is %(status)s, so it cannot be changed.", status=_(need.status_label).lower()), "info")
         return redirect(url_for("public.need", need_id=need.id))
     form = NeedForm(obj=need)
     if request.method == "GET":
@@ -156,13 +157,14 @@ def edit_need(need_id: int):
     )
 
 
-def _state_action(need_id: int, rule, message: str):
+def _state_action(need_id: int, rule, message):
+    """`message(title)`: the flash when the rule worked, in the page's language."""
     need = _need_or_403(need_id)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     if apply_rule(lambda: rule(need, form)):
-        flash(message.format(title=need.title), "success")
+        flash(message(need.title), "success")
     return redirect(url_for("groups.needs", organisation_id=need.organisation_id))
 
 
@@ -170,7 +172,7 @@ def _state_action(need_id: int, rule, message: str):
 @verified_email_required
 def submit(need_id: int):
     return _state_action(
-        need_id, lambda need, form: submit_need(need, current_user, date.today()), "“{title}” has been sent for review."
+        need_id, lambda need, form: submit_need(need, current_user, date.today()), lambda title: _("“%(title)s” has been sent for review.", title=title)
     )
 
 
@@ -181,17 +183,17 @@ def withdraw(need_id: int):
         need = _need_or_403(need_id)
         return render_template(
             "groups/confirm.html",
-            question=f"Are you sure you want to withdraw “{need.title}”?",
+            question=_("Are you sure you want to withdraw “%(title)s”?", title=need.title),
             caption=need.organisation.name,
             next_steps=[
-                "The council will not review it, and it will not be published.",
-                "You cannot undo this. To ask for this help later, post a new need.",
+                _("The council will not review it, and it will not be published."),
+                _("You cannot undo this. To ask for this help later, post a new need."),
             ],
             action_url=url_for("groups.withdraw", need_id=need.id),
-            button="Yes, withdraw the need",
+            button=_("Yes, withdraw the need"),
             cancel_url=url_for("groups.needs", organisation_id=need.organisation_id),
         )
-    return _state_action(need_id, lambda need, form: withdraw_need(need, current_user), "“{title}” has been withdrawn.")
+    return _state_action(need_id, lambda need, form: withdraw_need(need, current_user), lambda title: _("“%(title)s” has been withdrawn.", title=title))
 
 
 @bp.route("/needs/<int:need_id>/close", methods=["GET", "POST"])
@@ -201,20 +203,22 @@ def close(need_id: int):
         need = _need_or_403(need_id)
         return render_template(
             "groups/confirm.html",
-            question=f"Are you sure you want to close “{need.title}”?",
+            question=_("Are you sure you want to close “%(title)s”?", title=need.title),
             caption=need.organisation.name,
             next_steps=[
-                "It will no longer be shown on the public pages and suppliers cannot pledge to it. "
-                "Pledges already accepted stay as they are.",
-                f"You can reopen it from your needs until its deadline, {format_date(need.deadline)}.",
+                _(
+                    "It will no longer be shown on the public pages and suppliers cannot pledge to it. "
+                    "Pledges already accepted stay as they are."
+                ),
+                _("You can reopen it from your needs until its deadline, %(deadline)s.", deadline=format_date(need.deadline)),
             ],
             action_url=url_for("groups.close", need_id=need.id),
             field=ActionForm().reason,
-            button="Yes, close the need",
+            button=_("Yes, close the need"),
             cancel_url=url_for("groups.needs", organisation_id=need.organisation_id),
         )
     return _state_action(
-        need_id, lambda need, form: close_need(need, current_user, form.reason.data or ""), "“{title}” has been closed."
+        need_id, lambda need, form: close_need(need, current_user, form.reason.data or ""), lambda title: _("“%(title)s” has been closed.", title=title)
     )
 
 
@@ -224,7 +228,7 @@ def reopen(need_id: int):
     return _state_action(
         need_id,
         lambda need, form: reopen_need(need, current_user, date.today()),
-        "“{title}” has been reopened: suppliers can pledge to it again.",
+        lambda title: _("“%(title)s” has been reopened: suppliers can pledge to it again.", title=title),
     )
 
 
@@ -240,7 +244,7 @@ def remove_photo(need_id: int):
     old = need.photo_filename
     if apply_rule(lambda: set_photo(need, current_user, None)):
         delete_photo(old)
-        flash("The photo has been removed.", "success")
+        flash(_("The photo has been removed."), "success")
     return redirect(url_for("groups.edit_need", need_id=need.id))
 
 
@@ -248,13 +252,13 @@ def render_photo_removal(title: str, action_url: str, cancel_url: str):
     """The "Are you sure?" page before a need's or a story's photo is deleted (shared by both)."""
     return render_template(
         "groups/confirm.html",
-        question="Are you sure you want to remove the photo?",
+        question=_("Are you sure you want to remove the photo?"),
         caption=title,
         next_steps=[
-            f"The photo will be deleted from “{title}” and no longer shown with it.",
-            "You cannot undo this. To show a photo again, upload it again when you change the details.",
+            _("The photo will be deleted from “%(title)s” and no longer shown with it.", title=title),
+            _("You cannot undo this. To show a photo again, upload it again when you change the details."),
         ],
         action_url=action_url,
-        button="Yes, remove the photo",
+        button=_("Yes, remove the photo"),
         cancel_url=cancel_url,
     )

@@ -4,6 +4,7 @@ the same edit page. The council publishes them (brokerage/officers/stories.py)."
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -61,9 +62,9 @@ def handle_story_form(form: StoryForm, organisation: Organisation | None, story:
         return None, preview
     delete_photo(old)
     if story.status == "submitted":
-        flash(f"“{story.title}” has been sent to the council. They will publish it or tell you what to change.", "success")
+        flash(_("“%(title)s” has been sent to the council. They will publish it or tell you what to change.", title=story.title), "success")
     else:
-        flash(f"“{story.title}” has been saved.", "success")
+        flash(_("“%(title)s” has been saved.", title=story.title), "success")
     return redirect(done_url(story)), None
 
 
@@ -128,7 +129,7 @@ def submit_story_view(story_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     if apply_rule(lambda: submit_story(story, current_user)):
-        flash(f"“{story.title}” has been sent to the council.", "success")
+        flash(_("“%(title)s” has been sent to the council.", title=story.title), "success")
     return redirect(url_for("groups.stories", organisation_id=story.organisation_id))
 
 
@@ -145,5 +146,5 @@ def remove_story_photo(story_id: int):
     old = story.photo_filename
     if apply_rule(lambda: set_story_photo(story, current_user, None)):
         delete_photo(old)
-        flash("The photo has been removed.", "success")
+        flash(_("The photo has been removed."), "success")
     return redirect(url_for("groups.edit_story", story_id=story.id))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -57,12 +59,12 @@ def _form_values(form: OrganisationForm) -> dict:
     }
 
 
-FIELD_WORDS = {"name": "name", "legal_form": "type of organisation", "registration_number": "registration number"}
+FIELD_WORDS = {"name": _l("name"), "legal_form": _l("type of organisation"), "registration_number": _l("registration number")}
 
 
 def _field_words(fields: list[str]) -> str:
-    words = [FIELD_WORDS[field] for field in fields]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    words = [str(FIELD_WORDS[field]) for field in fields]
+    return words[0] if len(words) == 1 else _("%(first)s and %(last)s", first=", ".join(words[:-1]), last=words[-1])
 
 
 @bp.route("/")
@@ -89,7 +91,7 @@ def new():
             db.session.rollback()
             show_domain_error(form, error)
         else:
-            flash(f"{organisation.name} has been sent to the council for verification.", "success")
+            flash(_("%(name)s has been sent to the council for verification.", name=organisation.name), "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return render_template("organisations/form.html", form=form, kind=kind, organisation=None)
 
@@ -140,12 +142,14 @@ def edit(organisation_id: int):
             change = organisation.pending_change
             if change is not None:
                 flash(
-                    "The details have been saved. The council will check the new "
-                    f"{_field_words(change.changed_fields())} before anyone else sees them.",
+                    _(
+                        "The details have been saved. The council will check the new %(fields)s before anyone else sees them.",
+                        fields=_field_words(change.changed_fields()),
+                    ),
                     "success",
                 )
             else:
-                flash("The organisation's details have been saved.", "success")
+                flash(_("The organisation's details have been saved."), "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return render_template("organisations/form.html", form=form, kind=organisation.kind, organisation=organisation)
 
@@ -165,7 +169,7 @@ def invite(organisation_id: int):
             db.session.rollback()
             show_domain_error(form, error)
         else:
-            flash(f"We have sent an invitation to {invitation.email}.", "success")
+            flash(_("We have sent an invitation to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return render_template("organisations/invite.html", form=form, organisation=organisation)
 
@@ -188,9 +192,9 @@ def accept_invitation(token: str):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            show_domain_error(None, error)
         else:
-            flash(f"You are now a member of {invitation.organisation.name}.", "success")
+            flash(_("You are now a member of %(name)s.", name=invitation.organisation.name), "success")
             return redirect(url_for("organisations.show", organisation_id=invitation.organisation_id))
     return render_template("organisations/accept.html", invitation=invitation, form=form)
 
@@ -206,7 +210,7 @@ def remove(organisation_id: int, membership_id: int):
     if membership is None or not form.validate_on_submit():
         abort(400)
     if apply_rule(lambda: remove_member(organisation, current_user, membership)):
-        flash("The member has been removed.", "success")
+        flash(_("The member has been removed."), "success")
     if organisation.is_member(current_user):
         return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return redirect(url_for("organisations.mine"))
@@ -221,16 +225,20 @@ def _confirm_removal(organisation: Organisation, membership: Membership | None):
     if not (leaving or organisation.is_owner(current_user)):
         abort(403)
     if leaving:
-        question = f"Are you sure you want to leave {organisation.name}?"
+        question = _("Are you sure you want to leave %(name)s?", name=organisation.name)
         next_steps = [
-            f"You will no longer be able to act for {organisation.name} or see its private pages.",
-            "You cannot undo this. To join again, ask one of its owners to invite you.",
+            _("You will no longer be able to act for %(name)s or see its private pages.", name=organisation.name),
+            _("You cannot undo this. To join again, ask one of its owners to invite you."),
         ]
     else:
-        question = f"Are you sure you want to remove {membership.user.name} from {organisation.name}?"
+        question = _("Are you sure you want to remove %(person)s from %(name)s?", person=membership.user.name, name=organisation.name)
         next_steps = [
-            f"{membership.user.name} will no longer be able to act for {organisation.name} or see its private pages.",
-            "You cannot undo this. To let them back in, invite them again.",
+            _(
+                "%(person)s will no longer be able to act for %(name)s or see its private pages.",
+                person=membership.user.name,
+                name=organisation.name,
+            ),
+            _("You cannot undo this. To let them back in, invite them again."),
         ]
     return render_template(
         "organisations/confirm.html",
@@ -238,6 +246,6 @@ def _confirm_removal(organisation: Organisation, membership: Membership | None):
         caption=organisation.name,
         next_steps=next_steps,
         action_url=url_for("organisations.remove", organisation_id=organisation.id, membership_id=membership.id),
-        button="Yes, leave" if leaving else "Yes, remove them",
+        button=_("Yes, leave") if leaving else _("Yes, remove them"),
         cancel_url=url_for("organisations.show", organisation_id=organisation.id),
     )

@@ -4,6 +4,7 @@ votes in their ward's round; every page says lang="cy"."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -75,3 +76,64 @@ def test_a_resident_finds_needs_and_votes_in_welsh(new_context, ward_round):
     expect(page.get_by_role("heading", name="Mae eich pleidlais wedi’i chofnodi")).to_be_visible()
     axe_check(page)
     page.screenshot(path="screenshots/welsh-vote-recorded.png", full_page=True)
+
+
+@pytest.fixture
+def welsh_group(app, places):
+    """A verified community group whose owner reads Welsh (her saved choice), with a draft
+    need and a published one."""
+    with app.app_context():
+        officer = factories.officer()
+        owner = factories.user("gwen@example.org", "Gwen Jones")
+        owner.locale = "cy"
+        group = factories.organisation(owner, name="Hwb Bwyd Harlesden", officer=officer)
+        factories.themes()
+        theme_id = factories.first_theme_id(order_by=Theme.id)
+        for title, status in (("Paent i’r neuadd", "draft"), ("Gwirfoddolwyr i’r pantri", "published")):
+            factories.need(group, owner, title, status=status, theme_id=theme_id, officer=officer,
+                           deadline=date.today() + timedelta(days=60))
+        db.session.commit()
+        return group.id
+
+
+def test_a_group_member_signs_in_and_manages_the_groups_needs_in_welsh(new_context, welsh_group):
+    page = new_context().new_page()
+    page.goto("/")
+    page.get_by_role("link", name="Cymraeg").click()
+    page.goto("/sign-in")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    # A wrong password: the error in Welsh, beside the field and in the summary.
+    page.get_by_label("Cyfeiriad e-bost").fill("gwen@example.org")
+    page.get_by_label("Cyfrinair", exact=True).fill("not her password")
+    expect(page.get_by_role("button", name="Dangos y cyfrinair")).to_be_visible()
+    page.get_by_role("button", name="Mewngofnodi").click()
+    expect(page.get_by_role("alert")).to_contain_text("Mae problem wedi codi")
+    expect(page.locator(".govuk-error-message")).to_contain_text("Gwall: Rhowch gyfeiriad e-bost a chyfrinair cywir")
+    axe_check(page)
+    page.get_by_label("Cyfrinair", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Mewngofnodi").click()
+    expect(page.get_by_text("Wedi mewngofnodi fel Gwen Jones")).to_be_visible()
+
+    page.goto("/account")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Eich cyfrif")
+    expect(page.locator("main")).to_contain_text("Hwb Bwyd Harlesden – Grŵp cymunedol, wedi’i wirio")
+    axe_check(page)
+    page.get_by_role("link", name="Hwb Bwyd Harlesden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hwb Bwyd Harlesden")
+    axe_check(page)
+
+    page.get_by_role("link", name="Anghenion eich grŵp").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anghenion eich grŵp")
+    expect(page.locator("main")).to_contain_text("Drafft")
+    axe_check(page)
+    page.get_by_role("button", name="Anfon i’w adolygu").click()
+    expect(page.get_by_role("alert")).to_contain_text("Mae “Paent i’r neuadd” wedi’i anfon i’w adolygu.")
+    axe_check(page)
+    page.get_by_role("link", name=re.compile(r"^Cau\b")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ydych chi’n siŵr eich bod am gau “Gwirfoddolwyr i’r pantri”?")
+    axe_check(page)
+    page.get_by_role("button", name="Ydw, cau’r angen").click()
+    expect(page.locator("main")).to_contain_text("Mae “Gwirfoddolwyr i’r pantri” wedi’i gau.")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    axe_check(page)
+    page.screenshot(path="screenshots/welsh-group-needs.png", full_page=True)

@@ -1,0 +1,191 @@
+"""The English that models/ gives people (rules' DomainError messages, labels, the password
+rule's advice), translated where it is shown.
+
+models/ never imports Flask or Flask-Babel, so its rules raise and label in English, and the
+English is the msgid: each is marked here with N_ (Babel's "mark, do not translate yet"
+keyword, extracted by default) and translated when a view shows it (`show_domain_error` in
+brokerage/views.py calls `translate_rule_message`; templates call `_(organisation.status_label)`).
+A message with a value in it (a status, a number) is listed with a placeholder and matched
+whole; the password rule's advice is a run of sentences (ours and zxcvbn's), each translated.
+A message not listed here is shown as the rule wrote it."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from flask_babel import gettext
+
+
+def N_(message: str) -> str:
+    """Marked for extraction; translated later, when shown."""
+    return message
+
+
+# Labels models/ defines (templates translate them with _(label)).
+LABELS = (
+    # models/people/organisations.py OrganisationKind, OrganisationStatus, VCSE_FORMS, SUPPLIER_FORMS, SIZE_BANDS
+    N_("Community group"), N_("Supplier"),
+    N_("Waiting for verification"), N_("Verified"), N_("Not verified"),
+    N_("Registered charity"), N_("Charitable incorporated organisation (CIO)"), N_("Community interest company (CIC)"),
+    N_("Community group or unincorporated association"), N_("Limited company"), N_("Public limited company"),
+    N_("Limited liability partnership"),
+    N_("Micro (fewer than 10 staff)"), N_("Small (10 to 49 staff)"), N_("Medium (50 to 249 staff)"),
+    N_("Large (250 staff or more)"),
+    # models/people/accounts.py Role
+    N_("Resident"), N_("Council officer"), N_("Administrator"),
+    # models/pledges/models.py PledgeStatus
+    N_("Offered"), N_("Accepted"), N_("Declined"), N_("Delivered"), N_("Confirmed"), N_("Disputed"), N_("Withdrawn"),
+    # models/stories/stories.py STATUS_LABELS (the others are the needs' labels, in brokerage/i18n.py)
+    N_("Published"),
+    # models/digests/periods.py LABELS
+    N_("Every week"), N_("Every month"), N_("Every three months"), N_("Never"),
+)
+
+# What the rules behind the account, organisation and group pages raise, word for word.
+MESSAGES = (
+    # models/people/accounts.py
+    N_("An account with this email address already exists"),
+    N_("That is already your email address"),
+    N_("You are the only administrator. Make someone else an administrator first."),
+    # models/people/organisations.py
+    N_("Select the type of organisation"),
+    N_("Enter the charity number"),
+    N_("Enter the company number"),
+    N_("Enter a charity number in the right format, like 1234567, SC012345 or NIC100002"),
+    N_("Enter a company number in the right format, like 01234567 or SC123456"),
+    N_("Confirm your email address before you register an organisation"),
+    N_("Select the size of the business"),
+    N_("An organisation with this registration number is already registered. Ask one of its members to invite you."),
+    N_("Only the organisation's owners can resubmit it"),
+    N_("Only an organisation that was not verified can be resubmitted"),
+    N_("Only the organisation's owners can change its details"),
+    N_("Enter the organisation's name"),
+    N_("Only the organisation's owners can invite members"),
+    N_("This person is already a member"),
+    N_("This invitation has already been used"),
+    N_("This invitation was sent to a different email address. Sign in with the account for that address."),
+    N_("Confirm your email address before you join an organisation"),
+    N_("That person is not a member of this organisation"),
+    N_("Only the organisation's owners can remove members"),
+    N_("An organisation needs at least one owner. Make someone else an owner first."),
+    # models/needs/rules.py (a group's needs page: send for review, withdraw, close, reopen)
+    N_("Only community groups post needs"),
+    N_("Only members of the group can do this"),
+    N_(
+        "Your group must be verified by the council before it can send needs for review. "
+        "You can keep this need as a draft until then."
+    ),
+    N_("The deadline must be in the future"),
+    N_("Only a need that is not yet published can be withdrawn; close it instead"),
+    N_("Only a published need can be closed"),
+    N_("Only a closed need can be reopened"),
+    N_("The deadline has passed, so this need cannot be reopened. Post a new need instead."),
+    # models/pledges/rules.py (a group answering pledges)
+    N_("Only members of the group that posted the need can do this"),
+    N_("Say why, so the supplier understands"),
+    N_("Only a delivered pledge can be confirmed as received"),
+    N_("You have already confirmed receiving this"),
+    # models/stories/stories.py
+    N_("Enter a title"),
+    N_("Enter a summary"),
+    N_("Choose the confirmed delivery your story is about"),
+    N_("Choose a delivery the council has confirmed"),
+    N_("Choose one of your group's confirmed deliveries"),
+    N_("Only members of the community group can tell its stories"),
+    N_("Your group must be verified by the council before it can tell stories"),
+    N_("You cannot change this story"),
+    N_("Only members of the group can send its story for review"),
+    # models/digests/preferences.py
+    N_("Choose how often you want an email"),
+    N_("Choose wards from the list"),
+    N_("Choose themes from the list"),
+    N_("That is not a list we send"),
+)
+
+# Messages with a value in them: %(status)s is a label in lower case, %(num)s a number.
+PATTERNS = (
+    N_("A need that is %(status)s cannot be changed"),
+    N_("A need that is %(status)s cannot be sent for review"),
+    N_("Your group already has %(num)s live needs, the most allowed at once. Close or withdraw one before sending another."),
+    N_("Your group already has %(num)s live needs, the most allowed at once. Close or withdraw one first."),
+    N_("This pledge is %(status)s, so it cannot be accepted"),
+    N_("This pledge is %(status)s, so it cannot be declined"),
+    N_("The need is %(status)s, so it cannot take this pledge"),
+    N_("This story is %(status)s, so it cannot be sent for review"),
+    N_("The story must be %(num)s characters or fewer"),
+    N_("Password must be %(num)s characters or more"),
+    N_("Password must be %(num)s characters or fewer"),
+)
+
+# The password rule's advice (models/people/passwords.py): its own sentences and zxcvbn's.
+SENTENCES = (
+    N_("This password is too easy to guess."),
+    N_("Try 3 or 4 unrelated words, or a longer phrase."),
+    N_("Use a few words, avoid common phrases."),
+    N_("No need for symbols, digits, or uppercase letters."),
+    N_("Add another word or two. Uncommon words are better."),
+    N_("Straight rows of keys are easy to guess."),
+    N_("Short keyboard patterns are easy to guess."),
+    N_("Use a longer keyboard pattern with more turns."),
+    N_('Repeats like "aaa" are easy to guess.'),
+    N_('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    N_("Avoid repeated words and characters."),
+    N_('Sequences like "abc" or "6543" are easy to guess.'),
+    N_("Avoid sequences."),
+    N_("Recent years are easy to guess."),
+    N_("Avoid recent years."),
+    N_("Avoid years that are associated with you."),
+    N_("Dates are often easy to guess."),
+    N_("Avoid dates and years that are associated with you."),
+    N_("This is a top-10 common password."),
+    N_("This is a top-100 common password."),
+    N_("This is a very common password."),
+    N_("This is similar to a commonly used password."),
+    N_("A word by itself is easy to guess."),
+    N_("Names and surnames by themselves are easy to guess."),
+    N_("Common names and surnames are easy to guess."),
+    N_("Capitalization doesn't help very much."),
+    N_("All-uppercase is almost as easy to guess as all-lowercase."),
+    N_("Reversed words aren't much harder to guess."),
+    N_("Predictable substitutions like '@' instead of 'a' don't help very much."),
+)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[tuple[re.Pattern, str], ...]:
+    def regex(msgid: str) -> re.Pattern:
+        parts = re.split(r"%\((\w+)\)s", msgid)
+        # split alternates literal text and placeholder names
+        return re.compile("".join(re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)" for index, part in enumerate(parts)))
+
+    return tuple((regex(msgid), msgid) for msgid in PATTERNS)
+
+
+def _value(name: str, value: str) -> str:
+    if name == "status":
+        # A label lowered by the rule ("waiting for review"): translate the label, lower it again.
+        return gettext(value[:1].upper() + value[1:]).lower()
+    return value
+
+
+def translate_rule_message(message: str) -> str:
+    """The message in the page's language when it is one models/ raises, else as it is."""
+    if not isinstance(message, str):
+        return message
+    if message in _KNOWN:
+        return gettext(message)
+    for pattern, msgid in _patterns():
+        found = pattern.fullmatch(message)
+        if found:
+            return gettext(msgid, **{name: _value(name, value) for name, value in found.groupdict().items()})
+    if any(sentence in message for sentence in _SENTENCES_LONGEST_FIRST):
+        translated = message
+        for sentence in _SENTENCES_LONGEST_FIRST:
+            translated = translated.replace(sentence, gettext(sentence))
+        return translated
+    return message
+
+
+_KNOWN = frozenset(LABELS + MESSAGES + SENTENCES)
+_SENTENCES_LONGEST_FIRST = tuple(sorted(SENTENCES, key=len, reverse=True))
