@@ -82,7 +82,7 @@ def second_language_fields(limits: Limits) -> type:
                     self.second_summary.data = row.summary
 
         def validate_language(self, field):
-            if self.offers_second_language and field.data not in languages():
+            if field.data and field.data not in languages():  # not sent: the council's default
                 raise ValidationError(_l("Choose the language of the text above"))
 
         def validate_second_language(self, field):
