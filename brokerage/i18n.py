@@ -130,4 +130,7 @@ def _label_catalogue() -> tuple:
         _l("Closed or expired"),
         # models/ideas/ideas.py IDEA_STATE_LABELS
         _l("Waiting for assessment"), _l("Feasible"), _l("Not feasible"), _l("Merged into another idea"),
+        # models/contracts/models.py CommitmentStatus, models/pledges/models.py PledgeStatus (in digests)
+        _l("On track"), _l("At risk"), _l("Met"), _l("Unmet"),
+        _l("Offered"), _l("Accepted"), _l("Declined"), _l("Confirmed"), _l("Disputed"),
     )
