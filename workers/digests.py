@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Callable
 
 from flask import current_app
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import User, db, utcnow
 from models.digests.content import Digest, DigestBuilder, Newsletter, build_newsletter
+from models.needs.models import NeedTranslation
 from models.digests.periods import FREQUENCIES, Period, period_for, send_window_open
 from models.digests.preferences import (
     NEWSLETTER,
@@ -130,12 +131,40 @@ def digest_subject(council: str, period: Period) -> str:
     return _("%(council)s: your quarterly update for %(period)s", council=council, period=name)
 
 
-def render_digest(digest: Digest, url: Callable[..., str] = external_url) -> RenderedEmail:
-    """In the recipient's language (users.locale; the council's default when unknown)."""
+def need_titles(digests: list[Digest]) -> dict[tuple[int, str], str]:
+    """(need id, language) to the need's title in that language, for every need these digests
+    name that has one: one query for a batch."""
+    ids: set[int] = set()
+    for digest in digests:
+        for supplier in digest.suppliers:
+            ids |= {line.need_id for line in supplier.due_soon if line.need_id} | {line.id for line in supplier.recommendations}
+        for group in digest.groups:
+            ids |= {line.need_id for line in group.new_pledges} | {line.need_id for line in group.closing_soon if line.need_id}
+        if digest.area is not None:
+            ids |= {line.id for line in digest.area.new_needs}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(NeedTranslation.need_id, NeedTranslation.locale, NeedTranslation.title).where(NeedTranslation.need_id.in_(ids))
+    )
+    return {(need_id, locale): title for need_id, locale, title in rows}
+
+
+def render_digest(
+    digest: Digest, url: Callable[..., str] = external_url, titles: dict[tuple[int, str], str] | None = None
+) -> RenderedEmail:
+    """In the recipient's language (users.locale; the council's default when unknown), with
+    need titles in it where `titles` (need_titles) has them."""
     council = council_name()
     period = digest.period
     headers, unsubscribe_url = list_headers(digest.recipient.id, "digest")
+    titles = need_titles([digest]) if titles is None else titles
     with in_recipient_language(digest.recipient.locale):
+        language = str(get_locale())
+
+        def need_title(need_id: int | None, title: str) -> str:
+            return titles.get((need_id, language), title) if need_id else title
+
         subject = digest_subject(council, period)
         text, html = render_email(
             "digest",
@@ -143,6 +172,7 @@ def render_digest(digest: Digest, url: Callable[..., str] = external_url) -> Ren
             council_name=council,
             digest=digest,
             period=period,
+            need_title=need_title,
             url=url,
             unsubscribe_url=unsubscribe_url,
             preferences_url=url("auth.email_updates"),
@@ -229,9 +259,11 @@ def send_digests(frequency: str, as_of: datetime | None = None) -> dict[str, int
     links = cached_links()
 
     def build(ids: list[int]) -> list[tuple[int, str, RenderedEmail | None]]:
+        digests = builder.build(ids)
+        titles = need_titles(digests)
         return [
-            (digest.recipient.id, digest.recipient.email, None if digest.is_empty else render_digest(digest, links))
-            for digest in builder.build(ids)
+            (digest.recipient.id, digest.recipient.email, None if digest.is_empty else render_digest(digest, links, titles))
+            for digest in digests
         ]
 
     return _send_in_batches(

@@ -12,6 +12,7 @@ from babel.dates import format_date
 
 from brokerage.extensions import rq
 from models import User, db, utcnow
+from models.needs.models import NeedTranslation
 from models.digests.preferences import save_preferences, set_vote_reminders
 from tests import factories
 from tests.factories import plain
@@ -27,6 +28,8 @@ def world(app, places):
     with app.app_context():
         rita, rory = db.session.get(User, made["rita"]), db.session.get(User, made["rory"])
         rita.locale = "cy"  # Rita reads Welsh; Rory never chose (English)
+        db.session.add(NeedTranslation(need_id=made["pantry"], locale="cy", title="Gwirfoddolwyr i’r pantri dydd Sadwrn",
+                                       summary="Pantri", description=""))
         save_preferences(rory, "monthly", [], [], newsletter=False)
         for resident in (rita, rory):
             set_vote_reminders(resident, True)
@@ -56,10 +59,12 @@ def test_a_welsh_residents_digest_is_in_welsh_and_an_english_ones_in_english(app
     assert "Rydych yn cael y diweddariad hwn bob mis." in welsh
     assert "Dad-danysgrifio (nid oes angen mewngofnodi):" in welsh
     assert "Here is your" not in welsh and "New needs" not in welsh
+    assert "- Gwirfoddolwyr i’r pantri dydd Sadwrn\n" in welsh  # the need's Welsh title
     assert '<html lang="cy">' in html_of(rita)
     english = plain(rory)
     assert english.startswith("Dear Rory Resident,") and "Here is your monthly update from Brent Council" in english
     assert "Annwyl" not in english and '<html lang="en">' in html_of(rory)
+    assert "- Volunteers for the Saturday pantry\n" in english and "Gwirfoddolwyr" not in english
     # The group's and the supplier's members chose no language: English.
     assert plain(received["grace@example.org"]).startswith("Dear Grace Group,")
 
