@@ -80,6 +80,15 @@ def in_language(code: str | None) -> Iterator[None]:
         yield
 
 
+def local_title_html(item):
+    """The title in the reader's language where it exists, in a span saying which language
+    it is in (for HTML emails, where the title sits inside a translated sentence)."""
+    from markupsafe import Markup, escape
+
+    text = local_text(item)
+    return Markup(f'<span lang="{escape(text.language)}">{escape(text.title)}</span>')
+
+
 def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["LANGUAGES"][0])
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
@@ -87,7 +96,7 @@ def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
         current_language=current_language, language_choices=language_choices, language_name=language_name,
-        local_text=local_text,
+        local_text=local_text, local_title_html=local_title_html,
     )
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from models import DomainError, Event, Need, PermissionDenied, Round, RoundOption, User, db, utcnow
+from models import DomainError, EmailMessage, Event, Need, PermissionDenied, Round, RoundOption, User, db, utcnow
 from models.core.translations import SecondText, text_in
 from models.ideas.ideas import Idea, IdeaTranslation, set_ideas_phase
 from models.needs.models import NeedTranslation
@@ -229,3 +229,31 @@ def test_a_resident_proposes_an_idea_in_welsh_with_an_english_title(app, world):
     login(other, "other@example.org")
     assert other.get(f"/ideas/{idea_id}/edit").status_code == 403
     assert count(app, IdeaTranslation) == 1
+
+
+def test_the_groups_email_names_the_need_in_the_members_language(app, world):
+    from workers.notify import send_need_decision
+
+    need_id = make_need(app, world, status="draft", title="Paint for the hall")
+    with app.app_context():
+        need = db.session.get(Need, need_id)
+        owner = db.session.get(User, world["owner"])
+        translate_need(need, owner, SecondText("cy", "Paent i’r neuadd", "Paent", ""), ["en", "cy"])
+        need.status = "published"
+        owner.locale = "cy"
+        db.session.commit()
+        send_need_decision(db.session.get(Need, need_id))
+        db.session.commit()
+        message = db.session.scalar(select(EmailMessage).where(EmailMessage.to_address == "owner@example.org"))
+        assert message.subject == "Wedi’i gyhoeddi: Paent i’r neuadd"
+        assert message.text_body.startswith("Annwyl Olu Owner,")
+        assert "wedi cyhoeddi eich angen “Paent i’r neuadd”. Gall cyflenwyr a thrigolion" in message.text_body
+        assert '“<span lang="cy">Paent i’r neuadd</span>”' in message.html_body
+        # A member who reads English gets the English title, marked as English.
+        owner.locale = "en"
+        db.session.commit()
+        send_need_decision(db.session.get(Need, need_id))
+        db.session.commit()
+        english = db.session.scalars(select(EmailMessage).order_by(EmailMessage.id.desc())).first()
+        assert english.subject == "Published: Paint for the hall"
+        assert '“<span lang="en">Paint for the hall</span>”' in english.html_body
