@@ -94,3 +94,27 @@ def test_a_welsh_residents_reminder_to_vote_is_in_welsh_and_an_english_ones_in_e
     assert english.startswith("Dear Rory Resident,")
     assert "Voting is open in “Harlesden priorities 2026” for Harlesden & Kensal Green, until" in english
     assert format_date(closes, "d MMMM yyyy", locale="en") in english and "Annwyl" not in english
+
+
+def test_an_invitation_is_in_the_invitees_language_else_the_inviters(app, places):
+    from brokerage.notify import send_invitation
+    from models import EmailMessage, Invitation
+
+    with app.app_context(), app.test_request_context("/"):
+        owner = factories.user("owner@example.org", "Olu Owner")
+        owner.locale = "cy"
+        group = factories.organisation(owner)
+        english_reader = factories.user("pat@example.org", "Pat Person")
+        english_reader.locale = "en"
+        for address in ("new@example.org", "pat@example.org"):
+            invitation = Invitation(organisation_id=group.id, email=address, invited_by_id=owner.id)
+            db.session.add(invitation)
+            db.session.flush()
+            send_invitation(invitation, owner)
+        db.session.commit()
+        sent = {m.to_address: m for m in db.session.scalars(db.select(EmailMessage).where(EmailMessage.kind == "invitation"))}
+    # No account: the inviter's language. An account: its own.
+    assert sent["new@example.org"].subject.startswith("Ymuno â Harlesden Food Hub ar ")
+    assert sent["new@example.org"].text_body.startswith("Helo,")
+    assert sent["pat@example.org"].subject.startswith("Join Harlesden Food Hub on ")
+    assert sent["pat@example.org"].text_body.startswith("Hello,")
