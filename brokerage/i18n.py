@@ -23,6 +23,27 @@ NAMES = {"en": "English", "cy": "Cymraeg", "pl": "Polski", "ro": "Română", "ur
 babel = Babel()
 
 
+def _language_names() -> dict:
+    """Each language's name in the reader's language, for "Only available in Welsh"."""
+    from flask_babel import lazy_gettext as _l
+
+    return {"en": _l("English"), "cy": _l("Welsh"), "pl": _l("Polish"), "ro": _l("Romanian"), "ur": _l("Urdu"),
+            "so": _l("Somali"), "gu": _l("Gujarati"), "pt": _l("Portuguese"), "ar": _l("Arabic"), "ta": _l("Tamil")}
+
+
+def language_name(code: str) -> str:
+    """A language's name in the page's language (its own name when we have no translation)."""
+    return str(_language_names().get(code) or NAMES.get(code, code))
+
+
+def local_text(item):
+    """A need's, an option's or an idea's text in the reader's language where it exists, else
+    its original (models/core/translations.py): `.title`, `.description`, `.language`, `.translated`."""
+    from models.core.translations import text_in
+
+    return text_in(item, current_language(), languages()[0])
+
+
 def languages() -> list[str]:
     return current_app.config["LANGUAGES"]
 
@@ -59,12 +80,24 @@ def in_language(code: str | None) -> Iterator[None]:
         yield
 
 
+def local_title_html(item):
+    """The title in the reader's language where it exists, in a span saying which language
+    it is in (for HTML emails, where the title sits inside a translated sentence)."""
+    from markupsafe import Markup, escape
+
+    text = local_text(item)
+    return Markup(f'<span lang="{escape(text.language)}">{escape(text.title)}</span>')
+
+
 def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["LANGUAGES"][0])
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(app.root_path, "translations"))
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(current_language=current_language, language_choices=language_choices)
+    app.jinja_env.globals.update(
+        current_language=current_language, language_choices=language_choices, language_name=language_name,
+        local_text=local_text, local_title_html=local_title_html,
+    )
 
 
 def compile_catalogues(directory: str) -> list[str]:
@@ -104,4 +137,9 @@ def _label_catalogue() -> tuple:
         # models/needs/search.py SORTS and STATUS_FILTERS
         _l("Newest first"), _l("Deadline soonest"), _l("Most still needed"), _l("Open for pledges"),
         _l("Closed or expired"),
+        # models/ideas/ideas.py IDEA_STATE_LABELS
+        _l("Waiting for assessment"), _l("Feasible"), _l("Not feasible"), _l("Merged into another idea"),
+        # models/contracts/models.py CommitmentStatus, models/pledges/models.py PledgeStatus (in digests)
+        _l("On track"), _l("At risk"), _l("Met"), _l("Unmet"),
+        _l("Offered"), _l("Accepted"), _l("Declined"), _l("Confirmed"), _l("Disputed"),
     )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from workers.notify import external_url, send_need_decision, send_templated  # noqa: F401
+from brokerage.i18n import current_language
+from workers.notify import external_url, recipient_language, send_need_decision, send_templated  # noqa: F401
 from brokerage.tokens import make_token
 from models import Invitation, Organisation, User
 
@@ -64,7 +65,7 @@ def send_account_exists(user: User) -> None:
     send_templated(
         user.email,
         "account_exists",
-        "You already have an account",
+        _l("You already have an account"),
         kind="account_exists",
         user=user,
         sign_in_link=external_url("auth.login"),
@@ -74,11 +75,15 @@ def send_account_exists(user: User) -> None:
 
 def send_invitation(invitation: Invitation, inviter: User) -> None:
     token = make_token("invitation", {"invitation": invitation.id, "email": invitation.email})
+    # The invitee's own language if they have an account, else the inviter's (whose page this is).
+    language = recipient_language(invitation.email) or inviter.locale or current_language()
     send_templated(
         invitation.email,
         "invitation",
-        f"Join {invitation.organisation.name} on the social value exchange",
+        _l("Join %(organisation)s on %(service)s", organisation=invitation.organisation.name,
+           service=current_app.config["SERVICE_NAME"]),
         kind="invitation",
+        language=language,
         invitation=invitation,
         inviter=inviter,
         link=external_url("organisations.accept_invitation", token=token),
@@ -90,7 +95,8 @@ def send_organisation_decision(organisation: Organisation) -> None:
         send_templated(
             owner.email,
             "organisation_decision",
-            f"{organisation.name}: {organisation.status_label.lower()}",
+            _l("%(name)s: verified", name=organisation.name) if organisation.is_verified
+            else _l("%(name)s: not verified yet", name=organisation.name),
             kind="organisation_decision",
             user=owner,
             organisation=organisation,
@@ -106,7 +112,8 @@ def send_organisation_change_decision(organisation: Organisation, verified_name:
         send_templated(
             owner.email,
             "organisation_change_decision",
-            f"{verified_name}: change of details {'accepted' if accepted else 'not accepted'}",
+            _l("%(name)s: change of details accepted", name=verified_name) if accepted
+            else _l("%(name)s: change of details not accepted", name=verified_name),
             kind="organisation_change_decision",
             user=owner,
             organisation=organisation,

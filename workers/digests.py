@@ -16,13 +16,16 @@ from functools import lru_cache
 from typing import Callable
 
 from flask import current_app
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from models import User, db, utcnow
 from models.digests.content import Digest, DigestBuilder, Newsletter, build_newsletter
-from models.digests.periods import FREQUENCIES, LABELS, Period, period_for, send_window_open
+from models.needs.models import NeedTranslation
+from models.digests.periods import FREQUENCIES, Period, period_for, send_window_open
 from models.digests.preferences import (
     NEWSLETTER,
     DigestDispatch,
@@ -33,7 +36,7 @@ from models.digests.preferences import (
 )
 from models.core.mail import queue_email
 from models.core.mail_headers import list_id, list_unsubscribe
-from workers.notify import council_name, external_url, render_email
+from workers.notify import council_name, external_url, in_recipient_language, month_year, render_email
 from workers.registry import job
 
 DEFAULT_BATCH_SIZE = 200
@@ -112,42 +115,90 @@ def cached_links(size: int = 100_000) -> Callable[..., str]:
     return url
 
 
-def render_digest(digest: Digest, url: Callable[..., str] = external_url) -> RenderedEmail:
+def period_name(period: Period) -> str:
+    """The issue in words, in the language being rendered: "week of 23 November 2026", "December 2026"."""
+    if period.frequency == "weekly":
+        return _("week of %(date)s", date=format_date(period.starts, "d MMMM y"))
+    return month_year(period.starts)
+
+
+def digest_subject(council: str, period: Period) -> str:
+    name = period_name(period)
+    if period.frequency == "weekly":
+        return _("%(council)s: your weekly update for %(period)s", council=council, period=name)
+    if period.frequency == "monthly":
+        return _("%(council)s: your monthly update for %(period)s", council=council, period=name)
+    return _("%(council)s: your quarterly update for %(period)s", council=council, period=name)
+
+
+def need_titles(digests: list[Digest]) -> dict[tuple[int, str], str]:
+    """(need id, language) to the need's title in that language, for every need these digests
+    name that has one: one query for a batch."""
+    ids: set[int] = set()
+    for digest in digests:
+        for supplier in digest.suppliers:
+            ids |= {line.need_id for line in supplier.due_soon if line.need_id} | {line.id for line in supplier.recommendations}
+        for group in digest.groups:
+            ids |= {line.need_id for line in group.new_pledges} | {line.need_id for line in group.closing_soon if line.need_id}
+        if digest.area is not None:
+            ids |= {line.id for line in digest.area.new_needs}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(NeedTranslation.need_id, NeedTranslation.locale, NeedTranslation.title).where(NeedTranslation.need_id.in_(ids))
+    )
+    return {(need_id, locale): title for need_id, locale, title in rows}
+
+
+def render_digest(
+    digest: Digest, url: Callable[..., str] = external_url, titles: dict[tuple[int, str], str] | None = None
+) -> RenderedEmail:
+    """In the recipient's language (users.locale; the council's default when unknown), with
+    need titles in it where `titles` (need_titles) has them."""
     council = council_name()
     period = digest.period
-    subject = f"{council}: your {period.frequency} update for {period.label}"
     headers, unsubscribe_url = list_headers(digest.recipient.id, "digest")
-    text, html = render_email(
-        "digest",
-        subject,
-        council_name=council,
-        digest=digest,
-        period=period,
-        how_often=LABELS[period.frequency].lower(),
-        url=url,
-        unsubscribe_url=unsubscribe_url,
-        preferences_url=url("auth.email_updates"),
-    )
+    titles = need_titles([digest]) if titles is None else titles
+    with in_recipient_language(digest.recipient.locale):
+        language = str(get_locale())
+
+        def need_title(need_id: int | None, title: str) -> str:
+            return titles.get((need_id, language), title) if need_id else title
+
+        subject = digest_subject(council, period)
+        text, html = render_email(
+            "digest",
+            subject,
+            council_name=council,
+            digest=digest,
+            period=period,
+            need_title=need_title,
+            url=url,
+            unsubscribe_url=unsubscribe_url,
+            preferences_url=url("auth.email_updates"),
+        )
     return RenderedEmail(subject, text, html, headers)
 
 
 def render_newsletter(
-    newsletter: Newsletter, user_id: int, name: str, url: Callable[..., str] = external_url
+    newsletter: Newsletter, user_id: int, name: str, url: Callable[..., str] = external_url, language: str | None = None
 ) -> RenderedEmail:
     council = council_name()
-    subject = f"{council} social value newsletter: {newsletter.period.label}"
     headers, unsubscribe_url = list_headers(user_id, NEWSLETTER)
-    text, html = render_email(
-        "newsletter",
-        subject,
-        council_name=council,
-        newsletter=newsletter,
-        name=name,
-        how_often=LABELS["quarterly"].lower(),
-        url=url,
-        unsubscribe_url=unsubscribe_url,
-        preferences_url=url("auth.email_updates"),
-    )
+    with in_recipient_language(language):
+        when = period_name(newsletter.period)
+        subject = _("%(council)s social value newsletter: %(period)s", council=council, period=when)
+        text, html = render_email(
+            "newsletter",
+            subject,
+            council_name=council,
+            newsletter=newsletter,
+            name=name,
+            period_name=when,
+            url=url,
+            unsubscribe_url=unsubscribe_url,
+            preferences_url=url("auth.email_updates"),
+        )
     return RenderedEmail(subject, text, html, headers)
 
 
@@ -208,9 +259,11 @@ def send_digests(frequency: str, as_of: datetime | None = None) -> dict[str, int
     links = cached_links()
 
     def build(ids: list[int]) -> list[tuple[int, str, RenderedEmail | None]]:
+        digests = builder.build(ids)
+        titles = need_titles(digests)
         return [
-            (digest.recipient.id, digest.recipient.email, None if digest.is_empty else render_digest(digest, links))
-            for digest in builder.build(ids)
+            (digest.recipient.id, digest.recipient.email, None if digest.is_empty else render_digest(digest, links, titles))
+            for digest in digests
         ]
 
     return _send_in_batches(
@@ -226,10 +279,12 @@ def send_newsletters(as_of: datetime | None = None) -> dict[str, int]:
     links = cached_links()
 
     def build(ids: list[int]) -> list[tuple[int, str, RenderedEmail | None]]:
-        people = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids))).all()
+        people = db.session.execute(
+            select(User.id, User.name, User.email, User.locale).where(User.id.in_(ids))
+        ).all()
         return [
-            (user_id, email, None if newsletter.is_empty else render_newsletter(newsletter, user_id, name, links))
-            for user_id, name, email in people
+            (user_id, email, None if newsletter.is_empty else render_newsletter(newsletter, user_id, name, links, locale))
+            for user_id, name, email, locale in people
         ]
 
     return _send_in_batches(

@@ -11,21 +11,25 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from models import Round, User, db, utcnow
 from models.ideas.ideas import STEPS, Idea, claim_dispatch, people_to_tell
 from models.ideas.reminders import CLOSING, reminder_recipients, reminders_due, round_key
 from workers.digests import list_headers
 from models.core.mail import queue_email
-from workers.notify import external_url, render_email, send_templated
+from workers.notify import external_url, in_recipient_language, local_title, render_email, send_templated
 from workers.registry import job
 
-SUBJECTS = {
-    "feasible": "Your idea is feasible: {title}",
-    "not_feasible": "Not feasible: {title}",
-    "merged": "Merged with a similar idea: {title}",
-    "on_ballot": "On the ballot: {title}",
-}
+def step_subject(step: str, idea: Idea) -> str:
+    """In the language being rendered, with the idea's title in it where it has one."""
+    title = local_title(idea)
+    return {
+        "feasible": lambda: _("Your idea is feasible: %(title)s", title=title),
+        "not_feasible": lambda: _("Not feasible: %(title)s", title=title),
+        "merged": lambda: _("Merged with a similar idea: %(title)s", title=title),
+        "on_ballot": lambda: _("On the ballot: %(title)s", title=title),
+    }[step]()
 
 
 @job("default", timeout=600)
@@ -43,7 +47,7 @@ def notify_idea_step(idea_id: int, step: str) -> int:
         if dispatch is None:  # told already (a retried or doubled job)
             continue
         dispatch.email_message = send_templated(
-            person.email, "idea_step", SUBJECTS[step].format(title=idea.title), f"idea_{step}",
+            person.email, "idea_step", lambda: step_subject(step, idea), f"idea_{step}",
             user=person, idea=idea, step=step, proposer=person.id == idea.proposer_id,
             link=external_url("public.idea", idea_id=idea.merged_into_id if step == "merged" and idea.merged_into_id else idea.id),
         )
@@ -63,11 +67,13 @@ def _send_reminders(round_: Round, kind: str) -> int:
             if dispatch is None:  # another run got there first
                 continue
             headers, unsubscribe = list_headers(user_id, "reminders")
-            subject = (f"Two days left to vote: {round_.title}" if kind == CLOSING else f"Voting is open: {round_.title}")
-            text, html = render_email(
-                "vote_reminder", subject, user=person, round=round_, closing=kind == CLOSING,
-                link=external_url("public.round", round_id=round_.id), unsubscribe=unsubscribe,
-            )
+            with in_recipient_language(person.locale):
+                subject = (_("Two days left to vote: %(round)s", round=round_.title) if kind == CLOSING
+                           else _("Voting is open: %(round)s", round=round_.title))
+                text, html = render_email(
+                    "vote_reminder", subject, user=person, round=round_, closing=kind == CLOSING,
+                    link=external_url("public.round", round_id=round_.id), unsubscribe=unsubscribe,
+                )
             dispatch.email_message = queue_email(person.email, subject, text, html, kind=kind, headers=headers)
             sent += 1
         db.session.commit()  # a batch at a time: a run killed now leaves these sent, and only these

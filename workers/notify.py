@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import current_app, render_template
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 
 from models.core.mail import EmailMessage, queue_email
 from models.core.settings import get_setting
@@ -39,14 +43,37 @@ def render_email(template: str, subject: str, **context) -> tuple[str, str]:
     return text_body, html_body
 
 
-def send_templated(to_address: str, template: str, subject: str, kind: str, **context) -> EmailMessage:
-    """Rendered in the recipient's language (a lazy subject is translated here too)."""
+def in_recipient_language(language: str | None):
+    """Render in this language if the council offers it, else the default (English when unknown)."""
     from flask_babel import force_locale
 
     offered = current_app.config["LANGUAGES"]
-    language = recipient_language(to_address, context.get("user"))
-    with force_locale(language if language in offered else offered[0]):
-        subject = str(subject)
+    return force_locale(language if language in offered else offered[0])
+
+
+def local_title(item) -> str:
+    """A need's, an option's or an idea's title in the language being rendered, where it has one."""
+    from models.core.translations import text_in
+
+    return text_in(item, str(get_locale()), current_app.config["LANGUAGES"][0]).title
+
+
+def month_year(value) -> str:
+    """"November 2026", "Tachwedd 2026": for subjects, in the language being rendered."""
+    return format_date(value, "LLLL y")
+
+
+def send_templated(
+    to_address: str, template: str, subject: "str | Callable[[], str]", kind: str, language: str | None = None,
+    **context,
+) -> EmailMessage:
+    """Rendered in the recipient's language: `language` when given (an invitation to someone
+    without an account), else their account's (users.locale), else the default. The subject
+    is a lazy string or a function called under that language (for titles with translations)."""
+    if language is None:
+        language = recipient_language(to_address, context.get("user"))
+    with in_recipient_language(language):
+        subject = subject() if callable(subject) else str(subject)
         text_body, html_body = render_email(template, subject, **context)
     return queue_email(to_address, subject, text_body, html_body, kind=kind)
 
@@ -54,10 +81,10 @@ def send_templated(to_address: str, template: str, subject: str, kind: str, **co
 def send_need_decision(need) -> None:
     """Tell the group's members what happened to their need (moderation or expiry)."""
     subjects = {
-        "published": f"Published: {need.title}",
-        "changes_requested": f"Changes requested: {need.title}",
-        "rejected": f"Not published: {need.title}",
-        "expired": f"Expired: {need.title}",
+        "published": lambda: _("Published: %(title)s", title=local_title(need)),
+        "changes_requested": lambda: _("Changes requested: %(title)s", title=local_title(need)),
+        "rejected": lambda: _("Not published: %(title)s", title=local_title(need)),
+        "expired": lambda: _("Expired: %(title)s", title=local_title(need)),
     }
     for membership in need.organisation.members():
         send_templated(
@@ -73,7 +100,7 @@ def send_need_decision(need) -> None:
         )
 
 
-def _send_to_members(organisation, template: str, subject: str, kind: str, **context) -> None:
+def _send_to_members(organisation, template: str, subject: "str | Callable[[], str]", kind: str, **context) -> None:
     for membership in organisation.members():
         send_templated(membership.user.email, template, subject, kind=kind, user=membership.user, **context)
 
@@ -81,7 +108,8 @@ def _send_to_members(organisation, template: str, subject: str, kind: str, **con
 def send_pledge_offered(pledge) -> None:
     """A supplier pledged: tell the group's members, who accept or decline."""
     _send_to_members(
-        pledge.need.organisation, "pledge_offered", f"New pledge: {pledge.need.title}", "pledge_offered",
+        pledge.need.organisation, "pledge_offered", lambda: _("New pledge: %(title)s", title=local_title(pledge.need)),
+        "pledge_offered",
         pledge=pledge, need=pledge.need,
         link=external_url("groups.pledges", organisation_id=pledge.need.organisation_id),
     )
@@ -89,7 +117,8 @@ def send_pledge_offered(pledge) -> None:
 
 def send_pledge_withdrawn(pledge) -> None:
     _send_to_members(
-        pledge.need.organisation, "pledge_withdrawn", f"Pledge withdrawn: {pledge.need.title}", "pledge_withdrawn",
+        pledge.need.organisation, "pledge_withdrawn",
+        lambda: _("Pledge withdrawn: %(title)s", title=local_title(pledge.need)), "pledge_withdrawn",
         pledge=pledge, need=pledge.need,
         link=external_url("groups.pledges", organisation_id=pledge.need.organisation_id),
     )
@@ -97,9 +126,13 @@ def send_pledge_withdrawn(pledge) -> None:
 
 def send_pledge_decision(pledge) -> None:
     """The group accepted or declined: tell the supplier's members."""
-    verb = "Accepted" if pledge.status == "accepted" else "Declined"
+    def subject() -> str:
+        if pledge.status == "accepted":
+            return _("Accepted: your pledge to %(title)s", title=local_title(pledge.need))
+        return _("Declined: your pledge to %(title)s", title=local_title(pledge.need))
+
     _send_to_members(
-        pledge.supplier, "pledge_decision", f"{verb}: your pledge to {pledge.need.title}", f"pledge_{pledge.status}",
+        pledge.supplier, "pledge_decision", subject, f"pledge_{pledge.status}",
         pledge=pledge, need=pledge.need,
         link=external_url("suppliers.dashboard", organisation_id=pledge.supplier_id),
     )
@@ -108,7 +141,8 @@ def send_pledge_decision(pledge) -> None:
 def send_pledge_delivered(pledge) -> None:
     """The supplier recorded delivery: the group confirms it received it."""
     _send_to_members(
-        pledge.need.organisation, "pledge_delivered", f"Delivered: {pledge.need.title}", "pledge_delivered",
+        pledge.need.organisation, "pledge_delivered", lambda: _("Delivered: %(title)s", title=local_title(pledge.need)),
+        "pledge_delivered",
         pledge=pledge, need=pledge.need,
         link=external_url("groups.pledges", organisation_id=pledge.need.organisation_id),
     )
@@ -116,8 +150,11 @@ def send_pledge_delivered(pledge) -> None:
 
 def send_pledge_outcome(pledge) -> None:
     """An officer confirmed or disputed the delivery: tell both sides."""
-    verb = "Confirmed" if pledge.status == "confirmed" else "Disputed"
-    subject = f"{verb}: delivery to {pledge.need.title}"
+    def subject() -> str:
+        if pledge.status == "confirmed":
+            return _("Confirmed: delivery to %(title)s", title=local_title(pledge.need))
+        return _("Disputed: delivery to %(title)s", title=local_title(pledge.need))
+
     _send_to_members(
         pledge.supplier, "pledge_outcome", subject, f"pledge_{pledge.status}", pledge=pledge, need=pledge.need,
         link=external_url("suppliers.dashboard", organisation_id=pledge.supplier_id),
@@ -132,7 +169,10 @@ def send_introduction(match, officer) -> None:
     """An officer introduces a supplier to a group about a need: one email to each side."""
     need, supplier = match.need, match.commitment.contract.supplier
     group = need.organisation
-    subject = f"Introduction: {supplier.name} and {group.name} about {need.title}"
+    def subject() -> str:
+        return _("Introduction: %(supplier)s and %(group)s about %(title)s", supplier=supplier.name, group=group.name,
+                 title=local_title(need))
+
     common = dict(match=match, need=need, supplier=supplier, group=group, officer=officer)
     _send_to_members(
         supplier, "introduction", subject, "match_introduced", audience="supplier", other=group, **common,
@@ -149,10 +189,13 @@ def send_story_decision(story) -> None:
     if story.organisation is None or story.status not in ("published", "changes_requested", "withdrawn"):
         return
     subject, link = {
-        "published": (f"Published: {story.title}", external_url("public.story", story_id=story.id)),
-        "changes_requested": (f"Changes requested: {story.title}", external_url("groups.edit_story", story_id=story.id)),
+        "published": (lambda: _("Published: %(title)s", title=story.title), external_url("public.story", story_id=story.id)),
+        "changes_requested": (
+            lambda: _("Changes requested: %(title)s", title=story.title), external_url("groups.edit_story", story_id=story.id)
+        ),
         "withdrawn": (
-            f"Withdrawn: {story.title}", external_url("groups.stories", organisation_id=story.organisation_id)
+            lambda: _("Withdrawn: %(title)s", title=story.title),
+            external_url("groups.stories", organisation_id=story.organisation_id),
         ),
     }[story.status]
     _send_to_members(story.organisation, "story_decision", subject, f"story_{story.status}", story=story, link=link)
@@ -161,10 +204,16 @@ def send_story_decision(story) -> None:
 def send_return_decision(supplier_return) -> None:
     """An officer accepted, queried or rejected a supplier's return: tell its members."""
     contract = supplier_return.contract
-    verb = {"accepted": "Accepted", "queried": "Question about", "rejected": "Rejected"}[supplier_return.state]
+    def subject() -> str:
+        words = dict(reference=contract.reference, month=month_year(supplier_return.period_start))
+        if supplier_return.state == "accepted":
+            return _("Accepted your return for %(reference)s, %(month)s", **words)
+        if supplier_return.state == "queried":
+            return _("Question about your return for %(reference)s, %(month)s", **words)
+        return _("Rejected your return for %(reference)s, %(month)s", **words)
+
     _send_to_members(
-        contract.supplier, "return_decision",
-        f"{verb} your return for {contract.reference}, {supplier_return.period_start:%B %Y}",
+        contract.supplier, "return_decision", subject,
         f"return_{supplier_return.state}", supplier_return=supplier_return, contract=contract,
         link=external_url("suppliers.supplier_return", return_id=supplier_return.id),
     )
@@ -174,10 +223,31 @@ def send_escalation_step(commitment, escalation) -> None:
     """An unmet commitment was escalated to a governance board, or its escalation resolved:
     tell the supplier's members."""
     contract = commitment.contract
-    subject = (f"Resolved: {commitment.measure.name} under {contract.reference}" if escalation.resolution
-               else f"Escalated to {escalation.board}: {commitment.measure.name} under {contract.reference}")
+    def subject() -> str:
+        if escalation.resolution:
+            return _("Resolved: %(measure)s under %(reference)s", measure=commitment.measure.name, reference=contract.reference)
+        return _("Escalated to %(board)s: %(measure)s under %(reference)s", board=escalation.board,
+                 measure=commitment.measure.name, reference=contract.reference)
+
     _send_to_members(
         contract.supplier, "escalation", subject, f"commitment_{escalation.resolution or 'escalated'}",
         commitment=commitment, contract=contract, escalation=escalation,
         link=external_url("suppliers.dashboard", organisation_id=contract.supplier_id),
     )
+
+
+def send_tender_outcome(tender) -> None:
+    """The tender was awarded: tell each bidder's members whether their offer won."""
+    for offer in tender.offers:
+        if offer.state not in ("awarded", "unsuccessful"):
+            continue
+
+        def subject(offer=offer) -> str:
+            if offer.state == "awarded":
+                return _("Awarded: %(title)s", title=tender.title)
+            return _("Not awarded: %(title)s", title=tender.title)
+
+        _send_to_members(
+            offer.supplier, "tender_outcome", subject, f"offer_{offer.state}", offer=offer, tender=tender,
+            link=external_url("suppliers.offer", offer_id=offer.id),
+        )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+
 from models import db
 from models.returns.models import SupplierReturn
 from models.returns.reminders import due_reminders, open_ended_periods
-from workers.notify import external_url, send_templated
+from workers.notify import external_url, month_year, send_templated
 from workers.registry import job
 
 
@@ -21,11 +23,16 @@ def remind_returns() -> dict[str, int]:
     for reminder in reminders:
         supplier_return = db.session.get(SupplierReturn, reminder.return_id)
         contract = supplier_return.contract
-        words = "is overdue" if reminder.kind == "overdue" else "is due soon"
+
+        def subject(overdue=reminder.kind == "overdue", contract=contract, supplier_return=supplier_return) -> str:
+            words = dict(reference=contract.reference, month=month_year(supplier_return.period_start))
+            if overdue:
+                return _("Your return for %(reference)s, %(month)s, is overdue", **words)
+            return _("Your return for %(reference)s, %(month)s, is due soon", **words)
+
         for membership in contract.supplier.members():
             send_templated(
-                membership.user.email, "return_reminder",
-                f"Your return for {contract.reference}, {supplier_return.period_start:%B %Y}, {words}",
+                membership.user.email, "return_reminder", subject,
                 kind=f"return_{reminder.kind}", user=membership.user, supplier_return=supplier_return,
                 contract=contract, overdue=reminder.kind == "overdue",
                 link=external_url("suppliers.supplier_return", return_id=supplier_return.id),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -22,122 +23,123 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from brokerage.forms import PoundsField, WholeNumberField, date_field
+from brokerage.forms.second_language import second_language_fields
 from models import NeedKind, Theme, Ward, db
 from models.needs.models import MAX_BENEFICIARIES, MAX_QUANTITY, MAX_VALUE_PENCE
-from models.needs.rules import NeedDetails
+from models.needs.rules import NEED_TEXT_LIMITS, NeedDetails
 
 MAX_DESCRIPTION = 20_000
 MAX_PHOTO_MB = 5
 
 
-class NeedForm(FlaskForm):
+class NeedForm(second_language_fields(NEED_TEXT_LIMITS), FlaskForm):
     client_token = HiddenField()
     title = StringField(
-        "Title",
-        description="What you need, in a few words. For example: Laptops for our homework club.",
+        _l("Title"),
+        description=_l("What you need, in a few words. For example: Laptops for our homework club."),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter a title"), Length(max=120, message="Title must be 120 characters or fewer")],
+        validators=[InputRequired(message=_l("Enter a title")), Length(max=120, message=_l("Title must be 120 characters or fewer"))],
     )
     summary = TextAreaField(
-        "Summary",
-        description="One or two sentences shown in lists.",
+        _l("Summary"),
+        description=_l("One or two sentences shown in lists."),
         widget=GovCharacterCount(),
-        validators=[InputRequired(message="Enter a summary"), Length(max=300, message="Summary must be 300 characters or fewer")],
+        validators=[InputRequired(message=_l("Enter a summary")), Length(max=300, message=_l("Summary must be 300 characters or fewer"))],
     )
     description = TextAreaField(
-        "Description (optional)",
-        description="Who it helps, why it matters, what happens when it arrives. You can use Markdown: **bold**, lists, links.",
+        _l("Description (optional)"),
+        description=_l("Who it helps, why it matters, what happens when it arrives. You can use Markdown: **bold**, lists, links."),
         widget=GovTextArea(),
-        validators=[Length(max=MAX_DESCRIPTION, message=f"Description must be {MAX_DESCRIPTION:,} characters or fewer")],
+        validators=[Length(max=MAX_DESCRIPTION, message=_l("Description must be %(number)s characters or fewer", number=f"{MAX_DESCRIPTION:,}"))],
     )
     kind = RadioField(
-        "What kind of help do you need?",
+        _l("What kind of help do you need?"),
         widget=GovRadioInput(),
-        choices=[SelectChoice(kind.value, kind.label) for kind in NeedKind],
-        validators=[InputRequired(message="Select what kind of help you need")],
+        choices=[SelectChoice(kind.value, _l(kind.label)) for kind in NeedKind],
+        validators=[InputRequired(message=_l("Select what kind of help you need"))],
     )
     quantity = WholeNumberField(
-        "Quantity",
-        description="A whole number. For example: 40 (volunteer hours) or 10 (laptops).",
+        _l("Quantity"),
+        description=_l("A whole number. For example: 40 (volunteer hours) or 10 (laptops)."),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the quantity as a whole number"),
-            NumberRange(min=1, max=MAX_QUANTITY, message=f"Quantity must be between 1 and {MAX_QUANTITY:,}"),
+            InputRequired(message=_l("Enter the quantity as a whole number")),
+            NumberRange(min=1, max=MAX_QUANTITY, message=_l("Quantity must be between 1 and %(number)s", number=f"{MAX_QUANTITY:,}")),
         ],
         render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
     )
     unit = StringField(
-        "Unit",
-        description="For example: hours, laptops, £, sessions.",
+        _l("Unit"),
+        description=_l("For example: hours, laptops, £, sessions."),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the unit"), Length(max=40, message="Unit must be 40 characters or fewer")],
+        validators=[InputRequired(message=_l("Enter the unit")), Length(max=40, message=_l("Unit must be 40 characters or fewer"))],
         render_kw={"params": {"classes": "govuk-input--width-20"}},
     )
     value = PoundsField(
-        "Estimated value",
-        description="What it would cost to buy, in pounds.",
-        not_an_amount="Enter the value in pounds, like 2400 or 2,400.50",
+        _l("Estimated value"),
+        description=_l("What it would cost to buy, in pounds."),
+        not_an_amount=_l("Enter the value in pounds, like 2400 or 2,400.50"),
         example="2,400.50",
-        required="Enter the estimated value in pounds",
-        what="The value",
+        required=_l("Enter the estimated value in pounds"),
+        what=_l("The value"),
         maximum_pence=MAX_VALUE_PENCE,
         widget=GovTextInput(),
     )
-    ward_id = SelectField("Ward", widget=GovSelect(), coerce=int)
-    theme_id = SelectField("Priority theme", widget=GovSelect(), coerce=int)
+    ward_id = SelectField(_l("Ward"), widget=GovSelect(), coerce=int)
+    theme_id = SelectField(_l("Priority theme"), widget=GovSelect(), coerce=int)
     beneficiaries = WholeNumberField(
-        "How many people will benefit?",
+        _l("How many people will benefit?"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter how many people will benefit, as a whole number"),
-            NumberRange(min=0, max=MAX_BENEFICIARIES, message=f"Enter a number between 0 and {MAX_BENEFICIARIES:,}"),
+            InputRequired(message=_l("Enter how many people will benefit, as a whole number")),
+            NumberRange(min=0, max=MAX_BENEFICIARIES, message=_l("Enter a number between 0 and %(number)s", number=f"{MAX_BENEFICIARIES:,}")),
         ],
         render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
     )
     deadline = date_field(
-        "Deadline", "When you need it by. For example, 27 3 2027", "Enter a real deadline, with a day, month and year"
+        _l("Deadline"), _l("When you need it by. For example, 27 3 2027"), _l("Enter a real deadline, with a day, month and year")
     )
     photo = FileField(
-        "Photo (optional)",
-        description=f"JPEG, PNG or WebP, up to {MAX_PHOTO_MB} MB.",
+        _l("Photo (optional)"),
+        description=_l("JPEG, PNG or WebP, up to %(number)s MB.", number=MAX_PHOTO_MB),
         widget=GovFileInput(),
         validators=[
             Optional(),
-            FileAllowed(["jpg", "jpeg", "png", "webp"], message="The photo must be a JPEG, PNG or WebP image"),
-            FileSize(max_size=MAX_PHOTO_MB * 1024 * 1024, message=f"The photo must be smaller than {MAX_PHOTO_MB} MB"),
+            FileAllowed(["jpg", "jpeg", "png", "webp"], message=_l("The photo must be a JPEG, PNG or WebP image")),
+            FileSize(max_size=MAX_PHOTO_MB * 1024 * 1024, message=_l("The photo must be smaller than %(number)s MB", number=MAX_PHOTO_MB)),
         ],
     )
     # A photo chosen before a preview or a mistake, kept for this person (models/core/uploads.py).
     pending_photo = HiddenField()
-    remove_pending_photo = SubmitField("Remove this photo", widget=GovSubmitInput())
+    remove_pending_photo = SubmitField(_l("Remove this photo"), widget=GovSubmitInput())
     photo_alt = StringField(
-        "Describe the photo (optional)",
-        description="For people who cannot see it.",
+        _l("Describe the photo (optional)"),
+        description=_l("For people who cannot see it."),
         widget=GovTextInput(),
         validators=[Length(max=250)],
     )
-    preview = SubmitField("Preview the description", widget=GovSubmitInput())
-    save = SubmitField("Save as draft", widget=GovSubmitInput())
-    submit_for_review = SubmitField("Save and send for review", widget=GovSubmitInput())
+    preview = SubmitField(_l("Preview the description"), widget=GovSubmitInput())
+    save = SubmitField(_l("Save as draft"), widget=GovSubmitInput())
+    submit_for_review = SubmitField(_l("Save and send for review"), widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
-        self.ward_id.choices = [SelectChoice(0, "Borough-wide")] + [SelectChoice(ward_id, name) for ward_id, name in wards]
+        self.ward_id.choices = [SelectChoice(0, _l("Borough-wide"))] + [SelectChoice(ward_id, name) for ward_id, name in wards]
         themes = db.session.execute(
             select(Theme.id, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position)
         ).all()
-        self.theme_id.choices = [SelectChoice(-1, "Select a theme")] + [SelectChoice(theme_id, name) for theme_id, name in themes]
+        self.theme_id.choices = [SelectChoice(-1, _l("Select a theme"))] + [SelectChoice(theme_id, name) for theme_id, name in themes]
         if not self.client_token.data:
             self.client_token.data = secrets.token_urlsafe(24)
 
     def validate_theme_id(self, field):
         if field.data == -1:
-            raise ValidationError("Select a priority theme")
+            raise ValidationError(_l("Select a priority theme"))
 
     def validate_deadline(self, field):
         if field.data is not None and field.data <= date.today():
-            raise ValidationError("The deadline must be in the future")
+            raise ValidationError(_l("The deadline must be in the future"))
 
     def details(self) -> NeedDetails:
         return NeedDetails(
@@ -153,17 +155,18 @@ class NeedForm(FlaskForm):
             beneficiaries=self.beneficiaries.data,
             deadline=self.deadline.data,
             photo_alt=self.photo_alt.data,
+            language=self.text_language(),
         )
 
 
 class ModerationForm(FlaskForm):
     comment = TextAreaField(
-        "Comment for the group",
-        description="Needed when you request changes or reject. The group sees it.",
+        _l("Comment for the group"),
+        description=_l("Needed when you request changes or reject. The group sees it."),
         widget=GovTextArea(),
-        validators=[Length(max=2000, message="Comment must be 2,000 characters or fewer")],
+        validators=[Length(max=2000, message=_l("Comment must be 2,000 characters or fewer"))],
     )
-    publish = SubmitField("Publish", widget=GovSubmitInput())
-    request_changes = SubmitField("Request changes", widget=GovSubmitInput())
-    reject = SubmitField("Reject", widget=GovSubmitInput())
+    publish = SubmitField(_l("Publish"), widget=GovSubmitInput())
+    request_changes = SubmitField(_l("Request changes"), widget=GovSubmitInput())
+    reject = SubmitField(_l("Reject"), widget=GovSubmitInput())
 

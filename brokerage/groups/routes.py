@@ -18,6 +18,7 @@ from brokerage.groups import bp
 from brokerage.markdown import render_markdown
 from brokerage.forms import ActionForm
 from brokerage.forms.needs import NeedForm
+from brokerage.i18n import languages
 from brokerage.pagination import paginate
 from brokerage.photos import delete_photo, hold_chosen_photo
 from models import DomainError, Need, Organisation, PermissionDenied, db
@@ -30,6 +31,7 @@ from models.needs.rules import (
     reopen_need,
     set_photo,
     submit_need,
+    translate_need,
     update_need,
     withdraw_need,
 )
@@ -89,6 +91,7 @@ def _handle_need_form(form: NeedForm, organisation: Organisation, need: Need | N
             need = create_need(organisation, current_user, form.details(), today, client_token=form.client_token.data)
         else:
             update_need(need, current_user, form.details(), today)
+        translate_need(need, current_user, form.second_text(), languages())
         old = set_photo(need, current_user, claim_pending_upload(form.attached)) if form.attached else None
         if form.submit_for_review.data:
             submit_need(need, current_user, today)

@@ -18,6 +18,7 @@ from brokerage.pagination import paginate
 from brokerage.forms import ConfirmForm
 from brokerage.forms.voting import ItemOptionForm, NeedOptionsForm, PaperBatchForm, PbUploadForm, RoundForm
 from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404, task_status
+from brokerage.i18n import languages
 from brokerage.templating import format_pence
 from brokerage.views import apply_rule
 from models import Need, NeedStatus, PaperBatch, Round, RoundOption, db, utcnow
@@ -33,6 +34,7 @@ from models.voting.setup import (
     publish_results,
     remove_option,
     request_recount,
+    translate_option,
     update_round,
 )
 from models.ideas.ideas import ideas_phase, set_ideas_phase
@@ -173,7 +175,11 @@ def add_round_item(round_id: int):
     round_ = _round_or_404(round_id)
     form = ItemOptionForm()
     if form.validate_on_submit():
-        rule = lambda: add_item_option(round_, current_user, form.title.data, form.description.data or "", form.cost.pence or 0)  # noqa: E731
+        def rule():
+            option = add_item_option(round_, current_user, form.title.data, form.description.data or "",
+                                     form.cost.pence or 0, form.text_language())
+            translate_option(option, current_user, form.second_text(), languages())
+
         if apply_rule(rule, form):
             flash(f"“{form.title.data.strip()}” added to the ballot.", "success")
             return redirect(url_for("officers.round", round_id=round_.id))

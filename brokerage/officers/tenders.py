@@ -23,7 +23,6 @@ from brokerage.forms.tenders import (
     TenderPlacesForm,
     WithdrawTenderForm,
 )
-from brokerage.notify import send_templated
 from brokerage.officers import bp
 from brokerage.views import apply_rule, show_domain_error
 from models import DomainError, db
@@ -40,7 +39,7 @@ from models.tenders.rules import (
     set_tender_places,
     withdraw_tender,
 )
-from workers.notify import external_url, send_pledge_offered
+from workers.notify import send_pledge_offered, send_tender_outcome
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # tender notices are a few kilobytes: read in the request
 
@@ -188,16 +187,7 @@ def assess(offer_id: int):
 
 
 def _tell_bidders(tender: Tender) -> None:
-    for offer in tender.offers:
-        if offer.state not in ("awarded", "unsuccessful"):
-            continue
-        for membership in offer.supplier.members():
-            send_templated(
-                membership.user.email, "tender_outcome",
-                f"{'Awarded' if offer.state == 'awarded' else 'Not awarded'}: {tender.title}", kind=f"offer_{offer.state}",
-                user=membership.user, offer=offer, tender=tender,
-                link=external_url("suppliers.offer", offer_id=offer.id),
-            )
+    send_tender_outcome(tender)
     for line in (r for o in tender.offers if o.state == "awarded" for r in o.reservations):
         if line.pledge is not None:
             send_pledge_offered(line.pledge)

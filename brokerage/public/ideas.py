@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from brokerage.extensions import limiter
 from brokerage.forms import ConfirmForm
 from brokerage.forms.ideas import CommentForm, IdeaForm, ReportForm
+from brokerage.i18n import languages
 from brokerage.markdown import render_markdown
 from brokerage.photos import delete_photo, send_photo, store_photo
 from brokerage.public import bp
@@ -30,6 +31,7 @@ from models.ideas.ideas import (
     set_idea_photo,
     support_idea,
     supports,
+    translate_idea,
     update_idea,
     visible_ideas,
     withdraw_support,
@@ -127,6 +129,7 @@ def _run_idea_form(round_: Round, form: IdeaForm, idea: Idea | None):
             idea = propose_idea(round_, current_user, form.details(), utcnow())
         else:
             update_idea(idea, current_user, form.details(), utcnow())
+        translate_idea(idea, current_user, form.second_text(), languages())
         _save_photo(form, idea, files)
         db.session.commit()
     except PermissionDenied as error:

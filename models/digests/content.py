@@ -41,6 +41,7 @@ class Recipient:
     email: str
     ward_ids: tuple[int, ...] | None  # None: the whole borough
     theme_ids: tuple[int, ...]  # empty: every theme
+    locale: str | None = None  # the language the person chose (users.locale); None: the default
 
 
 @dataclass(frozen=True)
@@ -345,7 +346,9 @@ class DigestBuilder:
             return []
         users = {
             row.id: row
-            for row in db.session.execute(select(User.id, User.name, User.email, User.ward_id).where(User.id.in_(ids)))
+            for row in db.session.execute(
+                select(User.id, User.name, User.email, User.ward_id, User.locale).where(User.id.in_(ids))
+            )
         }
         preferences = dict(
             db.session.execute(
@@ -391,7 +394,9 @@ class DigestBuilder:
                 area_wards: tuple[int, ...] | None = ()  # members without a ward get no area section
             else:
                 area_wards = tuple(sorted(wards)) if wards else None
-            recipient = Recipient(user.id, user.name, user.email, area_wards, tuple(sorted(chosen_themes.get(user_id, ()))))
+            recipient = Recipient(
+                user.id, user.name, user.email, area_wards, tuple(sorted(chosen_themes.get(user_id, ()))), user.locale
+            )
             suppliers = [self._supplier_for(org_id, recipient) for org_id, kind, _, _ in orgs if kind == "supplier"]
             groups = [self._groups[org_id] for org_id, kind, _, _ in orgs if kind == "vcse"]
             shown_rounds = {line.id for group in groups for line in group.rounds}

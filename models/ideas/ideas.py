@@ -37,6 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models import DomainError, PermissionDenied, db, utcnow
 from models.core.events import record_event
 from models.core.outbox import enqueue_after_commit
+from models.core.translations import Limits, SecondText, TranslationColumns, copy_translations, set_translation
 from models.people.permissions import require_officer
 from models.voting.models import MAX_BUDGET_PENCE, Round, RoundOption, RoundState
 
@@ -100,6 +101,7 @@ class Idea(db.Model):
     proposer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(MAX_TITLE))
     description: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(16), default="", server_default="")  # empty: the default
     cost_pence: Mapped[int] = mapped_column(BigInteger)  # the proposer's rough cost
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
     place: Mapped[str] = mapped_column(String(MAX_PLACE), default="")  # in words: "by the library"
@@ -125,6 +127,13 @@ class Idea(db.Model):
     theme: Mapped["Theme | None"] = relationship()
     merged_into: Mapped["Idea | None"] = relationship(remote_side=[id])
     option: Mapped[RoundOption | None] = relationship()
+    translations: Mapped[list["IdeaTranslation"]] = relationship(
+        back_populates="idea", cascade="all, delete-orphan", lazy="selectin", order_by="IdeaTranslation.locale"
+    )
+
+    @property
+    def translation_class(self) -> type["IdeaTranslation"]:
+        return IdeaTranslation
 
     @property
     def state_label(self) -> str:
@@ -137,6 +146,16 @@ class Idea(db.Model):
     @property
     def assessed(self) -> bool:
         return self.state != "proposed"
+
+
+class IdeaTranslation(TranslationColumns, db.Model):
+    """An idea's title and description in another of the council's languages."""
+
+    __tablename__ = "idea_translations"
+    __table_args__ = (UniqueConstraint("idea_id", "locale", name="uq_idea_translations_locale"),)
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    idea: Mapped[Idea] = relationship(back_populates="translations")
 
 
 class IdeaSupport(db.Model):
@@ -333,6 +352,7 @@ class IdeaDetails:
     place: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    language: str = ""  # the language the text is in; empty: the council's default
 
 
 def point_in_boundary(longitude: float, latitude: float, geometry: dict | None) -> bool:
@@ -393,6 +413,7 @@ def _apply(idea: Idea, details: IdeaDetails) -> None:
     idea.theme_id = details.theme_id
     idea.place = details.place.strip()
     idea.latitude, idea.longitude = details.latitude, details.longitude
+    idea.language = details.language or ""
 
 
 def propose_idea(round_: Round, user: "User", details: IdeaDetails, now: datetime) -> Idea:
@@ -420,6 +441,21 @@ def update_idea(idea: Idea, user: "User", details: IdeaDetails, now: datetime) -
     _check_details(idea.round, details)
     _apply(idea, details)
     record_event("idea.updated", idea, actor=user)
+
+
+IDEA_TEXT_LIMITS = Limits(title=MAX_TITLE, description=MAX_DESCRIPTION)
+
+
+def translate_idea(idea: Idea, user: "User", text: SecondText | None, offered: list[str]) -> bool:
+    """The idea's title and description in another of the council's languages (its proposer,
+    until an officer assesses it)."""
+    if text is None:
+        return False
+    if idea.proposer_id != user.id:
+        raise PermissionDenied("Only the person who proposed an idea can change it.")
+    if idea.assessed:
+        raise DomainError("An officer has assessed this idea, so it can no longer be changed")
+    return set_translation(idea, user, text, IDEA_TEXT_LIMITS, offered)
 
 
 def set_idea_photo(idea: Idea, user: "User", filename: str | None, alt: str | None) -> str | None:
@@ -685,6 +721,7 @@ def put_on_ballot(idea: Idea, officer: "User") -> RoundOption:
     if idea.option_id is not None:
         raise DomainError("This idea is already on the ballot")
     option = add_item_option(idea.round, officer, idea.title, idea.description, idea.estimate_pence or idea.cost_pence)
+    copy_translations(idea, option)
     proposer = idea.proposer.name if idea.proposer is not None else "a resident"
     option.group_name = f"A resident’s idea, proposed by {proposer}"[:200]
     idea.option_id = option.id

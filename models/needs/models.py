@@ -8,10 +8,11 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db, utcnow
+from models.core.translations import TranslationColumns
 from models.places.themes import NeedKind
 
 if TYPE_CHECKING:
@@ -122,6 +123,8 @@ class Need(db.Model):
     title: Mapped[str] = mapped_column(String(120))
     summary: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
+    # The language the text above is in; empty: the council's default (models/core/translations.py).
+    language: Mapped[str] = mapped_column(String(16), default="", server_default="")
     kind: Mapped[str] = mapped_column(String(16))
     quantity: Mapped[int]
     unit: Mapped[str] = mapped_column(String(40))
@@ -151,6 +154,14 @@ class Need(db.Model):
     organisation: Mapped["Organisation"] = relationship()
     ward: Mapped["Ward | None"] = relationship()
     theme: Mapped["Theme"] = relationship()
+    # Loaded with the needs in one query per batch: lists show each need in the reader's language.
+    translations: Mapped[list["NeedTranslation"]] = relationship(
+        back_populates="need", cascade="all, delete-orphan", lazy="selectin", order_by="NeedTranslation.locale"
+    )
+
+    @property
+    def translation_class(self) -> type["NeedTranslation"]:
+        return NeedTranslation
 
     @property
     def status_label(self) -> str:
@@ -194,3 +205,13 @@ class Need(db.Model):
         return user is not None and getattr(user, "is_authenticated", False) and self.organisation.is_member(user)
 
 
+
+
+class NeedTranslation(TranslationColumns, db.Model):
+    """A need's title, summary and description in another of the council's languages."""
+
+    __tablename__ = "need_translations"
+    __table_args__ = (UniqueConstraint("need_id", "locale", name="uq_need_translations_locale"),)
+
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"))
+    need: Mapped[Need] = relationship(back_populates="translations")

@@ -14,6 +14,7 @@ from models import DomainError, PermissionDenied, db, utcnow
 from models.people.permissions import require_officer
 from models.core.events import Event, record_event
 from models.matching.matches import match_need_after_commit
+from models.core.translations import Limits, SecondText, set_translation
 from models.places.themes import NeedKind
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class NeedDetails:
     beneficiaries: int
     deadline: date
     photo_alt: str | None = None
+    language: str = ""  # the language the text is in; empty: the council's default
 
 
 def validate_details(details: NeedDetails, today: date) -> None:
@@ -133,6 +135,7 @@ def _columns(details: NeedDetails) -> dict:
         "beneficiaries": details.beneficiaries,
         "deadline": details.deadline,
         "photo_alt": (details.photo_alt or "").strip() or None,
+        "language": details.language or "",
     }
 
 
@@ -147,6 +150,19 @@ def update_need(need: Need, user: "User", details: NeedDetails, today: date) -> 
     need.refresh_remaining_value()
     if changed:
         record_event("need.updated", need, actor=user, detail={"fields": changed})
+
+
+NEED_TEXT_LIMITS = Limits(title=120, summary=300, description=20_000)
+
+
+def translate_need(need: Need, user: "User", text: SecondText | None, offered: list[str]) -> bool:
+    """The need's title, summary and description in another of the council's languages."""
+    if text is None:
+        return False
+    _require_group_member(need.organisation, user)
+    if not need.is_editable:
+        raise DomainError(f"A need that is {need.status_label.lower()} cannot be changed")
+    return set_translation(need, user, text, NEED_TEXT_LIMITS, offered)
 
 
 def set_photo(need: Need, user: "User", filename: str | None) -> str | None:

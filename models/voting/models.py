@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db, utcnow
+from models.core.translations import TranslationColumns
 
 if TYPE_CHECKING:
     from models.people.accounts import User
@@ -169,6 +170,7 @@ class RoundOption(db.Model):
     need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(16), default="", server_default="")  # empty: the default
     group_name: Mapped[str] = mapped_column(String(200), default="")
     cost_pence: Mapped[int] = mapped_column(BigInteger)
     external_id: Mapped[str | None] = mapped_column(String(64))  # project_id in an imported file
@@ -186,6 +188,14 @@ class RoundOption(db.Model):
 
     round: Mapped[Round] = relationship(back_populates="options")
     need: Mapped["Need | None"] = relationship()
+    translations: Mapped[list["RoundOptionTranslation"]] = relationship(
+        back_populates="option", cascade="all, delete-orphan", lazy="selectin",
+        order_by="RoundOptionTranslation.locale",
+    )
+
+    @property
+    def translation_class(self) -> type["RoundOptionTranslation"]:
+        return RoundOptionTranslation
 
     def selected_under(self, rule: str) -> bool:
         return {
@@ -201,6 +211,16 @@ class RoundOption(db.Model):
     @property
     def key(self) -> str:
         return self.external_id or str(self.position)
+
+
+class RoundOptionTranslation(TranslationColumns, db.Model):
+    """An option's title and description in another of the council's languages."""
+
+    __tablename__ = "round_option_translations"
+    __table_args__ = (UniqueConstraint("option_id", "locale", name="uq_round_option_translations_locale"),)
+
+    option_id: Mapped[int] = mapped_column(ForeignKey("round_options.id", ondelete="CASCADE"))
+    option: Mapped[RoundOption] = relationship(back_populates="translations")
 
 
 class PaperBatch(db.Model):

@@ -24,6 +24,7 @@ from models.people.permissions import require_officer
 from models.core.events import record_event
 from models.matching.matches import match_round_after_commit
 from models.core.outbox import enqueue_after_commit
+from models.core.translations import Limits, SecondText, copy_translations, set_translation
 
 if TYPE_CHECKING:
     from models.people.accounts import User
@@ -174,6 +175,7 @@ def add_need_options(round_: Round, officer: "User", needs: Iterable["Need"]) ->
             group_name=need.organisation.name,
             cost_pence=cost,
         )
+        copy_translations(need, option)
         position += 1
         db.session.add(option)
         added.append(option)
@@ -185,8 +187,11 @@ def add_need_options(round_: Round, officer: "User", needs: Iterable["Need"]) ->
     return added
 
 
-def add_item_option(round_: Round, officer: "User", title: str, description: str, cost_pence: int) -> RoundOption:
-    """A costed priority the officer adds that is not a posted need."""
+def add_item_option(
+    round_: Round, officer: "User", title: str, description: str, cost_pence: int, language: str = ""
+) -> RoundOption:
+    """A costed priority the officer adds that is not a posted need (its text in `language`;
+    empty: the council's default)."""
     require_officer(officer, OFFICERS_RUN_ROUNDS)
     round_ = _lock_round(round_)
     _require_changeable(round_)
@@ -204,11 +209,24 @@ def add_item_option(round_: Round, officer: "User", title: str, description: str
         description=description.strip(),
         group_name="",
         cost_pence=cost_pence,
+        language=language,
     )
     db.session.add(option)
     db.session.flush()
     record_event("round.option_added", round_, actor=officer, detail={"option": option.id, "title": option.title})
     return option
+
+
+OPTION_TEXT_LIMITS = Limits(title=200, description=5000)
+
+
+def translate_option(option: RoundOption, officer: "User", text: SecondText | None, offered: list[str]) -> bool:
+    """The option's title and description in another of the council's languages."""
+    if text is None:
+        return False
+    require_officer(officer, OFFICERS_RUN_ROUNDS)
+    _require_changeable(option.round)
+    return set_translation(option, officer, text, OPTION_TEXT_LIMITS, offered)
 
 
 def remove_option(round_: Round, officer: "User", option_id: int) -> None:

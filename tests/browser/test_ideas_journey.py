@@ -44,7 +44,7 @@ def propose(page, round_id: int, title: str, description: str, cost: str, point:
     page.goto(f"/rounds/{round_id}/ideas")
     axe_check(page)
     page.get_by_role("link", name="Propose an idea").click()
-    page.get_by_label("Title").fill(title)
+    page.get_by_label("Title", exact=True).fill(title)
     page.get_by_label("Describe your idea").fill(description)
     page.get_by_label("Rough cost in pounds").fill(cost)
     page.get_by_label("Where (optional)").fill("Craven Park Road")

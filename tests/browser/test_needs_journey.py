@@ -53,9 +53,9 @@ def test_post_moderate_publish_and_find_a_need(new_context, group_and_officer, t
     expect(group.get_by_role("heading", level=1)).to_have_text("Post a need")
     axe_check(group)
 
-    group.get_by_label("Title").fill(TITLE)
-    group.get_by_label("Summary").fill("Ten laptops so children without one at home can do their homework.")
-    group.get_by_label("Description").fill("We meet **every weekday** after school in the library.")
+    group.get_by_label("Title", exact=True).fill(TITLE)
+    group.get_by_label("Summary", exact=True).fill("Ten laptops so children without one at home can do their homework.")
+    group.get_by_label("Description (optional)", exact=True).fill("We meet **every weekday** after school in the library.")
     group.get_by_role("button", name="Preview the description").click()
     expect(group.locator("#preview strong")).to_have_text("every weekday")
     group.get_by_label("Goods").check()
@@ -97,7 +97,7 @@ def test_post_moderate_publish_and_find_a_need(new_context, group_and_officer, t
     group.get_by_role("link", name=re.compile(f"Change {TITLE}")).click()
     expect(group.locator(".govuk-inset-text")).to_contain_text("Say which ages the club is for.")
     axe_check(group)
-    group.get_by_label("Summary").fill("Ten laptops for children aged 8 to 11.")
+    group.get_by_label("Summary", exact=True).fill("Ten laptops for children aged 8 to 11.")
     group.get_by_role("button", name="Save and send for review").click()
     expect(group.get_by_role("row", name=re.compile(TITLE))).to_contain_text("Waiting for review")
 

@@ -1,6 +1,8 @@
 """The resident's journey in Welsh, in Debian's chromium with axe-core on every page: a
 visitor switches to Cymraeg in the header, finds a need, signs in (the choice is kept), and
-votes in their ward's round; every page says lang="cy"."""
+votes in their ward's round; every page says lang="cy". A need with a Welsh title shows it
+(lang="cy" on the fragment), on its page and on the ballot; one without says it is only in
+English. And a group posts a need with a Welsh title from the Welsh interface."""
 
 from __future__ import annotations
 
@@ -9,8 +11,11 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
-from models import Need, db, utcnow
+from models import Need, Organisation, db, utcnow
+from models.core.translations import SecondText
+from models.needs.rules import translate_need
 from models.places.themes import Theme
 from models.voting.setup import add_need_options, create_round, open_round
 from tests import factories
@@ -37,6 +42,10 @@ def ward_round(app, places):
                            beneficiaries=40, deadline=date.today() + timedelta(days=60), officer=officer)
             for title, pounds in (("Laptops for homework club", 4_000), ("Community fridge", 3_000))
         ]
+        # The fridge has a Welsh title; the laptops are only in English.
+        needs[1].status = "draft"  # a group translates while it may edit
+        translate_need(needs[1], owner, SecondText("cy", "Oergell gymunedol", "Oergell gymunedol i deuluoedd."), ["en", "cy"])
+        needs[1].status = "published"
         round_ = create_round(officer, factories.round_fields(harlesden.id))
         add_need_options(round_, officer, [db.session.get(Need, need.id) for need in needs])
         open_round(round_, officer, utcnow())
@@ -56,8 +65,12 @@ def test_a_resident_finds_needs_and_votes_in_welsh(new_context, ward_round):
     expect(page.get_by_role("heading", level=1)).to_have_text("Anghenion cymunedol")
     expect(page.get_by_role("status")).to_contain_text("Daethpwyd o hyd i 2 angen.")
     axe_check(page)
-    page.get_by_role("link", name="Community fridge").click()
+    expect(page.get_by_role("link", name="Laptops for homework club")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name="Oergell gymunedol").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oergell gymunedol")
+    expect(page.get_by_role("heading", level=1)).to_have_attribute("lang", "cy")
     expect(page.locator("main")).to_contain_text("Yn gofyn am")
+    expect(page.locator("main")).not_to_contain_text("Ar gael yn Saesneg yn unig.")
     axe_check(page)
 
     page.goto("/sign-in")
@@ -71,7 +84,9 @@ def test_a_resident_finds_needs_and_votes_in_welsh(new_context, ward_round):
     page.goto(f"/rounds/{ward_round}")
     expect(page.locator("html")).to_have_attribute("lang", "cy")
     axe_check(page)
-    page.get_by_role("checkbox", name="Community fridge").check()
+    expect(page.locator("main")).to_contain_text("Ar gael yn Saesneg yn unig.")  # the laptops
+    expect(page.locator("label span[lang=cy]", has_text="Oergell gymunedol")).to_be_visible()
+    page.get_by_role("checkbox", name="Oergell gymunedol").check()
     page.get_by_role("button", name="Bwrw fy mhleidlais").click()
     expect(page.get_by_role("heading", name="Mae eich pleidlais wedi’i chofnodi")).to_be_visible()
     axe_check(page)
@@ -137,3 +152,53 @@ def test_a_group_member_signs_in_and_manages_the_groups_needs_in_welsh(new_conte
     expect(page.locator("html")).to_have_attribute("lang", "cy")
     axe_check(page)
     page.screenshot(path="screenshots/welsh-group-needs.png", full_page=True)
+
+def test_a_group_posts_a_need_with_a_welsh_title_in_welsh(app, new_context, ward_round):
+    with app.app_context():
+        group_id = db.session.scalar(select(Organisation.id).where(Organisation.kind == "vcse"))
+        theme = db.session.scalar(select(Theme.name).where(Theme.active.is_(True)).order_by(Theme.position))
+    page = new_context().new_page()
+    page.goto("/language/cy?next=/sign-in")
+    page.get_by_label("Cyfeiriad e-bost").fill("group@example.org")
+    page.get_by_label("Cyfrinair", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Mewngofnodi").click()
+    expect(page.get_by_text("Wedi mewngofnodi fel Gita Group")).to_be_visible()
+
+    page.goto(f"/groups/{group_id}/needs/new")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Postio angen")
+    axe_check(page)
+    deadline = date.today() + timedelta(days=45)
+    page.get_by_label("Teitl", exact=True).fill("Paint for the community hall")
+    page.get_by_label("Crynodeb", exact=True).fill("Twenty litres of paint for the hall.")
+    page.get_by_label("Nwyddau").check()
+    page.get_by_label("Nifer", exact=True).fill("20")
+    page.get_by_label("Uned", exact=True).fill("litres")
+    page.get_by_label("Amcangyfrif o’r gwerth").fill("300")
+    page.get_by_label("Thema blaenoriaeth").select_option(label=theme)
+    page.get_by_label("Faint o bobl fydd yn elwa?").fill("60")
+    # The date widget's own Day, Month, Year labels are not translated yet.
+    page.get_by_label("Day").fill(str(deadline.day))
+    page.get_by_label("Month").fill(str(deadline.month))
+    page.get_by_label("Year").fill(str(deadline.year))
+    page.get_by_label("Iaith y testun uchod").select_option("en")
+    page.get_by_label("Ail iaith (dewisol)", exact=True).select_option("cy")
+    page.get_by_label("Teitl yn yr ail iaith", exact=True).fill("Paent i’r neuadd gymunedol")
+    page.get_by_label("Crynodeb yn yr ail iaith", exact=True).fill("Ugain litr o baent i’r neuadd.")
+    page.get_by_role("button", name="Cadw fel drafft").click()
+    expect(page.locator(".govuk-notification-banner")).to_be_visible()
+    axe_check(page)
+
+    with app.app_context():
+        need = db.session.scalar(select(Need).where(Need.title == "Paint for the community hall"))
+        assert [(row.locale, row.title) for row in need.translations] == [("cy", "Paent i’r neuadd gymunedol")]
+        need_id = need.id
+    page.goto(f"/needs/{need_id}")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Paent i’r neuadd gymunedol")
+    expect(heading).to_have_attribute("lang", "cy")
+    axe_check(page)
+    page.goto(f"/language/en?next=/needs/{need_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Paint for the community hall")
+    expect(page.get_by_role("heading", level=1)).to_have_attribute("lang", "en")
+    axe_check(page)

@@ -235,8 +235,8 @@ def test_digests_go_out_through_a_real_worker_to_a_real_smtp_server(app, world, 
     assert f"http://localhost/suppliers/{world['supplier']}" in sam_text
 
     grace_text = plain(received["grace@example.org"])
-    assert 'Builders Ltd pledged 2 volunteer hours to "Help moving the new freezer" (waiting for you to accept or decline it)' in grace_text
-    assert '"Help moving the new freezer" still needs 4 volunteer hours by' in grace_text
+    assert 'Builders Ltd pledged 2 volunteer hours to “Help moving the new freezer” (waiting for you to accept or decline it)' in grace_text
+    assert '“Help moving the new freezer” still needs 4 volunteer hours by' in grace_text
     assert f"http://localhost/groups/{world['group']}/pledges" in grace_text
 
     with app.app_context():
