@@ -4,7 +4,7 @@ Each of needs, round_options and ideas says which language its own text is in (e
 council's default language) and gets a translations table, one row per (parent, locale).
 
 Revision ID: c4e7b19d2a63
-Revises: a91d5e3c7f48
+Revises: b3c81f7d2e45
 Create Date: 2026-11-30 07:45:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4e7b19d2a63'
-down_revision = 'a91d5e3c7f48'
+down_revision = 'b3c81f7d2e45'
 branch_labels = None
 depends_on = None
 
