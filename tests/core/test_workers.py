@@ -122,7 +122,8 @@ def test_organisation_email_goes_out_through_smtp(app, smtp, make_user, make_org
 
     [(recipients, mime)] = smtp.messages
     assert recipients == ["friend@example.org"]
-    assert mime["Subject"] == "Join Harlesden Food Hub on the social value exchange"
+    # The council's own name for the service (SERVICE_NAME), as in every other email.
+    assert mime["Subject"] == f"Join Harlesden Food Hub on {app.config['SERVICE_NAME']}"
     assert "http://localhost/organisations/invitations/" in mime.get_body(("plain",)).get_content()
     assert 'href="http://localhost/organisations/invitations/' in mime.get_body(("html",)).get_content()
 
