@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovRadioInput, GovSubmitInput
 from sqlalchemy import select
@@ -18,32 +19,32 @@ class EmailUpdatesForm(FlaskForm):
     """How often a person wants a digest, and about which wards and themes."""
 
     frequency = RadioField(
-        "How often do you want an update?",
+        _l("How often do you want an update?"),
         widget=GovRadioInput(),
-        choices=[SelectChoice(value, LABELS[value]) for value in CHOICES],
-        validators=[InputRequired(message="Choose how often you want an update")],
+        choices=[SelectChoice(value, _l(LABELS[value])) for value in CHOICES],
+        validators=[InputRequired(message=_l("Choose how often you want an update"))],
     )
     ward_ids = SelectMultipleField(
-        "Wards (optional)",
-        description="New needs and priority votes in these wards. Leave them all unticked for your own ward "
-        "(or the whole borough if we do not know where you live).",
+        _l("Wards (optional)"),
+        description=_l("New needs and priority votes in these wards. Leave them all unticked for your own ward "
+        "(or the whole borough if we do not know where you live)."),
         widget=GovCheckboxesInput(),
         coerce=int,
         validate_choice=True,
     )
     theme_ids = SelectMultipleField(
-        "Priority themes (optional)",
-        description="Only needs about these themes. Leave them all unticked for every theme.",
+        _l("Priority themes (optional)"),
+        description=_l("Only needs about these themes. Leave them all unticked for every theme."),
         widget=GovCheckboxesInput(),
         coerce=int,
         validate_choice=True,
     )
-    newsletter = BooleanField("Send me the quarterly newsletter for suppliers", widget=GovCheckboxInput())
+    newsletter = BooleanField(_l("Send me the quarterly newsletter for suppliers"), widget=GovCheckboxInput())
     vote_reminders = BooleanField(
-        "Remind me when my ward’s priority vote opens, and two days before it closes if I have not voted",
+        _l("Remind me when my ward’s priority vote opens, and two days before it closes if I have not voted"),
         widget=GovCheckboxInput(),
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,4 +60,4 @@ class EmailUpdatesForm(FlaskForm):
 
 
 class UnsubscribeForm(FlaskForm):
-    submit = SubmitField("Unsubscribe", widget=GovSubmitInput())
+    submit = SubmitField(_l("Unsubscribe"), widget=GovSubmitInput())

@@ -8,6 +8,7 @@ allows a try. The rules are in models/voting/letters.py, identity.py and represe
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from limits import parse
 
@@ -33,7 +34,7 @@ def _postcode_failures_exceeded(postcode: str | None) -> bool:
 def _chosen() -> list[int]:
     values = request.form.getlist("options")[:MAX_FORM_OPTIONS]
     if any(not value.isdigit() or len(value) > 12 for value in values):
-        raise DomainError("Choose options from this round's ballot", "options")
+        raise DomainError(_("Choose options from this round's ballot"), "options")
     return [int(value) for value in values]
 
 
@@ -120,7 +121,7 @@ def _code_ballot_page(letter: LetterCode, form: IdentityForm, chosen: set[int], 
 def code_ballot_page():
     letter = _letter_or_restart()
     if letter is None:
-        flash("Enter the code from your letter and your postcode to vote.", "info")
+        flash(_("Enter the code from your letter and your postcode to vote."), "info")
         return redirect(url_for("public.vote_by_code"))
     form = IdentityForm()
     try:
@@ -225,13 +226,16 @@ def polling_record(round_id: int):
         return _polling_page(round_, form, set(chosen), error.message, 400)
     if isinstance(result, BallotConflict):
         flash(
-            f"Not recorded: this person has already voted in this round ({result.counted_channel_label}). "
-            "It is listed for an officer to resolve.",
+            _(
+                "Not recorded: this person has already voted in this round (%(channel)s). "
+                "It is listed for an officer to resolve.",
+                channel=_(result.counted_channel_label),
+            ),
             "error",
         )
         return redirect(url_for("public.polling_record", round_id=round_.id))
     may_answer(round_.id)
-    flash("Ballot recorded. The voter may answer the optional questions about who took part.", "success")
+    flash(_("Ballot recorded. The voter may answer the optional questions about who took part."), "success")
     return redirect(url_for("public.polling_record", round_id=round_.id, recorded=1))
 
 
@@ -245,7 +249,7 @@ def about_you(round_id: int):
     if round_ is None:
         abort(404)
     if round_id not in session.get("may_answer", []):
-        flash("These questions are for people who have just voted.", "info")
+        flash(_("These questions are for people who have just voted."), "info")
         return redirect(url_for("public.round", round_id=round_id))
     form = RepresentationForm()
     if form.validate_on_submit():
@@ -253,6 +257,6 @@ def about_you(round_id: int):
             record_answers(round_, {field: getattr(form, field).data for field in QUESTIONS}, utcnow().date())
             db.session.commit()
         session["may_answer"] = [other for other in session.get("may_answer", []) if other != round_id]
-        flash("Thank you." if request.form.get("action") != "skip" else "No answers were kept.", "success")
+        flash(_("Thank you.") if request.form.get("action") != "skip" else _("No answers were kept."), "success")
         return redirect(url_for("public.round", round_id=round_id))
     return render_template("public/about_you.html", round=round_, form=form), 400 if form.errors else 200
