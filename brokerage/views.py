@@ -15,8 +15,12 @@ from models import DomainError, PermissionDenied, db
 
 
 def show_domain_error(form, error: DomainError) -> None:
+    from brokerage.templating import translate_label
+
     field = getattr(form, error.field, None) if (form is not None and error.field) else None
-    messages = getattr(error, "messages", [error.message])
+    # A rule's fixed message in the page's language where a catalogue has it (Markup is ours).
+    messages = [message if isinstance(message, Markup) else translate_label(message)
+                for message in getattr(error, "messages", [error.message])]
     if field is not None:
         # GOV.UK shows one message per field (beside it and in the summary): several
         # problems at once (every bad line of a batch) become one message, a line each.

@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -362,19 +363,20 @@ class PollingGrantForm(FlaskForm):
 
 class CodeForm(FlaskForm):
     code = StringField(
-        "Your voting code",
-        description="The 12 letters and numbers on your letter, like ABCD-EFGH-JKMN.",
+        _l("Your voting code"),
+        description=_l("The 12 letters and numbers on your letter, like ABCD-EFGH-JKMN."),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the code from your letter"), Length(max=40, message="Enter the 12-character code from your letter")],
+        validators=[InputRequired(message=_l("Enter the code from your letter")),
+                    Length(max=40, message=_l("Enter the 12-character code from your letter"))],
         render_kw={"autocomplete": "off", "spellcheck": "false", "params": {"classes": "govuk-input--width-20"}},
     )
     postcode = StringField(
-        "Your postcode",
+        _l("Your postcode"),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your postcode"), Length(max=16, message="Enter your postcode, like NW10 8AB")],
+        validators=[InputRequired(message=_l("Enter your postcode")), Length(max=16, message=_l("Enter your postcode, like NW10 8AB"))],
         render_kw={"autocomplete": "postal-code", "params": {"classes": "govuk-input--width-10"}},
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
 def _identity_fields(cls):
@@ -382,11 +384,11 @@ def _identity_fields(cls):
     from brokerage.forms import date_field as _date
 
     cls.name = StringField(
-        "Full name", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the full name"), Length(max=120, message="Enter at most 120 characters")],
+        _l("Full name"), widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the full name")), Length(max=120, message=_l("Enter at most 120 characters"))],
         render_kw={"autocomplete": "name", "spellcheck": "false"},
     )
-    cls.born = _date("Date of birth", "For example, 27 3 1980", required="Enter the date of birth")
+    cls.born = _date(_l("Date of birth"), _l("For example, 27 3 1980"), required=_l("Enter the date of birth"))
     return cls
 
 
@@ -398,8 +400,8 @@ class IdentityForm(FlaskForm):
 @_identity_fields
 class InPersonForm(FlaskForm):
     postcode = StringField(
-        "Postcode", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the postcode"), Length(max=16, message="Enter a real postcode, like NW10 8AB")],
+        _l("Postcode"), widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the postcode")), Length(max=16, message=_l("Enter a real postcode, like NW10 8AB"))],
         render_kw={"params": {"classes": "govuk-input--width-10"}},
     )
 
@@ -411,10 +413,11 @@ class RepresentationForm(FlaskForm):
 for _field, (_label, _choices) in QUESTIONS.items():
     setattr(
         RepresentationForm, _field,
-        RadioField(_label, choices=[SelectChoice(choice, choice) for choice in [*_choices, PREFER_NOT]],
+        # The answers are kept in English (the census's words); people read them in their language.
+        RadioField(_l(_label), choices=[SelectChoice(choice, _l(choice)) for choice in [*_choices, PREFER_NOT]],
                    widget=GovRadioInput(), validators=[Optional()], validate_choice=False),
     )
-RepresentationForm.submit = SubmitField("Send my answers", widget=GovSubmitInput())
+RepresentationForm.submit = SubmitField(_l("Send my answers"), widget=GovSubmitInput())
 
 
 class CensusUploadForm(FlaskForm):

@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from models import db
-from tests.factories import signed_in
+from tests.factories import post_form, signed_in
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "brokerage" / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
@@ -157,9 +157,16 @@ def test_the_vote_by_letter_pages_answer_in_welsh(app, world, client):
     client.set_cookie("language", "cy")
     page = visible_text(client.get("/vote"))
     assert "Pleidleisio gyda’r cod o’ch llythyr" in page and "Dim llythyr?" in page
+    assert "Eich cod pleidleisio" in page and "Y 12 llythyren a rhif ar eich llythyr" in page
     # The ballot without a code sends the visitor back, saying why, in Welsh.
     back = client.get("/vote/ballot", follow_redirects=True)
     assert "Rhowch y cod o’ch llythyr a’ch cod post i bleidleisio." in visible_text(back)
+    # A code that matches no letter: the rule's message, beside the field, in Welsh.
+    wrong = post_form(client, "/vote", {"code": "ABCD-EFGH-JKMN", "postcode": "NW10 8AB"})
+    assert wrong.status_code == 400
+    assert "Gwiriwch y cod a’r cod post: nid ydyn nhw’n cyfateb i lythyr" in visible_text(wrong)
+    empty = visible_text(post_form(client, "/vote", {"code": "", "postcode": ""}))
+    assert "Rhowch y cod o’ch llythyr" in empty and "Rhowch eich cod post" in empty
 
 
 def test_numbers_and_money_follow_the_page_language(app):
