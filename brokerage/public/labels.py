@@ -81,4 +81,17 @@ def _label_catalogue() -> tuple:
         _l("White: English, Welsh, Scottish, Northern Irish or British"), _l("White: Irish"),
         _l("White: Gypsy or Irish Traveller"), _l("White: Roma"), _l("White: Other White"),
         _l("Other ethnic group: Arab"), _l("Other ethnic group: Any other ethnic group"),
+        # The impact report's rows (templates/components/_impact_body.html, _impact_table.html):
+        # models/reporting/impact.py TIER_LABELS and diversity() bands, models/contracts/agreements.py KINDS
+        _l("Under the social value threshold"), _l("Themes only"), _l("Commitments with KPIs"),
+        _l("Strategic (3 or more KPIs)"),
+        _l("Community groups (VCSE)"), _l("Suppliers: micro and small"), _l("Suppliers: medium"), _l("Suppliers: large"),
+        _l("Community groups (VCSE) based in the borough"), _l("Community groups (VCSE) based elsewhere"),
+        _l("Suppliers: micro and small based in the borough"), _l("Suppliers: micro and small based elsewhere"),
+        _l("Suppliers: medium based in the borough"), _l("Suppliers: medium based elsewhere"),
+        _l("Suppliers: large based in the borough"), _l("Suppliers: large based elsewhere"),
+        _l("Contract"), _l("Planning obligation"), _l("Grant"), _l("Community asset transfer"),
+        _l("Council employment"), _l("Investment"),
+        # models/stories/case_studies.py KINDS
+        _l("Success"), _l("Underperformance"),
     )
