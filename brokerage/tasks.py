@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from flask import abort, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
@@ -91,8 +92,8 @@ def task_status(task: Task, page_url: str):
     page: its status, percent done, a sentence for the live region, and the page to go to
     (the status page itself, which shows the outcome) once it has finished. Each kind's
     status route has the same authorisation as its page."""
-    words = {"queued": "Waiting to start.", "running": f"{task.progress}% done.",
-             "finished": "Finished.", "failed": "Stopped: it did not finish."}
+    words = {"queued": _("Waiting to start."), "running": _("%(percent)s%% done.", percent=task.progress or 0),
+             "finished": _("Finished."), "failed": _("Stopped: it did not finish.")}
     response = jsonify(
         id=task.id,
         status=task.status,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, url_for
@@ -68,10 +69,26 @@ def _number(value: int) -> str:
     return format_decimal(value, format="#,##0", locale=_locale())
 
 
+def format_number(value: int | None) -> str:
+    """A whole number with the reader's language's grouping: "1,250" in English and Welsh."""
+    return "" if value is None else _number(value)
+
+
 def format_money(pence: int | None, currency: str = "GBP") -> str:
     """Pounds as £1,250 (pence only when there are some); other currencies (imported
-    elections) as their symbol or code. The one rule: models/core/money.py."""
-    return format_pence(pence, currency)
+    elections) as their symbol or code. The rule (symbol first, pence only when there are
+    some) is models/core/money.py's; the digits are grouped for the reader's language by
+    Babel, so English and Welsh read £1,250.50 alike and a language that groups otherwise
+    gets its own separators."""
+    from babel.numbers import format_decimal
+
+    if pence is None:
+        return ""
+    pounds, remainder = divmod(abs(int(pence)), 100)
+    amount = _number(pounds) if remainder == 0 else format_decimal(
+        Decimal(abs(int(pence))) / 100, format="#,##0.00", locale=_locale()
+    )
+    return format_pence(pence, currency, amount=amount)
 
 
 def format_quantity(quantity: int | None, unit: str) -> str:
@@ -92,6 +109,26 @@ def format_date(value: date | datetime | None) -> str:
     return babel_date(value, "d MMMM yyyy", locale=_locale())
 
 
+def translate_label(text: str | None) -> str:
+    """A label models/ defines in English ("Borough-wide", a tier, a status), in the page's
+    language when a catalogue translates it, else as it is. Unlike `_(text)` in a template,
+    the result is plain text (escaped when shown, never read as a format string), so a
+    label that may carry data (a round's area: a ward's or an imported election's name) is
+    safe to pass."""
+    from flask_babel import gettext
+
+    return gettext(text) if text else ""
+
+
+def format_month(value: date | datetime | None) -> str:
+    """"March 2026", "Mawrth 2026": a month and year in the reader's language."""
+    from babel.dates import format_date as babel_date
+
+    if value is None:
+        return ""
+    return babel_date(value, "LLLL yyyy", locale=_locale())
+
+
 def format_datetime(value: datetime | None) -> str:
     """A stored (naive UTC) time as the council's wall-clock time: "5 March 2026 at 2:30pm"."""
     from babel.dates import format_time
@@ -110,7 +147,7 @@ def pair_chart(rows):
     """Committed above delivered for each row, in pounds (brokerage/charts.py)."""
     from brokerage.charts import paired_chart
 
-    return paired_chart(rows, format_pence)
+    return paired_chart(rows, format_money)
 
 
 def init_template_helpers(app: Flask) -> None:
@@ -124,6 +161,9 @@ def init_template_helpers(app: Flask) -> None:
         pence=format_money,
         money=format_money,
         quantity=format_quantity,
+        number=format_number,
+        govuk_month=format_month,
+        label=translate_label,
         govuk_date=format_date,
         govuk_datetime=format_datetime,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -13,6 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovFileInput, GovSu
 from wtforms import DateField, IntegerField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from brokerage.templating import format_money
 from models.places.wards import lookup_postcode
 
 
@@ -31,7 +33,7 @@ def email_field(label: str = _l("Email address"), description: str = "") -> Stri
 
 
 def csv_file_field(
-    label: str, description: str, required: str = "Select a CSV file", not_csv: str = "The file must be a CSV"
+    label: str, description: str, required: str = _l("Select a CSV file"), not_csv: str = _l("The file must be a CSV")
 ) -> FileField:
     """A required upload of one CSV file (imports of returns, postcodes, planning data)."""
     return FileField(
@@ -49,14 +51,14 @@ class BoroughPostcode:
             return
         normalised, row = lookup_postcode(field.data)
         if normalised is None:
-            raise ValidationError(_l("Enter a real postcode, like HA0 1AB"))
+            raise ValidationError(_("Enter a real postcode, like HA0 1AB"))
         if row is None:
-            raise ValidationError(_l("%(postcode)s is not in this council's area. Check the postcode you entered.", postcode=normalised))
+            raise ValidationError(_("%(postcode)s is not in this council's area. Check the postcode you entered.", postcode=normalised))
         field.data = normalised
         field.postcode_row = row
 
 
-def postcode_field(label: str = "Postcode", description: str = "", required: bool = False) -> StringField:
+def postcode_field(label: str = _l("Postcode"), description: str = "", required: bool = False) -> StringField:
     validators = [InputRequired(message=_l("Enter your postcode"))] if required else [Optional()]
     return StringField(
         label,
@@ -77,7 +79,7 @@ class WholeNumberField(IntegerField):
         raw = valuelist[0].strip().replace(",", "")
         if len(raw) > 15 or not raw.lstrip("-").isdigit():
             self.data = None
-            raise ValueError(f"Enter {self.label.text.lower().rstrip('?')} as a whole number")
+            raise ValueError(_("Enter %(what)s as a whole number", what=str(self.label.text).lower().rstrip("?")))
         self.data = int(raw)
 
 
@@ -101,11 +103,11 @@ class ThreePartDateField(DateField):
         if valuelist and any(len(part) > 8 for part in valuelist):
             self.data = None
             self.raw_data = [part[:8] for part in valuelist]
-            raise ValueError("Enter a real date")
+            raise ValueError(_("Enter a real date"))
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Enter a real date, with a day, month and year, like 27 3 2027")
+            raise ValueError(_("Enter a real date, with a day, month and year, like 27 3 2027"))
 
 
 def date_field(label: str, description: str, required: str | None = None) -> ThreePartDateField:
@@ -162,7 +164,7 @@ class PoundsField(StringField):
         label=None,
         validators=None,
         *,
-        not_an_amount: str = "Enter the amount in pounds, like 250000 or 250,000.50",
+        not_an_amount: str = _l("Enter the amount in pounds, like 250000 or 250,000.50"),
         example: str = "250,000.50",
         required: str | None = None,
         what: str | None = None,
@@ -184,7 +186,7 @@ class PoundsField(StringField):
             amount = parse_pounds(self.data)
         except ValueError as error:
             if str(error) == "pence":
-                raise ValidationError(f"Enter pounds and pence only, like {self.example}")
+                raise ValidationError(_("Enter pounds and pence only, like %(example)s", example=self.example))
             raise ValidationError(self.not_an_amount)
         if amount is None:
             if self.required_message:
@@ -192,9 +194,9 @@ class PoundsField(StringField):
             return
         if self.what is not None:
             if amount < 0:
-                raise ValidationError(f"{self.what} cannot be negative")
+                raise ValidationError(_("%(what)s cannot be negative", what=self.what))
             if self.maximum_pence is not None and amount * 100 > self.maximum_pence:
-                raise ValidationError(f"{self.what} must be £{self.maximum_pence // 100:,} or less")
+                raise ValidationError(_("%(what)s must be %(maximum)s or less", what=self.what, maximum=format_money(self.maximum_pence)))
         self.pence = int(amount * 100)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
@@ -12,110 +13,110 @@ from brokerage.forms import PoundsField
 from models.returns.periods import EVERY_MONTHS, LABELS
 
 
-def _schedule_field(tier_words: str) -> SelectField:
+def _schedule_field(label) -> SelectField:
     return SelectField(
-        f"Contracts {tier_words} report",
+        label,
         widget=GovSelect(),
         coerce=int,
-        choices=[SelectChoice(months, LABELS[months]) for months in EVERY_MONTHS],
+        choices=[SelectChoice(months, _l(LABELS[months])) for months in EVERY_MONTHS],
         validate_choice=True,
     )
 
 # The tier thresholds: up to £100bn, in the words of the proxy value's messages.
 THRESHOLD = {
-    "not_an_amount": "Enter an amount in pounds, like 15.50",
+    "not_an_amount": _l("Enter an amount in pounds, like 15.50"),
     "example": "15.50",
-    "what": "The threshold",
+    "what": _l("The threshold"),
     "maximum_pence": 100_000_000_000 * 100,
 }
 
 
 class SettingsForm(FlaskForm):
     council_name = StringField(
-        "Council name",
-        description="Shown in the header of every page and in emails.",
+        _l("Council name"),
+        description=_l("Shown in the header of every page and in emails."),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the council's name"), Length(max=120)],
+        validators=[InputRequired(message=_l("Enter the council's name")), Length(max=120)],
     )
     live_need_cap = IntegerField(
-        "Most live needs per community group",
-        description="Needs waiting for review, open or fully pledged count as live.",
+        _l("Most live needs per community group"),
+        description=_l("Needs waiting for review, open or fully pledged count as live."),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the most live needs a group may have, as a whole number"),
-            NumberRange(min=1, max=100, message="Enter a number between 1 and 100"),
+            InputRequired(message=_l("Enter the most live needs a group may have, as a whole number")),
+            NumberRange(min=1, max=100, message=_l("Enter a number between 1 and 100")),
         ],
         render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
     )
     tier_basic_from = PoundsField(
-        "Basic tier from (£)",
-        description="Contracts worth this or more need a contribution in 1 to 2 priority themes. Brent: 215,000.",
+        _l("Basic tier from (£)"),
+        description=_l("Contracts worth this or more need a contribution in 1 to 2 priority themes. Brent: 215,000."),
         **THRESHOLD,
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the basic tier threshold in pounds")],
+        validators=[InputRequired(message=_l("Enter the basic tier threshold in pounds"))],
     )
     tier_kpi_from = PoundsField(
-        "KPI tier from (£)",
-        description="Contracts worth this or more need clear commitments with KPIs. Brent: 1,000,000.",
+        _l("KPI tier from (£)"),
+        description=_l("Contracts worth this or more need clear commitments with KPIs. Brent: 1,000,000."),
         **THRESHOLD,
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the KPI tier threshold in pounds")],
+        validators=[InputRequired(message=_l("Enter the KPI tier threshold in pounds"))],
     )
     tier_strategic_over = PoundsField(
-        "Strategic tier over (£)",
-        description="Contracts worth more than this need at least 3 KPIs across several themes. Brent: 5,000,000.",
+        _l("Strategic tier over (£)"),
+        description=_l("Contracts worth more than this need at least 3 KPIs across several themes. Brent: 5,000,000."),
         **THRESHOLD,
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the strategic tier threshold in pounds")],
+        validators=[InputRequired(message=_l("Enter the strategic tier threshold in pounds"))],
     )
     at_risk_days = IntegerField(
-        "At risk: days before the due date",
+        _l("At risk: days before the due date"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the number of days, as a whole number"),
-            NumberRange(min=1, max=730, message="Enter a number of days between 1 and 730"),
+            InputRequired(message=_l("Enter the number of days, as a whole number")),
+            NumberRange(min=1, max=730, message=_l("Enter a number of days between 1 and 730")),
         ],
         render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
     )
     at_risk_percent = IntegerField(
-        "At risk: below this share delivered (%)",
+        _l("At risk: below this share delivered (%)"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the share as a whole number of per cent"),
-            NumberRange(min=1, max=100, message="Enter a percentage between 1 and 100"),
+            InputRequired(message=_l("Enter the share as a whole number of per cent")),
+            NumberRange(min=1, max=100, message=_l("Enter a percentage between 1 and 100")),
         ],
         render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
     )
-    return_months_none = _schedule_field("under the basic tier")
-    return_months_basic = _schedule_field("in the basic tier")
-    return_months_kpi = _schedule_field("in the KPI tier")
-    return_months_strategic = _schedule_field("in the strategic tier")
+    return_months_none = _schedule_field(_l("Contracts under the basic tier report"))
+    return_months_basic = _schedule_field(_l("Contracts in the basic tier report"))
+    return_months_kpi = _schedule_field(_l("Contracts in the KPI tier report"))
+    return_months_strategic = _schedule_field(_l("Contracts in the strategic tier report"))
     return_due_days = IntegerField(
-        "A return is due this many days after its period ends",
+        _l("A return is due this many days after its period ends"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the number of days, as a whole number"),
-            NumberRange(min=0, max=180, message="Enter a number of days between 0 and 180"),
+            InputRequired(message=_l("Enter the number of days, as a whole number")),
+            NumberRange(min=0, max=180, message=_l("Enter a number of days between 0 and 180")),
         ],
         render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
     )
     council_buyer_names = TextAreaField(
-        "Names this council buys under (optional)",
-        description="One a line, as contract notices name the council. For example: Brent Council, London Borough of Brent. "
-        "Compared without \"Council\", \"London Borough of\" and capitals.",
+        _l("Names this council buys under (optional)"),
+        description=_l("One a line, as contract notices name the council. For example: Brent Council, London Borough of Brent. "
+        "Compared without \"Council\", \"London Borough of\" and capitals."),
         widget=GovTextArea(),
-        validators=[Length(max=4000, message="Enter fewer names")],
+        validators=[Length(max=4000, message=_l("Enter fewer names"))],
         render_kw={"params": {"rows": 3}},
     )
     council_buyer_ids = TextAreaField(
-        "Organisation identifiers this council buys under (optional)",
-        description="One a line, as OCDS writes them (scheme and identifier). For example: GB-LAE-BEN, or the "
-        "council's Contracts Finder identifier such as GB-CFS-12345.",
+        _l("Organisation identifiers this council buys under (optional)"),
+        description=_l("One a line, as OCDS writes them (scheme and identifier). For example: GB-LAE-BEN, or the "
+        "council's Contracts Finder identifier such as GB-CFS-12345."),
         widget=GovTextArea(),
-        validators=[Length(max=4000, message="Enter fewer identifiers")],
+        validators=[Length(max=4000, message=_l("Enter fewer identifiers"))],
         render_kw={"params": {"rows": 3}},
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     def lines(self, field) -> list[str]:
         return (field.data or "").splitlines()
@@ -124,6 +125,6 @@ class SettingsForm(FlaskForm):
         ok = super().validate(extra_validators)
         values = [self.tier_basic_from.pence, self.tier_kpi_from.pence, self.tier_strategic_over.pence]
         if ok and None not in values and not values[0] <= values[1] <= values[2]:
-            self.tier_kpi_from.errors = [*self.tier_kpi_from.errors, "The thresholds must rise: basic, then KPI, then strategic"]
+            self.tier_kpi_from.errors = [*self.tier_kpi_from.errors, str(_l("The thresholds must rise: basic, then KPI, then strategic"))]
             ok = False
         return ok

@@ -26,23 +26,23 @@ from models.places.themes import DeliveredThrough
 
 class WardsUploadForm(FlaskForm):
     file = FileField(
-        "Ward boundaries (GeoJSON)",
-        description="An ONS FeatureCollection with WDyyCD and WDyyNM properties.",
+        _l("Ward boundaries (GeoJSON)"),
+        description=_l("An ONS FeatureCollection with WDyyCD and WDyyNM properties."),
         widget=GovFileInput(),
         validators=[
-            FileRequired(message="Select a GeoJSON file"),
-            FileAllowed(["geojson", "json"], message="The file must be GeoJSON (.geojson or .json)"),
+            FileRequired(message=_l("Select a GeoJSON file")),
+            FileAllowed(["geojson", "json"], message=_l("The file must be GeoJSON (.geojson or .json)")),
         ],
     )
-    submit = SubmitField("Import wards", widget=GovSubmitInput())
+    submit = SubmitField(_l("Import wards"), widget=GovSubmitInput())
 
 
 class PostcodesUploadForm(FlaskForm):
     file = csv_file_field(
-        "Postcode to ward lookup (CSV)",
-        "With a pcds column and a ward code column (ward_code or osward), as in Code-Point Open extracts or the ONS postcode directory.",
+        _l("Postcode to ward lookup (CSV)"),
+        _l("With a pcds column and a ward code column (ward_code or osward), as in Code-Point Open extracts or the ONS postcode directory."),
     )
-    submit = SubmitField("Import postcodes", widget=GovSubmitInput())
+    submit = SubmitField(_l("Import postcodes"), widget=GovSubmitInput())
 
 
 class IndicatorsUploadForm(FlaskForm):
@@ -69,54 +69,54 @@ class IndicatorChoiceForm(FlaskForm):
 
 class ThemeForm(FlaskForm):
     name = StringField(
-        "Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the theme's name"), Length(max=160)]
+        _l("Name"), widget=GovTextInput(), validators=[InputRequired(message=_l("Enter the theme's name")), Length(max=160)]
     )
-    description = TextAreaField("Description (optional)", widget=GovTextArea(), validators=[Length(max=2000)])
-    active = BooleanField("Offer this theme for new needs and commitments", widget=GovCheckboxInput(), default=True)
-    submit = SubmitField("Save theme", widget=GovSubmitInput())
+    description = TextAreaField(_l("Description (optional)"), widget=GovTextArea(), validators=[Length(max=2000)])
+    active = BooleanField(_l("Offer this theme for new needs and commitments"), widget=GovCheckboxInput(), default=True)
+    submit = SubmitField(_l("Save theme"), widget=GovSubmitInput())
 
 
 class MeasureForm(FlaskForm):
-    theme_id = SelectField("Theme", widget=GovSelect(), coerce=int)
-    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the measure's name"), Length(max=160)])
+    theme_id = SelectField(_l("Theme"), widget=GovSelect(), coerce=int)
+    name = StringField(_l("Name"), widget=GovTextInput(), validators=[InputRequired(message=_l("Enter the measure's name")), Length(max=160)])
     unit = StringField(
-        "Unit",
-        description="For example: hours, weeks, £, laptops.",
+        _l("Unit"),
+        description=_l("For example: hours, weeks, £, laptops."),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the unit"), Length(max=40)],
+        validators=[InputRequired(message=_l("Enter the unit")), Length(max=40)],
         render_kw={"params": {"classes": "govuk-input--width-10"}},
     )
     proxy_value = PoundsField(
-        "Proxy value of one unit, in pounds (optional)",
-        description="TOMs-style value, so delivered quantities can be added up in pounds. Leave blank if there is none.",
-        not_an_amount="Enter an amount in pounds, like 15.50",
+        _l("Proxy value of one unit, in pounds (optional)"),
+        description=_l("TOMs-style value, so delivered quantities can be added up in pounds. Leave blank if there is none."),
+        not_an_amount=_l("Enter an amount in pounds, like 15.50"),
         example="15.50",
-        what="The proxy value",
+        what=_l("The proxy value"),
         maximum_pence=1_000_000 * 100,
         widget=GovTextInput(),
         validators=[Optional(), Length(max=20)],
         render_kw={"params": {"classes": "govuk-input--width-10"}, "inputmode": "decimal"},
     )
     need_kind = RadioField(
-        "Kind of need it meets",
+        _l("Kind of need it meets"),
         widget=GovRadioInput(),
-        choices=[SelectChoice("", "Any")] + [SelectChoice(kind.value, kind.label) for kind in NeedKind],
+        choices=[SelectChoice("", _l("Any"))] + [SelectChoice(kind.value, _l(kind.label)) for kind in NeedKind],
         validate_choice=True,
         default="",
     )
     delivered_through = RadioField(
-        "How is its delivery evidenced?",
+        _l("How is its delivery evidenced?"),
         widget=GovRadioInput(),
-        choices=[SelectChoice(choice.value, choice.label) for choice in DeliveredThrough],
+        choices=[SelectChoice(choice.value, _l(choice.label)) for choice in DeliveredThrough],
         validate_choice=True,
         default="needs",
     )
     is_spend = BooleanField(
-        "Money spent with suppliers: returns split it by supplier type (size, VCSE, based in the borough)",
+        _l("Money spent with suppliers: returns split it by supplier type (size, VCSE, based in the borough)"),
         widget=GovCheckboxInput(),
     )
-    active = BooleanField("Offer this measure for new commitments", widget=GovCheckboxInput(), default=True)
-    submit = SubmitField("Save measure", widget=GovSubmitInput())
+    active = BooleanField(_l("Offer this measure for new commitments"), widget=GovCheckboxInput(), default=True)
+    submit = SubmitField(_l("Save measure"), widget=GovSubmitInput())
 
 
 class PostcodeForm(FlaskForm):

@@ -367,7 +367,8 @@ class CodeForm(FlaskForm):
         _l("Your voting code"),
         description=_l("The 12 letters and numbers on your letter, like ABCD-EFGH-JKMN."),
         widget=GovTextInput(),
-        validators=[InputRequired(message=_l("Enter the code from your letter")), Length(max=40, message=_l("Enter the 12-character code from your letter"))],
+        validators=[InputRequired(message=_l("Enter the code from your letter")),
+                    Length(max=40, message=_l("Enter the 12-character code from your letter"))],
         render_kw={"autocomplete": "off", "spellcheck": "false", "params": {"classes": "govuk-input--width-20"}},
     )
     postcode = StringField(
@@ -413,7 +414,8 @@ class RepresentationForm(FlaskForm):
 for _field, (_label, _choices) in QUESTIONS.items():
     setattr(
         RepresentationForm, _field,
-        RadioField(_label, choices=[SelectChoice(choice, choice) for choice in [*_choices, PREFER_NOT]],
+        # The answers are kept in English (the census's words); people read them in their language.
+        RadioField(_l(_label), choices=[SelectChoice(choice, _l(choice)) for choice in [*_choices, PREFER_NOT]],
                    widget=GovRadioInput(), validators=[Optional()], validate_choice=False),
     )
 RepresentationForm.submit = SubmitField(_l("Send my answers"), widget=GovSubmitInput())

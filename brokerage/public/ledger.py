@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from brokerage.downloads import attachment, csv_text
@@ -16,7 +17,6 @@ from models.returns.totals import returns_totals
 from models.reporting.ledger import (
     CSV_HEADER,
     LedgerFilters,
-    financial_year_label,
     ledger_csv_rows,
     ledger_query,
     ledger_suppliers,
@@ -48,7 +48,7 @@ def ledger():
         themes=db.session.execute(select(Theme.slug, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position)).all(),
         suppliers=ledger_suppliers(),
         kinds=[(kind.value, kind.label) for kind in NeedKind],
-        years=[(year, financial_year_label(year)) for year in ledger_years()],
+        years=[(year, _("April %(start)s to March %(end)s", start=str(year), end=str(year + 1))) for year in ledger_years()],
         csv_url=url_for("public.ledger_csv", **filters.as_args()),
         grants_json_url=url_for("public.grants_json", **filters.as_args()),
         grants_csv_url=url_for("public.grants_csv", **filters.as_args()),

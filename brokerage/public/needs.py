@@ -7,6 +7,7 @@ import time
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -61,12 +62,12 @@ def needs(near_error: str | None = None, near_postcode: str = ""):
 def needs_near():
     raw = request.args.get("postcode", "")[:16]
     if not raw.strip():
-        return needs(near_error="Enter your postcode")
+        return needs(near_error=_("Enter your postcode"))
     normalised, row = lookup_postcode(raw)
     if normalised is None:
-        return needs(near_error="Enter a real postcode, like HA0 1AB", near_postcode=raw)
+        return needs(near_error=_("Enter a real postcode, like HA0 1AB"), near_postcode=raw)
     if row is None:
-        flash(f"{normalised} is not in this council's area, so there are no needs near it here.", "error")
+        flash(_("%(postcode)s is not in this council's area, so there are no needs near it here.", postcode=normalised), "error")
         return redirect(url_for("public.needs"))
     return redirect(url_for("public.needs", ward=row.ward.code, open="1"))
 

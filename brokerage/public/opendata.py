@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app, render_template, request, url_for
+from flask_babel import gettext
 
 from brokerage.api.openapi import PATHS
 from brokerage.downloads import attachment, csv_text
@@ -38,7 +39,7 @@ def open_data():
     return render_template(
         "public/open_data.html",
         licence_url=OGL,
-        licence_name=OGL_NAME,
+        licence_name=gettext(OGL_NAME),
         deliveries=ledger_totals(LedgerFilters()),
         settings=publisher(),
     )
@@ -72,4 +73,4 @@ def ocds_json():
 @bp.route("/open-data/api")
 def api_docs():
     endpoints = [(path, operation["get"]["summary"], operation["get"]["description"]) for path, operation in PATHS.items()]
-    return render_template("public/api_docs.html", endpoints=endpoints, licence_url=OGL, licence_name=OGL_NAME)
+    return render_template("public/api_docs.html", endpoints=endpoints, licence_url=OGL, licence_name=gettext(OGL_NAME))

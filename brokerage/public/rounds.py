@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from brokerage.extensions import limiter
 from brokerage.public import bp
 from brokerage.pagination import paginate
-from brokerage.templating import format_datetime
+from brokerage.templating import format_datetime, translate_label
 from brokerage.forms import ConfirmForm
 from models import DomainError, PermissionDenied, Round, Ward, db, utcnow
 from models.voting.models import RoundState
@@ -67,7 +67,7 @@ def _chosen_from_form() -> list[int]:
     chosen = []
     for value in values:
         if not value.isdigit() or len(value) > 12:
-            raise DomainError("Choose options from this round's ballot", "options")
+            raise DomainError(_("Choose options from this round's ballot"), "options")
         chosen.append(int(value))
     return chosen
 
@@ -116,12 +116,12 @@ def vote(round_id: int):
     round_ = _visible_round_or_404(round_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return _ballot_page(round_, [], "Your session expired: choose again and cast your vote.", 400)
+        return _ballot_page(round_, [], _("Your session expired: choose again and cast your vote."), 400)
     action = request.form.get("action", "vote")
     try:
         chosen = _chosen_from_form()
     except DomainError as error:
-        return _ballot_page(round_, [], error.message, 400)
+        return _ballot_page(round_, [], translate_label(error.message), 400)
     if action == "total":
         return _ballot_page(round_, chosen, checked_total=True)
     now = utcnow()
@@ -154,13 +154,13 @@ def vote(round_id: int):
         db.session.commit()
     except PermissionDenied as error:
         db.session.rollback()
-        return _ballot_page(round_, chosen, error.message, 403)
+        return _ballot_page(round_, chosen, translate_label(error.message), 403)
     except IdentityProblem as problem:
         db.session.rollback()
         return _ballot_page(round_, chosen, None, 400, identity_form=problem.form)
     except DomainError as error:
         db.session.rollback()
-        return _ballot_page(round_, chosen, error.message, 400)
+        return _ballot_page(round_, chosen, translate_label(error.message), 400)
     may_answer(round_.id)
     return redirect(url_for("public.voted", round_id=round_.id))
 
@@ -174,15 +174,15 @@ def withdraw_vote(round_id: int):
         return redirect(url_for("public.round", round_id=round_.id))
     return render_template(
         "public/confirm.html",
-        question="Are you sure you want to withdraw your vote?",
+        question=_("Are you sure you want to withdraw your vote?"),
         caption=round_.title,
         next_steps=[
-            "Your vote will not be counted.",
-            f"You can vote again until voting closes, {format_datetime(round_.closes_at)}.",
+            _("Your vote will not be counted."),
+            _("You can vote again until voting closes, %(when)s.", when=format_datetime(round_.closes_at)),
         ],
         action_url=url_for("public.vote", round_id=round_.id),
         hidden={"action": "withdraw"},
-        button="Yes, withdraw my vote",
+        button=_("Yes, withdraw my vote"),
         cancel_url=url_for("public.round", round_id=round_.id),
     )
 

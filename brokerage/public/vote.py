@@ -8,12 +8,14 @@ allows a try. The rules are in models/voting/letters.py, identity.py and represe
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from limits import parse
 
 from brokerage.extensions import limiter
 from brokerage.forms.voting import CodeForm, IdentityForm, InPersonForm, RepresentationForm
 from brokerage.public import bp
+from brokerage.templating import translate_label
 from brokerage.views import show_domain_error
 from models import DomainError, PermissionDenied, Round, db, utcnow
 from models.places.postcodes import normalise_postcode
@@ -33,7 +35,7 @@ def _postcode_failures_exceeded(postcode: str | None) -> bool:
 def _chosen() -> list[int]:
     values = request.form.getlist("options")[:MAX_FORM_OPTIONS]
     if any(not value.isdigit() or len(value) > 12 for value in values):
-        raise DomainError("Choose options from this round's ballot", "options")
+        raise DomainError(_("Choose options from this round's ballot"), "options")
     return [int(value) for value in values]
 
 
@@ -120,14 +122,14 @@ def _code_ballot_page(letter: LetterCode, form: IdentityForm, chosen: set[int], 
 def code_ballot_page():
     letter = _letter_or_restart()
     if letter is None:
-        flash("Enter the code from your letter and your postcode to vote.", "info")
+        flash(_("Enter the code from your letter and your postcode to vote."), "info")
         return redirect(url_for("public.vote_by_code"))
     form = IdentityForm()
     try:
         code_round(letter, utcnow())
     except PermissionDenied as error:
         session.pop("letter_code", None)
-        flash(error.message, "error")
+        flash(translate_label(error.message), "error")
         return redirect(url_for("public.vote_by_code"))
     if request.method == "GET":
         ballot = code_ballot(letter)
@@ -135,7 +137,7 @@ def code_ballot_page():
     try:
         chosen = _chosen()
     except DomainError as error:
-        return _code_ballot_page(letter, form, set(), error.message, 400)
+        return _code_ballot_page(letter, form, set(), translate_label(error.message), 400)
     if not form.validate_on_submit():
         return _code_ballot_page(letter, form, set(chosen), None, 400)
     identity = identity_hash(current_app.config["IDENTITY_HASH_KEY"], form.name.data, form.born.data, letter.postcode)
@@ -146,13 +148,13 @@ def code_ballot_page():
         db.session.commit()
     except PermissionDenied as error:
         db.session.rollback()
-        return _code_ballot_page(letter, form, set(chosen), error.message, 403)
+        return _code_ballot_page(letter, form, set(chosen), translate_label(error.message), 403)
     except DomainError as error:
         db.session.rollback()
         if error.field in ("name", "born"):
             show_domain_error(form, error)
             return _code_ballot_page(letter, form, set(chosen), None, 400)
-        return _code_ballot_page(letter, form, set(chosen), error.message, 400)
+        return _code_ballot_page(letter, form, set(chosen), translate_label(error.message), 400)
     if isinstance(result, BallotConflict):
         return render_template("public/vote_refused.html", round=round_, conflict=result), 409
     may_answer(round_.id)
@@ -205,7 +207,7 @@ def polling_record(round_id: int):
     try:
         chosen = _chosen()
     except DomainError as error:
-        return _polling_page(round_, form, set(), error.message, 400)
+        return _polling_page(round_, form, set(), translate_label(error.message), 400)
     if not form.validate_on_submit():
         return _polling_page(round_, form, set(chosen), None, 400)
     try:
@@ -222,16 +224,19 @@ def polling_record(round_id: int):
         if error.field in ("name", "born", "postcode"):
             show_domain_error(form, error)
             return _polling_page(round_, form, set(chosen), None, 400)
-        return _polling_page(round_, form, set(chosen), error.message, 400)
+        return _polling_page(round_, form, set(chosen), translate_label(error.message), 400)
     if isinstance(result, BallotConflict):
         flash(
-            f"Not recorded: this person has already voted in this round ({result.counted_channel_label}). "
-            "It is listed for an officer to resolve.",
+            _(
+                "Not recorded: this person has already voted in this round (%(channel)s). "
+                "It is listed for an officer to resolve.",
+                channel=_(result.counted_channel_label),
+            ),
             "error",
         )
         return redirect(url_for("public.polling_record", round_id=round_.id))
     may_answer(round_.id)
-    flash("Ballot recorded. The voter may answer the optional questions about who took part.", "success")
+    flash(_("Ballot recorded. The voter may answer the optional questions about who took part."), "success")
     return redirect(url_for("public.polling_record", round_id=round_.id, recorded=1))
 
 
@@ -245,7 +250,7 @@ def about_you(round_id: int):
     if round_ is None:
         abort(404)
     if round_id not in session.get("may_answer", []):
-        flash("These questions are for people who have just voted.", "info")
+        flash(_("These questions are for people who have just voted."), "info")
         return redirect(url_for("public.round", round_id=round_id))
     form = RepresentationForm()
     if form.validate_on_submit():
@@ -253,6 +258,6 @@ def about_you(round_id: int):
             record_answers(round_, {field: getattr(form, field).data for field in QUESTIONS}, utcnow().date())
             db.session.commit()
         session["may_answer"] = [other for other in session.get("may_answer", []) if other != round_id]
-        flash("Thank you." if request.form.get("action") != "skip" else "No answers were kept.", "success")
+        flash(_("Thank you.") if request.form.get("action") != "skip" else _("No answers were kept."), "success")
         return redirect(url_for("public.round", round_id=round_id))
     return render_template("public/about_you.html", round=round_, form=form), 400 if form.errors else 200

@@ -36,6 +36,9 @@ class PackItem:
     rank: int | None = None
     pinned: bool = False
     added: bool = False
+    # What `detail` and `still_needed` say, as values, for a page to word in its reader's
+    # language (templates/components/_bid_pack.html): (name, value) pairs.
+    facts: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass

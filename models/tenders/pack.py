@@ -38,6 +38,8 @@ def _need_item(need: Need) -> PackItem:
         theme=need.theme.name, ward=need.ward.name if need.ward else "Borough-wide",
         still_needed=f"{_amount(need.remaining_quantity, need.unit)} still needed of {_amount(need.quantity, need.unit)}",
         value_pence=need.remaining_value_pence, unit=need.unit,
+        facts=(("group", need.organisation.name), ("summary", need.summary.rstrip(". ")),
+               ("remaining", _amount(need.remaining_quantity, need.unit)), ("quantity", _amount(need.quantity, need.unit))),
     )
 
 
@@ -47,6 +49,7 @@ def _measure_item(measure: Measure) -> PackItem:
         key=item_key("measure", measure.id), section="measure", title=measure.name,
         detail=f"Counted in {measure.unit}; {proxy}", theme=measure.theme.name,
         value_pence=measure.proxy_value_pence, unit=measure.unit,
+        facts=(("unit", measure.unit), ("proxy_pence", measure.proxy_value_pence)),
     )
 
 
@@ -58,6 +61,7 @@ def _option_item(option: RoundOption, total: int) -> PackItem:
         detail=f"{round_.title}: {'won, ' if option.won else ''}ranked {rank} of {total} with {option.votes:,} votes",
         ward=round_.area_name, value_pence=option.cost_pence, won=option.won, rank=rank,
         theme=option.need.theme.name if option.need is not None else "",
+        facts=(("round", round_.title), ("won", option.won), ("rank", rank), ("total", total), ("votes", option.votes or 0)),
     )
 
 

@@ -202,3 +202,52 @@ def test_a_group_posts_a_need_with_a_welsh_title_in_welsh(app, new_context, ward
     expect(page.get_by_role("heading", level=1)).to_have_text("Paint for the community hall")
     expect(page.get_by_role("heading", level=1)).to_have_attribute("lang", "en")
     axe_check(page)
+
+def tendered(app, places):
+    """Issue 17's scene: an open tender, and Harlesden's published vote (counted)."""
+    from models import Round
+
+    made = factories.tender_borough(app)
+    with app.app_context():
+        db.session.get(Round, made["round"]).counted_at = utcnow()
+        db.session.commit()
+    return made
+
+
+def test_a_visitor_reads_the_public_record_in_welsh(new_context, tendered):
+    """The map, a ward vote's results, the ledger, the open tenders and a bid pack, the open
+    data and the cookies page, in Welsh, each checked with axe."""
+    page = new_context().new_page()
+    page.goto("/language/cy?next=/map")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Map o anghenion agored")
+    expect(page.get_by_role("table")).to_contain_text("Anghenion agored yn ôl ward")
+    axe_check(page)
+
+    page.goto(f"/rounds/{tendered['round']}/results")
+    expect(page.locator("main")).to_contain_text("Canlyniadau pleidlais ward")
+    expect(page.get_by_role("heading", name="Blaenoriaethau a ariennir")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("30 o bleidleisiau")  # Welsh plural form 5, "other"
+    axe_check(page)
+
+    page.goto("/ledger")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cyflawniadau wedi’u cadarnhau")
+    expect(page.get_by_role("status")).to_contain_text("o gyflawniadau wedi’u cadarnhau, gwerth £0")
+    axe_check(page)
+
+    page.get_by_role("link", name="Tendrau", exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tendrau agored")
+    expect(page.get_by_role("table")).to_contain_text("1 tendr agored")
+    axe_check(page)
+    page.get_by_role("link", name="Grounds maintenance").click()
+    expect(page.locator("main")).to_contain_text("Pecyn cynnig ar gyfer tendr BRENT-T-2027-01")
+    expect(page.get_by_role("heading", name="Beth mae’r haen yn ei ofyn")).to_be_visible()
+    axe_check(page)
+
+    page.get_by_role("link", name="Data agored", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Data agored")
+    axe_check(page)
+    page.get_by_role("link", name="Cwcis", exact=True).click()
+    expect(page.get_by_role("table")).to_contain_text("Yn cofio’r iaith a ddewisoch")
+    axe_check(page)
+    page.screenshot(path="screenshots/welsh-cookies.png", full_page=True)
