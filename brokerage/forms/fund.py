@@ -1,4 +1,4 @@
-"""Spending the Social Value Fund on a ward vote's budget."""
+"""Spending the Social Value Fund: on a ward vote's budget, or on a need directly."""
 
 from __future__ import annotations
 
@@ -35,3 +35,14 @@ class SpendOnRoundForm(FlaskForm):
     def validate_round_id(self, field):
         if not field.data:
             raise ValidationError("Select the ward vote")
+
+
+class FundNeedForm(FlaskForm):
+    amount = PoundsField(
+        "Amount to pay from the Fund",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the amount in pounds")],
+        what="The amount",
+        maximum_pence=MAX_SPEND_PENCE,
+    )
+    submit = SubmitField("Fund this need", widget=GovSubmitInput())

@@ -1,14 +1,15 @@
 """The Social Value Fund: a balance with a ledger. Money comes in as payments in lieu
 (settling an unmet commitment of any kind of agreement) and as section 106 money received
 for a social purpose (a developer contribution's "received" transaction); officers spend it
-by adding to a ward vote's budget. Every movement is one ledger entry naming its source, and
+by adding to a ward vote's budget or by funding a need directly (`fund_need`: a pledge from
+the council, confirmed at once). Every movement is one ledger entry naming its source, and
 the balance is one row that every movement locks (SELECT ... FOR UPDATE) before it reads and
 changes it, so two officers spending at once can never take the Fund below nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, func, select
@@ -21,14 +22,19 @@ from models.people.permissions import require_officer
 if TYPE_CHECKING:
     from models.contracts.models import Commitment
     from models.people.accounts import User
+    from models.needs.models import Need
     from models.planning.models import DeveloperTransaction
+    from models.pledges.models import Pledge
     from models.voting.models import Round
 
 SOURCES = {
     "payment_in_lieu": "Payment in lieu of an unmet commitment",
     "section_106": "Section 106 money received for a social purpose",
     "ward_vote": "Added to a ward vote's budget",
+    "need": "Funded a community need",
 }
+IN_SOURCES = ("payment_in_lieu", "section_106")
+OUT_SOURCES = ("ward_vote", "need")
 MAX_SPEND_PENCE = 100_000_000_00  # £100m
 
 
@@ -47,7 +53,7 @@ class FundEntry(db.Model):
     __table_args__ = (
         CheckConstraint("amount_pence > 0", name="amount_positive"),
         CheckConstraint("direction IN ('in', 'out')", name="direction_known"),
-        CheckConstraint("source IN ('payment_in_lieu', 'section_106', 'ward_vote')", name="source_known"),
+        CheckConstraint("source IN ('payment_in_lieu', 'section_106', 'ward_vote', 'need')", name="source_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,11 +66,14 @@ class FundEntry(db.Model):
         ForeignKey("developer_transactions.id", ondelete="SET NULL"), unique=True
     )
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"), index=True)
+    # The council's pledge that funds a need (source 'need').
+    pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledges.id", ondelete="SET NULL"), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     round: Mapped["Round | None"] = relationship()
+    pledge: Mapped["Pledge | None"] = relationship()
 
     @property
     def source_label(self) -> str:
@@ -119,15 +128,79 @@ def receive_section_106(transaction: "DeveloperTransaction") -> FundEntry | None
 def spend_on_round(round_: "Round", amount_pence: int, officer: "User") -> FundEntry:
     """Add Fund money to a ward vote's budget (a draft or open vote: not one already counted)."""
     require_officer(officer)
-    if amount_pence is None or amount_pence <= 0:
-        raise DomainError("Enter an amount more than \u00a30", field="amount")
-    if amount_pence > MAX_SPEND_PENCE:
-        raise DomainError("The amount is too large", field="amount")
+    _check_amount(amount_pence)
     if round_.state not in ("draft", "open"):
         raise DomainError("Money can only be added to a ward vote that has not closed", field="round_id")
     entry = _move("out", "ward_vote", amount_pence, officer, f"Budget of \u201c{round_.title}\u201d", round_id=round_.id)
     round_.budget_pence += amount_pence
     return entry
+
+
+def _check_amount(amount_pence: int | None) -> None:
+    if amount_pence is None or amount_pence <= 0:
+        raise DomainError("Enter an amount more than \u00a30", field="amount")
+    if amount_pence > MAX_SPEND_PENCE:
+        raise DomainError("The amount is too large", field="amount")
+
+
+def need_funding_problem(need: "Need", today: date) -> str | None:
+    """Why the Fund cannot fund this need now, in words; None when it can."""
+    from models.pledges.rules import need_pledge_problem
+
+    if problem := need_pledge_problem(need, today):
+        return problem.replace("taking pledges", "open to funding")
+    if need.value_pence <= 0:
+        return "This need has no value in pounds, so the Fund cannot pay for it"
+    return None
+
+
+def still_lacks_pence(need: "Need") -> int:
+    """What the need still lacks, in pounds: the value of what nobody has pledged yet."""
+    return need.value_pence * need.remaining_quantity // need.quantity if need.quantity else 0
+
+
+def fund_need(need: "Need", amount_pence: int, officer: "User", today: date | None = None) -> "Pledge":
+    """The council funds a published need from the Fund: a pledge from the council (its own
+    organisation, the one that holds its employment commitments), confirmed at once because
+    the Fund's payment is the delivery, for as much of the need as the amount buys (rounded
+    up to whole units, so the council never pays more than the need's value); and a Fund
+    out-entry linked to it. The Fund's row is locked first, then the need's counters move by a
+    conditional UPDATE (as a supplier's pledge does), so neither the balance nor the need can
+    be overspent, whoever spends at once."""
+    from models.contracts.rules import council_employer
+    from models.pledges.models import FUND_SOURCE, Pledge, PledgeStatus
+    from models.pledges.rules import _change_need, _refresh_need_status
+    from models.reporting.delivery_totals import count_pledge
+
+    require_officer(officer)
+    today = today or date.today()
+    _check_amount(amount_pence)
+    _locked_balance()  # the Fund first, then the need: every spender takes locks in this order
+    db.session.refresh(need)
+    if problem := need_funding_problem(need, today):
+        raise DomainError(problem, field="amount")
+    lacks = still_lacks_pence(need)
+    if amount_pence > lacks:
+        raise DomainError(f"This need still lacks \u00a3{lacks / 100:,.2f}: fund that or less", field="amount")
+    quantity = -(-amount_pence * need.quantity // need.value_pence)  # whole units, rounded up
+    if not _change_need(need.id, pledged=quantity, accepted=quantity, delivered=quantity, require_open=True):
+        raise DomainError("Someone pledged to this need meanwhile: look again at what it still lacks", field="amount")
+    now = utcnow()
+    pledge = Pledge(
+        need_id=need.id, supplier_id=council_employer().id, source=FUND_SOURCE, created_by_id=officer.id,
+        quantity=quantity, message="", status=PledgeStatus.CONFIRMED.value, confirmed_at=now,
+        confirmed_by_id=officer.id, confirmed_value_pence=amount_pence, created_at=now,
+    )
+    db.session.add(pledge)
+    db.session.flush()
+    count_pledge(pledge, 1)
+    _move("out", "need", amount_pence, officer, f"\u201c{need.title}\u201d, {need.organisation.name}", pledge_id=pledge.id)
+    detail = {"quantity": quantity, "value_pence": amount_pence, "pledge_id": pledge.id}
+    record_event("pledge.funded", pledge, actor=officer, to_state=PledgeStatus.CONFIRMED.value, detail=detail)
+    record_event("need.funded", need, actor=officer, detail=detail)
+    db.session.refresh(need)
+    _refresh_need_status(need)
+    return pledge
 
 
 @dataclass(frozen=True)
@@ -148,3 +221,55 @@ def fund_summary() -> FundSummary:
     money_out = sum(int(total) for direction, _, total in rows if direction == "out")
     balance = db.session.scalar(select(FundBalance.balance_pence).where(FundBalance.id == 1)) or 0
     return FundSummary(int(balance), money_in, money_out, by_source)
+
+
+@dataclass(frozen=True)
+class FundYear:
+    """The Fund in one financial year (April to March, named by the year it starts)."""
+
+    start: int
+    in_pence: int
+    out_pence: int
+    by_source: dict[str, int]
+    balance_pence: int  # at the year's end (31 March)
+
+    @property
+    def label(self) -> str:
+        return f"April {self.start} to March {self.start + 1}"
+
+
+def fund_years() -> list[FundYear]:
+    """The Fund year by year, oldest first: what came in and went out by source (one SQL
+    aggregate over the entries) and the balance at each year's end (the running total)."""
+    from models.reporting.delivery_totals import financial_year_sql
+
+    entries = select(
+        financial_year_sql(FundEntry.created_at).label("year"), FundEntry.direction, FundEntry.source,
+        FundEntry.amount_pence,
+    ).subquery()
+    rows = db.session.execute(
+        select(entries.c.year, entries.c.direction, entries.c.source, func.sum(entries.c.amount_pence))
+        .group_by(entries.c.year, entries.c.direction, entries.c.source)
+        .order_by(entries.c.year)
+    ).all()
+    years: dict[int, dict[str, int]] = {}
+    for year, _, source, total in rows:
+        years.setdefault(int(year), {})[source] = int(total)
+    found, balance = [], 0
+    for start, by_source in sorted(years.items()):
+        money_in = sum(by_source.get(source, 0) for source in IN_SOURCES)
+        money_out = sum(by_source.get(source, 0) for source in OUT_SOURCES)
+        balance += money_in - money_out
+        found.append(FundYear(start, money_in, money_out, by_source, balance))
+    return found
+
+
+def fund_year(start: int) -> FundYear:
+    """One financial year's figures (nothing moved: zeros, and the balance carried into it)."""
+    before = FundYear(start, 0, 0, {}, 0)
+    for year in fund_years():
+        if year.start == start:
+            return year
+        if year.start < start:
+            before = FundYear(start, 0, 0, {}, year.balance_pence)
+    return before

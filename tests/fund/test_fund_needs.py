@@ -1,0 +1,232 @@
+"""Officers fund a need directly from the Social Value Fund (issue 18): a pledge from the
+council (counted in the need's progress and the ledger, towards no commitment) and a Fund
+out-entry linked to it, in one transaction with an audit event; never beyond what the need
+still lacks or what the Fund holds, even two officers at once (PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from models import DomainError, Need, PermissionDenied, db
+from models.core.events import Event
+from models.fund.ledger import FundEntry, fund_need, fund_summary, fund_year, fund_years
+from models.pledges.models import Pledge
+from models.pledges.rules import set_allocations
+from models.reporting.delivery_totals import financial_year_of
+from models.reporting.ledger import LedgerFilters, ledger_totals
+from tests import factories
+from tests.factories import csrf_token, login, post_form
+from tests.pledges.test_pledge_invariants import check_need, race, unexpected
+
+
+@pytest.fixture
+def needs(app, world):
+    """Three of the hub's needs: £800 for a kitchen (800 £), 40 volunteer hours worth £600 (a
+    draft), and 10 laptops worth £2,500."""
+    with app.app_context():
+        officer = factories.get(factories.User, world["officer"])
+        hub_owner = db.session.scalar(select(factories.User).where(factories.User.email == "hub@example.org"))
+        hub = hub_owner.organisations()[0]
+        theme = factories.first_theme_id()
+        kitchen = factories.need(hub, hub_owner, "A new kitchen", kind="cash", quantity=800, unit="£",
+                                 value_pence=800_00, theme_id=theme, officer=officer)
+        draft = factories.need(hub, hub_owner, "Volunteers", status="draft", theme_id=theme)
+        laptops = factories.need(hub, hub_owner, "Laptops for the homework club", kind="goods", quantity=10,
+                                 unit="laptops", value_pence=2_500_00, theme_id=theme, officer=officer)
+        db.session.commit()
+        return {**world, "kitchen": kitchen.id, "draft": draft.id, "laptops": laptops.id}
+
+
+def fund(client, need_id: int, amount: str):
+    return post_form(client, f"/officers/needs/{need_id}/fund", {"amount": amount}, form_url=f"/officers/needs/{need_id}")
+
+
+def test_an_officer_funds_a_need_from_the_fund(app, needs):
+    client = app.test_client()
+    login(client, "officer@example.org")
+    page = client.get(f"/officers/needs/{needs['kitchen']}").get_data(as_text=True)
+    assert "Fund it from the Social Value Fund" in page and "It still lacks <strong id=\"need-lacks\">£800</strong>" in page
+    response = fund(client, needs["kitchen"], "300")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    with app.app_context():
+        need = check_need(needs["kitchen"])
+        assert (need.pledged_quantity, need.delivered_quantity, need.status) == (300, 300, "published")
+        pledge = db.session.scalar(select(Pledge).where(Pledge.need_id == need.id))
+        assert pledge.from_fund and pledge.status == "confirmed" and pledge.commitment_id is None
+        assert pledge.value_pence == 300_00 and pledge.giver_name == "Funded by the council's Social Value Fund"
+        entry = db.session.scalar(select(FundEntry).where(FundEntry.source == "need"))
+        assert (entry.direction, entry.amount_pence, entry.pledge_id) == ("out", 300_00, pledge.id)
+        assert fund_summary().balance_pence == 700_00
+        assert ledger_totals(LedgerFilters()).value_pence == 300_00
+        audit = db.session.scalars(select(Event.action).where(Event.subject_type.in_(("pledges", "needs")))).all()
+        assert {"pledge.funded", "need.funded"} <= set(audit) and db.session.scalar(
+            select(func.count()).select_from(Event).where(Event.action == "fund.need")) == 1
+    # shown on the public ledger and on the Fund's page
+    ledger = client.get("/ledger").get_data(as_text=True)
+    assert "Funded by the council&#39;s Social Value Fund" in ledger
+    assert "Funded a community need" in client.get("/officers/fund").get_data(as_text=True)
+    history = client.get(f"/officers/needs/{needs['kitchen']}").get_data(as_text=True)
+    assert "Olu Officer paid towards the need “A new kitchen” from the Social Value Fund" in history
+
+
+def test_the_rest_of_a_need_funded_makes_it_delivered(app, needs):
+    client = app.test_client()
+    login(client, "officer@example.org")
+    assert fund(client, needs["laptops"], "250").status_code == 302
+    # £250 buys one laptop (of ten at £250): what is left is £2,250
+    page = client.get(f"/officers/needs/{needs['laptops']}").get_data(as_text=True)
+    assert "£2,250" in page
+    # 2 laptops' worth and a bit: the council pays what it says, the need counts 3 laptops (rounded up)
+    assert fund(client, needs["laptops"], "500.01").status_code == 302
+    with app.app_context():
+        need = check_need(needs["laptops"])
+        assert need.pledged_quantity == 4 and need.remaining_value_pence == 1_500_00
+        assert fund_summary().balance_pence == 1_000_00 - 750_01
+    with app.app_context():
+        factories.get(factories.User, needs["officer"])
+        # top the Fund up so it can pay the rest
+        from models.fund.ledger import _move
+
+        _move("in", "payment_in_lieu", 5_000_00, None, "A test top-up")
+        db.session.commit()
+    assert fund(client, needs["laptops"], "1500").status_code == 302
+    with app.app_context():
+        need = check_need(needs["laptops"])
+        assert (need.pledged_quantity, need.delivered_quantity, need.status) == (10, 10, "delivered")
+    # fully funded: nothing more can be paid, and the page says why instead of offering the form
+    response = fund(client, needs["laptops"], "1")
+    assert response.status_code == 400 and "This need is delivered, so it is not open to funding" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "amount, message",
+    [
+        ("lots", "Enter the amount in pounds"),
+        ("-5", "The amount cannot be negative"),
+        ("0", "Enter an amount more than £0"),
+        ("99999999999", "The amount must be £100,000,000 or less"),
+        ("", "Enter the amount in pounds"),
+        ("800.01", "This need still lacks £800.00: fund that or less"),
+    ],
+)
+def test_bad_amounts_are_refused_beside_the_field_and_nothing_is_saved(app, needs, amount, message):
+    client = app.test_client()
+    login(client, "officer@example.org")
+    response = fund(client, needs["kitchen"], amount)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in body
+    assert 'id="amount-error"' in body and "There is a problem" in body and f'value="{amount}"' in body
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Pledge)) == 0
+        assert fund_summary().balance_pence == 1_000_00
+
+
+def test_more_than_the_fund_holds_is_refused(app, needs):
+    client = app.test_client()
+    login(client, "officer@example.org")
+    response = fund(client, needs["laptops"], "1000.01")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "The Fund holds £1,000.00: you cannot spend more than that" in body
+    with app.app_context():
+        need = check_need(needs["laptops"])
+        assert need.pledged_quantity == 0
+        assert db.session.scalar(select(func.count()).select_from(Pledge)) == 0
+        assert db.session.scalar(select(func.count()).select_from(FundEntry).where(FundEntry.direction == "out")) == 0
+
+
+def test_a_need_not_published_cannot_be_funded(app, needs):
+    client = app.test_client()
+    login(client, "officer@example.org")
+    response = fund(client, needs["draft"], "10")
+    assert response.status_code == 400 and "This need is draft, so it is not open to funding" in response.get_data(as_text=True)
+    with app.app_context():
+        assert fund_summary().balance_pence == 1_000_00
+
+
+def test_only_officers_fund_needs(app, needs):
+    """The group's own member (signed in, with a valid CSRF token) is refused, and so is the rule."""
+    client = app.test_client()
+    login(client, "hub@example.org")
+    response = client.post(f"/officers/needs/{needs['kitchen']}/fund",
+                           data={"csrf_token": csrf_token(client, f"/needs/{needs['kitchen']}"), "amount": "10"})
+    assert response.status_code == 403
+    with app.app_context():
+        hub_owner = db.session.scalar(select(factories.User).where(factories.User.email == "hub@example.org"))
+        with pytest.raises(PermissionDenied):
+            fund_need(db.session.get(Need, needs["kitchen"]), 10_00, hub_owner)
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(Pledge)) == 0
+        assert fund_summary().balance_pence == 1_000_00
+
+
+def test_fund_money_counts_towards_no_commitment(app, needs):
+    with app.app_context():
+        officer = factories.get(factories.User, needs["officer"])
+        pledge = fund_need(db.session.get(Need, needs["kitchen"]), 100_00, officer)
+        db.session.commit()
+        with pytest.raises(DomainError, match="counts towards no commitment"):
+            set_allocations(pledge, officer, [(needs["commitment"], 1)])
+
+
+def test_the_fund_year_by_year(app, needs):
+    with app.app_context():
+        officer = factories.get(factories.User, needs["officer"])
+        fund_need(db.session.get(Need, needs["kitchen"]), 100_00, officer)
+        db.session.commit()
+        years = fund_years()
+        this_year = financial_year_of(db.session.scalar(select(func.max(FundEntry.created_at))))
+        assert [year.start for year in years] == [this_year]
+        (year,) = years
+        assert (year.in_pence, year.out_pence, year.balance_pence) == (1_000_00, 100_00, 900_00)
+        assert year.by_source == {"payment_in_lieu": 1_000_00, "need": 100_00}
+        # a year with no movement carries the balance; one before anything has nothing
+        assert fund_year(this_year + 1).balance_pence == 900_00 and fund_year(this_year + 1).in_pence == 0
+        assert fund_year(this_year - 1).balance_pence == 0
+
+
+@pytest.mark.postgres
+def test_two_officers_funding_at_once_never_overspend_the_fund(app, needs):
+    """£1,000 in the Fund; two officers each pay £600, one to the kitchen and one to the laptops:
+    one wins, the other is told the Fund holds only £400."""
+
+    def pay(need_key, amount):
+        def action(barrier):
+            officer = factories.get(factories.User, needs["officer"])
+            need = db.session.get(Need, needs[need_key])
+            barrier.wait()
+            return fund_need(need, amount, officer).id
+        return action
+
+    results = race(app, [pay("kitchen", 600_00), pay("laptops", 600_00)])
+    assert unexpected(results) == []
+    assert sum(isinstance(result, DomainError) for result in results) == 1
+    with app.app_context():
+        assert fund_summary().balance_pence == 400_00
+        assert db.session.scalar(select(func.count()).select_from(FundEntry).where(FundEntry.source == "need")) == 1
+        assert db.session.scalar(select(func.count()).select_from(Pledge)) == 1
+        check_need(needs["kitchen"]), check_need(needs["laptops"])
+
+
+@pytest.mark.postgres
+def test_two_officers_funding_one_need_at_once_never_overfund_it(app, needs):
+    """The kitchen lacks £800 and the Fund holds £5,800: two officers pay £500 each at once;
+    one wins, and the need never counts more than it asked for."""
+    with app.app_context():
+        from models.fund.ledger import _move
+
+        _move("in", "payment_in_lieu", 4_800_00, None, "A test top-up")
+        db.session.commit()
+
+    def pay(barrier):
+        officer = factories.get(factories.User, needs["officer"])
+        need = db.session.get(Need, needs["kitchen"])
+        barrier.wait()
+        return fund_need(need, 500_00, officer).id
+
+    results = race(app, [pay, pay])
+    assert unexpected(results) == []
+    assert sum(isinstance(result, DomainError) for result in results) == 1
+    with app.app_context():
+        assert check_need(needs["kitchen"]).pledged_quantity == 500
+        assert fund_summary().balance_pence == 5_300_00
