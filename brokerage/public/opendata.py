@@ -1,6 +1,7 @@
 """Open data: the page listing every dataset with its licence, the 360Giving grants
 (JSON and CSV, with the ledger's filters), the OCDS release package of contracts and
-their social value, and the API's documentation page. Downloads stream."""
+their social value, the Social Value Fund's ledger (JSON and CSV) and balance, and the
+API's documentation page. Downloads stream."""
 
 from __future__ import annotations
 
@@ -13,9 +14,22 @@ from brokerage.downloads import attachment, csv_text
 from brokerage.public import bp
 from brokerage.templating import council_name
 from models import utcnow
+from models.fund.ledger import fund_summary, fund_years
+from models.fund.open_data import CSV_HEADER as FUND_CSV_HEADER
+from models.fund.open_data import fund_csv_row, fund_entries
 from models.reporting.ledger import LedgerFilters, ledger_totals
 from models.reporting.ocds_release import release_package
-from models.reporting.opendata import GRANT_CSV_HEADER, OGL, OGL_NAME, Publisher, grant_csv_row, grants, grants_package
+from models.reporting.opendata import (
+    GRANT_CSV_HEADER,
+    OGL,
+    OGL_NAME,
+    Publisher,
+    grant_csv_row,
+    grants,
+    grants_package,
+    json_document,
+    utc_iso,
+)
 
 
 def publisher() -> Publisher:
@@ -41,6 +55,7 @@ def open_data():
         licence_name=OGL_NAME,
         deliveries=ledger_totals(LedgerFilters()),
         settings=publisher(),
+        fund=fund_summary(),
     )
 
 
@@ -61,6 +76,42 @@ def grants_csv():
         for found in grants(filters, publisher(), _need_url(), url_for("public.open_data", _external=True))
     )
     return attachment(csv_text(GRANT_CSV_HEADER, rows), "text/csv", f"360giving-grants-{date.today().isoformat()}.csv")
+
+
+def fund_figures() -> dict:
+    """The Fund's balance and totals, and its figures per financial year: the head of the
+    JSON download and of the API's answer."""
+    summary = fund_summary()
+    return {
+        "balance_pence": summary.balance_pence,
+        "in_pence": summary.in_pence,
+        "out_pence": summary.out_pence,
+        "by_source": summary.by_source,
+        "financial_years": [
+            {"start": year.start, "label": year.label, "in_pence": year.in_pence, "out_pence": year.out_pence,
+             "by_source": year.by_source, "balance_at_end_pence": year.balance_pence}
+            for year in fund_years()
+        ],
+    }
+
+
+@bp.route("/open-data/fund.json")
+def fund_json():
+    settings = publisher()
+    head = {
+        "license": OGL,
+        "publisher": {"name": settings.name, "identifier": settings.org_id, "website": settings.website},
+        "issued": utc_iso(utcnow()),
+        **fund_figures(),
+    }
+    chunks = json_document(head, "entries", fund_entries(settings.grant_prefix, _need_url()))
+    return attachment(chunks, "application/json", f"social-value-fund-{date.today().isoformat()}.json")
+
+
+@bp.route("/open-data/fund.csv")
+def fund_csv():
+    rows = (fund_csv_row(entry) for entry in fund_entries(publisher().grant_prefix, _need_url()))
+    return attachment(csv_text(FUND_CSV_HEADER, rows), "text/csv", f"social-value-fund-{date.today().isoformat()}.csv")
 
 
 @bp.route("/open-data/ocds.json")
