@@ -14,9 +14,9 @@ from brokerage.downloads import attachment, csv_text
 from brokerage.public import bp
 from brokerage.templating import council_name
 from models import utcnow
-from models.fund.ledger import fund_summary, fund_years
+from models.fund.ledger import fund_summary
 from models.fund.open_data import CSV_HEADER as FUND_CSV_HEADER
-from models.fund.open_data import fund_csv_row, fund_entries
+from models.fund.open_data import fund_csv_row, fund_entries, fund_figures
 from models.reporting.ledger import LedgerFilters, ledger_totals
 from models.reporting.ocds_release import release_package
 from models.reporting.opendata import (
@@ -76,23 +76,6 @@ def grants_csv():
         for found in grants(filters, publisher(), _need_url(), url_for("public.open_data", _external=True))
     )
     return attachment(csv_text(GRANT_CSV_HEADER, rows), "text/csv", f"360giving-grants-{date.today().isoformat()}.csv")
-
-
-def fund_figures() -> dict:
-    """The Fund's balance and totals, and its figures per financial year: the head of the
-    JSON download and of the API's answer."""
-    summary = fund_summary()
-    return {
-        "balance_pence": summary.balance_pence,
-        "in_pence": summary.in_pence,
-        "out_pence": summary.out_pence,
-        "by_source": summary.by_source,
-        "financial_years": [
-            {"start": year.start, "label": year.label, "in_pence": year.in_pence, "out_pence": year.out_pence,
-             "by_source": year.by_source, "balance_at_end_pence": year.balance_pence}
-            for year in fund_years()
-        ],
-    }
 
 
 @bp.route("/open-data/fund.json")

@@ -235,7 +235,9 @@ class FundYear:
 
     @property
     def label(self) -> str:
-        return f"April {self.start} to March {self.start + 1}"
+        from models.reporting.ledger import financial_year_label
+
+        return financial_year_label(self.start)
 
 
 def fund_years() -> list[FundYear]:

@@ -25,6 +25,7 @@ from models.places.wards import Ward
 from models.planning.models import DeveloperAgreement, DeveloperContribution, DeveloperTransaction
 from models.pledges.models import Pledge
 from models.reporting.delivery_totals import financial_year_of
+from models.reporting.ledger import financial_year_label
 
 PUBLIC_ROUND_STATES = ("open", "closed", "published")
 HOLDER = aliased(Organisation, name="fund_holder")
@@ -64,7 +65,8 @@ class FundRow(NamedTuple):
     need_ward_code: str | None
 
 
-def fund_rows(batch: int = 2000) -> Iterator[FundRow]:
+def fund_rows(batch: int = 2000, ids: list[int] | None = None) -> Iterator[FundRow]:
+    """Every entry, newest first (or only those with these ids: one page of the API)."""
     from models import Round
 
     query = (
@@ -89,6 +91,8 @@ def fund_rows(batch: int = 2000) -> Iterator[FundRow]:
         .order_by(FundEntry.id.desc())
         .execution_options(yield_per=batch, stream_results=True)
     )
+    if ids is not None:
+        query = query.where(FundEntry.id.in_(ids))
     for row in db.session.execute(query):
         yield FundRow._make(row)
 
@@ -99,7 +103,7 @@ def fund_entry(row: FundRow, grant_prefix: str, need_url: str) -> dict[str, Any]
     found: dict[str, Any] = {
         "id": row.id,
         "date": row.created_at.replace(microsecond=0).isoformat() + "Z",
-        "financial_year": {"start": year, "label": f"April {year} to March {year + 1}"},
+        "financial_year": {"start": year, "label": financial_year_label(year)},
         "direction": row.direction,
         "source": row.source,
         "source_description": SOURCES[row.source],
@@ -132,9 +136,28 @@ def fund_entry(row: FundRow, grant_prefix: str, need_url: str) -> dict[str, Any]
     return found
 
 
-def fund_entries(grant_prefix: str, need_url: str) -> Iterator[dict[str, Any]]:
-    for row in fund_rows():
+def fund_entries(grant_prefix: str, need_url: str, ids: list[int] | None = None) -> Iterator[dict[str, Any]]:
+    for row in fund_rows(ids=ids):
         yield fund_entry(row, grant_prefix, need_url)
+
+
+def fund_figures() -> dict[str, Any]:
+    """The Fund's balance and totals by source, and its figures per financial year: the head
+    of the JSON download and the API's answer."""
+    from models.fund.ledger import fund_summary, fund_years
+
+    summary = fund_summary()
+    return {
+        "balance_pence": summary.balance_pence,
+        "in_pence": summary.in_pence,
+        "out_pence": summary.out_pence,
+        "by_source": summary.by_source,
+        "financial_years": [
+            {"start": year.start, "label": year.label, "in_pence": year.in_pence, "out_pence": year.out_pence,
+             "by_source": year.by_source, "balance_at_end_pence": year.balance_pence}
+            for year in fund_years()
+        ],
+    }
 
 
 def fund_csv_row(entry: dict[str, Any]) -> list[Any]:

@@ -120,3 +120,14 @@ def test_no_personal_data_in_the_funds_files(client, borough: OpenDataBorough):
         text = client.get(url).get_data(as_text=True)
         for secret in (*OPEN_DATA_PEOPLE, *OPEN_DATA_CONTACTS, "Olu Officer", "officer@example.org"):
             assert secret not in text, (url, secret)
+
+
+def test_the_api_gives_the_fund_and_its_entries_a_page_at_a_time(client, borough: OpenDataBorough):
+    fund = client.get("/api/v1/fund").get_json()
+    assert (fund["balance_pence"], fund["by_source"]["need"]) == (350_00, 300_00)
+    assert fund["financial_years"][0]["balance_at_end_pence"] == 350_00
+    first = client.get("/api/v1/fund/entries?per_page=3").get_json()
+    assert (first["total"], [entry["source"] for entry in first["items"]]) == (4, ["need", "ward_vote", "ward_vote"])
+    assert first["items"][1]["ward_vote"]["title"] == "A ward vote being prepared"
+    second = client.get(first["next"].removeprefix("http://localhost")).get_json()
+    assert [entry["agreement"]["reference"] for entry in second["items"]] == ["BRENT-FM-001"] and second["next"] is None
