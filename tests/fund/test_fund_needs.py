@@ -5,6 +5,8 @@ still lacks or what the Fund holds, even two officers at once (PostgreSQL)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 from sqlalchemy import func, select
 
@@ -170,19 +172,46 @@ def test_fund_money_counts_towards_no_commitment(app, needs):
 
 
 def test_the_fund_year_by_year(app, needs):
+    """Financial years run April to March: the £1,000 paid in on 31 March 2025 is 2024-25's,
+    the £100 spent on 1 April 2025 is 2025-26's; a year's balance is carried into the next."""
+    with app.app_context():
+        officer = factories.get(factories.User, needs["officer"])
+        fund_need(db.session.get(Need, needs["kitchen"]), 100_00, officer)
+        db.session.flush()
+        paid_in = db.session.scalar(select(FundEntry).where(FundEntry.source == "payment_in_lieu"))
+        paid_in.created_at = datetime(2025, 3, 31, 23, 59)
+        db.session.scalar(select(FundEntry).where(FundEntry.source == "need")).created_at = datetime(2025, 4, 1, 0, 1)
+        db.session.commit()
+        years = fund_years()
+        assert [(year.start, year.in_pence, year.out_pence, year.balance_pence) for year in years] == [
+            (2024, 1_000_00, 0, 1_000_00), (2025, 0, 100_00, 900_00)]
+        assert years[0].by_source == {"payment_in_lieu": 1_000_00} and years[1].by_source == {"need": 100_00}
+        assert years[1].label == "April 2025 to March 2026"
+        # a year with no movement carries the balance; one before anything has nothing
+        assert (fund_year(2027).balance_pence, fund_year(2027).in_pence) == (900_00, 0)
+        assert fund_year(2023).balance_pence == 0 and fund_year(2024) == years[0]
+
+
+def test_the_dashboard_and_the_annual_report_show_the_fund_by_year(app, needs):
     with app.app_context():
         officer = factories.get(factories.User, needs["officer"])
         fund_need(db.session.get(Need, needs["kitchen"]), 100_00, officer)
         db.session.commit()
-        years = fund_years()
-        this_year = financial_year_of(db.session.scalar(select(func.max(FundEntry.created_at))))
-        assert [year.start for year in years] == [this_year]
-        (year,) = years
-        assert (year.in_pence, year.out_pence, year.balance_pence) == (1_000_00, 100_00, 900_00)
-        assert year.by_source == {"payment_in_lieu": 1_000_00, "need": 100_00}
-        # a year with no movement carries the balance; one before anything has nothing
-        assert fund_year(this_year + 1).balance_pence == 900_00 and fund_year(this_year + 1).in_pence == 0
-        assert fund_year(this_year - 1).balance_pence == 0
+        this_year = financial_year_of(date.today())
+    client = app.test_client()
+    login(client, "officer@example.org")
+    dashboard = client.get("/officers/impact").get_data(as_text=True)
+    table = dashboard[dashboard.index('id="fund-years"'):]
+    table = table[:table.index("</table>")]
+    assert f"April {this_year} to March {this_year + 1}" in table and "£1,000" in table and "£900" in table
+    report = client.get("/officers/report").get_data(as_text=True)
+    paragraph = report[report.index('id="fund-year">') + len('id="fund-year">'):]
+    assert paragraph[:paragraph.index("</p>")] == (f"The Fund in April {this_year} to March {this_year + 1}: £1,000 came in (£1,000 in payments in lieu, £0 of "
+            "section 106 money for social purposes) and £100 went out (£0 added to ward votes' budgets, £100 funding "
+            f"community needs directly); at 31 March {this_year + 1} it held <strong>£900</strong>.")
+    data = client.get("/officers/report/data.json").get_json()
+    assert data["social_value_fund_in_year"]["by_source"] == {"payment_in_lieu": 1_000_00, "need": 100_00}
+    assert data["social_value_fund_in_year"]["balance_pence"] == 900_00
 
 
 @pytest.mark.postgres
