@@ -18,6 +18,7 @@ from brokerage.officers import bp
 from brokerage.pagination import paginate
 from models import Need, db
 from models.core.events import events_for
+from models.core.money import format_pence
 from models.core.work_queue import waiting
 from models.fund.ledger import fund_need, fund_summary, need_funding_problem, still_lacks_pence
 from models.needs.rules import publish_need, reject_need, request_changes
@@ -78,7 +79,8 @@ def fund_need_from_fund(need_id: int):
     fund_form = FundNeedForm()
     if fund_form.validate_on_submit():
         if apply_rule(lambda: fund_need(need, fund_form.amount.pence, current_user, date.today()), fund_form):
-            flash(f"“{need.title}” is funded by the council's Social Value Fund: {fund_form.amount.data}.", "success")
+            flash(f"“{need.title}” is funded by the council's Social Value Fund: {format_pence(fund_form.amount.pence)}.",
+                  "success")
             return redirect(url_for("officers.review_need", need_id=need.id))
         db.session.refresh(need)
     return _review_page(need, ModerationForm(formdata=None), fund_form, 400)
