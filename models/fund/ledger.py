@@ -159,6 +159,22 @@ def still_lacks_pence(need: "Need") -> int:
     return need.value_pence * need.remaining_quantity // need.quantity if need.quantity else 0
 
 
+def needs_lacking_most(today: date, limit: int = 10) -> list["Need"]:
+    """Open needs (published, before their deadline) that lack the most in pounds: where the
+    Fund could go (walks ix_needs_status_remaining)."""
+    from sqlalchemy.orm import selectinload
+
+    from models.needs.models import Need
+
+    return list(db.session.scalars(
+        select(Need)
+        .options(selectinload(Need.organisation))
+        .where(Need.status == "published", Need.deadline >= today, Need.remaining_value_pence > 0)
+        .order_by(Need.remaining_value_pence.desc(), Need.id)
+        .limit(limit)
+    ))
+
+
 def fund_need(need: "Need", amount_pence: int, officer: "User", today: date | None = None) -> "Pledge":
     """The council funds a published need from the Fund: a pledge from the council (its own
     organisation, the one that holds its employment commitments), confirmed at once because

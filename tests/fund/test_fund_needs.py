@@ -67,7 +67,13 @@ def test_an_officer_funds_a_need_from_the_fund(app, needs):
     # shown on the public ledger and on the Fund's page
     ledger = client.get("/ledger").get_data(as_text=True)
     assert "Funded by the council&#39;s Social Value Fund" in ledger
-    assert "Funded a community need" in client.get("/officers/fund").get_data(as_text=True)
+    fund_page = client.get("/officers/fund").get_data(as_text=True)
+    assert "Funded a community need" in fund_page
+    # the Fund's page lists the open needs that lack the most, each linked to where it is funded
+    lacking = fund_page[fund_page.index('id="needs-lacking"'):]
+    lacking = lacking[:lacking.index("</ul>")]
+    assert lacking.index("Laptops for the homework club") < lacking.index("A new kitchen")
+    assert f"/officers/needs/{needs['kitchen']}#fund" in lacking and "lacks £500" in lacking
     history = client.get(f"/officers/needs/{needs['kitchen']}").get_data(as_text=True)
     assert "Olu Officer paid towards the need “A new kitchen” from the Social Value Fund" in history
 
