@@ -483,7 +483,7 @@ class Diversity:
 def diversity(year: Year | None) -> list[Diversity]:
     """Verified organisations by kind and size, and whether they are based in the borough;
     *engaged* means a group with a need published or a supplier with a pledge made in the year."""
-    pledged = select(Pledge.supplier_id)
+    pledged = select(Pledge.supplier_id).where(Pledge.source == "supplier")  # not the council funding needs
     needed = select(Need.organisation_id).where(Need.published_at.is_not(None))
     if year is not None:
         start = datetime.combine(year.first_day, datetime.min.time())

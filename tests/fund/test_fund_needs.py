@@ -10,8 +10,10 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from models import DomainError, Need, PermissionDenied, db
+from models import DomainError, Need, PermissionDenied, db, utcnow
 from models.core.events import Event
+from models.digests.content import DigestBuilder
+from models.digests.periods import period_for
 from models.fund.ledger import FundEntry, fund_need, fund_summary, fund_year, fund_years
 from models.pledges.models import Pledge
 from models.pledges.rules import set_allocations
@@ -218,6 +220,19 @@ def test_the_dashboard_and_the_annual_report_show_the_fund_by_year(app, needs):
     data = client.get("/officers/report/data.json").get_json()
     assert data["social_value_fund_in_year"]["by_source"] == {"payment_in_lieu": 1_000_00, "need": 100_00}
     assert data["social_value_fund_in_year"]["balance_pence"] == 900_00
+
+
+def test_the_groups_digest_names_the_fund(app, needs):
+    with app.app_context():
+        officer = factories.get(factories.User, needs["officer"])
+        fund_need(db.session.get(Need, needs["kitchen"]), 100_00, officer)
+        db.session.commit()
+        owner = db.session.scalar(select(factories.User).where(factories.User.email == "hub@example.org"))
+        now = utcnow()
+        [digest] = DigestBuilder(period_for("monthly", now), now).build([owner.id])
+        [group] = digest.groups
+        assert [(line.supplier_name, line.quantity, line.status) for line in group.new_pledges] == [
+            ("The council's Social Value Fund", 100, "confirmed")]
 
 
 @pytest.mark.postgres
