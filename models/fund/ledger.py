@@ -159,6 +159,16 @@ def still_lacks_pence(need: "Need") -> int:
     return need.value_pence * need.remaining_quantity // need.quantity if need.quantity else 0
 
 
+def funded_from_fund_pence(need_id: int) -> int:
+    """What the Fund has paid towards a need (the need's page says so)."""
+    from models.pledges.models import FUND_SOURCE, Pledge
+
+    return int(db.session.scalar(
+        select(func.coalesce(func.sum(Pledge.confirmed_value_pence), 0))
+        .where(Pledge.need_id == need_id, Pledge.source == FUND_SOURCE)
+    ))
+
+
 def needs_lacking_most(today: date, limit: int = 10) -> list["Need"]:
     """Open needs (published, before their deadline) that lack the most in pounds: where the
     Fund could go (walks ix_needs_status_remaining)."""

@@ -20,7 +20,7 @@ from models.pledges.rules import set_allocations
 from models.reporting.delivery_totals import financial_year_of
 from models.reporting.ledger import LedgerFilters, ledger_totals
 from tests import factories
-from tests.factories import csrf_token, login, post_form
+from tests.factories import csrf_token, login, post_form, signed_in
 from tests.pledges.test_pledge_invariants import check_need, race, unexpected
 
 
@@ -76,6 +76,12 @@ def test_an_officer_funds_a_need_from_the_fund(app, needs):
     lacking = lacking[:lacking.index("</ul>")]
     assert lacking.index("Laptops for the homework club") < lacking.index("A new kitchen")
     assert f"/officers/needs/{needs['kitchen']}#fund" in lacking and "lacks £500" in lacking
+    public = app.test_client().get(f"/needs/{needs['kitchen']}").get_data(as_text=True)
+    assert 'id="funded-by-fund">£300 of it is funded by the council\'s Social Value Fund.</p>' in public
+    with app.app_context():
+        hub_id = db.session.get(Need, needs["kitchen"]).organisation_id
+    page = signed_in(app, "hub@example.org").get(f"/groups/{hub_id}/pledges").get_data(as_text=True)
+    assert "The council paid £300 from its Social Value Fund" in page and "Funded by the council&#39;s Social Value Fund" in page
     history = client.get(f"/officers/needs/{needs['kitchen']}").get_data(as_text=True)
     assert "Olu Officer paid towards the need “A new kitchen” from the Social Value Fund" in history
 
