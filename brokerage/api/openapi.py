@@ -162,6 +162,8 @@ SCHEMAS: dict[str, Any] = {
         "id": INTEGER,
         "confirmed_at": MOMENT,
         "supplier": _ref("OrganisationRef"),
+        "source": {"type": "string", "enum": ["supplier", "fund"], "description": "A supplier's pledge, or the council "
+                   "funding the need from its Social Value Fund (the supplier is then the council's own organisation)."},
         "group": _ref("OrganisationRef"),
         "need": _object({"id": INTEGER, "title": STRING, "url": _null(URL)}),
         "ward": _null(_ref("WardRef")),

@@ -131,3 +131,8 @@ def test_the_api_gives_the_fund_and_its_entries_a_page_at_a_time(client, borough
     assert first["items"][1]["ward_vote"]["title"] == "A ward vote being prepared"
     second = client.get(first["next"].removeprefix("http://localhost")).get_json()
     assert [entry["agreement"]["reference"] for entry in second["items"]] == ["BRENT-FM-001"] and second["next"] is None
+    deliveries = client.get("/api/v1/deliveries?per_page=100").get_json()["items"]
+    funded = [item for item in deliveries if item["source"] == "fund"]
+    # given by the council's own organisation (named from the council_name setting: none is set here)
+    assert [(item["id"], item["value_pence"], item["supplier"]["name"]) for item in funded] == [
+        (borough.pledges["fund"], 300_00, "The council")]
