@@ -55,7 +55,7 @@ class StoryForm(FlaskForm):
         self.pledge_id.choices = [first] + [
             SelectChoice(
                 pledge.id,
-                f"{pledge.need.title}: {pledge.quantity:,} {pledge.need.unit} from {pledge.supplier.name}"
+                f"{pledge.need.title}: {pledge.quantity:,} {pledge.need.unit} from {pledge.source_name}"
                 f" ({pledge.confirmed_at:%d %b %Y})" if pledge.confirmed_at else pledge.need.title,
             )
             for pledge in pledges

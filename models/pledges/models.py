@@ -113,8 +113,13 @@ class Pledge(db.Model):
 
     @property
     def giver_name(self) -> str:
-        """Who gave it, as pages name them."""
+        """Who gave it, as a label ("Funded by the council's Social Value Fund", or the supplier)."""
         return FUNDED_BY_THE_FUND if self.from_fund else self.supplier.name
+
+    @property
+    def source_name(self) -> str:
+        """Who gave it, in a sentence ("… from the council's Social Value Fund", or the supplier)."""
+        return "the council's Social Value Fund" if self.from_fund else self.supplier.name
 
     @property
     def value_pence(self) -> int:
