@@ -188,12 +188,14 @@ def needs_lacking_most(today: date, limit: int = 10) -> list["Need"]:
 def fund_need(need: "Need", amount_pence: int, officer: "User", today: date | None = None) -> "Pledge":
     """The council funds a published need from the Fund: a pledge from the council (its own
     organisation, the one that holds its employment commitments), confirmed at once because
-    the Fund's payment is the delivery, for as much of the need as the amount buys (rounded
-    up to whole units, so the council never pays more than the need's value); and a Fund
-    out-entry linked to it. The Fund's row is locked first, then the need's counters move by a
+    the Fund's payment is the delivery, for the whole units of the need the amount pays for
+    (all that is left when it pays all the need lacks; at least one, so a few pounds never
+    mark a laptop delivered); and a Fund out-entry linked to it. The Fund's row is locked first, then the need's counters move by a
     conditional UPDATE (as a supplier's pledge does), so neither the balance nor the need can
     be overspent, whoever spends at once."""
     from models.contracts.rules import council_employer
+    from models.core.money import format_pence
+    from models.reporting.opendata import quantity_text
     from models.pledges.models import FUND_SOURCE, Pledge, PledgeStatus
     from models.pledges.rules import _change_need, _refresh_need_status
     from models.reporting.delivery_totals import count_pledge
@@ -208,7 +210,16 @@ def fund_need(need: "Need", amount_pence: int, officer: "User", today: date | No
     lacks = still_lacks_pence(need)
     if amount_pence > lacks:
         raise DomainError(f"This need still lacks \u00a3{lacks / 100:,.2f}: fund that or less", field="amount")
-    quantity = -(-amount_pence * need.quantity // need.value_pence)  # whole units, rounded up
+    if amount_pence == lacks:
+        quantity = need.remaining_quantity  # the rest of the need, however its value divides
+    else:
+        quantity = amount_pence * need.quantity // need.value_pence  # the whole units it pays for
+        if quantity < 1:
+            raise DomainError(
+                f"{format_pence(amount_pence)} does not pay for one whole {quantity_text(1, need.unit).removeprefix('1 ')} "
+                f"(each is worth {format_pence(-(-need.value_pence // need.quantity))}): fund more, or all it lacks",
+                field="amount",
+            )
     if not _change_need(need.id, pledged=quantity, accepted=quantity, delivered=quantity, require_open=True):
         raise DomainError("Someone pledged to this need meanwhile: look again at what it still lacks", field="amount")
     now = utcnow()

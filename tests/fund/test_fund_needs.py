@@ -14,7 +14,7 @@ from models import DomainError, Need, PermissionDenied, db, utcnow
 from models.core.events import Event
 from models.digests.content import DigestBuilder
 from models.digests.periods import period_for
-from models.fund.ledger import FundEntry, fund_need, fund_summary, fund_year, fund_years
+from models.fund.ledger import FundEntry, _move, fund_need, fund_summary, fund_year, fund_years
 from models.pledges.models import Pledge
 from models.pledges.rules import set_allocations
 from models.reporting.delivery_totals import financial_year_of
@@ -93,20 +93,21 @@ def test_the_rest_of_a_need_funded_makes_it_delivered(app, needs):
     # £250 buys one laptop (of ten at £250): what is left is £2,250
     page = client.get(f"/officers/needs/{needs['laptops']}").get_data(as_text=True)
     assert "£2,250" in page
-    # 2 laptops' worth and a bit: the council pays what it says, the need counts 3 laptops (rounded up)
+    # less than a laptop's worth buys no laptop: refused, nothing saved
+    response = fund(client, needs["laptops"], "249.99")
+    assert response.status_code == 400
+    assert "£249.99 does not pay for one whole laptop (each is worth £250): fund more, or all it lacks" in (
+        response.get_data(as_text=True))
+    # 2 laptops' worth and a bit: the council pays what it says, the need counts the 2 whole laptops it buys
     assert fund(client, needs["laptops"], "500.01").status_code == 302
     with app.app_context():
         need = check_need(needs["laptops"])
-        assert need.pledged_quantity == 4 and need.remaining_value_pence == 1_500_00
+        assert need.pledged_quantity == 3 and need.remaining_value_pence == 1_750_00
         assert fund_summary().balance_pence == 1_000_00 - 750_01
-    with app.app_context():
-        factories.get(factories.User, needs["officer"])
         # top the Fund up so it can pay the rest
-        from models.fund.ledger import _move
-
         _move("in", "payment_in_lieu", 5_000_00, None, "A test top-up")
         db.session.commit()
-    assert fund(client, needs["laptops"], "1500").status_code == 302
+    assert fund(client, needs["laptops"], "1750").status_code == 302
     with app.app_context():
         need = check_need(needs["laptops"])
         assert (need.pledged_quantity, need.delivered_quantity, need.status) == (10, 10, "delivered")
@@ -269,8 +270,6 @@ def test_two_officers_funding_one_need_at_once_never_overfund_it(app, needs):
     """The kitchen lacks £800 and the Fund holds £5,800: two officers pay £500 each at once;
     one wins, and the need never counts more than it asked for."""
     with app.app_context():
-        from models.fund.ledger import _move
-
         _move("in", "payment_in_lieu", 4_800_00, None, "A test top-up")
         db.session.commit()
 

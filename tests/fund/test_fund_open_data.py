@@ -33,15 +33,14 @@ def world(app, places) -> OpenDataBorough:
 def borough(app, demo_like: OpenDataBorough) -> OpenDataBorough:
     """The open-data world as the demo has it, with £1,000 paid into the Fund in lieu of the facilities contract's
     investment commitment; £300 of it added to the open ward vote's budget and £50 to the draft
-    one's; and £300 paying for the last of the three laptops the homework club needs (borough-wide; worth
-    £333.33, but the council pays what it chose)."""
+    one's; and £333.33 paying for the last of the three laptops the homework club needs (borough-wide)."""
     world = demo_like
     with app.app_context():
         officer = db.session.scalar(select(User).where(User.email == "officer@example.org"))
         pay_in_lieu(db.session.get(Commitment, world.investment), 1_000_00, officer)
         spend_on_round(db.session.get(Round, world.rounds["open"]), 300_00, officer)
         spend_on_round(db.session.get(Round, world.rounds["draft"]), 50_00, officer)
-        world.pledges["fund"] = fund_need(db.session.get(Need, world.needs["laptops"]), 300_00, officer).id
+        world.pledges["fund"] = fund_need(db.session.get(Need, world.needs["laptops"]), 333_33, officer).id
         db.session.commit()
     return world
 
@@ -53,16 +52,16 @@ def test_a_need_funded_from_the_fund_is_a_grant_from_the_council(client, borough
     assert not errors, [f"{list(error.path)}: {error.message}" for error in errors]
     grant = {found["id"]: found for found in package["grants"]}[f"{PREFIX}{borough.pledges['fund']}"]
     assert grant["fundingOrganization"] == [{"id": "GB-LAE-BEN", "name": "Brent Council"}]
-    assert grant["amountAwarded"] == 300 and grant["title"] == "Laptops for homework club"
+    assert grant["amountAwarded"] == 333.33 and grant["title"] == "Laptops for homework club"
     assert grant["grantProgramme"] == [{"code": f"{PREFIX}fund", "title": "Social Value Fund"}]
     assert grant["classifications"][0]["code"] == "cash"
-    assert "Funded by the council's Social Value Fund: £300 towards 1 laptop" in grant["description"]
+    assert "Funded by the council's Social Value Fund: £333.33 towards 1 laptop" in grant["description"]
     assert grant["beneficiaryLocation"][0]["geoCodeType"] == "LONB"  # borough-wide
     # and the CSV says the same
     rows = list(csv.DictReader(io.StringIO(client.get("/open-data/360giving.csv").get_data(as_text=True))))
     row = next(row for row in rows if row["Identifier"] == f"{PREFIX}{borough.pledges['fund']}")
     assert (row["Funding Org:Identifier"], row["Amount Awarded"], row["Grant Programme:Title"]) == (
-        "GB-LAE-BEN", "300", "Social Value Fund")
+        "GB-LAE-BEN", "333.33", "Social Value Fund")
 
 
 def test_the_data_quality_checks_find_nothing_new_in_the_councils_grant(client, borough: OpenDataBorough):
@@ -81,10 +80,10 @@ def test_the_funds_ledger_as_json(client, borough: OpenDataBorough):
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="social-value-fund-')
     data = response.get_json()
-    assert (data["balance_pence"], data["in_pence"], data["out_pence"]) == (350_00, 1_000_00, 650_00)
-    assert data["by_source"] == {"payment_in_lieu": 1_000_00, "ward_vote": 350_00, "need": 300_00}
+    assert (data["balance_pence"], data["in_pence"], data["out_pence"]) == (316_67, 1_000_00, 683_33)
+    assert data["by_source"] == {"payment_in_lieu": 1_000_00, "ward_vote": 350_00, "need": 333_33}
     (year,) = data["financial_years"]
-    assert year["balance_at_end_pence"] == 350_00 and year["label"].startswith("April ")
+    assert year["balance_at_end_pence"] == 316_67 and year["label"].startswith("April ")
     entries = data["entries"]
     assert [entry["source"] for entry in entries] == ["need", "ward_vote", "ward_vote", "payment_in_lieu"]
     need, draft_vote, open_vote, paid = entries
@@ -93,7 +92,7 @@ def test_the_funds_ledger_as_json(client, borough: OpenDataBorough):
     # a ward vote still in draft is the officers' own: described, not named
     assert draft_vote["ward_vote"] == {"id": None, "title": "A ward vote being prepared",
                                        "ward": {"code": borough.harlesden, "name": "Harlesden & Kensal Green"}}
-    assert need["need"]["grant_id"] == f"{PREFIX}{borough.pledges['fund']}" and need["amount_pence"] == 300_00
+    assert need["need"]["grant_id"] == f"{PREFIX}{borough.pledges['fund']}" and need["amount_pence"] == 333_33
     assert need["need"]["group"] == "Harlesden Food Hub"
 
 
@@ -102,7 +101,7 @@ def test_the_funds_ledger_as_csv(client, borough: OpenDataBorough):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [(row["Direction"], row["Source"], row["Amount (£)"]) for row in rows] == [
-        ("out", "need", "300.00"), ("out", "ward_vote", "50.00"), ("out", "ward_vote", "300.00"),
+        ("out", "need", "333.33"), ("out", "ward_vote", "50.00"), ("out", "ward_vote", "300.00"),
         ("in", "payment_in_lieu", "1000.00"),
     ]
     assert rows[0]["360Giving grant"] == f"{PREFIX}{borough.pledges['fund']}"
@@ -111,7 +110,7 @@ def test_the_funds_ledger_as_csv(client, borough: OpenDataBorough):
 
 def test_the_open_data_page_offers_the_fund(client, borough: OpenDataBorough):
     page = client.get("/open-data").get_data(as_text=True)
-    assert 'id="fund-balance">£350</strong>' in page
+    assert 'id="fund-balance">£316.67</strong>' in page
     assert "/open-data/fund.json" in page and "/open-data/fund.csv" in page
 
 
@@ -124,8 +123,8 @@ def test_no_personal_data_in_the_funds_files(client, borough: OpenDataBorough):
 
 def test_the_api_gives_the_fund_and_its_entries_a_page_at_a_time(client, borough: OpenDataBorough):
     fund = client.get("/api/v1/fund").get_json()
-    assert (fund["balance_pence"], fund["by_source"]["need"]) == (350_00, 300_00)
-    assert fund["financial_years"][0]["balance_at_end_pence"] == 350_00
+    assert (fund["balance_pence"], fund["by_source"]["need"]) == (316_67, 333_33)
+    assert fund["financial_years"][0]["balance_at_end_pence"] == 316_67
     first = client.get("/api/v1/fund/entries?per_page=3").get_json()
     assert (first["total"], [entry["source"] for entry in first["items"]]) == (4, ["need", "ward_vote", "ward_vote"])
     assert first["items"][1]["ward_vote"]["title"] == "A ward vote being prepared"
@@ -135,4 +134,4 @@ def test_the_api_gives_the_fund_and_its_entries_a_page_at_a_time(client, borough
     funded = [item for item in deliveries if item["source"] == "fund"]
     # given by the council's own organisation (named from the council_name setting: none is set here)
     assert [(item["id"], item["value_pence"], item["supplier"]["name"]) for item in funded] == [
-        (borough.pledges["fund"], 300_00, "The council")]
+        (borough.pledges["fund"], 333_33, "The council")]
