@@ -44,7 +44,7 @@ def spend_fund_on_round():
     form = SpendOnRoundForm()
     if form.validate_on_submit():
         round_ = db.session.get(Round, form.round_id.data)
-        if apply_rule(lambda: spend_on_round(round_, form.amount.pence, current_user), form):
+        if apply_rule(lambda: spend_on_round(round_, form.amount.pence, current_user, form.token), form):
             flash(f"Added to the budget of {round_.title}.", "success")
             return redirect(url_for("officers.fund"))
     return _page(form, 400)

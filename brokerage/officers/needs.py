@@ -78,7 +78,7 @@ def fund_need_from_fund(need_id: int):
     need = _found(need_id)
     fund_form = FundNeedForm()
     if fund_form.validate_on_submit():
-        if apply_rule(lambda: fund_need(need, fund_form.amount.pence, current_user, date.today()), fund_form):
+        if apply_rule(lambda: fund_need(need, fund_form.amount.pence, current_user, date.today(), fund_form.token), fund_form):
             flash(f"“{need.title}” is funded by the council's Social Value Fund: {format_pence(fund_form.amount.pence)}.",
                   "success")
             return redirect(url_for("officers.review_need", need_id=need.id))

@@ -69,6 +69,8 @@ class FundEntry(db.Model):
     # The council's pledge that funds a need (source 'need').
     pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledges.id", ondelete="SET NULL"), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    # A random token from the officer's form: the same form sent twice (a double click) spends once.
+    client_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
@@ -87,6 +89,14 @@ def _locked_balance() -> FundBalance:
         db.session.add(balance)
         db.session.flush()
     return balance
+
+
+def _already_spent(client_token: str | None) -> FundEntry | None:
+    """The entry a form with this token already made: asked with the Fund's row locked, so a
+    second submission waits for the first and then finds it."""
+    if not client_token:
+        return None
+    return db.session.scalar(select(FundEntry).where(FundEntry.client_token == client_token))
 
 
 def _move(direction: str, source: str, amount_pence: int, actor: "User | None", description: str, **links) -> FundEntry:
@@ -125,13 +135,18 @@ def receive_section_106(transaction: "DeveloperTransaction") -> FundEntry | None
                  developer_transaction_id=transaction.id)
 
 
-def spend_on_round(round_: "Round", amount_pence: int, officer: "User") -> FundEntry:
-    """Add Fund money to a ward vote's budget (a draft or open vote: not one already counted)."""
+def spend_on_round(round_: "Round", amount_pence: int, officer: "User", client_token: str | None = None) -> FundEntry:
+    """Add Fund money to a ward vote's budget (a draft or open vote: not one already counted);
+    the same form sent twice adds it once."""
     require_officer(officer)
     _check_amount(amount_pence)
+    _locked_balance()
+    if (done := _already_spent(client_token)) is not None:
+        return done
     if round_.state not in ("draft", "open"):
         raise DomainError("Money can only be added to a ward vote that has not closed", field="round_id")
-    entry = _move("out", "ward_vote", amount_pence, officer, f"Budget of \u201c{round_.title}\u201d", round_id=round_.id)
+    entry = _move("out", "ward_vote", amount_pence, officer, f"Budget of \u201c{round_.title}\u201d", round_id=round_.id,
+                  client_token=client_token or None)
     round_.budget_pence += amount_pence
     return entry
 
@@ -185,14 +200,16 @@ def needs_lacking_most(today: date, limit: int = 10) -> list["Need"]:
     ))
 
 
-def fund_need(need: "Need", amount_pence: int, officer: "User", today: date | None = None) -> "Pledge":
+def fund_need(
+    need: "Need", amount_pence: int, officer: "User", today: date | None = None, client_token: str | None = None,
+) -> "Pledge":
     """The council funds a published need from the Fund: a pledge from the council (its own
     organisation, the one that holds its employment commitments), confirmed at once because
     the Fund's payment is the delivery, for the whole units of the need the amount pays for
     (all that is left when it pays all the need lacks; at least one, so a few pounds never
     mark a laptop delivered); and a Fund out-entry linked to it. The Fund's row is locked first, then the need's counters move by a
     conditional UPDATE (as a supplier's pledge does), so neither the balance nor the need can
-    be overspent, whoever spends at once."""
+    be overspent, whoever spends at once; the same form sent twice (its client token) funds once."""
     from models.contracts.rules import council_employer
     from models.core.money import format_pence
     from models.reporting.opendata import quantity_text
@@ -204,6 +221,8 @@ def fund_need(need: "Need", amount_pence: int, officer: "User", today: date | No
     today = today or date.today()
     _check_amount(amount_pence)
     _locked_balance()  # the Fund first, then the need: every spender takes locks in this order
+    if (done := _already_spent(client_token)) is not None and done.pledge is not None:
+        return done.pledge  # the same form sent twice: funded once
     db.session.refresh(need)
     if problem := need_funding_problem(need, today):
         raise DomainError(problem, field="amount")
@@ -231,7 +250,8 @@ def fund_need(need: "Need", amount_pence: int, officer: "User", today: date | No
     db.session.add(pledge)
     db.session.flush()
     count_pledge(pledge, 1)
-    _move("out", "need", amount_pence, officer, f"\u201c{need.title}\u201d, {need.organisation.name}", pledge_id=pledge.id)
+    _move("out", "need", amount_pence, officer, f"\u201c{need.title}\u201d, {need.organisation.name}", pledge_id=pledge.id,
+          client_token=client_token or None)
     detail = {"quantity": quantity, "value_pence": amount_pence, "pledge_id": pledge.id}
     record_event("pledge.funded", pledge, actor=officer, to_state=PledgeStatus.CONFIRMED.value, detail=detail)
     record_event("need.funded", need, actor=officer, detail=detail)

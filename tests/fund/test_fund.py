@@ -45,6 +45,16 @@ def test_an_officer_adds_fund_money_to_a_ward_votes_budget(app, world):
     assert "balance <strong>£400</strong>" in dashboard
 
 
+def test_the_same_ward_vote_form_sent_twice_adds_once(app, world):
+    with app.app_context():
+        officer = factories.get(factories.User, world["officer"])
+        for _ in range(2):
+            spend_on_round(db.session.get(Round, world["draft"]), 100_00, officer, client_token="one-click")
+            db.session.commit()
+        assert db.session.get(Round, world["draft"]).budget_pence == 5_100_00
+        assert fund_summary().balance_pence == 900_00
+
+
 def test_a_closed_vote_and_nothing_are_refused(app, world):
     with app.app_context():
         officer = factories.get(factories.User, world["officer"])

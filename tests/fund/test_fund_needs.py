@@ -5,6 +5,7 @@ still lacks or what the Fund holds, even two officers at once (PostgreSQL)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -84,6 +85,26 @@ def test_an_officer_funds_a_need_from_the_fund(app, needs):
     assert "The council paid £300 from its Social Value Fund" in page and "Funded by the council&#39;s Social Value Fund" in page
     history = client.get(f"/officers/needs/{needs['kitchen']}").get_data(as_text=True)
     assert "Olu Officer paid towards the need “A new kitchen” from the Social Value Fund" in history
+
+
+def test_the_same_form_sent_twice_funds_once(app, needs):
+    """A double click: the form's token is the same, so the second submission finds the first's
+    payment and spends nothing more."""
+    client = app.test_client()
+    login(client, "officer@example.org")
+    page = client.get(f"/officers/needs/{needs['kitchen']}").get_data(as_text=True)
+    token = re.search(r'name="client_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = {"csrf_token": csrf_token(client, f"/officers/needs/{needs['kitchen']}"), "amount": "300", "client_token": token}
+    for _ in range(2):
+        assert client.post(f"/officers/needs/{needs['kitchen']}/fund", data=data).status_code == 302
+    with app.app_context():
+        assert check_need(needs["kitchen"]).pledged_quantity == 300
+        assert fund_summary().balance_pence == 700_00
+        assert db.session.scalar(select(func.count()).select_from(Pledge)) == 1
+    # a fresh form (a new token) is a new payment
+    assert fund(client, needs["kitchen"], "100").status_code == 302
+    with app.app_context():
+        assert fund_summary().balance_pence == 600_00
 
 
 def test_the_rest_of_a_need_funded_makes_it_delivered(app, needs):
@@ -285,3 +306,21 @@ def test_two_officers_funding_one_need_at_once_never_overfund_it(app, needs):
     with app.app_context():
         assert check_need(needs["kitchen"]).pledged_quantity == 500
         assert fund_summary().balance_pence == 5_300_00
+
+
+@pytest.mark.postgres
+def test_a_double_click_arriving_at_once_funds_once(app, needs):
+    """The same form twice at the same moment: the second waits for the Fund's row, then finds
+    the first's payment; one pledge, one entry, no error."""
+
+    def pay(barrier):
+        officer = factories.get(factories.User, needs["officer"])
+        need = db.session.get(Need, needs["kitchen"])
+        barrier.wait()
+        return fund_need(need, 300_00, officer, client_token="double-click").id
+
+    results = race(app, [pay, pay])
+    assert unexpected(results) == [] and results[0] == results[1]
+    with app.app_context():
+        assert check_need(needs["kitchen"]).pledged_quantity == 300
+        assert fund_summary().balance_pence == 700_00
