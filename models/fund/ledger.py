@@ -207,15 +207,16 @@ def fund_need(
     organisation, the one that holds its employment commitments), confirmed at once because
     the Fund's payment is the delivery, for the whole units of the need the amount pays for
     (all that is left when it pays all the need lacks; at least one, so a few pounds never
-    mark a laptop delivered); and a Fund out-entry linked to it. The Fund's row is locked first, then the need's counters move by a
-    conditional UPDATE (as a supplier's pledge does), so neither the balance nor the need can
-    be overspent, whoever spends at once; the same form sent twice (its client token) funds once."""
+    mark a laptop delivered); and a Fund out-entry linked to it. The Fund's row is locked
+    first, then the need's counters move by a conditional UPDATE (as a supplier's pledge
+    does), so neither the balance nor the need can be overspent, whoever spends at once; the
+    same form sent twice (its client token) funds once."""
     from models.contracts.rules import council_employer
     from models.core.money import format_pence
-    from models.reporting.opendata import quantity_text
     from models.pledges.models import FUND_SOURCE, Pledge, PledgeStatus
     from models.pledges.rules import _change_need, _refresh_need_status
     from models.reporting.delivery_totals import count_pledge
+    from models.reporting.opendata import quantity_text
 
     require_officer(officer)
     today = today or date.today()
