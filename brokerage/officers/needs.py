@@ -20,8 +20,9 @@ from models import Need, db
 from models.core.events import events_for
 from models.core.money import format_pence
 from models.core.work_queue import waiting
-from models.fund.ledger import fund_need, fund_summary, need_funding_problem, still_lacks_pence
+from models.fund.ledger import entry_for_token, fund_need, fund_summary, need_funding_problem, still_lacks_pence
 from models.needs.rules import publish_need, reject_need, request_changes
+from workers.notify import send_need_funded
 
 
 @bp.route("/needs")
@@ -78,7 +79,13 @@ def fund_need_from_fund(need_id: int):
     need = _found(need_id)
     fund_form = FundNeedForm()
     if fund_form.validate_on_submit():
-        if apply_rule(lambda: fund_need(need, fund_form.amount.pence, current_user, date.today(), fund_form.token), fund_form):
+        def pay():
+            repeated = entry_for_token(fund_form.token) is not None  # a double click: funded, and told, once
+            pledge = fund_need(need, fund_form.amount.pence, current_user, date.today(), fund_form.token)
+            if not repeated:
+                send_need_funded(pledge)
+
+        if apply_rule(pay, fund_form):
             flash(f"“{need.title}” is funded by the council's Social Value Fund: {format_pence(fund_form.amount.pence)}.",
                   "success")
             return redirect(url_for("officers.review_need", need_id=need.id))

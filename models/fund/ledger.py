@@ -91,7 +91,7 @@ def _locked_balance() -> FundBalance:
     return balance
 
 
-def _already_spent(client_token: str | None) -> FundEntry | None:
+def entry_for_token(client_token: str | None) -> FundEntry | None:
     """The entry a form with this token already made: asked with the Fund's row locked, so a
     second submission waits for the first and then finds it."""
     if not client_token:
@@ -141,7 +141,7 @@ def spend_on_round(round_: "Round", amount_pence: int, officer: "User", client_t
     require_officer(officer)
     _check_amount(amount_pence)
     _locked_balance()
-    if (done := _already_spent(client_token)) is not None:
+    if (done := entry_for_token(client_token)) is not None:
         return done
     if round_.state not in ("draft", "open"):
         raise DomainError("Money can only be added to a ward vote that has not closed", field="round_id")
@@ -222,7 +222,7 @@ def fund_need(
     today = today or date.today()
     _check_amount(amount_pence)
     _locked_balance()  # the Fund first, then the need: every spender takes locks in this order
-    if (done := _already_spent(client_token)) is not None and done.pledge is not None:
+    if (done := entry_for_token(client_token)) is not None and done.pledge is not None:
         return done.pledge  # the same form sent twice: funded once
     db.session.refresh(need)
     if problem := need_funding_problem(need, today):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from models import DomainError, Need, PermissionDenied, db, utcnow
 from models.core.events import Event
+from models.core.mail import EmailMessage
 from models.digests.content import DigestBuilder
 from models.digests.periods import period_for
 from models.fund.ledger import FundEntry, _move, fund_need, fund_summary, fund_year, fund_years
@@ -98,6 +99,10 @@ def test_the_same_form_sent_twice_funds_once(app, needs):
     for _ in range(2):
         assert client.post(f"/officers/needs/{needs['kitchen']}/fund", data=data).status_code == 302
     with app.app_context():
+        # the group is told once: "Funded by the Social Value Fund"
+        [email] = db.session.scalars(select(EmailMessage).where(EmailMessage.kind == "need_funded")).all()
+        assert email.to_address == "hub@example.org" and email.subject == "Funded by the Social Value Fund: A new kitchen"
+        assert "has funded your need \"A new kitchen\" from its Social Value Fund: £300.\n" in email.text_body
         assert check_need(needs["kitchen"]).pledged_quantity == 300
         assert fund_summary().balance_pence == 700_00
         assert db.session.scalar(select(func.count()).select_from(Pledge)) == 1
