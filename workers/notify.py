@@ -148,6 +148,14 @@ def send_pledge_delivered(pledge) -> None:
     )
 
 
+def send_need_funded(pledge) -> None:
+    """The council funded a need from its Social Value Fund: tell the group's members."""
+    _send_to_members(
+        pledge.need.organisation, "need_funded", f"Funded by the Social Value Fund: {pledge.need.title}", "need_funded",
+        pledge=pledge, need=pledge.need, link=external_url("groups.pledges", organisation_id=pledge.need.organisation_id),
+    )
+
+
 def send_pledge_outcome(pledge) -> None:
     """An officer confirmed or disputed the delivery: tell both sides."""
     def subject() -> str:

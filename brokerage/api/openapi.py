@@ -11,6 +11,7 @@ from flask import current_app
 from brokerage.api.params import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from brokerage.pagination import COUNT_CAP, MAX_PAGE
 from models.contracts.agreements import KINDS as AGREEMENT_KINDS
+from models.fund.ledger import SOURCES as FUND_SOURCES
 from models.voting.models import RULE_LABELS
 from models.places.themes import NeedKind
 
@@ -161,6 +162,8 @@ SCHEMAS: dict[str, Any] = {
         "id": INTEGER,
         "confirmed_at": MOMENT,
         "supplier": _ref("OrganisationRef"),
+        "source": {"type": "string", "enum": ["supplier", "fund"], "description": "A supplier's pledge, or the council "
+                   "funding the need from its Social Value Fund (the supplier is then the council's own organisation)."},
         "group": _ref("OrganisationRef"),
         "need": _object({"id": INTEGER, "title": STRING, "url": _null(URL)}),
         "ward": _null(_ref("WardRef")),
@@ -222,6 +225,50 @@ SCHEMAS: dict[str, Any] = {
         "delivered_value_pence": _null(PENCE),
         "settlement": _null({"type": "string", "enum": ["fund_payment", "credit"]}),
     }),
+    "FundBySource": {
+        "type": "object",
+        "description": "Money by source, in pence: in (payment_in_lieu, section_106) and out (ward_vote, need); "
+                       "a source with no money is left out.",
+        "properties": {source: PENCE for source in FUND_SOURCES},
+        "additionalProperties": False,
+    },
+    "Fund": _object({
+        "balance_pence": PENCE,
+        "in_pence": PENCE,
+        "out_pence": PENCE,
+        "by_source": _ref("FundBySource"),
+        "financial_years": {"type": "array", "description": "Oldest first; only years in which money moved.", "items": _object({
+            "start": {"type": "integer", "description": "The financial year (April to March), named by the year it starts."},
+            "label": STRING,
+            "in_pence": PENCE,
+            "out_pence": PENCE,
+            "by_source": _ref("FundBySource"),
+            "balance_at_end_pence": PENCE,
+        })},
+    }),
+    "FundEntry": _object({
+        "id": INTEGER,
+        "date": MOMENT,
+        "financial_year": _object({"start": INTEGER, "label": STRING}),
+        "direction": {"type": "string", "enum": ["in", "out"]},
+        "source": {"type": "string", "enum": list(FUND_SOURCES)},
+        "source_description": STRING,
+        "amount_pence": {**PENCE, "minimum": 1},
+        "agreement": _null(_object({
+            "reference": STRING, "kind": {"type": "string", "enum": list(AGREEMENT_KINDS)}, "holder": _null(STRING),
+        })),
+        "section_106": _null(_object({"agreement": STRING, "purpose": _null(STRING)})),
+        "ward_vote": _null(_object({
+            "id": _null({**INTEGER, "description": "Null while the vote is a draft (its title is then not published)."}),
+            "title": STRING, "ward": _null(_ref("WardRef")),
+        })),
+        "need": _null(_object({
+            "id": _null(INTEGER), "title": STRING, "url": _null(URL), "group": _null(STRING),
+            "ward": _null(_ref("WardRef")),
+            "grant_id": _null({"type": "string", "description": "The need's 360Giving grant from the council."}),
+        })),
+    }, optional=("agreement", "section_106", "ward_vote", "need")),
+    "FundEntryPage": _page("FundEntry"),
     "Index": _object({"openapi": URL, "documentation": URL}),
 }
 
@@ -319,6 +366,15 @@ PATHS: dict[str, Any] = {
         "Get supplier", "A verified supplier's scorecard: contracts, commitments (target, delivered, status), totals.",
         "Supplier", [SUPPLIER_ID], (404,),
     ),
+    "/fund": _get(
+        "Get fund", "The Social Value Fund: its balance, what came in (payments in lieu, section 106 money) and went "
+        "out (ward votes' budgets, needs funded directly) by source, in total and per financial year.",
+        "Fund", [], (),
+    ),
+    "/fund/entries": _get(
+        "List fund entries", "Every movement of the Social Value Fund, newest first, with where it came from or went.",
+        "FundEntryPage", _params("page", "per_page"), (),
+    ),
     "/openapi.json": _get("OpenAPI", "This document (OpenAPI 3.1).", {"type": "object"}, [], ()),
 }
 
@@ -334,8 +390,8 @@ def openapi_document() -> dict[str, Any]:
             "title": f"{current_app.config['SERVICE_NAME']} open data API",
             "version": "1.0.0",
             "description": (
-                "Read-only public data: community needs, wards, ward votes, confirmed deliveries and supplier "
-                "scorecards. No sign-in. Money is in pence, times in UTC. Organisations are named; people never are."
+                "Read-only public data: community needs, wards, ward votes, confirmed deliveries, supplier "
+                "scorecards and the Social Value Fund. No sign-in. Money is in pence, times in UTC. Organisations are named; people never are."
             ),
             "license": {
                 "name": "Open Government Licence v3.0",

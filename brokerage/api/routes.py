@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -28,6 +28,8 @@ from brokerage.api.serialise import (
 )
 from brokerage.pagination import LEDGER_NEWEST, NEEDS_NEWEST, page_of
 from models import Need, Organisation, Round, Theme, Ward, db
+from models.fund.ledger import FundEntry
+from models.fund.open_data import fund_entries, fund_figures
 from models.reporting.ledger import LedgerFilters, ledger_query, ledger_totals
 from models.needs.search import NeedFilters, public_needs_query
 from models.voting.models import RoundState
@@ -172,6 +174,24 @@ def supplier(supplier_id: int):
     if not is_public_supplier(found):
         abort(404)
     return jsonify(scorecard_json(supplier_scorecard(found, date.today())))
+
+
+@bp.route("/fund")
+def fund():
+    """The Social Value Fund: its balance, what came in and went out by source, per financial year."""
+    Query(request.args, ())
+    return jsonify(fund_figures())
+
+
+@bp.route("/fund/entries")
+def fund_entries_list():
+    """The Fund's entries, newest first: one page of ids, then their rows in one query."""
+    query = Query(request.args, ("page", "per_page"))
+    page, per_page = query.paging()
+    found = page_of(select(FundEntry.id).order_by(FundEntry.id.desc()), page, per_page)
+    need_url = url_for("public.need", need_id=0, _external=True).removesuffix("0")
+    items = list(fund_entries(current_app.config["OPEN_DATA_GRANT_PREFIX"], need_url, ids=list(found.items)))
+    return _listing(found, items, {})
 
 
 @bp.route("/")

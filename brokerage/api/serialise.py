@@ -132,6 +132,7 @@ def delivery_json(pledge: Pledge) -> dict[str, Any]:
         "id": pledge.id,
         "confirmed_at": utc_iso(pledge.confirmed_at),
         "supplier": organisation_ref(pledge.supplier),
+        "source": pledge.source,
         "group": organisation_ref(need.organisation),
         "need": {
             "id": need.id,

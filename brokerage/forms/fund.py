@@ -1,11 +1,13 @@
-"""Spending the Social Value Fund on a ward vote's budget."""
+"""Spending the Social Value Fund: on a ward vote's budget, or on a need directly."""
 
 from __future__ import annotations
+
+import secrets
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
-from wtforms import SelectField, SubmitField
+from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
@@ -14,7 +16,22 @@ from models import Round, db
 from models.fund.ledger import MAX_SPEND_PENCE
 
 
-class SpendOnRoundForm(FlaskForm):
+class FundForm(FlaskForm):
+    """A form that spends the Fund carries a random token: sent twice, it spends once."""
+
+    client_token = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.client_token.data:
+            self.client_token.data = secrets.token_urlsafe(24)
+
+    @property
+    def token(self) -> str | None:
+        return (self.client_token.data or "")[:64] or None
+
+
+class SpendOnRoundForm(FundForm):
     round_id = SelectField("Ward vote", widget=GovSelect(), coerce=int)
     amount = PoundsField(
         "Amount to add to its budget",
@@ -35,3 +52,14 @@ class SpendOnRoundForm(FlaskForm):
     def validate_round_id(self, field):
         if not field.data:
             raise ValidationError("Select the ward vote")
+
+
+class FundNeedForm(FundForm):
+    amount = PoundsField(
+        "Amount to pay from the Fund",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the amount in pounds")],
+        what="The amount",
+        maximum_pence=MAX_SPEND_PENCE,
+    )
+    submit = SubmitField("Fund this need", widget=GovSubmitInput())

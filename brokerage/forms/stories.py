@@ -65,7 +65,7 @@ class StoryForm(FlaskForm):
                     need=pledge.need.title,
                     quantity=format(pledge.quantity, ","),
                     unit=pledge.need.unit,
-                    supplier=pledge.supplier.name,
+                    supplier=_("the council's Social Value Fund") if pledge.from_fund else pledge.supplier.name,
                     date=format_date(pledge.confirmed_at),
                 )
                 if pledge.confirmed_at

@@ -97,7 +97,10 @@ def _delivery_page(pledge, commitments, confirm_form, dispute_form, submitted=No
     # Allocations made before the fit rule, to commitments the delivery does not fit: shown,
     # and dropped when the officer saves the allocation.
     misfits = [allocation for allocation in pledge.allocations if not commitment_fits(allocation.commitment, pledge.need)]
-    if reallocate_form is None and pledge.status == "confirmed" and (confirm_form.commitment_fields or misfits):
+    # Money from the Social Value Fund counts towards no commitment: nothing to allocate.
+    if reallocate_form is None and pledge.status == "confirmed" and not pledge.from_fund and (
+        confirm_form.commitment_fields or misfits
+    ):
         current = {allocation.commitment_id: allocation.quantity for allocation in pledge.allocations}
         reallocate_form = allocation_form(pledge, commitments, formdata=None, data={
             name: current.get(commitment_id, 0) for commitment_id, name in confirm_form.commitment_fields

@@ -21,7 +21,7 @@ from brokerage.tasks import Link, render_task, start_task, task_or_404, task_sta
 from brokerage.templating import council_name, format_pence
 from models import Ward, db
 from models.core.work_queue import work_waiting
-from models.fund.ledger import fund_summary
+from models.fund.ledger import fund_summary, fund_years
 from models.reporting.double_counting import claimed_by_several_sources
 from models.reporting import impact
 from workers.reports import build_report_pdf, report_dir
@@ -74,6 +74,7 @@ def impact_dashboard():
         themes=themes,
         sources=impact.by_source(year),
         fund=fund_summary(),
+        fund_years=fund_years(),
         shared=claimed_by_several_sources(),
         directorates=impact.by_directorate(year),
         tiers=tiers,

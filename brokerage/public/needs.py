@@ -17,6 +17,7 @@ from brokerage.public import bp
 from models import Need, Theme, Ward, db
 from models.needs.search import SORTS, STATUS_FILTERS, NeedFilters, open_need_counts_by_ward, public_needs_query
 from models.places.wards import lookup_postcode
+from models.fund.ledger import funded_from_fund_pence
 from models.pledges.rules import pledge_choice
 from models.places.themes import NeedKind
 from models.places.indicators import chosen_indicator, shade_for_level, ward_readings
@@ -79,7 +80,8 @@ def need(need_id: int):
     if found is None or not found.can_view(user):
         abort(404)  # drafts and needs under review do not exist publicly
     return render_template(
-        "public/need.html", need=found, can_manage=found.can_manage(user), pledging=pledge_choice(found, user, date.today())
+        "public/need.html", need=found, can_manage=found.can_manage(user), pledging=pledge_choice(found, user, date.today()),
+        funded_pence=funded_from_fund_pence(found.id),
     )
 
 

@@ -1,6 +1,7 @@
 """Open data: the page listing every dataset with its licence, the 360Giving grants
 (JSON and CSV, with the ledger's filters), the OCDS release package of contracts and
-their social value, and the API's documentation page. Downloads stream."""
+their social value, the Social Value Fund's ledger (JSON and CSV) and balance, and the
+API's documentation page. Downloads stream."""
 
 from __future__ import annotations
 
@@ -14,9 +15,22 @@ from brokerage.downloads import attachment, csv_text
 from brokerage.public import bp
 from brokerage.templating import council_name
 from models import utcnow
+from models.fund.ledger import fund_summary
+from models.fund.open_data import CSV_HEADER as FUND_CSV_HEADER
+from models.fund.open_data import fund_csv_row, fund_entries, fund_figures
 from models.reporting.ledger import LedgerFilters, ledger_totals
 from models.reporting.ocds_release import release_package
-from models.reporting.opendata import GRANT_CSV_HEADER, OGL, OGL_NAME, Publisher, grant_csv_row, grants, grants_package
+from models.reporting.opendata import (
+    GRANT_CSV_HEADER,
+    OGL,
+    OGL_NAME,
+    Publisher,
+    grant_csv_row,
+    grants,
+    grants_package,
+    json_document,
+    utc_iso,
+)
 
 
 def publisher() -> Publisher:
@@ -42,6 +56,7 @@ def open_data():
         licence_name=gettext(OGL_NAME),
         deliveries=ledger_totals(LedgerFilters()),
         settings=publisher(),
+        fund=fund_summary(),
     )
 
 
@@ -62,6 +77,25 @@ def grants_csv():
         for found in grants(filters, publisher(), _need_url(), url_for("public.open_data", _external=True))
     )
     return attachment(csv_text(GRANT_CSV_HEADER, rows), "text/csv", f"360giving-grants-{date.today().isoformat()}.csv")
+
+
+@bp.route("/open-data/fund.json")
+def fund_json():
+    settings = publisher()
+    head = {
+        "license": OGL,
+        "publisher": {"name": settings.name, "identifier": settings.org_id, "website": settings.website},
+        "issued": utc_iso(utcnow()),
+        **fund_figures(),
+    }
+    chunks = json_document(head, "entries", fund_entries(settings.grant_prefix, _need_url()))
+    return attachment(chunks, "application/json", f"social-value-fund-{date.today().isoformat()}.json")
+
+
+@bp.route("/open-data/fund.csv")
+def fund_csv():
+    rows = (fund_csv_row(entry) for entry in fund_entries(publisher().grant_prefix, _need_url()))
+    return attachment(csv_text(FUND_CSV_HEADER, rows), "text/csv", f"social-value-fund-{date.today().isoformat()}.csv")
 
 
 @bp.route("/open-data/ocds.json")

@@ -34,6 +34,8 @@ PHRASES = {
     "pledge.confirmed": "confirmed the delivery of {thing}",
     "pledge.disputed": "disputed the delivery of {thing}",
     "pledge.allocated": "counted {thing} towards commitments",
+    "pledge.funded": "paid {thing} from the Social Value Fund",
+    "need.funded": "paid towards {thing} from the Social Value Fund",
     "organisation.created": "registered {thing}",
     "organisation.updated": "changed the details of {thing}",
     "organisation.verified": "verified {thing}",

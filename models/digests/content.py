@@ -18,7 +18,7 @@ from heapq import merge
 from itertools import islice
 from typing import Iterable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from models import db
@@ -529,15 +529,17 @@ class DigestBuilder:
     def _load_groups(self, details: dict[int, tuple[str, int | None]]) -> None:
         from models.needs.models import Need
         from models.people.organisations import Organisation
-        from models.pledges.models import Pledge, PledgeStatus
+        from models.pledges.models import FUND_SOURCE, Pledge, PledgeStatus
 
         new = [organisation_id for organisation_id in details if organisation_id not in self._groups]
         if not new:
             return
         sections = {organisation_id: GroupSection(organisation_id, details[organisation_id][0]) for organisation_id in new}
         supplier = aliased(Organisation)
+        # The council funding a need from its Social Value Fund gives through its own organisation.
+        giver = case((Pledge.source == FUND_SOURCE, literal("The council's Social Value Fund")), else_=supplier.name)
         for group_id, need_id, need_title, supplier_name, quantity, unit, status in db.session.execute(
-            select(Need.organisation_id, Need.id, Need.title, supplier.name, Pledge.quantity, Need.unit, Pledge.status)
+            select(Need.organisation_id, Need.id, Need.title, giver, Pledge.quantity, Need.unit, Pledge.status)
             .join(Need, Need.id == Pledge.need_id)
             .join(supplier, supplier.id == Pledge.supplier_id)
             .where(

@@ -51,6 +51,10 @@ HOLDING = ("offered", "accepted", "delivered", "confirmed", "disputed")
 ACCEPTED = ("accepted", "delivered", "confirmed", "disputed")
 
 
+FUND_SOURCE = "fund"
+FUNDED_BY_THE_FUND = "Funded by the council's Social Value Fund"
+
+
 class Pledge(db.Model):
     __tablename__ = "pledges"
     __table_args__ = (
@@ -59,6 +63,10 @@ class Pledge(db.Model):
             "status IN ('offered', 'accepted', 'declined', 'delivered', 'confirmed', 'disputed', 'withdrawn')",
             name="status_known",
         ),
+        # A pledge from the council's Social Value Fund counts towards no commitment: the Fund is
+        # money paid in lieu of commitments, so counting it again would count one benefit twice.
+        CheckConstraint("source IN ('supplier', 'fund')", name="source_known"),
+        CheckConstraint("source = 'supplier' OR commitment_id IS NULL", name="fund_counts_towards_no_commitment"),
         Index("ix_pledges_need_status", "need_id", "status"),
         Index("ix_pledges_supplier_status", "supplier_id", "status"),
         Index("ix_pledges_status_confirmed", "status", "confirmed_at"),
@@ -72,6 +80,9 @@ class Pledge(db.Model):
     quantity: Mapped[int]
     message: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=PledgeStatus.OFFERED.value)
+    # 'supplier': a supplier's offer; 'fund': the council funding the need from its Social Value
+    # Fund (models.fund.ledger.fund_need), given by the council's own organisation, confirmed at once.
+    source: Mapped[str] = mapped_column(String(8), default="supplier", server_default="supplier")
     decline_reason: Mapped[str | None] = mapped_column(Text)
     delivered_on: Mapped[date | None] = mapped_column(Date)
     delivery_note: Mapped[str | None] = mapped_column(Text)
@@ -95,6 +106,20 @@ class Pledge(db.Model):
     @property
     def status_label(self) -> str:
         return PledgeStatus(self.status).label
+
+    @property
+    def from_fund(self) -> bool:
+        return self.source == FUND_SOURCE
+
+    @property
+    def giver_name(self) -> str:
+        """Who gave it, as a label ("Funded by the council's Social Value Fund", or the supplier)."""
+        return FUNDED_BY_THE_FUND if self.from_fund else self.supplier.name
+
+    @property
+    def source_name(self) -> str:
+        """Who gave it, in a sentence ("… from the council's Social Value Fund", or the supplier)."""
+        return "the council's Social Value Fund" if self.from_fund else self.supplier.name
 
     @property
     def value_pence(self) -> int:

@@ -355,6 +355,8 @@ def _apply_allocations(pledge: Pledge, actor: "User | None", allocations: list[t
 
     if pledge.status != PledgeStatus.CONFIRMED.value:
         raise DomainError("Only a confirmed delivery can be allocated to commitments")
+    if pledge.from_fund and allocations:
+        raise DomainError("Money from the Social Value Fund counts towards no commitment", field="allocations")
     wanted: dict[int, int] = {}
     for commitment_id, quantity in allocations:
         if quantity < 0:
@@ -404,6 +406,7 @@ def needs_automatic_allocation(pledge: Pledge) -> bool:
     """A confirmed delivery that names no commitment and that nobody has allocated yet."""
     return (
         pledge.status == PledgeStatus.CONFIRMED.value
+        and not pledge.from_fund
         and pledge.commitment_id is None
         and not pledge.allocations
         and pledge.auto_allocated_at is None

@@ -483,7 +483,7 @@ class Diversity:
 def diversity(year: Year | None) -> list[Diversity]:
     """Verified organisations by kind and size, and whether they are based in the borough;
     *engaged* means a group with a need published or a supplier with a pledge made in the year."""
-    pledged = select(Pledge.supplier_id)
+    pledged = select(Pledge.supplier_id).where(Pledge.source == "supplier")  # not the council funding needs
     needed = select(Need.organisation_id).where(Need.published_at.is_not(None))
     if year is not None:
         start = datetime.combine(year.first_day, datetime.min.time())
@@ -542,6 +542,7 @@ class Report:
     sources: list[Row] = field(default_factory=list)  # by kind of agreement
     directorates: list[Row] = field(default_factory=list)
     fund: object = None  # models.fund.ledger.FundSummary: the Fund's balance, in and out (all years)
+    fund_year: object = None  # models.fund.ledger.FundYear: the Fund in the report's year
 
     def as_dict(self) -> dict:
         def plain(value):
@@ -561,6 +562,9 @@ class Report:
             "by_source": [asdict(row) for row in self.sources],
             "by_directorate": [asdict(row) for row in self.directorates],
             "social_value_fund": asdict(self.fund) if self.fund is not None else None,
+            "social_value_fund_in_year": (
+                {**asdict(self.fund_year), "label": self.fund_year.label} if self.fund_year is not None else None
+            ),
             "delivered_by_ward": [asdict(row) for row in self.wards],
             "participation": [asdict(row) for row in self.participation],
             "diversity": [asdict(row) for row in self.diversity],
@@ -630,7 +634,7 @@ def report_figures(year_start: int, today: date) -> dict:
 
 
 def build_report(year: Year, today: date) -> Report:
-    from models.fund.ledger import fund_summary
+    from models.fund.ledger import fund_summary, fund_year
 
     all_kpis = kpis(year, today, only_in_tier=True, limit=5000)
     return Report(
@@ -649,4 +653,5 @@ def build_report(year: Year, today: date) -> Report:
         sources=by_source(year),
         directorates=by_directorate(year),
         fund=fund_summary(),
+        fund_year=fund_year(year.start),
     )

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterator, Sequence
 
-from sqlalchemy import BigInteger, Row, Select, and_, cast, func, select
+from sqlalchemy import BigInteger, Row, Select, and_, case, cast, func, literal, select
 from sqlalchemy.orm import aliased, selectinload
 
 from models import db
 from models.needs.models import Need
 from models.people.organisations import Organisation
 from models.places.wards import Ward
-from models.pledges.models import Pledge, PledgeStatus
+from models.pledges.models import FUND_SOURCE, FUNDED_BY_THE_FUND, Pledge, PledgeStatus
 from models.places.themes import NeedKind, Theme
 from models.reporting.delivery_totals import ANY, ANY_KIND, BOROUGH_WIDE, PLEDGE_SOURCE, DeliveryTotal
 from models.reporting.delivery_totals import financial_year_of as financial_year
@@ -218,8 +218,10 @@ def delivery_rows(columns: Sequence, filters: LedgerFilters, batch: int = 2000) 
 
 def ledger_csv_rows(filters: LedgerFilters, batch: int = 2000) -> Iterator[tuple]:
     """The filtered rows for the CSV. Organisations only: no names or email addresses of people."""
+    # A need funded from the Social Value Fund names the Fund, not the council's organisation.
+    giver = case((Pledge.source == FUND_SOURCE, literal(FUNDED_BY_THE_FUND)), else_=SUPPLIER.name)
     columns = (
-        Pledge.confirmed_at, SUPPLIER.name, Need.id, Need.title, GROUP.name, Ward.name, Theme.name, Need.kind,
+        Pledge.confirmed_at, giver, Need.id, Need.title, GROUP.name, Ward.name, Theme.name, Need.kind,
         Pledge.quantity, Need.unit, value_pence_column(),
     )
     for row in delivery_rows(columns, filters, batch):

@@ -3,7 +3,9 @@ grants package and the flattened CSV with the standard's column titles).
 
 A confirmed pledge is a grant from the supplier (the funding organisation) to the
 community group (the recipient): cash, or in kind at its estimated value, marked in
-`classifications`. The beneficiary location is the need's ward (GSS code, type WD), or
+`classifications`. A need funded from the council's Social Value Fund (a pledge whose
+source is the Fund) is a cash grant from the council itself (the publisher's org-id) under
+the grant programme "Social Value Fund". The beneficiary location is the need's ward (GSS code, type WD), or
 the council's area, by its name, for borough-wide needs; the recipient's location is the
 ward the group is based in, or the council's area for a group based in the borough but
 in no one ward. Each grant says when it was last modified (`dateModified`: its
@@ -31,7 +33,7 @@ from models.reporting.ledger import GROUP, GROUP_WARD, SUPPLIER, LedgerFilters, 
 from models.needs.models import PUBLIC_STATUSES, Need
 from models.people.organisations import SUPPLIER_FORMS, VCSE_FORMS
 from models.places.wards import Ward
-from models.pledges.models import Pledge
+from models.pledges.models import FUND_SOURCE, Pledge
 from models.places.themes import NeedKind, Theme
 
 OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -205,6 +207,7 @@ class GrantRow(NamedTuple):
     group_in_borough: bool
     group_ward_code: str | None
     group_ward_name: str | None
+    source: str  # the pledge's: 'supplier', or 'fund' (the council's Social Value Fund)
 
 
 def grant_rows(filters: LedgerFilters, batch: int = 2000) -> Iterator[GrantRow]:
@@ -215,7 +218,7 @@ def grant_rows(filters: LedgerFilters, batch: int = 2000) -> Iterator[GrantRow]:
         Need.kind, Need.unit, Need.status, GROUP.id, GROUP.name, GROUP.legal_form, GROUP.registration_number,
         SUPPLIER.id, SUPPLIER.name, SUPPLIER.legal_form, SUPPLIER.registration_number, Ward.code, Ward.name,
         Theme.slug, Theme.name, Pledge.created_at, Need.deadline, Need.updated_at, GROUP.based_in_borough,
-        GROUP_WARD.code, GROUP_WARD.name,
+        GROUP_WARD.code, GROUP_WARD.name, Pledge.source,
     )
     for row in delivery_rows(columns, filters, batch):
         yield GrantRow._make(row)
@@ -281,22 +284,49 @@ class GrantWriter:
 
     def grant(self, row: GrantRow) -> dict[str, Any]:
         """One confirmed delivery as a 360Giving grant."""
+        given = self._council_grant(row) if row.source == FUND_SOURCE else self._supplier_grant(row)
+        return self._grant(row, given)
+
+    def _supplier_grant(self, row: GrantRow) -> dict[str, Any]:
         cash = row.kind == NeedKind.CASH.value
         given = format_pence(row.value_pence) if cash else quantity_text(row.quantity, row.unit)
-        found: dict[str, Any] = {
-            "id": f"{self.publisher.grant_prefix}{row.pledge_id}",
-            "title": row.title,
+        return {
             "description": f"{row.summary} {row.supplier_name} gave {given} ({self.kind_words[row.kind]}) "
             "towards its social value commitments, confirmed by the council.",
-            "currency": "GBP",
-            "amountAwarded": pounds(row.value_pence),
-            "awardDate": utc_iso(row.confirmed_at),
-            "recipientOrganization": self._recipient(row),
             "fundingOrganization": self._organisation(
                 row.supplier_id, row.supplier_name, row.supplier_form, row.supplier_number, True
             ),
             "grantProgramme": self._once(("theme", row.theme_slug), lambda: [{"code": row.theme_slug, "title": row.theme_name}]),
             "classifications": self.classifications[row.kind],
+        }
+
+    def _council_grant(self, row: GrantRow) -> dict[str, Any]:
+        """The council pays from its Social Value Fund (money paid in lieu of unmet commitments
+        and section 106 money for social purposes): cash, whatever the need asked for."""
+        return {
+            "description": f"{row.summary} Funded by the council's Social Value Fund: "
+            f"{format_pence(row.value_pence)} towards {quantity_text(row.quantity, row.unit)} "
+            f"({row.theme_name.lower()}).",
+            "fundingOrganization": self._once(
+                ("council",), lambda: [{"id": self.publisher.org_id, "name": self.publisher.name}]
+            ),
+            "grantProgramme": self._once(
+                ("fund",), lambda: [{"code": f"{self.publisher.grant_prefix}fund", "title": "Social Value Fund"}]
+            ),
+            "classifications": self.classifications[NeedKind.CASH.value],
+        }
+
+    def _grant(self, row: GrantRow, given: dict[str, Any]) -> dict[str, Any]:
+        """What every grant says, with who gave it (`given`: its description, funding
+        organisation, grant programme and classifications)."""
+        found: dict[str, Any] = {
+            "id": f"{self.publisher.grant_prefix}{row.pledge_id}",
+            "title": row.title,
+            "currency": "GBP",
+            "amountAwarded": pounds(row.value_pence),
+            "awardDate": utc_iso(row.confirmed_at),
+            "recipientOrganization": self._recipient(row),
+            **given,
             # the confirmation, or a later change to the need (its title, summary, value, ward...)
             "dateModified": utc_iso(max(row.confirmed_at, row.need_updated_at or row.confirmed_at)),
             "dataSource": self.data_source,

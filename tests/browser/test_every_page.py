@@ -54,6 +54,8 @@ SKIPPED = {
     "public.grants_csv": "a CSV download (360Giving)",
     "public.grants_json": "a JSON download (360Giving), checked against its schema in tests/reporting",
     "public.ocds_json": "a JSON download (OCDS), checked against its schema in tests/reporting",
+    "public.fund_csv": "a CSV download (the Social Value Fund's ledger, tests/fund)",
+    "public.fund_json": "a JSON download (the Social Value Fund's ledger, tests/fund)",
     "public.round_export": "a Pabulib .pb download",
     "public.need_photo": "an image",
     "public.choose_language": "a redirect back to the page it was on, setting the language (tests/web/test_languages.py)",

@@ -411,6 +411,7 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.link_contribution", "officer@example.org", f"/officers/planning-obligations/contributions/{ids['contribution']}/links", f"/officers/planning-obligations/contributions/{ids['contribution']}"),
         Route("officers.unlink_contribution", "officer@example.org", f"/officers/planning-obligations/links/{ids['contribution_link']}/remove", f"/officers/planning-obligations/contributions/{ids['contribution']}"),
         Route("officers.spend_fund_on_round", "officer@example.org", "/officers/fund/ward-votes", "/officers/fund"),
+        Route("officers.fund_need_from_fund", "officer@example.org", f"/officers/needs/{need['fridge']}/fund", f"/officers/needs/{need['fridge']}"),
         Route("officers.toggle_kpi", "officer@example.org", f"/officers/commitments/{world.hours}/kpi", f"/officers/contracts/{world.contract}/kpis"),
         Route("officers.rate", "officer@example.org", f"/officers/contracts/{world.contract}/kpis/{world.hours}-2025-04-01", f"/officers/contracts/{world.contract}/kpis"),
         Route("officers.escalate_commitment", "officer@example.org", f"/officers/commitments/{world.hours}/escalation/escalate", f"/officers/commitments/{world.hours}/escalation"),

@@ -4,13 +4,10 @@ entry with its source; nobody spends more than the balance, even two at once (Po
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-
 import pytest
 from sqlalchemy import func, select
 
-from models import DomainError, OrganisationKind, Round, Ward, db
-from models.contracts.rules import ContractDetails, record_contract, settle_commitment
+from models import DomainError, Round, db
 from models.fund.ledger import FundEntry, fund_summary, spend_on_round
 from models.planning.imports import import_developer_file
 from tests import factories
@@ -18,29 +15,6 @@ from tests.contracts.ocds_files import council_is
 from tests.factories import login, post_form
 from tests.pledges.test_pledge_invariants import race, unexpected
 from tests.planning.test_developer_contributions import SOUTH_HAMS, SOUTH_HAMS_TRANSACTIONS, real
-
-
-@pytest.fixture
-def world(app, places):
-    """A failing grant settled by a £1,000 payment in lieu, and two ward votes (a draft and a closed one)."""
-    with app.app_context():
-        council = factories.officer("officer@example.org", "Olu Officer")
-        hub = factories.organisation(factories.user("hub@example.org", "Hana Hub"), OrganisationKind.VCSE,
-                                     officer=council)
-        factories.themes()
-        grant = record_contract(ContractDetails("GRANT-1", "Kitchen", "Communities", hub.id, 25_000_00, None, None,
-                                                kind="grant", programme="Brent Together Fund"), council)
-        unmet = factories.commitment(grant, council, factories.measure("Employee volunteering hours").id, 100,
-                                     date(2025, 1, 31))
-        settle_commitment(unmet, council, "fund_payment", date(2025, 6, 1), 1_000_00)
-        ward = db.session.scalar(select(Ward).order_by(Ward.name).limit(1))
-        start = datetime(2030, 1, 1)
-        draft = factories.inserted_round(ward.id, "Harlesden priorities", state="draft", budget_pence=5_000_00,
-                                         opens_at=start, closes_at=start + timedelta(days=14), max_choices=3)
-        closed = factories.inserted_round(ward.id, "Last year's vote", state="closed", budget_pence=5_000_00,
-                                          opens_at=start, closes_at=start + timedelta(days=14), max_choices=3)
-        db.session.commit()
-        return {"officer": council.id, "draft": draft.id, "closed": closed.id, "commitment": unmet.id}
 
 
 def test_a_payment_in_lieu_comes_in_with_its_source(app, world):
@@ -69,6 +43,16 @@ def test_an_officer_adds_fund_money_to_a_ward_votes_budget(app, world):
     assert response.status_code == 400 and "you cannot spend more than that" in body and 'value="400.01"' in body
     dashboard = client.get("/officers/impact").get_data(as_text=True)
     assert "balance <strong>£400</strong>" in dashboard
+
+
+def test_the_same_ward_vote_form_sent_twice_adds_once(app, world):
+    with app.app_context():
+        officer = factories.get(factories.User, world["officer"])
+        for _ in range(2):
+            spend_on_round(db.session.get(Round, world["draft"]), 100_00, officer, client_token="one-click")
+            db.session.commit()
+        assert db.session.get(Round, world["draft"]).budget_pence == 5_100_00
+        assert fund_summary().balance_pence == 900_00
 
 
 def test_a_closed_vote_and_nothing_are_refused(app, world):
