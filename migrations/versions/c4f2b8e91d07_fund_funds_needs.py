@@ -6,7 +6,7 @@ out-entry of source 'need' names the pledge it paid for; an entry keeps the toke
 officer's form that made it, so the same form sent twice spends once.
 
 Revision ID: c4f2b8e91d07
-Revises: a91d5e3c7f48
+Revises: c4e7b19d2a63
 Create Date: 2026-11-30 08:00:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4f2b8e91d07'
-down_revision = 'a91d5e3c7f48'
+down_revision = 'c4e7b19d2a63'
 branch_labels = None
 depends_on = None
 
