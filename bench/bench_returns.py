@@ -68,6 +68,9 @@ def load_returns(rng: random.Random, suppliers: list[int]) -> None:
     from sqlalchemy import update
 
     db.session.execute(update(Commitment), [{"id": cid, "returned_quantity": q} for cid, q in returned.items()])
+    from models.returns.totals import rebuild_return_totals
+
+    rebuild_return_totals()  # the bulk load bypassed the rules that keep the totals
     db.session.commit()
     print(f"  loaded {len(contract_ids):,} contracts, {len(commitment_ids):,} commitments, "
           f"{len(return_ids):,} accepted returns, {len(lines):,} return lines")

@@ -166,3 +166,30 @@ class ResolutionForm(FlaskForm):
     )
     substitute = SelectField("The return or delivery that earned the credit", widget=GovSelect(), validate_choice=False)
     submit = SubmitField("Resolve", widget=GovSubmitInput())
+
+
+class ScheduleForm(FlaskForm):
+    """A contract's own reporting schedule ("tier" follows its tier's setting), with a reason."""
+
+    months = RadioField(
+        "How often does this contract report?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("tier", "As its tier"), SelectChoice("12", "Yearly"), SelectChoice("6", "Half-yearly"),
+                 SelectChoice("3", "Quarterly")],
+        validators=[InputRequired(message="Choose how often this contract reports")],
+    )
+    reason = TextAreaField(
+        "Why?",
+        description="For example: agreed at the contract's mobilisation meeting. Kept in the contract's history.",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Say why this contract reports on this schedule"),
+                    Length(max=2000, message="Keep the reason to 2,000 characters or fewer")],
+    )
+    submit = SubmitField("Save the schedule", widget=GovSubmitInput())
+
+    def set_tier_label(self, label: str) -> None:
+        self.months.choices = [SelectChoice("tier", f"As its tier: {label.lower()}"), *self.months.choices[1:]]
+
+    @property
+    def chosen_months(self) -> int | None:
+        return None if self.months.data == "tier" else int(self.months.data)

@@ -236,6 +236,11 @@ def submit_return(supplier_return: SupplierReturn, user: "User", answer: str = "
 
 
 def _add_to_commitments(supplier_return: SupplierReturn, sign: int) -> None:
+    """The return starts or stops counting: in its commitments' returned quantities and in
+    the delivery totals (models/returns/totals.py), in this transaction."""
+    from models.returns.totals import count_return
+
+    count_return(supplier_return, sign)
     for line in supplier_return.lines:
         if line.quantity:
             db.session.execute(
