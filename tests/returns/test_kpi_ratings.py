@@ -69,3 +69,38 @@ def test_kpis_flag_propose_confirm_and_override_with_a_reason(app, world):
         assert rated[world.apprenticeships] == "requires_improvement" and rated[world.spend] is None
     supplier = signed_in(app, "supplier@example.org")
     assert supplier.get(f"{contract_page}/kpis").status_code == 403
+
+
+def test_rating_thresholds_are_council_settings_used_by_the_proposed_ratings(app, world, make_user):
+    from models import Role
+    from models.core.settings import get_setting
+    from tests.web.test_admin import SETTINGS, field_error
+
+    make_user("admin@example.org", "Ada Admin", role=Role.ADMIN)
+    admin = signed_in(app, "admin@example.org")
+    page = admin.get("/admin/settings").get_data(as_text=True)
+    assert "KPI ratings" in page and 'name="rating_approaching_percent" type="text" value="85"' in page
+    officer = signed_in(app, "officer@example.org")
+    contract_page = f"/officers/contracts/{world.contract}"
+    post_form(officer, f"/officers/commitments/{world.apprenticeships}/kpi", {}, form_url=f"{contract_page}/kpis")
+    assert "Proposed rating: <strong>Inadequate</strong>" in officer.get(f"{contract_page}/kpis").get_data(as_text=True)
+    # 26 weeks against a pro-rata 172 is 15%: requires improvement from 10%.
+    response = post_form(admin, "/admin/settings", {**SETTINGS, "rating_good_percent": "110", "rating_approaching_percent": "20",
+                                                    "rating_requires_improvement_percent": "10"})
+    assert response.status_code == 302
+    assert "Proposed rating: <strong>Requires improvement</strong>" in officer.get(f"{contract_page}/kpis").get_data(as_text=True)
+    for fields, field, message in (
+        ({"rating_approaching_percent": "120"}, "rating_approaching_percent", "The rating thresholds must rise"),
+        ({"rating_requires_improvement_percent": "20"}, "rating_approaching_percent", "The rating thresholds must rise"),
+        ({"rating_good_percent": "lots"}, "rating_good_percent", "Not a valid integer value."),
+        ({"rating_good_percent": "1001"}, "rating_good_percent", "Enter a percentage between 0 and 1,000"),
+        ({"rating_requires_improvement_percent": "-1"}, "rating_requires_improvement_percent", "Enter a percentage between 0 and 1,000"),
+        ({"rating_good_percent": ""}, "rating_good_percent", "Enter the percentage as a whole number"),
+    ):
+        response = post_form(admin, "/admin/settings", {**SETTINGS, "rating_good_percent": "110", "rating_approaching_percent": "20",
+                                                        "rating_requires_improvement_percent": "10", **fields})
+        assert response.status_code == 200
+        assert (field_error(response.get_data(as_text=True), field) or "").startswith(message), (fields, message)
+    with app.app_context():
+        assert [get_setting(key) for key in ("rating_good_percent", "rating_approaching_percent",
+                                             "rating_requires_improvement_percent")] == ["110", "20", "10"]
