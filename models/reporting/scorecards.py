@@ -7,7 +7,7 @@ queries whatever the number of rows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, func, select
@@ -55,6 +55,47 @@ class CommitmentLine:
 
 
 @dataclass(frozen=True)
+class RatingLine:
+    """An officer's rating of one of the supplier's KPIs for a 12-month year (only ratings an
+    officer confirmed or gave: proposed ones are not published)."""
+
+    contract_reference: str
+    measure: str
+    unit: str
+    year_start: date
+    year_end: date
+    rating: str
+    proposed: str
+    reason: str
+    delivered: int
+    pro_rata_target: int
+
+    @property
+    def label(self) -> str:
+        from models.returns.ratings import Rating
+
+        return Rating(self.rating).label
+
+
+def confirmed_ratings(supplier_id: int) -> list[RatingLine]:
+    """The supplier's KPIs' confirmed ratings, by contract, KPI and year (newest first): one query."""
+    from models.returns.models import KpiRating
+
+    rows = db.session.execute(
+        select(Contract.reference, Measure.name, Measure.unit, KpiRating.year_start, KpiRating.year_end, KpiRating.rating,
+               KpiRating.proposed, KpiRating.reason, KpiRating.delivered, KpiRating.pro_rata_target)
+        .select_from(KpiRating)
+        .join(Commitment, Commitment.id == KpiRating.commitment_id)
+        .join(Contract, Contract.id == Commitment.contract_id)
+        .join(Measure, Measure.id == Commitment.measure_id)
+        .where(Contract.supplier_id == supplier_id, Commitment.state == "approved", Commitment.is_kpi.is_(True))
+        .order_by(Contract.reference, Measure.name, Commitment.id, KpiRating.year_start.desc())
+    ).all()
+    return [RatingLine(reference, measure, unit, start, end, rating, proposed, reason or "", int(delivered), int(target))
+            for reference, measure, unit, start, end, rating, proposed, reason, delivered, target in rows]
+
+
+@dataclass(frozen=True)
 class Scorecard:
     supplier: Organisation
     contracts: list[Contract]
@@ -63,6 +104,7 @@ class Scorecard:
     # The same deliveries split by what they count towards, and why their value differs
     # from what the commitments show as delivered in pounds.
     split: DeliverySplit
+    ratings: list[RatingLine] = field(default_factory=list)  # the KPIs' confirmed 12-month ratings
 
     @property
     def contracts_value_pence(self) -> int:
@@ -134,7 +176,8 @@ def supplier_scorecard(supplier: Organisation, today: date) -> Scorecard:
         for commitment in commitments
     ]
     return Scorecard(
-        supplier, contracts, lines, ledger_totals(LedgerFilters(supplier=supplier.id)), delivery_split(supplier_id=supplier.id)
+        supplier, contracts, lines, ledger_totals(LedgerFilters(supplier=supplier.id)), delivery_split(supplier_id=supplier.id),
+        confirmed_ratings(supplier.id),
     )
 
 

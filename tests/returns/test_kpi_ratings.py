@@ -104,3 +104,36 @@ def test_rating_thresholds_are_council_settings_used_by_the_proposed_ratings(app
     with app.app_context():
         assert [get_setting(key) for key in ("rating_good_percent", "rating_approaching_percent",
                                              "rating_requires_improvement_percent")] == ["110", "20", "10"]
+
+
+def test_the_public_scorecard_shows_only_confirmed_ratings_with_the_explanation(app, world, client):
+    scorecard = f"/organisations/{world.supplier}"
+    page = client.get(scorecard).get_data(as_text=True)
+    assert "The council has not confirmed any KPI ratings for Brent Green Builders Ltd yet." in page
+    officer = signed_in(app, "officer@example.org")
+    contract_page = f"/officers/contracts/{world.contract}"
+    for commitment in (world.apprenticeships, world.hires):
+        post_form(officer, f"/officers/commitments/{commitment}/kpi", {}, form_url=f"{contract_page}/kpis")
+    page = client.get(scorecard).get_data(as_text=True)
+    assert "has not confirmed any KPI ratings" in page and "<table" not in page.split('id="kpi-ratings"')[1]  # proposed ones are not published
+    key = f"{world.apprenticeships}-2025-04-01"
+    response = post_form(officer, f"{contract_page}/kpis/{key}",
+                         {f"{key}-key": key, f"{key}-rating": "requires_improvement",
+                          f"{key}-reason": "Two more apprentices started in March"}, form_url=f"{contract_page}/kpis")
+    assert response.status_code == 302
+    page = client.get(scorecard).get_data(as_text=True)
+    assert "has not confirmed any KPI ratings" not in page
+    ratings = page.split('id="kpi-ratings"')[1]
+    assert "Apprenticeship weeks for local people" in ratings and "1 April 2025 to 31 March 2026" in ratings
+    assert "Requires improvement" in ratings and "Two more apprentices started in March" in ratings
+    assert "26 weeks delivered against a pro-rata target of 172" in ratings
+    assert "Local people hired" not in ratings  # only proposed so far
+    hires_key = f"{world.hires}-2025-04-01"
+    post_form(officer, f"{contract_page}/kpis/{hires_key}",
+              {f"{hires_key}-key": hires_key, f"{hires_key}-rating": "inadequate", f"{hires_key}-reason": ""},
+              form_url=f"{contract_page}/kpis")
+    ratings = client.get(scorecard).get_data(as_text=True).split('id="kpi-ratings"')[1]
+    assert "Local people hired" in ratings and "Confirmed as proposed from the figures." in ratings
+    # A commitment no longer a KPI is not shown as one.
+    post_form(officer, f"/officers/commitments/{world.hires}/kpi", {}, form_url=f"{contract_page}/kpis")
+    assert "Local people hired" not in client.get(scorecard).get_data(as_text=True).split('id="kpi-ratings"')[1]
