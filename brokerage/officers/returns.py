@@ -108,7 +108,31 @@ def query(return_id: int):
 @bp.route("/returns/<int:return_id>/reject", methods=["POST"])
 @officer_required
 def reject(return_id: int):
+    """One way: "Are you sure?" first, carrying the reason; posted again confirmed, it rejects."""
+    found = _return_or_404(return_id)
+    form = RejectReturnForm(prefix="reject")
+    if form.validate_on_submit() and found.state == "submitted" and request.form.get("confirmed") != "yes":
+        return _confirm_rejection(found, form.reason.data)
     return _with_text(return_id, RejectReturnForm, "reject", reject_return, "Return rejected.")
+
+
+def _confirm_rejection(found: SupplierReturn, reason: str):
+    contract = found.contract
+    period = f"{found.period_start.day} {found.period_start:%B %Y} to {found.period_end.day} {found.period_end:%B %Y}"
+    return render_template(
+        "officers/confirm.html",
+        question=f"Are you sure you want to reject the return for {contract.reference}, {period}?",
+        caption=f"{contract.supplier.name} · version {found.version}",
+        next_steps=[
+            f"It will not count towards the contract's commitments. {contract.supplier.name} will be emailed your reason: "
+            f"“{reason.strip()}”",
+            "You cannot undo this. The supplier can file a corrected version, which comes back to you to decide.",
+        ],
+        action_url=url_for("officers.reject", return_id=found.id),
+        hidden={"reject-reason": reason, "confirmed": "yes"},
+        button="Yes, reject the return",
+        cancel_url=url_for("officers.supplier_return", return_id=found.id),
+    )
 
 
 @bp.route("/contracts/<int:contract_id>/schedule", methods=["GET", "POST"])
