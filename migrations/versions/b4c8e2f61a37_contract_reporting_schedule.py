@@ -22,6 +22,8 @@ down_revision = "a91d5e3c7f48"
 branch_labels = None
 depends_on = None
 
+MONTHS = "return_months IS NULL OR return_months IN (3, 6, 12)"
+
 
 def _financial_year(column: str, dialect: str) -> str:
     if dialect == "postgresql":
@@ -32,11 +34,18 @@ def _financial_year(column: str, dialect: str) -> str:
 
 
 def upgrade():
-    with op.batch_alter_table('contracts', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('return_months', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('return_months_reason', sa.Text(), nullable=True))
-        batch_op.create_check_constraint('return_months_known', "return_months IS NULL OR return_months IN (3, 6, 12)")
     dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        # ADD COLUMN with its CHECK, not a batch copy of the table: copying drops the old
+        # table, and with foreign keys on, dropping contracts deletes every commitment (and
+        # what hangs from them) through ON DELETE CASCADE.
+        op.execute("ALTER TABLE contracts ADD COLUMN return_months INTEGER"
+                   f" CONSTRAINT ck_contracts_return_months_known CHECK ({MONTHS})")
+        op.add_column('contracts', sa.Column('return_months_reason', sa.Text(), nullable=True))
+    else:
+        op.add_column('contracts', sa.Column('return_months', sa.Integer(), nullable=True))
+        op.add_column('contracts', sa.Column('return_months_reason', sa.Text(), nullable=True))
+        op.create_check_constraint('return_months_known', 'contracts', MONTHS)
     dimensions = {
         "theme_id": "measures.theme_id", "financial_year": _financial_year("supplier_returns.period_end", dialect),
         "supplier_id": "contracts.supplier_id",
@@ -62,7 +71,11 @@ def upgrade():
 
 def downgrade():
     op.execute("DELETE FROM delivery_totals WHERE source IN ('return', 'return_line')")
-    with op.batch_alter_table('contracts', schema=None) as batch_op:
-        batch_op.drop_constraint('return_months_known', type_='check')
-        batch_op.drop_column('return_months_reason')
-        batch_op.drop_column('return_months')
+    if op.get_bind().dialect.name == "sqlite":
+        # DROP COLUMN takes its column CHECK with it (no batch copy: see upgrade).
+        op.execute("ALTER TABLE contracts DROP COLUMN return_months_reason")
+        op.execute("ALTER TABLE contracts DROP COLUMN return_months")
+        return
+    op.drop_constraint('return_months_known', 'contracts', type_='check')
+    op.drop_column('contracts', 'return_months_reason')
+    op.drop_column('contracts', 'return_months')
