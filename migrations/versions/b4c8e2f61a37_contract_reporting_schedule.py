@@ -1,5 +1,7 @@
-"""a contract's own reporting schedule; accepted returns in the delivery totals
+"""a contract's own reporting schedule; accepted returns in the delivery totals; indexes for the report
 
+- ix_pledges_supplier_created and ix_needs_organisation_published: whether an organisation
+  pledged or published a need in a year is one index probe (the annual report's diversity).
 - contracts.return_months (3, 6 or 12; NULL follows the tier's setting) and
   contracts.return_months_reason: an officer's schedule for a contract, with the reason.
 - delivery_totals: accepted supplier returns are counted too, under the sources 'return'
@@ -46,6 +48,8 @@ def upgrade():
         op.add_column('contracts', sa.Column('return_months', sa.Integer(), nullable=True))
         op.add_column('contracts', sa.Column('return_months_reason', sa.Text(), nullable=True))
         op.create_check_constraint('return_months_known', 'contracts', MONTHS)
+    op.create_index('ix_pledges_supplier_created', 'pledges', ['supplier_id', 'created_at'], unique=False)
+    op.create_index('ix_needs_organisation_published', 'needs', ['organisation_id', 'published_at'], unique=False)
     dimensions = {
         "theme_id": "measures.theme_id", "financial_year": _financial_year("supplier_returns.period_end", dialect),
         "supplier_id": "contracts.supplier_id",
@@ -71,6 +75,8 @@ def upgrade():
 
 def downgrade():
     op.execute("DELETE FROM delivery_totals WHERE source IN ('return', 'return_line')")
+    op.drop_index('ix_needs_organisation_published', table_name='needs')
+    op.drop_index('ix_pledges_supplier_created', table_name='pledges')
     if op.get_bind().dialect.name == "sqlite":
         # DROP COLUMN takes its column CHECK with it (no batch copy: see upgrade).
         op.execute("ALTER TABLE contracts DROP COLUMN return_months_reason")
