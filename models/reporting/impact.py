@@ -399,29 +399,37 @@ class Kpi:
 
 
 def latest_rating():
-    """The latest 12-month rating an officer gave the commitment (a correlated subquery)."""
+    """(the rating, the join condition): the latest 12-month rating an officer gave each
+    commitment, outer-joined once (the newest year of its ratings), not a subquery per row."""
+    from sqlalchemy.orm import aliased
+
     from models.returns.models import KpiRating
 
-    return (
-        select(KpiRating.rating).where(KpiRating.commitment_id == Commitment.id)
-        .order_by(KpiRating.year_start.desc()).limit(1).scalar_subquery()
+    newest = (
+        select(KpiRating.commitment_id, func.max(KpiRating.year_start).label("year_start"))
+        .group_by(KpiRating.commitment_id).subquery()
     )
+    latest = aliased(KpiRating, name="latest_rating")
+    return latest, newest, and_(latest.commitment_id == newest.c.commitment_id, latest.year_start == newest.c.year_start)
 
 
 def kpis(year: Year | None, today: date, only_in_tier: bool = False, status: str | None = None, limit: int = 500) -> list[Kpi]:
     """Each approved commitment as a KPI: target, delivered, status, value; one query."""
     tier = tier_case()
     state = _status_case(today)
+    latest, newest, latest_of_newest = latest_rating()
     query = (
         _base(
             Commitment.id, Contract.id, Contract.reference, Contract.title, Contract.value_pence, tier,
             Organisation.name, Theme.name, Measure.name, Measure.unit, Commitment.target_quantity,
             Commitment.total_delivered, Commitment.due_date, state, Measure.proxy_value_pence,
             Commitment.settlement, Commitment.fund_payment_pence, Commitment.remedial_action,
-            Commitment.returned_quantity, latest_rating(),
+            Commitment.returned_quantity, latest.rating,
         )
         .join(Organisation, Organisation.id == Contract.supplier_id)
         .join(Theme, Theme.id == Measure.theme_id)
+        .outerjoin(newest, newest.c.commitment_id == Commitment.id)
+        .outerjoin(latest, latest_of_newest)
         .where(_due_in(year))
         .order_by(Organisation.name, Contract.reference, Commitment.due_date, Commitment.id)
         .limit(limit)
