@@ -134,6 +134,16 @@ def test_the_public_scorecard_shows_only_confirmed_ratings_with_the_explanation(
               form_url=f"{contract_page}/kpis")
     ratings = client.get(scorecard).get_data(as_text=True).split('id="kpi-ratings"')[1]
     assert "Local people hired" in ratings and "Confirmed as proposed from the figures." in ratings
+    from tests.reporting.test_api_responses_valid import Checker
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    data = Checker(client, document).get(f"/api/v1/suppliers/{world.supplier}")  # valid against the OpenAPI document
+    assert [(r["kpi"], r["year_start"], r["rating"], r["explanation"], r["delivered"], r["pro_rata_target"])
+            for r in data["kpi_ratings"]] == [
+        ("Apprenticeship weeks for local people", "2025-04-01", "requires_improvement", "Two more apprentices started in March",
+         26, 172),
+        ("Local people hired", "2025-04-01", "inadequate", "", 0, 13),
+    ]
     # A commitment no longer a KPI is not shown as one.
     post_form(officer, f"/officers/commitments/{world.hires}/kpi", {}, form_url=f"{contract_page}/kpis")
     assert "Local people hired" not in client.get(scorecard).get_data(as_text=True).split('id="kpi-ratings"')[1]
