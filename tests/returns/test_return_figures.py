@@ -145,3 +145,23 @@ def select_first_return(world):
 
     return select(SupplierReturn).where(SupplierReturn.contract_id == world.contract,
                                         SupplierReturn.period_start == date(2025, 4, 1), SupplierReturn.version == 1)
+
+
+def test_the_migration_backfills_the_returns_totals_and_keeps_every_commitment(app, world):
+    """Accepted returns from before the totals counted them: downgraded past the migration and
+    upgraded again over the same rows, they are counted, and no commitment is lost (on SQLite
+    the migration adds its columns without copying the contracts table, whose ON DELETE
+    CASCADE would delete the commitments)."""
+    from alembic import command
+    from sqlalchemy import func, select
+
+    with app.app_context():
+        kept = {key: tuple(vars(returns_totals(*key)).values()) for key in every_filter(world)}
+        commitments = db.session.scalar(select(func.count()).select_from(Commitment))
+        db.session.remove()
+        config = app.extensions["migrate"].migrate.get_config()
+        command.downgrade(config, "a91d5e3c7f48")  # the revision before the schedule and the returns' totals
+        command.upgrade(config, "head")
+        assert db.session.scalar(select(func.count()).select_from(Commitment)) == commitments == 6
+        assert {key: tuple(vars(returns_totals(*key)).values()) for key in every_filter(world)} == kept
+        assert returns_totals().returns == 1 and get(Commitment, world.apprenticeships).returned_quantity == 26
