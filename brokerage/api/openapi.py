@@ -196,7 +196,25 @@ SCHEMAS: dict[str, Any] = {
             "commitments_delivered_value_pence": PENCE,
             "commitments_by_status": _object({status: COUNT for status in ("on_track", "at_risk", "met", "unmet")}),
         }),
-    }, optional=("contracts", "commitments", "totals")),
+        "kpi_ratings": {
+            "type": "array",
+            "description": "Each KPI's rating for a 12-month year of its contract (Procurement Act 2023), only once "
+                           "a council officer confirmed it, with the officer's explanation (empty when the rating "
+                           "proposed from the figures was confirmed as it was).",
+            "items": _object({
+                "contract_reference": STRING,
+                "kpi": STRING,
+                "unit": STRING,
+                "year_start": DAY,
+                "year_end": DAY,
+                "rating": {"type": "string", "enum": ["good", "approaching_target", "requires_improvement", "inadequate",
+                                                      "other"]},
+                "explanation": STRING,
+                "delivered": COUNT,
+                "pro_rata_target": COUNT,
+            }),
+        },
+    }, optional=("contracts", "commitments", "totals", "kpi_ratings")),
     "SupplierPage": _page("Supplier"),
     "Contract": _object({
         "id": INTEGER,

@@ -205,4 +205,12 @@ def scorecard_json(card: Scorecard) -> dict[str, Any]:
             "commitments_delivered_value_pence": card.commitments_delivered_value_pence,
             "commitments_by_status": {status.value: count for status, count in card.status_counts().items()},
         },
+        "kpi_ratings": [
+            {
+                "contract_reference": rated.contract_reference, "kpi": rated.measure, "unit": rated.unit,
+                "year_start": rated.year_start.isoformat(), "year_end": rated.year_end.isoformat(), "rating": rated.rating,
+                "explanation": rated.reason, "delivered": rated.delivered, "pro_rata_target": rated.pro_rata_target,
+            }
+            for rated in card.ratings
+        ],
     }

@@ -22,6 +22,19 @@ def _schedule_field(label) -> SelectField:
         validate_choice=True,
     )
 
+def _percent_field(label: str, description: str) -> IntegerField:
+    return IntegerField(
+        label,
+        description=description,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the percentage as a whole number"),
+            NumberRange(min=0, max=1000, message="Enter a percentage between 0 and 1,000"),
+        ],
+        render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric", "suffix": {"text": "%"}}},
+    )
+
+
 # The tier thresholds: up to £100bn, in the words of the proxy value's messages.
 THRESHOLD = {
     "not_an_amount": _l("Enter an amount in pounds, like 15.50"),
@@ -100,6 +113,14 @@ class SettingsForm(FlaskForm):
         ],
         render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
     )
+    rating_good_percent = _percent_field(
+        "Good: delivered at least this share of the pro-rata target",
+        "Default 100. It may be more than 100 where a council rates only over-delivery Good.",
+    )
+    rating_approaching_percent = _percent_field("Approaching target: at least", "Default 85.")
+    rating_requires_improvement_percent = _percent_field(
+        "Requires improvement: at least", "Default 60. Below it, a KPI is proposed as Inadequate."
+    )
     council_buyer_names = TextAreaField(
         _l("Names this council buys under (optional)"),
         description=_l("One a line, as contract notices name the council. For example: Brent Council, London Borough of Brent. "
@@ -126,5 +147,14 @@ class SettingsForm(FlaskForm):
         values = [self.tier_basic_from.pence, self.tier_kpi_from.pence, self.tier_strategic_over.pence]
         if ok and None not in values and not values[0] <= values[1] <= values[2]:
             self.tier_kpi_from.errors = [*self.tier_kpi_from.errors, str(_l("The thresholds must rise: basic, then KPI, then strategic"))]
+            ok = False
+        ratings = [self.rating_requires_improvement_percent.data, self.rating_approaching_percent.data,
+                   self.rating_good_percent.data]
+        if not (self.rating_requires_improvement_percent.errors or self.rating_approaching_percent.errors
+                or self.rating_good_percent.errors) and None not in ratings and not ratings[0] < ratings[1] < ratings[2]:
+            self.rating_approaching_percent.errors = [
+                *self.rating_approaching_percent.errors,
+                "The rating thresholds must rise: requires improvement, then approaching target, then good",
+            ]
             ok = False
         return ok

@@ -91,26 +91,24 @@ class SubmitReturnForm(FlaskForm):
     submit = SubmitField("Submit the return", widget=GovSubmitInput())
 
 
+def _required_text(label: str, missing: str, what: str, description: str = "") -> TextAreaField:
+    """An officer's words a decision needs (a question, a reason), up to 2,000 characters."""
+    return TextAreaField(
+        label, description=description, widget=GovTextArea(),
+        validators=[InputRequired(message=missing), Length(max=2000, message=f"Keep {what} to 2,000 characters or fewer")],
+    )
+
+
 class QueryReturnForm(FlaskForm):
     text_field = "question"
-    question = TextAreaField(
-        "Your question for the supplier",
-        widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the question for the supplier"),
-                    Length(max=2000, message="Keep the question to 2,000 characters or fewer")],
-    )
+    question = _required_text("Your question for the supplier", "Enter the question for the supplier", "the question")
     submit = SubmitField("Send the question", widget=GovSubmitInput())
 
 
 class RejectReturnForm(FlaskForm):
     text_field = "reason"
-    reason = TextAreaField(
-        "Why is it rejected?",
-        description="The supplier sees this and can file a corrected version.",
-        widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the reason for rejecting the return"),
-                    Length(max=2000, message="Keep the reason to 2,000 characters or fewer")],
-    )
+    reason = _required_text("Why is it rejected?", "Enter the reason for rejecting the return", "the reason",
+                            "The supplier sees this and can file a corrected version.")
     submit = SubmitField("Reject the return", widget=GovSubmitInput())
 
 
@@ -166,3 +164,25 @@ class ResolutionForm(FlaskForm):
     )
     substitute = SelectField("The return or delivery that earned the credit", widget=GovSelect(), validate_choice=False)
     submit = SubmitField("Resolve", widget=GovSubmitInput())
+
+
+class ScheduleForm(FlaskForm):
+    """A contract's own reporting schedule ("tier" follows its tier's setting), with a reason."""
+
+    months = RadioField(
+        "How often does this contract report?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("tier", "As its tier"), SelectChoice("12", "Yearly"), SelectChoice("6", "Half-yearly"),
+                 SelectChoice("3", "Quarterly")],
+        validators=[InputRequired(message="Choose how often this contract reports")],
+    )
+    reason = _required_text("Why?", "Say why this contract reports on this schedule", "the reason",
+                            "For example: agreed at the contract's mobilisation meeting. Kept in the contract's history.")
+    submit = SubmitField("Save the schedule", widget=GovSubmitInput())
+
+    def set_tier_label(self, label: str) -> None:
+        self.months.choices = [SelectChoice("tier", f"As its tier: {label.lower()}"), *self.months.choices[1:]]
+
+    @property
+    def chosen_months(self) -> int | None:
+        return None if self.months.data == "tier" else int(self.months.data)

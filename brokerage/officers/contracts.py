@@ -50,8 +50,7 @@ from models.contracts.rules import (
 from models.contracts.ocds_import import FIELD_LABELS, MAX_OCDS_BYTES
 from models.pledges.models import HOLDING
 from models.returns.kpis import kpi_flag
-from models.returns.periods import LABELS
-from models.returns.schedule import months_for_tier
+from models.returns.schedule import schedule_label
 from models.contracts.tiers import Tier
 from models.tenders.tracing import promised_at_tender
 from workers.contracts import import_ocds_file, preview_ocds_file
@@ -182,7 +181,7 @@ def contract(contract_id: int):
         today=date.today(),
         import_batch=batch_that_created(contract) if contract.source == "ocds" else None,
         promised=promised_at_tender([contract.id]).get(contract.id) if contract.source == "tender" else None,
-        schedule_label=LABELS[months_for_tier(contract.tier())],
+        schedule_label=schedule_label(contract),
         kpi_flag=kpi_flag(contract),
     )
 

@@ -5,6 +5,8 @@ rules are in models/returns/rules.py."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,14 +14,16 @@ from sqlalchemy.orm import selectinload
 
 from brokerage.decorators import officer_required
 from brokerage.forms import ConfirmForm
-from brokerage.forms.returns import QueryReturnForm, RejectReturnForm
+from brokerage.forms.returns import QueryReturnForm, RejectReturnForm, ScheduleForm
 from brokerage.officers import bp
 from brokerage.views import apply_rule
 from models import Contract, db
 from models.core.events import events_for
 from models.core.work_queue import work_queue
 from models.returns.models import SupplierReturn
+from models.returns.periods import LABELS
 from models.returns.rules import accept_return, query_return, reject_return, returnable_commitments, returns_for
+from models.returns.schedule import contract_periods, due_days, months_for_tier, schedule_label, set_reporting_schedule
 from workers.notify import send_return_decision
 
 
@@ -104,4 +108,52 @@ def query(return_id: int):
 @bp.route("/returns/<int:return_id>/reject", methods=["POST"])
 @officer_required
 def reject(return_id: int):
+    """One way: "Are you sure?" first, carrying the reason; posted again confirmed, it rejects."""
+    found = _return_or_404(return_id)
+    form = RejectReturnForm(prefix="reject")
+    if form.validate_on_submit() and found.state == "submitted" and request.form.get("confirmed") != "yes":
+        return _confirm_rejection(found, form.reason.data)
     return _with_text(return_id, RejectReturnForm, "reject", reject_return, "Return rejected.")
+
+
+def _confirm_rejection(found: SupplierReturn, reason: str):
+    contract = found.contract
+    period = f"{found.period_start.day} {found.period_start:%B %Y} to {found.period_end.day} {found.period_end:%B %Y}"
+    return render_template(
+        "officers/confirm.html",
+        question=f"Are you sure you want to reject the return for {contract.reference}, {period}?",
+        caption=f"{contract.supplier.name} · version {found.version}",
+        next_steps=[
+            f"It will not count towards the contract's commitments. {contract.supplier.name} will be emailed your reason: "
+            f"“{reason.strip()}”",
+            "You cannot undo this. The supplier can file a corrected version, which comes back to you to decide.",
+        ],
+        action_url=url_for("officers.reject", return_id=found.id),
+        hidden={"reject-reason": reason, "confirmed": "yes"},
+        button="Yes, reject the return",
+        cancel_url=url_for("officers.supplier_return", return_id=found.id),
+    )
+
+
+@bp.route("/contracts/<int:contract_id>/schedule", methods=["GET", "POST"])
+@officer_required
+def reporting_schedule(contract_id: int):
+    """The contract's own reporting schedule (or its tier's), with a reason: the periods the
+    supplier files for, the drafts opened, the reminders and the overdue list follow it."""
+    contract = db.session.get(Contract, contract_id)
+    if contract is None:
+        abort(404)
+    form = ScheduleForm()
+    form.set_tier_label(LABELS[months_for_tier(contract.tier())])
+    if not form.is_submitted():
+        form.months.data = str(contract.return_months) if contract.return_months else "tier"
+        form.reason.data = contract.return_months_reason or ""
+    if form.validate_on_submit():
+        removed: list[int] = []
+        if apply_rule(lambda: removed.extend(set_reporting_schedule(contract, current_user, form.chosen_months,
+                                                                    form.reason.data, date.today())), form):
+            note = f" {len(removed)} empty draft return{'s' if len(removed) != 1 else ''} of the old periods removed." if removed else ""
+            flash(f"{contract.reference} now reports {schedule_label(contract).lower()}.{note}", "success")
+            return redirect(url_for("officers.contract", contract_id=contract.id))
+    return render_template("officers/schedule.html", contract=contract, form=form, current=schedule_label(contract), due_days=due_days(),
+                           periods=list(reversed(contract_periods(contract, date.today())))[:8]), (400 if form.errors else 200)

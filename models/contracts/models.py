@@ -49,6 +49,7 @@ class Contract(db.Model):
             "kind IN ('contract', 'planning_obligation', 'grant', 'asset_transfer', 'employment', 'investment')",
             name="kind_known",
         ),
+        CheckConstraint("return_months IS NULL OR return_months IN (3, 6, 12)", name="return_months_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +78,10 @@ class Contract(db.Model):
     programme: Mapped[str | None] = mapped_column(String(200))  # a grant's programme
     asset: Mapped[str | None] = mapped_column(String(300))  # a community asset transfer's asset
     lease_terms: Mapped[str | None] = mapped_column(Text)
+    # Its own reporting schedule for supplier returns (models/returns/schedule.py): every 3, 6
+    # or 12 months, set by an officer with a reason; None follows its tier's setting.
+    return_months: Mapped[int | None]
+    return_months_reason: Mapped[str | None] = mapped_column(Text)
 
     supplier: Mapped["Organisation"] = relationship()
     responsible_officer: Mapped["User | None"] = relationship(foreign_keys=[responsible_officer_id])

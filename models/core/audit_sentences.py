@@ -77,6 +77,7 @@ PHRASES = {
     "contract.updated": "changed {thing}",
     "contract.removed": "removed {thing}",
     "contract.restored": "restored {thing}",
+    "contract.schedule_changed": "changed how often {thing} reports supplier returns",
     "commitment.added": "added {thing}",
     "commitment.proposed": "proposed {thing}",
     "commitment.approved": "approved {thing}",

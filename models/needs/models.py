@@ -115,6 +115,8 @@ class Need(db.Model):
         Index("ix_needs_status_kind", "status", "kind"),
         Index("ix_needs_status_remaining", "status", "remaining_value_pence"),
         Index("ix_needs_organisation_status", "organisation_id", "status"),
+        # A group's needs published in a year (the annual report's diversity: engaged or not).
+        Index("ix_needs_organisation_published", "organisation_id", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

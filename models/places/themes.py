@@ -251,6 +251,8 @@ def save_measure(
     if delivered_through not in {choice.value for choice in DeliveredThrough}:
         raise DomainError("Choose how its delivery is evidenced", field="delivered_through")
     creating = measure is None
+    # Accepted returns' totals are valued through the measure's proxy value, by its theme.
+    revalue = not creating and (measure.proxy_value_pence != proxy_value_pence or measure.theme_id != theme.id)
     if creating:
         measure = Measure()
         db.session.add(measure)
@@ -258,5 +260,9 @@ def save_measure(
     measure.proxy_value_pence, measure.need_kind, measure.active = proxy_value_pence, need_kind or None, active
     measure.delivered_through, measure.is_spend = delivered_through, is_spend
     db.session.flush()
+    if revalue:
+        from models.returns.totals import rebuild_return_totals
+
+        rebuild_return_totals()
     record_event("measure.created" if creating else "measure.updated", measure, actor=actor)
     return measure

@@ -70,6 +70,8 @@ class Pledge(db.Model):
         Index("ix_pledges_need_status", "need_id", "status"),
         Index("ix_pledges_supplier_status", "supplier_id", "status"),
         Index("ix_pledges_status_confirmed", "status", "confirmed_at"),
+        # A supplier's pledges made in a year (the annual report's diversity: engaged or not).
+        Index("ix_pledges_supplier_created", "supplier_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

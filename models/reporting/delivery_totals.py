@@ -89,13 +89,19 @@ def count_delivery(
 ) -> None:
     """Add a delivery to its cells (or, with deliveries=-1 and a negative value, take it away),
     in the caller's transaction: one atomic upsert per cell."""
-    dialect = db.session.get_bind().dialect.name
-    make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     cell = {
         "source": source, "ward_key": ward_id or BOROUGH_WIDE, "theme_id": theme_id, "kind": kind or "",
         "financial_year": financial_year_of(day), "supplier_id": supplier_id,
     }
-    for rolled in rollups(cell):
+    add_to_cells(rollups(cell), deliveries, value_pence)
+
+
+def add_to_cells(cells: list[dict], deliveries: int, value_pence: int) -> None:
+    """Add to each of these cells (each names all of CELL), in the caller's transaction: one
+    atomic upsert per cell, in the order given."""
+    dialect = db.session.get_bind().dialect.name
+    make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for rolled in cells:
         statement = make_insert(DeliveryTotal).values(**rolled, deliveries=deliveries, value_pence=value_pence)
         statement = statement.on_conflict_do_update(
             index_elements=list(CELL),

@@ -114,15 +114,56 @@ def _base(*columns):
     )
 
 
-def by_theme(year: Year | None) -> list[Row]:
+@dataclass(frozen=True)
+class CommitmentGroup:
+    """Approved commitments due in the year sharing a theme, a kind of agreement, a
+    directorate and a status, summed in SQL: the few rows the headline, the status counts
+    and the theme, source and directorate tables all add up (one pass over the commitments,
+    not one each)."""
+
+    theme_slug: str
+    theme_name: str
+    theme_position: int
+    kind: str
+    directorate: str
+    status: str
+    committed_pence: int
+    delivered_pence: int
+    commitments: int
+    returned_pence: int
+
+
+def commitment_groups(year: Year | None, today: date) -> list[CommitmentGroup]:
+    status = _status_case(today).label("status")
+    directorate = func.coalesce(Contract.buyer_department, "Not recorded").label("directorate")
     query = (
-        _base(Theme.slug, Theme.name, *_commitment_sums())
+        _base(Theme.slug, Theme.name, Theme.position, Contract.kind, directorate, status, *_commitment_sums(),
+              func.coalesce(func.sum(_money(Commitment.returned_quantity)), 0))
         .join(Theme, Theme.id == Measure.theme_id)
         .where(_due_in(year))
-        .group_by(Theme.slug, Theme.name, Theme.position)
-        .order_by(Theme.position)
+        .group_by(Theme.slug, Theme.name, Theme.position, Contract.kind, directorate, status)
     )
-    return [Row(slug, name, int(c), int(d), int(n)) for slug, name, c, d, n in db.session.execute(query)]
+    return [
+        CommitmentGroup(slug, name, int(position or 0), kind, directorate_name, state, int(c), int(d), int(n), int(r))
+        for slug, name, position, kind, directorate_name, state, c, d, n, r in db.session.execute(query)
+    ]
+
+
+def _rows_by(groups: list[CommitmentGroup], key) -> dict:
+    """{key: (label, committed, delivered, commitments)} summed over the groups."""
+    found: dict = {}
+    for group in groups:
+        k, label = key(group)
+        _, c, d, n = found.get(k, (label, 0, 0, 0))
+        found[k] = (label, c + group.committed_pence, d + group.delivered_pence, n + group.commitments)
+    return found
+
+
+def by_theme(year: Year | None, groups: list[CommitmentGroup] | None = None) -> list[Row]:
+    groups = commitment_groups(year, date.today()) if groups is None else groups
+    positions = {group.theme_slug: group.theme_position for group in groups}
+    found = _rows_by(groups, lambda group: (group.theme_slug, group.theme_name))
+    return [Row(slug, *found[slug]) for slug in sorted(found, key=lambda slug: (positions[slug], slug))]
 
 
 def by_supplier(year: Year | None, limit: int = 25) -> list[Row]:
@@ -153,25 +194,21 @@ def by_tier(year: Year | None) -> list[Row]:
     return [Row(key, label, *found[key]) for key, label in TIER_LABELS.items() if key in found]
 
 
-def by_source(year: Year | None) -> list[Row]:
+def by_source(year: Year | None, groups: list[CommitmentGroup] | None = None) -> list[Row]:
     """Committed against delivered by the kind of agreement the commitments belong to
     (models/contracts/agreements.py), in the order the kinds are listed."""
     from models.contracts.agreements import KINDS
 
-    query = _base(Contract.kind, *_commitment_sums()).where(_due_in(year)).group_by(Contract.kind)
-    found = {key: (int(c), int(d), int(n)) for key, c, d, n in db.session.execute(query)}
-    return [Row(key, kind.label, *found[key]) for key, kind in KINDS.items() if key in found]
+    groups = commitment_groups(year, date.today()) if groups is None else groups
+    found = _rows_by(groups, lambda group: (group.kind, group.kind))
+    return [Row(key, kind.label, *found[key][1:]) for key, kind in KINDS.items() if key in found]
 
 
-def by_directorate(year: Year | None) -> list[Row]:
+def by_directorate(year: Year | None, groups: list[CommitmentGroup] | None = None) -> list[Row]:
     """Committed against delivered by each agreement's responsible directorate."""
-    directorate = func.coalesce(Contract.buyer_department, "Not recorded")
-    committed = func.coalesce(func.sum(_money(Commitment.target_quantity)), 0)
-    query = (
-        _base(directorate, *_commitment_sums()).where(_due_in(year)).group_by(directorate)
-        .order_by(committed.desc(), directorate)
-    )
-    return [Row(name, name, int(c), int(d), int(n)) for name, c, d, n in db.session.execute(query)]
+    groups = commitment_groups(year, date.today()) if groups is None else groups
+    found = _rows_by(groups, lambda group: (group.directorate, group.directorate))
+    return [Row(name, *found[name]) for name in sorted(found, key=lambda name: (-found[name][1], name))]
 
 
 def by_year() -> list[Row]:
@@ -266,18 +303,20 @@ def _status_case(today: date):
     )
 
 
-def status_counts(year: Year | None, today: date) -> dict[str, int]:
-    status = _status_case(today).label("status")
-    query = _base(status, func.count(Commitment.id)).where(_due_in(year)).group_by(status)
+def status_counts(year: Year | None, today: date, groups: list[CommitmentGroup] | None = None) -> dict[str, int]:
+    groups = commitment_groups(year, today) if groups is None else groups
     counts = {"met": 0, "on_track": 0, "at_risk": 0, "unmet": 0}
-    counts.update({key: int(n) for key, n in db.session.execute(query)})
+    for group in groups:
+        counts[group.status] += group.commitments
     return counts
 
 
-def headline(year: Year | None, today: date) -> Headline:
-    committed, delivered, count, returned = db.session.execute(
-        _base(*_commitment_sums(), func.coalesce(func.sum(_money(Commitment.returned_quantity)), 0)).where(_due_in(year))
-    ).one()
+def headline(year: Year | None, today: date, groups: list[CommitmentGroup] | None = None) -> Headline:
+    groups = commitment_groups(year, today) if groups is None else groups
+    committed, delivered, count, returned = (
+        sum(getattr(group, name) for group in groups)
+        for name in ("committed_pence", "delivered_pence", "commitments", "returned_pence")
+    )
     in_year, deliveries = db.session.execute(
         _delivered_totals(
             year, func.coalesce(func.sum(DeliveryTotal.value_pence), 0), func.coalesce(func.sum(DeliveryTotal.deliveries), 0)
@@ -289,7 +328,7 @@ def headline(year: Year | None, today: date) -> Headline:
         )
     )
     fund, credits = settlements(year)
-    counts = status_counts(year, today)
+    counts = status_counts(year, today, groups)
     return Headline(
         committed_pence=int(committed),
         delivered_against_commitments_pence=int(delivered),
@@ -360,29 +399,37 @@ class Kpi:
 
 
 def latest_rating():
-    """The latest 12-month rating an officer gave the commitment (a correlated subquery)."""
+    """(the rating, the join condition): the latest 12-month rating an officer gave each
+    commitment, outer-joined once (the newest year of its ratings), not a subquery per row."""
+    from sqlalchemy.orm import aliased
+
     from models.returns.models import KpiRating
 
-    return (
-        select(KpiRating.rating).where(KpiRating.commitment_id == Commitment.id)
-        .order_by(KpiRating.year_start.desc()).limit(1).scalar_subquery()
+    newest = (
+        select(KpiRating.commitment_id, func.max(KpiRating.year_start).label("year_start"))
+        .group_by(KpiRating.commitment_id).subquery()
     )
+    latest = aliased(KpiRating, name="latest_rating")
+    return latest, newest, and_(latest.commitment_id == newest.c.commitment_id, latest.year_start == newest.c.year_start)
 
 
 def kpis(year: Year | None, today: date, only_in_tier: bool = False, status: str | None = None, limit: int = 500) -> list[Kpi]:
     """Each approved commitment as a KPI: target, delivered, status, value; one query."""
     tier = tier_case()
     state = _status_case(today)
+    latest, newest, latest_of_newest = latest_rating()
     query = (
         _base(
             Commitment.id, Contract.id, Contract.reference, Contract.title, Contract.value_pence, tier,
             Organisation.name, Theme.name, Measure.name, Measure.unit, Commitment.target_quantity,
             Commitment.total_delivered, Commitment.due_date, state, Measure.proxy_value_pence,
             Commitment.settlement, Commitment.fund_payment_pence, Commitment.remedial_action,
-            Commitment.returned_quantity, latest_rating(),
+            Commitment.returned_quantity, latest.rating,
         )
         .join(Organisation, Organisation.id == Contract.supplier_id)
         .join(Theme, Theme.id == Measure.theme_id)
+        .outerjoin(newest, newest.c.commitment_id == Commitment.id)
+        .outerjoin(latest, latest_of_newest)
         .where(_due_in(year))
         .order_by(Organisation.name, Contract.reference, Commitment.due_date, Commitment.id)
         .limit(limit)
@@ -483,14 +530,17 @@ class Diversity:
 def diversity(year: Year | None) -> list[Diversity]:
     """Verified organisations by kind and size, and whether they are based in the borough;
     *engaged* means a group with a need published or a supplier with a pledge made in the year."""
-    pledged = select(Pledge.supplier_id).where(Pledge.source == "supplier")  # not the council funding needs
-    needed = select(Need.organisation_id).where(Need.published_at.is_not(None))
+    # Whether each organisation has a pledge or a published need in the year: an index probe
+    # per organisation (by supplier, by organisation), not a pass over every pledge; the
+    # council's funding of needs from the Fund is not a supplier's pledge.
+    pledged = select(Pledge.id).where(Pledge.supplier_id == Organisation.id, Pledge.source == "supplier")
+    needed = select(Need.id).where(Need.organisation_id == Organisation.id, Need.published_at.is_not(None))
     if year is not None:
         start = datetime.combine(year.first_day, datetime.min.time())
         end = datetime.combine(year.last_day + timedelta(days=1), datetime.min.time())
         pledged = pledged.where(Pledge.created_at >= start, Pledge.created_at < end)
         needed = needed.where(Need.published_at >= start, Need.published_at < end)
-    engaged = or_(Organisation.id.in_(pledged), Organisation.id.in_(needed))
+    engaged = or_(pledged.exists(), needed.exists())
     band = case(
         (Organisation.kind == "vcse", literal("Community groups (VCSE)")),
         (Organisation.size_band.in_(("micro", "small")), literal("Suppliers: micro and small")),
@@ -498,16 +548,21 @@ def diversity(year: Year | None) -> list[Diversity]:
         else_=literal("Suppliers: large"),
     ).label("band")
     local = case((Organisation.based_in_borough.is_(True), literal(" based in the borough")), else_=literal(" based elsewhere"))
-    rows = []
-    for grouping in (band, (band + local).label("band_local")):
-        query = (
-            select(grouping, func.count(Organisation.id), func.count(case((engaged, Organisation.id))))
-            .where(Organisation.status == OrganisationStatus.VERIFIED.value)
-            .group_by(grouping)
-            .order_by(grouping)
-        )
-        rows.extend(Diversity(label, int(total), int(active)) for label, total, active in db.session.execute(query))
-    return rows
+    # One pass: by band and where based; the bands' own rows are their sums.
+    query = (
+        select(band, local.label("local"), func.count(Organisation.id), func.count(case((engaged, Organisation.id))))
+        .where(Organisation.status == OrganisationStatus.VERIFIED.value)
+        .group_by(band, local)
+    )
+    by_band: dict[str, tuple[int, int]] = {}
+    by_place: dict[str, tuple[int, int]] = {}
+    for label, where, total, active in db.session.execute(query):
+        total_so_far, active_so_far = by_band.get(label, (0, 0))
+        by_band[label] = (total_so_far + int(total), active_so_far + int(active))
+        by_place[label + where] = (int(total), int(active))
+    return [Diversity(label, *by_band[label]) for label in sorted(by_band)] + [
+        Diversity(label, *by_place[label]) for label in sorted(by_place)
+    ]
 
 
 def years_available(today: date) -> list[Year]:
@@ -637,21 +692,22 @@ def build_report(year: Year, today: date) -> Report:
     from models.fund.ledger import fund_summary, fund_year
 
     all_kpis = kpis(year, today, only_in_tier=True, limit=5000)
+    groups = commitment_groups(year, today)
     return Report(
         year=year,
         today=today,
-        headline=headline(year, today),
+        headline=headline(year, today, groups),
         deliveries=delivery_split(year),
         contracts=contracts_over_threshold(year),
         kpis=all_kpis,
         unmet=[kpi for kpi in all_kpis if kpi.status == "unmet"],
-        themes=by_theme(year),
+        themes=by_theme(year, groups),
         wards=[row for row in delivered_by_ward(year) if row.delivered_pence],
         participation=participation(year),
         diversity=diversity(year),
         case_studies=case_studies_for(year),
-        sources=by_source(year),
-        directorates=by_directorate(year),
+        sources=by_source(year, groups),
+        directorates=by_directorate(year, groups),
         fund=fund_summary(),
         fund_year=fund_year(year.start),
     )

@@ -109,8 +109,14 @@ def delivery_split(year: Period | None = None, supplier_id: int | None = None) -
         .join(Commitment, Commitment.id == Allocation.commitment_id)
         .join(Measure, Measure.id == Commitment.measure_id)
         .group_by(Allocation.pledge_id)
-        .subquery()
     )
+    if year is not None or supplier_id is not None:
+        # Only the allocations of the deliveries counted below, not every allocation's sum.
+        counted = select(Pledge.id).where(_confirmed_in(year))
+        if supplier_id is not None:
+            counted = counted.where(Pledge.supplier_id == supplier_id)
+        per_pledge = per_pledge.where(Allocation.pledge_id.in_(counted))
+    per_pledge = per_pledge.subquery()
     value = cast(Need.value_pence, BigInteger)
     to_priced = cast(func.coalesce(per_pledge.c.to_priced, 0), BigInteger)
     allocated = cast(func.coalesce(per_pledge.c.allocated, 0), BigInteger)

@@ -7,11 +7,10 @@ queries whatever the number of rows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
 
 from models import db
 from models.contracts.models import Commitment, CommitmentStatus, Contract, at_risk_rule, commitment_status
@@ -20,7 +19,7 @@ from models.reporting.reconciliation import DeliverySplit, delivery_split
 from models.needs.models import Need
 from models.people.organisations import Organisation, OrganisationKind, OrganisationStatus
 from models.pledges.models import Pledge
-from models.places.themes import Measure
+from models.places.themes import Measure, Theme
 
 SETTLEMENT_LABELS = {"fund_payment": "Social Value Fund payment in lieu", "credit": "Credit approved by the council"}
 
@@ -55,6 +54,47 @@ class CommitmentLine:
 
 
 @dataclass(frozen=True)
+class RatingLine:
+    """An officer's rating of one of the supplier's KPIs for a 12-month year (only ratings an
+    officer confirmed or gave: proposed ones are not published)."""
+
+    contract_reference: str
+    measure: str
+    unit: str
+    year_start: date
+    year_end: date
+    rating: str
+    proposed: str
+    reason: str
+    delivered: int
+    pro_rata_target: int
+
+    @property
+    def label(self) -> str:
+        from models.returns.ratings import Rating
+
+        return Rating(self.rating).label
+
+
+def confirmed_ratings(supplier_id: int) -> list[RatingLine]:
+    """The supplier's KPIs' confirmed ratings, by contract, KPI and year (newest first): one query."""
+    from models.returns.models import KpiRating
+
+    rows = db.session.execute(
+        select(Contract.reference, Measure.name, Measure.unit, KpiRating.year_start, KpiRating.year_end, KpiRating.rating,
+               KpiRating.proposed, KpiRating.reason, KpiRating.delivered, KpiRating.pro_rata_target)
+        .select_from(KpiRating)
+        .join(Commitment, Commitment.id == KpiRating.commitment_id)
+        .join(Contract, Contract.id == Commitment.contract_id)
+        .join(Measure, Measure.id == Commitment.measure_id)
+        .where(Contract.supplier_id == supplier_id, Commitment.state == "approved", Commitment.is_kpi.is_(True))
+        .order_by(Contract.reference, Measure.name, Commitment.id, KpiRating.year_start.desc())
+    ).all()
+    return [RatingLine(reference, measure, unit, start, end, rating, proposed, reason or "", int(delivered), int(target))
+            for reference, measure, unit, start, end, rating, proposed, reason, delivered, target in rows]
+
+
+@dataclass(frozen=True)
 class Scorecard:
     supplier: Organisation
     contracts: list[Contract]
@@ -63,6 +103,7 @@ class Scorecard:
     # The same deliveries split by what they count towards, and why their value differs
     # from what the commitments show as delivered in pounds.
     split: DeliverySplit
+    ratings: list[RatingLine] = field(default_factory=list)  # the KPIs' confirmed 12-month ratings
 
     @property
     def contracts_value_pence(self) -> int:
@@ -102,39 +143,33 @@ def supplier_scorecard(supplier: Organisation, today: date) -> Scorecard:
     contracts = list(
         db.session.scalars(select(Contract).where(Contract.supplier_id == supplier.id).order_by(Contract.reference))
     )
-    commitments = db.session.scalars(
-        select(Commitment)
+    # Plain columns, not objects: a supplier with hundreds of commitments loads them in one query.
+    rows = db.session.execute(
+        select(Commitment.id, Commitment.contract_id, Contract.reference, Measure.name, Theme.name, Measure.unit,
+               Commitment.description, Commitment.target_quantity, Commitment.delivered_quantity,
+               Commitment.returned_quantity, Commitment.due_date, Measure.proxy_value_pence, Commitment.settlement)
         .join(Contract, Contract.id == Commitment.contract_id)
+        .join(Measure, Measure.id == Commitment.measure_id)
+        .join(Theme, Theme.id == Measure.theme_id)
         .where(Contract.supplier_id == supplier.id, Commitment.state == "approved")
-        .options(joinedload(Commitment.contract), joinedload(Commitment.measure).joinedload(Measure.theme))
         .order_by(Commitment.due_date, Commitment.id)
     ).all()
     days, share = at_risk_rule()
-    lines = [
-        CommitmentLine(
-            id=commitment.id,
-            contract_id=commitment.contract_id,
-            contract_reference=commitment.contract.reference,
-            measure=commitment.measure.name,
-            theme=commitment.measure.theme.name,
-            unit=commitment.measure.unit,
-            description=commitment.description,
-            target_quantity=commitment.target_quantity,
-            delivered_quantity=commitment.total_delivered,
-            due_date=commitment.due_date,
-            status=commitment_status(
-                commitment.target_quantity, commitment.total_delivered, commitment.due_date, today, days, share
-            ),
-            target_value_pence=commitment.target_value_pence,
-            delivered_value_pence=commitment.delivered_value_pence,
-            settlement=commitment.settlement,
-            delivered_through_pledges=commitment.delivered_quantity,
-            delivered_through_returns=commitment.returned_quantity,
-        )
-        for commitment in commitments
-    ]
+    lines = []
+    for (id_, contract_id, reference, measure, theme, unit, description, target, pledged, returned, due, proxy,
+         settlement) in rows:
+        delivered = pledged + (returned or 0)
+        lines.append(CommitmentLine(
+            id=id_, contract_id=contract_id, contract_reference=reference, measure=measure, theme=theme, unit=unit,
+            description=description, target_quantity=target, delivered_quantity=delivered, due_date=due,
+            status=commitment_status(target, delivered, due, today, days, share),
+            target_value_pence=None if proxy is None else target * proxy,
+            delivered_value_pence=None if proxy is None else delivered * proxy,
+            settlement=settlement, delivered_through_pledges=pledged, delivered_through_returns=returned or 0,
+        ))
     return Scorecard(
-        supplier, contracts, lines, ledger_totals(LedgerFilters(supplier=supplier.id)), delivery_split(supplier_id=supplier.id)
+        supplier, contracts, lines, ledger_totals(LedgerFilters(supplier=supplier.id)), delivery_split(supplier_id=supplier.id),
+        confirmed_ratings(supplier.id),
     )
 
 

@@ -29,14 +29,19 @@ if TYPE_CHECKING:
 MIN_STRATEGIC_KPIS = 3
 
 
+# Each threshold's key in the settings table (an administrator sets them at Council settings).
+RATING_SETTINGS = {
+    "good": "rating_good_percent",
+    "approaching": "rating_approaching_percent",
+    "requires_improvement": "rating_requires_improvement_percent",
+}
+
+
 def thresholds() -> Thresholds:
+    """The council's rating thresholds; the defaults when the settings do not rise."""
     default = Thresholds()
     try:
-        return Thresholds(
-            good=get_int_setting("rating_good_percent", default.good),
-            approaching=get_int_setting("rating_approaching_percent", default.approaching),
-            requires_improvement=get_int_setting("rating_requires_improvement_percent", default.requires_improvement),
-        )
+        return Thresholds(**{part: get_int_setting(key, getattr(default, part)) for part, key in RATING_SETTINGS.items()})
     except ValueError:
         return default
 

@@ -236,9 +236,13 @@ def submit_return(supplier_return: SupplierReturn, user: "User", answer: str = "
 
 
 def _add_to_commitments(supplier_return: SupplierReturn, sign: int) -> None:
-    # A line an officer split counts as split (models/returns/splits.py).
+    """The return starts or stops counting: in its commitments' returned quantities (a line an
+    officer split counts as split, models/returns/splits.py) and in the delivery totals
+    (models/returns/totals.py), in this transaction."""
     from models.returns.splits import counted_parts
+    from models.returns.totals import count_return
 
+    count_return(supplier_return, sign)
     for commitment_id, quantity in counted_parts(supplier_return.lines):
         db.session.execute(
             update(Commitment).where(Commitment.id == commitment_id)

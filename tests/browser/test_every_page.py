@@ -99,6 +99,7 @@ FORMS = [
     ("officer", "/officers/rounds/{round_id}/letters"),
     ("officer", "/officers/rounds/new"),
     ("officer", "/officers/contracts/new"),
+    ("officer", "/officers/contracts/{contract_id}/schedule"),
     ("officer", "/officers/stories/new"),
     ("officer", "/officers/case-studies/new"),
     ("admin", "/admin/themes/new"),
@@ -319,6 +320,7 @@ def seed_new_features(officer) -> dict:
         },
         "forms": {"draft_return_id": draft.id, "commitment_id": contract.commitments[0].id, "empty_offer_id": empty_offer.id,
                   "contribution_id": developer_agreement.contributions[0].id, "agreement_id": contract.id,
+                  "contract_id": contract.id,
                   "ideas_round_id": db.session.scalar(select(Idea.round_id).order_by(Idea.id))},
     }
 

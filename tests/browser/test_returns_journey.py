@@ -82,3 +82,42 @@ def test_supplier_files_a_return_and_the_officer_queries_then_accepts_it(new_con
     officer.screenshot(path=str(tmp_path / "contract.png"), full_page=True)
     seller.goto(seller.url)
     seller.screenshot(path="/tmp/returns_supplier_return.png", full_page=True)
+
+
+def test_officer_sets_a_schedule_then_rejects_a_return_after_are_you_sure(new_context, world, app):
+    from datetime import date
+
+    from models import Commitment, Contract, User, db
+    from models.returns.rules import LineDetails, save_line, start_return, submit_return
+
+    officer = new_context().new_page()
+    sign_in(officer, "officer@example.org")
+    officer.goto(f"/officers/contracts/{world.contract}")
+    expect(officer.locator("main")).to_contain_text("Returns: quarterly (the schedule for its tier)")
+    officer.get_by_role("link", name="Change how often it reports").click()
+    axe_check(officer)
+    officer.get_by_label("Yearly", exact=True).check()
+    officer.get_by_role("button", name="Save the schedule").click()
+    expect(officer.locator(".govuk-error-message")).to_contain_text("Say why this contract reports on this schedule")
+    axe_check(officer)
+    officer.get_by_label("Why?").fill("Agreed at the mobilisation meeting: one report a year.")
+    officer.get_by_role("button", name="Save the schedule").click()
+    expect(officer.locator(".govuk-notification-banner--success")).to_contain_text("BRENT-RET-001 now reports yearly")
+
+    with app.app_context():
+        seller = db.session.get(User, world.seller)
+        filed = start_return(db.session.get(Contract, world.contract), seller, date(2025, 4, 1), date.today())
+        assert filed.period_end == date(2026, 3, 31)  # the yearly period
+        save_line(filed, db.session.get(Commitment, world.hires), seller, LineDetails(3, "Three local hires"))
+        submit_return(filed, seller)
+        db.session.commit()
+        return_id = filed.id
+
+    officer.goto(f"/officers/returns/{return_id}")
+    officer.get_by_label("Why is it rejected?").fill("No evidence of where the three hires live.")
+    officer.get_by_role("button", name="Reject the return").click()
+    expect(officer.locator("h1")).to_contain_text("Are you sure you want to reject the return for BRENT-RET-001")
+    axe_check(officer)
+    officer.get_by_role("button", name="Yes, reject the return").click()
+    expect(officer.locator(".govuk-notification-banner--success")).to_contain_text("Return rejected")
+    expect(officer.locator("main")).to_contain_text("Rejected")

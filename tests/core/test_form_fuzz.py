@@ -420,6 +420,7 @@ def routes(app, world: World, make_user) -> list[Route]:
         Route("officers.query", "officer@example.org", f"/officers/returns/{ids['sent_return']}/query", f"/officers/returns/{ids['sent_return']}"),
         Route("officers.reject", "officer@example.org", f"/officers/returns/{ids['sent_return']}/reject", f"/officers/returns/{ids['sent_return']}"),
         Route("officers.split_return_line", "officer@example.org", f"/officers/return-lines/{ids['sent_line']}/split", f"/officers/returns/{ids['sent_return']}/splits"),
+        Route("officers.reporting_schedule", "officer@example.org", f"/officers/contracts/{world.contract}/schedule"),
         Route("officers.new_commitment", "officer@example.org", f"/officers/contracts/{world.contract}/commitments/new"),
         Route("officers.decide_commitment_view", "officer@example.org", f"/officers/commitments/{world.proposed}/decision", f"/officers/commitments/{world.proposed}"),
         Route("officers.remedial_plan", "officer@example.org", f"/officers/commitments/{world.hours}/remedial-plan", f"/officers/commitments/{world.hours}"),

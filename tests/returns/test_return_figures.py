@@ -56,3 +56,112 @@ def test_scorecard_api_and_ledger_show_delivery_by_source(app, world, client):
 
     grants = json.loads(client.get("/open-data/360giving.json").get_data(as_text=True))
     assert grants["grants"] == []  # 360Giving: confirmed pledges only
+
+
+def live_totals(theme_slug=None, supplier_id=None, year=None) -> tuple[int, int, int]:
+    """The returns' totals aggregated afresh from the rows (what the kept totals must equal)."""
+    from sqlalchemy import BigInteger, cast, func, select
+
+    from models import Measure, Theme
+    from models.returns.models import ReturnLine, SupplierReturn
+
+    query = (
+        select(func.count(func.distinct(SupplierReturn.id)), func.count(ReturnLine.id),
+               func.coalesce(func.sum(cast(ReturnLine.quantity, BigInteger) * func.coalesce(Measure.proxy_value_pence, 0)), 0))
+        .select_from(ReturnLine).join(SupplierReturn, SupplierReturn.id == ReturnLine.return_id)
+        .join(Commitment, Commitment.id == ReturnLine.commitment_id).join(Measure, Measure.id == Commitment.measure_id)
+        .join(Theme, Theme.id == Measure.theme_id).join(Contract, Contract.id == SupplierReturn.contract_id)
+        .where(SupplierReturn.state == "accepted")
+    )
+    if theme_slug:
+        query = query.where(Theme.slug == theme_slug)
+    if supplier_id:
+        query = query.where(Contract.supplier_id == supplier_id)
+    if year:
+        query = query.where(SupplierReturn.period_end >= date(year, 4, 1), SupplierReturn.period_end <= date(year + 1, 3, 31))
+    return tuple(int(value) for value in db.session.execute(query).one())
+
+
+def every_filter(world) -> list[tuple]:
+    from sqlalchemy import select
+
+    from models import Theme
+
+    slugs = db.session.scalars(select(Theme.slug)).all()
+    return [(theme, supplier, year) for theme in [None, *slugs] for supplier in (None, world.supplier, world.other_supplier)
+            for year in (None, 2024, 2025, 2026)]
+
+
+def assert_kept_equal_live(world) -> None:
+    from models.returns.totals import rebuild_return_totals
+
+    db.session.expire_all()
+    kept = {key: tuple(vars(returns_totals(*key)).values()) for key in every_filter(world)}
+    assert kept == {key: live_totals(*key) for key in every_filter(world)}
+    rebuild_return_totals()
+    assert {key: tuple(vars(returns_totals(*key)).values()) for key in every_filter(world)} == kept
+    db.session.rollback()
+
+
+def test_the_kept_returns_totals_equal_a_recount_through_corrections_and_proxy_changes(app, world):
+    from models import Measure
+    from models.places.themes import save_measure
+    from models.returns.models import SupplierReturn
+    from models.returns.rules import start_correction
+
+    with app.app_context():
+        assert returns_totals().returns == 1 and returns_totals().lines == 2
+        assert_kept_equal_live(world)
+        seller, officer = get(User, world.seller), get(User, world.officer)
+        # A second quarter, and a correction of the first: the corrected version stops counting.
+        second = start_return(get(Contract, world.contract), seller, date(2025, 7, 1), date(2025, 11, 1))
+        save_line(second, get(Commitment, world.hires), seller, LineDetails(3, "Three hires"))
+        submit_return(second, seller)
+        accept_return(second.id, officer)
+        first = db.session.scalar(select_first_return(world))
+        correction = start_correction(first, seller)
+        save_line(correction, get(Commitment, world.spend), seller, LineDetails(50_000, "Local spend, corrected", spend={
+            "micro": 0, "small": 50_000, "medium": 0, "large": 0}))
+        submit_return(correction, seller)
+        accept_return(correction.id, officer)
+        db.session.commit()
+        assert get(SupplierReturn, first.id).state == "superseded"
+        assert (returns_totals().returns, returns_totals().value_pence) == (2, 50_000_00)
+        assert_kept_equal_live(world)
+        # The spend measure's value per unit changes: the returns' totals are valued again.
+        spend = get(Commitment, world.spend).measure
+        save_measure(spend, spend.theme, spend.name, spend.unit, 200, spend.need_kind, spend.active, officer,
+                     spend.delivered_through, spend.is_spend)
+        db.session.commit()
+        assert returns_totals().value_pence == 100_000_00
+        assert_kept_equal_live(world)
+        assert db.session.get(Measure, spend.id).proxy_value_pence == 200
+
+
+def select_first_return(world):
+    from sqlalchemy import select
+
+    from models.returns.models import SupplierReturn
+
+    return select(SupplierReturn).where(SupplierReturn.contract_id == world.contract,
+                                        SupplierReturn.period_start == date(2025, 4, 1), SupplierReturn.version == 1)
+
+
+def test_the_migration_backfills_the_returns_totals_and_keeps_every_commitment(app, world):
+    """Accepted returns from before the totals counted them: downgraded past the migration and
+    upgraded again over the same rows, they are counted, and no commitment is lost (on SQLite
+    the migration adds its columns without copying the contracts table, whose ON DELETE
+    CASCADE would delete the commitments)."""
+    from alembic import command
+    from sqlalchemy import func, select
+
+    with app.app_context():
+        kept = {key: tuple(vars(returns_totals(*key)).values()) for key in every_filter(world)}
+        commitments = db.session.scalar(select(func.count()).select_from(Commitment))
+        db.session.remove()
+        config = app.extensions["migrate"].migrate.get_config()
+        command.downgrade(config, "a91d5e3c7f48")  # the revision before the schedule and the returns' totals
+        command.upgrade(config, "head")
+        assert db.session.scalar(select(func.count()).select_from(Commitment)) == commitments == 6
+        assert {key: tuple(vars(returns_totals(*key)).values()) for key in every_filter(world)} == kept
+        assert returns_totals().returns == 1 and get(Commitment, world.apprenticeships).returned_quantity == 26

@@ -8,7 +8,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import Commitment, EmailMessage, db
 from models.returns.models import SupplierReturn
@@ -144,3 +144,38 @@ def test_the_wrong_people_are_refused(app, world):
     response = post_form(outsider, f"/suppliers/contracts/{world.contract}/returns/{Q1}", {},
                          form_url=f"/suppliers/contracts/{world.other_contract}/returns")
     assert response.status_code == 403, token_page
+
+
+def test_rejecting_asks_are_you_sure_first_carrying_the_reason(app, world):
+    supplier = signed_in(app, "supplier@example.org")
+    return_id = start(supplier, world)
+    post_form(supplier, f"/suppliers/returns/{return_id}/commitments/{world.apprenticeships}", line_form())
+    post_form(supplier, f"/suppliers/returns/{return_id}/submit", {}, form_url=f"/suppliers/returns/{return_id}")
+    officer = signed_in(app, "officer@example.org")
+    url, page_url = f"/officers/returns/{return_id}/reject", f"/officers/returns/{return_id}"
+    response = post_form(officer, url, {"reject-reason": ""}, form_url=page_url)
+    assert response.status_code == 400 and error_beside(response.get_data(as_text=True), "Enter the reason for rejecting the return")
+    response = post_form(officer, url, {"reject-reason": "No evidence that the apprentices live in Brent"}, form_url=page_url)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Are you sure you want to reject the return for BRENT-RET-001, 1 April 2025 to 30 June 2025?" in page
+    assert "You cannot undo this" in page and "will be emailed your reason" in page
+    assert 'name="reject-reason" value="No evidence that the apprentices live in Brent"' in page
+    assert 'name="confirmed" value="yes"' in page and f'href="{page_url}"' in page
+    with app.app_context():
+        assert get(SupplierReturn, return_id).state == "submitted"  # nothing changed yet
+        assert db.session.scalar(select(EmailMessage.id).where(EmailMessage.subject.like("Rejected%"))) is None
+    # The supplier cannot reject its own return, confirmed or not.
+    assert post_form(supplier, url, {"reject-reason": "x", "confirmed": "yes"}, form_url=f"/suppliers/returns/{return_id}").status_code == 403
+    response = post_form(officer, url, {"reject-reason": "No evidence that the apprentices live in Brent", "confirmed": "yes"},
+                         form_url=page_url)
+    assert response.status_code == 302
+    with app.app_context():
+        rejected = get(SupplierReturn, return_id)
+        assert (rejected.state, rejected.reject_reason) == ("rejected", "No evidence that the apprentices live in Brent")
+        assert get(Commitment, world.apprenticeships).returned_quantity == 0
+        assert db.session.scalar(select(func.count()).select_from(EmailMessage).where(EmailMessage.subject.like("Rejected%"))) == 1
+    # Asked again once decided: no "Are you sure?", it says it is already decided and changes nothing.
+    response = post_form(officer, url, {"reject-reason": "Again"}, form_url=page_url, follow_redirects=True)
+    assert "already rejected" in response.get_data(as_text=True)
+    assert post_form(officer, "/officers/returns/999999/reject", {"reject-reason": "x"}, form_url=page_url).status_code == 404

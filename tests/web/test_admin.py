@@ -58,6 +58,9 @@ SETTINGS = {
     "return_months_kpi": "6",
     "return_months_strategic": "3",
     "return_due_days": "30",
+    "rating_good_percent": "100",
+    "rating_approaching_percent": "85",
+    "rating_requires_improvement_percent": "60",
 }
 
 
