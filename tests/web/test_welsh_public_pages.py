@@ -66,6 +66,8 @@ def english_fragments() -> dict[str, str]:
 def visible_text(response) -> str:
     body = response.get_data(as_text=True)
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    # Text a page says is English (lang="en": the API's summaries from its OpenAPI document).
+    body = re.sub(r"<(td|p|span)\b[^>]*\blang=\"en\"[^>]*>.*?</\1>", " ", body, flags=re.S)
     return SPACE.sub(" ", html.unescape(TAG.sub(" ", body)))
 
 
