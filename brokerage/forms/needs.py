@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -158,12 +159,12 @@ class NeedForm(FlaskForm):
 
 class ModerationForm(FlaskForm):
     comment = TextAreaField(
-        "Comment for the group",
-        description="Needed when you request changes or reject. The group sees it.",
+        _l("Comment for the group"),
+        description=_l("Needed when you request changes or reject. The group sees it."),
         widget=GovTextArea(),
-        validators=[Length(max=2000, message="Comment must be 2,000 characters or fewer")],
+        validators=[Length(max=2000, message=_l("Comment must be 2,000 characters or fewer"))],
     )
-    publish = SubmitField("Publish", widget=GovSubmitInput())
-    request_changes = SubmitField("Request changes", widget=GovSubmitInput())
-    reject = SubmitField("Reject", widget=GovSubmitInput())
+    publish = SubmitField(_l("Publish"), widget=GovSubmitInput())
+    request_changes = SubmitField(_l("Request changes"), widget=GovSubmitInput())
+    reject = SubmitField(_l("Reject"), widget=GovSubmitInput())
 

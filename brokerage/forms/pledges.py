@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
@@ -121,12 +122,12 @@ class DeliveryForm(FlaskForm):
 
 class DisputeForm(FlaskForm):
     reason = TextAreaField(
-        "What is in dispute?",
-        description="The supplier and the group see this.",
+        _l("What is in dispute?"),
+        description=_l("The supplier and the group see this."),
         widget=GovTextArea(),
-        validators=[Length(max=MAX_MESSAGE, message=f"Reason must be {MAX_MESSAGE:,} characters or fewer")],
+        validators=[Length(max=MAX_MESSAGE, message=_l("Reason must be %(max)s characters or fewer", max="{:,}".format(MAX_MESSAGE)))],
     )
-    dispute = SubmitField("Dispute the delivery", widget=GovSubmitInput())
+    dispute = SubmitField(_l("Dispute the delivery"), widget=GovSubmitInput())
 
 
 class AllocationForm(FlaskForm):
@@ -134,7 +135,7 @@ class AllocationForm(FlaskForm):
     allocation_form); `allocations` only anchors the rule's messages about them all."""
 
     allocations = HiddenField()
-    confirm = SubmitField("Confirm the delivery", widget=GovSubmitInput())
+    confirm = SubmitField(_l("Confirm the delivery"), widget=GovSubmitInput())
 
     # The fields shown: the commitments the delivery fits (models.pledges.rules.commitment_fits).
     commitment_fields: list[tuple[int, str]] = []
@@ -166,7 +167,7 @@ def allocation_form(pledge, commitments, **kwargs) -> AllocationForm:
                 description=commitment.description or None,
                 default=pledge.quantity if commitment.id == pledge.commitment_id and commitment.id in offered else 0,
                 widget=GovTextInput(),
-                validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")],
+                validators=[Optional(), NumberRange(min=0, message=_l("Enter 0 or more"))],
                 render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric", "suffix": {"text": pledge.need.unit}}},
             ),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -47,6 +48,6 @@ def review_need(need_id: int):
             send_need_decision(need)
 
         if apply_rule(decide, form):
-            flash(f"“{need.title}”: {need.status_label.lower()}. We have emailed the group.", "success")
+            flash(_("“%(title)s”: %(status)s. We have emailed the group.", title=need.title, status=_(need.status_label).lower()), "success")
             return redirect(url_for("officers.needs_queue"))
     return render_template("officers/review_need.html", need=need, form=form, events=events_for(need))
