@@ -105,3 +105,26 @@ def _label_catalogue() -> tuple:
         _l("Newest first"), _l("Deadline soonest"), _l("Most still needed"), _l("Open for pledges"),
         _l("Closed or expired"),
     )
+
+
+def _officer_label_catalogue() -> tuple:
+    """Labels models/ defines in English that the officer pages show, marked here so
+    extraction finds them; the officer templates translate them with _(round.state_label)."""
+    from flask_babel import lazy_gettext as _l
+
+    return (
+        # models/voting/models.py STATE_LABELS, RULE_LABELS, METHOD_LABELS, Round.area_name
+        _l("Results published"), _l("Most votes first (greedy)"), _l("Method of Equal Shares (with add-one completion)"),
+        _l("Method of Equal Shares (without completion)"), _l("Approval: choose up to a number of options"),
+        _l("Knapsack: choose options that fit within the budget"), _l("the whole borough"), _l("an imported election"),
+        # models/voting/identity.py CONFLICT_RULES and CHANNEL_LABELS
+        _l("The first ballot counts"), _l("A ballot cast in person wins"), _l("online, with an account"),
+        _l("online, with a letter code"), _l("in person, at a polling station"), _l("on paper"),
+        # models/voting/representation.py: the tables' titles and their simpler categories
+        _l("Your age"), _l("Your sex"), _l("Ethnic group"), _l("Disability"), _l("First language"),
+        _l("16 to 24"), _l("25 to 34"), _l("35 to 49"), _l("50 to 64"), _l("65 and over"), _l("Female"), _l("Male"),
+        _l("Prefer not to say"), _l("Yes, limited a lot"), _l("Yes, limited a little"), _l("English"),
+        _l("Another language"),
+        # models/ideas/ideas.py IDEA_STATE_LABELS
+        _l("Waiting for assessment"), _l("Feasible"), _l("Not feasible"), _l("Merged into another idea"),
+    )

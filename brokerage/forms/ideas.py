@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -143,27 +144,27 @@ class ReportForm(FlaskForm):
 
 class AssessForm(FlaskForm):
     outcome = RadioField(
-        "Is it feasible?", widget=GovRadioInput(),
-        choices=[SelectChoice("feasible", "Feasible"), SelectChoice("not_feasible", "Not feasible")],
-        validators=[InputRequired(message="Choose whether the idea is feasible")],
+        _l("Is it feasible?"), widget=GovRadioInput(),
+        choices=[SelectChoice("feasible", _l("Feasible")), SelectChoice("not_feasible", _l("Not feasible"))],
+        validators=[InputRequired(message=_l("Choose whether the idea is feasible"))],
     )
     estimate = PoundsField(
-        "Cost estimate in pounds (feasible ideas)", widget=GovTextInput(), validators=[Optional()],
-        not_an_amount="Enter the estimate in pounds, like 5000 or 5,000", example="5,000.50",
+        _l("Cost estimate in pounds (feasible ideas)"), widget=GovTextInput(), validators=[Optional()],
+        not_an_amount=_l("Enter the estimate in pounds, like 5000 or 5,000"), example="5,000.50",
     )
     explanation = TextAreaField(
-        "Explanation", description="How you estimated it, or why it is not feasible. Residents see this.",
+        _l("Explanation"), description=_l("How you estimated it, or why it is not feasible. Residents see this."),
         widget=GovTextArea(),
-        validators=[InputRequired(message="Explain your assessment: residents will see it"),
-                    Length(max=MAX_DESCRIPTION, message=f"Explanation must be {MAX_DESCRIPTION:,} characters or fewer")],
+        validators=[InputRequired(message=_l("Explain your assessment: residents will see it")),
+                    Length(max=MAX_DESCRIPTION, message=_l("Explanation must be %(max)s characters or fewer", max="{:,}".format(MAX_DESCRIPTION)))],
     )
-    submit = SubmitField("Save assessment", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save assessment"), widget=GovSubmitInput())
 
 
 class MergeForm(FlaskForm):
-    into = SelectField("Merge into", description="Its supporters move to the idea kept, each person counted once.",
+    into = SelectField(_l("Merge into"), description=_l("Its supporters move to the idea kept, each person counted once."),
                        widget=GovSelect(), validate_choice=False)
-    submit = SubmitField("Merge this duplicate", widget=GovSubmitInput())
+    submit = SubmitField(_l("Merge this duplicate"), widget=GovSubmitInput())
 
     def target(self) -> int | None:
         value = (self.into.data or "").strip()

@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -71,14 +72,14 @@ class TimeField(StringField):
         if not (self.data or "").strip():
             return
         if len(self.data) > 12 or (parsed := parse_time(self.data)) is None:
-            raise ValidationError("Enter a time like 9am, 5:30pm or 17:30")
+            raise ValidationError(_l("Enter a time like 9am, 5:30pm or 17:30"))
         self.time_value = parsed
 
 
 def _ward_choices() -> list[SelectChoice]:
     wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
     # No default: the officer chooses the ward, or the whole borough, on purpose.
-    return [SelectChoice("", "Choose a ward"), SelectChoice(WHOLE_BOROUGH, "The whole borough")] + [
+    return [SelectChoice("", _l("Choose a ward")), SelectChoice(WHOLE_BOROUGH, _l("The whole borough"))] + [
         SelectChoice(str(id_), name) for id_, name in wards
     ]
 
@@ -92,74 +93,74 @@ def london_today() -> date:
 
 class RoundForm(FlaskForm):
     title = StringField(
-        "Title",
-        description="What residents will see. For example: Harlesden & Kensal Green priorities 2027.",
+        _l("Title"),
+        description=_l("What residents will see. For example: Harlesden & Kensal Green priorities 2027."),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter a title for the round"), Length(max=150, message="Title must be 150 characters or fewer")],
+        validators=[InputRequired(message=_l("Enter a title for the round")), Length(max=150, message=_l("Title must be 150 characters or fewer"))],
     )
     description = TextAreaField(
-        "What the round is for (optional)",
-        description="Shown above the ballot. You can use Markdown.",
+        _l("What the round is for (optional)"),
+        description=_l("Shown above the ballot. You can use Markdown."),
         widget=GovCharacterCount(),
-        validators=[Optional(), Length(max=5000, message="Description must be 5,000 characters or fewer")],
+        validators=[Optional(), Length(max=5000, message=_l("Description must be 5,000 characters or fewer"))],
         render_kw={"params": {"maxlength": 5000}},
     )
-    ward_id = SelectField("Ward", description="Who can vote: residents with a postcode in this ward.", widget=GovSelect(), validate_choice=False)
+    ward_id = SelectField(_l("Ward"), description=_l("Who can vote: residents with a postcode in this ward."), widget=GovSelect(), validate_choice=False)
     budget = PoundsField(
-        "Budget in pounds",
+        _l("Budget in pounds"),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the budget in pounds")],
+        validators=[InputRequired(message=_l("Enter the budget in pounds"))],
     )
-    opens_on = date_field("Voting opens", "For example, 1 3 2027", required="Enter the date voting opens")
+    opens_on = date_field(_l("Voting opens"), _l("For example, 1 3 2027"), required=_l("Enter the date voting opens"))
     opens_time = TimeField(
-        "Opening time", description="UK time, for example 9am", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the time voting opens")],
+        "Opening time", description=_l("UK time, for example 9am"), widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the time voting opens"))],
         render_kw={"params": {"classes": "govuk-input--width-5"}},
     )
-    closes_on = date_field("Voting closes", "For example, 31 3 2027", required="Enter the date voting closes")
+    closes_on = date_field(_l("Voting closes"), _l("For example, 31 3 2027"), required=_l("Enter the date voting closes"))
     closes_time = TimeField(
-        "Closing time", description="UK time, for example 5pm", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the time voting closes")],
+        "Closing time", description=_l("UK time, for example 5pm"), widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the time voting closes"))],
         render_kw={"params": {"classes": "govuk-input--width-5"}},
     )
     method = RadioField(
-        "How residents vote",
+        _l("How residents vote"),
         widget=GovRadioInput(),
-        choices=[SelectChoice(value, label) for value, label in METHOD_LABELS.items()],
-        validators=[InputRequired(message="Choose how residents vote")],
+        choices=[SelectChoice(value, _l(label)) for value, label in METHOD_LABELS.items()],
+        validators=[InputRequired(message=_l("Choose how residents vote"))],
     )
     max_choices = WholeNumberField(
-        "Approval: how many options each resident can choose",
+        _l("Approval: how many options each resident can choose"),
         widget=GovTextInput(),
         validators=[Optional()],
         render_kw={"params": {"classes": "govuk-input--width-4"}},
     )
     min_spend_percent = WholeNumberField(
-        "Knapsack: the least share of the budget a ballot must spend, in percent (optional)",
+        _l("Knapsack: the least share of the budget a ballot must spend, in percent (optional)"),
         widget=GovTextInput(),
-        validators=[Optional(), NumberRange(min=0, max=100, message="Enter a share between 0 and 100")],
+        validators=[Optional(), NumberRange(min=0, max=100, message=_l("Enter a share between 0 and 100"))],
         render_kw={"params": {"classes": "govuk-input--width-4", "suffix": {"text": "%"}}},
     )
     rule = RadioField(
-        "Official rule for choosing the winners",
-        description="The results page also shows what the other rule would have chosen.",
+        _l("Official rule for choosing the winners"),
+        description=_l("The results page also shows what the other rule would have chosen."),
         widget=GovRadioInput(),
-        choices=[SelectChoice(value, label) for value, label in OFFICIAL_RULES.items()],
-        validators=[InputRequired(message="Choose the official rule")],
+        choices=[SelectChoice(value, _l(label)) for value, label in OFFICIAL_RULES.items()],
+        validators=[InputRequired(message=_l("Choose the official rule"))],
     )
-    ideas_opens_on = date_field("Ideas phase opens (optional)", "For example, 1 2 2027. Leave both dates empty for no ideas phase.")
-    ideas_closes_on = date_field("Ideas phase closes (optional)", "The last day for ideas, before voting opens. For example, 20 2 2027")
+    ideas_opens_on = date_field(_l("Ideas phase opens (optional)"), _l("For example, 1 2 2027. Leave both dates empty for no ideas phase."))
+    ideas_closes_on = date_field(_l("Ideas phase closes (optional)"), _l("The last day for ideas, before voting opens. For example, 20 2 2027"))
     comment_moderation = RadioField(
-        "Comments on ideas",
+        _l("Comments on ideas"),
         widget=GovRadioInput(),
         choices=[
-            SelectChoice("post", "Publish at once; anyone can report a comment"),
-            SelectChoice("pre", "Hold each comment until an officer publishes it"),
+            SelectChoice("post", _l("Publish at once; anyone can report a comment")),
+            SelectChoice("pre", _l("Hold each comment until an officer publishes it")),
         ],
         default="post",
         validators=[Optional()],
     )
-    submit = SubmitField("Save round", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save round"), widget=GovSubmitInput())
 
     def __init__(self, *args, opened: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,17 +183,17 @@ class RoundForm(FlaskForm):
 
     def validate_ward_id(self, field):
         if not field.data:
-            raise ValidationError("Choose the ward whose residents vote, or the whole borough")
+            raise ValidationError(_l("Choose the ward whose residents vote, or the whole borough"))
         if field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError("Choose a ward from the list")
+            raise ValidationError(_l("Choose a ward from the list"))
 
     def validate_opens_on(self, field):
         if field.data is not None and not self.opened and field.data < london_today():
-            raise ValidationError("The opening date must be today or in the future")
+            raise ValidationError(_l("The opening date must be today or in the future"))
 
     def validate_closes_on(self, field):
         if field.data is not None and field.data < london_today():
-            raise ValidationError("The closing date must be today or in the future")
+            raise ValidationError(_l("The closing date must be today or in the future"))
 
     def fill_from(self, round_) -> None:
         opens, closes = utc_to_london(round_.opens_at), utc_to_london(round_.closes_at)
@@ -224,12 +225,12 @@ class RoundForm(FlaskForm):
 
 class NeedOptionsForm(FlaskForm):
     needs = SelectMultipleField(
-        "Published needs in this ward",
-        description="Each costs what is still needed to fund it.",
+        _l("Published needs in this ward"),
+        description=_l("Each costs what is still needed to fund it."),
         widget=GovCheckboxesInput(),
         validate_choice=False,
     )
-    submit = SubmitField("Add to the ballot", widget=GovSubmitInput())
+    submit = SubmitField(_l("Add to the ballot"), widget=GovSubmitInput())
 
     def chosen_ids(self) -> list[int]:
         allowed = {choice.value for choice in self.needs.choices}
@@ -238,62 +239,62 @@ class NeedOptionsForm(FlaskForm):
     def validate_needs(self, field):
         allowed = {choice.value for choice in field.choices}
         if not field.data:
-            raise ValidationError("Choose at least one need")
+            raise ValidationError(_l("Choose at least one need"))
         if any(value not in allowed for value in field.data):
-            raise ValidationError("Choose needs from the list")
+            raise ValidationError(_l("Choose needs from the list"))
 
 
 class ItemOptionForm(FlaskForm):
     title = StringField(
         "Title", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter a title for the option"), Length(max=200, message="Title must be 200 characters or fewer")],
+        validators=[InputRequired(message=_l("Enter a title for the option")), Length(max=200, message=_l("Title must be 200 characters or fewer"))],
     )
     description = TextAreaField(
         "Description (optional)", widget=GovTextArea(),
-        validators=[Optional(), Length(max=5000, message="Description must be 5,000 characters or fewer")],
+        validators=[Optional(), Length(max=5000, message=_l("Description must be 5,000 characters or fewer"))],
     )
     cost = PoundsField(
         "Cost in pounds", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the cost in pounds")],
+        validators=[InputRequired(message=_l("Enter the cost in pounds"))],
     )
-    submit = SubmitField("Add option", widget=GovSubmitInput())
+    submit = SubmitField(_l("Add option"), widget=GovSubmitInput())
 
 
 class PaperBatchForm(FlaskForm):
     reference = StringField(
-        "Batch reference",
-        description="As written on the bundle, for example HKG-LIB-03.",
+        _l("Batch reference"),
+        description=_l("As written on the bundle, for example HKG-LIB-03."),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the batch reference written on the bundle"), Length(max=60, message="Reference must be 60 characters or fewer")],
+        validators=[InputRequired(message=_l("Enter the batch reference written on the bundle")), Length(max=60, message=_l("Reference must be 60 characters or fewer"))],
         render_kw={"params": {"classes": "govuk-input--width-20"}},
     )
     ballots = TextAreaField(
-        "Ballots",
-        description=(
+        _l("Ballots"),
+        description=_l(
             "One paper ballot per line: the option numbers ticked, separated by commas. For example: 1, 4, 7. "
             "Where the paper carries the voter's details, add them so that nobody votes twice: "
             "1, 4 | Ada Lovelace | 10/12/1980 | NW10 8AB"
         ),
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter at least one ballot, one per line"), Length(max=200_000, message="Enter at most 200,000 characters in one batch")],
+        validators=[InputRequired(message=_l("Enter at least one ballot, one per line")), Length(max=200_000, message=_l("Enter at most 200,000 characters in one batch"))],
         render_kw={"params": {"rows": 12}},
     )
-    submit = SubmitField("Enter batch", widget=GovSubmitInput())
+    submit = SubmitField(_l("Enter batch"), widget=GovSubmitInput())
 
 
 class PbUploadForm(FlaskForm):
     file = FileField(
-        "Pabulib file (.pb)",
-        description="A participatory budgeting election in the Pabulib format, up to 50 MB.",
+        _l("Pabulib file (.pb)"),
+        description=_l("A participatory budgeting election in the Pabulib format, up to 50 MB."),
         widget=GovFileInput(),
-        validators=[FileRequired(message="Choose a .pb file")],
+        validators=[FileRequired(message=_l("Choose a .pb file"))],
     )
-    submit = SubmitField("Import", widget=GovSubmitInput())
+    submit = SubmitField(_l("Import"), widget=GovSubmitInput())
 
     def validate_file(self, field):
         name = (field.data.filename or "").lower() if field.data else ""
         if not name.endswith(".pb"):
-            raise ValidationError("The file must be a Pabulib .pb file")
+            raise ValidationError(_l("The file must be a Pabulib .pb file"))
 
 
 
@@ -310,54 +311,54 @@ from models.voting.representation import PREFER_NOT, QUESTIONS  # noqa: E402
 
 class LettersForm(FlaskForm):
     postcodes = TextAreaField(
-        "Letters for each postcode",
-        description="One postcode a line and how many letters to print for it (the addresses there), like “NW10 8AB 12”.",
+        _l("Letters for each postcode"),
+        description=_l("One postcode a line and how many letters to print for it (the addresses there), like “NW10 8AB 12”."),
         widget=GovTextArea(),
-        validators=[Length(max=100_000, message="Enter at most 100,000 characters")],
+        validators=[Length(max=100_000, message=_l("Enter at most 100,000 characters"))],
         render_kw={"params": {"rows": 8}},
     )
     every_other = WholeNumberField(
-        "Letters for every other postcode in the ward",
-        description="Leave empty for none.",
+        _l("Letters for every other postcode in the ward"),
+        description=_l("Leave empty for none."),
         widget=GovTextInput(),
-        validators=[Optional(), NumberRange(min=0, max=500, message="Enter a number from 0 to 500")],
+        validators=[Optional(), NumberRange(min=0, max=500, message=_l("Enter a number from 0 to 500"))],
         render_kw={"params": {"classes": "govuk-input--width-5"}},
     )
     in_person = TextAreaField(
-        "Where to vote in person",
-        description="Printed on every letter: the polling stations, their addresses and opening times.",
+        _l("Where to vote in person"),
+        description=_l("Printed on every letter: the polling stations, their addresses and opening times."),
         widget=GovTextArea(),
-        validators=[InputRequired(message="Say where people can vote in person"), Length(max=2000, message="Enter at most 2,000 characters")],
+        validators=[InputRequired(message=_l("Say where people can vote in person")), Length(max=2000, message=_l("Enter at most 2,000 characters"))],
         render_kw={"params": {"rows": 4}},
     )
-    submit = SubmitField("Print the letters", widget=GovSubmitInput())
+    submit = SubmitField(_l("Print the letters"), widget=GovSubmitInput())
 
 
 class ChannelsForm(FlaskForm):
     conflict_rule = RadioField(
-        "When someone votes twice",
-        choices=[SelectChoice(key, label) for key, label in CONFLICT_RULES.items()],
+        _l("When someone votes twice"),
+        choices=[SelectChoice(key, _l(label)) for key, label in CONFLICT_RULES.items()],
         widget=GovRadioInput(),
-        validators=[InputRequired(message="Choose which ballot counts when someone votes twice")],
+        validators=[InputRequired(message=_l("Choose which ballot counts when someone votes twice"))],
     )
     min_age = WholeNumberField(
-        "Minimum age to vote",
-        description="Leave empty for no age limit.",
+        _l("Minimum age to vote"),
+        description=_l("Leave empty for no age limit."),
         widget=GovTextInput(),
-        validators=[Optional(), NumberRange(min=0, max=130, message="Enter an age from 0 to 130")],
+        validators=[Optional(), NumberRange(min=0, max=130, message=_l("Enter an age from 0 to 130"))],
         render_kw={"params": {"classes": "govuk-input--width-3"}},
     )
     identity_online = BooleanField(
-        "Ask people voting online with an account for their name and date of birth",
-        description="So that a person who votes online and in person or by letter is found. Their account keeps neither.",
+        _l("Ask people voting online with an account for their name and date of birth"),
+        description=_l("So that a person who votes online and in person or by letter is found. Their account keeps neither."),
         widget=GovCheckboxInput(),
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
 
 class PollingGrantForm(FlaskForm):
-    email = email_field("Email address of the volunteer or officer")
-    submit = SubmitField("Let them record ballots", widget=GovSubmitInput())
+    email = email_field(_l("Email address of the volunteer or officer"))
+    submit = SubmitField(_l("Let them record ballots"), widget=GovSubmitInput())
 
 
 class CodeForm(FlaskForm):

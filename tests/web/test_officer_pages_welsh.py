@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_file
-from flask import template_rendered
+from flask import before_render_template
 from flask_babel import force_locale, get_translations
 from sqlalchemy import select
 
@@ -26,9 +26,15 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = {
     "officers/needs_queue.html", "officers/review_need.html", "officers/review_organisation.html",
     "officers/organisations.html", "officers/confirm.html", "officers/deliveries.html", "officers/delivery.html",
+    "officers/rounds.html", "officers/round.html", "officers/round_form.html", "officers/round_ideas.html",
+    "officers/round_import.html", "officers/round_letters.html", "officers/round_paper.html",
+    "officers/round_representation.html", "officers/round_channels.html", "officers/ideas_moderation.html",
+    "officers/idea.html",
 }
-INCLUDED = ["officers/_events.html"]  # partials the translated pages include
-VIEWS = ["brokerage/officers/needs.py", "brokerage/officers/routes.py", "brokerage/officers/deliveries.py"]
+INCLUDED = ["officers/_events.html", "officers/_round_ideas_fields.html"]  # partials the translated pages include
+VIEWS = ["brokerage/officers/needs.py", "brokerage/officers/routes.py", "brokerage/officers/deliveries.py",
+         "brokerage/officers/rounds.py", "brokerage/officers/ideas.py", "brokerage/officers/channels.py",
+         "brokerage/forms/needs.py", "brokerage/forms/pledges.py", "brokerage/forms/voting.py", "brokerage/forms/ideas.py"]
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 TAG = re.compile(r"<[^>]+>")
@@ -81,7 +87,7 @@ def test_every_translated_officer_page_is_in_welsh(app):
 
     english: dict[str, tuple[str, list[str]]] = {}
     set_locale("en")
-    with template_rendered.connected_to(record, app):
+    with before_render_template.connected_to(record, app):
         for endpoint, path in visits:
             if not endpoint.startswith("officers."):
                 continue
