@@ -127,4 +127,6 @@ def _officer_label_catalogue() -> tuple:
         _l("Another language"),
         # models/ideas/ideas.py IDEA_STATE_LABELS
         _l("Waiting for assessment"), _l("Feasible"), _l("Not feasible"), _l("Merged into another idea"),
+        # models/stories/stories.py STATUS_LABELS and models/stories/case_studies.py KINDS
+        _l("Published"), _l("Success"), _l("Underperformance"),
     )

@@ -3,6 +3,7 @@ officer's case study for the annual impact report (rules in models/stories/)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -73,41 +74,41 @@ class StoryForm(FlaskForm):
 
 class StoryReviewForm(FlaskForm):
     comment = TextAreaField(
-        "Comment for the group",
-        description="Needed when you send it back or withdraw it. The group sees it.",
+        _l("Comment for the group"),
+        description=_l("Needed when you send it back or withdraw it. The group sees it."),
         widget=GovTextArea(),
-        validators=[Length(max=2000, message="Comment must be 2,000 characters or fewer")],
+        validators=[Length(max=2000, message=_l("Comment must be 2,000 characters or fewer"))],
     )
-    publish = SubmitField("Publish", widget=GovSubmitInput())
-    request_changes = SubmitField("Send back for changes", widget=GovSubmitInput())
-    withdraw = SubmitField("Withdraw from the public pages", widget=GovSubmitInput())
+    publish = SubmitField(_l("Publish"), widget=GovSubmitInput())
+    request_changes = SubmitField(_l("Send back for changes"), widget=GovSubmitInput())
+    withdraw = SubmitField(_l("Withdraw from the public pages"), widget=GovSubmitInput())
 
 
 class CaseStudyForm(FlaskForm):
     kind = RadioField(
-        "What kind of case study is this?",
+        _l("What kind of case study is this?"),
         widget=GovRadioInput(),
-        choices=[SelectChoice("success", "A success"), SelectChoice("underperformance", "Underperformance")],
-        validators=[InputRequired(message="Choose whether this is a success or underperformance")],
+        choices=[SelectChoice("success", _l("A success")), SelectChoice("underperformance", _l("Underperformance"))],
+        validators=[InputRequired(message=_l("Choose whether this is a success or underperformance"))],
     )
     title = StringField(
         "Title", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter a title"), Length(max=200, message="Title must be 200 characters or fewer")],
+        validators=[InputRequired(message=_l("Enter a title")), Length(max=200, message=_l("Title must be 200 characters or fewer"))],
     )
-    commitment_id = SelectField("The commitment it is about", widget=GovSelect(), validate_choice=False)
-    summary = TextAreaField("What happened", description="You can use Markdown.", widget=GovTextArea(),
-                            validators=[InputRequired(message="Enter what happened"), Length(max=10_000, message="Keep it to 10,000 characters or fewer")])
-    variance_reasons = TextAreaField("Reasons for the variance", description="Why delivery differed from (or matched) the commitment.", widget=GovTextArea(),
-                                     validators=[InputRequired(message="Enter the reasons for the variance"), Length(max=10_000, message="Keep it to 10,000 characters or fewer")])
-    lessons = TextAreaField("Lessons learned", widget=GovTextArea(),
-                            validators=[InputRequired(message="Enter the lessons learned"), Length(max=10_000, message="Keep it to 10,000 characters or fewer")])
-    submit = SubmitField("Save case study", widget=GovSubmitInput())
+    commitment_id = SelectField(_l("The commitment it is about"), widget=GovSelect(), validate_choice=False)
+    summary = TextAreaField(_l("What happened"), description=_l("You can use Markdown."), widget=GovTextArea(),
+                            validators=[InputRequired(message=_l("Enter what happened")), Length(max=10_000, message=_l("Keep it to 10,000 characters or fewer"))])
+    variance_reasons = TextAreaField(_l("Reasons for the variance"), description=_l("Why delivery differed from (or matched) the commitment."), widget=GovTextArea(),
+                                     validators=[InputRequired(message=_l("Enter the reasons for the variance")), Length(max=10_000, message=_l("Keep it to 10,000 characters or fewer"))])
+    lessons = TextAreaField(_l("Lessons learned"), widget=GovTextArea(),
+                            validators=[InputRequired(message=_l("Enter the lessons learned")), Length(max=10_000, message=_l("Keep it to 10,000 characters or fewer"))])
+    submit = SubmitField(_l("Save case study"), widget=GovSubmitInput())
 
     def set_commitments(self, rows) -> None:
-        self.commitment_id.choices = [SelectChoice("", "Not about one commitment")] + [
+        self.commitment_id.choices = [SelectChoice("", _l("Not about one commitment"))] + [
             SelectChoice(str(commitment_id), label) for commitment_id, label in rows
         ]
 
     def validate_commitment_id(self, field):
         if field.data and field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError("Choose a commitment from the list")
+            raise ValidationError(_l("Choose a commitment from the list"))

@@ -29,11 +29,13 @@ TRANSLATED = {
     "officers/rounds.html", "officers/round.html", "officers/round_form.html", "officers/round_ideas.html",
     "officers/round_import.html", "officers/round_letters.html", "officers/round_paper.html",
     "officers/round_representation.html", "officers/round_channels.html", "officers/ideas_moderation.html",
-    "officers/idea.html",
+    "officers/idea.html", "officers/stories.html", "officers/story.html", "officers/case_studies.html",
+    "officers/case_study_form.html",
 }
 INCLUDED = ["officers/_events.html", "officers/_round_ideas_fields.html"]  # partials the translated pages include
 VIEWS = ["brokerage/officers/needs.py", "brokerage/officers/routes.py", "brokerage/officers/deliveries.py",
          "brokerage/officers/rounds.py", "brokerage/officers/ideas.py", "brokerage/officers/channels.py",
+         "brokerage/officers/stories.py", "brokerage/officers/case_studies.py", "brokerage/forms/stories.py",
          "brokerage/forms/needs.py", "brokerage/forms/pledges.py", "brokerage/forms/voting.py", "brokerage/forms/ideas.py"]
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
