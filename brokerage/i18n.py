@@ -129,4 +129,19 @@ def _officer_label_catalogue() -> tuple:
         _l("Waiting for assessment"), _l("Feasible"), _l("Not feasible"), _l("Merged into another idea"),
         # models/stories/stories.py STATUS_LABELS and models/stories/case_studies.py KINDS
         _l("Published"), _l("Success"), _l("Underperformance"),
+        # brokerage/health.py: the checks' labels on the jobs page
+        _l("Database"), _l("Database migrations"), _l("Periodic jobs"), _l("Redis (job queues)"), _l("Workers"),
+        # models/reporting/impact.py diversity(): the kinds of organisation taking part
+        _l("Community groups (VCSE)"),
+        _l("Community groups (VCSE) based in the borough"),
+        _l("Community groups (VCSE) based elsewhere"),
+        _l("Suppliers: micro and small"),
+        _l("Suppliers: micro and small based in the borough"),
+        _l("Suppliers: micro and small based elsewhere"),
+        _l("Suppliers: medium"),
+        _l("Suppliers: medium based in the borough"),
+        _l("Suppliers: medium based elsewhere"),
+        _l("Suppliers: large"),
+        _l("Suppliers: large based in the borough"),
+        _l("Suppliers: large based elsewhere"),
     )
