@@ -144,4 +144,8 @@ def _officer_label_catalogue() -> tuple:
         _l("Suppliers: large"),
         _l("Suppliers: large based in the borough"),
         _l("Suppliers: large based elsewhere"),
+        # models/tenders/models.py Tender.state_label, OFFER_LABELS; models/contracts/tiers.py Tier.label
+        _l("Open for offers"), _l("Closed: offers to assess"), _l("Awarded"), _l("Submitted"), _l("Not successful"),
+        _l("Under threshold: no formal social value requirement"), _l("Basic: a contribution in 1 to 2 priority themes"),
+        _l("Clear commitments with agreed KPIs"), _l("Strategic: at least 3 KPIs across several themes"),
     )

@@ -32,13 +32,14 @@ TRANSLATED = {
     "officers/idea.html", "officers/stories.html", "officers/story.html", "officers/case_studies.html",
     "officers/case_study_form.html", "officers/outbox.html", "officers/email.html", "officers/digests.html",
     "officers/jobs.html", "officers/audit.html", "officers/board.html", "officers/impact.html", "officers/report.html",
+    "officers/tenders.html", "officers/tender.html", "officers/tender_form.html", "officers/tender_import.html",
 }
 INCLUDED = ["officers/_events.html", "officers/_round_ideas_fields.html"]  # partials the translated pages include
 VIEWS = ["brokerage/officers/needs.py", "brokerage/officers/routes.py", "brokerage/officers/deliveries.py",
          "brokerage/officers/rounds.py", "brokerage/officers/ideas.py", "brokerage/officers/channels.py",
          "brokerage/officers/stories.py", "brokerage/officers/case_studies.py", "brokerage/forms/stories.py",
          "brokerage/officers/jobs.py", "brokerage/officers/digests.py", "brokerage/officers/board.py",
-         "brokerage/officers/impact.py",
+         "brokerage/officers/impact.py", "brokerage/officers/tenders.py", "brokerage/forms/tenders.py",
          "brokerage/forms/needs.py", "brokerage/forms/pledges.py", "brokerage/forms/voting.py", "brokerage/forms/ideas.py"]
 
 # Shared parts the translated pages render that are still in English (not yet marked): a
