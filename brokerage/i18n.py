@@ -148,4 +148,6 @@ def _officer_label_catalogue() -> tuple:
         _l("Open for offers"), _l("Closed: offers to assess"), _l("Awarded"), _l("Submitted"), _l("Not successful"),
         _l("Under threshold: no formal social value requirement"), _l("Basic: a contribution in 1 to 2 priority themes"),
         _l("Clear commitments with agreed KPIs"), _l("Strategic: at least 3 KPIs across several themes"),
+        # models/contracts/ocds_import.py FIELD_LABELS: what an import changed in a contract
+        _l("title"), _l("buyer"), _l("supplier"), _l("value"), _l("start date"), _l("end date"), _l("ocid"),
     )

@@ -33,6 +33,7 @@ TRANSLATED = {
     "officers/case_study_form.html", "officers/outbox.html", "officers/email.html", "officers/digests.html",
     "officers/jobs.html", "officers/audit.html", "officers/board.html", "officers/impact.html", "officers/report.html",
     "officers/tenders.html", "officers/tender.html", "officers/tender_form.html", "officers/tender_import.html",
+    "officers/contract_imports.html", "officers/contract_import.html", "officers/contracts_import.html",
 }
 INCLUDED = ["officers/_events.html", "officers/_round_ideas_fields.html"]  # partials the translated pages include
 VIEWS = ["brokerage/officers/needs.py", "brokerage/officers/routes.py", "brokerage/officers/deliveries.py",
