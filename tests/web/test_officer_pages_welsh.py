@@ -35,7 +35,9 @@ TRANSLATED = {
     "officers/tenders.html", "officers/tender.html", "officers/tender_form.html", "officers/tender_import.html",
     "officers/contract_imports.html", "officers/contract_import.html", "officers/contracts_import.html",
 }
-INCLUDED = ["officers/_events.html", "officers/_round_ideas_fields.html"]  # partials the translated pages include
+# Partials the translated pages include.
+INCLUDED = ["officers/_events.html", "officers/_round_ideas_fields.html", "components/_impact_body.html",
+            "components/_impact_table.html", "components/_delivery_split.html", "components/_pair_chart.html"]
 VIEWS = ["brokerage/officers/needs.py", "brokerage/officers/routes.py", "brokerage/officers/deliveries.py",
          "brokerage/officers/rounds.py", "brokerage/officers/ideas.py", "brokerage/officers/channels.py",
          "brokerage/officers/stories.py", "brokerage/officers/case_studies.py", "brokerage/forms/stories.py",
@@ -45,8 +47,22 @@ VIEWS = ["brokerage/officers/needs.py", "brokerage/officers/routes.py", "brokera
 
 # Shared parts the translated pages render that are still in English (not yet marked): a
 # string that also occurs in one of them is not looked for.
-UNMARKED_PARTS = ["templates/components/_impact_body.html", "templates/components/_impact_table.html",
-                  "templates/components/_delivery_split.html", "templates/components/_pair_chart.html"]
+UNMARKED_PARTS = ["templates/components/_bid_pack.html", "templates/components/task.html"]
+
+USES = re.compile(r'{%-?\s*(?:include|from|import|extends)\s+"([^"]+)"')
+
+
+def parts(name: str) -> set[str]:
+    """This template and the translated partials it includes, imports or extends, all the way down."""
+    found, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in found or not (current in TRANSLATED or current in INCLUDED):
+            continue
+        found.add(current)
+        todo.extend(USES.findall((ROOT / "templates" / current).read_text(encoding="utf-8")))
+    return found
+
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 TAG = re.compile(r"<[^>]+>")
@@ -127,7 +143,7 @@ def test_every_translated_officer_page_is_in_welsh(app):
             assert welsh_response.status_code == 200, path
             assert '<html lang="cy"' in welsh_response.get_data(as_text=True)
             welsh_text = text(welsh_response)
-            templates = [f"templates/{name}" for name in [*names, *INCLUDED] if name in TRANSLATED or name in INCLUDED]
+            templates = sorted({f"templates/{part}" for name in names for part in parts(name)})
             for msgid, english_form in marked(templates, "jinja2") | view_strings:
                 translation = welsh(msgid)
                 for piece in pieces(english_form):
