@@ -22,7 +22,7 @@ from tests.factories import signed_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The officer templates translated so far, and the views whose titles and questions they show.
+# The officer templates translated so far (and the task page the officers' long jobs share).
 TRANSLATED = {
     "officers/needs_queue.html", "officers/review_need.html", "officers/review_organisation.html",
     "officers/organisations.html", "officers/confirm.html", "officers/deliveries.html", "officers/delivery.html",
@@ -34,20 +34,24 @@ TRANSLATED = {
     "officers/jobs.html", "officers/audit.html", "officers/board.html", "officers/impact.html", "officers/report.html",
     "officers/tenders.html", "officers/tender.html", "officers/tender_form.html", "officers/tender_import.html",
     "officers/contract_imports.html", "officers/contract_import.html", "officers/contracts_import.html",
+    "components/task.html",
 }
 # Partials the translated pages include.
 INCLUDED = ["officers/_events.html", "officers/_round_ideas_fields.html", "components/_impact_body.html",
             "components/_impact_table.html", "components/_delivery_split.html", "components/_pair_chart.html"]
-VIEWS = ["brokerage/officers/needs.py", "brokerage/officers/routes.py", "brokerage/officers/deliveries.py",
-         "brokerage/officers/rounds.py", "brokerage/officers/ideas.py", "brokerage/officers/channels.py",
-         "brokerage/officers/stories.py", "brokerage/officers/case_studies.py", "brokerage/forms/stories.py",
-         "brokerage/officers/jobs.py", "brokerage/officers/digests.py", "brokerage/officers/board.py",
-         "brokerage/officers/impact.py", "brokerage/officers/tenders.py", "brokerage/forms/tenders.py",
-         "brokerage/forms/needs.py", "brokerage/forms/pledges.py", "brokerage/forms/voting.py", "brokerage/forms/ideas.py"]
+# The views and forms whose titles, questions, labels and messages those pages show.
+VIEWS = [
+    "brokerage/officers/needs.py", "brokerage/officers/routes.py", "brokerage/officers/deliveries.py",
+    "brokerage/officers/rounds.py", "brokerage/officers/ideas.py", "brokerage/officers/channels.py",
+    "brokerage/officers/stories.py", "brokerage/officers/case_studies.py", "brokerage/officers/jobs.py",
+    "brokerage/officers/digests.py", "brokerage/officers/board.py", "brokerage/officers/impact.py",
+    "brokerage/officers/tenders.py", "brokerage/tasks.py", "brokerage/forms/needs.py", "brokerage/forms/pledges.py",
+    "brokerage/forms/voting.py", "brokerage/forms/ideas.py", "brokerage/forms/stories.py", "brokerage/forms/tenders.py",
+]
 
 # Shared parts the translated pages render that are still in English (not yet marked): a
 # string that also occurs in one of them is not looked for.
-UNMARKED_PARTS = ["templates/components/_bid_pack.html", "templates/components/task.html"]
+UNMARKED_PARTS = ["templates/components/_bid_pack.html"]
 
 USES = re.compile(r'{%-?\s*(?:include|from|import|extends)\s+"([^"]+)"')
 
