@@ -86,7 +86,7 @@ def marked(paths: list[str], method: str) -> set[tuple[str, str]]:
 def pieces(msgid: str) -> list[str]:
     """The English words of a msgid between its placeholders, long enough to be telling: a
     word of four letters or more on its own, two words or more beside a placeholder."""
-    found = [piece.strip(" .,:;()“”") for piece in PLACEHOLDER.split(msgid)]
+    found = [piece.strip(" .,:;()“”") for piece in PLACEHOLDER.split(msgid.replace("%%", "%"))]
     shortest = 1 if len(found) == 1 else 2
     return [piece for piece in found if len(piece) >= 4 and len(piece.split()) >= shortest and re.search(r"[A-Za-z]{3}", piece)]
 
