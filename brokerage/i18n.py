@@ -143,3 +143,69 @@ def _label_catalogue() -> tuple:
         _l("On track"), _l("At risk"), _l("Met"), _l("Unmet"),
         _l("Offered"), _l("Accepted"), _l("Declined"), _l("Confirmed"), _l("Disputed"),
     )
+
+
+def _officer_label_catalogue() -> tuple:
+    """Labels models/ defines in English that the officer pages show, marked here so
+    extraction finds them; the officer templates translate them with _(round.state_label)."""
+    from flask_babel import lazy_gettext as _l
+
+    return (
+        # models/voting/models.py STATE_LABELS, RULE_LABELS, METHOD_LABELS, Round.area_name
+        _l("Results published"), _l("Most votes first (greedy)"), _l("Method of Equal Shares (with add-one completion)"),
+        _l("Method of Equal Shares (without completion)"), _l("Approval: choose up to a number of options"),
+        _l("Knapsack: choose options that fit within the budget"), _l("the whole borough"), _l("an imported election"),
+        # models/voting/identity.py CONFLICT_RULES and CHANNEL_LABELS
+        _l("The first ballot counts"), _l("A ballot cast in person wins"), _l("online, with an account"),
+        _l("online, with a letter code"), _l("in person, at a polling station"), _l("on paper"),
+        # models/voting/representation.py: the tables' titles and their simpler categories
+        _l("Your age"), _l("Your sex"), _l("Ethnic group"), _l("Disability"), _l("First language"),
+        _l("16 to 24"), _l("25 to 34"), _l("35 to 49"), _l("50 to 64"), _l("65 and over"), _l("Female"), _l("Male"),
+        _l("Prefer not to say"), _l("Yes, limited a lot"), _l("Yes, limited a little"), _l("English"),
+        _l("Another language"),
+        # ETHNIC_CHOICES: the ONS Census 2021 ethnic groups (TS021), heading and group
+        _l("Asian, Asian British or Asian Welsh: Bangladeshi"),
+        _l("Asian, Asian British or Asian Welsh: Chinese"),
+        _l("Asian, Asian British or Asian Welsh: Indian"),
+        _l("Asian, Asian British or Asian Welsh: Pakistani"),
+        _l("Asian, Asian British or Asian Welsh: Other Asian"),
+        _l("Black, Black British, Black Welsh, Caribbean or African: African"),
+        _l("Black, Black British, Black Welsh, Caribbean or African: Caribbean"),
+        _l("Black, Black British, Black Welsh, Caribbean or African: Other Black"),
+        _l("Mixed or Multiple ethnic groups: White and Asian"),
+        _l("Mixed or Multiple ethnic groups: White and Black African"),
+        _l("Mixed or Multiple ethnic groups: White and Black Caribbean"),
+        _l("Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups"),
+        _l("White: English, Welsh, Scottish, Northern Irish or British"),
+        _l("White: Irish"),
+        _l("White: Gypsy or Irish Traveller"),
+        _l("White: Roma"),
+        _l("White: Other White"),
+        _l("Other ethnic group: Arab"),
+        _l("Other ethnic group: Any other ethnic group"),
+        # models/ideas/ideas.py IDEA_STATE_LABELS
+        _l("Waiting for assessment"), _l("Feasible"), _l("Not feasible"), _l("Merged into another idea"),
+        # models/stories/stories.py STATUS_LABELS and models/stories/case_studies.py KINDS
+        _l("Published"), _l("Success"), _l("Underperformance"),
+        # brokerage/health.py: the checks' labels on the jobs page
+        _l("Database"), _l("Database migrations"), _l("Periodic jobs"), _l("Redis (job queues)"), _l("Workers"),
+        # models/reporting/impact.py diversity(): the kinds of organisation taking part
+        _l("Community groups (VCSE)"),
+        _l("Community groups (VCSE) based in the borough"),
+        _l("Community groups (VCSE) based elsewhere"),
+        _l("Suppliers: micro and small"),
+        _l("Suppliers: micro and small based in the borough"),
+        _l("Suppliers: micro and small based elsewhere"),
+        _l("Suppliers: medium"),
+        _l("Suppliers: medium based in the borough"),
+        _l("Suppliers: medium based elsewhere"),
+        _l("Suppliers: large"),
+        _l("Suppliers: large based in the borough"),
+        _l("Suppliers: large based elsewhere"),
+        # models/tenders/models.py Tender.state_label, OFFER_LABELS; models/contracts/tiers.py Tier.label
+        _l("Open for offers"), _l("Closed: offers to assess"), _l("Awarded"), _l("Submitted"), _l("Not successful"),
+        _l("Under threshold: no formal social value requirement"), _l("Basic: a contribution in 1 to 2 priority themes"),
+        _l("Clear commitments with agreed KPIs"), _l("Strategic: at least 3 KPIs across several themes"),
+        # models/contracts/ocds_import.py FIELD_LABELS: what an import changed in a contract
+        _l("title"), _l("buyer"), _l("supplier"), _l("value"), _l("start date"), _l("end date"), _l("ocid"),
+    )

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable
 
 from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
@@ -81,7 +82,8 @@ class Note:
 
 
 def import_summary(result: dict[str, Any]) -> str:
-    return f"{result['created']} created, {result['updated']} updated, {result['skipped']} skipped"
+    return _("%(created)s created, %(updated)s updated, %(skipped)s skipped", created=result["created"], updated=result["updated"],
+             skipped=result["skipped"])
 
 
 Result = dict[str, Any]
@@ -111,13 +113,13 @@ def render_task(
     *,
     back: Link,
     running: str | None = None,
-    finished_title: str = "Import finished",
+    finished_title: str = _l("Import finished"),
     summary: Callable[[Result], str] = import_summary,
     notes: Callable[[Result], Iterable[Note]] = lambda result: (),
-    reasons_heading: str = "Skipped rows",
+    reasons_heading: str = _l("Skipped rows"),
     links: Callable[[Result], Iterable[Link]] = lambda result: (),
-    failed_title: str = "The import failed",
-    failed_note: str | None = "Nothing was changed.",
+    failed_title: str = _l("The import failed"),
+    failed_note: str | None = _l("Nothing was changed."),
     failed_links: Iterable[Link] = (),
     narrow: bool = False,
 ) -> str:
@@ -130,7 +132,7 @@ def render_task(
     result = task.result or {}
     page = {
         "back": back,
-        "running": running or f"The import is {task.status}.",
+        "running": running or (_("The import is queued.") if task.status == "queued" else _("The import is running.")),
         "finished_title": finished_title,
         "summary": summary(result) if finished else "",
         "notes": list(notes(result)) if finished else [],

@@ -4,6 +4,7 @@ models/tenders/ decide; their DomainError lands beside the field of the same nam
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -33,9 +34,9 @@ def _ward_choices() -> list[SelectChoice]:
 class _PlacesForm(FlaskForm):
     """The themes and wards a tender touches: they choose its bid pack."""
 
-    theme_ids = SelectMultipleField("Priority themes it touches (optional)", widget=GovCheckboxesInput(), coerce=int, validate_choice=True)
+    theme_ids = SelectMultipleField(_l("Priority themes it touches (optional)"), widget=GovCheckboxesInput(), coerce=int, validate_choice=True)
     ward_ids = SelectMultipleField(
-        "Wards it touches (optional)", description="Leave all unticked for the whole borough.", widget=GovCheckboxesInput(), coerce=int, validate_choice=True,
+        _l("Wards it touches (optional)"), description=_l("Leave all unticked for the whole borough."), widget=GovCheckboxesInput(), coerce=int, validate_choice=True,
     )
 
     def __init__(self, *args, **kwargs):
@@ -52,29 +53,29 @@ class _PlacesForm(FlaskForm):
 
 class TenderForm(_PlacesForm):
     reference = StringField(
-        "Tender reference", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the tender reference"), Length(max=160, message="Reference must be 160 characters or fewer")],
+        _l("Tender reference"), widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the tender reference")), Length(max=160, message=_l("Reference must be 160 characters or fewer"))],
         render_kw={"params": {"classes": "govuk-input--width-20"}},
     )
     title = StringField(
-        "Title", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the tender title"), Length(max=300, message="Title must be 300 characters or fewer")],
+        _l("Title"), widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the tender title")), Length(max=300, message=_l("Title must be 300 characters or fewer"))],
     )
     description = TextAreaField(
-        "Description (optional)", widget=GovTextArea(),
-        validators=[Length(max=5000, message="Description must be 5,000 characters or fewer")],
+        _l("Description (optional)"), widget=GovTextArea(),
+        validators=[Length(max=5000, message=_l("Description must be 5,000 characters or fewer"))],
     )
     buyer_department = StringField(
-        "Buyer department (optional)", widget=GovTextInput(),
-        validators=[Optional(), Length(max=200, message="Department must be 200 characters or fewer")],
+        _l("Buyer department (optional)"), widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message=_l("Department must be 200 characters or fewer"))],
     )
     value = PoundsField(
-        "Estimated value", description="The whole-life value in pounds. It sets the tier: what social value the tender asks for.",
-        widget=GovTextInput(), validators=[InputRequired(message="Enter the estimated value in pounds")],
+        _l("Estimated value"), description=_l("The whole-life value in pounds. It sets the tier: what social value the tender asks for."),
+        widget=GovTextInput(), validators=[InputRequired(message=_l("Enter the estimated value in pounds"))],
         what="The estimated value", maximum_pence=MAX_CONTRACT_VALUE_PENCE,
     )
-    closing_date = date_field("Closing date", "The last day offers are taken. For example, 27 3 2027", "Enter the closing date, with a day, month and year")
-    submit = SubmitField("Record the tender", widget=GovSubmitInput())
+    closing_date = date_field(_l("Closing date"), _l("The last day offers are taken. For example, 27 3 2027"), _l("Enter the closing date, with a day, month and year"))
+    submit = SubmitField(_l("Record the tender"), widget=GovSubmitInput())
 
     def details(self) -> TenderDetails:
         return TenderDetails(
@@ -84,39 +85,39 @@ class TenderForm(_PlacesForm):
 
 
 class TenderPlacesForm(_PlacesForm):
-    submit = SubmitField("Save themes and wards", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save themes and wards"), widget=GovSubmitInput())
 
 
 class TenderImportForm(FlaskForm):
     file = FileField(
-        "Open Contracting (OCDS) file",
-        description="Tender-stage releases as JSON, for example a Contracts Finder notice. Only this council's are recorded.",
+        _l("Open Contracting (OCDS) file"),
+        description=_l("Tender-stage releases as JSON, for example a Contracts Finder notice. Only this council's are recorded."),
         widget=GovFileInput(),
-        validators=[FileRequired(message="Select an OCDS JSON file"), FileAllowed(["json"], message="The file must be JSON (.json)")],
+        validators=[FileRequired(message=_l("Select an OCDS JSON file")), FileAllowed(["json"], message=_l("The file must be JSON (.json)"))],
     )
-    submit = SubmitField("Record the tenders", widget=GovSubmitInput())
+    submit = SubmitField(_l("Record the tenders"), widget=GovSubmitInput())
 
 
 class CurateForm(FlaskForm):
-    key = HiddenField(validators=[InputRequired(message="Choose an item of the bid pack")])
-    action = HiddenField(validators=[InputRequired(message="Choose what to do")])
+    key = HiddenField(validators=[InputRequired(message=_l("Choose an item of the bid pack"))])
+    action = HiddenField(validators=[InputRequired(message=_l("Choose what to do"))])
 
 
 class AddPackItemForm(FlaskForm):
     key = StringField(
-        "Item to add", description="need:12 for need number 12, or measure:3 for measure number 3.", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the item, like need:12"), Length(max=40, message="Enter the item, like need:12")],
+        _l("Item to add"), description=_l("need:12 for need number 12, or measure:3 for measure number 3."), widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the item, like need:12")), Length(max=40, message=_l("Enter the item, like need:12"))],
         render_kw={"params": {"classes": "govuk-input--width-10"}},
     )
-    submit = SubmitField("Add to the bid pack", widget=GovSubmitInput())
+    submit = SubmitField(_l("Add to the bid pack"), widget=GovSubmitInput())
 
 
 class WithdrawTenderForm(FlaskForm):
     reason = StringField(
-        "Why is the tender withdrawn?", widget=GovTextInput(),
-        validators=[InputRequired(message="Say why the tender is withdrawn"), Length(max=500, message="The reason must be 500 characters or fewer")],
+        _l("Why is the tender withdrawn?"), widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Say why the tender is withdrawn")), Length(max=500, message=_l("The reason must be 500 characters or fewer"))],
     )
-    submit = SubmitField("Withdraw the tender", widget=GovSubmitInput(), render_kw={"params": {"classes": "govuk-button--warning"}})
+    submit = SubmitField(_l("Withdraw the tender"), widget=GovSubmitInput(), render_kw={"params": {"classes": "govuk-button--warning"}})
 
 
 class ReserveForm(FlaskForm):
@@ -190,28 +191,28 @@ class SubmitOfferForm(FlaskForm):
 
 class AssessForm(FlaskForm):
     score = WholeNumberField(
-        "Score (0 to 100)", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0, max=100, message="Enter a score from 0 to 100")],
+        _l("Score (0 to 100)"), widget=GovTextInput(), validators=[Optional(), NumberRange(min=0, max=100, message=_l("Enter a score from 0 to 100"))],
         render_kw={"params": {"classes": "govuk-input--width-3", "inputmode": "numeric"}},
     )
-    notes = TextAreaField("Notes (optional)", widget=GovTextArea(), validators=[Length(max=4000, message="Notes must be 4,000 characters or fewer")])
-    submit = SubmitField("Save the assessment", widget=GovSubmitInput())
+    notes = TextAreaField(_l("Notes (optional)"), widget=GovTextArea(), validators=[Length(max=4000, message=_l("Notes must be 4,000 characters or fewer"))])
+    submit = SubmitField(_l("Save the assessment"), widget=GovSubmitInput())
 
 
 class AwardForm(FlaskForm):
     # Any number is posted on: the rule refuses an offer that is not one of this tender's.
-    offer_id = SelectField("Offer to award", widget=GovSelect(), coerce=int, validate_choice=False)
+    offer_id = SelectField(_l("Offer to award"), widget=GovSelect(), coerce=int, validate_choice=False)
     value = PoundsField(
-        "Contract value (optional)", description="Leave empty for the tender's estimated value.", widget=GovTextInput(),
+        _l("Contract value (optional)"), description=_l("Leave empty for the tender's estimated value."), widget=GovTextInput(),
         what="The contract value", maximum_pence=MAX_CONTRACT_VALUE_PENCE,
     )
-    start_date = date_field("Contract start date (optional)", "For example, 1 4 2027")
-    end_date = date_field("Contract end date (optional)", "For example, 31 3 2030")
-    submit = SubmitField("Award the contract", widget=GovSubmitInput())
+    start_date = date_field(_l("Contract start date (optional)"), _l("For example, 1 4 2027"))
+    end_date = date_field(_l("Contract end date (optional)"), _l("For example, 31 3 2030"))
+    submit = SubmitField(_l("Award the contract"), widget=GovSubmitInput())
 
     def __init__(self, offers: list[tuple[int, str]], *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.offer_id.choices = [SelectChoice(0, "Select an offer")] + [SelectChoice(i, label) for i, label in offers]
+        self.offer_id.choices = [SelectChoice(0, _l("Select an offer"))] + [SelectChoice(i, label) for i, label in offers]
 
     def validate_offer_id(self, field):
         if not field.data:
-            raise ValidationError("Select the offer to award")
+            raise ValidationError(_l("Select the offer to award"))

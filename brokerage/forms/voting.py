@@ -127,7 +127,7 @@ class RoundForm(FlaskForm):
     method = RadioField(
         _l("How residents vote"),
         widget=GovRadioInput(),
-        choices=[SelectChoice(value, label) for value, label in METHOD_LABELS.items()],
+        choices=[SelectChoice(value, _l(label)) for value, label in METHOD_LABELS.items()],
         validators=[InputRequired(message=_l("Choose how residents vote"))],
     )
     max_choices = WholeNumberField(
@@ -146,7 +146,7 @@ class RoundForm(FlaskForm):
         _l("Official rule for choosing the winners"),
         description=_l("The results page also shows what the other rule would have chosen."),
         widget=GovRadioInput(),
-        choices=[SelectChoice(value, label) for value, label in OFFICIAL_RULES.items()],
+        choices=[SelectChoice(value, _l(label)) for value, label in OFFICIAL_RULES.items()],
         validators=[InputRequired(message=_l("Choose the official rule"))],
     )
     ideas_opens_on = date_field(_l("Ideas phase opens (optional)"), _l("For example, 1 2 2027. Leave both dates empty for no ideas phase."))
@@ -338,7 +338,7 @@ class LettersForm(FlaskForm):
 class ChannelsForm(FlaskForm):
     conflict_rule = RadioField(
         _l("When someone votes twice"),
-        choices=[SelectChoice(key, label) for key, label in CONFLICT_RULES.items()],
+        choices=[SelectChoice(key, _l(label)) for key, label in CONFLICT_RULES.items()],
         widget=GovRadioInput(),
         validators=[InputRequired(message=_l("Choose which ballot counts when someone votes twice"))],
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -59,8 +60,8 @@ def introduce_match(match_id: int):
 
     if apply_rule(rule):
         flash(
-            f"Introduced {match.commitment.contract.supplier.name} to {match.need.organisation.name} "
-            f"about “{match.need.title}”: we have emailed both.",
+            _("Introduced %(supplier)s to %(group)s about “%(need)s”: we have emailed both.",
+              supplier=match.commitment.contract.supplier.name, group=match.need.organisation.name, need=match.need.title),
             "success",
         )
     return redirect(url_for("officers.board", _anchor=f"commitment-{match.commitment_id}"))

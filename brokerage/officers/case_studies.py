@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -70,7 +71,7 @@ def edit_case_study(case_study_id: int | None = None):
             abort(404)
         year = impact.Year(study.financial_year)
     else:
-        year, _ = chosen_year(date.today())
+        year, _ignored = chosen_year(date.today())
         year = year or impact.Year.of(date.today())
     form = CaseStudyForm(obj=study)
     form.set_commitments(_commitment_choices(year))
@@ -78,7 +79,7 @@ def edit_case_study(case_study_id: int | None = None):
         form.commitment_id.data = str(study.commitment_id) if study.commitment_id else ""
     if form.validate_on_submit():
         if apply_rule(lambda: save_case_study(current_user, _details(form, year), study), form):
-            flash("Case study saved. It appears in the annual report.", "success")
+            flash(_("Case study saved. It appears in the annual report."), "success")
             return redirect(url_for("officers.case_studies", year=year.start))
     return render_template("officers/case_study_form.html", form=form, study=study, year=year), 400 if form.errors else 200
 
@@ -93,16 +94,16 @@ def remove_case_study(case_study_id: int):
     if request.method == "GET":
         return render_template(
             "officers/confirm.html",
-            question=f"Are you sure you want to delete the case study “{study.title}”?",
-            caption="Case studies",
+            question=_("Are you sure you want to delete the case study “%(title)s”?", title=study.title),
+            caption=_("Case studies"),
             next_steps=[
-                "It will be taken out of the annual report and its PDF.",
-                "You cannot undo this. To show it again, write the case study again.",
+                _("It will be taken out of the annual report and its PDF."),
+                _("You cannot undo this. To show it again, write the case study again."),
             ],
             action_url=url_for("officers.remove_case_study", case_study_id=study.id),
-            button="Yes, delete the case study",
+            button=_("Yes, delete the case study"),
             cancel_url=url_for("officers.case_studies", year=year),
         )
     if ConfirmForm().validate_on_submit() and apply_rule(lambda: delete_case_study(current_user, study)):
-        flash("Case study deleted.", "success")
+        flash(_("Case study deleted."), "success")
     return redirect(url_for("officers.case_studies", year=year))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -75,7 +76,7 @@ def round_channels(round_id: int):
     if form.validate_on_submit():
         rule = lambda: save_channels(round_, current_user, form.conflict_rule.data, form.min_age.data, bool(form.identity_online.data))  # noqa: E731
         if apply_rule(rule, form):
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for("officers.round_channels", round_id=round_.id))
     return _channels_page(round_, 400, channels_form=form)
 
@@ -88,7 +89,7 @@ def grant_polling_station(round_id: int):
     if form.validate_on_submit():
         person = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.strip().lower()))
         if apply_rule(lambda: grant_polling(round_, current_user, person), form):
-            flash(f"{person.name} can now record ballots in person for this round.", "success")
+            flash(_("%(name)s can now record ballots in person for this round.", name=person.name), "success")
             return redirect(url_for("officers.round_channels", round_id=round_.id))
     return _channels_page(round_, 400, grant_form=form)
 
@@ -98,7 +99,7 @@ def grant_polling_station(round_id: int):
 def revoke_polling_station(round_id: int, grant_id: int):
     round_ = _round_or_404(round_id)
     if ConfirmForm().validate_on_submit() and apply_rule(lambda: revoke_polling(round_, current_user, grant_id)):
-        flash("They can no longer record ballots for this round.", "success")
+        flash(_("They can no longer record ballots for this round."), "success")
     return redirect(url_for("officers.round_channels", round_id=round_.id))
 
 
@@ -109,8 +110,8 @@ def resolve_ballot_conflict(round_id: int, conflict_id: int):
     resolved = []
     if ConfirmForm().validate_on_submit() and apply_rule(lambda: resolved.append(resolve_conflict(round_, current_user, conflict_id, utcnow()))):
         flash(
-            "Resolved: the ballot cast in person now counts." if resolved[0].outcome == "replaced"
-            else "Resolved: the first ballot counts; the second is not counted.",
+            _("Resolved: the ballot cast in person now counts.") if resolved[0].outcome == "replaced"
+            else _("Resolved: the first ballot counts; the second is not counted."),
             "success",
         )
     return redirect(url_for("officers.round_channels", round_id=round_.id))
@@ -136,6 +137,10 @@ def round_letters(round_id: int):
     return render_template("officers/round_letters.html", round=round_, form=form), 400 if form.errors else 200
 
 
+def _letter_counts(result: dict) -> dict:
+    return {"letters": "{:,}".format(result["letters"]), "pages": "{:,}".format(result["pages"])}
+
+
 @bp.route("/rounds/letters/<task_id>")
 @officer_required
 def letters_task(task_id: str):
@@ -144,16 +149,16 @@ def letters_task(task_id: str):
     back = url_for("officers.round_channels", round_id=batch.round_id) if batch else url_for("officers.rounds")
     return render_task(
         task,
-        back=Link("Back to the round's channels", back),
-        running="The letters are being printed.",
-        finished_title="The letters are ready",
-        summary=lambda result: f"{result['letters']:,} letters on {result['pages']:,} pages"
-        + (" (the PDF has been deleted)" if result.get("deleted") else ""),
+        back=Link(_("Back to the round's channels"), back),
+        running=_("The letters are being printed."),
+        finished_title=_("The letters are ready"),
+        summary=lambda result: (_("%(letters)s letters on %(pages)s pages (the PDF has been deleted)", **_letter_counts(result))
+                                if result.get("deleted") else _("%(letters)s letters on %(pages)s pages", **_letter_counts(result))),
         links=lambda result: [] if result.get("deleted") else [
-            Link(f"Download {result['download_name']}", url_for("officers.letters_download", task_id=task.id))
+            Link(_("Download %(file)s", file=result["download_name"]), url_for("officers.letters_download", task_id=task.id))
         ],
-        failed_title="The letters could not be printed",
-        failed_note="No codes were made.",
+        failed_title=_("The letters could not be printed"),
+        failed_note=_("No codes were made."),
     )
 
 
@@ -178,15 +183,15 @@ def delete_letters_file(round_id: int, batch_id: int):
     if request.method == "GET":
         return render_template(
             "officers/confirm.html",
-            question="Are you sure you want to delete the letters PDF?",
-            caption=f"{round_.title}: {batch.letters:,} letters",
+            question=_("Are you sure you want to delete the letters PDF?"),
+            caption=_("%(round)s: %(count)s letters", round=round_.title, count="{:,}".format(batch.letters)),
             next_steps=[
-                "The PDF is the only place these letters' codes are written in clear. Once it is deleted, "
-                "nobody can download or print these letters again.",
-                "The codes already printed still work: residents can vote with them. You cannot undo this.",
+                _("The PDF is the only place these letters' codes are written in clear. Once it is deleted, "
+                  "nobody can download or print these letters again."),
+                _("The codes already printed still work: residents can vote with them. You cannot undo this."),
             ],
             action_url=url_for("officers.delete_letters_file", round_id=round_.id, batch_id=batch.id),
-            button="Yes, delete the PDF",
+            button=_("Yes, delete the PDF"),
             cancel_url=url_for("officers.round_channels", round_id=round_.id),
         )
     if ConfirmForm().validate_on_submit() and not task.result.get("deleted"):
@@ -197,7 +202,7 @@ def delete_letters_file(round_id: int, batch_id: int):
         task.result = {**task.result, "deleted": True}
         record_event("round.letters_file_deleted", round_, actor=current_user, detail={"batch": batch.id})
         db.session.commit()
-        flash("The letters PDF has been deleted. Its codes still work.", "success")
+        flash(_("The letters PDF has been deleted. Its codes still work."), "success")
     return redirect(url_for("officers.round_channels", round_id=round_.id))
 
 

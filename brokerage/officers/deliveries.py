@@ -4,6 +4,7 @@ dispute them. Only a confirmed delivery counts, towards the need and the ledger.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -47,7 +48,8 @@ def delivery(pledge_id: int):
                     send_pledge_outcome(pledge)
 
                 if apply_rule(confirm, confirm_form):
-                    flash(f"Confirmed: {pledge.quantity:,} {pledge.need.unit} from {pledge.supplier.name} now count as delivered.", "success")
+                    flash(_("Confirmed: %(quantity)s %(unit)s from %(supplier)s now count as delivered.", quantity="{:,}".format(pledge.quantity),
+                            unit=pledge.need.unit, supplier=pledge.supplier.name), "success")
                     return redirect(url_for("officers.deliveries"))
         elif dispute_form.dispute.data:
             submitted = dispute_form
@@ -58,7 +60,8 @@ def delivery(pledge_id: int):
                     send_pledge_outcome(pledge)
 
                 if apply_rule(dispute, dispute_form):
-                    flash(f"Disputed: we have told {pledge.supplier.name} and {pledge.need.organisation.name} why.", "success")
+                    flash(_("Disputed: we have told %(supplier)s and %(group)s why.", supplier=pledge.supplier.name,
+                            group=pledge.need.organisation.name), "success")
                     return redirect(url_for("officers.deliveries"))
         else:
             abort(400)
@@ -77,7 +80,8 @@ def reallocate(pledge_id: int):
     form = allocation_form(pledge, commitments)
     if form.validate_on_submit():
         if apply_rule(lambda: set_allocations(pledge, current_user, form.chosen()), form):
-            flash(f"Saved how the {pledge.quantity:,} {pledge.need.unit} from {pledge.supplier.name} count.", "success")
+            flash(_("Saved how the %(quantity)s %(unit)s from %(supplier)s count.", quantity="{:,}".format(pledge.quantity), unit=pledge.need.unit,
+                    supplier=pledge.supplier.name), "success")
             return redirect(url_for("officers.delivery", pledge_id=pledge.id))
     elif form.csrf_token.errors:
         abort(400)

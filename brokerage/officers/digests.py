@@ -4,6 +4,7 @@ how recent runs went (failed messages are on the email outbox page)."""
 from __future__ import annotations
 
 from flask import make_response, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from brokerage.decorators import officer_required
@@ -32,7 +33,7 @@ def _chosen() -> tuple[str, str, User | None, str | None]:
     email = (request.args.get("email") or "").strip()[:254]
     kind = request.args.get("kind") if request.args.get("kind") in PREVIEW_KINDS else "monthly"
     user = find_user_by_email(email) if email else None
-    problem = f"There is no account for {email}" if email and user is None else None
+    problem = _("There is no account for %(email)s", email=email) if email and user is None else None
     return email, kind, user, problem
 
 
@@ -76,7 +77,7 @@ def digest_preview_html():
     """The HTML version on its own, as a mail program would show it."""
     _email, kind, user, _problem = _chosen()
     if user is None:
-        return render_template("errors/error.html", code=404, title="Choose a person to preview", message=None), 404
+        return render_template("errors/error.html", code=404, title=_("Choose a person to preview"), message=None), 404
     preview, _empty = _preview(user, kind)
     response = make_response(preview.html)
     # Email HTML carries its styles inline; nothing else may load or run.

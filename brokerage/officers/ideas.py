@@ -6,6 +6,8 @@ models/voting/ideas.py."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -56,7 +58,10 @@ def _merge_form(idea: Idea) -> MergeForm:
     others = db.session.scalars(
         select(Idea).where(Idea.round_id == idea.round_id, Idea.id != idea.id, Idea.state.in_(("proposed", "feasible"))).order_by(Idea.title)
     ).all()
-    form.into.choices = [SelectChoice(str(other.id), f"{other.title} ({other.supporter_count} supporters)") for other in others]
+    form.into.choices = [
+        SelectChoice(str(other.id), ngettext("%(title)s (%(num)s supporter)", "%(title)s (%(num)s supporters)", other.supporter_count, title=other.title))
+        for other in others
+    ]
     return form
 
 
@@ -77,7 +82,7 @@ def idea(idea_id: int):
     if form.validate_on_submit():
         feasible = form.outcome.data == "feasible"
         if apply_rule(lambda: assess_idea(found, current_user, feasible, form.estimate.pence, form.explanation.data), form):
-            flash("Assessment saved. The proposer and supporters will be emailed.", "success")
+            flash(_("Assessment saved. The proposer and supporters will be emailed."), "success")
             return redirect(url_for("officers.idea", idea_id=found.id))
     return _show(found, 400 if form.is_submitted() else 200, assess_form=form)
 
@@ -91,9 +96,9 @@ def merge_idea(idea_id: int):
         target_id = form.target()
         kept = db.session.get(Idea, target_id) if target_id else None
         if kept is None:
-            form.into.errors = ["Choose the idea to keep"]
+            form.into.errors = [_("Choose the idea to keep")]
         elif apply_rule(lambda: merge_ideas(found, kept, current_user), form):
-            flash(f"Merged into “{kept.title}”.", "success")
+            flash(_("Merged into “%(title)s”.", title=kept.title), "success")
             return redirect(url_for("officers.idea", idea_id=kept.id))
     return _show(found, 400, merge_form=form)
 
@@ -104,7 +109,7 @@ def idea_to_ballot(idea_id: int):
     found = _idea_or_404(idea_id)
     form = ConfirmForm()
     if form.validate_on_submit() and apply_rule(lambda: put_on_ballot(found, current_user)):
-        flash("The idea is on the ballot.", "success")
+        flash(_("The idea is on the ballot."), "success")
     return redirect(url_for("officers.idea", idea_id=found.id))
 
 
@@ -124,7 +129,7 @@ def decide_idea_report(report_id: int, action: str):
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit() and apply_rule(lambda: decide_report(row, current_user, action == "uphold")):
-        flash("Hidden." if action == "uphold" else "Report dismissed: it stays published.", "success")
+        flash(_("Hidden.") if action == "uphold" else _("Report dismissed: it stays published."), "success")
     return redirect(url_for("officers.ideas_moderation"))
 
 
@@ -136,5 +141,5 @@ def moderate_idea_comment(comment_id: int, action: str):
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit() and apply_rule(lambda: moderate_comment(comment, current_user, action == "publish")):
-        flash("Comment published." if action == "publish" else "Comment hidden.", "success")
+        flash(_("Comment published.") if action == "publish" else _("Comment hidden."), "success")
     return redirect(url_for("officers.ideas_moderation"))

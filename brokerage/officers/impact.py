@@ -10,6 +10,8 @@ import json
 from datetime import date
 
 from flask import Response, abort, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from brokerage.charts import paired_chart, shade_by_share
@@ -151,14 +153,14 @@ def impact_report_task(task_id: str):
     task = task_or_404(task_id, "impact_report")
     return render_task(
         task,
-        back=Link("Back to the dashboard", url_for("officers.impact_dashboard")),
-        running="The PDF is being produced.",
-        finished_title="The PDF is ready",
-        summary=lambda result: f"{result['pages']} page{'' if result['pages'] == 1 else 's'}",
+        back=Link(_("Back to the dashboard"), url_for("officers.impact_dashboard")),
+        running=_("The PDF is being produced."),
+        finished_title=_("The PDF is ready"),
+        summary=lambda result: ngettext("%(num)s page", "%(num)s pages", result["pages"]),
         links=lambda result: [
-            Link(f"Download {result['download_name']}", url_for("officers.impact_report_download", task_id=task.id))
+            Link(_("Download %(file)s", file=result["download_name"]), url_for("officers.impact_report_download", task_id=task.id))
         ],
-        failed_title="The PDF could not be produced",
+        failed_title=_("The PDF could not be produced"),
         failed_note=None,
     )
 

@@ -5,6 +5,7 @@ jobs kept while Redis was unreachable, and the periodic schedule."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from brokerage.decorators import officer_required
@@ -52,10 +53,10 @@ def retry_job(queue: str, job_id: str):
     try:
         retried = retry_failed_job(rq.connection, queue, job_id)
     except REDIS_DOWN:
-        flash("The job queue cannot be reached just now. Try again in a minute.", "error")
+        flash(_("The job queue cannot be reached just now. Try again in a minute."), "error")
         return redirect(url_for("officers.jobs"))
     if retried is None:
-        flash("That job is not waiting to be retried any more.", "error")
+        flash(_("That job is not waiting to be retried any more."), "error")
         return redirect(url_for("officers.jobs"))
     record_event(
         "job.retried",
@@ -66,5 +67,5 @@ def retry_job(queue: str, job_id: str):
         detail={"queue": queue, "function": retried.function, "args": retried.args},
     )
     db.session.commit()
-    flash(f"{retried.function} is back on the {queue} queue.", "success")
+    flash(_("%(job)s is back on the %(queue)s queue.", job=retried.function, queue=queue), "success")
     return redirect(url_for("officers.jobs"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -50,7 +51,7 @@ def review_need(need_id: int):
             send_need_decision(need)
 
         if apply_rule(decide, form):
-            flash(f"“{need.title}”: {need.status_label.lower()}. We have emailed the group.", "success")
+            flash(_("“%(title)s”: %(status)s. We have emailed the group.", title=need.title, status=_(need.status_label).lower()), "success")
             return redirect(url_for("officers.needs_queue"))
     return _review_page(need, form, FundNeedForm(formdata=None))
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -102,7 +105,7 @@ def new_round():
             set_ideas_phase(created[0], current_user, *form.ideas_window(), form.comment_moderation.data == "pre")
 
         if apply_rule(create, form):
-            flash("Round created. Now add the options residents will choose from.", "success")
+            flash(_("Round created. Now add the options residents will choose from."), "success")
             return redirect(url_for("officers.round", round_id=created[0].id))
     elif not form.is_submitted():
         form.method.data, form.rule.data, form.max_choices.data = "approval", "equal-shares-add1", 3
@@ -120,7 +123,7 @@ def edit_round(round_id: int):
             set_ideas_phase(round_, current_user, *form.ideas_window(), form.comment_moderation.data == "pre")
 
         if apply_rule(update, form):
-            flash("Round saved.", "success")
+            flash(_("Round saved."), "success")
             return redirect(url_for("officers.round", round_id=round_.id))
     elif not form.is_submitted():
         form.fill_from(round_)
@@ -164,7 +167,7 @@ def add_round_needs(round_id: int):
     if form.validate_on_submit():
         needs = db.session.scalars(select(Need).where(Need.id.in_(form.chosen_ids()))).all()
         if apply_rule(lambda: add_need_options(round_, current_user, needs), form):
-            flash(f"{len(needs)} need{'' if len(needs) == 1 else 's'} added to the ballot.", "success")
+            flash(ngettext("%(num)s need added to the ballot.", "%(num)s needs added to the ballot.", len(needs)), "success")
             return redirect(url_for("officers.round", round_id=round_.id))
     return _show(round_, 400, need_form=form)
 
@@ -181,7 +184,7 @@ def add_round_item(round_id: int):
             translate_option(option, current_user, form.second_text(), languages())
 
         if apply_rule(rule, form):
-            flash(f"“{form.title.data.strip()}” added to the ballot.", "success")
+            flash(_("“%(title)s” added to the ballot.", title=form.title.data.strip()), "success")
             return redirect(url_for("officers.round", round_id=round_.id))
     return _show(round_, 400, item_form=form)
 
@@ -192,28 +195,28 @@ def remove_round_option(round_id: int, option_id: int):
     round_ = _round_or_404(round_id)
     form = ConfirmForm()
     if form.validate_on_submit() and apply_rule(lambda: remove_option(round_, current_user, option_id)):
-        flash("Option removed from the ballot.", "success")
+        flash(_("Option removed from the ballot."), "success")
     return redirect(url_for("officers.round", round_id=round_.id))
 
 
 ROUND_ACTIONS_ASKED = {
     # action: (question, what happens next, button)
     "open": (
-        "Are you sure you want to open this round?",
-        ["Residents of the ward can vote from the opening time.", "Its options and budget cannot change once voting starts."],
-        "Yes, open the round",
+        _l("Are you sure you want to open this round?"),
+        [_l("Residents of the ward can vote from the opening time."), _l("Its options and budget cannot change once voting starts.")],
+        _l("Yes, open the round"),
     ),
     "close": (
-        "Are you sure you want to close voting now?",
-        ["Nobody can vote or change their vote after this, and the votes are counted.",
-         "You cannot open the round again. Paper ballots can still be entered until the results are published."],
-        "Yes, close voting now",
+        _l("Are you sure you want to close voting now?"),
+        [_l("Nobody can vote or change their vote after this, and the votes are counted."),
+         _l("You cannot open the round again. Paper ballots can still be entered until the results are published.")],
+        _l("Yes, close voting now"),
     ),
     "publish": (
-        "Are you sure you want to publish the results?",
-        ["Everyone can see the results, and the winning needs are flagged for suppliers' matching.",
-         "You cannot undo this: no ballot can change after it."],
-        "Yes, publish the results",
+        _l("Are you sure you want to publish the results?"),
+        [_l("Everyone can see the results, and the winning needs are flagged for suppliers' matching."),
+         _l("You cannot undo this: no ballot can change after it.")],
+        _l("Yes, publish the results"),
     ),
 }
 
@@ -237,7 +240,7 @@ def round_action(round_id: int, action: str):
         )
     form = ConfirmForm()
     if not form.validate_on_submit():
-        flash("Your session expired: try again.", "error")
+        flash(_("Your session expired: try again."), "error")
         return redirect(url_for("officers.round", round_id=round_.id))
     rules = {
         "open": lambda: open_round(round_, current_user, utcnow()),
@@ -248,10 +251,10 @@ def round_action(round_id: int, action: str):
     if apply_rule(rules[action]):
         flash(
             {
-                "open": "The round is open. Residents of the ward can vote from the opening time.",
-                "close": "Voting has closed. The votes are being counted.",
-                "publish": "Results published. The winning needs are now flagged for suppliers' matching.",
-                "recount": "The votes are being counted again.",
+                "open": _("The round is open. Residents of the ward can vote from the opening time."),
+                "close": _("Voting has closed. The votes are being counted."),
+                "publish": _("Results published. The winning needs are now flagged for suppliers' matching."),
+                "recount": _("The votes are being counted again."),
             }[action],
             "success",
         )
@@ -267,7 +270,8 @@ def paper_batch(round_id: int):
         entered = []
         rule = lambda: entered.append(enter_paper_batch(round_, current_user, form.reference.data, form.ballots.data, utcnow(), current_app.config["IDENTITY_HASH_KEY"]))  # noqa: E731
         if apply_rule(rule, form):
-            flash(f"Batch {entered[0].reference}: {entered[0].ballot_count:,} paper ballots entered.", "success")
+            flash(ngettext("Batch %(reference)s: %(count)s paper ballot entered.", "Batch %(reference)s: %(count)s paper ballots entered.",
+                           entered[0].ballot_count, reference=entered[0].reference, count="{:,}".format(entered[0].ballot_count)), "success")
             return redirect(url_for("officers.round", round_id=round_.id))
     return render_template("officers/round_paper.html", round=round_, form=form), 400 if form.errors else 200
 
@@ -282,17 +286,19 @@ def remove_round_paper_batch(round_id: int, batch_id: int):
             abort(404)
         return render_template(
             "officers/confirm.html",
-            question=f"Are you sure you want to remove paper batch {batch.reference}?",
+            question=_("Are you sure you want to remove paper batch %(reference)s?", reference=batch.reference),
             caption=round_.title,
-            next_steps=[f"Its {batch.ballot_count:,} ballots are taken out of the count, and the round is counted again.",
-                        "To count them later, enter the batch again."],
+            next_steps=[ngettext("Its %(count)s ballot is taken out of the count, and the round is counted again.",
+                                 "Its %(count)s ballots are taken out of the count, and the round is counted again.",
+                                 batch.ballot_count, count="{:,}".format(batch.ballot_count)),
+                        _("To count them later, enter the batch again.")],
             action_url=url_for("officers.remove_round_paper_batch", round_id=round_.id, batch_id=batch.id),
-            button="Yes, remove the batch",
+            button=_("Yes, remove the batch"),
             cancel_url=url_for("officers.round", round_id=round_.id),
         )
     form = ConfirmForm()
     if form.validate_on_submit() and apply_rule(lambda: remove_paper_batch(round_, current_user, batch_id)):
-        flash("Paper batch removed.", "success")
+        flash(_("Paper batch removed."), "success")
     return redirect(url_for("officers.round", round_id=round_.id))
 
 
@@ -305,7 +311,7 @@ def import_round():
         path = save_upload(form.file.data, ".pb")
         if os.path.getsize(path) > MAX_PB_BYTES:
             os.remove(path)
-            form.file.errors = ["The file must be smaller than 50 MB"]
+            form.file.errors = [_("The file must be smaller than 50 MB")]
         else:
             filename = form.file.data.filename
             task = start_task("round_import", f"Round from {filename}", import_round_file, path, current_user.id, detail={"file": filename})
@@ -325,8 +331,9 @@ def round_import_status(task_id: str):
 def round_import_task(task_id: str):
     return render_task(
         task_or_404(task_id, "round_import"),
-        back=Link("All rounds", url_for("officers.rounds")),
-        summary=lambda result: f"{result['options']:,} options and {result['ballots']:,} ballots",
-        links=lambda result: [Link("Go to the round", url_for("officers.round", round_id=result["round_id"]))],
-        failed_note="Nothing was saved.",
+        back=Link(_("All rounds"), url_for("officers.rounds")),
+        summary=lambda result: _("%(options)s options and %(ballots)s ballots", options="{:,}".format(result["options"]),
+                                 ballots="{:,}".format(result["ballots"])),
+        links=lambda result: [Link(_("Go to the round"), url_for("officers.round", round_id=result["round_id"]))],
+        failed_note=_("Nothing was saved."),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -72,19 +73,22 @@ def review_organisation(organisation_id: int):
             if action == "verify" and forms["verify_form"].validate_on_submit():
                 verify_organisation(organisation, current_user)
                 send_organisation_decision(organisation)
-                done = f"{organisation.name} is now {organisation.status_label.lower()}. We have emailed its owners."
+                done = _("%(name)s is now %(status)s. We have emailed its owners.", name=organisation.name,
+                         status=_(organisation.status_label).lower())
             elif action == "reject" and forms["form"].validate_on_submit():
                 reject_organisation(organisation, current_user, forms["form"].reason.data)
                 send_organisation_decision(organisation)
-                done = f"{organisation.name} is now {organisation.status_label.lower()}. We have emailed its owners."
+                done = _("%(name)s is now %(status)s. We have emailed its owners.", name=organisation.name,
+                         status=_(organisation.status_label).lower())
             elif action == "approve_change" and forms["approve_change_form"].validate_on_submit():
                 approve_organisation_change(organisation, current_user)
                 send_organisation_change_decision(organisation, name)
-                done = f"{name} is now {organisation.name}, with the new details verified. We have emailed its owners."
+                done = _("%(old)s is now %(new)s, with the new details verified. We have emailed its owners.", old=name,
+                         new=organisation.name)
             elif action == "reject_change" and forms["reject_change_form"].validate_on_submit():
                 reject_organisation_change(organisation, current_user, forms["reject_change_form"].reason.data)
                 send_organisation_change_decision(organisation, name)
-                done = f"{name} keeps its verified details. We have emailed its owners why."
+                done = _("%(name)s keeps its verified details. We have emailed its owners why.", name=name)
             else:
                 return page(400)
             db.session.commit()

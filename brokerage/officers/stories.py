@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -70,8 +71,8 @@ def review_story(story_id: int):
             send_story_decision(story)
 
         if apply_rule(decide, form):
-            told = " We have emailed the group." if story.organisation_id else ""
-            flash(f"“{story.title}”: {story.status_label.lower()}.{told}", "success")
+            done = _("“%(title)s”: %(status)s.", title=story.title, status=_(story.status_label).lower())
+            flash(f"{done} {_('We have emailed the group.')}" if story.organisation_id else done, "success")
             return redirect(url_for("officers.stories"))
     return render_template("officers/story.html", story=story, form=form, events=events_for(story))
 
@@ -79,17 +80,17 @@ def review_story(story_id: int):
 def _confirm_withdrawal(story: Story, comment: str):
     """"Are you sure?" before a published story is withdrawn: the officer's comment is carried
     to the button that withdraws it (the review form posted again, confirmed)."""
-    told = f" We will email {story.organisation.name} with your comment." if story.organisation_id else ""
+    told = _("We will email %(group)s with your comment.", group=story.organisation.name) if story.organisation_id else ""
     return render_template(
         "officers/confirm.html",
-        question=f"Are you sure you want to withdraw “{story.title}”?",
-        caption="Stories",
+        question=_("Are you sure you want to withdraw “%(title)s”?", title=story.title),
+        caption=_("Stories"),
         next_steps=[
-            "It will be taken off the public pages straight away." + told,
-            "Residents will no longer find it. An officer can publish it again from its review page.",
+            " ".join(filter(None, [_("It will be taken off the public pages straight away."), told])),
+            _("Residents will no longer find it. An officer can publish it again from its review page."),
         ],
         action_url=url_for("officers.review_story", story_id=story.id),
         hidden={"comment": comment, "withdraw": "Withdraw", "confirmed": "yes"},
-        button="Yes, withdraw the story",
+        button=_("Yes, withdraw the story"),
         cancel_url=url_for("officers.review_story", story_id=story.id),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -65,7 +66,7 @@ def new_tender():
     if form.validate_on_submit():
         made: list[Tender] = []
         if apply_rule(lambda: made.append(record_tender(form.details(), current_user, date.today())), form):
-            flash(f"Tender {made[0].reference} recorded. Its bid pack is public while it is open.", "success")
+            flash(_("Tender %(reference)s recorded. Its bid pack is public while it is open.", reference=made[0].reference), "success")
             return redirect(url_for("officers.tender", tender_id=made[0].id))
     return render_template("officers/tender_form.html", form=form)
 
@@ -80,7 +81,7 @@ def import_tender():
     if form.validate_on_submit():
         data = form.file.data.read(MAX_IMPORT_BYTES + 1)
         if len(data) > MAX_IMPORT_BYTES:
-            form.file.errors = ["The file must be 2 MB or smaller: tender notices are small"]
+            form.file.errors = [_("The file must be 2 MB or smaller: tender notices are small")]
         else:
             try:
                 result = import_tenders(data, current_user, date.today())
@@ -127,9 +128,9 @@ def curate(tender_id: int):
     tender = _tender_or_404(tender_id)
     form = CurateForm()
     if form.validate_on_submit() and apply_rule(lambda: curate_pack(tender, current_user, form.key.data, form.action.data, date.today()), form):
-        flash("Bid pack updated.", "success")
+        flash(_("Bid pack updated."), "success")
     elif form.errors:
-        flash("Choose an item of the bid pack.", "error")
+        flash(_("Choose an item of the bid pack."), "error")
     return redirect(url_for("officers.tender", tender_id=tender.id))
 
 
@@ -139,7 +140,7 @@ def add_pack_item(tender_id: int):
     tender = _tender_or_404(tender_id)
     form = AddPackItemForm(prefix="add")
     if form.validate_on_submit() and apply_rule(lambda: curate_pack(tender, current_user, (form.key.data or "").strip(), "add", date.today()), form):
-        flash("Added to the bid pack.", "success")
+        flash(_("Added to the bid pack."), "success")
         return redirect(url_for("officers.tender", tender_id=tender.id))
     return _render_tender(tender, add=form), 400
 
@@ -152,7 +153,7 @@ def tender_places(tender_id: int):
     if form.validate_on_submit() and apply_rule(
         lambda: set_tender_places(tender, current_user, tuple(form.theme_ids.data or ()), tuple(form.ward_ids.data or ())), form
     ):
-        flash("Themes and wards saved: the bid pack follows them.", "success")
+        flash(_("Themes and wards saved: the bid pack follows them."), "success")
         return redirect(url_for("officers.tender", tender_id=tender.id))
     return _render_tender(tender, places=form), 400
 
@@ -163,7 +164,7 @@ def withdraw(tender_id: int):
     tender = _tender_or_404(tender_id)
     form = WithdrawTenderForm(prefix="withdraw")
     if form.validate_on_submit() and apply_rule(lambda: withdraw_tender(tender, current_user, form.reason.data or ""), form):
-        flash("Tender withdrawn.", "success")
+        flash(_("Tender withdrawn."), "success")
         return redirect(url_for("officers.tender", tender_id=tender.id))
     return _render_tender(tender, withdraw=form), 400
 
@@ -178,7 +179,7 @@ def assess(offer_id: int):
     if form.validate_on_submit() and apply_rule(
         lambda: assess_offer(offer, current_user, form.score.data, form.notes.data or "", date.today()), form
     ):
-        flash(f"Assessment of {offer.supplier.name}'s offer saved.", "success")
+        flash(_("Assessment of %(supplier)s's offer saved.", supplier=offer.supplier.name), "success")
     else:
         for errors in form.errors.values():
             for message in errors:
@@ -209,8 +210,9 @@ def award(tender_id: int):
         if apply_rule(rule, form):
             report = tender.award_report or {}
             flash(
-                f"Awarded: contract recorded with {report.get('commitments', 0)} commitments and "
-                f"{len(report.get('pledged', []))} pledges offered to groups; {len(report.get('reported', []))} reservations to look at.",
+                _("Awarded: contract recorded with %(commitments)s commitments and %(pledges)s pledges offered to groups; "
+                  "%(reported)s reservations to look at.", commitments=report.get("commitments", 0),
+                  pledges=len(report.get("pledged", [])), reported=len(report.get("reported", []))),
                 "success",
             )
             return redirect(url_for("officers.tender", tender_id=tender.id))
