@@ -14,7 +14,9 @@ TEMPLATES = ROOT / "templates"
 BLUEPRINTS = sorted(path.parent.name for path in BROKERAGE.glob("*/__init__.py") if "Blueprint(" in path.read_text())
 # Folders for what is not a blueprint's page: emails (the mail job), error pages
 # (brokerage/errors.py), the report job's PDF (workers/reports.py) and shared parts.
-OTHER_FOLDERS = {"emails", "errors", "reports", "components"}
+# govuk_frontend_jinja: the package's own macros where we pass its English words translated
+# (the error message's hidden "Error:"), found before the package's copy by the loader.
+OTHER_FOLDERS = {"emails", "errors", "reports", "components", "govuk_frontend_jinja"}
 
 
 def _rendered_names(path: Path) -> list[str]:

@@ -25,7 +25,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from brokerage.forms import PoundsField
 from brokerage.forms.needs import MAX_PHOTO_MB
-from brokerage.forms.second_language import second_language_fields
+from brokerage.forms.core import second_language_fields
 from models import Theme, db
 from models.ideas.ideas import MAX_COMMENT, MAX_DESCRIPTION, MAX_PLACE, MAX_REASON, MAX_TITLE, IDEA_TEXT_LIMITS, IdeaDetails
 

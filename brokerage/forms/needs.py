@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from brokerage.forms import PoundsField, WholeNumberField, date_field
-from brokerage.forms.second_language import second_language_fields
+from brokerage.forms.core import second_language_fields
 from models import NeedKind, Theme, Ward, db
 from models.needs.models import MAX_BENEFICIARIES, MAX_QUANTITY, MAX_VALUE_PENCE
 from models.needs.rules import NEED_TEXT_LIMITS, NeedDetails

@@ -20,8 +20,7 @@ from wtforms import BooleanField, PasswordField, RadioField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from brokerage.forms import email_field, postcode_field
-from brokerage.forms.govuk_texts import password_toggle
+from brokerage.forms import email_field, password_toggle, postcode_field
 from brokerage.rule_messages import translate_rule_message
 from models import Role, Ward, db
 from models.people.passwords import password_problem

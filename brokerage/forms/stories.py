@@ -18,7 +18,7 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from brokerage.forms.govuk_texts import character_count
+from brokerage.forms import character_count
 from brokerage.forms.needs import NeedForm
 from brokerage.templating import format_date
 from models.stories.stories import MAX_BODY, StoryDetails

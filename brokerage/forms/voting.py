@@ -29,7 +29,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from brokerage.forms import PoundsField, WholeNumberField, date_field
-from brokerage.forms.second_language import second_language_fields
+from brokerage.forms.core import second_language_fields
 from models import Ward, db
 from models.voting.models import METHOD_LABELS, OFFICIAL_RULES
 from models.voting.setup import OPTION_TEXT_LIMITS, RoundFields
