@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import event, func, insert, select
 
 from bench.harness import bench_app, targets
+from bench.loading import bulk_insert
 
 RESIDENTS = 40_000
 GROUPS = 1_000
@@ -89,9 +90,8 @@ def _load(rng: random.Random) -> dict:
     now = utcnow().replace(microsecond=0)
     today = now.date()
 
-    def bulk(model, rows, size=10_000) -> None:
-        for start in range(0, len(rows), size):
-            db.session.execute(insert(model), rows[start : start + size])
+    def bulk(model, rows) -> None:
+        bulk_insert(model, rows, rebuild_indexes=True)
 
     people = RESIDENTS + GROUP_MEMBERS + SUPPLIER_MEMBERS
     bulk(User, [
