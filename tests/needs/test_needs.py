@@ -499,3 +499,32 @@ def test_every_sort_pages_through_next_cursors_in_its_order(app, client, world, 
     assert cursors == 2  # pages 2 and 3 reached by their cursors
     assert len(by_cursor) == 44 == len(set(by_cursor))
     assert by_cursor == by_offset
+
+
+@pytest.mark.postgres
+def test_search_uses_the_full_text_index_in_a_generic_plan(app, world):
+    """psycopg prepares a statement run a few times, and PostgreSQL then plans it once for any
+    values (a generic plan): the search must spell out the index's own expression, constants
+    and all, or that plan cannot use ix_needs_search and reads every need (1.5 s at 200,000)."""
+    import re
+
+    from sqlalchemy import text
+
+    from models.needs.search import NeedFilters, public_needs_query
+
+    with app.app_context():
+        query = public_needs_query(NeedFilters(q="laptops"), date.today())
+        compiled = query.compile(dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True})
+        names = re.findall(r"%\((\w+)\)s", str(compiled))
+        sql = re.sub(r"%\((\w+)\)s", lambda found: f"${names.index(found.group(1)) + 1}", str(compiled))
+        values = [compiled.params[name] for name in names]
+        connection = db.session.connection()
+        connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connection.exec_driver_sql(f"PREPARE needs_search AS {sql}")
+        arguments = ", ".join(f"'{value}'" if isinstance(value, str) else str(value) for value in values)
+        plan = "\n".join(row[0] for row in db.session.execute(text(f"EXPLAIN EXECUTE needs_search({arguments})")))
+        db.session.rollback()
+        connection = db.session.connection()
+        connection.exec_driver_sql("DEALLOCATE ALL")
+        assert "ix_needs_search" in plan, plan
