@@ -9,9 +9,10 @@ import random
 import time
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from bench.harness import bench_app, measure, targets, verified_borough
+from bench.loading import bulk_insert
 
 CONFIRMED = 200_000
 UNCONFIRMED = 40_000
@@ -26,40 +27,43 @@ def load_deliveries(rng: random.Random, needs: int = NEEDS, confirmed: int = CON
     inserted in bulk and analysed. Returns the suppliers' ids."""
     from models import Need, db
     from models.pledges.models import Pledge
+    from models.reporting.delivery_totals import rebuild_delivery_totals
 
-    groups, suppliers, ward_ids, theme_ids = verified_borough(GROUPS, SUPPLIERS)
     started = time.perf_counter()
+    groups, suppliers, ward_ids, theme_ids = verified_borough(GROUPS, SUPPLIERS)
     today = date.today()
     kinds = ["cash", "goods", "volunteering", "skills", "space"]
-    for start in range(0, needs, 10_000):
-        need_rows = []
-        for n in range(start, min(start + 10_000, needs)):
+
+    def need_rows():
+        for n in range(needs):
             value = rng.randint(50, 20_000) * 100
-            need_rows.append({
+            yield {
                 "organisation_id": rng.choice(groups), "title": f"Need number {n}", "summary": "For local families",
                 "description": "", "kind": rng.choice(kinds), "quantity": 1_000, "unit": "items", "value_pence": value,
                 "remaining_value_pence": value, "pledged_quantity": 0, "accepted_quantity": 0, "delivered_quantity": 0,
                 "ward_id": rng.choice(ward_ids + [None]), "theme_id": rng.choice(theme_ids), "beneficiaries": 10,
                 "deadline": today + timedelta(days=rng.randint(-300, 300)), "status": "delivered",
                 "published_at": datetime(2022, 1, 1) + timedelta(minutes=n),
-            })
-        db.session.execute(insert(Need), need_rows)
+            }
+
+    bulk_insert(Need, need_rows(), rebuild_indexes=True)
     need_ids = db.session.scalars(select(Need.id)).all()
     first = datetime(2022, 4, 1)
     span_minutes = int((datetime(2026, 3, 31) - first).total_seconds() // 60)
-    total = confirmed + unconfirmed
-    for start in range(0, total, 10_000):
-        rows = []
-        for n in range(start, min(start + 10_000, total)):
+
+    def pledge_rows():
+        for n in range(confirmed + unconfirmed):
             is_confirmed = n < confirmed
             at = first + timedelta(minutes=rng.randrange(span_minutes))
-            rows.append({
+            yield {
                 "need_id": rng.choice(need_ids), "supplier_id": rng.choice(suppliers), "quantity": rng.randint(1, 20),
                 "message": "", "created_at": at,
                 "status": "confirmed" if is_confirmed else rng.choice(["offered", "accepted", "delivered", "declined"]),
                 "confirmed_at": at if is_confirmed else None,
-            })
-        db.session.execute(insert(Pledge), rows)
+            }
+
+    bulk_insert(Pledge, pledge_rows(), rebuild_indexes=True)
+    rebuild_delivery_totals()  # each confirmed pledge's stored value, and the totals, by INSERT ... SELECT
     db.session.commit()
     print(f"  loaded {needs:,} needs, {confirmed:,} confirmed and {unconfirmed:,} other pledges in {time.perf_counter() - started:.1f} s")
     from workers.maintenance import optimise_database
@@ -71,7 +75,7 @@ def load_deliveries(rng: random.Random, needs: int = NEEDS, confirmed: int = CON
 
 
 def run() -> None:
-    from models import Need, db
+    from models import Theme, Ward, db
 
     rng = random.Random(2026)
     for label, url in targets():

@@ -8,9 +8,10 @@ import random
 import time
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from bench.harness import bench_app, measure, targets
+from bench.harness import bench_app, measure, targets, verified_borough
+from bench.loading import bulk_insert
 
 NEEDS = 200_000
 THINGS = [
@@ -23,45 +24,27 @@ PLACES = ["youth club", "food bank", "community centre", "school garden", "homew
 
 
 def run() -> None:
-    from brokerage.demo import data_dir
-    from models import Need, Organisation, Theme, Ward, db
-    from models.people.accounts import Role, register_user, verify_email
-    from models.people.organisations import OrganisationKind, create_organisation, verify_organisation
-    from models.places.wards import import_wards
-    from models.places.themes import seed_themes
+    from models import Need, Theme, Ward, db
 
     rng = random.Random(2026)
     for label, url in targets():
         print(f"\nNeeds list on {label}")
         with bench_app(url) as app:
-            import_wards((data_dir() / "drkane_wards_WD25_E09000005.geojson").read_text())
-            seed_themes()
-            officer = register_user("Bench Officer", "officer@bench.example.org", "correct-horse-battery-staple", Role.OFFICER)
-            verify_email(officer, officer.email)
-            groups = []
-            for n in range(200):
-                owner = register_user(f"Owner {n}", f"owner{n}@bench.example.org", "correct-horse-battery-staple")
-                verify_email(owner, owner.email)
-                group = create_organisation(owner, OrganisationKind.VCSE, name=f"Group {n}", legal_form="community_group")
-                verify_organisation(group, officer)
-                groups.append(group.id)
-            ward_ids = db.session.scalars(select(Ward.id)).all()
-            theme_ids = db.session.scalars(select(Theme.id)).all()
-            db.session.commit()
+            started = time.perf_counter()
+            groups, _, ward_ids, theme_ids = verified_borough(200, 0)
             kinds = ["cash", "goods", "volunteering", "skills", "space"]
             statuses = ["published"] * 6 + ["fully_pledged", "delivered", "closed", "expired", "draft", "submitted"]
             today = date.today()
-            started = time.perf_counter()
-            for start in range(0, NEEDS, 10_000):
-                rows = []
-                for n in range(start, min(start + 10_000, NEEDS)):
+
+            def needs():
+                for n in range(NEEDS):
                     thing, place = rng.choice(THINGS), rng.choice(PLACES)
                     quantity = rng.randint(1, 500)
                     value = rng.randint(50, 20_000) * 100
                     pledged = rng.randint(0, quantity)
                     status = rng.choice(statuses)
                     published = datetime(2025, 1, 1) + timedelta(minutes=n * 3)
-                    rows.append({
+                    yield {
                         "organisation_id": rng.choice(groups),
                         "title": f"{thing.capitalize()} for our {place}",
                         "summary": f"We need {thing} so the {place} can keep running for local families.",
@@ -79,8 +62,9 @@ def run() -> None:
                         "deadline": today + timedelta(days=rng.randint(-60, 365)),
                         "status": status,
                         "published_at": None if status in ("draft", "submitted") else published,
-                    })
-                db.session.execute(insert(Need), rows)
+                    }
+
+            bulk_insert(Need, needs(), rebuild_indexes=True)
             db.session.commit()
             print(f"  loaded {NEEDS:,} needs in {time.perf_counter() - started:.1f} s")
             from workers.maintenance import optimise_database

@@ -50,6 +50,7 @@ def bench_app(database_url: str | None) -> Iterator:
                 "REDIS_URL": os.environ.get("TEST_REDIS_URL") or None,
                 "RATELIMIT_ENABLED": False,
                 "WTF_CSRF_ENABLED": False,
+                "GC_FREEZE": True,  # as in production (APP_ENV=test turns it off)
             }
         )
         from flask_migrate import upgrade

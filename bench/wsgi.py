@@ -14,6 +14,7 @@ app = create_app(
         "REDIS_URL": os.environ.get("TEST_REDIS_URL") or None,
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,
+        "GC_FREEZE": True,  # as in production
     }
 )
 

@@ -47,6 +47,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_security(app)
     register_blueprints(app)
     register_cli(app)
+    if app.config["GC_FREEZE"]:
+        import gc
+
+        gc.collect()
+        gc.freeze()
     return app
 
 

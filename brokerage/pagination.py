@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from flask import request, url_for
@@ -29,14 +29,16 @@ EPOCH = datetime(1970, 1, 1)  # cursors count times from here (naive UTC, as the
 
 @dataclass(frozen=True)
 class Keyset:
-    """Columns a query is ordered by, all descending, the last unique (such as an id)."""
+    """Columns a query is ordered by, all descending (or all ascending), the last unique
+    (such as an id)."""
 
     columns: tuple
+    ascending: bool = False
 
     def cursor(self, item: Any) -> str:
         """The `after` value naming this row: each column's value, joined by '_'. Times are
-        whole microseconds since 1970 (UTC), so every cursor is digits and underscores and
-        every such string of the API's pattern names a real time."""
+        whole microseconds since 1970 (UTC) and days whole days since 1970, so every cursor
+        is digits and underscores and every such string of the API's pattern names a real time."""
         values = []
         for column in self.columns:
             value = getattr(item, column.key)
@@ -44,6 +46,8 @@ class Keyset:
                 if value.tzinfo is not None:
                     value = value.astimezone(timezone.utc).replace(tzinfo=None)
                 value = (value - EPOCH) // timedelta(microseconds=1)
+            elif isinstance(value, date):
+                value = (value - EPOCH.date()).days
             values.append(str(value))
         return "_".join(values)
 
@@ -60,6 +64,8 @@ class Keyset:
                 python_type = column.type.python_type
                 if python_type is datetime:
                     values.append(EPOCH + timedelta(microseconds=int(part)))
+                elif python_type is date:
+                    values.append(EPOCH.date() + timedelta(days=int(part)))
                 else:
                     values.append(python_type(part))
         except (ValueError, OverflowError):
@@ -67,19 +73,28 @@ class Keyset:
         return tuple(values)
 
     def after(self, query: Select, values: tuple) -> Select:
-        """The rows after these values in the (descending) order: a row-value comparison,
-        which PostgreSQL and SQLite answer from the index on the same columns."""
-        return query.where(tuple_(*self.columns) < tuple_(*(literal(value) for value in values)))
+        """The rows after these values in the order: a row-value comparison, which PostgreSQL
+        and SQLite answer from the index on the same columns."""
+        row, given = tuple_(*self.columns), tuple_(*(literal(value) for value in values))
+        return query.where(row > given if self.ascending else row < given)
 
 
 def _keysets():
     from models import Need, Pledge
 
-    return Keyset((Need.published_at, Need.id)), Keyset((Pledge.confirmed_at, Pledge.id))
+    return (
+        Keyset((Need.published_at, Need.id)),
+        Keyset((Need.deadline, Need.id), ascending=True),
+        Keyset((Need.remaining_value_pence, Need.id)),
+        Keyset((Pledge.confirmed_at, Pledge.id)),
+    )
 
 
-# Needs newest first (public needs: ix_needs_public_newest) and the ledger newest first.
-NEEDS_NEWEST, LEDGER_NEWEST = _keysets()
+# Needs newest first (public needs: ix_needs_public_newest), deadline soonest (ix_needs_deadline),
+# most still needed (ix_needs_remaining), and the ledger newest first: each the order of the
+# sort of the same name in models.needs.search (public_needs_query).
+NEEDS_NEWEST, NEEDS_DEADLINE, NEEDS_MOST_NEEDED, LEDGER_NEWEST = _keysets()
+NEEDS_BY_SORT = {"newest": NEEDS_NEWEST, "deadline": NEEDS_DEADLINE, "most_needed": NEEDS_MOST_NEEDED}
 
 
 @dataclass

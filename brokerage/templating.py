@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, url_for
@@ -64,9 +65,23 @@ def _locale():
 
 
 def _number(value: int) -> str:
+    return _formatted_number(value, str(_locale()))
+
+
+# Babel formats remembered per language: a digest run or a page formats the same few
+# thousand quantities and days over and over, and Babel parses its pattern on every call.
+@lru_cache(maxsize=65_536)
+def _formatted_number(value: int, locale: str) -> str:
     from babel.numbers import format_decimal
 
-    return format_decimal(value, format="#,##0", locale=_locale())
+    return format_decimal(value, format="#,##0", locale=locale)
+
+
+@lru_cache(maxsize=16_384)
+def _formatted_day(day: date, locale: str) -> str:
+    from babel.dates import format_date as babel_date
+
+    return babel_date(day, "d MMMM yyyy", locale=locale)
 
 
 def format_number(value: int | None) -> str:
@@ -102,11 +117,9 @@ def format_quantity(quantity: int | None, unit: str) -> str:
 
 def format_date(value: date | datetime | None) -> str:
     """"5 March 2026", "5 Mawrth 2026": the month in the reader's language (Babel)."""
-    from babel.dates import format_date as babel_date
-
     if value is None:
         return ""
-    return babel_date(value, "d MMMM yyyy", locale=_locale())
+    return _formatted_day(value.date() if isinstance(value, datetime) else value, str(_locale()))
 
 
 def translate_label(text: str | None) -> str:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from brokerage.pagination import NEEDS_NEWEST, paginate
+from brokerage.pagination import NEEDS_BY_SORT, paginate
 from brokerage.photos import send_photo
 from brokerage.public import bp
 from models import Need, Theme, Ward, db
@@ -41,8 +41,7 @@ def filters_from_request() -> NeedFilters:
 def needs(near_error: str | None = None, near_postcode: str = ""):
     """The list; "needs near me" shows it again, with its one error, for a postcode it cannot use."""
     filters = filters_from_request()
-    keyset = NEEDS_NEWEST if filters.sort == "newest" else None
-    page = paginate(public_needs_query(filters, date.today()), per_page=20, keyset=keyset)
+    page = paginate(public_needs_query(filters, date.today()), per_page=20, keyset=NEEDS_BY_SORT[filters.sort])
     wards = db.session.execute(select(Ward.code, Ward.name).order_by(Ward.name)).all()
     themes = db.session.execute(select(Theme.slug, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position)).all()
     return render_template(

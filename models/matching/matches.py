@@ -309,8 +309,36 @@ def _write(rows: list[dict]) -> None:
     # A dismissal that lands while this run works is kept: the upsert never touches dismissed_at.
     # Written in key order, so two runs that overlap lock rows in the same order.
     rows.sort(key=lambda row: (row["commitment_id"], row["need_id"]))
+    if rows and db.session.get_bind().dialect.name == "postgresql":
+        _write_by_copy(rows)
+        return
     for start in range(0, len(rows), WRITE_CHUNK):
         upsert(Match, rows[start:start + WRITE_CHUNK], ("commitment_id", "need_id"), ("rank", "score", "reasons", "computed_at"))
+
+
+_COPIED = ("commitment_id", "need_id", "rank", "score", "reasons", "computed_at")
+
+
+def _write_by_copy(rows: list[dict]) -> None:
+    """The same upsert on PostgreSQL, a statement for all the rows instead of one a row: COPY
+    into a temporary table shaped like matches (dropped before the transaction ends), then one
+    INSERT ... SELECT ... ON CONFLICT in key order."""
+    import json
+
+    columns = ", ".join(f'"{name}"' for name in _COPIED)
+    connection = db.session.connection()
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE matches_incoming AS SELECT {columns} FROM matches WITH NO DATA")
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor, cursor.copy(f"COPY matches_incoming ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row((row["commitment_id"], row["need_id"], row["rank"], row["score"], json.dumps(row["reasons"]),
+                            row["computed_at"]))
+    updated = ", ".join(f'"{name}" = EXCLUDED."{name}"' for name in ("rank", "score", "reasons", "computed_at"))
+    connection.exec_driver_sql(
+        f"INSERT INTO matches ({columns}) SELECT {columns} FROM matches_incoming ORDER BY commitment_id, need_id "
+        f"ON CONFLICT (commitment_id, need_id) DO UPDATE SET {updated}"
+    )
+    connection.exec_driver_sql("DROP TABLE matches_incoming")
 
 
 def kinds_for_round(round_id: int) -> set[str]:

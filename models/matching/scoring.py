@@ -106,6 +106,7 @@ class ScoredMatch:
 # Units --------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def unit_key(unit: str) -> str:
     """A unit reduced to what it counts, so "volunteer hours" and "hours" compare equal."""
     text = unit.strip().lower()

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.orm import selectinload
 
 from models import db
@@ -67,7 +67,10 @@ def _fts5_query(q: str) -> str | None:
 def _text_condition(q: str):
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        document = func.to_tsvector("english", Need.title + " " + Need.summary)
+        # Written out as the index's own expression (models/needs/search_index.py), constants
+        # and all: with bound values instead, PostgreSQL's generic plan for a statement
+        # prepared after a few runs cannot use the index, and every search reads every need.
+        document = literal_column("to_tsvector('english', needs.title || ' ' || needs.summary)")
         return document.op("@@")(func.websearch_to_tsquery("english", q))
     match = _fts5_query(q)
     if match is None:

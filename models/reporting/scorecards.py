@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
 
 from models import db
 from models.contracts.models import Commitment, CommitmentStatus, Contract, at_risk_rule, commitment_status
-from models.reporting.ledger import CONFIRMED, LedgerFilters, LedgerTotals, ledger_totals, value_pence_column
+from models.reporting.delivery_totals import DeliveryTotal
+from models.reporting.ledger import LedgerFilters, LedgerTotals, filter_totals, ledger_totals
 from models.reporting.reconciliation import DeliverySplit, delivery_split
-from models.needs.models import Need
 from models.people.organisations import Organisation, OrganisationKind, OrganisationStatus
 from models.pledges.models import Pledge
 from models.places.themes import Measure, Theme
@@ -186,14 +187,16 @@ def public_suppliers_query() -> Select:
 
 
 def delivery_totals(supplier_ids: list[int]) -> dict[int, LedgerTotals]:
-    """Each supplier's confirmed deliveries, counted and valued: one aggregate query."""
+    """Each supplier's confirmed deliveries, counted and valued: its cell of the stored
+    delivery totals (models.reporting.delivery_totals), one row a supplier, however many
+    deliveries it made."""
     if not supplier_ids:
         return {}
     rows = db.session.execute(
-        select(Pledge.supplier_id, func.count(Pledge.id), func.sum(value_pence_column()))
-        .join(Need, Need.id == Pledge.need_id)
-        .where(Pledge.status == CONFIRMED, Pledge.supplier_id.in_(supplier_ids))
-        .group_by(Pledge.supplier_id)
+        filter_totals(
+            select(DeliveryTotal.supplier_id, DeliveryTotal.deliveries, DeliveryTotal.value_pence),
+            LedgerFilters(), over=("supplier_id",),
+        ).where(DeliveryTotal.supplier_id.in_(supplier_ids))
     ).all()
-    found = {supplier_id: LedgerTotals(int(count), int(value or 0)) for supplier_id, count, value in rows}
+    found = {supplier_id: LedgerTotals(int(count), int(value)) for supplier_id, count, value in rows}
     return {supplier_id: found.get(supplier_id, LedgerTotals(0, 0)) for supplier_id in supplier_ids}

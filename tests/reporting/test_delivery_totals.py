@@ -1,8 +1,8 @@
 """The delivery totals kept as data (models.reporting.delivery_totals) stay exact: every
 maintained cell equals a recount from the pledges, after random sequences of pledge
 actions (confirm, dispute, withdraw, reallocate and the rest: Hypothesis) and under
-concurrent confirmations (PostgreSQL); the ledger's totals read from them agree with an
-aggregate over the rows."""
+concurrent confirmations (PostgreSQL); the ledger's and the suppliers' totals read from them agree with
+an aggregate over the rows."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import invariant, run_state_machine_as_test
 from sqlalchemy import delete, func, select
 
-from models import DomainError, Need, User, db
+from models import DomainError, Need, Organisation, User, db
 from models.pledges.models import Pledge, PledgeStatus
 from models.pledges.rules import confirm_delivery
 from models.reporting.delivery_totals import (
@@ -25,6 +25,7 @@ from models.reporting.delivery_totals import (
     rollups,
 )
 from models.reporting.ledger import LedgerFilters, ledger_totals
+from models.reporting.scorecards import delivery_totals
 from tests.pledges.test_pledge_invariants import (  # noqa: F401 (world is a fixture)
     THREADS,
     delivered_pledge,
@@ -74,6 +75,20 @@ def check_totals() -> None:
     ).one()
     totals = ledger_totals(LedgerFilters())
     assert (totals.count, totals.value_pence) == (count, value)
+    # The suppliers' totals (the API's /suppliers) against an aggregate over their rows.
+    recounted = {
+        supplier_id: (count, int(value))
+        for supplier_id, count, value in db.session.execute(
+            select(Pledge.supplier_id, func.count(Pledge.id), func.sum(Pledge.confirmed_value_pence))
+            .where(Pledge.status == PledgeStatus.CONFIRMED.value)
+            .group_by(Pledge.supplier_id)
+        )
+    }
+    suppliers = db.session.scalars(select(Organisation.id).where(Organisation.kind == "supplier")).all()
+    assert suppliers
+    assert {supplier_id: (found.count, found.value_pence) for supplier_id, found in delivery_totals(suppliers).items()} == {
+        supplier_id: recounted.get(supplier_id, (0, 0)) for supplier_id in suppliers
+    }
 
 
 def test_random_pledge_actions_keep_the_delivery_totals_exact(app, world):
