@@ -318,3 +318,47 @@ def test_a_line_split_between_two_agreements_themes_counts_once_everywhere(app, 
     assert (by_id[borough.spend]["delivered_through_returns"], by_id[investment]["delivered_through_returns"]) == (60_000, 40_000)
     ledger = app.test_client().get("/ledger").get_data(as_text=True)
     assert "accepted returns reported £100,000" in ledger
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("attempt", range(3))
+def test_accepting_a_correction_while_a_line_it_supersedes_is_split_never_counts_twice(app, world, attempt):
+    """One officer accepts a correction (10 hires again) while another splits the line of the
+    version it supersedes: either the split comes first and the correction carries it, or the
+    acceptance does and the split is refused. The returned quantities and the kept totals are
+    always the accepted lines' counts."""
+    from models.returns.splits import counted_parts
+
+    hires, grant_hires = world["world"].hires, world["grant_hires"]
+    with app.app_context():
+        seller = db.session.get(User, world["world"].seller)
+        correction = start_correction(db.session.get(ReturnLine, world["line"]).supplier_return, seller)
+        save_line(correction, db.session.get(Commitment, hires), seller, LineDetails(10, "Ten, reworded"))
+        submit_return(correction, seller)
+        db.session.commit()
+        correction_id = correction.id
+
+    def accept(barrier):
+        officer = db.session.get(User, world["world"].officer)
+        barrier.wait()
+        accept_return(correction_id, officer)
+        return "accepted"
+
+    def split(barrier):
+        officer = db.session.get(User, world["world"].second_officer)
+        db.session.get(ReturnLine, world["line"]).supplier_return.state  # read before the race, as a view would
+        barrier.wait()
+        split_line(world["line"], officer, [(hires, 4), (grant_hires, 6)])
+        return "split"
+
+    results = race(app, [accept, split])
+    assert unexpected(results) == [] and results[0] == "accepted"
+    with app.app_context():
+        from models.returns.models import SupplierReturn
+
+        lines = db.session.scalars(select(ReturnLine).join(SupplierReturn, SupplierReturn.id == ReturnLine.return_id)
+                                   .where(SupplierReturn.state == "accepted")).all()
+        counted = dict(counted_parts(lines))
+        assert returned(hires, grant_hires) == [counted.get(hires, 0), counted.get(grant_hires, 0)]
+        assert counted == ({hires: 4, grant_hires: 6} if results[1] == "split" else {hires: 10})
+        assert_totals_equal_a_recount(world)
