@@ -48,6 +48,15 @@ def assert_totals_equal_a_recount(world) -> None:
     assert_kept_equal_live(world["world"])
 
 
+def table_rows(page: str, caption: str) -> list[list[str]]:
+    """The body rows' cells (header cell first) of the page's table with this caption."""
+    import re
+
+    table = page.split(f">{caption}</caption>", 1)[1].split("</table>", 1)[0].split("<tbody", 1)[1]
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)]
+
+
 def returned(*commitment_ids: int) -> list[int]:
     db.session.expire_all()
     return [db.session.get(Commitment, commitment_id).returned_quantity for commitment_id in commitment_ids]
@@ -311,8 +320,16 @@ def test_a_line_split_between_two_agreements_themes_counts_once_everywhere(app, 
     assert "0 through pledges, 60,000 through returns" in contract_page
     grant_page = officer_client.get(f"/officers/contracts/{grant_id}").get_data(as_text=True)
     assert "0 through pledges, 40,000 through returns" in grant_page
-    report_page = officer_client.get("/officers/impact?year=2027").get_data(as_text=True)
-    assert "£100,000" in report_page
+    for commitment_id, delivered in ((borough.spend, "£60,000"), (investment, "£40,000")):
+        page = officer_client.get(f"/officers/commitments/{commitment_id}").get_data(as_text=True)
+        assert f"{delivered}<br>" in page and f"£0 through pledges, {delivered} through returns" in page
+        assert f"{delivered} delivered of" in page  # the value row
+    dashboard = officer_client.get("/officers/impact?year=2027").get_data(as_text=True)
+    report_page = officer_client.get("/officers/report?year=2027").get_data(as_text=True)
+    for page, suffix in ((dashboard, ", in pounds"), (report_page, "")):
+        for caption in ("Committed and delivered by kind of agreement", "Committed and delivered by responsible directorate"):
+            delivered = sorted(row[3] for row in table_rows(page, caption + suffix))
+            assert delivered == ["£40,000", "£60,000"], caption
     data = app.test_client().get(f"/api/v1/suppliers/{borough.supplier}").get_json()
     by_id = {c["id"]: c for c in data["commitments"]}
     assert (by_id[borough.spend]["delivered_through_returns"], by_id[investment]["delivered_through_returns"]) == (60_000, 40_000)
