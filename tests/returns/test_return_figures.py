@@ -177,3 +177,29 @@ def test_the_migration_backfills_the_returns_totals_and_keeps_every_commitment(a
         assert db.session.scalar(select(func.count()).select_from(Commitment)) == commitments == 6
         assert {key: tuple(vars(returns_totals(*key)).values()) for key in every_filter(world)} == kept
         assert returns_totals().returns == 1 and get(Commitment, world.apprenticeships).returned_quantity == 26
+
+
+def test_the_migration_backfills_split_lines_as_split(app, world):
+    """A line an officer split before the returns' totals were kept (return_line_splits is an
+    earlier migration) is backfilled as split: 70,000 of the £100,000 spend line counted."""
+    from alembic import command
+
+    from models.returns.splits import split_line
+
+    with app.app_context():
+        from sqlalchemy import select
+
+        from models.returns.models import ReturnLine
+
+        line = db.session.scalar(select(ReturnLine.id).where(ReturnLine.commitment_id == world.spend))
+        split_line(line, get(User, world.officer), [(world.spend, 70_000)])
+        db.session.commit()
+        assert returns_totals().value_pence == 70_000_00
+        assert_kept_equal_live(world)
+        kept = {key: tuple(vars(returns_totals(*key)).values()) for key in every_filter(world)}
+        db.session.remove()
+        config = app.extensions["migrate"].migrate.get_config()
+        command.downgrade(config, "c4f2b8e91d07")  # the revision before the returns' totals, after the splits
+        command.upgrade(config, "head")
+        assert {key: tuple(vars(returns_totals(*key)).values()) for key in every_filter(world)} == kept
+        assert returns_totals().value_pence == 70_000_00
