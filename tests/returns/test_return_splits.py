@@ -157,6 +157,11 @@ def test_a_correction_below_the_split_scales_it_down_and_one_of_nothing_drops_it
         assert event.detail["after"] == {str(hires): 2, str(grant_hires): 6}
         assert "delivered 8, less than the 10 split: each part was scaled down" in event.detail["reason"]
         assert_totals_equal_a_recount(world)
+        correction_id = db.session.get(ReturnLine, line).return_id
+    # The officer sees why on the correction's splits page.
+    page = signed_in(app, "officer@example.org").get(f"/officers/returns/{correction_id}/splits").get_data(as_text=True)
+    assert "Carried over from the version this correction replaced: The corrected line delivered 8, less than the 10 split" in page
+    with app.app_context():
         # One: the grant's part only (the larger remainder); none: the split is dropped.
         line, _ = correct(world, 1, "One")
         assert returned(hires, grant_hires) == [0, 1] and line_splits(line) == {grant_hires: 1}
@@ -330,6 +335,8 @@ def test_a_line_split_between_two_agreements_themes_counts_once_everywhere(app, 
         for caption in ("Committed and delivered by kind of agreement", "Committed and delivered by responsible directorate"):
             delivered = sorted(row[3] for row in table_rows(page, caption + suffix))
             assert delivered == ["£40,000", "£60,000"], caption
+    scorecard = app.test_client().get(f"/organisations/{borough.supplier}").get_data(as_text=True)
+    assert "0 through pledges, 60,000 through returns" in scorecard and "0 through pledges, 40,000 through returns" in scorecard
     data = app.test_client().get(f"/api/v1/suppliers/{borough.supplier}").get_json()
     by_id = {c["id"]: c for c in data["commitments"]}
     assert (by_id[borough.spend]["delivered_through_returns"], by_id[investment]["delivered_through_returns"]) == (60_000, 40_000)
