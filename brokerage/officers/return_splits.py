@@ -11,7 +11,7 @@ from brokerage.decorators import officer_required
 from brokerage.forms.return_splits import split_line_form
 from brokerage.officers import bp
 from brokerage.views import apply_rule
-from models import PermissionDenied, db
+from models import Event, PermissionDenied, db
 from models.returns.models import ReturnLine, SupplierReturn
 from models.returns.splits import counted_parts, split_line, split_targets
 
@@ -23,13 +23,18 @@ def _splits_page(found: SupplierReturn, submitted=None, status: int = 200):
         db.select(ReturnLine).where(ReturnLine.return_id == found.id, ReturnLine.quantity > 0)
         .options(selectinload(ReturnLine.commitment)).order_by(ReturnLine.id)
     ).all()
+    # Why a correction's line counts as it does: the split carried from the version it replaced.
+    carried = {int(event.subject_id): (event.detail or {}).get("reason") for event in db.session.scalars(
+        db.select(Event).where(Event.action == "return_line.split_carried", Event.subject_type == "return_lines",
+                               Event.subject_id.in_([str(line.id) for line in lines]))
+    )}
     rows = []
     for line in lines:
         targets = split_targets(line)
         counted = dict(counted_parts([line]))
         form = submitted if submitted is not None and submitted._prefix == f"line{line.id}-" else \
             split_line_form(line, targets, counted)
-        rows.append((line, counted, targets, form))
+        rows.append((line, counted, targets, form, carried.get(line.id)))
     return render_template("officers/return_splits.html", supplier_return=found, contract=found.contract,
                            rows=rows, form=submitted), status
 

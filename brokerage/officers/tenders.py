@@ -231,10 +231,22 @@ def commitment_descent(commitment_id: int):
     from models.returns.models import ReturnLine, SupplierReturn
 
     pledges = db.session.scalars(select(Pledge).where(Pledge.commitment_id == commitment_id).order_by(Pledge.id)).all()
+    from models.returns.splits import ReturnLineSplit
+
+    # Its own lines, and other commitments' lines an officer split so that part counts here.
+    split_here = select(ReturnLineSplit.line_id).where(ReturnLineSplit.commitment_id == commitment_id)
     returned = db.session.scalars(
         select(ReturnLine).join(SupplierReturn, SupplierReturn.id == ReturnLine.return_id)
-        .where(ReturnLine.commitment_id == commitment_id, SupplierReturn.state.in_(("submitted", "accepted")))
-        .order_by(SupplierReturn.period_start, SupplierReturn.version)
+        .where((ReturnLine.commitment_id == commitment_id) | ReturnLine.id.in_(split_here),
+               SupplierReturn.state.in_(("submitted", "accepted")))
+        .order_by(SupplierReturn.period_start, SupplierReturn.version, ReturnLine.id)
     ).all()
+    splits = db.session.execute(
+        select(ReturnLineSplit.line_id, ReturnLineSplit.commitment_id, ReturnLineSplit.quantity)
+        .where(ReturnLineSplit.line_id.in_([found.id for found in returned]))
+    ).all()
+    split_lines = {line_id for line_id, _, _ in splits}
+    counted_here = {line_id: quantity for line_id, counted_for, quantity in splits if counted_for == commitment_id}
     return render_template("officers/commitment_descent.html", line=line, offer=line.offer, tender=line.offer.tender,
-                           commitment=line.commitment, pledges=pledges, returned=returned)
+                           commitment=line.commitment, pledges=pledges, returned=returned, split_lines=split_lines,
+                           counted_here=counted_here)

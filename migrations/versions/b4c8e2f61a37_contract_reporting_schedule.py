@@ -60,17 +60,28 @@ def upgrade():
         for source, counted, value in (
             ("return", "COUNT(DISTINCT supplier_returns.id)",
              "COALESCE(SUM(CAST(return_lines.quantity AS BIGINT) * COALESCE(measures.proxy_value_pence, 0)), 0)"),
-            ("return_line", "COUNT(return_lines.id)", "0"),
+            ("return_line", "COUNT(DISTINCT return_lines.id)", "0"),
         ):
             op.execute(
                 "INSERT INTO delivery_totals (source, ward_key, theme_id, kind, financial_year, supplier_id, deliveries, value_pence)"
                 f" SELECT '{source}', -1, {values[0]}, '*', {values[1]}, {values[2]}, {counted}, {value}"
-                " FROM return_lines JOIN supplier_returns ON supplier_returns.id = return_lines.return_id"
+                f" FROM {COUNTED_LINES} JOIN supplier_returns ON supplier_returns.id = return_lines.return_id"
                 " JOIN contracts ON contracts.id = supplier_returns.contract_id"
                 " JOIN commitments ON commitments.id = return_lines.commitment_id"
                 " JOIN measures ON measures.id = commitments.measure_id WHERE supplier_returns.state = 'accepted'"
                 + (f" GROUP BY {', '.join(grouped)}" if grouped else "") + " HAVING COUNT(return_lines.id) > 0"
             )
+
+
+# What each line counts towards (models/returns/totals.py counted_lines): a line an officer
+# split (return_line_splits, an earlier migration) as split, any other line whole.
+COUNTED_LINES = (
+    "(SELECT return_line_splits.line_id AS id, split_lines.return_id AS return_id,"
+    " return_line_splits.commitment_id AS commitment_id, return_line_splits.quantity AS quantity"
+    " FROM return_line_splits JOIN return_lines AS split_lines ON split_lines.id = return_line_splits.line_id"
+    " UNION ALL SELECT whole.id, whole.return_id, whole.commitment_id, whole.quantity FROM return_lines AS whole"
+    " WHERE NOT EXISTS (SELECT 1 FROM return_line_splits WHERE return_line_splits.line_id = whole.id)) AS return_lines"
+)
 
 
 def downgrade():

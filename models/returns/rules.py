@@ -279,16 +279,24 @@ def _decide(supplier_return: SupplierReturn, officer: "User", state: str) -> Non
 
 def accept_return(return_id: int, officer: "User") -> SupplierReturn:
     """It counts: its quantities are added to the commitments' returned quantities; an
-    accepted earlier version of the same period stops counting (superseded)."""
+    accepted earlier version of the same period stops counting (superseded), and its lines'
+    splits carry over to this version's lines (`carry_splits`)."""
+    from models.returns.splits import carry_splits, lock_lines
+
     supplier_return = _locked_submitted(return_id, officer)
+    superseded = []
     for earlier in returns_for(supplier_return.contract_id, supplier_return.period_start):
         if earlier.state == "accepted":
+            lock_lines(earlier.id)
+            superseded.append(earlier)
             earlier.state = "superseded"
             _add_to_commitments(earlier, -1)
             record_event("return.superseded", earlier, actor=officer, from_state="accepted", to_state="superseded",
                          detail={"by": supplier_return.id})
     db.session.flush()
     _decide(supplier_return, officer, "accepted")
+    for earlier in superseded:  # the correction keeps the splits an officer made (models/returns/splits.py)
+        carry_splits(earlier, supplier_return, officer)
     _add_to_commitments(supplier_return, +1)
     db.session.expire_all()
     record_event("return.accepted", supplier_return, actor=officer, from_state="submitted", to_state="accepted",

@@ -5,8 +5,13 @@ grant's, say), as a pledge's delivery can be split (models/pledges/rules.py). A 
 adds up to more than the line delivered: the line's row is locked while its split is
 checked and replaced, so two officers splitting one line at once apply theirs in turn.
 
-Commitment.returned_quantity follows the split; an accepted return that a correction
-supersedes takes back exactly what its lines counted (`counted_parts`)."""
+Commitment.returned_quantity and the returns' delivery totals (models/returns/totals.py)
+follow the split, changed in the same transaction; an accepted return that a correction
+supersedes takes back exactly what its lines counted (`counted_parts`), and the correction,
+once an officer accepts it, keeps its lines' splits (`carry_splits`): whole while the corrected
+line still delivers at least what was split, scaled down when it delivers less, dropped when
+the line is gone, delivers nothing or its other commitment is no longer approved; each change
+explained in an audit event."""
 
 from __future__ import annotations
 
@@ -113,7 +118,11 @@ def split_line(line_id: int, officer: "User", parts: list[tuple[int, int]]) -> R
     )
     if line is None:
         raise DomainError("There is no such return line")
-    supplier_return = db.session.get(SupplierReturn, line.return_id)
+    # Read afresh (populate_existing): an officer accepting a correction at the same moment
+    # locks this line first, and once it commits this return is superseded.
+    supplier_return = db.session.scalar(
+        select(SupplierReturn).where(SupplierReturn.id == line.return_id).execution_options(populate_existing=True)
+    )
     if supplier_return.contract.supplier.is_member(officer):
         raise PermissionDenied("You cannot split a return made by your own organisation")
     if supplier_return.state != "accepted":
@@ -131,6 +140,9 @@ def split_line(line_id: int, officer: "User", parts: list[tuple[int, int]]) -> R
         raise DomainError(f"The split can add up to at most the {line.quantity:,} {line.commitment.measure.unit} "
                           f"delivered, not {sum(wanted.values()):,}", field="parts")
     before = dict(counted_parts([line]))
+    from models.returns.totals import count_return
+
+    count_return(supplier_return, -1)  # recounted below as split now, in this transaction
     if wanted == {line.commitment_id: line.quantity}:
         wanted_rows: dict[int, int] = {}  # back to the line's own commitment: no split
     else:
@@ -156,8 +168,94 @@ def split_line(line_id: int, officer: "User", parts: list[tuple[int, int]]) -> R
                 .execution_options(synchronize_session=False)
             )
     db.session.flush()
+    count_return(supplier_return, +1)
     record_event("return_line.split", line, actor=officer, detail={
         "return": supplier_return.id, "delivered": line.quantity,
         "before": {str(k): v for k, v in before.items()}, "after": {str(k): v for k, v in after.items()},
     })
     return line
+
+
+def scaled_parts(parts: dict[int, int], quantity: int) -> dict[int, int]:
+    """The parts scaled down to add up to `quantity` (less than their sum): each rounded down,
+    the units left over given to the largest remainders (ties to the lowest commitment id);
+    parts that come to nothing are dropped."""
+    whole = sum(parts.values())
+    scaled = {commitment_id: part * quantity // whole for commitment_id, part in parts.items()}
+    left = quantity - sum(scaled.values())
+    by_remainder = sorted(parts, key=lambda commitment_id: (-(parts[commitment_id] * quantity % whole), commitment_id))
+    for commitment_id in by_remainder[:left]:
+        scaled[commitment_id] += 1
+    return {commitment_id: part for commitment_id, part in scaled.items() if part}
+
+
+def _carried(line: ReturnLine | None, old: ReturnLine, parts: dict[int, int]) -> tuple[dict[int, int], str]:
+    """How a corrected line counts, given the split of the line it corrects, and why."""
+    if line is None:
+        return {}, "The correction has no line for this commitment: the split is dropped"
+    if not line.quantity:
+        return {}, "The corrected line delivered nothing: the split is dropped"
+    own = line.commitment_id
+    targets = {commitment.id for commitment in split_targets(line)}
+    kept = {commitment_id: part for commitment_id, part in parts.items() if commitment_id in targets}
+    reasons = []
+    if kept != parts:
+        gone = sorted(set(parts) - set(kept))
+        kept[own] = kept.get(own, 0) + sum(parts[commitment_id] for commitment_id in gone)
+        reasons.append("Commitments no longer approved (" + ", ".join(str(c) for c in gone) +
+                       ") gave their parts back to the line's own commitment")
+    split = sum(kept.values())
+    if line.quantity < split:
+        kept = scaled_parts(kept, line.quantity)
+        reasons.append(f"The corrected line delivered {line.quantity:,}, less than the {split:,} split: "
+                       "each part was scaled down in proportion")
+    elif line.quantity > old.quantity:
+        kept[own] = kept.get(own, 0) + line.quantity - old.quantity
+        reasons.append(f"The corrected line delivered {line.quantity - old.quantity:,} more: "
+                       "the extra counts towards its own commitment")
+    else:
+        reasons.append("The corrected line delivered at least what was split: the split is kept")
+    return kept, "; ".join(reasons)
+
+
+def lock_lines(return_id: int) -> None:
+    """Lock the return's lines (PostgreSQL: FOR UPDATE; in id order) before it stops counting,
+    so an officer splitting one of them at the same moment waits, then finds it superseded."""
+    db.session.execute(select(ReturnLine.id).where(ReturnLine.return_id == return_id).order_by(ReturnLine.id)
+                       .with_for_update())
+
+
+def carry_splits(earlier: SupplierReturn, correction: SupplierReturn, officer: "User") -> None:
+    """The correction an officer is accepting keeps the splits of the accepted version it
+    supersedes (see the module's note), in the caller's transaction, before it starts
+    counting (the earlier version's lines locked by `lock_lines`)."""
+    old_lines = list(db.session.scalars(
+        select(ReturnLine).where(ReturnLine.return_id == earlier.id,
+                                 select(ReturnLineSplit.id).where(ReturnLineSplit.line_id == ReturnLine.id).exists())
+        .order_by(ReturnLine.id)
+    ))
+    if not old_lines:
+        return
+    old_parts: dict[int, dict[int, int]] = {}
+    for line_id, commitment_id, quantity in db.session.execute(
+        select(ReturnLineSplit.line_id, ReturnLineSplit.commitment_id, ReturnLineSplit.quantity)
+        .where(ReturnLineSplit.line_id.in_([line.id for line in old_lines]))
+    ):
+        old_parts.setdefault(line_id, {})[commitment_id] = int(quantity)
+    new_lines = {line.commitment_id: line for line in correction.lines}
+    for old in old_lines:
+        line = new_lines.get(old.commitment_id)
+        parts, reason = _carried(line, old, old_parts[old.id])
+        if line is not None and parts and parts != {line.commitment_id: line.quantity}:
+            for commitment_id, quantity in sorted(parts.items()):
+                db.session.add(ReturnLineSplit(line_id=line.id, commitment_id=commitment_id, quantity=quantity,
+                                               created_by_id=officer.id))
+        else:
+            parts = {line.commitment_id: line.quantity} if line is not None and line.quantity else {}
+        db.session.flush()
+        record_event("return_line.split_carried", line or old, actor=officer, detail={
+            "from_line": old.id, "from_return": earlier.id, "return": correction.id,
+            "delivered": line.quantity if line is not None else 0,
+            "before": {str(k): v for k, v in old_parts[old.id].items()},
+            "after": {str(k): v for k, v in parts.items()}, "reason": reason,
+        })

@@ -9,7 +9,11 @@ proxy value; lines of unpriced measures add nothing), source 'return_line' count
 lines; by theme, supplier and the financial year the return's period ended in, and the
 rollups where any of those three is ANY (returns have no ward or kind of need: those are
 always ANY). A return is counted once in each theme its lines are in, and once in the cells
-of every theme. `count_return` is called by the rules in the same transaction as a return
+of every theme. A line an officer split (models/returns/splits.py) counts as split: each part
+is valued at its own commitment's measure and counted in that measure's theme (a line split
+between two themes counts once in each, and once in the cells of every theme), so what the
+totals say a line delivered is what it delivered, once; `split_line` recounts the return in
+the same transaction as it changes the split. `count_return` is called by the rules in the same transaction as a return
 starts or stops counting; `rebuild_return_totals` recounts from the rows (after a measure's
 proxy value or theme changes, and after bulk loads)."""
 
@@ -18,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import product
 
-from sqlalchemy import BigInteger, case, cast, delete, func, insert, literal, select
+from sqlalchemy import BigInteger, case, cast, delete, func, insert, literal, select, union_all
 
 from models import db
 from models.contracts.models import Commitment, Contract
@@ -26,6 +30,7 @@ from models.places.themes import Measure, Theme
 from models.reporting.delivery_totals import ANY, ANY_KIND, CELL, DeliveryTotal, add_to_cells, financial_year_of
 from models.reporting.delivery_totals import financial_year_sql
 from models.returns.models import ReturnLine, SupplierReturn
+from models.returns.splits import ReturnLineSplit
 
 RETURN_SOURCE = "return"
 LINE_SOURCE = "return_line"
@@ -38,8 +43,23 @@ class ReturnsTotals:
     value_pence: int  # through the measures' proxy values (lines of unpriced measures add nothing)
 
 
-def _line_value():
-    return cast(ReturnLine.quantity, BigInteger) * func.coalesce(Measure.proxy_value_pence, 0)
+def counted_lines():
+    """(line_id, return_id, commitment_id, quantity): what every return line counts towards,
+    in SQL: a split line's parts, any other line whole towards its own commitment."""
+    split = (
+        select(ReturnLineSplit.line_id.label("line_id"), ReturnLine.return_id.label("return_id"),
+               ReturnLineSplit.commitment_id.label("commitment_id"), ReturnLineSplit.quantity.label("quantity"))
+        .join(ReturnLine, ReturnLine.id == ReturnLineSplit.line_id)
+    )
+    whole = (
+        select(ReturnLine.id, ReturnLine.return_id, ReturnLine.commitment_id, ReturnLine.quantity)
+        .where(~select(ReturnLineSplit.id).where(ReturnLineSplit.line_id == ReturnLine.id).exists())
+    )
+    return union_all(split, whole).subquery("counted_lines")
+
+
+def _part_value(parts):
+    return cast(parts.c.quantity, BigInteger) * func.coalesce(Measure.proxy_value_pence, 0)
 
 
 def _cells(source: str, theme_id: int, supplier_id: int, year: int) -> list[dict]:
@@ -51,30 +71,35 @@ def _cells(source: str, theme_id: int, supplier_id: int, year: int) -> list[dict
 
 
 def count_return(supplier_return: SupplierReturn, sign: int) -> None:
-    """The return starts (sign=1) or stops (sign=-1) counting as delivered."""
-    by_theme = db.session.execute(
-        select(Measure.theme_id, func.count(ReturnLine.id), func.coalesce(func.sum(_line_value()), 0))
-        .select_from(ReturnLine)
-        .join(Commitment, Commitment.id == ReturnLine.commitment_id)
+    """The return starts (sign=1) or stops (sign=-1) counting as delivered, its lines as they
+    are split now."""
+    parts = counted_lines()
+    of_return = (
+        select(parts.c.line_id, Measure.theme_id, _part_value(parts).label("value"))
+        .select_from(parts)
+        .join(Commitment, Commitment.id == parts.c.commitment_id)
         .join(Measure, Measure.id == Commitment.measure_id)
-        .where(ReturnLine.return_id == supplier_return.id)
-        .group_by(Measure.theme_id)
-        .order_by(Measure.theme_id)
-    ).all()
-    if not by_theme:
+        .where(parts.c.return_id == supplier_return.id)
+    ).subquery("of_return")
+    lines, value = func.count(func.distinct(of_return.c.line_id)), func.coalesce(func.sum(of_return.c.value), 0)
+    totals = {int(theme_id): (int(n), int(v)) for theme_id, n, v in db.session.execute(
+        select(of_return.c.theme_id, lines, value).group_by(of_return.c.theme_id))}
+    if totals:
+        n, v = db.session.execute(select(lines, value)).one()
+        totals[ANY] = (int(n), int(v))
+    if not totals:
         return
     supplier_id = db.session.scalar(select(Contract.supplier_id).where(Contract.id == supplier_return.contract_id))
     year = financial_year_of(supplier_return.period_end)
-    parts = [(int(theme_id), int(lines), int(value)) for theme_id, lines, value in by_theme]
-    parts.append((ANY, sum(lines for _, lines, _ in parts), sum(value for _, _, value in parts)))
-    for theme_id, lines, value in sorted(parts):  # the same order everywhere: shared rows lock in order
-        add_to_cells(_cells(RETURN_SOURCE, theme_id, supplier_id, year), sign, sign * value)
-        add_to_cells(_cells(LINE_SOURCE, theme_id, supplier_id, year), sign * lines, 0)
+    for theme_id, (counted, worth) in sorted(totals.items()):  # the same order everywhere: shared rows lock in order
+        add_to_cells(_cells(RETURN_SOURCE, theme_id, supplier_id, year), sign, sign * worth)
+        add_to_cells(_cells(LINE_SOURCE, theme_id, supplier_id, year), sign * counted, 0)
 
 
 def rebuild_return_totals() -> None:
     """Recount the returns' totals from the accepted returns, in the caller's transaction."""
     db.session.execute(delete(DeliveryTotal).where(DeliveryTotal.source.in_((RETURN_SOURCE, LINE_SOURCE))))
+    parts = counted_lines()
     dimensions = {
         "theme_id": Measure.theme_id,
         "financial_year": financial_year_sql(SupplierReturn.period_end),
@@ -84,20 +109,20 @@ def rebuild_return_totals() -> None:
         chosen = {name: (literal(ANY) if mask & (1 << bit) else column) for bit, (name, column) in enumerate(dimensions.items())}
         grouped = [column for name, column in chosen.items() if column is dimensions[name]]
         for source, counted, value in (
-            (RETURN_SOURCE, func.count(func.distinct(SupplierReturn.id)), func.coalesce(func.sum(_line_value()), 0)),
-            (LINE_SOURCE, func.count(ReturnLine.id), literal(0)),
+            (RETURN_SOURCE, func.count(func.distinct(SupplierReturn.id)), func.coalesce(func.sum(_part_value(parts)), 0)),
+            (LINE_SOURCE, func.count(func.distinct(parts.c.line_id)), literal(0)),
         ):
             recount = (
                 select(literal(source), literal(ANY), chosen["theme_id"], literal(ANY_KIND), chosen["financial_year"],
                        chosen["supplier_id"], counted, value)
-                .select_from(ReturnLine)
-                .join(SupplierReturn, SupplierReturn.id == ReturnLine.return_id)
+                .select_from(parts)
+                .join(SupplierReturn, SupplierReturn.id == parts.c.return_id)
                 .join(Contract, Contract.id == SupplierReturn.contract_id)
-                .join(Commitment, Commitment.id == ReturnLine.commitment_id)
+                .join(Commitment, Commitment.id == parts.c.commitment_id)
                 .join(Measure, Measure.id == Commitment.measure_id)
                 .where(SupplierReturn.state == "accepted")
                 .group_by(*grouped)
-                .having(func.count(ReturnLine.id) > 0)
+                .having(func.count(parts.c.line_id) > 0)
             )
             db.session.execute(insert(DeliveryTotal).from_select(list(CELL) + ["deliveries", "value_pence"], recount))
 

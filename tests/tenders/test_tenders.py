@@ -487,6 +487,19 @@ def test_a_confirmed_delivery_shows_as_promised_at_tender_against_delivered(app,
     descent = signed_in(app, "officer@example.org").get(f"/officers/commitments/{commitment_id}/descent").get_data(as_text=True)
     assert "12 hours in the return for 1 April 2025" in descent and "1 return accepted" in descent
     assert "42 of 100 hours delivered, through pledges and returns" in descent
+    assert "split by an officer" not in descent
+    # An officer counts only 5 of the line's 12 hours towards the commitment: the descent says so.
+    from models.returns.models import ReturnLine
+    from models.returns.splits import split_line
+
+    with app.app_context():
+        split_line(db.session.scalar(
+            select(ReturnLine.id).where(ReturnLine.commitment_id == commitment_id)), get(User, live_scene["officer"]),
+            [(commitment_id, 5)])
+        db.session.commit()
+    descent = signed_in(app, "officer@example.org").get(f"/officers/commitments/{commitment_id}/descent").get_data(as_text=True)
+    assert "Accepted; split by an officer: 5 hours counts towards this commitment" in descent
+    assert "35 of 100 hours delivered, through pledges and returns" in descent
     scorecard = app.test_client().get(f"/organisations/{live_scene['able']}").get_data(as_text=True)
     assert "Promised at tender against delivered" in scorecard
     with app.app_context():  # the annual report of the year the commitment falls due in
