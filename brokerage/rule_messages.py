@@ -101,6 +101,10 @@ MESSAGES = (
     N_("Choose wards from the list"),
     N_("Choose themes from the list"),
     N_("That is not a list we send"),
+    # A contract's shortfalls against its tier (models/contracts/tiers.py)
+    N_("Contracts in this tier need a social value contribution in 1 to 2 priority themes."),
+    N_("Contracts in this tier need clear commitments with agreed KPIs."),
+    N_("Contracts over the strategic threshold need commitments across several priority themes."),
 )
 
 # Messages with a value in them: %(status)s is a label in lower case, %(num)s a number.
@@ -116,6 +120,7 @@ PATTERNS = (
     N_("The story must be %(num)s characters or fewer"),
     N_("Password must be %(num)s characters or more"),
     N_("Password must be %(num)s characters or fewer"),
+    N_("Contracts over the strategic threshold need at least 3 KPIs; this one has %(num)s."),
 )
 
 # The password rule's advice (models/people/passwords.py): its own sentences and zxcvbn's.
