@@ -105,4 +105,6 @@ def _label_catalogue() -> tuple:
         _l("Neighbourhood Community Infrastructure Levy"), _l("Open space"), _l("Open space and leisure"), _l("Other"),
         _l("Transport"), _l("Transport and travel"), _l("Employment and skills"),
         _l("Secured"), _l("Received"), _l("Allocated"), _l("Transferred"), _l("Spent"),
+        # models/places/indicators.py IMD_CHOICE
+        _l("Index of Multiple Deprivation (mean rank of the ward's areas)"), _l("MHCLG, English Indices of Deprivation"),
     )
