@@ -164,6 +164,7 @@ def test_every_translated_officer_page_is_in_welsh(app):
             welsh_response = client.get(path)
             assert welsh_response.status_code == 200, path
             assert '<html lang="cy"' in welsh_response.get_data(as_text=True)
+            assert "&lt;strong" not in welsh_response.get_data(as_text=True), path  # a tag built as text, escaped
             welsh_text = text(welsh_response)
             templates = sorted({f"templates/{part}" for name in names for part in parts(name)})
             for msgid, english_form in marked(templates, "jinja2") | view_strings:
