@@ -98,4 +98,9 @@ def test_every_admin_page_is_in_welsh(app):
                     if occurrences(welsh_text, piece) >= in_english:
                         left.append((path, piece, welsh_text[max(0, welsh_text.find(piece) - 80):welsh_text.find(piece) + 80]))
     assert checked > 50, checked
+    # The roles an administrator chooses from are labels that live in models/people.
+    role_page = next(page for page, names in english.values() if names[0] == "admin/user.html")
+    assert "Council officer" in role_page
+    welsh_roles = text(client.get(next(path for path, (_text, names) in english.items() if names[0] == "admin/user.html")))
+    assert "Swyddog y cyngor" in welsh_roles and "Council officer" not in welsh_roles
     assert left == [], f"still in English on the Welsh pages: {left[:20]}"
