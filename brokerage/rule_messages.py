@@ -101,6 +101,36 @@ MESSAGES = (
     N_("Choose wards from the list"),
     N_("Choose themes from the list"),
     N_("That is not a list we send"),
+    # A contract's shortfalls against its tier (models/contracts/tiers.py)
+    N_("Contracts in this tier need a social value contribution in 1 to 2 priority themes."),
+    N_("Contracts in this tier need clear commitments with agreed KPIs."),
+    N_("Contracts over the strategic threshold need commitments across several priority themes."),
+    # Agreements, commitments, the Fund, planning links, themes and roles (models/contracts,
+    # models/fund, models/planning, models/places, models/people)
+    N_("Enter the contract reference"), N_("Enter the contract title"), N_("The contract value cannot be negative"),
+    N_("The contract value is too large"), N_("The end date must be on or after the start date"),
+    N_("Select one of the council's wards: the site must be in the borough"), N_("Select the responsible officer"),
+    N_("A contract with this reference already exists"),
+    N_("The organisation cannot change once the agreement has commitments: they, and what was delivered against them, "
+       "are its organisation's"),
+    N_("Select a measure"), N_("The target must be a whole number of at least 1"),
+    N_("Only a proposed commitment can be approved or rejected"),
+    N_("A remedial plan is for a commitment that is unmet at its due date"), N_("Say what the supplier will do"),
+    N_("Say who owns the plan"), N_("The new date must be in the future"), N_("This commitment has already been settled"),
+    N_("Only an unmet commitment can be settled"), N_("Enter the amount paid into the Social Value Fund"),
+    N_("Describe the substitute delivery the credit is for"), N_("Choose how the commitment is settled"),
+    N_("Select the kind of agreement"), N_("Enter the planning application reference"), N_("Enter the site"),
+    N_("Select the ward of the site"), N_("Enter the trigger, for example \u201con commencement\u201d"),
+    N_("Enter the grant programme"), N_("Enter the asset"), N_("Enter the lease terms"),
+    N_("Money can only be added to a ward vote that has not closed"), N_("Enter an amount more than \u00a30"),
+    N_("The amount is too large"), N_("Someone pledged to this need meanwhile: look again at what it still lacks"),
+    N_("Choose a commitment"), N_("Only a commitment of a planning obligation can be linked to a planning contribution"),
+    N_("This commitment is already linked to a contribution"), N_("Enter the number of an existing need"),
+    N_("Link a need that has been submitted to the council, not a draft, rejected or withdrawn one"),
+    N_("This need is already linked to a contribution"), N_("A theme with this name already exists"),
+    N_("This theme already has a measure with this name"), N_("The proxy value cannot be negative"),
+    N_("Choose how its delivery is evidenced"), N_("You cannot remove your own administrator role"),
+    N_("You are the only administrator. Make someone else an administrator first."),
 )
 
 # Messages with a value in them: %(status)s is a label in lower case, %(num)s a number.
@@ -116,6 +146,7 @@ PATTERNS = (
     N_("The story must be %(num)s characters or fewer"),
     N_("Password must be %(num)s characters or more"),
     N_("Password must be %(num)s characters or fewer"),
+    N_("Contracts over the strategic threshold need at least 3 KPIs; this one has %(num)s."),
 )
 
 # The password rule's advice (models/people/passwords.py): its own sentences and zxcvbn's.

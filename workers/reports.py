@@ -8,7 +8,7 @@ from datetime import date
 
 from flask import current_app, render_template
 
-from models import Task, db
+from models import Task, User, db
 from models.core.events import record_event
 from models.core.tasks import finish_task, record_progress
 from models.reporting.impact import report_figures
@@ -35,7 +35,11 @@ def build_report_pdf(task_id: str, year_start: int) -> str:
     task.status = "running"
     db.session.commit()
     try:
-        with current_app.test_request_context():
+        from brokerage.i18n import in_language
+
+        # In the language of the officer who asked for it (README, "Languages").
+        requester = db.session.get(User, task.user_id) if task.user_id else None
+        with current_app.test_request_context(), in_language(requester.locale if requester else None):
             html = render_template(
                 "reports/impact_pdf.html", council=council_name(), **report_figures(year_start, date.today())
             )

@@ -4,6 +4,7 @@ sex), which each round's representation page compares with who took part."""
 from __future__ import annotations
 
 from flask import redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from brokerage.admin import bp
@@ -31,11 +32,19 @@ def census():
     return render_template("admin/census.html", form=form, loaded=loaded), 400 if form.errors else 200
 
 
+def _counts(result: dict) -> dict[str, str]:
+    return {name: f"{result[name]:,}" for name in ("rows", "wards", "skipped")}
+
+
 @bp.route("/census/<task_id>")
 @admin_required
 def census_task(task_id: str):
     return render_task(
         task_or_404(task_id, "census_import"),
-        back=Link("Back to census population", url_for("admin.census")),
-        summary=lambda result: f"{result['rows']:,} figures by {'age' if result['dimension'] == 'age_band' else 'sex'} for {result['wards']:,} wards ({result['skipped']:,} rows skipped: other wards or categories)",
+        back=Link(_("Back to census population"), url_for("admin.census")),
+        summary=lambda result: (
+            _("%(rows)s figures by age for %(wards)s wards (%(skipped)s rows skipped: other wards or categories)", **_counts(result))
+            if result["dimension"] == "age_band"
+            else _("%(rows)s figures by sex for %(wards)s wards (%(skipped)s rows skipped: other wards or categories)", **_counts(result))
+        ),
     )

@@ -4,6 +4,7 @@ which one matching and the ward map use (models/places/indicators.py)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -11,6 +12,7 @@ from brokerage.admin import bp
 from brokerage.decorators import admin_required
 from brokerage.forms.places import IndicatorChoiceForm, IndicatorsUploadForm
 from brokerage.views import apply_rule
+from brokerage.templating import translate_label
 from models import db
 from models.core.settings import get_setting
 from models.places.indicators import (
@@ -22,8 +24,11 @@ from models.places.indicators import (
 def indicator_choice_form() -> IndicatorChoiceForm:
     form = IndicatorChoiceForm(data={"indicator": get_setting(SETTING) or IMD,
                                      "direction": get_setting(DIRECTION_SETTING) or "lower"})
-    form.indicator.choices = [SelectChoice(IMD, f"{IMD_CHOICE.name}: {IMD_CHOICE.source} {IMD_CHOICE.year} (the default)")] + [
-        SelectChoice(found.indicator, f"{found.indicator}: {found.source} {found.year}, {found.wards} wards")
+    form.indicator.choices = [SelectChoice(IMD, _("%(name)s: %(source)s %(year)s (the default)", name=translate_label(IMD_CHOICE.name),
+                                                  source=translate_label(IMD_CHOICE.source), year=IMD_CHOICE.year))] + [
+        SelectChoice(found.indicator, ngettext("%(indicator)s: %(source)s %(year)s, %(num)s ward",
+                                               "%(indicator)s: %(source)s %(year)s, %(num)s wards", found.wards,
+                                               indicator=found.indicator, source=found.source, year=found.year))
         for found in imported_indicators()
     ]
     return form
@@ -45,10 +50,12 @@ def indicators():
         if result.problems:
             db.session.rollback()
             problems = result.problems
-            form.file.errors = [f"Nothing was saved: {len(problems)} problem{'s' if len(problems) > 1 else ''} to put right"]
+            form.file.errors = [ngettext("Nothing was saved: %(num)s problem to put right", "Nothing was saved: %(num)s problems to put right",
+                                          len(problems))]
         else:
             db.session.commit()
-            flash(f"{result.created:,} figures added, {result.updated:,} changed, {result.unchanged:,} unchanged.", "success")
+            flash(_("%(created)s figures added, %(updated)s changed, %(unchanged)s unchanged.", created=f"{result.created:,}",
+                    updated=f"{result.updated:,}", unchanged=f"{result.unchanged:,}"), "success")
             return redirect(url_for("admin.indicators"))
     return render_template("admin/indicators.html", form=form, problems=problems, columns=COLUMNS,
                            found=imported_indicators(), chosen=chosen_indicator()), (400 if form.errors else 200)
@@ -60,6 +67,6 @@ def indicator_setting():
     form = indicator_choice_form()
     if form.validate_on_submit():
         if apply_rule(lambda: choose_indicator(form.indicator.data, form.direction.data == "higher", current_user), form):
-            flash("Local indicator saved.", "success")
+            flash(_("Local indicator saved."), "success")
             return redirect(url_for("admin.settings"))
     return render_template("admin/indicator_setting.html", form=form), (400 if form.errors else 200)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -15,6 +16,7 @@ from brokerage.forms.places import MeasureForm, PostcodesUploadForm, ThemeForm, 
 from brokerage.views import apply_rule
 from brokerage.decorators import admin_required
 from brokerage.pagination import paginate
+from brokerage.templating import translate_label
 from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404, task_status
 from models import Measure, Membership, Role, Theme, User, Ward, db, record_event
 from models.people.accounts import set_role
@@ -86,7 +88,7 @@ def settings():
             record_event("settings.changed", current_user, actor=current_user, detail=detail)
 
         if apply_rule(save, form):
-            flash("Settings saved.", "success")
+            flash(_("Settings saved."), "success")
             return redirect(url_for("admin.index"))
     return render_template("admin/settings.html", form=form)
 
@@ -133,7 +135,7 @@ def task_progress(task_id: str):
 @bp.route("/tasks/<task_id>")
 @admin_required
 def task(task_id: str):
-    return render_task(task_or_404(task_id), back=Link("Back to wards and postcodes", url_for("admin.wards")))
+    return render_task(task_or_404(task_id), back=Link(_("Back to wards and postcodes"), url_for("admin.wards")))
 
 
 @bp.route("/themes")
@@ -156,7 +158,7 @@ def theme(theme_id: int | None = None):
             lambda: save_theme(found, form.name.data, form.description.data or "", bool(form.active.data), current_user),
             form,
         ):
-            flash("Theme saved.", "success")
+            flash(_("Theme saved."), "success")
             return redirect(url_for("admin.themes"))
     return render_template("admin/theme.html", form=form, theme=found)
 
@@ -195,7 +197,7 @@ def measure(measure_id: int | None = None):
             form,
         )
         if saved:
-            flash("Measure saved.", "success")
+            flash(_("Measure saved."), "success")
             return redirect(url_for("admin.themes"))
     return render_template("admin/measure.html", form=form, measure=found)
 
@@ -232,6 +234,6 @@ def user(user_id: int):
     form = RoleForm(data={"role": found.role})
     if form.validate_on_submit():
         if apply_rule(lambda: set_role(found, Role(form.role.data), current_user), form):
-            flash(f"{found.name} is now a {found.role_label.lower()}.", "success")
+            flash(_("%(name)s is now: %(role)s.", name=found.name, role=translate_label(found.role_label).lower()), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user.html", form=form, user=found)

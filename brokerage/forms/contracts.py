@@ -6,6 +6,7 @@ DomainError lands beside the field of the same name."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -24,6 +25,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import Select
 
 from brokerage.forms import PoundsField, WholeNumberField, date_field
+from brokerage.templating import translate_label
 from models import Measure, Organisation, Theme, User, Ward, db
 from models.contracts.agreements import KINDS
 from models.contracts.rules import CommitmentDetails, ContractDetails
@@ -32,33 +34,33 @@ from models.contracts.tiers import Tier
 
 class ContractForm(FlaskForm):
     reference = StringField(
-        "Contract reference",
-        description="The council's reference for the contract. For example: BRENT-2025-0142.",
+        _l("Contract reference"),
+        description=_l("The council's reference for the contract. For example: BRENT-2025-0142."),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the contract reference"), Length(max=160, message="Reference must be 160 characters or fewer")],
+        validators=[InputRequired(message=_l("Enter the contract reference")), Length(max=160, message=_l("Reference must be 160 characters or fewer"))],
         render_kw={"params": {"classes": "govuk-input--width-20"}},
     )
     title = StringField(
-        "Title",
+        _l("Title"),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the contract title"), Length(max=300, message="Title must be 300 characters or fewer")],
+        validators=[InputRequired(message=_l("Enter the contract title")), Length(max=300, message=_l("Title must be 300 characters or fewer"))],
     )
     buyer_department = StringField(
-        "Buyer department (optional)",
-        description="For example: Environment and Leisure.",
+        _l("Buyer department (optional)"),
+        description=_l("For example: Environment and Leisure."),
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=200, message="Department must be 200 characters or fewer")],
+        validators=[Optional(), Length(max=200, message=_l("Department must be 200 characters or fewer"))],
     )
-    supplier_id = SelectField("Supplier", widget=GovSelect(), coerce=int)
+    supplier_id = SelectField(_l("Supplier"), widget=GovSelect(), coerce=int)
     value = PoundsField(
-        "Contract value",
-        description="The whole-life value in pounds. It sets the contract's social value tier.",
+        _l("Contract value"),
+        description=_l("The whole-life value in pounds. It sets the contract's social value tier."),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the contract value in pounds")],
+        validators=[InputRequired(message=_l("Enter the contract value in pounds"))],
     )
-    start_date = date_field("Start date (optional)", "For example, 1 4 2025")
-    end_date = date_field("End date (optional)", "For example, 31 3 2028")
-    submit = SubmitField("Record the contract", widget=GovSubmitInput())
+    start_date = date_field(_l("Start date (optional)"), _l("For example, 1 4 2025"))
+    end_date = date_field(_l("End date (optional)"), _l("For example, 31 3 2028"))
+    submit = SubmitField(_l("Record the contract"), widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,14 +69,14 @@ class ContractForm(FlaskForm):
             .where(Organisation.kind == "supplier")
             .order_by(Organisation.name, Organisation.id)
         ).all()
-        self.supplier_id.choices = [SelectChoice(0, "Select a supplier")] + [
-            SelectChoice(organisation_id, name if status == "verified" else f"{name} (not verified)")
+        self.supplier_id.choices = [SelectChoice(0, _l("Select a supplier"))] + [
+            SelectChoice(organisation_id, name if status == "verified" else _l("%(name)s (not verified)", name=name))
             for organisation_id, name, status in suppliers
         ]
 
     def validate_supplier_id(self, field):
         if not field.data:
-            raise ValidationError("Select the supplier")
+            raise ValidationError(_l("Select the supplier"))
 
     def details(self) -> ContractDetails:
         return ContractDetails(
@@ -91,48 +93,48 @@ class ContractForm(FlaskForm):
 class ContractFilterForm(Form):
     """The contracts list's filters (a GET form: no CSRF, nothing changes)."""
 
-    supplier = SelectField("Supplier", widget=GovSelect(), coerce=int, validators=[Optional()])
-    tier = SelectField("Tier", widget=GovSelect(), validators=[Optional()])
-    kind = SelectField("Kind of agreement", widget=GovSelect(), validators=[Optional()])
+    supplier = SelectField(_l("Supplier"), widget=GovSelect(), coerce=int, validators=[Optional()])
+    tier = SelectField(_l("Tier"), widget=GovSelect(), validators=[Optional()])
+    kind = SelectField(_l("Kind of agreement"), widget=GovSelect(), validators=[Optional()])
 
     def __init__(self, formdata, suppliers: list[tuple[int, str]]):
         super().__init__(formdata)
-        self.supplier.choices = [SelectChoice(0, "All suppliers")] + [SelectChoice(i, name) for i, name in suppliers]
-        self.tier.choices = [SelectChoice("", "All tiers")] + [SelectChoice(tier.value, tier.label) for tier in Tier]
-        self.kind.choices = [SelectChoice("", "All kinds")] + [SelectChoice(k.value, k.label) for k in KINDS.values()]
+        self.supplier.choices = [SelectChoice(0, _l("All suppliers"))] + [SelectChoice(i, name) for i, name in suppliers]
+        self.tier.choices = [SelectChoice("", _l("All tiers"))] + [SelectChoice(tier.value, translate_label(tier.label)) for tier in Tier]
+        self.kind.choices = [SelectChoice("", _l("All kinds"))] + [SelectChoice(k.value, translate_label(k.label)) for k in KINDS.values()]
 
 
 class CommitmentForm(FlaskForm):
     # A plain <select> so the measures are grouped by theme in <optgroup>s
     # (the GOV.UK select macro has no groups); the template adds the GOV.UK markup.
-    measure_id = SelectField("Measure", widget=Select(), coerce=int)
+    measure_id = SelectField(_l("Measure"), widget=Select(), coerce=int)
     target_quantity = WholeNumberField(
-        "Target quantity",
-        description="A whole number, in the measure's unit.",
+        _l("Target quantity"),
+        description=_l("A whole number, in the measure's unit."),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the target quantity as a whole number"),
-            NumberRange(min=1, max=10**12, message="The target must be a whole number of at least 1"),
+            InputRequired(message=_l("Enter the target quantity as a whole number")),
+            NumberRange(min=1, max=10**12, message=_l("The target must be a whole number of at least 1")),
         ],
         render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
     )
     due_date = date_field(
-        "Due date", "When it must be delivered by. For example, 31 3 2026", "Enter a real due date, with a day, month and year"
+        _l("Due date"), _l("When it must be delivered by. For example, 31 3 2026"), _l("Enter a real due date, with a day, month and year")
     )
     description = TextAreaField(
-        "Description (optional)",
-        description="What the supplier promised, in the words of the bid.",
+        _l("Description (optional)"),
+        description=_l("What the supplier promised, in the words of the bid."),
         widget=GovTextArea(),
-        validators=[Length(max=2000, message="Description must be 2,000 characters or fewer")],
+        validators=[Length(max=2000, message=_l("Description must be 2,000 characters or fewer"))],
     )
     ward_ids = SelectMultipleField(
-        "Preferred wards (optional)",
-        description="Leave all unticked for the whole borough.",
+        _l("Preferred wards (optional)"),
+        description=_l("Leave all unticked for the whole borough."),
         widget=GovCheckboxesInput(),
         coerce=int,
         validate_choice=True,
     )
-    submit = SubmitField("Save the commitment", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save the commitment"), widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,7 +144,7 @@ class CommitmentForm(FlaskForm):
             .where(Measure.active.is_(True), Theme.active.is_(True))
             .order_by(Theme.position, Theme.id, Measure.name)
         ).all()
-        self.measure_id.choices = [SelectChoice(0, "Select a measure")] + [
+        self.measure_id.choices = [SelectChoice(0, _l("Select a measure"))] + [
             SelectChoice(measure_id, f"{name} ({unit})", optgroup=theme) for measure_id, name, unit, theme in measures
         ]
         wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
@@ -152,7 +154,7 @@ class CommitmentForm(FlaskForm):
 
     def validate_measure_id(self, field):
         if not field.data:
-            raise ValidationError("Select a measure")
+            raise ValidationError(_l("Select a measure"))
 
     def details(self) -> CommitmentDetails:
         return CommitmentDetails(
@@ -165,74 +167,75 @@ class CommitmentForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    approve = SubmitField("Approve", widget=GovSubmitInput())
-    reject = SubmitField("Reject", widget=GovSubmitInput())
+    approve = SubmitField(_l("Approve"), widget=GovSubmitInput())
+    reject = SubmitField(_l("Reject"), widget=GovSubmitInput())
 
 
 class RemedialPlanForm(FlaskForm):
     action = TextAreaField(
-        "What will the supplier do?",
+        _l("What will the supplier do?"),
         widget=GovTextArea(),
-        validators=[InputRequired(message="Say what the supplier will do"), Length(max=2000, message="The action must be 2,000 characters or fewer")],
+        validators=[InputRequired(message=_l("Say what the supplier will do")), Length(max=2000, message=_l("The action must be 2,000 characters or fewer"))],
     )
     new_date = date_field(
-        "New date",
-        "When the shortfall will be made good. For example, 30 9 2026",
-        "Enter a real new date, with a day, month and year",
+        _l("New date"),
+        _l("When the shortfall will be made good. For example, 30 9 2026"),
+        _l("Enter a real new date, with a day, month and year"),
     )
     owner = StringField(
-        "Owner",
-        description="Who at the supplier answers for the plan.",
+        _l("Owner"),
+        description=_l("Who at the supplier answers for the plan."),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Say who owns the plan"), Length(max=160, message="Owner must be 160 characters or fewer")],
+        validators=[InputRequired(message=_l("Say who owns the plan")), Length(max=160, message=_l("Owner must be 160 characters or fewer"))],
     )
-    submit = SubmitField("Save the remedial plan", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save the remedial plan"), widget=GovSubmitInput())
 
 
 class SettlementForm(FlaskForm):
     kind = RadioField(
-        "How is the commitment settled?",
+        _l("How is the commitment settled?"),
         widget=GovRadioInput(),
         choices=[
-            SelectChoice("fund_payment", "Payment in lieu into the Social Value Fund"),
-            SelectChoice("credit", "Officer-approved credit for a substitute delivery"),
+            SelectChoice("fund_payment", _l("Payment in lieu into the Social Value Fund")),
+            SelectChoice("credit", _l("Officer-approved credit for a substitute delivery")),
         ],
-        validators=[InputRequired(message="Choose how the commitment is settled")],
+        validators=[InputRequired(message=_l("Choose how the commitment is settled"))],
     )
     amount = PoundsField(
-        "Amount paid into the Social Value Fund",
-        description="Only for a payment in lieu.",
+        _l("Amount paid into the Social Value Fund"),
+        description=_l("Only for a payment in lieu."),
         widget=GovTextInput(),
     )
     credit_description = TextAreaField(
-        "Substitute delivery the credit is for",
-        description="Only for a credit.",
+        _l("Substitute delivery the credit is for"),
+        description=_l("Only for a credit."),
         widget=GovTextArea(),
-        validators=[Length(max=2000, message="The description must be 2,000 characters or fewer")],
+        validators=[Length(max=2000, message=_l("The description must be 2,000 characters or fewer"))],
     )
-    submit = SubmitField("Settle the commitment", widget=GovSubmitInput())
+    submit = SubmitField(_l("Settle the commitment"), widget=GovSubmitInput())
 
 
 class OcdsUploadForm(FlaskForm):
     file = FileField(
-        "Open Contracting (OCDS) file",
-        description="A release package, a record package or a list of releases, as JSON: for example a Contracts Finder download.",
+        _l("Open Contracting (OCDS) file"),
+        description=_l("A release package, a record package or a list of releases, as JSON: for example a Contracts Finder download."),
         widget=GovFileInput(),
         validators=[
-            FileRequired(message="Select an OCDS JSON file"),
-            FileAllowed(["json"], message="The file must be JSON (.json)"),
+            FileRequired(message=_l("Select an OCDS JSON file")),
+            FileAllowed(["json"], message=_l("The file must be JSON (.json)")),
         ],
     )
-    submit = SubmitField("Preview the import", widget=GovSubmitInput())
+    submit = SubmitField(_l("Preview the import"), widget=GovSubmitInput())
 
 
-def _optional_text(label: str, hint: str = "", max_length: int = 300, area: bool = False):
+def _optional_text(label, what, hint="", max_length: int = 300, area: bool = False):
     field = TextAreaField if area else StringField
     return field(
         label,
         description=hint,
         widget=GovTextArea() if area else GovTextInput(),
-        validators=[Optional(), Length(max=max_length, message=f"{label.split(' (')[0]} must be {max_length} characters or fewer")],
+        validators=[Optional(), Length(max=max_length, message=_l("%(what)s: no more than %(num)s characters", what=what,
+                                                                   num=f"{max_length:,}"))],
     )
 
 
@@ -241,53 +244,53 @@ class AgreementForm(ContractForm):
     kind, the responsible officer, and the fields each kind's officers know. The fields a
     kind requires are checked by the rule, and the message shown beside the field."""
 
-    kind = RadioField("Kind of agreement", widget=GovRadioInput(), choices=[SelectChoice(k.value, k.label) for k in KINDS.values()],
-                      validators=[InputRequired(message="Select the kind of agreement")])
-    responsible_officer_id = SelectField("Responsible officer", widget=GovSelect(), coerce=int)
-    planning_reference = _optional_text("Planning application reference (planning obligations)", "For example: 19/0160/FUL", 120)
-    site = _optional_text("Site (planning obligations)")
-    ward_id = SelectField("Ward of the site (planning obligations)", widget=GovSelect(), coerce=int, validators=[Optional()])
-    trigger = _optional_text("Trigger (planning obligations)", "For example: on commencement, before occupation", 200)
-    programme = _optional_text("Grant programme (grants)", "", 200)
-    asset = _optional_text("Asset (community asset transfers)")
-    lease_terms = _optional_text("Lease terms (community asset transfers)", "For example: 25-year lease at a peppercorn rent", 2000, area=True)
-    submit = SubmitField("Record the agreement", widget=GovSubmitInput())
+    kind = RadioField(_l("Kind of agreement"), widget=GovRadioInput(), choices=[SelectChoice(k.value, _l(k.label)) for k in KINDS.values()],
+                      validators=[InputRequired(message=_l("Select the kind of agreement"))])
+    responsible_officer_id = SelectField(_l("Responsible officer"), widget=GovSelect(), coerce=int)
+    planning_reference = _optional_text(_l("Planning application reference (planning obligations)"), _l("Planning application reference"), _l("For example: 19/0160/FUL"), 120)
+    site = _optional_text(_l("Site (planning obligations)"), _l("Site"))
+    ward_id = SelectField(_l("Ward of the site (planning obligations)"), widget=GovSelect(), coerce=int, validators=[Optional()])
+    trigger = _optional_text(_l("Trigger (planning obligations)"), _l("Trigger"), _l("For example: on commencement, before occupation"), 200)
+    programme = _optional_text(_l("Grant programme (grants)"), _l("Grant programme"), "", 200)
+    asset = _optional_text(_l("Asset (community asset transfers)"), _l("Asset"))
+    lease_terms = _optional_text(_l("Lease terms (community asset transfers)"), _l("Lease terms"), _l("For example: 25-year lease at a peppercorn rent"), 2000, area=True)
+    submit = SubmitField(_l("Record the agreement"), widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reference.label.text = "Reference"
-        self.title.label.text = "Title"
-        self.buyer_department.label.text = "Responsible directorate"
-        self.buyer_department.description = "For example: Regeneration, Growth and Employment."
-        self.buyer_department.validators = [InputRequired(message="Enter the responsible directorate"),
-                                            Length(max=200, message="Directorate must be 200 characters or fewer")]
-        self.supplier_id.label.text = "Supplier, developer, recipient or organisation"
-        self.supplier_id.description = "For council employment, leave this unselected: the council is the employer."
-        self.value.label.text = "Value"
-        self.value.description = "The contract value, contributions secured, grant or amount invested, in pounds."
+        self.reference.label.text = _l("Reference")
+        self.title.label.text = _l("Title")
+        self.buyer_department.label.text = _l("Responsible directorate")
+        self.buyer_department.description = _l("For example: Regeneration, Growth and Employment.")
+        self.buyer_department.validators = [InputRequired(message=_l("Enter the responsible directorate")),
+                                            Length(max=200, message=_l("Directorate must be 200 characters or fewer"))]
+        self.supplier_id.label.text = _l("Supplier, developer, recipient or organisation")
+        self.supplier_id.description = _l("For council employment, leave this unselected: the council is the employer.")
+        self.value.label.text = _l("Value")
+        self.value.description = _l("The contract value, contributions secured, grant or amount invested, in pounds.")
         organisations = db.session.execute(
             select(Organisation.id, Organisation.name, Organisation.kind).order_by(Organisation.name, Organisation.id)
         ).all()
-        self.supplier_id.choices = [SelectChoice(0, "Select an organisation")] + [
-            SelectChoice(organisation_id, f"{name} ({'VCSE' if kind == 'vcse' else 'supplier'})")
+        self.supplier_id.choices = [SelectChoice(0, _l("Select an organisation"))] + [
+            SelectChoice(organisation_id, _l("%(name)s (VCSE)", name=name) if kind == "vcse" else _l("%(name)s (supplier)", name=name))
             for organisation_id, name, kind in organisations
         ]
         officers = db.session.execute(
             select(User.id, User.name).where(User.role.in_(("officer", "admin"))).order_by(User.name, User.id)
         ).all()
-        self.responsible_officer_id.choices = [SelectChoice(0, "Select an officer")] + [
+        self.responsible_officer_id.choices = [SelectChoice(0, _l("Select an officer"))] + [
             SelectChoice(user_id, name) for user_id, name in officers
         ]
         wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
-        self.ward_id.choices = [SelectChoice(0, "Select a ward")] + [SelectChoice(w, name) for w, name in wards]
+        self.ward_id.choices = [SelectChoice(0, _l("Select a ward"))] + [SelectChoice(w, name) for w, name in wards]
 
     def validate_supplier_id(self, field):
         if not field.data and self.kind.data != "employment":
-            raise ValidationError("Select the organisation")
+            raise ValidationError(_l("Select the organisation"))
 
     def validate_responsible_officer_id(self, field):
         if not field.data:
-            raise ValidationError("Select the responsible officer")
+            raise ValidationError(_l("Select the responsible officer"))
 
     def details(self) -> ContractDetails:
         details = super().details()

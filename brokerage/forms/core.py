@@ -31,8 +31,8 @@ def _percent_field(label: str, description: str) -> IntegerField:
         description=description,
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the percentage as a whole number"),
-            NumberRange(min=0, max=1000, message="Enter a percentage between 0 and 1,000"),
+            InputRequired(message=_l("Enter the percentage as a whole number")),
+            NumberRange(min=0, max=1000, message=_l("Enter a percentage between 0 and 1,000")),
         ],
         render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric", "suffix": {"text": "%"}}},
     )
@@ -117,12 +117,12 @@ class SettingsForm(FlaskForm):
         render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
     )
     rating_good_percent = _percent_field(
-        "Good: delivered at least this share of the pro-rata target",
-        "Default 100. It may be more than 100 where a council rates only over-delivery Good.",
+        _l("Good: delivered at least this share of the pro-rata target"),
+        _l("Default 100. It may be more than 100 where a council rates only over-delivery Good."),
     )
-    rating_approaching_percent = _percent_field("Approaching target: at least", "Default 85.")
+    rating_approaching_percent = _percent_field(_l("Approaching target: at least"), _l("Default 85."))
     rating_requires_improvement_percent = _percent_field(
-        "Requires improvement: at least", "Default 60. Below it, a KPI is proposed as Inadequate."
+        _l("Requires improvement: at least"), _l("Default 60. Below it, a KPI is proposed as Inadequate.")
     )
     council_buyer_names = TextAreaField(
         _l("Names this council buys under (optional)"),
@@ -157,7 +157,7 @@ class SettingsForm(FlaskForm):
                 or self.rating_good_percent.errors) and None not in ratings and not ratings[0] < ratings[1] < ratings[2]:
             self.rating_approaching_percent.errors = [
                 *self.rating_approaching_percent.errors,
-                "The rating thresholds must rise: requires improvement, then approaching target, then good",
+                str(_l("The rating thresholds must rise: requires improvement, then approaching target, then good")),
             ]
             ok = False
         return ok

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
@@ -32,34 +33,34 @@ class FundForm(FlaskForm):
 
 
 class SpendOnRoundForm(FundForm):
-    round_id = SelectField("Ward vote", widget=GovSelect(), coerce=int)
+    round_id = SelectField(_l("Ward vote"), widget=GovSelect(), coerce=int)
     amount = PoundsField(
-        "Amount to add to its budget",
+        _l("Amount to add to its budget"),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the amount in pounds")],
-        what="The amount",
+        validators=[InputRequired(message=_l("Enter the amount in pounds"))],
+        what=_l("The amount"),
         maximum_pence=MAX_SPEND_PENCE,
     )
-    submit = SubmitField("Add it to the budget", widget=GovSubmitInput())
+    submit = SubmitField(_l("Add it to the budget"), widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         rounds = db.session.execute(
             select(Round.id, Round.title).where(Round.state.in_(("draft", "open"))).order_by(Round.opens_at, Round.id)
         ).all()
-        self.round_id.choices = [SelectChoice(0, "Select a ward vote")] + [SelectChoice(i, t) for i, t in rounds]
+        self.round_id.choices = [SelectChoice(0, _l("Select a ward vote"))] + [SelectChoice(i, t) for i, t in rounds]
 
     def validate_round_id(self, field):
         if not field.data:
-            raise ValidationError("Select the ward vote")
+            raise ValidationError(_l("Select the ward vote"))
 
 
 class FundNeedForm(FundForm):
     amount = PoundsField(
-        "Amount to pay from the Fund",
+        _l("Amount to pay from the Fund"),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the amount in pounds")],
-        what="The amount",
+        validators=[InputRequired(message=_l("Enter the amount in pounds"))],
+        what=_l("The amount"),
         maximum_pence=MAX_SPEND_PENCE,
     )
-    submit = SubmitField("Fund this need", widget=GovSubmitInput())
+    submit = SubmitField(_l("Fund this need"), widget=GovSubmitInput())

@@ -255,6 +255,6 @@ class InviteForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = RadioField(
-        _l("Role"), widget=GovRadioInput(), choices=[SelectChoice(role.value, role.label) for role in Role], validators=[InputRequired()]
+        _l("Role"), widget=GovRadioInput(), choices=[SelectChoice(role.value, _l(role.label)) for role in Role], validators=[InputRequired()]
     )
     submit = SubmitField(_l("Change role"), widget=GovSubmitInput())

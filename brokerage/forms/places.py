@@ -47,24 +47,24 @@ class PostcodesUploadForm(FlaskForm):
 
 class IndicatorsUploadForm(FlaskForm):
     file = csv_file_field(
-        "Ward indicators (CSV)",
-        "With the columns ward_code, indicator, value, source and year: one line per ward, indicator and year. Up to 2 MB.",
+        _l("Ward indicators (CSV)"),
+        _l("With the columns ward_code, indicator, value, source and year: one line per ward, indicator and year. Up to 2 MB."),
     )
-    submit = SubmitField("Import indicators", widget=GovSubmitInput())
+    submit = SubmitField(_l("Import indicators"), widget=GovSubmitInput())
 
 
 class IndicatorChoiceForm(FlaskForm):
     """Which local indicator matching and the ward map use (choices set by the view)."""
 
-    indicator = RadioField("Local indicator for matching and the ward map", widget=GovRadioInput(),
-                           validators=[InputRequired(message="Choose an indicator")])
+    indicator = RadioField(_l("Local indicator for matching and the ward map"), widget=GovRadioInput(),
+                           validators=[InputRequired(message=_l("Choose an indicator"))])
     direction = RadioField(
-        "For an imported indicator, which values mean more need?", widget=GovRadioInput(),
-        choices=[SelectChoice("lower", "Lower values (as for the Social Progress Index: higher is better)"),
-                 SelectChoice("higher", "Higher values (as for an unemployment rate)")],
-        validators=[InputRequired(message="Choose which values mean more need")],
+        _l("For an imported indicator, which values mean more need?"), widget=GovRadioInput(),
+        choices=[SelectChoice("lower", _l("Lower values (as for the Social Progress Index: higher is better)")),
+                 SelectChoice("higher", _l("Higher values (as for an unemployment rate)"))],
+        validators=[InputRequired(message=_l("Choose which values mean more need"))],
     )
-    save_indicator = SubmitField("Save the indicator choice", widget=GovSubmitInput())
+    save_indicator = SubmitField(_l("Save the indicator choice"), widget=GovSubmitInput())
 
 
 class ThemeForm(FlaskForm):

@@ -3,6 +3,7 @@ to a commitment or a need."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, SubmitField
@@ -13,24 +14,24 @@ from brokerage.forms import WholeNumberField, csv_file_field
 
 class DeveloperContributionsUploadForm(FlaskForm):
     file = csv_file_field(
-        "Developer contributions file",
-        "A CSV in the planning data standard: developer-agreement, developer-agreement-contribution "
-        "or developer-agreement-transaction. Import agreements first, then contributions, then transactions.",
-        required="Select a developer contributions CSV file", not_csv="The file must be a CSV (.csv)",
+        _l("Developer contributions file"),
+        _l("A CSV in the planning data standard: developer-agreement, developer-agreement-contribution "
+           "or developer-agreement-transaction. Import agreements first, then contributions, then transactions."),
+        required=_l("Select a developer contributions CSV file"), not_csv=_l("The file must be a CSV (.csv)"),
     )
-    submit = SubmitField("Import the file", widget=GovSubmitInput())
+    submit = SubmitField(_l("Import the file"), widget=GovSubmitInput())
 
 
 class LinkCommitmentForm(FlaskForm):
     """Choices: the planning obligations' commitments (set by the view)."""
 
-    commitment_id = SelectField("Commitment of a planning obligation", coerce=int, widget=GovSelect(),
-                                validators=[InputRequired(message="Choose a commitment")])
-    link_commitment = SubmitField("Link the commitment", widget=GovSubmitInput())
+    commitment_id = SelectField(_l("Commitment of a planning obligation"), coerce=int, widget=GovSelect(),
+                                validators=[InputRequired(message=_l("Choose a commitment"))])
+    link_commitment = SubmitField(_l("Link the commitment"), widget=GovSubmitInput())
 
 
 class LinkNeedForm(FlaskForm):
-    need_id = WholeNumberField("Need number", description="The number in the need's address, such as 42 in /needs/42.",
-                               widget=GovTextInput(), validators=[InputRequired(message="Enter the need's number")],
+    need_id = WholeNumberField(_l("Need number"), description=_l("The number in the need's address, such as 42 in /needs/42."),
+                               widget=GovTextInput(), validators=[InputRequired(message=_l("Enter the need's number"))],
                                render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}})
-    link_need = SubmitField("Link the need", widget=GovSubmitInput())
+    link_need = SubmitField(_l("Link the need"), widget=GovSubmitInput())

@@ -9,6 +9,7 @@ import os
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -30,6 +31,8 @@ from brokerage.forms import ConfirmForm
 from brokerage.extensions import csrf
 from brokerage.officers import bp
 from brokerage.pagination import paginate
+from brokerage.rule_messages import translate_rule_message
+from brokerage.templating import translate_label
 from brokerage.tasks import Link, Note, render_task, save_upload, saved_upload, start_task, task_or_404, task_status
 from brokerage.views import apply_rule
 from models import Allocation, Commitment, Contract, Organisation, Pledge, Task, db
@@ -50,7 +53,7 @@ from models.contracts.rules import (
 from models.contracts.ocds_import import FIELD_LABELS, MAX_OCDS_BYTES
 from models.pledges.models import HOLDING
 from models.returns.kpis import kpi_flag
-from models.returns.schedule import schedule_label
+from models.returns.schedule import LABELS, months_for_contract
 from models.contracts.tiers import Tier
 from models.tenders.tracing import promised_at_tender
 from workers.contracts import import_ocds_file, preview_ocds_file
@@ -120,7 +123,7 @@ def new_contract():
     if form.validate_on_submit():
         created: list[Contract] = []
         if apply_rule(lambda: created.append(record_contract(form.details(), current_user)), form):
-            flash(f"Contract {created[0].reference} recorded.", "success")
+            flash(_("Contract %(reference)s recorded.", reference=created[0].reference), "success")
             return redirect(url_for("officers.contract", contract_id=created[0].id))
     return render_template("officers/contract_form.html", form=form)
 
@@ -136,7 +139,7 @@ def new_agreement():
     if form.validate_on_submit():
         created: list[Contract] = []
         if apply_rule(lambda: created.append(record_contract(form.details(), current_user)), form):
-            flash(f"{created[0].kind_label} {created[0].reference} recorded.", "success")
+            flash(_("%(kind)s %(reference)s recorded.", kind=translate_label(created[0].kind_label), reference=created[0].reference), "success")
             return redirect(url_for("officers.contract", contract_id=created[0].id))
     return render_template("officers/agreement_form.html", form=form)
 
@@ -147,12 +150,20 @@ def edit_agreement(contract_id: int):
     """Change an agreement of any kind: its own fields and the fields of its kind."""
     agreement = _contract_or_404(contract_id)
     form = AgreementForm(data=agreement_form_data(agreement)) if request.method == "GET" else AgreementForm()
-    form.submit.label.text = "Save the changes"
+    form.submit.label.text = _("Save the changes")
     if form.validate_on_submit():
         if apply_rule(lambda: change_agreement(agreement, form.details(), current_user), form):
-            flash(f"{agreement.kind_label} {agreement.reference} saved.", "success")
+            flash(_("%(kind)s %(reference)s saved.", kind=translate_label(agreement.kind_label), reference=agreement.reference), "success")
             return redirect(url_for("officers.contract", contract_id=agreement.id))
     return render_template("officers/agreement_form.html", form=form, agreement=agreement), (400 if form.errors else 200)
+
+
+def _schedule_label(contract: Contract) -> str:
+    """models/returns/schedule.py schedule_label in the page's language."""
+    label = translate_label(LABELS[months_for_contract(contract)])
+    if contract.return_months:
+        return _("%(schedule)s (set for this contract)", schedule=label)
+    return _("%(schedule)s (the schedule for its tier)", schedule=label)
 
 
 @bp.route("/contracts/<int:contract_id>")
@@ -174,14 +185,14 @@ def contract(contract_id: int):
         "officers/contract.html",
         contract=contract,
         tier=contract.tier(),
-        shortfalls=contract.shortfalls(),
+        shortfalls=[translate_rule_message(problem) for problem in contract.shortfalls()],
         pledged=pledged_quantities(ids),
         decision_form=DecisionForm(),
         events=events_for(contract, *contract.commitments, limit=100),
         today=date.today(),
         import_batch=batch_that_created(contract) if contract.source == "ocds" else None,
         promised=promised_at_tender([contract.id]).get(contract.id) if contract.source == "tender" else None,
-        schedule_label=schedule_label(contract),
+        schedule_label=_schedule_label(contract),
         kpi_flag=kpi_flag(contract),
     )
 
@@ -193,7 +204,7 @@ def new_commitment(contract_id: int):
     form = CommitmentForm()
     if form.validate_on_submit():
         if apply_rule(lambda: add_commitment(contract, current_user, form.details()), form):
-            flash("Commitment added.", "success")
+            flash(_("Commitment added."), "success")
             return redirect(url_for("officers.contract", contract_id=contract.id))
     return render_template("officers/commitment_form.html", form=form, contract=contract)
 
@@ -207,7 +218,7 @@ def decide_commitment_view(commitment_id: int):
         abort(400)
     approve = bool(form.approve.data)
     if apply_rule(lambda: decide_commitment(commitment, current_user, approve)):
-        flash(f"Commitment {'approved' if approve else 'rejected'}.", "success")
+        flash(_("Commitment approved.") if approve else _("Commitment rejected."), "success")
     if request.form.get("next") == "commitment":
         return redirect(url_for("officers.commitment", commitment_id=commitment.id))
     return redirect(url_for("officers.contract", contract_id=commitment.contract_id))
@@ -256,7 +267,7 @@ def remedial_plan(commitment_id: int):
             commitment, current_user, form.action.data, form.new_date.data, form.owner.data, date.today()
         )
         if apply_rule(rule, form):
-            flash("Remedial plan saved.", "success")
+            flash(_("Remedial plan saved."), "success")
             return redirect(url_for("officers.commitment", commitment_id=commitment.id))
     return _render_commitment(commitment, remedial_form=form, status=400)
 
@@ -272,7 +283,7 @@ def settlement(commitment_id: int):
             fund_payment_pence=form.amount.pence, credit_description=form.credit_description.data or "",
         )
         if apply_rule(rule, form):
-            flash("Commitment settled.", "success")
+            flash(_("Commitment settled."), "success")
             return redirect(url_for("officers.commitment", commitment_id=commitment.id))
     return _render_commitment(commitment, settlement_form=form, status=400)
 
@@ -299,7 +310,7 @@ def import_contracts():
         valid = form.validate_on_submit()
     except RequestEntityTooLarge:
         form = OcdsUploadForm(formdata=None)
-        form.file.errors = [f"The file must be {limit_mb} MB or smaller"]
+        form.file.errors = [_("The file must be %(size)s MB or smaller", size=limit_mb)]
         return _upload_page(form, 413)
     if valid:
         upload = form.file.data
@@ -307,7 +318,7 @@ def import_contracts():
         path = save_upload(upload, ".json")
         if os.path.getsize(path) > MAX_OCDS_BYTES:
             os.remove(path)
-            form.file.errors = [f"The file must be {limit_mb} MB or smaller"]
+            form.file.errors = [_("The file must be %(size)s MB or smaller", size=limit_mb)]
             return _upload_page(form, 413)
         task = start_task(
             "ocds_preview", f"Contracts in {file_name}", preview_ocds_file, path, file_name, detail={"file": file_name}
@@ -327,15 +338,16 @@ def contracts_import_status(task_id: str):
 @officer_required
 def contracts_import_task(task_id: str):
     task = task_or_404(task_id, "ocds_preview", "ocds_import")
-    back = Link("Back to contracts", url_for("officers.contracts"))
-    again = Link("Try another file", url_for("officers.import_contracts"))
+    back = Link(_("Back to contracts"), url_for("officers.contracts"))
+    again = Link(_("Try another file"), url_for("officers.import_contracts"))
     if task.name == "ocds_preview":
         if task.status != "finished":
             return render_task(
                 task,
                 back=back,
-                running=f"The file is {task.status} to be read. Nothing is imported until you check and confirm it.",
-                failed_title="The file could not be read",
+                running=_("The file is waiting to be read. Nothing is imported until you check and confirm it.") if task.status == "queued"
+                else _("The file is being read. Nothing is imported until you check and confirm it."),
+                failed_title=_("The file could not be read"),
                 failed_links=[again],
                 narrow=True,
             )
@@ -353,18 +365,18 @@ def contracts_import_task(task_id: str):
         task,
         back=back,
         notes=lambda result: [
-            Note(f"{result['unchanged']} contract{'' if result['unchanged'] == 1 else 's'} already up to date"),
+            Note(ngettext("%(num)s contract already up to date", "%(num)s contracts already up to date", result["unchanged"])),
             Note(
-                f"{result['suppliers_created']} new supplier{'' if result['suppliers_created'] == 1 else 's'}, "
-                "added as not verified: ",
-                Link("check their details and verify them", url_for("officers.organisations", status="pending")),
+                ngettext("%(num)s new supplier, added as not verified: ", "%(num)s new suppliers, added as not verified: ",
+                         result["suppliers_created"]),
+                Link(_("check their details and verify them"), url_for("officers.organisations", status="pending")),
             ),
         ],
-        reasons_heading="Why some were skipped",
+        reasons_heading=_("Why some were skipped"),
         links=lambda result: [
-            *([Link("See this import, or undo it", url_for("officers.contract_import", batch_id=result["batch_id"]))]
+            *([Link(_("See this import, or undo it"), url_for("officers.contract_import", batch_id=result["batch_id"]))]
               if result.get("batch_id") else []),
-            Link("See the contracts", url_for("officers.contracts")),
+            Link(_("See the contracts"), url_for("officers.contracts")),
         ],
         failed_links=[again],
         narrow=True,
@@ -381,14 +393,14 @@ def confirm_contracts_import(task_id: str):
     if result.get("import_task"):
         return redirect(url_for("officers.contracts_import_task", task_id=result["import_task"]))
     if preview.status != "finished":
-        flash("The file has not been read yet: wait for its preview.", "error")
+        flash(_("The file has not been read yet: wait for its preview."), "error")
         return redirect(url_for("officers.contracts_import_task", task_id=preview.id))
     if not (result.get("created") or result.get("updated")):
-        flash("This file has nothing to import.", "error")
+        flash(_("This file has nothing to import."), "error")
         return redirect(url_for("officers.contracts_import_task", task_id=preview.id))
     path = saved_upload(str(result.get("upload") or ""), ".json")
     if path is None:
-        flash("The uploaded file is no longer here: upload it again.", "error")
+        flash(_("The uploaded file is no longer here: upload it again."), "error")
         return redirect(url_for("officers.import_contracts"))
     file_name = result.get("file") or "contracts.json"
 
@@ -449,8 +461,9 @@ def undo_contract_import(batch_id: int):
     if apply_rule(lambda: done.append(undo_import(batch, current_user))):
         removed, restored = done[0]["contracts_removed"], done[0]["contracts_restored"]
         flash(
-            f"Import undone: {removed} contract{'' if removed == 1 else 's'} removed, "
-            f"{restored} restored, {done[0]['suppliers_removed']} new supplier{'' if done[0]['suppliers_removed'] == 1 else 's'} removed.",
+            _("Import undone: %(contracts)s removed, %(restored)s restored, %(suppliers)s removed.",
+              contracts=ngettext("%(num)s contract", "%(num)s contracts", removed), restored=restored,
+              suppliers=ngettext("%(num)s new supplier", "%(num)s new suppliers", done[0]["suppliers_removed"])),
             "success",
         )
         return redirect(url_for("officers.contract_import", batch_id=batch_id))

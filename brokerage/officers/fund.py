@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -45,6 +46,6 @@ def spend_fund_on_round():
     if form.validate_on_submit():
         round_ = db.session.get(Round, form.round_id.data)
         if apply_rule(lambda: spend_on_round(round_, form.amount.pence, current_user, form.token), form):
-            flash(f"Added to the budget of {round_.title}.", "success")
+            flash(_("Added to the budget of %(round)s.", round=round_.title), "success")
             return redirect(url_for("officers.fund"))
     return _page(form, 400)

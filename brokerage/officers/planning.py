@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -23,7 +24,7 @@ from models.planning.links import links_by_contribution
 from models.planning.models import DeveloperAgreement, DeveloperContribution, DeveloperTransaction
 from workers.planning import import_developer_contributions
 
-TOO_LARGE = f"The file must be {MAX_PLANNING_BYTES // (1024 * 1024)} MB or smaller"
+LIMIT_MB = MAX_PLANNING_BYTES // (1024 * 1024)
 
 
 @bp.route("/planning-obligations")
@@ -61,7 +62,7 @@ def planning_imports():
         valid = form.validate_on_submit()
     except RequestEntityTooLarge:
         form = DeveloperContributionsUploadForm(formdata=None)
-        form.file.errors = [TOO_LARGE]
+        form.file.errors = [_("The file must be %(size)s MB or smaller", size=LIMIT_MB)]
         return _upload_page(form, 413)
     if valid:
         upload = form.file.data
@@ -69,7 +70,7 @@ def planning_imports():
         path = save_upload(upload, ".csv")
         if os.path.getsize(path) > MAX_PLANNING_BYTES:
             os.remove(path)
-            form.file.errors = [TOO_LARGE]
+            form.file.errors = [_("The file must be %(size)s MB or smaller", size=LIMIT_MB)]
             return _upload_page(form, 413)
         task = start_task(
             "planning_import", f"Developer contributions in {file_name}", import_developer_contributions, path,
@@ -92,11 +93,12 @@ def planning_import_task(task_id: str):
     task = task_or_404(task_id, "planning_import")
     return render_task(
         task,
-        back=Link("Back to the planning obligations", url_for("officers.planning_register")),
-        running=f"The file is {task.status} to be imported.",
-        summary=lambda result: f"{result['created']} created, {result['unchanged']} already there, {result['skipped']} skipped",
-        reasons_heading="Lines not imported",
-        links=lambda result: [Link("See the planning obligations", url_for("officers.planning_register"))],
-        failed_links=[Link("Try another file", url_for("officers.planning_imports"))],
+        back=Link(_("Back to the planning obligations"), url_for("officers.planning_register")),
+        running=_("The file is waiting to be imported.") if task.status == "queued" else _("The file is being imported."),
+        summary=lambda result: _("%(created)s created, %(unchanged)s already there, %(skipped)s skipped", created=result["created"],
+                                 unchanged=result["unchanged"], skipped=result["skipped"]),
+        reasons_heading=_("Lines not imported"),
+        links=lambda result: [Link(_("See the planning obligations"), url_for("officers.planning_register"))],
+        failed_links=[Link(_("Try another file"), url_for("officers.planning_imports"))],
         narrow=True,
     )

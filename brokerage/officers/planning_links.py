@@ -5,6 +5,7 @@ the commitment's page."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from brokerage.decorators import officer_required
@@ -36,7 +37,7 @@ def _contribution_or_404(contribution_id: int) -> DeveloperContribution:
 
 def _commitment_form(formdata: bool = False) -> LinkCommitmentForm:
     form = LinkCommitmentForm() if formdata else LinkCommitmentForm(formdata=None)
-    form.commitment_id.choices = [(0, "Choose a commitment")] + [
+    form.commitment_id.choices = [(0, _("Choose a commitment"))] + [
         (commitment.id, f"{commitment.contract.reference}: {commitment_label(commitment)}") for commitment in planning_commitments()
     ]
     return form
@@ -69,7 +70,7 @@ def link_contribution(contribution_id: int):
         form, rule = need_form, lambda: link_need(contribution, need_form.need_id.data, current_user)
         commitment_form = _commitment_form()
     if form.validate_on_submit() and apply_rule(rule, form):
-        flash("Linked to the contribution.", "success")
+        flash(_("Linked to the contribution."), "success")
         return redirect(url_for("officers.planning_contribution", contribution_id=contribution.id))
     if form.csrf_token.errors:
         abort(400)
@@ -86,5 +87,5 @@ def unlink_contribution(link_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if apply_rule(lambda: unlink(link, current_user)):
-        flash("Link removed.", "success")
+        flash(_("Link removed."), "success")
     return redirect(url_for("officers.planning_contribution", contribution_id=contribution_id))

@@ -94,4 +94,17 @@ def _label_catalogue() -> tuple:
         _l("Council employment"), _l("Investment"),
         # models/stories/case_studies.py KINDS
         _l("Success"), _l("Underperformance"),
+        # models/fund/ledger.py SOURCES
+        _l("Payment in lieu of an unmet commitment"), _l("Section 106 money received for a social purpose"),
+        _l("Added to a ward vote's budget"), _l("Funded a community need"),
+        # models/planning/parsing.py PURPOSES, and a developer transaction's status (models/planning/models.py)
+        _l("Affordable housing"), _l("Bonds"), _l("CIL administration costs"), _l("Community facilities"),
+        _l("Community infrastructure levy"), _l("Digital infrastructure"), _l("Economic development"), _l("Education"),
+        _l("Flood"), _l("Flood and water management"), _l("Green infrastructure"), _l("Health"), _l("Highways"),
+        _l("Land"), _l("Mayoral Community Infrastructure Levy"), _l("Monitoring fees"),
+        _l("Neighbourhood Community Infrastructure Levy"), _l("Open space"), _l("Open space and leisure"), _l("Other"),
+        _l("Transport"), _l("Transport and travel"), _l("Employment and skills"),
+        _l("Secured"), _l("Received"), _l("Allocated"), _l("Transferred"), _l("Spent"),
+        # models/places/indicators.py IMD_CHOICE
+        _l("Index of Multiple Deprivation (mean rank of the ward's areas)"), _l("MHCLG, English Indices of Deprivation"),
     )

@@ -486,3 +486,20 @@ def test_missing_contracts_and_commitments_are_404(app, world, officer):
     assert officer.get("/officers/contracts/999999").status_code == 404
     assert officer.get("/officers/commitments/999999").status_code == 404
     assert officer.get("/officers/contracts/import/nope").status_code == 404
+
+
+def test_an_officer_who_reads_welsh_records_a_contract_in_welsh(app, world, officer):
+    """Issue 21: the form, the rule's message beside the field and the confirmation are in Welsh."""
+    with app.app_context():
+        db.session.get(User, world["officer"]).locale = "cy"
+        db.session.commit()
+    page = text(officer.get("/officers/contracts/new"))
+    assert "Cofnodi contract" in page and "Cyfeirnod y contract" in page and "Contract reference" not in page
+    response = post_form(officer, "/officers/contracts/new", contract_form(world, reference="BRENT-2025-0001"))
+    assert response.status_code == 200
+    page = text(response)
+    assert "Mae contract gyda’r cyfeirnod hwn eisoes yn bodoli" in page and "already exists" not in page
+    response = post_form(officer, "/officers/contracts/new", contract_form(world), follow_redirects=True)
+    page = text(response)
+    assert "Contract BRENT-2025-0142 wedi’i gofnodi." in page
+    assert "Sylfaenol: cyfraniad mewn 1 i 2 thema blaenoriaeth" in page and "Basic: a contribution" not in page

@@ -105,7 +105,7 @@ def test_random_pledge_actions_keep_the_delivery_totals_exact(app, world):
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]),
     )
     done = {name for name, outcome in outcomes if outcome == "done"}
-    assert {"confirm_delivery", "dispute_delivery", "withdraw_pledge", "set_allocations"} <= done
+    assert {"confirm_delivery", "dispute_delivery", "withdraw_pledge", "set_allocations"} <= done, outcomes
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(DeliveryTotal)) > 0
 

@@ -77,3 +77,29 @@ def test_a_charts_long_labels_wrap_instead_of_being_cut_off():
     label = "Reducing inequalities and strengthening community wellbeing"
     [pair] = paired_chart([Row(label, 5_500_00, 2_500_00)], money).pairs
     assert " ".join(pair.label_lines) == label and all(len(line) <= 30 for line in pair.label_lines)
+
+
+def test_the_report_pdf_is_in_the_language_of_the_officer_who_asked_for_it(app, client, places, work_jobs):
+    """The job lays the report out in the requesting officer's language: the Welsh report's
+    title, cover and footer are in Welsh, and it says so (lang="cy"). PDF text is read with
+    pdftotext when poppler-utils is there; the HTML the job renders is checked either way."""
+    from flask import before_render_template
+
+    from models import User
+
+    factories.impact_borough(app, TODAY)
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == "officer@example.org")).locale = "cy"
+        db.session.commit()
+    rendered: list[str] = []
+
+    def record(sender, template, context, **extra):
+        if template.name == "reports/impact_pdf.html":
+            rendered.append(template.render(context))
+
+    with before_render_template.connected_to(record, app):
+        produced_pdf(app, client, work_jobs)
+    [page] = rendered
+    assert '<html lang="cy">' in page
+    assert "Adroddiad Blynyddol ar Effaith Gwerth Cymdeithasol" in page and "Annual Social Value Impact Report" not in page
+    assert "Social Value Impact Report" not in page and '"Page "' not in page

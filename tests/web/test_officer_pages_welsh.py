@@ -11,12 +11,13 @@ import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_file
-from flask import before_render_template
+from flask import before_render_template, url_for
 from flask_babel import force_locale, get_translations
 from sqlalchemy import select
 
 from brokerage.demo import DEMO_PASSWORD
-from models import User, db
+from models import Commitment, User, db
+from models.tenders.models import OfferLine
 from tests.browser.test_every_page import plan, seed_world
 from tests.factories import signed_in
 
@@ -35,10 +36,17 @@ TRANSLATED = {
     "officers/tenders.html", "officers/tender.html", "officers/tender_form.html", "officers/tender_import.html",
     "officers/contract_imports.html", "officers/contract_import.html", "officers/contracts_import.html",
     "components/task.html",
+    # The agreements: the dashboard, contracts and their commitments, the Fund, planning obligations.
+    "officers/dashboard.html", "officers/contracts.html", "officers/contract.html", "officers/contract_form.html",
+    "officers/agreement_form.html", "officers/commitment.html", "officers/commitment_form.html",
+    "officers/commitment_descent.html", "officers/fund.html", "officers/planning_import.html",
+    "officers/planning_register.html", "officers/planning_contribution.html",
 }
 # Partials the translated pages include.
 INCLUDED = ["officers/_events.html", "officers/_round_ideas_fields.html", "components/_impact_body.html",
-            "components/_impact_table.html", "components/_delivery_split.html", "components/_pair_chart.html"]
+            "components/_impact_table.html", "components/_delivery_split.html", "components/_pair_chart.html",
+            "officers/_contribution_links.html", "officers/_contribution_of_commitment.html",
+            "components/_commitment_form.html"]
 # The views and forms whose titles, questions, labels and messages those pages show.
 VIEWS = [
     "brokerage/officers/needs.py", "brokerage/officers/routes.py", "brokerage/officers/deliveries.py",
@@ -47,6 +55,9 @@ VIEWS = [
     "brokerage/officers/digests.py", "brokerage/officers/board.py", "brokerage/officers/impact.py",
     "brokerage/officers/tenders.py", "brokerage/tasks.py", "brokerage/forms/needs.py", "brokerage/forms/pledges.py",
     "brokerage/forms/voting.py", "brokerage/forms/ideas.py", "brokerage/forms/stories.py", "brokerage/forms/tenders.py",
+    "brokerage/officers/contracts.py", "brokerage/officers/fund.py", "brokerage/officers/planning.py",
+    "brokerage/officers/planning_links.py", "brokerage/forms/contracts.py", "brokerage/forms/fund.py",
+    "brokerage/forms/planning.py",
 ]
 
 # Shared parts the translated pages render that are still in English (not yet marked): a
@@ -105,6 +116,13 @@ def test_every_translated_officer_page_is_in_welsh(app):
     with app.app_context():
         officer = db.session.scalar(select(User).where(User.email == "officer@example.org"))
         officer_id = officer.id
+        # A commitment's descent from a tender: the crawl's world has an offer line but no
+        # award, so the line is given one of the world's commitments.
+        line = db.session.scalar(select(OfferLine).order_by(OfferLine.id))
+        line.commitment_id = db.session.scalar(select(Commitment.id).where(Commitment.state == "approved").order_by(Commitment.id))
+        db.session.commit()
+        with app.test_request_context():
+            visits.append(("officers.commitment_descent", url_for("officers.commitment_descent", commitment_id=line.commitment_id)))
     client = signed_in(app, "officer@example.org", DEMO_PASSWORD)
 
     def set_locale(code: str) -> None:
@@ -146,6 +164,7 @@ def test_every_translated_officer_page_is_in_welsh(app):
             welsh_response = client.get(path)
             assert welsh_response.status_code == 200, path
             assert '<html lang="cy"' in welsh_response.get_data(as_text=True)
+            assert "&lt;strong" not in welsh_response.get_data(as_text=True), path  # a tag built as text, escaped
             welsh_text = text(welsh_response)
             templates = sorted({f"templates/{part}" for name in names for part in parts(name)})
             for msgid, english_form in marked(templates, "jinja2") | view_strings:

@@ -1,0 +1,106 @@
+"""The admin pages in Welsh (issue 21): an administrator whose saved language is Welsh sees
+every admin page in Welsh. As in test_officer_pages_welsh.py, each page of the page crawl's
+world is rendered twice, as the same administrator in English and in Welsh; every string
+marked in the page's templates and in the admin views and forms that shows in the English
+page must be gone from the Welsh one (unless its Welsh translation keeps it)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import before_render_template
+from flask_babel import force_locale, get_translations
+from sqlalchemy import select
+
+from brokerage.demo import DEMO_PASSWORD
+from models import User, db
+from tests.browser.test_every_page import plan, seed_world
+from tests.factories import signed_in
+from tests.web.test_officer_pages_welsh import ROOT, marked, occurrences, pieces, text
+
+# Every admin page, and the partials they extend or include.
+TRANSLATED = {
+    "admin/index.html", "admin/settings.html", "admin/wards.html", "admin/indicators.html",
+    "admin/indicator_setting.html", "admin/census.html", "admin/themes.html", "admin/theme.html",
+    "admin/measure.html", "admin/users.html", "admin/user.html",
+}
+INCLUDED = {"admin/_form_page.html", "admin/_indicator_choice.html"}
+VIEWS = [
+    "brokerage/admin/routes.py", "brokerage/admin/indicators.py", "brokerage/admin/census.py",
+    "brokerage/forms/core.py", "brokerage/forms/places.py", "brokerage/forms/people.py", "brokerage/forms/voting.py",
+]
+USES = re.compile(r'{%-?\s*(?:include|from|import|extends)\s+"([^"]+)"')
+
+
+def parts(name: str) -> set[str]:
+    found, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in found or not (current in TRANSLATED or current in INCLUDED):
+            continue
+        found.add(current)
+        todo.extend(USES.findall((ROOT / "templates" / current).read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_admin_page_is_in_welsh(app):
+    world = seed_world(app)
+    visits, _unfillable = plan(app, world)
+    with app.app_context():
+        admin_id = db.session.scalar(select(User.id).where(User.email == "admin@example.org"))
+    client = signed_in(app, "admin@example.org", DEMO_PASSWORD)
+
+    def set_locale(code: str) -> None:
+        with app.app_context():
+            db.session.get(User, admin_id).locale = code
+            db.session.commit()
+
+    rendered: list[str] = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    english: dict[str, tuple[str, list[str]]] = {}
+    set_locale("en")
+    with before_render_template.connected_to(record, app):
+        for endpoint, path in visits:
+            if not endpoint.startswith("admin."):
+                continue
+            rendered.clear()
+            response = client.get(path)
+            if response.status_code == 200 and rendered and rendered[0] in TRANSLATED:
+                english[path] = (text(response), list(rendered))
+    assert {names[0] for _page, names in english.values()} == TRANSLATED
+
+    view_strings = marked(VIEWS, "python")
+    set_locale("cy")
+    left, checked = [], 0
+    with app.test_request_context("/"), force_locale("cy"):
+        catalogue = get_translations()._catalog
+
+        def welsh(msgid: str) -> str:
+            forms = [catalogue.get(msgid)] + [catalogue.get((msgid, index)) for index in range(6)]
+            return " ".join(form for form in forms if form)
+
+        for path, (english_text, names) in english.items():
+            welsh_response = client.get(path)
+            assert welsh_response.status_code == 200, path
+            assert '<html lang="cy"' in welsh_response.get_data(as_text=True)
+            welsh_text = text(welsh_response)
+            templates = sorted({f"templates/{part}" for name in names for part in parts(name)})
+            for msgid, english_form in marked(templates, "jinja2") | view_strings:
+                translation = welsh(msgid)
+                for piece in pieces(english_form):
+                    in_english = occurrences(english_text, piece)
+                    if not in_english or piece in translation:
+                        continue
+                    checked += 1
+                    if occurrences(welsh_text, piece) >= in_english:
+                        left.append((path, piece, welsh_text[max(0, welsh_text.find(piece) - 80):welsh_text.find(piece) + 80]))
+    assert checked > 50, checked
+    # The roles an administrator chooses from are labels that live in models/people.
+    role_page = next(page for page, names in english.values() if names[0] == "admin/user.html")
+    assert "Council officer" in role_page
+    welsh_roles = text(client.get(next(path for path, (_text, names) in english.items() if names[0] == "admin/user.html")))
+    assert "Swyddog y cyngor" in welsh_roles and "Council officer" not in welsh_roles
+    assert left == [], f"still in English on the Welsh pages: {left[:20]}"
