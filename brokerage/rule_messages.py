@@ -116,6 +116,11 @@ PATTERNS = (
     N_("The story must be %(num)s characters or fewer"),
     N_("Password must be %(num)s characters or more"),
     N_("Password must be %(num)s characters or fewer"),
+    # models/returns/kpis.py kpi_flag and models/returns/rules.py (%(status)s a return's state)
+    N_("Contracts over £5 million need at least %(num)s KPIs; this one has %(count)s."),
+    N_("This return is %(status)s: it cannot be changed"),
+    N_("This return is %(status)s: it cannot be submitted"),
+    N_("This return is already %(status)s: nothing was changed"),
 )
 
 # The password rule's advice (models/people/passwords.py): its own sentences and zxcvbn's.

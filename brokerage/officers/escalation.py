@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from brokerage.decorators import officer_required
@@ -28,7 +29,7 @@ def _commitment_or_404(commitment_id: int) -> Commitment:
 
 def _page(commitment: Commitment, escalation_form=None, resolution_form=None, status: int = 200):
     resolution_form = resolution_form or ResolutionForm(formdata=None)
-    resolution_form.substitute.choices = [("", "Choose one")] + substitutes(commitment)
+    resolution_form.substitute.choices = [("", _("Choose one"))] + substitutes(commitment)
     return render_template(
         "officers/escalation.html", commitment=commitment, contract=commitment.contract,
         escalation=escalation_of(commitment), escalation_form=escalation_form or EscalationForm(formdata=None),
@@ -53,7 +54,7 @@ def escalate_commitment(commitment_id: int):
                                                       date.today()))
 
         if apply_rule(rule, form):
-            flash("Escalated. The supplier has been told.", "success")
+            flash(_("Escalated. The supplier has been told."), "success")
             return redirect(url_for("officers.escalation", commitment_id=commitment.id))
     return _page(commitment, escalation_form=form, status=400)
 
@@ -63,13 +64,13 @@ def escalate_commitment(commitment_id: int):
 def resolve_escalation(commitment_id: int):
     commitment = _commitment_or_404(commitment_id)
     form = ResolutionForm()
-    form.substitute.choices = [("", "Choose one")] + substitutes(commitment)
+    form.substitute.choices = [("", _("Choose one"))] + substitutes(commitment)
     if form.validate_on_submit():
         def rule():
             send_escalation_step(commitment, resolve(commitment, current_user, form.kind.data, date.today(),
                                                      fund_payment_pence=form.amount.pence, substitute=form.substitute.data or ""))
 
         if apply_rule(rule, form):
-            flash("Escalation resolved. The supplier has been told.", "success")
+            flash(_("Escalation resolved. The supplier has been told."), "success")
             return redirect(url_for("officers.escalation", commitment_id=commitment.id))
     return _page(commitment, resolution_form=form, status=400)

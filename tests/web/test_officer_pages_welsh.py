@@ -36,9 +36,16 @@ TRANSLATED = {
     "officers/contract_imports.html", "officers/contract_import.html", "officers/contracts_import.html",
     "components/task.html",
 }
+# The supplier returns' officer pages (a sibling set, kept apart to keep merges small).
+TRANSLATED |= {
+    "officers/returns.html", "officers/return.html", "officers/return_splits.html", "officers/schedule.html",
+    "officers/kpis.html", "officers/assessment.html", "officers/escalation.html",
+}
 # Partials the translated pages include.
 INCLUDED = ["officers/_events.html", "officers/_round_ideas_fields.html", "components/_impact_body.html",
             "components/_impact_table.html", "components/_delivery_split.html", "components/_pair_chart.html"]
+INCLUDED += ["officers/_returns_table.html", "components/_return_history.html", "components/_return_lines.html",
+             "components/_delivered_by_source.html"]
 # The views and forms whose titles, questions, labels and messages those pages show.
 VIEWS = [
     "brokerage/officers/needs.py", "brokerage/officers/routes.py", "brokerage/officers/deliveries.py",
@@ -48,6 +55,8 @@ VIEWS = [
     "brokerage/officers/tenders.py", "brokerage/tasks.py", "brokerage/forms/needs.py", "brokerage/forms/pledges.py",
     "brokerage/forms/voting.py", "brokerage/forms/ideas.py", "brokerage/forms/stories.py", "brokerage/forms/tenders.py",
 ]
+VIEWS += ["brokerage/officers/returns.py", "brokerage/officers/kpis.py", "brokerage/officers/escalation.py",
+          "brokerage/forms/returns.py"]
 
 # Shared parts the translated pages render that are still in English (not yet marked): a
 # string that also occurs in one of them is not looked for.
