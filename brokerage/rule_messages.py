@@ -116,6 +116,9 @@ PATTERNS = (
     N_("The story must be %(num)s characters or fewer"),
     N_("Password must be %(num)s characters or more"),
     N_("Password must be %(num)s characters or fewer"),
+    # models/pledges/rules.py need_pledge_problem
+    N_("This need is %(status)s, so it is not taking pledges"),
+    N_("This need is past its deadline"),
     # models/returns/kpis.py kpi_flag and models/returns/rules.py (%(status)s a return's state)
     N_("Contracts over £5 million need at least %(num)s KPIs; this one has %(count)s."),
     N_("This return is %(status)s: it cannot be changed"),

@@ -19,12 +19,17 @@ from tests.web.test_officer_pages_welsh import ROOT, USES, marked, occurrences, 
 # The supplier templates translated so far.
 TRANSLATED = {
     "suppliers/contract_returns.html", "suppliers/return.html", "suppliers/return_line.html",
-    "suppliers/upload_returns.html",
+    "suppliers/upload_returns.html", "suppliers/choose.html", "suppliers/record_delivery.html", "suppliers/pledge.html",
+    "suppliers/propose_commitment.html", "suppliers/recommended.html",
 }
+# Translated, but the crawl's world has no pledge of this supplier waiting for delivery (its
+# page redirects), so it is not rendered here.
+UNREACHED = {"suppliers/record_delivery.html"}
 # Partials the translated pages include.
-INCLUDED = {"components/_return_lines.html", "components/_return_history.html"}
+INCLUDED = {"components/_return_lines.html", "components/_return_history.html", "suppliers/_recommendation.html"}
 # The views and forms whose titles, labels and messages those pages show.
-VIEWS = ["brokerage/suppliers/returns.py", "brokerage/forms/returns.py"]
+VIEWS = ["brokerage/suppliers/returns.py", "brokerage/suppliers/pledges.py", "brokerage/suppliers/recommendations.py",
+         "brokerage/suppliers/commitments.py", "brokerage/forms/returns.py", "brokerage/forms/pledges.py"]
 
 
 def parts(name: str) -> set[str]:
@@ -66,7 +71,7 @@ def test_every_translated_supplier_page_is_in_welsh(app):
             response = client.get(path)
             if response.status_code == 200 and rendered and rendered[0] in TRANSLATED:
                 english[path] = (text(response), list(rendered))
-    assert {names[0] for _page, names in english.values()} == TRANSLATED, sorted(english)
+    assert {names[0] for _page, names in english.values()} == TRANSLATED - UNREACHED, sorted(english)
 
     view_strings = marked(VIEWS, "python")
     set_locale("cy")
