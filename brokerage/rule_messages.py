@@ -119,6 +119,8 @@ PATTERNS = (
     # models/pledges/rules.py need_pledge_problem
     N_("This need is %(status)s, so it is not taking pledges"),
     N_("This need is past its deadline"),
+    # models/tenders/rules.py NOT_VERIFIED
+    N_("Your organisation must be verified by the council before an offer is accepted: you can keep working on the draft meanwhile"),
     # models/returns/kpis.py kpi_flag and models/returns/rules.py (%(status)s a return's state)
     N_("Contracts over £5 million need at least %(num)s KPIs; this one has %(count)s."),
     N_("This return is %(status)s: it cannot be changed"),

@@ -20,7 +20,7 @@ from tests.web.test_officer_pages_welsh import ROOT, USES, marked, occurrences, 
 TRANSLATED = {
     "suppliers/contract_returns.html", "suppliers/return.html", "suppliers/return_line.html",
     "suppliers/upload_returns.html", "suppliers/choose.html", "suppliers/record_delivery.html", "suppliers/pledge.html",
-    "suppliers/propose_commitment.html", "suppliers/recommended.html",
+    "suppliers/propose_commitment.html", "suppliers/recommended.html", "suppliers/tenders.html", "suppliers/offer.html",
 }
 # Translated, but the crawl's world has no pledge of this supplier waiting for delivery (its
 # page redirects), so it is not rendered here.
@@ -29,7 +29,8 @@ UNREACHED = {"suppliers/record_delivery.html"}
 INCLUDED = {"components/_return_lines.html", "components/_return_history.html", "suppliers/_recommendation.html"}
 # The views and forms whose titles, labels and messages those pages show.
 VIEWS = ["brokerage/suppliers/returns.py", "brokerage/suppliers/pledges.py", "brokerage/suppliers/recommendations.py",
-         "brokerage/suppliers/commitments.py", "brokerage/forms/returns.py", "brokerage/forms/pledges.py"]
+         "brokerage/suppliers/commitments.py", "brokerage/suppliers/tenders.py", "brokerage/forms/returns.py",
+         "brokerage/forms/pledges.py", "brokerage/forms/tenders.py"]
 
 
 def parts(name: str) -> set[str]:
