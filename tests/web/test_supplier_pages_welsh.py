@@ -21,14 +21,16 @@ TRANSLATED = {
     "suppliers/contract_returns.html", "suppliers/return.html", "suppliers/return_line.html",
     "suppliers/upload_returns.html", "suppliers/choose.html", "suppliers/record_delivery.html", "suppliers/pledge.html",
     "suppliers/propose_commitment.html", "suppliers/recommended.html", "suppliers/tenders.html", "suppliers/offer.html",
+    "suppliers/dashboard.html",
 }
 # Translated, but the crawl's world has no pledge of this supplier waiting for delivery (its
 # page redirects), so it is not rendered here.
 UNREACHED = {"suppliers/record_delivery.html"}
 # Partials the translated pages include.
-INCLUDED = {"components/_return_lines.html", "components/_return_history.html", "suppliers/_recommendation.html"}
+INCLUDED = {"components/_return_lines.html", "components/_return_history.html", "suppliers/_recommendation.html",
+            "components/_delivered_by_source.html"}
 # The views and forms whose titles, labels and messages those pages show.
-VIEWS = ["brokerage/suppliers/returns.py", "brokerage/suppliers/pledges.py", "brokerage/suppliers/recommendations.py",
+VIEWS = ["brokerage/suppliers/dashboard.py", "brokerage/suppliers/returns.py", "brokerage/suppliers/pledges.py", "brokerage/suppliers/recommendations.py",
          "brokerage/suppliers/commitments.py", "brokerage/suppliers/tenders.py", "brokerage/forms/returns.py",
          "brokerage/forms/pledges.py", "brokerage/forms/tenders.py"]
 
