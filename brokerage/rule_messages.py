@@ -101,9 +101,49 @@ MESSAGES = (
     N_("Choose wards from the list"),
     N_("Choose themes from the list"),
     N_("That is not a list we send"),
+    # models/returns/ rules, kpis, escalation, schedule and splits
+    N_("The return for this period has been accepted. To change it, start a correction."),
+    N_("Only an accepted or rejected return can be corrected"),
+    N_("A later version of this return exists: correct that one"),
+    N_("That commitment is not part of this contract"),
+    N_("Select wards from the list"),
+    N_("This return cannot be changed"),
+    N_("Add what was delivered towards at least one commitment before submitting"),
+    N_("Answer the council's question"),
+    N_("There is no such return"),
+    N_("This return has already been decided: nothing was changed"),
+    N_("Enter the question for the supplier"),
+    N_("Enter the reason for rejecting the return"),
+    N_("Only an approved commitment can be a KPI"),
+    N_("There is no such KPI year to rate"),
+    N_("Choose a rating"),
+    N_("Escalation comes after a remedial plan: agree one first"),
+    N_("Only a commitment still unmet (and not settled) can be escalated"),
+    N_("This commitment has already been escalated"),
+    N_("Enter the governance board it goes to"),
+    N_("The board's date must be today or later"),
+    N_("Only an escalated commitment can be resolved this way"),
+    N_("This escalation has already been resolved"),
+    N_("Enter the amount paid into the Social Value Fund"),
+    N_("Choose the return or delivery that earned the credit"),
+    N_("Choose how the escalation is resolved"),
+    N_("The quantity cannot be negative"),
+    N_("Describe what was delivered in the period"),
+    N_("Enter the number of people who benefited, from 0 to 10,000,000"),
+    N_("Those living in the borough cannot be more than the people who benefited"),
+    N_("Split the spend by the size of supplier: micro, small, medium and large (0 where none)"),
+    N_("Spend cannot be negative"),
+    N_("Choose yearly, half-yearly or quarterly"),
+    N_("Say why this contract reports on this schedule"),
+    N_("Keep the reason to 2,000 characters or fewer"),
+    N_("That is already this contract's schedule: nothing was changed"),
+    N_("There is no such return line"),
+    N_("Only a line of an accepted return can be split: it counts only once accepted"),
+    N_("Enter 0 or more for each commitment"),
+    N_("Split only between this organisation's approved commitments counted in the same unit"),
 )
 
-# Messages with a value in them: %(status)s is a label in lower case, %(num)s a number.
+# Messages with a value in them: %(status)s is a label in lower case, %(rating)s a KPI rating, %(num)s a number.
 PATTERNS = (
     N_("A need that is %(status)s cannot be changed"),
     N_("A need that is %(status)s cannot be sent for review"),
@@ -126,6 +166,9 @@ PATTERNS = (
     N_("This return is %(status)s: it cannot be changed"),
     N_("This return is %(status)s: it cannot be submitted"),
     N_("This return is already %(status)s: nothing was changed"),
+    N_("%(measure)s is delivered through community needs: pledge against a need instead"),
+    N_("Say why the rating is not the proposed one (%(rating)s)"),
+    N_("Only %(num)s of %(count)s has been delivered"),
 )
 
 # The password rule's advice (models/people/passwords.py): its own sentences and zxcvbn's.
@@ -176,6 +219,9 @@ def _value(name: str, value: str) -> str:
     if name == "status":
         # A label lowered by the rule ("waiting for review"): translate the label, lower it again.
         return gettext(value[:1].upper() + value[1:]).lower()
+    if name == "rating":
+        # A KPI rating's label as it is ("Requires improvement").
+        return gettext(value)
     return value
 
 
