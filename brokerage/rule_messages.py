@@ -169,6 +169,20 @@ PATTERNS = (
     N_("%(measure)s is delivered through community needs: pledge against a need instead"),
     N_("Say why the rating is not the proposed one (%(rating)s)"),
     N_("Only %(num)s of %(count)s has been delivered"),
+    N_("The split can add up to at most the %(count)s delivered, not %(num)s"),
+    N_("The spend by size of supplier adds up to %(num)s, not the %(count)s delivered"),
+    N_("Spend with VCSEs must be between 0 and the %(count)s delivered"),
+    N_("Spend with suppliers based in the borough must be between 0 and the %(count)s delivered"),
+    # models/returns/csv_upload.py: a line's problem, after "Line 3: " (translate_line_problem)
+    N_("%(column)s must be a whole number, not “%(text)s”"),
+    N_("there is no ward “%(ward)s” (use its name or code, separated by ;)"),
+    N_("it has more cells than the header has columns"),
+    N_("contract “%(reference)s” is not one of %(supplier)s's contracts"),
+    N_("period_start must be a date like 2025-04-01"),
+    N_("commitment %(num)s is not part of contract %(reference)s"),
+    N_("this commitment is already reported for this period on an earlier line"),
+    N_("quantity must be a whole number"),
+    N_("the return for this period is %(status)s: answer the council on the web"),
 )
 
 # The password rule's advice (models/people/passwords.py): its own sentences and zxcvbn's.
@@ -241,6 +255,21 @@ def translate_rule_message(message: str) -> str:
             translated = translated.replace(sentence, gettext(sentence))
         return translated
     return message
+
+
+def translate_line_problem(problem: str) -> str:
+    """A returns CSV's problem ("Line 3: quantity must be a whole number", models/returns/
+    csv_upload.py) in the page's language: the rule's message, first letter lowered, translated
+    whole or as the sentence it starts."""
+    number, colon, message = problem.partition(": ")
+    if not colon or not number.startswith("Line "):
+        return problem
+    translated = translate_rule_message(message)
+    if translated == message:
+        capital = message[:1].upper() + message[1:]
+        translated = translate_rule_message(capital)
+        translated = message if translated == capital else translated[:1].lower() + translated[1:]
+    return gettext("Line %(num)s: %(problem)s", num=number[len("Line "):], problem=translated)
 
 
 _KNOWN = frozenset(LABELS + MESSAGES + SENTENCES)

@@ -20,6 +20,7 @@ from brokerage.extensions import limiter
 from brokerage.forms import ConfirmForm
 from brokerage.downloads import attachment, csv_text
 from brokerage.forms.returns import ReturnLineForm, ReturnsCsvForm, SubmitReturnForm
+from brokerage.rule_messages import translate_line_problem
 from brokerage.suppliers import bp
 from brokerage.views import apply_rule
 from models import Commitment, Contract, db
@@ -192,7 +193,7 @@ def upload_returns(organisation_id: int):
         filing = file_returns_csv(supplier, current_user, form.file.data.read(MAX_CSV_BYTES + 1), date.today())
         if filing.problems:
             db.session.rollback()
-            problems = filing.problems
+            problems = [translate_line_problem(problem) for problem in filing.problems]
             form.file.errors = [ngettext("Nothing was saved: %(num)d problem to put right",
                                          "Nothing was saved: %(num)d problems to put right", len(problems))]
         else:
