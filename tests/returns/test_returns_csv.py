@@ -110,12 +110,11 @@ def test_a_supplier_working_in_welsh_reads_each_lines_problem_in_welsh(app, worl
     with app.app_context():
         db.session.scalar(select(User).where(User.email == "supplier@example.org")).locale = "cy"
         db.session.commit()
-    lines = good_lines(world) + [
-        f"BRENT-RET-001,2025-04-01,{world.hires},-2,Negative,0,0,,,,,,,",
-        f"BRENT-RET-002,2025-04-01,{world.hires},3,Their contract,0,0,,,,,,,",
-        f"BRENT-RET-001,2025-04-01,{world.volunteering},1,Somewhere,0,0,Nowhere,,,,,,",
-    ]
-    response = upload(supplier, world, "\n".join([HEADER, *lines]))
+    # Three bad lines: a negative quantity, another supplier's contract, a ward that is not one.
+    bad = [("BRENT-RET-001", world.hires, -2, ""), ("BRENT-RET-002", world.hires, 3, ""),
+           ("BRENT-RET-001", world.volunteering, 1, "Nowhere")]
+    lines = [f"{reference},2025-04-01,{commitment},{quantity},A line,0,0,{wards},,,,,," for reference, commitment, quantity, wards in bad]
+    response = upload(supplier, world, "\n".join([HEADER, *good_lines(world), *lines]))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     for expected in ("Llinell 5: ni all y swm fod yn negyddol",
