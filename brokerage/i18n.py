@@ -208,4 +208,8 @@ def _officer_label_catalogue() -> tuple:
         _l("Clear commitments with agreed KPIs"), _l("Strategic: at least 3 KPIs across several themes"),
         # models/contracts/ocds_import.py FIELD_LABELS: what an import changed in a contract
         _l("title"), _l("buyer"), _l("supplier"), _l("value"), _l("start date"), _l("end date"), _l("ocid"),
+        # models/returns/models.py ReturnState.label, ratings.py Rating.label, periods.py LABELS
+        _l("Draft"), _l("Waiting for the council"), _l("Question from the council"), _l("Accepted"), _l("Rejected"),
+        _l("Corrected by a later version"), _l("Good"), _l("Approaching target"), _l("Requires improvement"),
+        _l("Inadequate"), _l("Other"), _l("Quarterly"), _l("Half-yearly"), _l("Yearly"),
     )

@@ -131,9 +131,49 @@ MESSAGES = (
     N_("This theme already has a measure with this name"), N_("The proxy value cannot be negative"),
     N_("Choose how its delivery is evidenced"), N_("You cannot remove your own administrator role"),
     N_("You are the only administrator. Make someone else an administrator first."),
+    # models/returns/ rules, kpis, escalation, schedule and splits
+    N_("The return for this period has been accepted. To change it, start a correction."),
+    N_("Only an accepted or rejected return can be corrected"),
+    N_("A later version of this return exists: correct that one"),
+    N_("That commitment is not part of this contract"),
+    N_("Select wards from the list"),
+    N_("This return cannot be changed"),
+    N_("Add what was delivered towards at least one commitment before submitting"),
+    N_("Answer the council's question"),
+    N_("There is no such return"),
+    N_("This return has already been decided: nothing was changed"),
+    N_("Enter the question for the supplier"),
+    N_("Enter the reason for rejecting the return"),
+    N_("Only an approved commitment can be a KPI"),
+    N_("There is no such KPI year to rate"),
+    N_("Choose a rating"),
+    N_("Escalation comes after a remedial plan: agree one first"),
+    N_("Only a commitment still unmet (and not settled) can be escalated"),
+    N_("This commitment has already been escalated"),
+    N_("Enter the governance board it goes to"),
+    N_("The board's date must be today or later"),
+    N_("Only an escalated commitment can be resolved this way"),
+    N_("This escalation has already been resolved"),
+    N_("Enter the amount paid into the Social Value Fund"),
+    N_("Choose the return or delivery that earned the credit"),
+    N_("Choose how the escalation is resolved"),
+    N_("The quantity cannot be negative"),
+    N_("Describe what was delivered in the period"),
+    N_("Enter the number of people who benefited, from 0 to 10,000,000"),
+    N_("Those living in the borough cannot be more than the people who benefited"),
+    N_("Split the spend by the size of supplier: micro, small, medium and large (0 where none)"),
+    N_("Spend cannot be negative"),
+    N_("Choose yearly, half-yearly or quarterly"),
+    N_("Say why this contract reports on this schedule"),
+    N_("Keep the reason to 2,000 characters or fewer"),
+    N_("That is already this contract's schedule: nothing was changed"),
+    N_("There is no such return line"),
+    N_("Only a line of an accepted return can be split: it counts only once accepted"),
+    N_("Enter 0 or more for each commitment"),
+    N_("Split only between this organisation's approved commitments counted in the same unit"),
 )
 
-# Messages with a value in them: %(status)s is a label in lower case, %(num)s a number.
+# Messages with a value in them: %(status)s is a label in lower case, %(rating)s a KPI rating, %(num)s a number.
 PATTERNS = (
     N_("A need that is %(status)s cannot be changed"),
     N_("A need that is %(status)s cannot be sent for review"),
@@ -147,6 +187,33 @@ PATTERNS = (
     N_("Password must be %(num)s characters or more"),
     N_("Password must be %(num)s characters or fewer"),
     N_("Contracts over the strategic threshold need at least 3 KPIs; this one has %(num)s."),
+    # models/pledges/rules.py need_pledge_problem
+    N_("This need is %(status)s, so it is not taking pledges"),
+    N_("This need is past its deadline"),
+    # models/tenders/rules.py NOT_VERIFIED
+    N_("Your organisation must be verified by the council before an offer is accepted: you can keep working on the draft meanwhile"),
+    # models/returns/kpis.py kpi_flag and models/returns/rules.py (%(status)s a return's state)
+    N_("Contracts over £5 million need at least %(num)s KPIs; this one has %(count)s."),
+    N_("This return is %(status)s: it cannot be changed"),
+    N_("This return is %(status)s: it cannot be submitted"),
+    N_("This return is already %(status)s: nothing was changed"),
+    N_("%(measure)s is delivered through community needs: pledge against a need instead"),
+    N_("Say why the rating is not the proposed one (%(rating)s)"),
+    N_("Only %(num)s of %(count)s has been delivered"),
+    N_("The split can add up to at most the %(count)s delivered, not %(num)s"),
+    N_("The spend by size of supplier adds up to %(num)s, not the %(count)s delivered"),
+    N_("Spend with VCSEs must be between 0 and the %(count)s delivered"),
+    N_("Spend with suppliers based in the borough must be between 0 and the %(count)s delivered"),
+    # models/returns/csv_upload.py: a line's problem, after "Line 3: " (translate_line_problem)
+    N_("%(column)s must be a whole number, not “%(text)s”"),
+    N_("there is no ward “%(ward)s” (use its name or code, separated by ;)"),
+    N_("it has more cells than the header has columns"),
+    N_("contract “%(reference)s” is not one of %(supplier)s's contracts"),
+    N_("period_start must be a date like 2025-04-01"),
+    N_("commitment %(num)s is not part of contract %(reference)s"),
+    N_("this commitment is already reported for this period on an earlier line"),
+    N_("quantity must be a whole number"),
+    N_("the return for this period is %(status)s: answer the council on the web"),
 )
 
 # The password rule's advice (models/people/passwords.py): its own sentences and zxcvbn's.
@@ -197,6 +264,9 @@ def _value(name: str, value: str) -> str:
     if name == "status":
         # A label lowered by the rule ("waiting for review"): translate the label, lower it again.
         return gettext(value[:1].upper() + value[1:]).lower()
+    if name == "rating":
+        # A KPI rating's label as it is ("Requires improvement").
+        return gettext(value)
     return value
 
 
@@ -216,6 +286,21 @@ def translate_rule_message(message: str) -> str:
             translated = translated.replace(sentence, gettext(sentence))
         return translated
     return message
+
+
+def translate_line_problem(problem: str) -> str:
+    """A returns CSV's problem ("Line 3: quantity must be a whole number", models/returns/
+    csv_upload.py) in the page's language: the rule's message, first letter lowered, translated
+    whole or as the sentence it starts."""
+    number, colon, message = problem.partition(": ")
+    if not colon or not number.startswith("Line "):
+        return problem
+    translated = translate_rule_message(message)
+    if translated == message:
+        capital = message[:1].upper() + message[1:]
+        translated = translate_rule_message(capital)
+        translated = message if translated == capital else translated[:1].lower() + translated[1:]
+    return gettext("Line %(num)s: %(problem)s", num=number[len("Line "):], problem=translated)
 
 
 _KNOWN = frozenset(LABELS + MESSAGES + SENTENCES)

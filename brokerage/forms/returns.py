@@ -4,6 +4,7 @@ beside the field of the same name."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -29,39 +30,41 @@ from models.returns.rules import LineDetails
 NUMBER = {"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}}
 
 
-def _number(label: str, description: str = "", required: bool = False) -> WholeNumberField:
-    validators = [InputRequired(message=f"Enter {label.lower()} as a whole number")] if required else [Optional()]
+def _number(label, description="", required=None) -> WholeNumberField:
+    """A whole number; `required` is the message when it is left empty."""
+    validators = [InputRequired(message=required)] if required else [Optional()]
     return WholeNumberField(label, description=description, widget=GovTextInput(), validators=validators, render_kw=NUMBER)
 
 
 class ReturnLineForm(FlaskForm):
-    quantity = _number("Quantity delivered in the period", "A whole number, in the commitment's unit.", required=True)
+    quantity = _number(_l("Quantity delivered in the period"), _l("A whole number, in the commitment's unit."),
+                       required=_l("Enter the quantity delivered in the period as a whole number"))
     description = TextAreaField(
-        "What was delivered?",
-        description="What you did in the period, for whom, and what shows it happened.",
+        _l("What was delivered?"),
+        description=_l("What you did in the period, for whom, and what shows it happened."),
         widget=GovTextArea(),
-        validators=[InputRequired(message="Describe what was delivered in the period"),
-                    Length(max=5000, message="Keep this to 5,000 characters or fewer")],
+        validators=[InputRequired(message=_l("Describe what was delivered in the period")),
+                    Length(max=5000, message=_l("Keep this to 5,000 characters or fewer"))],
     )
-    beneficiaries = _number("People who benefited", "How many people, 0 if none.")
-    beneficiaries_in_borough = _number("Of them, living in the borough")
+    beneficiaries = _number(_l("People who benefited"), "How many people, 0 if none.")
+    beneficiaries_in_borough = _number(_l("Of them, living in the borough"))
     ward_ids = SelectMultipleField(
-        "Wards they live in (optional)", widget=GovCheckboxesInput(), coerce=int, validate_choice=True
+        _l("Wards they live in (optional)"), widget=GovCheckboxesInput(), coerce=int, validate_choice=True
     )
-    spend_micro = _number("Spent with micro businesses")
-    spend_small = _number("Spent with small businesses")
-    spend_medium = _number("Spent with medium-sized businesses")
-    spend_large = _number("Spent with large businesses")
-    spend_vcse = _number("Of the total, spent with VCSEs")
-    spend_in_borough = _number("Of the total, spent with suppliers based in the borough")
+    spend_micro = _number(_l("Spent with micro businesses"))
+    spend_small = _number(_l("Spent with small businesses"))
+    spend_medium = _number(_l("Spent with medium-sized businesses"))
+    spend_large = _number(_l("Spent with large businesses"))
+    spend_vcse = _number(_l("Of the total, spent with VCSEs"))
+    spend_in_borough = _number(_l("Of the total, spent with suppliers based in the borough"))
     evidence = FileField(
-        "Evidence file (optional)",
-        description=f"A PDF or an image (JPEG, PNG or WebP), up to {MAX_EVIDENCE_MB} MB. Add more by saving again.",
+        _l("Evidence file (optional)"),
+        description=_l("A PDF or an image (JPEG, PNG or WebP), up to %(size)s MB. Add more by saving again.", size=MAX_EVIDENCE_MB),
         widget=GovFileInput(),
         validators=[Optional(), FileSize(max_size=MAX_EVIDENCE_MB * 1024 * 1024,
-                                         message=f"The evidence must be smaller than {MAX_EVIDENCE_MB} MB")],
+                                         message=_l("The evidence must be smaller than %(size)s MB", size=MAX_EVIDENCE_MB))],
     )
-    submit = SubmitField("Save this line", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save this line"), widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,104 +87,107 @@ class ReturnLineForm(FlaskForm):
 
 class SubmitReturnForm(FlaskForm):
     answer = TextAreaField(
-        "Your answer to the council's question",
+        _l("Your answer to the council's question"),
         widget=GovTextArea(),
-        validators=[Length(max=5000, message="Keep your answer to 5,000 characters or fewer")],
+        validators=[Length(max=5000, message=_l("Keep your answer to 5,000 characters or fewer"))],
     )
-    submit = SubmitField("Submit the return", widget=GovSubmitInput())
+    submit = SubmitField(_l("Submit the return"), widget=GovSubmitInput())
 
 
-def _required_text(label: str, missing: str, what: str, description: str = "") -> TextAreaField:
+def _required_text(label, missing, too_long, description="") -> TextAreaField:
     """An officer's words a decision needs (a question, a reason), up to 2,000 characters."""
     return TextAreaField(
         label, description=description, widget=GovTextArea(),
-        validators=[InputRequired(message=missing), Length(max=2000, message=f"Keep {what} to 2,000 characters or fewer")],
+        validators=[InputRequired(message=missing), Length(max=2000, message=too_long)],
     )
 
 
 class QueryReturnForm(FlaskForm):
     text_field = "question"
-    question = _required_text("Your question for the supplier", "Enter the question for the supplier", "the question")
-    submit = SubmitField("Send the question", widget=GovSubmitInput())
+    question = _required_text(_l("Your question for the supplier"), _l("Enter the question for the supplier"),
+                              _l("Keep the question to 2,000 characters or fewer"))
+    submit = SubmitField(_l("Send the question"), widget=GovSubmitInput())
 
 
 class RejectReturnForm(FlaskForm):
     text_field = "reason"
-    reason = _required_text("Why is it rejected?", "Enter the reason for rejecting the return", "the reason",
-                            "The supplier sees this and can file a corrected version.")
-    submit = SubmitField("Reject the return", widget=GovSubmitInput())
+    reason = _required_text(_l("Why is it rejected?"), _l("Enter the reason for rejecting the return"),
+                            _l("Keep the reason to 2,000 characters or fewer"),
+                            _l("The supplier sees this and can file a corrected version."))
+    submit = SubmitField(_l("Reject the return"), widget=GovSubmitInput())
 
 
 class ReturnsCsvForm(FlaskForm):
     file = csv_file_field(
-        "Returns (CSV)",
-        "One line per commitment and period, with the columns of the template. Up to 2 MB.",
+        _l("Returns (CSV)"),
+        _l("One line per commitment and period, with the columns of the template. Up to 2 MB."),
     )
-    submit = SubmitField("Upload and submit the returns", widget=GovSubmitInput())
+    submit = SubmitField(_l("Upload and submit the returns"), widget=GovSubmitInput())
 
 
 class RateKpiForm(FlaskForm):
     key = HiddenField()
     rating = RadioField(
-        "Rating",
+        _l("Rating"),
         widget=GovRadioInput(),
-        choices=[SelectChoice(choice.value, choice.label) for choice in Rating],
-        validators=[InputRequired(message="Choose a rating")],
+        choices=[SelectChoice(choice.value, _l(choice.label)) for choice in Rating],
+        validators=[InputRequired(message=_l("Choose a rating"))],
     )
     reason = TextAreaField(
-        "Explanation",
-        description="Required when the rating is not the proposed one; published with the performance assessment.",
+        _l("Explanation"),
+        description=_l("Required when the rating is not the proposed one; published with the performance assessment."),
         widget=GovTextArea(),
-        validators=[Length(max=2000, message="Keep the explanation to 2,000 characters or fewer")],
+        validators=[Length(max=2000, message=_l("Keep the explanation to 2,000 characters or fewer"))],
     )
-    submit = SubmitField("Save the rating", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save the rating"), widget=GovSubmitInput())
 
 
 class EscalationForm(FlaskForm):
     board = StringField(
-        "Governance board",
-        description="The board the commitment goes to, for example the Contracts Board.",
+        _l("Governance board"),
+        description=_l("The board the commitment goes to, for example the Contracts Board."),
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the governance board it goes to"),
-                    Length(max=200, message="Keep the board's name to 200 characters or fewer")],
+        validators=[InputRequired(message=_l("Enter the governance board it goes to")),
+                    Length(max=200, message=_l("Keep the board's name to 200 characters or fewer"))],
     )
-    escalated_on = date_field("Date of the board", "For example, 15 1 2027",
-                              "Enter the board's date, with a day, month and year")
-    submit = SubmitField("Escalate", widget=GovSubmitInput())
+    escalated_on = date_field(_l("Date of the board"), _l("For example, 15 1 2027"),
+                              _l("Enter the board's date, with a day, month and year"))
+    submit = SubmitField(_l("Escalate"), widget=GovSubmitInput())
 
 
 class ResolutionForm(FlaskForm):
     kind = RadioField(
-        "How is it resolved?",
+        _l("How is it resolved?"),
         widget=GovRadioInput(),
-        choices=[SelectChoice("delivered", "Delivered: the target is now met"),
-                 SelectChoice("fund_payment", "A payment into the Social Value Fund"),
-                 SelectChoice("credit", "A credit for a substitute delivery or return")],
-        validators=[InputRequired(message="Choose how the escalation is resolved")],
+        choices=[SelectChoice("delivered", _l("Delivered: the target is now met")),
+                 SelectChoice("fund_payment", _l("A payment into the Social Value Fund")),
+                 SelectChoice("credit", _l("A credit for a substitute delivery or return"))],
+        validators=[InputRequired(message=_l("Choose how the escalation is resolved"))],
     )
     amount = PoundsField(
-        "Amount paid into the Social Value Fund", description="Only for a payment.", widget=GovTextInput(),
+        _l("Amount paid into the Social Value Fund"), description=_l("Only for a payment."), widget=GovTextInput(),
     )
-    substitute = SelectField("The return or delivery that earned the credit", widget=GovSelect(), validate_choice=False)
-    submit = SubmitField("Resolve", widget=GovSubmitInput())
+    substitute = SelectField(_l("The return or delivery that earned the credit"), widget=GovSelect(), validate_choice=False)
+    submit = SubmitField(_l("Resolve"), widget=GovSubmitInput())
 
 
 class ScheduleForm(FlaskForm):
     """A contract's own reporting schedule ("tier" follows its tier's setting), with a reason."""
 
     months = RadioField(
-        "How often does this contract report?",
+        _l("How often does this contract report?"),
         widget=GovRadioInput(),
-        choices=[SelectChoice("tier", "As its tier"), SelectChoice("12", "Yearly"), SelectChoice("6", "Half-yearly"),
-                 SelectChoice("3", "Quarterly")],
-        validators=[InputRequired(message="Choose how often this contract reports")],
+        choices=[SelectChoice("tier", _l("As its tier")), SelectChoice("12", _l("Yearly")), SelectChoice("6", _l("Half-yearly")),
+                 SelectChoice("3", _l("Quarterly"))],
+        validators=[InputRequired(message=_l("Choose how often this contract reports"))],
     )
-    reason = _required_text("Why?", "Say why this contract reports on this schedule", "the reason",
-                            "For example: agreed at the contract's mobilisation meeting. Kept in the contract's history.")
-    submit = SubmitField("Save the schedule", widget=GovSubmitInput())
+    reason = _required_text(_l("Why?"), _l("Say why this contract reports on this schedule"),
+                            _l("Keep the reason to 2,000 characters or fewer"),
+                            _l("For example: agreed at the contract's mobilisation meeting. Kept in the contract's history."))
+    submit = SubmitField(_l("Save the schedule"), widget=GovSubmitInput())
 
     def set_tier_label(self, label: str) -> None:
-        self.months.choices = [SelectChoice("tier", f"As its tier: {label.lower()}"), *self.months.choices[1:]]
+        self.months.choices = [SelectChoice("tier", _l("As its tier: %(tier)s", tier=label.lower())), *self.months.choices[1:]]
 
     @property
     def chosen_months(self) -> int | None:

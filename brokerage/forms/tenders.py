@@ -121,41 +121,42 @@ class WithdrawTenderForm(FlaskForm):
 
 
 class ReserveForm(FlaskForm):
-    need_id = SelectField("Need from the bid pack", widget=GovSelect(), coerce=int)
+    need_id = SelectField(_l("Need from the bid pack"), widget=GovSelect(), coerce=int)
     quantity = WholeNumberField(
-        "Quantity to reserve", description="In the need's unit, up to what it still needs.", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the quantity as a whole number"), NumberRange(min=1, max=10**9, message="Reserve at least 1")],
+        _l("Quantity to reserve"), description=_l("In the need's unit, up to what it still needs."), widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the quantity as a whole number")), NumberRange(min=1, max=10**9, message=_l("Reserve at least 1"))],
         render_kw={"params": {"classes": "govuk-input--width-5", "inputmode": "numeric"}},
     )
-    submit = SubmitField("Reserve", widget=GovSubmitInput())
+    submit = SubmitField(_l("Reserve"), widget=GovSubmitInput())
 
     def __init__(self, needs: list[tuple[int, str]], *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.need_id.choices = [SelectChoice(0, "Select a need")] + [SelectChoice(i, label) for i, label in needs]
+        self.need_id.choices = [SelectChoice(0, _l("Select a need"))] + [SelectChoice(i, label) for i, label in needs]
 
     def validate_need_id(self, field):
         if not field.data:
-            raise ValidationError("Select a need from the bid pack")
+            raise ValidationError(_l("Select a need from the bid pack"))
 
 
 class OfferLineForm(FlaskForm):
-    measure_id = SelectField("Measure", widget=Select(), coerce=int)
+    measure_id = SelectField(_l("Measure"), widget=Select(), coerce=int)
     target_quantity = WholeNumberField(
-        "Target quantity", description="A whole number, in the measure's unit.", widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the target quantity as a whole number"),
-                    NumberRange(min=1, max=10**12, message="The target must be a whole number of at least 1")],
+        _l("Target quantity"), description=_l("A whole number, in the measure's unit."), widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the target quantity as a whole number")),
+                    NumberRange(min=1, max=10**12, message=_l("The target must be a whole number of at least 1"))],
         render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
     )
-    due_date = date_field("Due date", "When it would be delivered by. For example, 31 3 2028", "Enter a real due date, with a day, month and year")
+    due_date = date_field(_l("Due date"), _l("When it would be delivered by. For example, 31 3 2028"),
+                          _l("Enter a real due date, with a day, month and year"))
     description = TextAreaField(
-        "Description (optional)", widget=GovTextArea(),
-        validators=[Length(max=2000, message="Description must be 2,000 characters or fewer")],
+        _l("Description (optional)"), widget=GovTextArea(),
+        validators=[Length(max=2000, message=_l("Description must be 2,000 characters or fewer"))],
     )
-    pack_key = SelectField("Bid pack item it answers (optional)", widget=GovSelect(), validate_choice=True)
+    pack_key = SelectField(_l("Bid pack item it answers (optional)"), widget=GovSelect(), validate_choice=True)
     ward_ids = SelectMultipleField(
-        "Wards (optional)", description="Leave all unticked for the whole borough.", widget=GovCheckboxesInput(), coerce=int, validate_choice=True,
+        _l("Wards (optional)"), description=_l("Leave all unticked for the whole borough."), widget=GovCheckboxesInput(), coerce=int, validate_choice=True,
     )
-    submit = SubmitField("Add the commitment", widget=GovSubmitInput())
+    submit = SubmitField(_l("Add the commitment"), widget=GovSubmitInput())
 
     def __init__(self, pack_items: list[tuple[str, str]], *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,16 +164,16 @@ class OfferLineForm(FlaskForm):
             select(Measure.id, Measure.name, Measure.unit, Theme.name).join(Theme, Theme.id == Measure.theme_id)
             .where(Measure.active.is_(True), Theme.active.is_(True)).order_by(Theme.position, Theme.id, Measure.name)
         ).all()
-        self.measure_id.choices = [SelectChoice(0, "Select a measure")] + [
+        self.measure_id.choices = [SelectChoice(0, _l("Select a measure"))] + [
             SelectChoice(i, f"{name} ({unit})", optgroup=theme) for i, name, unit, theme in measures
         ]
-        self.pack_key.choices = [SelectChoice("", "None in particular")] + [SelectChoice(k, label) for k, label in pack_items]
+        self.pack_key.choices = [SelectChoice("", _l("None in particular"))] + [SelectChoice(k, label) for k, label in pack_items]
         self.ward_ids.choices = _ward_choices()
         self.ward_ids.data = self.ward_ids.data or []
 
     def validate_measure_id(self, field):
         if not field.data:
-            raise ValidationError("Select a measure")
+            raise ValidationError(_l("Select a measure"))
 
     def details(self) -> LineDetails:
         return LineDetails(
@@ -183,10 +184,10 @@ class OfferLineForm(FlaskForm):
 
 class SubmitOfferForm(FlaskForm):
     summary = TextAreaField(
-        "Summary of your offer (optional)", widget=GovTextArea(),
-        validators=[Length(max=2000, message="The summary must be 2,000 characters or fewer")],
+        _l("Summary of your offer (optional)"), widget=GovTextArea(),
+        validators=[Length(max=2000, message=_l("The summary must be 2,000 characters or fewer"))],
     )
-    submit = SubmitField("Submit the sealed offer", widget=GovSubmitInput())
+    submit = SubmitField(_l("Submit the sealed offer"), widget=GovSubmitInput())
 
 
 class AssessForm(FlaskForm):

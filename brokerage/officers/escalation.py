@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from brokerage.decorators import officer_required
 from brokerage.forms.returns import EscalationForm, ResolutionForm
 from brokerage.officers import bp
+from brokerage.templating import format_date, format_quantity
 from brokerage.views import apply_rule
 from models import Commitment, db
 from models.core.events import events_for
@@ -26,9 +28,18 @@ def _commitment_or_404(commitment_id: int) -> Commitment:
     return found
 
 
+def _substitute_label(kind: str, **values) -> str:
+    """What can earn the credit, in the page's language (models/returns/escalation.py substitutes)."""
+    if kind == "return":
+        return _("Return for %(reference)s, %(start)s to %(end)s (version %(version)s)", reference=values["reference"],
+                 start=format_date(values["start"]), end=format_date(values["end"]), version=values["version"])
+    return _("Delivery to “%(title)s”: %(quantity)s", title=values["title"],
+             quantity=format_quantity(values["quantity"], values["unit"]))
+
+
 def _page(commitment: Commitment, escalation_form=None, resolution_form=None, status: int = 200):
     resolution_form = resolution_form or ResolutionForm(formdata=None)
-    resolution_form.substitute.choices = [("", "Choose one")] + substitutes(commitment)
+    resolution_form.substitute.choices = [("", _("Choose one"))] + substitutes(commitment, _substitute_label)
     return render_template(
         "officers/escalation.html", commitment=commitment, contract=commitment.contract,
         escalation=escalation_of(commitment), escalation_form=escalation_form or EscalationForm(formdata=None),
@@ -53,7 +64,7 @@ def escalate_commitment(commitment_id: int):
                                                       date.today()))
 
         if apply_rule(rule, form):
-            flash("Escalated. The supplier has been told.", "success")
+            flash(_("Escalated. The supplier has been told."), "success")
             return redirect(url_for("officers.escalation", commitment_id=commitment.id))
     return _page(commitment, escalation_form=form, status=400)
 
@@ -63,13 +74,13 @@ def escalate_commitment(commitment_id: int):
 def resolve_escalation(commitment_id: int):
     commitment = _commitment_or_404(commitment_id)
     form = ResolutionForm()
-    form.substitute.choices = [("", "Choose one")] + substitutes(commitment)
+    form.substitute.choices = [("", _("Choose one"))] + substitutes(commitment, _substitute_label)
     if form.validate_on_submit():
         def rule():
             send_escalation_step(commitment, resolve(commitment, current_user, form.kind.data, date.today(),
                                                      fund_payment_pence=form.amount.pence, substitute=form.substitute.data or ""))
 
         if apply_rule(rule, form):
-            flash("Escalation resolved. The supplier has been told.", "success")
+            flash(_("Escalation resolved. The supplier has been told."), "success")
             return redirect(url_for("officers.escalation", commitment_id=commitment.id))
     return _page(commitment, resolution_form=form, status=400)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from brokerage.decorators import officer_required
@@ -16,6 +17,7 @@ from brokerage.forms.returns import RateKpiForm
 from brokerage.officers import bp
 from brokerage.views import apply_rule
 from brokerage.public.opendata import publisher
+from brokerage.rule_messages import translate_rule_message
 from models import Commitment, Contract, db, utcnow
 from models.returns.assessment import CSV_HEADER, assessment_for, assessment_package, csv_rows, rating_of
 from models.returns.kpis import kpi_flag, kpi_years, rate_kpi, set_kpi
@@ -30,7 +32,8 @@ def toggle_kpi(commitment_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if apply_rule(lambda: set_kpi(commitment, current_user, not commitment.is_kpi)):
-        flash(f"{commitment.measure.name} is {'now a KPI' if commitment.is_kpi else 'no longer a KPI'}.", "success")
+        flash(_("%(measure)s is now a KPI.", measure=commitment.measure.name) if commitment.is_kpi
+              else _("%(measure)s is no longer a KPI.", measure=commitment.measure.name), "success")
     return redirect(url_for("officers.contract", contract_id=commitment.contract_id))
 
 
@@ -45,7 +48,7 @@ def _page(contract: Contract, forms: dict | None = None, status: int = 200):
             form.rating.data = row.saved.rating if row.saved else row.proposed.value
             form.reason.data = row.saved.reason if row.saved else ""
             forms[row.key] = form
-    return render_template("officers/kpis.html", contract=contract, rows=rows, forms=forms, flag=kpi_flag(contract),
+    return render_template("officers/kpis.html", contract=contract, rows=rows, forms=forms, flag=translate_rule_message(kpi_flag(contract)),
                            toggle_form=ConfirmForm()), status
 
 
@@ -67,7 +70,7 @@ def rate(contract_id: int, key: str):
     form = RateKpiForm(prefix=key)
     if form.validate_on_submit():
         if apply_rule(lambda: rate_kpi(contract, current_user, key, form.rating.data, form.reason.data or "", date.today()), form):
-            flash("Rating saved.", "success")
+            flash(_("Rating saved."), "success")
             return redirect(url_for("officers.kpis", contract_id=contract.id))
     return _page(contract, {key: form}, 400)
 
@@ -91,7 +94,16 @@ def _assessment_or_404(contract_id: int, year_start: str):
 def assessment(contract_id: int, year_start: str):
     found = _assessment_or_404(contract_id, year_start)
     return render_template("officers/assessment.html", assessment=found, contract=found.contract,
-                           rows=[(row, *rating_of(row)) for row in found.kpis])
+                           rows=[_rating_of(row) for row in found.kpis])
+
+
+def _rating_of(row):
+    """(row, rating, explanation): models/returns/assessment.py rating_of in the page's language
+    (the officer's own explanation as written)."""
+    rating, explanation = rating_of(row)
+    if row.saved is None:
+        explanation = _("Proposed from the figures; not yet confirmed by an officer.")
+    return row, _(rating), explanation
 
 
 @bp.route("/contracts/<int:contract_id>/assessments/<year_start>.csv")

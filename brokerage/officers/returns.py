@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -16,6 +18,7 @@ from brokerage.decorators import officer_required
 from brokerage.forms import ConfirmForm
 from brokerage.forms.returns import QueryReturnForm, RejectReturnForm, ScheduleForm
 from brokerage.officers import bp
+from brokerage.templating import format_date
 from brokerage.views import apply_rule
 from models import Contract, db
 from models.core.events import events_for
@@ -23,7 +26,13 @@ from models.core.work_queue import work_queue
 from models.returns.models import SupplierReturn
 from models.returns.periods import LABELS
 from models.returns.rules import accept_return, query_return, reject_return, returnable_commitments, returns_for
-from models.returns.schedule import contract_periods, due_days, months_for_tier, schedule_label, set_reporting_schedule
+from models.returns.schedule import (
+    contract_periods,
+    due_days,
+    months_for_contract,
+    months_for_tier,
+    set_reporting_schedule,
+)
 from workers.notify import send_return_decision
 
 
@@ -84,7 +93,7 @@ def accept(return_id: int):
     found = _return_or_404(return_id)
     if not ConfirmForm(prefix="accept").validate_on_submit():
         abort(400)
-    done = _decide(found, lambda: accept_return(found.id, current_user), "Return accepted: it now counts as delivered.")
+    done = _decide(found, lambda: accept_return(found.id, current_user), _("Return accepted: it now counts as delivered."))
     return done or redirect(url_for("officers.supplier_return", return_id=found.id))
 
 
@@ -102,7 +111,7 @@ def _with_text(return_id: int, form_class, prefix: str, rule, done: str):
 @bp.route("/returns/<int:return_id>/query", methods=["POST"])
 @officer_required
 def query(return_id: int):
-    return _with_text(return_id, QueryReturnForm, "query", query_return, "Question sent to the supplier.")
+    return _with_text(return_id, QueryReturnForm, "query", query_return, _("Question sent to the supplier."))
 
 
 @bp.route("/returns/<int:return_id>/reject", methods=["POST"])
@@ -113,24 +122,25 @@ def reject(return_id: int):
     form = RejectReturnForm(prefix="reject")
     if form.validate_on_submit() and found.state == "submitted" and request.form.get("confirmed") != "yes":
         return _confirm_rejection(found, form.reason.data)
-    return _with_text(return_id, RejectReturnForm, "reject", reject_return, "Return rejected.")
+    return _with_text(return_id, RejectReturnForm, "reject", reject_return, _("Return rejected."))
 
 
 def _confirm_rejection(found: SupplierReturn, reason: str):
     contract = found.contract
-    period = f"{found.period_start.day} {found.period_start:%B %Y} to {found.period_end.day} {found.period_end:%B %Y}"
+    period = _("%(start)s to %(end)s", start=format_date(found.period_start), end=format_date(found.period_end))
     return render_template(
         "officers/confirm.html",
-        question=f"Are you sure you want to reject the return for {contract.reference}, {period}?",
-        caption=f"{contract.supplier.name} · version {found.version}",
+        question=_("Are you sure you want to reject the return for %(reference)s, %(period)s?",
+                   reference=contract.reference, period=period),
+        caption=_("%(supplier)s · version %(version)s", supplier=contract.supplier.name, version=found.version),
         next_steps=[
-            f"It will not count towards the contract's commitments. {contract.supplier.name} will be emailed your reason: "
-            f"“{reason.strip()}”",
-            "You cannot undo this. The supplier can file a corrected version, which comes back to you to decide.",
+            _("It will not count towards the contract's commitments. %(supplier)s will be emailed your reason: "
+              "“%(reason)s”", supplier=contract.supplier.name, reason=reason.strip()),
+            _("You cannot undo this. The supplier can file a corrected version, which comes back to you to decide."),
         ],
         action_url=url_for("officers.reject", return_id=found.id),
         hidden={"reject-reason": reason, "confirmed": "yes"},
-        button="Yes, reject the return",
+        button=_("Yes, reject the return"),
         cancel_url=url_for("officers.supplier_return", return_id=found.id),
     )
 
@@ -144,7 +154,7 @@ def reporting_schedule(contract_id: int):
     if contract is None:
         abort(404)
     form = ScheduleForm()
-    form.set_tier_label(LABELS[months_for_tier(contract.tier())])
+    form.set_tier_label(_(LABELS[months_for_tier(contract.tier())]))
     if not form.is_submitted():
         form.months.data = str(contract.return_months) if contract.return_months else "tier"
         form.reason.data = contract.return_months_reason or ""
@@ -152,8 +162,18 @@ def reporting_schedule(contract_id: int):
         removed: list[int] = []
         if apply_rule(lambda: removed.extend(set_reporting_schedule(contract, current_user, form.chosen_months,
                                                                     form.reason.data, date.today())), form):
-            note = f" {len(removed)} empty draft return{'s' if len(removed) != 1 else ''} of the old periods removed." if removed else ""
-            flash(f"{contract.reference} now reports {schedule_label(contract).lower()}.{note}", "success")
+            note = (" " + ngettext("%(num)d empty draft return of the old periods removed.",
+                                   "%(num)d empty draft returns of the old periods removed.", len(removed))) if removed else ""
+            flash(_("%(reference)s now reports %(schedule)s.", reference=contract.reference,
+                    schedule=_schedule_label(contract).lower()) + note, "success")
             return redirect(url_for("officers.contract", contract_id=contract.id))
-    return render_template("officers/schedule.html", contract=contract, form=form, current=schedule_label(contract), due_days=due_days(),
+    return render_template("officers/schedule.html", contract=contract, form=form, current=_schedule_label(contract), due_days=due_days(),
                            periods=list(reversed(contract_periods(contract, date.today())))[:8]), (400 if form.errors else 200)
+
+
+def _schedule_label(contract: Contract) -> str:
+    """models/returns/schedule.py schedule_label in the page's language."""
+    label = _(LABELS[months_for_contract(contract)])
+    if contract.return_months:
+        return _("%(schedule)s (set for this contract)", schedule=label)
+    return _("%(schedule)s (the schedule for its tier)", schedule=label)

@@ -4,6 +4,7 @@ its contracts; an officer approves or rejects it (brokerage/officers/contracts.p
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -31,6 +32,6 @@ def propose_commitment(contract_id: int):
     form = CommitmentForm()
     if form.validate_on_submit():
         if apply_rule(lambda: add_commitment(contract, current_user, form.details()), form):
-            flash("Commitment proposed. A council officer will approve it or get in touch.", "success")
+            flash(_("Commitment proposed. A council officer will approve it or get in touch."), "success")
             return redirect(url_for("suppliers.propose_commitment", contract_id=contract.id))
     return render_template("suppliers/propose_commitment.html", form=form, contract=contract)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -16,7 +17,9 @@ from brokerage.extensions import limiter
 from brokerage.forms import ActionForm
 from workers.notify import send_pledge_delivered, send_pledge_offered, send_pledge_withdrawn
 from brokerage.forms.pledges import NO_COMMITMENT, NO_SUPPLIER, DeliveryForm, PledgeForm
+from brokerage.rule_messages import translate_rule_message
 from brokerage.suppliers import bp
+from brokerage.templating import format_quantity
 from brokerage.views import apply_rule
 from models import Commitment, Contract, Membership, Need, Organisation, PermissionDenied, Pledge, db
 from models.pledges.rules import (
@@ -74,7 +77,7 @@ def pledge(need_id: int):
     if not verified:
         raise PermissionDenied(NOT_VERIFIED)
     if request.method == "GET" and (closed := need_pledge_problem(need, date.today())):
-        flash(closed, "error")
+        flash(translate_rule_message(closed), "error")
         return redirect(url_for("public.need", need_id=need.id))
     # Only the commitments a delivery to this need could count towards are offered.
     commitments = fitting_commitments(need, approved_commitments([supplier.id for supplier in verified]))
@@ -98,8 +101,8 @@ def pledge(need_id: int):
 
         if apply_rule(rule, form):
             flash(
-                f"You pledged {created[0].quantity:,} {need.unit} to “{need.title}”. "
-                f"We have told {need.organisation.name}; they will accept or decline it.",
+                _("You pledged %(quantity)s to “%(title)s”. We have told %(group)s; they will accept or decline it.",
+                  quantity=format_quantity(created[0].quantity, need.unit), title=need.title, group=need.organisation.name),
                 "success",
             )
             return redirect(url_for("suppliers.dashboard", organisation_id=supplier.id))
@@ -123,7 +126,8 @@ def _own_pledge_or_403(pledge_id: int) -> Pledge:
 def record(pledge_id: int):
     pledge = _own_pledge_or_403(pledge_id)
     if pledge.status != "accepted":
-        flash(f"This pledge is {pledge.status_label.lower()}: record delivery once the group has accepted it.", "info")
+        flash(_("This pledge is %(status)s: record delivery once the group has accepted it.",
+                status=_(pledge.status_label).lower()), "info")
         return redirect(url_for("suppliers.dashboard", organisation_id=pledge.supplier_id))
     form = DeliveryForm()
     if form.validate_on_submit():
@@ -133,7 +137,8 @@ def record(pledge_id: int):
             send_pledge_delivered(pledge)
 
         if apply_with_evidence(form, rule):
-            flash(f"Delivery recorded. We have asked {pledge.need.organisation.name} to confirm they received it.", "success")
+            flash(_("Delivery recorded. We have asked %(group)s to confirm they received it.",
+                    group=pledge.need.organisation.name), "success")
             return redirect(url_for("suppliers.dashboard", organisation_id=pledge.supplier_id))
     return render_template("suppliers/record_delivery.html", form=form, pledge=pledge)
 
@@ -145,15 +150,15 @@ def withdraw(pledge_id: int):
     if request.method == "GET":
         return render_template(
             "suppliers/confirm.html",
-            question=f"Are you sure you want to withdraw your pledge to “{pledge.need.title}”?",
-            caption=f"{pledge.supplier.name}: {pledge.quantity:,} {pledge.need.unit}",
+            question=_("Are you sure you want to withdraw your pledge to “%(title)s”?", title=pledge.need.title),
+            caption=f"{pledge.supplier.name}: {format_quantity(pledge.quantity, pledge.need.unit)}",
             next_steps=[
-                f"{pledge.need.organisation.name} will be told that you withdrew it, and what you pledged is "
-                "open to other suppliers again.",
-                "You cannot undo this. To help with this need later, make a new pledge.",
+                _("%(group)s will be told that you withdrew it, and what you pledged is open to other suppliers again.",
+                  group=pledge.need.organisation.name),
+                _("You cannot undo this. To help with this need later, make a new pledge."),
             ],
             action_url=url_for("suppliers.withdraw", pledge_id=pledge.id),
-            button="Yes, withdraw the pledge",
+            button=_("Yes, withdraw the pledge"),
             cancel_url=url_for("suppliers.dashboard", organisation_id=pledge.supplier_id),
         )
     form = ActionForm()
@@ -165,7 +170,7 @@ def withdraw(pledge_id: int):
         send_pledge_withdrawn(pledge)
 
     if apply_rule(rule):
-        flash(f"Your pledge to “{pledge.need.title}” has been withdrawn.", "success")
+        flash(_("Your pledge to “%(title)s” has been withdrawn.", title=pledge.need.title), "success")
     return redirect(url_for("suppliers.dashboard", organisation_id=pledge.supplier_id))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from brokerage.decorators import verified_email_required
@@ -50,7 +51,7 @@ def dismiss(match_id: int):
     match = posted_match(match_id)
     supplier_id = match.commitment.contract.supplier_id
     if apply_rule(lambda: dismiss_match(match, current_user)):
-        flash(f"Dismissed: we will not suggest “{match.need.title}” for this commitment again.", "success")
+        flash(_("Dismissed: we will not suggest “%(title)s” for this commitment again.", title=match.need.title), "success")
     if request.form.get("back") == "dashboard":
         return redirect(url_for("suppliers.dashboard", organisation_id=supplier_id, _anchor="recommended"))
     return redirect(url_for("suppliers.recommended", organisation_id=supplier_id))

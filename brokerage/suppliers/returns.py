@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,6 +20,7 @@ from brokerage.extensions import limiter
 from brokerage.forms import ConfirmForm
 from brokerage.downloads import attachment, csv_text
 from brokerage.forms.returns import ReturnLineForm, ReturnsCsvForm, SubmitReturnForm
+from brokerage.rule_messages import translate_line_problem
 from brokerage.suppliers import bp
 from brokerage.views import apply_rule
 from models import Commitment, Contract, db
@@ -108,7 +111,7 @@ def return_line(return_id: int, commitment_id: int):
     if commitment is None or commitment.contract_id != found.contract_id:
         abort(404)
     if not found.editable:
-        flash(f"This return is {found.state_label.lower()}: it cannot be changed.", "info")
+        flash(_("This return is %(status)s: it cannot be changed.", status=_(found.state_label).lower()), "info")
         return redirect(url_for("suppliers.supplier_return", return_id=found.id))
     line = found.line_for(commitment.id)
     form = ReturnLineForm(obj=line)
@@ -122,7 +125,7 @@ def return_line(return_id: int, commitment_id: int):
                 add_evidence(saved, current_user, stored, form.evidence.data.filename or "")
 
         if apply_with_evidence(form, rule):
-            flash(f"Saved what was delivered towards {commitment.measure.name}.", "success")
+            flash(_("Saved what was delivered towards %(measure)s.", measure=commitment.measure.name), "success")
             return redirect(url_for("suppliers.supplier_return", return_id=found.id))
     return render_template("suppliers/return_line.html", form=form, supplier_return=found, commitment=commitment,
                            line=line)
@@ -136,7 +139,7 @@ def submit(return_id: int):
     form = SubmitReturnForm()
     if form.validate_on_submit():
         if apply_rule(lambda: submit_return(found, current_user, form.answer.data or ""), form):
-            flash("Return submitted. A council officer will check it.", "success")
+            flash(_("Return submitted. A council officer will check it."), "success")
             return redirect(url_for("suppliers.supplier_return", return_id=found.id))
     return _return_page(found, form), 400
 
@@ -150,7 +153,7 @@ def correct(return_id: int):
         abort(400)
     made: list[SupplierReturn] = []
     if apply_rule(lambda: made.append(start_correction(found, current_user))):
-        flash(f"Version {made[0].version} started: change what needs correcting and submit it.", "success")
+        flash(_("Version %(version)s started: change what needs correcting and submit it.", version=made[0].version), "success")
         return redirect(url_for("suppliers.supplier_return", return_id=made[0].id))
     return redirect(url_for("suppliers.supplier_return", return_id=found.id))
 
@@ -190,12 +193,13 @@ def upload_returns(organisation_id: int):
         filing = file_returns_csv(supplier, current_user, form.file.data.read(MAX_CSV_BYTES + 1), date.today())
         if filing.problems:
             db.session.rollback()
-            problems = filing.problems
-            form.file.errors = [f"Nothing was saved: {len(problems)} problem{'s' if len(problems) > 1 else ''} to put right"]
+            problems = [translate_line_problem(problem) for problem in filing.problems]
+            form.file.errors = [ngettext("Nothing was saved: %(num)d problem to put right",
+                                         "Nothing was saved: %(num)d problems to put right", len(problems))]
         else:
             db.session.commit()
-            flash(f"{len(filing.returns)} return{'s' if len(filing.returns) != 1 else ''} submitted. "
-                  "A council officer will check them.", "success")
+            flash(ngettext("%(num)d return submitted. A council officer will check it.",
+                           "%(num)d returns submitted. A council officer will check them.", len(filing.returns)), "success")
             return redirect(url_for("suppliers.dashboard", organisation_id=supplier.id))
     return render_template("suppliers/upload_returns.html", form=form, supplier=supplier, problems=problems,
                            columns=COLUMNS), (400 if problems else 200)

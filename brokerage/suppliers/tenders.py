@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from brokerage.decorators import verified_email_required
 from brokerage.forms import ConfirmForm
 from brokerage.forms.tenders import OfferLineForm, ReserveForm, SubmitOfferForm
+from brokerage.rule_messages import translate_rule_message
 from brokerage.suppliers import bp
 from brokerage.suppliers.dashboard import supplier_or_404
 from brokerage.views import apply_rule
@@ -52,7 +54,7 @@ def tenders(organisation_id: int):
     mine = {offer.tender_id: offer for offer in offers}
     return render_template(
         "suppliers/tenders.html", supplier=supplier, tenders=open_tenders, offers=offers, mine=mine, today=today,
-        form=ConfirmForm(), not_verified=None if supplier.is_verified else NOT_VERIFIED,
+        form=ConfirmForm(), not_verified=None if supplier.is_verified else translate_rule_message(NOT_VERIFIED),
     )
 
 
@@ -93,7 +95,7 @@ def _render(offer: Offer, **forms):
         reserve_form=reserve, line_form=line, submit_form=submit, remove_form=ConfirmForm(prefix="remove"),
         form=next(iter(forms.values()), None),  # the form sent with errors: base.html sums them up
         editable=offer.is_draft and offer.tender.is_open(today), today=today,
-        not_verified=None if offer.supplier.is_verified else NOT_VERIFIED,
+        not_verified=None if offer.supplier.is_verified else translate_rule_message(NOT_VERIFIED),
     )
 
 
@@ -112,7 +114,7 @@ def reserve(offer_id: int):
     if form.validate_on_submit() and apply_rule(
         lambda: reserve_need(offer, current_user, form.need_id.data, form.quantity.data, date.today()), form
     ):
-        flash("Need reserved in your offer.", "success")
+        flash(_("Need reserved in your offer."), "success")
         return redirect(url_for("suppliers.offer", offer_id=offer.id))
     return _render(offer, reserve=form), 400
 
@@ -124,7 +126,7 @@ def add_line(offer_id: int):
     pack = bid_pack(offer.tender, date.today())
     _, form, _ = _forms(offer, pack)
     if form.validate_on_submit() and apply_rule(lambda: add_offer_line(offer, current_user, form.details(), date.today()), form):
-        flash("Commitment added to your offer.", "success")
+        flash(_("Commitment added to your offer."), "success")
         return redirect(url_for("suppliers.offer", offer_id=offer.id))
     return _render(offer, line=form), 400
 
@@ -136,7 +138,7 @@ def remove_item(offer_id: int, kind: str, item_id: int):
     if not ConfirmForm(prefix="remove").validate_on_submit():
         abort(400)
     if apply_rule(lambda: remove_offer_item(offer, current_user, kind, item_id, date.today())):
-        flash("Removed from your offer.", "success")
+        flash(_("Removed from your offer."), "success")
     return redirect(url_for("suppliers.offer", offer_id=offer.id))
 
 
@@ -146,6 +148,6 @@ def submit(offer_id: int):
     offer = _offer_or_404(offer_id)
     form = SubmitOfferForm(prefix="submit")
     if form.validate_on_submit() and apply_rule(lambda: submit_offer(offer, current_user, form.summary.data or "", date.today()), form):
-        flash("Your offer is submitted and sealed: no one else sees it before the tender closes.", "success")
+        flash(_("Your offer is submitted and sealed: no one else sees it before the tender closes."), "success")
         return redirect(url_for("suppliers.offer", offer_id=offer.id))
     return _render(offer, submit=form), 400

@@ -7,7 +7,7 @@ supplier."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import select
 
@@ -45,22 +45,33 @@ def escalate(commitment: Commitment, officer: "User", board: str, on: date, toda
     return made
 
 
-def substitutes(commitment: Commitment) -> list[tuple[str, str]]:
+def _english_label(kind: str, **values) -> str:
+    """A substitute's label as the credit's description keeps it (English)."""
+    if kind == "return":
+        return (f"Return for {values['reference']}, {values['start']:%d %B %Y} to {values['end']:%d %B %Y} "
+                f"(version {values['version']})")
+    return f"Delivery to “{values['title']}”: {values['quantity']:,} {values['unit']}"
+
+
+def substitutes(commitment: Commitment, label: Callable[..., str] = _english_label) -> list[tuple[str, str]]:
     """What can earn a credit: the supplier's accepted returns and confirmed pledges, as
-    (value, label) choices: "return-ID" or "pledge-ID"."""
+    (value, label) choices: "return-ID" or "pledge-ID". `label(kind, **values)` words each
+    one ("return": reference, start, end, version; "pledge": title, quantity, unit); the
+    pages pass one in the reader's language."""
     from models.needs.models import Need
     from models.pledges.models import Pledge
 
     supplier_id = commitment.contract.supplier_id
     choices = [
-        (f"return-{r.id}", f"Return for {r.contract.reference}, {r.period_start:%d %B %Y} to {r.period_end:%d %B %Y} (version {r.version})")
+        (f"return-{r.id}", label("return", reference=r.contract.reference, start=r.period_start, end=r.period_end,
+                                 version=r.version))
         for r in db.session.scalars(
             select(SupplierReturn).join(Contract, Contract.id == SupplierReturn.contract_id)
             .where(Contract.supplier_id == supplier_id, SupplierReturn.state == "accepted").order_by(SupplierReturn.id)
         )
     ]
     choices += [
-        (f"pledge-{pledge_id}", f"Delivery to “{title}”: {quantity:,} {unit}")
+        (f"pledge-{pledge_id}", label("pledge", title=title, quantity=quantity, unit=unit))
         for pledge_id, title, quantity, unit in db.session.execute(
             select(Pledge.id, Need.title, Pledge.quantity, Need.unit).join(Need, Need.id == Pledge.need_id)
             .where(Pledge.supplier_id == supplier_id, Pledge.status == "confirmed").order_by(Pledge.id)

@@ -76,3 +76,19 @@ def test_no_escalation_without_a_remedial_plan_or_twice(app, world, failing):  #
         resolve(get(Commitment, failing), officer, "fund_payment", date.today(), fund_payment_pence=5_000_00)
         with pytest.raises(DomainError, match="already been resolved"):
             resolve(get(Commitment, failing), officer, "fund_payment", date.today(), fund_payment_pence=1)
+
+
+def test_the_escalation_page_in_welsh_words_the_credits_and_the_rules(app, world, failing):  # noqa: F811
+    """An officer working in Welsh: what can earn the credit, and a rule's refusal, in Welsh."""
+    officer = signed_in(app, "officer@example.org")
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == "officer@example.org")).locale = "cy"
+        db.session.commit()
+    url = f"/officers/commitments/{failing}/escalation"
+    later = date.today() + timedelta(days=14)
+    assert post_form(officer, f"{url}/escalate", {"board": "Contracts Board", **date_fields(later)}, form_url=url).status_code == 302
+    page = officer.get(url).get_data(as_text=True)
+    assert "Datganiad ar gyfer BRENT-RET-001" in page and "(fersiwn 1)" in page
+    assert "Return for BRENT-RET-001" not in page and "Datrys yr uwchgyfeiriad" in page
+    response = post_form(officer, f"{url}/resolve", {"kind": "delivered"}, form_url=url)
+    assert response.status_code == 400 and "Dim ond 0 o 10 sydd wedi’u cyflawni" in response.get_data(as_text=True)

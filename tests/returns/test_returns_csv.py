@@ -101,3 +101,24 @@ def test_another_suppliers_member_cannot_upload_for_this_supplier(app, world):
     outsider = signed_in(app, "outsider@example.org")
     assert outsider.get(f"/suppliers/{world.supplier}/returns/upload").status_code == 403
     assert outsider.get(f"/suppliers/{world.supplier}/returns/template.csv").status_code == 403
+
+
+def test_a_supplier_working_in_welsh_reads_each_lines_problem_in_welsh(app, world):
+    from models import User
+
+    supplier = signed_in(app, "supplier@example.org")
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == "supplier@example.org")).locale = "cy"
+        db.session.commit()
+    # Three bad lines: a negative quantity, another supplier's contract, a ward that is not one.
+    bad = [("BRENT-RET-001", world.hires, -2, ""), ("BRENT-RET-002", world.hires, 3, ""),
+           ("BRENT-RET-001", world.volunteering, 1, "Nowhere")]
+    lines = [f"{reference},2025-04-01,{commitment},{quantity},A line,0,0,{wards},,,,,," for reference, commitment, quantity, wards in bad]
+    response = upload(supplier, world, "\n".join([HEADER, *good_lines(world), *lines]))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for expected in ("Llinell 5: ni all y swm fod yn negyddol",
+                     "Llinell 6: nid yw contract “BRENT-RET-002” yn un o gontractau Brent Green Builders Ltd",
+                     "Llinell 7: nid oes ward “Nowhere”", "Ni chadwyd dim: 3 problem i’w cywiro"):
+        assert expected in page, expected
+    assert "Line 5" not in page and counts(app) == (0, 0)

@@ -42,11 +42,18 @@ TRANSLATED = {
     "officers/commitment_descent.html", "officers/fund.html", "officers/planning_import.html",
     "officers/planning_register.html", "officers/planning_contribution.html",
 }
+# The supplier returns' officer pages (a sibling set, kept apart to keep merges small).
+TRANSLATED |= {
+    "officers/returns.html", "officers/return.html", "officers/return_splits.html", "officers/schedule.html",
+    "officers/kpis.html", "officers/assessment.html", "officers/escalation.html",
+}
 # Partials the translated pages include.
 INCLUDED = ["officers/_events.html", "officers/_round_ideas_fields.html", "components/_impact_body.html",
             "components/_impact_table.html", "components/_delivery_split.html", "components/_pair_chart.html",
             "officers/_contribution_links.html", "officers/_contribution_of_commitment.html",
             "components/_commitment_form.html"]
+INCLUDED += ["officers/_returns_table.html", "components/_return_history.html", "components/_return_lines.html",
+             "components/_delivered_by_source.html"]
 # The views and forms whose titles, questions, labels and messages those pages show.
 VIEWS = [
     "brokerage/officers/needs.py", "brokerage/officers/routes.py", "brokerage/officers/deliveries.py",
@@ -59,6 +66,8 @@ VIEWS = [
     "brokerage/officers/planning_links.py", "brokerage/forms/contracts.py", "brokerage/forms/fund.py",
     "brokerage/forms/planning.py",
 ]
+VIEWS += ["brokerage/officers/returns.py", "brokerage/officers/kpis.py", "brokerage/officers/escalation.py",
+          "brokerage/forms/returns.py"]
 
 # Shared parts the translated pages render that are still in English (not yet marked): a
 # string that also occurs in one of them is not looked for.
