@@ -19,10 +19,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from sqlalchemy import select
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from brokerage.evidence import MAX_EVIDENCE_MB
-from brokerage.forms import PoundsField, csv_file_field, WholeNumberField, date_field
+from brokerage.forms import PoundsField, WholeNumberField, csv_file_field, date_field
+from brokerage.forms.pledges import commitment_label
 from models import Ward, db
 from models.returns.ratings import Rating
 from models.returns.rules import LineDetails
@@ -192,3 +193,36 @@ class ScheduleForm(FlaskForm):
     @property
     def chosen_months(self) -> int | None:
         return None if self.months.data == "tier" else int(self.months.data)
+
+
+# The officer's form that splits an accepted return's line between commitments of several
+# agreements (models/returns/splits.py): one whole-number box per commitment it can count towards.
+class SplitLineForm(FlaskForm):
+    parts = HiddenField()  # anchors the rule's messages about the split as a whole
+    submit = SubmitField("Save the split", widget=GovSubmitInput())
+    commitment_fields: list[tuple[int, str]] = []
+
+    def chosen(self) -> list[tuple[int, int]]:
+        return [(commitment_id, getattr(self, name).data or 0) for commitment_id, name in self.commitment_fields]
+
+
+def split_line_form(line, targets, current: dict[int, int], submitted: bool = False) -> SplitLineForm:
+    """A form for this line: its boxes start at how the line counts now (or, submitted, hold
+    what was posted)."""
+
+    class Form(SplitLineForm):
+        pass
+
+    names = []
+    for commitment in targets:
+        name = f"commitment_{commitment.id}"
+        label = f"{commitment.contract.kind_label} {commitment_label(commitment)}"
+        setattr(Form, name, WholeNumberField(
+            label, widget=GovTextInput(), default=current.get(commitment.id, 0),
+            validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")],
+            render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric",
+                                  "suffix": {"text": commitment.measure.unit}}},
+        ))
+        names.append((commitment.id, name))
+    Form.commitment_fields = names
+    return Form(prefix=f"line{line.id}") if submitted else Form(prefix=f"line{line.id}", formdata=None)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from brokerage.decorators import officer_required
-from brokerage.forms.return_splits import split_line_form
+from brokerage.forms.returns import split_line_form
 from brokerage.officers import bp
 from brokerage.views import apply_rule
 from models import Event, PermissionDenied, db
