@@ -99,9 +99,12 @@ def test_random_pledge_actions_keep_the_delivery_totals_exact(app, world):
         def totals_match_a_recount(self):
             check_totals()
 
+    # 100 sequences, not 40: Hypothesis draws from constants in the modules a run has imported,
+    # so the same derandomized run explores differently after other tests (after the page
+    # crawl's world, 40 never confirmed a delivery); 100 reach every action in each order tried.
     run_state_machine_as_test(
         WithTotals,
-        settings=settings(max_examples=40, stateful_step_count=30, deadline=None, derandomize=True,
+        settings=settings(max_examples=100, stateful_step_count=30, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]),
     )
     done = {name for name, outcome in outcomes if outcome == "done"}
