@@ -6,17 +6,8 @@ page must be gone from the Welsh one (unless its Welsh translation keeps it)."""
 
 from __future__ import annotations
 
-import re
-
-from flask import before_render_template
-from flask_babel import force_locale, get_translations
-from sqlalchemy import select
-
-from brokerage.demo import DEMO_PASSWORD
-from models import User, db
 from tests.browser.test_every_page import plan, seed_world
-from tests.factories import signed_in
-from tests.web.test_officer_pages_welsh import ROOT, marked, occurrences, pieces, text
+from tests.web.welsh_pages import Pages, check_pages_in_welsh, text
 
 # Every admin page, and the partials they extend or include.
 TRANSLATED = {
@@ -29,78 +20,16 @@ VIEWS = [
     "brokerage/admin/routes.py", "brokerage/admin/indicators.py", "brokerage/admin/census.py",
     "brokerage/forms/core.py", "brokerage/forms/places.py", "brokerage/forms/people.py", "brokerage/forms/voting.py",
 ]
-USES = re.compile(r'{%-?\s*(?:include|from|import|extends)\s+"([^"]+)"')
-
-
-def parts(name: str) -> set[str]:
-    found, todo = set(), [name]
-    while todo:
-        current = todo.pop()
-        if current in found or not (current in TRANSLATED or current in INCLUDED):
-            continue
-        found.add(current)
-        todo.extend(USES.findall((ROOT / "templates" / current).read_text(encoding="utf-8")))
-    return found
 
 
 def test_every_admin_page_is_in_welsh(app):
     world = seed_world(app)
     visits, _unfillable = plan(app, world)
-    with app.app_context():
-        admin_id = db.session.scalar(select(User.id).where(User.email == "admin@example.org"))
-    client = signed_in(app, "admin@example.org", DEMO_PASSWORD)
-
-    def set_locale(code: str) -> None:
-        with app.app_context():
-            db.session.get(User, admin_id).locale = code
-            db.session.commit()
-
-    rendered: list[str] = []
-
-    def record(sender, template, context, **extra):
-        rendered.append(template.name)
-
-    english: dict[str, tuple[str, list[str]]] = {}
-    set_locale("en")
-    with before_render_template.connected_to(record, app):
-        for endpoint, path in visits:
-            if not endpoint.startswith("admin."):
-                continue
-            rendered.clear()
-            response = client.get(path)
-            if response.status_code == 200 and rendered and rendered[0] in TRANSLATED:
-                english[path] = (text(response), list(rendered))
-    assert {names[0] for _page, names in english.values()} == TRANSLATED
-
-    view_strings = marked(VIEWS, "python")
-    set_locale("cy")
-    left, checked = [], 0
-    with app.test_request_context("/"), force_locale("cy"):
-        catalogue = get_translations()._catalog
-
-        def welsh(msgid: str) -> str:
-            forms = [catalogue.get(msgid)] + [catalogue.get((msgid, index)) for index in range(6)]
-            return " ".join(form for form in forms if form)
-
-        for path, (english_text, names) in english.items():
-            welsh_response = client.get(path)
-            assert welsh_response.status_code == 200, path
-            assert '<html lang="cy"' in welsh_response.get_data(as_text=True)
-            welsh_text = text(welsh_response)
-            templates = sorted({f"templates/{part}" for name in names for part in parts(name)})
-            for msgid, english_form in marked(templates, "jinja2") | view_strings:
-                translation = welsh(msgid)
-                for piece in pieces(english_form):
-                    in_english = occurrences(english_text, piece)
-                    if not in_english or piece in translation:
-                        continue
-                    checked += 1
-                    if occurrences(welsh_text, piece) >= in_english:
-                        left.append((path, piece, welsh_text[max(0, welsh_text.find(piece) - 80):welsh_text.find(piece) + 80]))
-    assert checked > 50, checked
+    outcome = check_pages_in_welsh(app, Pages("admin@example.org", "admin.", TRANSLATED, INCLUDED, VIEWS), visits)
+    assert outcome.checked > 50, outcome.checked
     # The roles an administrator chooses from are labels that live in models/people.
-    role_page = next(page for page, names in english.values() if names[0] == "admin/user.html")
+    role_path, (role_page, _names) = next((path, page) for path, page in outcome.english.items() if page[1][0] == "admin/user.html")
     assert "Council officer" in role_page
-    welsh_roles = text(client.get(next(path for path, (_text, names) in english.items() if names[0] == "admin/user.html")))
+    welsh_roles = text(outcome.client.get(role_path))
     assert "Swyddog y cyngor" in welsh_roles and "Council officer" not in welsh_roles
-    assert left == [], f"still in English on the Welsh pages: {left[:20]}"
+    assert outcome.left == [], f"still in English on the Welsh pages: {outcome.left[:20]}"
