@@ -15,7 +15,7 @@ TRANSLATED = {
     "admin/indicator_setting.html", "admin/census.html", "admin/themes.html", "admin/theme.html",
     "admin/measure.html", "admin/users.html", "admin/user.html",
 }
-INCLUDED = {"admin/_form_page.html", "admin/_indicator_choice.html"}
+INCLUDED = {"admin/_form_page.html", "admin/_indicator_choice.html", "components/_csv_upload.html"}
 VIEWS = [
     "brokerage/admin/routes.py", "brokerage/admin/indicators.py", "brokerage/admin/census.py",
     "brokerage/forms/core.py", "brokerage/forms/places.py", "brokerage/forms/people.py", "brokerage/forms/voting.py",

@@ -21,7 +21,7 @@ TRANSLATED = {
 UNREACHED = {"suppliers/record_delivery.html"}
 # Partials the translated pages include.
 INCLUDED = {"components/_return_lines.html", "components/_return_history.html", "suppliers/_recommendation.html",
-            "components/_delivered_by_source.html"}
+            "components/_delivered_by_source.html", "components/_csv_upload.html"}
 # The views and forms whose titles, labels and messages those pages show.
 VIEWS = ["brokerage/suppliers/dashboard.py", "brokerage/suppliers/returns.py", "brokerage/suppliers/pledges.py", "brokerage/suppliers/recommendations.py",
          "brokerage/suppliers/commitments.py", "brokerage/suppliers/tenders.py", "brokerage/forms/returns.py",
