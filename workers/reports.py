@@ -35,11 +35,11 @@ def build_report_pdf(task_id: str, year_start: int) -> str:
     task.status = "running"
     db.session.commit()
     try:
-        from brokerage.i18n import in_language
+        from workers.notify import in_recipient_language
 
         # In the language of the officer who asked for it (README, "Languages").
         requester = db.session.get(User, task.user_id) if task.user_id else None
-        with current_app.test_request_context(), in_language(requester.locale if requester else None):
+        with current_app.test_request_context(), in_recipient_language(requester.locale if requester else None):
             html = render_template(
                 "reports/impact_pdf.html", council=council_name(), **report_figures(year_start, date.today())
             )

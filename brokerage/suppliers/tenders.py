@@ -110,7 +110,7 @@ def offer(offer_id: int):
 def reserve(offer_id: int):
     offer = _offer_or_404(offer_id)
     pack = bid_pack(offer.tender, date.today())
-    form, _, _ = _forms(offer, pack)
+    form, _line_form, _submit_form = _forms(offer, pack)
     if form.validate_on_submit() and apply_rule(
         lambda: reserve_need(offer, current_user, form.need_id.data, form.quantity.data, date.today()), form
     ):
@@ -124,7 +124,7 @@ def reserve(offer_id: int):
 def add_line(offer_id: int):
     offer = _offer_or_404(offer_id)
     pack = bid_pack(offer.tender, date.today())
-    _, form, _ = _forms(offer, pack)
+    _reserve_form, form, _submit_form = _forms(offer, pack)
     if form.validate_on_submit() and apply_rule(lambda: add_offer_line(offer, current_user, form.details(), date.today()), form):
         flash(_("Commitment added to your offer."), "success")
         return redirect(url_for("suppliers.offer", offer_id=offer.id))

@@ -44,7 +44,7 @@ def test_the_council_imports_only_its_own_contracts_from_a_preview_and_undoes_th
     admin.goto("/admin/settings")
     admin.get_by_label("Names this council buys under").fill("Merton Council")
     axe_check(admin)
-    admin.get_by_role("button", name="Save").click()
+    admin.get_by_role("button", name="Save", exact=True).click()
     expect(admin.locator(".govuk-notification-banner--success")).to_contain_text("Settings saved")
 
     officer = new_context().new_page()

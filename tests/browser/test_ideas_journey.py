@@ -133,7 +133,7 @@ def test_residents_propose_support_and_discuss_and_the_officer_puts_an_idea_on_t
     officer.get_by_role("button", name="Save assessment").click()
     expect(officer.get_by_text("Assessment saved")).to_be_visible()
     officer.goto(f"/officers/ideas/{idea_id(app, 'Seats on the high street')}")
-    officer.get_by_label("Merge into").select_option(label="Benches on Craven Park Road (1 supporters)")
+    officer.get_by_label("Merge into").select_option(label="Benches on Craven Park Road (1 supporter)")
     officer.get_by_role("button", name="Merge this duplicate").click()
     expect(officer.get_by_text("Merged into “Benches on Craven Park Road”")).to_be_visible()
     officer.get_by_label("Feasible", exact=True).check()

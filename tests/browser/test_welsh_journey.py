@@ -203,6 +203,8 @@ def test_a_group_posts_a_need_with_a_welsh_title_in_welsh(app, new_context, ward
     expect(page.get_by_role("heading", level=1)).to_have_attribute("lang", "en")
     axe_check(page)
 
+
+@pytest.fixture
 def tendered(app, places):
     """Issue 17's scene: an open tender, and Harlesden's published vote (counted)."""
     from models import Round

@@ -61,7 +61,7 @@ def test_an_admin_imports_census_tables_by_age_and_by_sex(app, channels, work_jo
     with app.app_context():
         rows = {(row.dimension, row.category): row.population for row in db.session.scalars(select(CensusPopulation))}
     assert rows[("age_band", "16 to 24")] == 2000 and rows[("sex", "Male")] == 6400 and len(rows) == 8
-    assert "By sex: 1 wards, 13,000 residents" in admin.get("/admin/census").get_data(as_text=True)
+    assert "By sex: 1 ward, 13,000 residents" in admin.get("/admin/census").get_data(as_text=True)
     # Officers and residents cannot import.
     officer = factories.signed_in(app, "officer@example.org")
     assert officer.get("/admin/census").status_code == 403
