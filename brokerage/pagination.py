@@ -133,11 +133,16 @@ class Page:
         def link(number: int, **extra: Any) -> str:
             return url_for(endpoint, **{**args, "page": number, **extra})
 
-        params: dict[str, Any] = {"items": []}
+        from flask_babel import gettext
+
+        # The Jinja port writes its words in English; they are passed in the page's language.
+        params: dict[str, Any] = {"items": [], "landmarkLabel": gettext("Pagination")}
         if self.page > 1:
-            params["previous"] = {"href": link(self.page - 1)}
+            params["previous"] = {"href": link(self.page - 1),
+                                  "html": gettext('Previous<span class="govuk-visually-hidden"> page</span>')}
         if self.has_next:
-            params["next"] = {"href": link(self.page + 1, **self.next_cursor())}
+            params["next"] = {"href": link(self.page + 1, **self.next_cursor()),
+                              "html": gettext('Next<span class="govuk-visually-hidden"> page</span>')}
         last = None if self.capped else self.pages
         numbers = sorted({1, *range(max(1, self.page - WINDOW), self.page + WINDOW + 1)} | ({last} if last else set()))
         for number in numbers:
@@ -145,7 +150,8 @@ class Page:
                 continue
             if params["items"] and params["items"][-1].get("number", 0) < number - 1:
                 params["items"].append({"ellipsis": True})
-            params["items"].append({"number": number, "href": link(number), "current": number == self.page})
+            params["items"].append({"number": number, "href": link(number), "current": number == self.page,
+                                    "visuallyHiddenText": gettext("Page %(num)s", num=number)})
         if last is None:
             params["items"].append({"ellipsis": True})
         return params

@@ -43,3 +43,26 @@ def test_the_count_stops_at_the_cap_and_only_the_window_is_drawn(app, monkeypatc
         with app.test_request_context("/admin/users?page=8"):
             params = paginate(query, per_page=1).govuk_params("admin.users")
             assert "next" not in params and numbers(params) == [1, "…", 6, 7, 8]
+
+
+def test_the_page_links_are_in_the_readers_language(app):
+    """GOV.UK Frontend's Jinja port writes "Previous", "Next", "Page 2" and the landmark in
+    English: the links are given them in the page's language, English unchanged."""
+    from flask_babel import force_locale
+
+    with app.app_context():
+        for n in range(3):
+            factories.user(f"reader{n}@example.org", f"Reader {n}", Role.RESIDENT)
+        db.session.commit()
+        query = select(User).order_by(User.id)
+        with app.test_request_context("/admin/users?page=2"):
+            params = paginate(query, per_page=1).govuk_params("admin.users")
+            assert params["landmarkLabel"] == "Pagination"
+            assert params["previous"]["html"] == 'Previous<span class="govuk-visually-hidden"> page</span>'
+            assert params["next"]["html"] == 'Next<span class="govuk-visually-hidden"> page</span>'
+            assert params["items"][0]["visuallyHiddenText"] == "Page 1"
+            with force_locale("cy"):
+                welsh = paginate(query, per_page=1).govuk_params("admin.users")
+            assert welsh["landmarkLabel"] == "Tudalennu"
+            assert welsh["previous"]["html"].startswith("Blaenorol") and welsh["next"]["html"].startswith("Nesaf")
+            assert [item["visuallyHiddenText"] for item in welsh["items"]] == ["Tudalen 1", "Tudalen 2", "Tudalen 3"]
