@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_templates(app)
     init_security(app)
     register_blueprints(app)
+    init_page_cache(app)
     register_cli(app)
     if app.config["GC_FREEZE"]:
         import gc
@@ -170,6 +171,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     init_error_handlers(app)
+
+
+def init_page_cache(app: Flask) -> None:
+    from brokerage.page_cache import init_page_cache as keep_public_pages
+
+    keep_public_pages(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -193,6 +193,12 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         # request, 100-150 ms of CPU that sets the pages' 95th percentile. Off in tests, which
         # build many apps in one process.
         "GC_FREEZE": parse_boolean(env.get("GC_FREEZE"), default=app_env != "test"),
+        # Public pages kept ready for signed-out readers (brokerage/page_cache.py): on or off,
+        # how long a kept page may serve what depends on the clock alone, and how many pages
+        # each web process keeps.
+        "PAGE_CACHE": parse_boolean(env.get("PAGE_CACHE"), default=True),
+        "PAGE_CACHE_SECONDS": seconds(env, "PAGE_CACHE_SECONDS", 60),
+        "PAGE_CACHE_ENTRIES": whole_number(env, "PAGE_CACHE_ENTRIES", 500),
         # Sign-in attempts: per (email address, IP address) pair, so nobody elsewhere can lock
         # an account out; per IP address, higher (one address trying many accounts); and per
         # email address from every IP together, highest (guessing from many machines). When an

@@ -10,8 +10,8 @@ import os
 from contextlib import contextmanager
 from typing import Iterator
 
-from flask import Flask, current_app, request
-from flask_babel import Babel, force_locale, get_locale
+from flask import Flask, current_app, g, has_app_context, request
+from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_login import current_user
 
 COOKIE = "language"
@@ -89,11 +89,37 @@ def local_title_html(item):
     return Markup(f'<span lang="{escape(text.language)}">{escape(text.title)}</span>')
 
 
+def _page_translations():
+    """The current locale's catalogue, kept on `g` beside the locale it is for (force_locale,
+    for an email in its recipient's language, sets another locale, so it is looked up again)."""
+    if not has_app_context():
+        return get_translations()
+    here = g._get_current_object()
+    # Flask-Babel keeps the locale it chose on g._flask_babel; read it there (get_locale()
+    # would look g up three times more) and choose it the usual way when it is not chosen yet.
+    locale = getattr(getattr(here, "_flask_babel", None), "babel_locale", None) or get_locale()
+    kept = getattr(here, "_page_translations", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    found = get_translations()
+    here._page_translations = (locale, found)
+    return found
+
+
 def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["LANGUAGES"][0])
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(app.root_path, "translations"))
     babel.init_app(app, locale_selector=select_locale)
+    # Templates mark about 150 strings a page: find the page's catalogue once per locale, not
+    # once per string as Flask-Babel's own callables do (a quarter of a list page's rendering).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: _page_translations().ugettext(string),
+        ngettext=lambda singular, plural, n: _page_translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: _page_translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: _page_translations().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
     app.jinja_env.globals.update(
         current_language=current_language, language_choices=language_choices, language_name=language_name,
         local_text=local_text, local_title_html=local_title_html,

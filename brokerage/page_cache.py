@@ -1,0 +1,197 @@
+"""Public pages kept ready for signed-out readers (issue 15: throughput).
+
+Most of a council's visitors read the public pages signed out, and every one of them sees the
+same page for the same address and language. Rendering one costs 10 to 20 ms of templates;
+serving it again from memory costs a fraction of a millisecond. So a public page a signed-out
+reader asked for is kept, in each web process, under:
+
+- the address (host, path and query string) and the page's language;
+- the data's version: a token in Redis, drawn afresh after every transaction that wrote to
+  the database, by any process (web or worker), so a change shows on the next request;
+- a time bucket (PAGE_CACHE_SECONDS, default 60), so what depends on the clock alone (a
+  round that has just closed, today's deadlines) is never older than that.
+
+Only what is the same for every signed-out reader is kept: a GET of a public page with no
+session or remember-me cookie, answered 200 as HTML without setting a cookie (a page with a
+form sets one: its CSRF token is the reader's own; so does a flash message). The CSP nonce is
+the one thing in a page that must differ on every response: it is taken out when a page is
+kept and a fresh one is put in when it is served. When Redis cannot be reached, nothing is
+served from memory (the version cannot be known) and the cache waits PAGE_CACHE_SECONDS before
+asking again, so a Redis outage costs no time per request.
+
+PAGE_CACHE=0 turns it off.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from typing import Callable
+
+from flask import Flask, Response, g, request, session
+from sqlalchemy import event
+
+# Statements that never change data; anything else marks the connection as having written.
+_READS = re.compile(r"\s*(SELECT|PRAGMA|EXPLAIN|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|SHOW|SET\s|VALUES)", re.IGNORECASE)
+_WROTE = "page_cache_wrote"
+# Headers that are the response's own, never a kept page's.
+_FRESH_HEADERS = {"content-security-policy", "set-cookie", "content-length", "date", "retry-after"}
+_NONCE_MARK = b"\x00page-cache-nonce\x00"
+_KEPT_BLUEPRINTS = {"public"}
+_LARGEST = 1_000_000  # bytes: a page larger than this is not kept
+
+
+class PageCache:
+    def __init__(self, app: Flask):
+        self.seconds = max(1.0, float(app.config.get("PAGE_CACHE_SECONDS", 60)))
+        self.entries = max(1, int(app.config.get("PAGE_CACHE_ENTRIES", 500)))
+        self.url = app.config["REDIS_URL"]
+        self.key = "page-cache:version:" + _namespace(app.config["SQLALCHEMY_DATABASE_URI"])
+        self.pages: OrderedDict[tuple, tuple[int, bytes, list[tuple[str, str]]]] = OrderedDict()
+        self.lock = threading.Lock()
+        self.clock: Callable[[], float] = time.time
+        self.redis_down_until = 0.0
+        self._client = None
+        self.hits = self.misses = 0
+
+    # ------------------------------------------------------------ the data's version
+
+    def client(self):
+        if self._client is None:
+            from redis import Redis
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
+
+            self._client = Redis.from_url(
+                self.url, socket_connect_timeout=0.5, socket_timeout=0.5, retry=Retry(NoBackoff(), 0)
+            )
+        return self._client
+
+    def version(self) -> bytes | None:
+        """The data's version, or None when Redis does not answer (then nothing is served kept).
+        A version is a random token, never a count: after Redis restarts empty, a new token is
+        drawn, so no page kept before can match it."""
+        if self.clock() < self.redis_down_until:
+            return None
+        try:
+            client = self.client()
+            found = client.get(self.key)
+            if found is None:
+                client.set(self.key, secrets.token_hex(8), nx=True)
+                found = client.get(self.key)
+            return found
+        except Exception:  # noqa: BLE001 - any Redis failure means "don't know"
+            self.redis_down_until = self.clock() + self.seconds
+            return None
+
+    def data_changed(self) -> None:
+        """After a transaction that wrote: every process's kept pages are out of date."""
+        with self.lock:
+            self.pages.clear()
+        try:
+            self.client().set(self.key, secrets.token_hex(8))
+        except Exception:  # noqa: BLE001
+            # The other processes cannot be told: their pages age out within PAGE_CACHE_SECONDS.
+            self.redis_down_until = self.clock() + self.seconds
+
+    # ------------------------------------------------------------ the pages
+
+    def get(self, key: tuple):
+        with self.lock:
+            found = self.pages.get(key)
+            if found is not None:
+                self.pages.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, page) -> None:
+        with self.lock:
+            self.pages[key] = page
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.entries:
+                self.pages.popitem(last=False)
+
+
+def _namespace(uri: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(str(uri).encode()).hexdigest()[:16]
+
+
+def _signed_out_get(app: Flask) -> bool:
+    return (
+        request.method == "GET"
+        and request.blueprint in _KEPT_BLUEPRINTS
+        and app.config["SESSION_COOKIE_NAME"] not in request.cookies
+        and app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
+    )
+
+
+def init_page_cache(app: Flask) -> None:
+    if not app.config.get("PAGE_CACHE", True):
+        return
+    from flask_babel import get_locale
+
+    from brokerage.security import csp_nonce
+    from models import db
+
+    cache = PageCache(app)
+    app.extensions["page_cache"] = cache
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def note_writes(connection, cursor, statement, parameters, context, executemany):
+        if not _READS.match(statement):
+            connection.info[_WROTE] = True
+
+    @event.listens_for(engine, "checkin")
+    def after_writes(dbapi_connection, record):
+        # A connection goes back to the pool after its transaction has committed (or rolled
+        # back), so the version changes only once the change can be read.
+        if record.info.pop(_WROTE, False):
+            cache.data_changed()
+
+    @app.before_request
+    def serve_kept_page():
+        if not _signed_out_get(app):
+            return None
+        version = cache.version()
+        if version is None:
+            return None
+        key = (request.host, request.full_path, str(get_locale()), version, int(cache.clock() // cache.seconds))
+        kept = cache.get(key)
+        if kept is None:
+            cache.misses += 1
+            g.page_cache_key = key
+            return None
+        cache.hits += 1
+        status, body, headers = kept
+        return Response(body.replace(_NONCE_MARK, csp_nonce().encode()), status=status, headers=headers)
+
+    @app.after_request
+    def keep_page(response: Response) -> Response:
+        key = g.pop("page_cache_key", None)
+        if (
+            key is None
+            or response.status_code != 200
+            or response.mimetype != "text/html"
+            or response.direct_passthrough
+            or response.is_streamed
+            or "Set-Cookie" in response.headers
+            or session.modified
+        ):
+            return response
+        body = response.get_data()
+        if len(body) > _LARGEST:
+            return response
+        nonce = g.get("csp_nonce")
+        if nonce:
+            body = body.replace(nonce.encode(), _NONCE_MARK)
+        headers = [(name, value) for name, value in response.headers.items()
+                   if name.lower() not in _FRESH_HEADERS and not name.lower().startswith("x-ratelimit")]
+        cache.put(key, (response.status_code, body, headers))
+        return response

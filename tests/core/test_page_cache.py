@@ -1,0 +1,185 @@
+"""Public pages kept for signed-out readers (brokerage/page_cache.py): served again without
+rendering or a query, each with its own CSP nonce, and never out of date after a change made
+by this app, by another process, or by the clock; never kept for a signed-in reader, a page
+that sets a cookie, another language, or when Redis is down."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import flash
+
+from brokerage import create_app
+from models import OrganisationKind, User, db
+from models.needs.rules import close_need
+from tests import factories
+from tests.conftest import _config
+from tests.factories import get, recorded_queries, signed_in
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        factories.themes()
+        owner = factories.user("owner@example.org", "Olu Owner")
+        group = factories.organisation(owner, OrganisationKind.VCSE)
+        officer = factories.officer()
+        first = factories.need(group, owner, "Paint for the youth club", officer=officer,
+                               theme_id=factories.first_theme_id())
+        db.session.commit()
+        return {"group": group.id, "owner": owner.id, "officer": officer.id, "need": first.id}
+
+
+def nonce_of(response) -> tuple[str, str]:
+    header = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+    in_page = re.search(r'nonce="([^"]+)"', response.get_data(as_text=True)).group(1)
+    return header, in_page
+
+
+def test_a_signed_out_page_is_served_again_without_a_query_and_with_a_fresh_nonce(app, client, world):
+    first = client.get("/needs")
+    assert first.status_code == 200 and "Paint for the youth club" in first.get_data(as_text=True)
+    with recorded_queries(app) as statements:
+        again = client.get("/needs")
+    assert again.status_code == 200
+    assert statements == [], "a kept page runs no SQL"
+    assert app.extensions["page_cache"].hits == 1
+    # The same page, but each response has its own nonce, the same in its header and its scripts.
+    first_nonce, again_nonce = nonce_of(first), nonce_of(again)
+    assert first_nonce[0] == first_nonce[1] and again_nonce[0] == again_nonce[1]
+    assert first_nonce[0] != again_nonce[0]
+    strip = lambda response: response.get_data(as_text=True).replace(nonce_of(response)[0], "N")  # noqa: E731
+    assert strip(first) == strip(again)
+    assert again.headers["Content-Type"] == first.headers["Content-Type"]
+    assert again.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_change_shows_on_the_next_request(app, client, world):
+    assert "Paint for the youth club" in client.get("/needs").get_data(as_text=True)
+    with app.app_context():
+        from models import Organisation
+
+        factories.need(get(Organisation, world["group"]), get(User, world["owner"]), "Laptops for the homework club",
+                       officer=get(User, world["officer"]), theme_id=factories.first_theme_id())
+        db.session.commit()
+    page = client.get("/needs").get_data(as_text=True)
+    assert "Laptops for the homework club" in page and "Paint for the youth club" in page
+    assert "Closed" not in client.get(f"/needs/{world['need']}").get_data(as_text=True)
+    with app.app_context():
+        from models import Need
+
+        close_need(get(Need, world["need"]), get(User, world["owner"]))
+        db.session.commit()
+    # The need's own page, kept while it was open, now says it is closed.
+    assert "Closed" in client.get(f"/needs/{world['need']}").get_data(as_text=True)
+
+
+def test_a_change_made_by_another_process_shows_too(app, client, world, instance_dir, database_uri, redis_url):
+    """Another app on the same database and Redis (a second web process, or the worker)."""
+    assert "Paint for the youth club" in client.get("/needs").get_data(as_text=True)
+    other = create_app(_config(instance_dir, database_uri, redis_url))
+    with other.app_context():
+        from models import Need
+
+        get(Need, world["need"]).title = "Brushes for the youth club"
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    page = client.get("/needs").get_data(as_text=True)
+    assert "Brushes for the youth club" in page and "Paint for the youth club" not in page
+
+
+def test_a_kept_page_lasts_no_longer_than_page_cache_seconds(app, client, world):
+    cache = app.extensions["page_cache"]
+    cache.clock = lambda: 1_000_000.0
+    client.get("/needs")
+    client.get("/needs")
+    assert cache.hits == 1
+    cache.clock = lambda: 1_000_000.0 + app.config["PAGE_CACHE_SECONDS"]
+    with recorded_queries(app) as statements:
+        client.get("/needs")
+    assert statements, "a page older than PAGE_CACHE_SECONDS is rendered again"
+    assert cache.hits == 1
+
+
+def test_never_for_a_signed_in_reader(app, world):
+    anonymous = app.test_client()
+    anonymous.get("/needs")
+    reader = signed_in(app, "owner@example.org")
+    with recorded_queries(app) as statements:
+        page = reader.get("/needs")
+    assert statements, "a signed-in reader's page is rendered"
+    assert "Sign out" in page.get_data(as_text=True)
+    assert "Sign out" not in anonymous.get("/needs").get_data(as_text=True)
+
+
+def test_each_language_is_kept_apart(app, client, world):
+    opening = re.compile(r'<html lang="(\w+)"')
+    language = lambda response: opening.search(response.get_data(as_text=True)).group(1)  # noqa: E731
+    assert language(client.get("/needs")) == "en"
+    assert language(client.get("/needs", headers={"Accept-Language": "cy"})) == "cy"
+    client.set_cookie("language", "cy")
+    assert language(client.get("/needs")) == "cy"
+    client.delete_cookie("language")
+    assert language(client.get("/needs")) == "en"
+    assert app.extensions["page_cache"].hits == 2
+
+
+def test_a_page_that_sets_a_cookie_or_flashes_is_not_kept(app, client, world):
+    from flask import make_response
+
+    calls = []
+
+    def cookie():
+        calls.append("cookie")
+        response = make_response("<p>hello</p>")
+        response.set_cookie("seen", "yes")
+        return response
+
+    def flashing():
+        calls.append("flash")
+        flash("Just for you")
+        return "<p>hello</p>"
+
+    app.add_url_rule("/cookie", endpoint="public.cookie", view_func=cookie)
+    app.add_url_rule("/flashing", endpoint="public.flashing", view_func=flashing)
+    for path in ("/cookie", "/cookie", "/flashing", "/flashing"):
+        client.get(path)
+        client.delete_cookie("seen")
+        client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert calls == ["cookie", "cookie", "flash", "flash"]
+
+
+def test_other_pages_and_answers_are_not_kept(app, client, world):
+    client.get("/needs/999999")  # not found
+    client.get("/api/v1/needs")  # not a public page (JSON)
+    client.get("/healthz")
+    assert app.extensions["page_cache"].pages == {}
+
+
+def test_with_redis_down_pages_are_rendered_each_time(instance_dir, database_uri, schema, world):
+    dead = create_app({**_config(instance_dir, database_uri, f"redis://127.0.0.1:{factories.free_port()}/0")})
+    client = dead.test_client()
+    for _ in range(2):
+        with recorded_queries(dead) as statements:
+            response = client.get("/needs")
+        assert response.status_code == 200 and "Paint for the youth club" in response.get_data(as_text=True)
+        assert statements
+    assert dead.extensions["page_cache"].hits == 0
+    with dead.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_page_cache_off(instance_dir, database_uri, redis_url, schema, world):
+    off = create_app({**_config(instance_dir, database_uri, redis_url), "PAGE_CACHE": False})
+    assert "page_cache" not in off.extensions
+    client = off.test_client()
+    client.get("/needs")
+    with recorded_queries(off) as statements:
+        client.get("/needs")
+    assert statements
+    with off.app_context():
+        db.session.remove()
+        db.engine.dispose()
