@@ -11,12 +11,15 @@ percentile per size and the largest/smallest ratio as a table (goals: p95 under 
 
 Then, at the largest size, runs each public page through gunicorn (two workers) beside a
 bare Flask route in the same workers and prints requests per second and the ratio (goal:
-at least 10% of the bare route). The load comes from wrk when /usr/bin/wrk exists, else a
+at least 10% of the bare route), twice: as signed-out readers get it (pages kept,
+brokerage/page_cache.py) and rendered on every request (a signed-in reader's cost; the
+test-client tables above always render). The load comes from wrk when /usr/bin/wrk exists, else a
 small Python loop of keep-alive clients (BENCH_SECONDS each, default 3).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -191,12 +194,36 @@ def _wrk(port: int, path: str, seconds: float) -> float:
 
 
 def throughput(uri: str, instance: str, paths: list[tuple[str, str]]) -> None:
-    """Each page through gunicorn beside the bare route in the same two workers."""
+    """Each page through gunicorn beside the bare route in the same two workers: as a
+    signed-out reader gets it (kept pages, brokerage/page_cache.py), and rendered on every
+    request (BENCH_PAGE_CACHE=0: what a signed-in reader costs)."""
     seconds = float(os.environ.get("BENCH_SECONDS", "3"))
+    drive = _wrk if os.path.exists("/usr/bin/wrk") else _load_loop
+    print(f"\n  Throughput through gunicorn (2 workers; {'wrk' if drive is _wrk else 'a Python load loop of 4 clients'},"
+          f" {seconds:g} s each; goal: at least 10% of the bare route)")
+    print(f"  {'page':<42} {'signed out':>10} {'rendered':>9} {'bare':>8} {'signed out':>11} {'rendered':>9}")
+    print(f"  {'':<42} {'req/s':>10} {'req/s':>9} {'req/s':>8} {'ratio':>11} {'ratio':>9}")
+    figures: dict[str, dict[str, float]] = {}
+    for mode in ("1", "0"):
+        with _gunicorn(uri, instance, mode) as port:
+            for name, path in paths:
+                _load_loop(port, path, 0.5)  # warm the workers
+                bare = drive(port, "/bench-bare", seconds)
+                figures.setdefault(name, {})[mode] = drive(port, path, seconds)
+                figures[name]["bare" + mode] = bare
+    for name, _path in paths:
+        row = figures[name]
+        bare = (row["bare1"] + row["bare0"]) / 2
+        print(f"  {name:<42} {row['1']:10.1f} {row['0']:9.1f} {bare:8.1f} {row['1'] / row['bare1'] * 100:10.1f}%"
+              f" {row['0'] / row['bare0'] * 100:8.1f}%")
+
+
+@contextlib.contextmanager
+def _gunicorn(uri: str, instance: str, page_cache: str):
     port = _free_port()
     gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
     environment = {**os.environ, "BENCH_DATABASE_URI": uri, "INSTANCE_PATH": instance, "APP_ENV": "test",
-                   "SECRET_KEY": "bench"}
+                   "SECRET_KEY": "bench", "BENCH_PAGE_CACHE": page_cache}
     server = subprocess.Popen(
         [gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench.wsgi:app"],
         env=environment, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -208,15 +235,7 @@ def throughput(uri: str, instance: str, paths: list[tuple[str, str]]) -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        drive = _wrk if os.path.exists("/usr/bin/wrk") else _load_loop
-        print(f"\n  Throughput through gunicorn (2 workers; {'wrk' if drive is _wrk else 'a Python load loop of 4 clients'},"
-              f" {seconds:g} s each)")
-        print(f"  {'page':<42} {'req/s':>8} {'bare req/s':>11} {'ratio':>7}")
-        for name, path in paths:
-            _load_loop(port, path, 0.5)  # warm the workers
-            bare = drive(port, "/bench-bare", seconds)
-            page = drive(port, path, seconds)
-            print(f"  {name:<42} {page:8.1f} {bare:11.1f} {page / bare * 100:6.1f}%")
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=30)

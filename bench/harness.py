@@ -51,6 +51,9 @@ def bench_app(database_url: str | None) -> Iterator:
                 "RATELIMIT_ENABLED": False,
                 "WTF_CSRF_ENABLED": False,
                 "GC_FREEZE": True,  # as in production (APP_ENV=test turns it off)
+                # What a page costs to make (a signed-in reader's, or the first signed-out
+                # reader's): kept pages are measured apart, in the growth bench's throughput.
+                "PAGE_CACHE": False,
             }
         )
         from flask_migrate import upgrade

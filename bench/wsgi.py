@@ -1,5 +1,6 @@
 """The app as the growth bench serves it through gunicorn (`bench.wsgi:app`), on the bench's
-database (BENCH_DATABASE_URI), with a bare route beside the pages: `/bench-bare` does no
+database (BENCH_DATABASE_URI), with kept pages for signed-out readers unless
+BENCH_PAGE_CACHE=0, and with a bare route beside the pages: `/bench-bare` does no
 work, so a page's requests per second against it say what the page itself costs."""
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ app = create_app(
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,
         "GC_FREEZE": True,  # as in production
+        # BENCH_PAGE_CACHE=0: every request rendered (a signed-in reader's cost).
+        "PAGE_CACHE": os.environ.get("BENCH_PAGE_CACHE", "1") != "0",
     }
 )
 
