@@ -202,7 +202,7 @@ def run() -> None:
     from models.digests.content import DigestBuilder
     from models.digests.periods import period_for
     from models.digests.preferences import due_recipients
-    from workers.digests import cached_links, render_digest, send_digests
+    from workers.digests import cached_links, need_titles, render_digest, send_digests
     from workers.maintenance import optimise_database
 
     rng = random.Random(2026)
@@ -238,11 +238,12 @@ def run() -> None:
                 digests = builder.build(ids)
                 build_seconds += time.perf_counter() - tick
                 tick = time.perf_counter()
+                titles = need_titles(digests)  # as send_digests does: one query a batch
                 for digest in digests:
                     if digest.is_empty:
                         empty += 1
                         continue
-                    render_digest(digest, links)
+                    render_digest(digest, links, titles)
                     rendered += 1
                 render_seconds += time.perf_counter() - tick
                 built += len(digests)

@@ -59,9 +59,9 @@ def navigation() -> list[dict]:
 
 def _locale():
     """The page's (or the email's) language, for Babel's formats; English outside a request."""
-    from flask_babel import get_locale
+    from brokerage.i18n import page_locale
 
-    return get_locale() or "en"
+    return page_locale() or "en"
 
 
 def _number(value: int) -> str:
