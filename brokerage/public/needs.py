@@ -41,7 +41,11 @@ def filters_from_request() -> NeedFilters:
 def needs(near_error: str | None = None, near_postcode: str = ""):
     """The list; "needs near me" shows it again, with its one error, for a postcode it cannot use."""
     filters = filters_from_request()
-    page = paginate(public_needs_query(filters, date.today()), per_page=20, keyset=NEEDS_BY_SORT[filters.sort])
+    today = date.today()
+    page = paginate(
+        public_needs_query(filters, today), per_page=20, keyset=NEEDS_BY_SORT[filters.sort],
+        count_query=public_needs_query(filters, today, counting=True) if filters.q else None,
+    )
     wards = db.session.execute(select(Ward.code, Ward.name).order_by(Ward.name)).all()
     themes = db.session.execute(select(Theme.slug, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position)).all()
     return render_template(

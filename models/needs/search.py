@@ -30,6 +30,7 @@ STATUS_FILTERS = {
     "closed": "Closed or expired",
 }
 MAX_QUERY_LENGTH = 200
+COMMON_MATCHES = 1_000  # a search matching this many needs walks the list's index (SQLite)
 
 
 @dataclass
@@ -64,7 +65,7 @@ def _fts5_query(q: str) -> str | None:
     return " ".join(quoted)
 
 
-def _text_condition(q: str):
+def _text_condition(q: str, counting: bool = False):
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         # Written out as the index's own expression (models/needs/search_index.py), constants
@@ -75,10 +76,25 @@ def _text_condition(q: str):
     match = _fts5_query(q)
     if match is None:
         return None
-    return Need.id.in_(text("SELECT rowid FROM needs_fts WHERE needs_fts MATCH :match").bindparams(match=match))
+    matches = "SELECT rowid FROM needs_fts WHERE needs_fts MATCH :match"
+    if counting:  # a count reads the matches by rowid, however many (up to the cap)
+        return Need.id.in_(text(matches).bindparams(match=match))
+    # SQLite cannot tell how many needs a search matches. Left to itself it fetches every
+    # match by its rowid and sorts them all: right for a rare word, but a common one
+    # ("laptops": one need in eight) then costs what the table holds. So count up to
+    # COMMON_MATCHES first (the full-text index alone), and for a common word walk the list's
+    # own index in its order, looking each need up among the matches ("id + 0" keeps SQLite
+    # from fetching the matches by rowid), stopping once the page is full.
+    found = db.session.scalar(
+        text(f"SELECT count(*) FROM ({matches} LIMIT :most)"), {"match": match, "most": COMMON_MATCHES}
+    )
+    column = Need.id + 0 if found >= COMMON_MATCHES else Need.id
+    return column.in_(text(matches).bindparams(match=match))
 
 
-def public_needs_query(filters: NeedFilters, today: date) -> Select:
+def public_needs_query(filters: NeedFilters, today: date, counting: bool = False) -> Select:
+    """Public needs matching the filters, in the sort's order. `counting`: the same rows, as
+    the query for counting them is best planned (a search on SQLite: from its matches)."""
     filters = filters.cleaned()
     # Lists show each need's group and ward: load them in one query each, not one per row.
     query = select(Need).options(selectinload(Need.organisation), selectinload(Need.ward))
@@ -101,7 +117,8 @@ def public_needs_query(filters: NeedFilters, today: date) -> Select:
     if filters.kinds:
         query = query.where(Need.kind.in_(filters.kinds))
     if filters.q:
-        condition = _text_condition(filters.q)
+        # Counting a search narrowed by ward, theme or kind walks that filter's count index.
+        condition = _text_condition(filters.q, counting and not (filters.ward or filters.theme or filters.kinds))
         if condition is not None:
             query = query.where(condition)
     if filters.sort == "deadline":
