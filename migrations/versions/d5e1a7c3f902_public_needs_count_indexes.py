@@ -7,6 +7,9 @@
   index alone (SQLite's covering index, PostgreSQL's index-only scan), never the rows.
 - ix_needs_public_ward_status_newest: a ward's needs of one status newest first, so a ward's
   page walks its open needs in order instead of sorting every one of them.
+- SQLite's full-text index (needs_fts) holds public needs only: its triggers add a need when
+  it becomes public and remove it when it stops being public (or changes its text), and it
+  is rebuilt from the public needs, so a search's count is read from the index alone.
 
 Revision ID: d5e1a7c3f902
 Revises: b4c8e2f61a37
@@ -34,13 +37,34 @@ INDEXES = {
 }
 
 
+# The full-text triggers before this revision: every need, whatever its status.
+EVERY_NEED_TRIGGERS = {
+    "needs_fts_insert": "AFTER INSERT ON needs BEGIN "
+    "INSERT INTO needs_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary); END",
+    "needs_fts_delete": "AFTER DELETE ON needs BEGIN "
+    "INSERT INTO needs_fts(needs_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary); END",
+    "needs_fts_update": "AFTER UPDATE OF title, summary ON needs BEGIN "
+    "INSERT INTO needs_fts(needs_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary); "
+    "INSERT INTO needs_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary); END",
+}
+
+
 def upgrade():
     # Plain CREATE INDEX (not a batch copy of the table, which would drop SQLite's full-text
     # triggers).
     for name, columns in INDEXES.items():
         op.create_index(name, "needs", columns, unique=False, sqlite_where=PUBLIC, postgresql_where=PUBLIC)
+    if op.get_bind().dialect.name == "sqlite":
+        from models.needs.search_index import create_needs_search_index
+
+        create_needs_search_index(op.execute, "sqlite")  # public-only triggers, rebuilt
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        for name, body in EVERY_NEED_TRIGGERS.items():
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+            op.execute(f"CREATE TRIGGER {name} {body}")
+        op.execute("INSERT INTO needs_fts(needs_fts) VALUES ('rebuild')")
     for name in reversed(list(INDEXES)):
         op.drop_index(name, table_name="needs")

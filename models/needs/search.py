@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, literal_column, select, text
+from sqlalchemy import Select, func, literal_column, select, table, text
 from sqlalchemy.orm import selectinload
 
 from models import db
@@ -92,9 +92,25 @@ def _text_condition(q: str, counting: bool = False):
     return column.in_(text(matches).bindparams(match=match))
 
 
+def public_needs_count_query(filters: NeedFilters, today: date) -> Select:
+    """The rows of public_needs_query written as they are best counted. A search alone on
+    SQLite: its matches in the full-text index, which holds public needs only (no need read);
+    narrowed by status or still open: the matches read by rowid; by ward, theme or kind:
+    that filter's count index walked, each need looked up among the matches."""
+    filters = filters.cleaned()
+    if filters.q and db.session.get_bind().dialect.name == "sqlite":
+        match = _fts5_query(filters.q)
+        alone = not (filters.statuses or filters.still_open or filters.ward or filters.theme or filters.kinds)
+        if match is not None and alone:
+            return select(literal_column("rowid")).select_from(table("needs_fts")).where(
+                text("needs_fts MATCH :match").bindparams(match=match)
+            )
+    return public_needs_query(filters, today, counting=True)
+
+
 def public_needs_query(filters: NeedFilters, today: date, counting: bool = False) -> Select:
-    """Public needs matching the filters, in the sort's order. `counting`: the same rows, as
-    the query for counting them is best planned (a search on SQLite: from its matches)."""
+    """Public needs matching the filters, in the sort's order (`counting`: see
+    public_needs_count_query)."""
     filters = filters.cleaned()
     # Lists show each need's group and ward: load them in one query each, not one per row.
     query = select(Need).options(selectinload(Need.organisation), selectinload(Need.ward))
