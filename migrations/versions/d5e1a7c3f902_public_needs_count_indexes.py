@@ -7,6 +7,8 @@
   index alone (SQLite's covering index, PostgreSQL's index-only scan), never the rows.
 - ix_needs_public_ward_status_newest: a ward's needs of one status newest first, so a ward's
   page walks its open needs in order instead of sorting every one of them.
+- PostgreSQL: ix_needs_public_search, the full-text index over public needs only (beside
+  ix_needs_search, which a generic plan still uses), so a search's count reads fewer rows.
 - SQLite's full-text index (needs_fts) holds public needs only: its triggers add a need when
   it becomes public and remove it when it stops being public (or changes its text), and it
   is rebuilt from the public needs, so a search's count is read from the index alone.
@@ -37,6 +39,10 @@ INDEXES = {
 }
 
 
+PUBLIC_SEARCH = (
+    "CREATE INDEX IF NOT EXISTS ix_needs_public_search ON needs USING gin (to_tsvector('english', title || ' ' || summary))"
+    " WHERE status IN ('published', 'fully_pledged', 'delivered', 'closed', 'expired') AND published_at IS NOT NULL"
+)
 # The full-text triggers before this revision: every need, whatever its status.
 EVERY_NEED_TRIGGERS = {
     "needs_fts_insert": "AFTER INSERT ON needs BEGIN "
@@ -58,6 +64,8 @@ def upgrade():
         from models.needs.search_index import create_needs_search_index
 
         create_needs_search_index(op.execute, "sqlite")  # public-only triggers, rebuilt
+    else:
+        op.execute(PUBLIC_SEARCH)
 
 
 def downgrade():
@@ -66,5 +74,7 @@ def downgrade():
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
             op.execute(f"CREATE TRIGGER {name} {body}")
         op.execute("INSERT INTO needs_fts(needs_fts) VALUES ('rebuild')")
+    else:
+        op.execute("DROP INDEX IF EXISTS ix_needs_public_search")
     for name in reversed(list(INDEXES)):
         op.drop_index(name, table_name="needs")
