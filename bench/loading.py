@@ -102,5 +102,7 @@ def bulk_insert(model_or_table, rows: Iterable[dict], *, rebuild_indexes: bool =
     for _, definition in kept:
         db.session.execute(text(definition))
     if rebuild_indexes and table.name == "needs" and dialect == "sqlite":
-        db.session.execute(text("INSERT INTO needs_fts(needs_fts) VALUES ('rebuild')"))
+        from models.needs.search_index import rebuild_needs_search_index
+
+        rebuild_needs_search_index(lambda statement: db.session.execute(text(statement)))
     return count

@@ -164,9 +164,9 @@ def requested_page() -> int:
         return 1
 
 
-def paginate(query: Select, per_page: int = 50, keyset: Keyset | None = None) -> Page:
+def paginate(query: Select, per_page: int = 50, keyset: Keyset | None = None, count_query: Select | None = None) -> Page:
     after = request.args.get("after", "")[:80] if keyset else None
-    return page_of(query, requested_page(), per_page, keyset=keyset, after=after)
+    return page_of(query, requested_page(), per_page, keyset=keyset, after=after, count_query=count_query)
 
 
 def capped_count(query: Select, at_least: int = 0) -> tuple[int, bool]:
@@ -180,17 +180,18 @@ def capped_count(query: Select, at_least: int = 0) -> tuple[int, bool]:
 
 def page_of(
     query: Select, page: int, per_page: int, keyset: Keyset | None = None, after: str | None = None,
-    total: int | None = None,
+    total: int | None = None, count_query: Select | None = None,
 ) -> Page:
     """One page of a query and its (capped) count; from the `after` cursor when the query has
     a keyset and one is given. `total`, when the caller knows it (from totals kept as data),
-    saves the count."""
+    saves the count; `count_query`, the same rows written as they are best counted."""
     capped = False
     values = keyset.parse(after) if keyset else None
     if total is None:
         # Through OFFSET, count at least up to the page (the database passes those rows
         # anyway); from a cursor, no further than the cap.
-        total, capped = capped_count(query, 0 if values is not None else page * per_page)
+        counted = query if count_query is None else count_query
+        total, capped = capped_count(counted, 0 if values is not None else page * per_page)
     if values is not None:
         items = db.session.scalars(keyset.after(query, values).limit(per_page)).all()
     else:

@@ -15,7 +15,9 @@ from brokerage.pagination import NEEDS_BY_SORT, paginate
 from brokerage.photos import send_photo
 from brokerage.public import bp
 from models import Need, Theme, Ward, db
-from models.needs.search import SORTS, STATUS_FILTERS, NeedFilters, open_need_counts_by_ward, public_needs_query
+from models.needs.search import (
+    SORTS, STATUS_FILTERS, NeedFilters, open_need_counts_by_ward, public_needs_count_query, public_needs_query,
+)
 from models.places.wards import lookup_postcode
 from models.fund.ledger import funded_from_fund_pence
 from models.pledges.rules import pledge_choice
@@ -41,7 +43,11 @@ def filters_from_request() -> NeedFilters:
 def needs(near_error: str | None = None, near_postcode: str = ""):
     """The list; "needs near me" shows it again, with its one error, for a postcode it cannot use."""
     filters = filters_from_request()
-    page = paginate(public_needs_query(filters, date.today()), per_page=20, keyset=NEEDS_BY_SORT[filters.sort])
+    today = date.today()
+    page = paginate(
+        public_needs_query(filters, today), per_page=20, keyset=NEEDS_BY_SORT[filters.sort],
+        count_query=public_needs_count_query(filters, today) if filters.q else None,
+    )
     wards = db.session.execute(select(Ward.code, Ward.name).order_by(Ward.name)).all()
     themes = db.session.execute(select(Theme.slug, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position)).all()
     return render_template(

@@ -75,6 +75,17 @@ MAX_BENEFICIARIES = 10_000_000
 DEFAULT_LIVE_NEED_CAP = 5
 
 
+# The columns of the indexes that count public needs (Need.__table_args__; built by the
+# migration d5e1a7c3f902).
+_OPEN = ("status", "deadline", "pledged_quantity", "quantity")
+PUBLIC_COUNT_INDEXES = {
+    "ward": ("ward_id", *_OPEN, "theme_id", "kind"),
+    "theme": ("theme_id", *_OPEN, "kind"),
+    "kind": ("kind", *_OPEN),
+    "status": _OPEN,
+}
+
+
 class Need(db.Model):
     __tablename__ = "needs"
     __table_args__ = (
@@ -107,6 +118,15 @@ class Need(db.Model):
         # and a ward's public needs newest first (the ward filter, and each ward's page)
         Index("ix_needs_public_ward_newest", "ward_id", "published_at", "id",
               sqlite_where=text("published_at IS NOT NULL"), postgresql_where=text("published_at IS NOT NULL")),
+        # and a ward's needs of one status newest first (a ward's page: its open needs)
+        Index("ix_needs_public_ward_status_newest", "ward_id", "status", "published_at", "id",
+              sqlite_where=text("published_at IS NOT NULL"), postgresql_where=text("published_at IS NOT NULL")),
+        # Counting public needs (the lists' capped counts) from the index alone, never the rows:
+        # each holds every column a filter of public_needs_query reads, led by the ward, the
+        # theme, the kind or the status (still open: status, deadline, pledged_quantity, quantity).
+        *(Index(f"ix_needs_public_{name}_counts", *columns, "published_at",
+                sqlite_where=text("published_at IS NOT NULL"), postgresql_where=text("published_at IS NOT NULL"))
+          for name, columns in PUBLIC_COUNT_INDEXES.items()),
         Index("ix_needs_deadline", "deadline", "id"),
         Index("ix_needs_remaining", "remaining_value_pence", "id"),
         Index("ix_needs_status_deadline", "status", "deadline", "pledged_quantity", "quantity"),

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, literal_column, select, text
+from sqlalchemy import Select, func, literal_column, select, table, text
 from sqlalchemy.orm import selectinload
 
 from models import db
@@ -30,6 +30,7 @@ STATUS_FILTERS = {
     "closed": "Closed or expired",
 }
 MAX_QUERY_LENGTH = 200
+COMMON_MATCHES = 1_000  # a search matching this many needs walks the list's index (SQLite)
 
 
 @dataclass
@@ -64,7 +65,7 @@ def _fts5_query(q: str) -> str | None:
     return " ".join(quoted)
 
 
-def _text_condition(q: str):
+def _text_condition(q: str, counting: bool = False):
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         # Written out as the index's own expression (models/needs/search_index.py), constants
@@ -75,10 +76,41 @@ def _text_condition(q: str):
     match = _fts5_query(q)
     if match is None:
         return None
-    return Need.id.in_(text("SELECT rowid FROM needs_fts WHERE needs_fts MATCH :match").bindparams(match=match))
+    matches = "SELECT rowid FROM needs_fts WHERE needs_fts MATCH :match"
+    if counting:  # a count reads the matches by rowid, however many (up to the cap)
+        return Need.id.in_(text(matches).bindparams(match=match))
+    # SQLite cannot tell how many needs a search matches. Left to itself it fetches every
+    # match by its rowid and sorts them all: right for a rare word, but a common one
+    # ("laptops": one need in eight) then costs what the table holds. So count up to
+    # COMMON_MATCHES first (the full-text index alone), and for a common word walk the list's
+    # own index in its order, looking each need up among the matches ("id + 0" keeps SQLite
+    # from fetching the matches by rowid), stopping once the page is full.
+    found = db.session.scalar(
+        text(f"SELECT count(*) FROM ({matches} LIMIT :most)"), {"match": match, "most": COMMON_MATCHES}
+    )
+    column = Need.id + 0 if found >= COMMON_MATCHES else Need.id
+    return column.in_(text(matches).bindparams(match=match))
 
 
-def public_needs_query(filters: NeedFilters, today: date) -> Select:
+def public_needs_count_query(filters: NeedFilters, today: date) -> Select:
+    """The rows of public_needs_query written as they are best counted. A search alone on
+    SQLite: its matches in the full-text index, which holds public needs only (no need read);
+    narrowed by status or still open: the matches read by rowid; by ward, theme or kind:
+    that filter's count index walked, each need looked up among the matches."""
+    filters = filters.cleaned()
+    if filters.q and db.session.get_bind().dialect.name == "sqlite":
+        match = _fts5_query(filters.q)
+        alone = not (filters.statuses or filters.still_open or filters.ward or filters.theme or filters.kinds)
+        if match is not None and alone:
+            return select(literal_column("rowid")).select_from(table("needs_fts")).where(
+                text("needs_fts MATCH :match").bindparams(match=match)
+            )
+    return public_needs_query(filters, today, counting=True)
+
+
+def public_needs_query(filters: NeedFilters, today: date, counting: bool = False) -> Select:
+    """Public needs matching the filters, in the sort's order (`counting`: see
+    public_needs_count_query)."""
     filters = filters.cleaned()
     # Lists show each need's group and ward: load them in one query each, not one per row.
     query = select(Need).options(selectinload(Need.organisation), selectinload(Need.ward))
@@ -101,7 +133,8 @@ def public_needs_query(filters: NeedFilters, today: date) -> Select:
     if filters.kinds:
         query = query.where(Need.kind.in_(filters.kinds))
     if filters.q:
-        condition = _text_condition(filters.q)
+        # Counting a search narrowed by ward, theme or kind walks that filter's count index.
+        condition = _text_condition(filters.q, counting and not (filters.ward or filters.theme or filters.kinds))
         if condition is not None:
             query = query.where(condition)
     if filters.sort == "deadline":

@@ -1,19 +1,31 @@
-"""Full-text search over needs' titles and summaries: the SQL that builds the
+"""Full-text search over public needs' titles and summaries: the SQL that builds the
 index, shared by the migrations. On SQLite it is an FTS5 table kept in step by
-triggers; any migration that rebuilds the needs table with batch_alter_table
+triggers (a need enters it when it is published, leaves it when it is no longer public);
+any migration that rebuilds the needs table with batch_alter_table
 drops those triggers and must call create_needs_search_index again."""
 
 from __future__ import annotations
 
+# Public needs only (models.needs.models.PUBLIC_STATUSES, published): the index holds just
+# what the public search can show, so a search's count is read from the index alone.
+PUBLIC = "{row}.status IN ('published', 'fully_pledged', 'delivered', 'closed', 'expired') AND {row}.published_at IS NOT NULL"
+_ADD = "INSERT INTO needs_fts(rowid, title, summary) SELECT new.id, new.title, new.summary WHERE " + PUBLIC.format(row="new")
+_REMOVE = (
+    "INSERT INTO needs_fts(needs_fts, rowid, title, summary) SELECT 'delete', old.id, old.title, old.summary WHERE "
+    + PUBLIC.format(row="old")
+)
 SQLITE_TRIGGERS = {
-    "needs_fts_insert": "AFTER INSERT ON needs BEGIN "
-    "INSERT INTO needs_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary); END",
-    "needs_fts_delete": "AFTER DELETE ON needs BEGIN "
-    "INSERT INTO needs_fts(needs_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary); END",
-    "needs_fts_update": "AFTER UPDATE OF title, summary ON needs BEGIN "
-    "INSERT INTO needs_fts(needs_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary); "
-    "INSERT INTO needs_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary); END",
+    "needs_fts_insert": f"AFTER INSERT ON needs BEGIN {_ADD}; END",
+    "needs_fts_delete": f"AFTER DELETE ON needs BEGIN {_REMOVE}; END",
+    "needs_fts_update": f"AFTER UPDATE OF title, summary, status, published_at ON needs BEGIN {_REMOVE}; {_ADD}; END",
 }
+
+
+def rebuild_needs_search_index(execute) -> None:
+    """SQLite: the full-text index emptied and filled again from the public needs."""
+    execute("INSERT INTO needs_fts(needs_fts) VALUES ('delete-all')")
+    execute("INSERT INTO needs_fts(rowid, title, summary) SELECT id, title, summary FROM needs WHERE "
+            + PUBLIC.format(row="needs"))
 
 
 def create_needs_search_index(execute, dialect: str) -> None:
@@ -31,7 +43,7 @@ def create_needs_search_index(execute, dialect: str) -> None:
         for name, body in SQLITE_TRIGGERS.items():
             execute(f"DROP TRIGGER IF EXISTS {name}")
             execute(f"CREATE TRIGGER {name} {body}")
-        execute("INSERT INTO needs_fts(needs_fts) VALUES ('rebuild')")
+        rebuild_needs_search_index(execute)
 
 
 def drop_needs_search_index(execute, dialect: str) -> None:

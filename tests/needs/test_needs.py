@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -499,6 +500,34 @@ def test_every_sort_pages_through_next_cursors_in_its_order(app, client, world, 
     assert cursors == 2  # pages 2 and 3 reached by their cursors
     assert len(by_cursor) == 44 == len(set(by_cursor))
     assert by_cursor == by_offset
+
+
+def test_a_search_finds_and_counts_the_same_needs_however_common_its_word(app, client, world, monkeypatch):
+    """On SQLite a word matching COMMON_MATCHES needs or more walks the list's own index and
+    looks each need up among the matches; a rarer one fetches its matches: the same needs,
+    in the same order, counted the same, narrowed or not."""
+    from models.needs import search
+
+    with app.app_context():
+        other_ward = db.session.scalar(select(Ward.id).where(Ward.code == "E05013503"))
+    for n in range(4):  # and a fifth need: the group's most at once
+        make_need(app, world, title=f"Laptops for club {n}", ward_id=other_ward if n % 2 else world["ward_id"],
+                  deadline=date.today() + timedelta(days=10 + n))
+    make_need(app, world, status="draft", title="Laptops in a draft")
+    make_need(app, world, title="Paint for the hall")
+    paths = ["/needs?q=laptops", "/needs?q=laptops&sort=deadline", "/needs?q=laptops&ward=E05013503",
+             "/needs?q=laptops&page=2", "/needs?q=paint", "/needs?q=freezer"]
+
+    def pages() -> list[str]:  # each response's own script nonce aside
+        return [re.sub(r'nonce="[^"]*"', "", client.get(path).get_data(as_text=True)) for path in paths]
+
+    rare = pages()
+    monkeypatch.setattr(search, "COMMON_MATCHES", 1)
+    common = pages()
+    assert common == rare
+    assert "4 needs found" in rare[0] and "Laptops in a draft" not in rare[0]
+    assert rare[1].index("Laptops for club 0") < rare[1].index("Laptops for club 3")
+    assert "2 needs found" in rare[2] and "Laptops for club 1" in rare[2] and "Laptops for club 0" not in rare[2]
 
 
 @pytest.mark.postgres
