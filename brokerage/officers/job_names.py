@@ -84,14 +84,14 @@ TASK_TITLES = {
     "wards_import": N_("Wards from %(file)s"),
     "postcodes_import": N_("Postcodes from %(file)s"),
 }
-LETTERS = ("%(num)s letter for %(round)s", "%(num)s letters for %(round)s")  # translated in task_title
+LETTERS = ("%(letters)s letter for %(round)s", "%(letters)s letters for %(round)s")  # translated in task_title
 _LETTERS_STORED = re.compile(r"(?P<num>[\d,]+) letters? for (?P<round>.+)", re.S)
 
 
 def task_description(name: str, **values) -> str:
     """The task's title in English, as stored (Task.description)."""
     if name == "letters":
-        return LETTERS[values["num"] != 1] % {"num": f"{values['num']:,}", "round": values["round"]}
+        return LETTERS[values["num"] != 1] % {"letters": f"{values['num']:,}", "round": values["round"]}
     return TASK_TITLES[name] % values
 
 
@@ -100,8 +100,8 @@ def task_title(name: str, description: str) -> str:
     stored in; as stored when it is not in a known shape."""
     if name == "letters" and (found := _LETTERS_STORED.fullmatch(description)):
         count = int(found["num"].replace(",", ""))
-        return ngettext("%(num)s letter for %(round)s", "%(num)s letters for %(round)s", count, num=found["num"],
-                        round=found["round"])
+        return ngettext("%(letters)s letter for %(round)s", "%(letters)s letters for %(round)s", count,
+                        letters=found["num"], round=found["round"])
     msgid = TASK_TITLES.get(name)
     if msgid and (values := read_back(msgid, description)) is not None:
         return gettext(msgid, **values)
