@@ -164,10 +164,17 @@ def pair_chart(rows):
 
 
 def init_template_helpers(app: Flask) -> None:
-    from models.core.audit_sentences import describe_events
+    from brokerage.officers.audit_words import audit_sentences
+    from brokerage.officers.agreement_words import agreement_sentence
+    from brokerage.officers.fund_words import fund_entry_description
+    from brokerage.match_reasons import match_reasons, match_reasons_text
+    from brokerage.officers.job_names import job_name, task_title
 
     app.jinja_env.globals.update(
-        council_name=council_name, navigation=navigation, pair_chart=pair_chart, describe_events=describe_events
+        council_name=council_name, navigation=navigation, pair_chart=pair_chart, describe_events=audit_sentences,
+        job_name=job_name, task_title=task_title, match_reasons=match_reasons,
+        match_reasons_text=match_reasons_text, agreement_sentence=agreement_sentence,
+        fund_entry_description=fund_entry_description,
     )
     app.jinja_env.filters.update(
         markdown=render_markdown,

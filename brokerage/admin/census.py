@@ -11,6 +11,7 @@ from brokerage.admin import bp
 from brokerage.decorators import admin_required
 from brokerage.forms.voting import CensusUploadForm
 from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404
+from brokerage.officers.job_names import task_description
 from models import db
 from models.voting.representation import CensusPopulation
 from workers.census import import_census_file
@@ -22,7 +23,7 @@ def census():
     form = CensusUploadForm()
     if form.validate_on_submit():
         path = save_upload(form.file.data, ".csv")
-        task = start_task("census_import", f"Census table from {form.file.data.filename}", import_census_file, path,
+        task = start_task("census_import", task_description("census_import", file=form.file.data.filename), import_census_file, path,
                           detail={"file": form.file.data.filename})
         return redirect(url_for("admin.census_task", task_id=task.id))
     loaded = db.session.execute(

@@ -9,6 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from brokerage.admin import bp
+from brokerage.admin.indicator_problems import indicator_problem
 from brokerage.decorators import admin_required
 from brokerage.forms.places import IndicatorChoiceForm, IndicatorsUploadForm
 from brokerage.views import apply_rule
@@ -49,7 +50,7 @@ def indicators():
         result = import_indicators(form.file.data.read(MAX_BYTES + 1), current_user)
         if result.problems:
             db.session.rollback()
-            problems = result.problems
+            problems = [indicator_problem(problem) for problem in result.problems]
             form.file.errors = [ngettext("Nothing was saved: %(num)s problem to put right", "Nothing was saved: %(num)s problems to put right",
                                           len(problems))]
         else:

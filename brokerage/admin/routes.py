@@ -18,6 +18,7 @@ from brokerage.decorators import admin_required
 from brokerage.pagination import paginate
 from brokerage.templating import translate_label
 from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404, task_status
+from brokerage.officers.job_names import task_description
 from models import Measure, Membership, Role, Theme, User, Ward, db, record_event
 from models.people.accounts import set_role
 from models.places.wards import ward_postcode_counts
@@ -104,7 +105,7 @@ def _start_import(form, name: str, description: str, job_function, suffix: str):
 def wards():
     form = WardsUploadForm()
     if form.validate_on_submit():
-        return _start_import(form, "wards_import", f"Wards from {form.file.data.filename}", import_wards_file, ".geojson")
+        return _start_import(form, "wards_import", task_description("wards_import", file=form.file.data.filename), import_wards_file, ".geojson")
     all_wards = db.session.scalars(select(Ward).order_by(Ward.name)).all()
     return render_template(
         "admin/wards.html", form=form, postcodes_form=PostcodesUploadForm(), wards=all_wards, counts=ward_postcode_counts()
@@ -117,7 +118,7 @@ def postcodes():
     form = PostcodesUploadForm()
     if form.validate_on_submit():
         return _start_import(
-            form, "postcodes_import", f"Postcodes from {form.file.data.filename}", import_postcodes_file, ".csv"
+            form, "postcodes_import", task_description("postcodes_import", file=form.file.data.filename), import_postcodes_file, ".csv"
         )
     all_wards = db.session.scalars(select(Ward).order_by(Ward.name)).all()
     return render_template(

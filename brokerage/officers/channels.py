@@ -17,6 +17,7 @@ from brokerage.forms import ConfirmForm
 from brokerage.forms.voting import ChannelsForm, LettersForm, PollingGrantForm
 from brokerage.officers import bp
 from brokerage.tasks import Link, render_task, start_task, task_or_404
+from brokerage.officers.job_names import task_description
 from brokerage.views import apply_rule
 from models import Round, Task, User, db, record_event, utcnow
 from models.voting.identity import (
@@ -128,7 +129,7 @@ def round_letters(round_id: int):
         if apply_rule(rule, form):
             batch = made[0]
             task = start_task(
-                "letters", f"{batch.letters:,} letters for {round_.title}", build_letters_pdf, batch.id,
+                "letters", task_description("letters", num=batch.letters, round=round_.title), build_letters_pdf, batch.id,
                 detail={"round": round_.id, "batch": batch.id}, action="requested",
             )
             batch.task_id = task.id

@@ -30,10 +30,12 @@ from brokerage.decorators import officer_required
 from brokerage.forms import ConfirmForm
 from brokerage.extensions import csrf
 from brokerage.officers import bp
+from brokerage.officers.agreement_words import RECORDED, SAVED, kind_sentence
 from brokerage.pagination import paginate
 from brokerage.rule_messages import translate_rule_message
 from brokerage.templating import translate_label
 from brokerage.tasks import Link, Note, render_task, save_upload, saved_upload, start_task, task_or_404, task_status
+from brokerage.officers.job_names import task_description
 from brokerage.views import apply_rule
 from models import Allocation, Commitment, Contract, Organisation, Pledge, Task, db
 from models.core.events import events_for
@@ -139,7 +141,7 @@ def new_agreement():
     if form.validate_on_submit():
         created: list[Contract] = []
         if apply_rule(lambda: created.append(record_contract(form.details(), current_user)), form):
-            flash(_("%(kind)s %(reference)s recorded.", kind=translate_label(created[0].kind_label), reference=created[0].reference), "success")
+            flash(kind_sentence(RECORDED, created[0].kind, reference=created[0].reference), "success")
             return redirect(url_for("officers.contract", contract_id=created[0].id))
     return render_template("officers/agreement_form.html", form=form)
 
@@ -153,7 +155,7 @@ def edit_agreement(contract_id: int):
     form.submit.label.text = _("Save the changes")
     if form.validate_on_submit():
         if apply_rule(lambda: change_agreement(agreement, form.details(), current_user), form):
-            flash(_("%(kind)s %(reference)s saved.", kind=translate_label(agreement.kind_label), reference=agreement.reference), "success")
+            flash(kind_sentence(SAVED, agreement.kind, reference=agreement.reference), "success")
             return redirect(url_for("officers.contract", contract_id=agreement.id))
     return render_template("officers/agreement_form.html", form=form, agreement=agreement), (400 if form.errors else 200)
 
@@ -321,7 +323,7 @@ def import_contracts():
             form.file.errors = [_("The file must be %(size)s MB or smaller", size=limit_mb)]
             return _upload_page(form, 413)
         task = start_task(
-            "ocds_preview", f"Contracts in {file_name}", preview_ocds_file, path, file_name, detail={"file": file_name}
+            "ocds_preview", task_description("ocds_preview", file=file_name), preview_ocds_file, path, file_name, detail={"file": file_name}
         )
         return redirect(url_for("officers.contracts_import_task", task_id=task.id))
     return _upload_page(form, 400 if form.errors else 200)
@@ -408,7 +410,7 @@ def confirm_contracts_import(task_id: str):
         preview.result = {**result, "import_task": task.id}
 
     task = start_task(
-        "ocds_import", f"Contracts from {file_name}", import_ocds_file,
+        "ocds_import", task_description("ocds_import", file=file_name), import_ocds_file,
         path, file_name, preview.id, result.get("digest"), result.get("sha256"),
         detail={"file": file_name, "preview": preview.id}, with_task=link_preview,
     )

@@ -20,6 +20,7 @@ from brokerage.downloads import csv_string
 from brokerage.officers import bp
 from brokerage.forms import ConfirmForm
 from brokerage.tasks import Link, render_task, start_task, task_or_404, task_status
+from brokerage.officers.job_names import task_description
 from brokerage.templating import council_name, format_pence
 from models import Ward, db
 from models.core.work_queue import work_waiting
@@ -138,7 +139,7 @@ def impact_report_pdf():
     year = _report_year(date.today())
     task = start_task(
         "impact_report",
-        f"Social value impact report {impact.Year(year).short} (PDF)",
+        task_description("impact_report", year=impact.Year(year).short),
         build_report_pdf,
         year,
         detail={"year": year},

@@ -14,6 +14,7 @@ from brokerage.jobs import REDIS_DOWN, JobRef, queue_overview, retry_failed_job
 from brokerage.forms import ActionForm
 from brokerage.health import run_checks
 from brokerage.officers import bp
+from brokerage.officers.job_names import job_name
 from models import db, record_event
 from models.core.outbox import oldest_pending_job, pending_job_count
 from workers.schedule import PERIODIC_JOBS, effective_jobs
@@ -67,5 +68,5 @@ def retry_job(queue: str, job_id: str):
         detail={"queue": queue, "function": retried.function, "args": retried.args},
     )
     db.session.commit()
-    flash(_("%(job)s is back on the %(queue)s queue.", job=retried.function, queue=queue), "success")
+    flash(_("%(job)s is back on the %(queue)s queue.", job=job_name(retried.function), queue=queue), "success")
     return redirect(url_for("officers.jobs"))

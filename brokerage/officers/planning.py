@@ -18,6 +18,7 @@ from brokerage.forms.planning import DeveloperContributionsUploadForm
 from brokerage.officers import bp
 from brokerage.pagination import paginate
 from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404, task_status
+from brokerage.officers.job_names import task_description
 from models import db
 from models.planning.imports import MAX_PLANNING_BYTES
 from models.planning.links import links_by_contribution
@@ -73,7 +74,7 @@ def planning_imports():
             form.file.errors = [_("The file must be %(size)s MB or smaller", size=LIMIT_MB)]
             return _upload_page(form, 413)
         task = start_task(
-            "planning_import", f"Developer contributions in {file_name}", import_developer_contributions, path,
+            "planning_import", task_description("planning_import", file=file_name), import_developer_contributions, path,
             detail={"file": file_name},
         )
         return redirect(url_for("officers.planning_import_task", task_id=task.id))

@@ -21,6 +21,7 @@ from brokerage.pagination import paginate
 from brokerage.forms import ConfirmForm
 from brokerage.forms.voting import ItemOptionForm, NeedOptionsForm, PaperBatchForm, PbUploadForm, RoundForm
 from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404, task_status
+from brokerage.officers.job_names import task_description
 from brokerage.i18n import languages
 from brokerage.templating import format_pence
 from brokerage.views import apply_rule
@@ -314,7 +315,7 @@ def import_round():
             form.file.errors = [_("The file must be smaller than 50 MB")]
         else:
             filename = form.file.data.filename
-            task = start_task("round_import", f"Round from {filename}", import_round_file, path, current_user.id, detail={"file": filename})
+            task = start_task("round_import", task_description("round_import", file=filename), import_round_file, path, current_user.id, detail={"file": filename})
             return redirect(url_for("officers.round_import_task", task_id=task.id))
     return render_template("officers/round_import.html", form=form), 400 if form.errors else 200
 

@@ -33,6 +33,14 @@ SOURCES = {
     "ward_vote": "Added to a ward vote's budget",
     "need": "Funded a community need",
 }
+# Each entry's description, as stored, by its source (the pages show it in the reader's
+# language: brokerage/officers/fund_words.py reads it back).
+DESCRIPTIONS = {
+    "payment_in_lieu": "%(supplier)s, %(kind)s %(reference)s",  # kind: the agreement kind's label, lower case
+    "section_106": "%(purpose)s, agreement %(reference)s",
+    "ward_vote": "Budget of \u201c%(title)s\u201d",
+    "need": "\u201c%(title)s\u201d, %(organisation)s",
+}
 IN_SOURCES = ("payment_in_lieu", "section_106")
 OUT_SOURCES = ("ward_vote", "need")
 MAX_SPEND_PENCE = 100_000_000_00  # £100m
@@ -119,7 +127,8 @@ def pay_in_lieu(commitment: "Commitment", amount_pence: int, officer: "User | No
     """A payment in lieu of an unmet commitment (settled by an officer or an escalation)."""
     agreement = commitment.contract
     return _move("in", "payment_in_lieu", amount_pence, officer,
-                 f"{agreement.supplier.name}, {agreement.kind_label.lower()} {agreement.reference}",
+                 DESCRIPTIONS["payment_in_lieu"] % {"supplier": agreement.supplier.name, "kind": agreement.kind_label.lower(),
+                                                    "reference": agreement.reference},
                  commitment_id=commitment.id)
 
 
@@ -131,7 +140,8 @@ def receive_section_106(transaction: "DeveloperTransaction") -> FundEntry | None
     if db.session.scalar(select(FundEntry.id).where(FundEntry.developer_transaction_id == transaction.id)):
         return None
     return _move("in", "section_106", transaction.amount_pence, None,
-                 f"{contribution.purpose_label}, agreement {contribution.developer_agreement.reference}",
+                 DESCRIPTIONS["section_106"] % {"purpose": contribution.purpose_label,
+                                                "reference": contribution.developer_agreement.reference},
                  developer_transaction_id=transaction.id)
 
 
@@ -145,8 +155,8 @@ def spend_on_round(round_: "Round", amount_pence: int, officer: "User", client_t
         return done
     if round_.state not in ("draft", "open"):
         raise DomainError("Money can only be added to a ward vote that has not closed", field="round_id")
-    entry = _move("out", "ward_vote", amount_pence, officer, f"Budget of \u201c{round_.title}\u201d", round_id=round_.id,
-                  client_token=client_token or None)
+    entry = _move("out", "ward_vote", amount_pence, officer, DESCRIPTIONS["ward_vote"] % {"title": round_.title},
+                  round_id=round_.id, client_token=client_token or None)
     round_.budget_pence += amount_pence
     return entry
 
@@ -251,7 +261,8 @@ def fund_need(
     db.session.add(pledge)
     db.session.flush()
     count_pledge(pledge, 1)
-    _move("out", "need", amount_pence, officer, f"\u201c{need.title}\u201d, {need.organisation.name}", pledge_id=pledge.id,
+    _move("out", "need", amount_pence, officer, DESCRIPTIONS["need"] % {"title": need.title, "organisation": need.organisation.name},
+          pledge_id=pledge.id,
           client_token=client_token or None)
     detail = {"quantity": quantity, "value_pence": amount_pence, "pledge_id": pledge.id}
     record_event("pledge.funded", pledge, actor=officer, to_state=PledgeStatus.CONFIRMED.value, detail=detail)

@@ -45,8 +45,6 @@ from models.matching.scoring import (
     NeedIndex,
     Priority,
     best_needs,
-    addressed,
-    reasons_sentence,
 )
 
 if TYPE_CHECKING:
@@ -109,15 +107,6 @@ class Match(db.Model):
 
     commitment: Mapped["Commitment"] = relationship()
     need: Mapped["Need"] = relationship()
-
-    @property
-    def reasons_text(self) -> str:
-        """For the supplier whose commitment it is: "your commitment"."""
-        return reasons_sentence(self.reasons or [])
-
-    def reasons_text_for_others(self) -> str:
-        """For anyone else (an officer): "Northwest Facilities' commitment"."""
-        return reasons_sentence(addressed(self.reasons or [], self.commitment.contract.supplier.name))
 
     @property
     def score_out_of_100(self) -> int:

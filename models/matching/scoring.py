@@ -286,12 +286,37 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")
 
 
+# Each reason's wording, with the values it takes. The pages show them in the reader's
+# language (brokerage/match_reasons.py reads a stored reason back into its key and values).
+REASONS = {
+    "won": "won in %(area)s's priority vote",
+    "ranked": "ranked %(rank)s of %(of)s in %(area)s's priority vote",
+    "commitment_due": "your ‘%(name)s’ commitment has %(left)s left, due %(when)s",
+    "commitment_overdue": "your ‘%(name)s’ commitment has %(left)s left, was due %(when)s",
+    "other_units": "this need asks for %(amount)s, counted in other units than your commitment",
+    "completes": "this need asks for %(amount)s, so your commitment can complete it outright",
+    "share": "this need asks for %(amount)s: your commitment would meet %(share)s of it",
+    "preferred_ward": "in %(ward)s, one of your commitment's preferred wards",
+    "other_ward": "in %(ward)s, not one of your commitment's preferred wards",
+    "borough": "for the whole borough",
+    "ward": "in %(ward)s",
+    "local_need": "%(ward)s is among this council's wards most in need by %(indicator)s",
+    "local_need_area": "this area is among this council's wards most in need by %(indicator)s",
+    "deprived": "%(ward)s is among the %(percent)s%% most deprived areas in England (IMD 2019)",
+    "deprived_area": "this area is among the %(percent)s%% most deprived areas in England (IMD 2019)",
+    "needed_by": "needed by %(date)s (%(when)s)",
+    "same_theme": "under the same priority theme as your commitment",
+    "other_theme": "under another priority theme (%(theme)s)",
+}
+
+
 @lru_cache(maxsize=256)
 def _commitment_reason(commitment: CommitmentFacts, today: date) -> str:
     """The same for each of a commitment's matches, so worded once."""
     due = commitment.due_date
-    due_words = f"was due {time_until(due, today)}" if due < today else f"due {time_until(due, today)}"
-    return f"your ‘{commitment.name}’ commitment has {amount_text(commitment.remaining, commitment.unit)} left, {due_words}"
+    key = "commitment_overdue" if due < today else "commitment_due"
+    return REASONS[key] % {"name": commitment.name, "left": amount_text(commitment.remaining, commitment.unit),
+                           "when": time_until(due, today)}
 
 
 def reasons(commitment: CommitmentFacts, need: NeedFacts, today: date, parts: dict[str, float] | None = None) -> list[str]:
@@ -300,40 +325,41 @@ def reasons(commitment: CommitmentFacts, need: NeedFacts, today: date, parts: di
     priority = need.priority
     if priority is not None:
         if priority.won:
-            said.append(f"won in {priority.area_name}'s priority vote")
+            said.append(REASONS["won"] % {"area": priority.area_name})
         else:
-            said.append(f"ranked {ordinal(priority.rank)} of {priority.of} in {priority.area_name}'s priority vote")
+            said.append(REASONS["ranked"] % {"rank": ordinal(priority.rank), "of": priority.of, "area": priority.area_name})
     said.append(_commitment_reason(commitment, today))
     amount = need_amount(commitment, need)
-    asks = f"this need asks for {amount_text(need.remaining, need.unit)}"
+    asks = {"amount": amount_text(need.remaining, need.unit)}
     if amount is None:
-        said.append(f"{asks}, counted in other units than your commitment")
+        said.append(REASONS["other_units"] % asks)
     elif amount <= commitment.remaining:
-        said.append(f"{asks}, so your commitment can complete it outright")
+        said.append(REASONS["completes"] % asks)
     else:
-        said.append(f"{asks}: your commitment would meet {share_text(commitment.remaining, amount)} of it")
+        said.append(REASONS["share"] % {**asks, "share": share_text(commitment.remaining, amount)})
+    ward = {"ward": need.ward_name}
     if commitment.ward_ids and need.ward_id in commitment.ward_ids:
-        said.append(f"in {need.ward_name}, one of your commitment's preferred wards")
+        said.append(REASONS["preferred_ward"] % ward)
     elif commitment.ward_ids and need.ward_id is not None:
-        said.append(f"in {need.ward_name}, not one of your commitment's preferred wards")
+        said.append(REASONS["other_ward"] % ward)
     elif need.ward_id is None:
-        said.append("for the whole borough")
+        said.append(REASONS["borough"])
     else:
-        said.append(f"in {need.ward_name}")
+        said.append(REASONS["ward"] % ward)
     if need.local_level is not None and need.local_level >= 0.8:
-        said.append(f"{need.ward_name or 'this area'} is among this council's wards most in need by {need.local_indicator}")
+        said.append(REASONS["local_need" if need.ward_name else "local_need_area"] % {**ward, "indicator": need.local_indicator})
     if need.imd_rank is not None:
         decile = max(1, math.ceil(need.imd_rank / LSOAS_IN_ENGLAND * 10))
         if decile <= 3:
-            place = need.ward_name or "this area"
-            said.append(f"{place} is among the {decile * 10}% most deprived areas in England (IMD 2019)")
+            said.append(REASONS["deprived" if need.ward_name else "deprived_area"] % {**ward, "percent": decile * 10})
     if parts["need_urgency"] > 0:
         deadline = need.deadline
-        said.append(f"needed by {deadline.day} {MONTHS[deadline.month - 1]} {deadline.year} ({time_until(deadline, today)})")
+        when = f"{deadline.day} {MONTHS[deadline.month - 1]} {deadline.year}"
+        said.append(REASONS["needed_by"] % {"date": when, "when": time_until(deadline, today)})
     if parts["theme"]:
-        said.append("under the same priority theme as your commitment")
+        said.append(REASONS["same_theme"])
     elif need.theme_name:
-        said.append(f"under another priority theme ({need.theme_name})")
+        said.append(REASONS["other_theme"] % {"theme": need.theme_name})
     return said
 
 

@@ -19,6 +19,7 @@ INCLUDED = {"admin/_form_page.html", "admin/_indicator_choice.html", "components
 VIEWS = [
     "brokerage/admin/routes.py", "brokerage/admin/indicators.py", "brokerage/admin/census.py",
     "brokerage/forms/core.py", "brokerage/forms/places.py", "brokerage/forms/people.py", "brokerage/forms/voting.py",
+    "brokerage/admin/indicator_problems.py", "brokerage/officers/job_names.py",
 ]
 
 

@@ -129,7 +129,7 @@ def test_officers_see_queues_and_failures_and_retry_a_failed_job(app, make_user,
 
     assert "import_wards_file" in page and "FileNotFoundError" in page and task.id in page
     assert "1 job kept in the database while the queue could not be reached" in page
-    assert re.search(r"send_due_digests</td>\s*<td[^>]*><code[^>]*>15 \* \* \* \*</code>", page)  # the schedule
+    assert re.search(r"Send digests that are due<br><code[^>]*>send_due_digests</code></td>\s*<td[^>]*><code[^>]*>15 \* \* \* \*</code>", page)  # the schedule
     assert officer.post(f"/officers/jobs/default/{task.id}/retry").status_code == 400  # no CSRF token
 
     response = post_form(officer, f"/officers/jobs/default/{task.id}/retry", {}, form_url="/officers/jobs")

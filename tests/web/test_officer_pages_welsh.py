@@ -59,6 +59,10 @@ VIEWS = [
 ]
 VIEWS += ["brokerage/officers/returns.py", "brokerage/officers/kpis.py", "brokerage/officers/escalation.py",
           "brokerage/forms/returns.py"]
+# The words models/ leave to the web app: the audit trail's sentences, jobs' names, match
+# reasons, the Fund's entries and the agreement kinds' own sentences.
+VIEWS += ["brokerage/officers/audit_words.py", "brokerage/officers/job_names.py", "brokerage/match_reasons.py",
+          "brokerage/officers/fund_words.py", "brokerage/officers/agreement_words.py"]
 
 # Shared parts the translated pages render that are still in English (not yet marked): a
 # string that also occurs in one of them is not looked for.

@@ -25,7 +25,7 @@ INCLUDED = {"components/_return_lines.html", "components/_return_history.html", 
 # The views and forms whose titles, labels and messages those pages show.
 VIEWS = ["brokerage/suppliers/dashboard.py", "brokerage/suppliers/returns.py", "brokerage/suppliers/pledges.py", "brokerage/suppliers/recommendations.py",
          "brokerage/suppliers/commitments.py", "brokerage/suppliers/tenders.py", "brokerage/forms/returns.py",
-         "brokerage/forms/pledges.py", "brokerage/forms/tenders.py"]
+         "brokerage/forms/pledges.py", "brokerage/forms/tenders.py", "brokerage/match_reasons.py"]
 
 
 def test_every_translated_supplier_page_is_in_welsh(app):
