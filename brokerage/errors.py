@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from brokerage.decorators import wants_json
-from brokerage.templating import translate_label
+from brokerage.rule_messages import translate_label
 from models import DomainError, PermissionDenied, db
 
 TITLES = {

@@ -1,20 +1,22 @@
-"""The English that models/ gives people (rules' DomainError messages, labels, the password
-rule's advice), translated where it is shown.
+"""The English that models/ gives people, listed and translated in this one place: labels
+(statuses, kinds, choices), rules' DomainError messages, and the password rule's advice.
 
-models/ never imports Flask or Flask-Babel, so its rules raise and label in English, and the
-English is the msgid: each is marked here with N_ (Babel's "mark, do not translate yet"
-keyword, extracted by default) and translated when a view shows it (`show_domain_error` in
-brokerage/views.py calls `translate_rule_message`; templates call `_(organisation.status_label)`).
-A message with a value in it (a status, a number) is listed with a placeholder and matched
-whole; the password rule's advice is a run of sentences (ours and zxcvbn's), each translated.
-A message not listed here is shown as the rule wrote it."""
+models/ never imports Flask or Flask-Babel, so it labels and raises in English, and the English
+is the msgid: each is marked here with N_ (Babel's "mark, do not translate yet" keyword,
+extracted by default) and translated where it is shown: templates with the `label` filter
+(`translate_label`), forms with `lazy_label`, views with `translate_label` and, for a rule's
+message, `translate_rule_message` (`show_domain_error` in brokerage/views.py). A message with a
+value in it (a status, a number, a date, an amount) is listed with a named placeholder and
+matched whole; each value is shown in the page's language (`_value`). The password rule's
+advice is a run of sentences (ours and zxcvbn's), each translated. A message not listed here
+is shown as the rule wrote it (tests/core/test_rule_messages.py finds every one models/ raises)."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-from flask_babel import gettext
+from flask_babel import LazyString, gettext
 
 
 def N_(message: str) -> str:
@@ -22,7 +24,8 @@ def N_(message: str) -> str:
     return message
 
 
-# Labels models/ defines (templates translate them with _(label)).
+# Labels models/ defines (statuses, kinds, choices, a report's rows): the `label` filter and
+# translate_label show them.
 LABELS = (
     # models/people/organisations.py OrganisationKind, OrganisationStatus, VCSE_FORMS, SUPPLIER_FORMS, SIZE_BANDS
     N_("Community group"), N_("Supplier"),
@@ -36,14 +39,134 @@ LABELS = (
     N_("Resident"), N_("Council officer"), N_("Administrator"),
     # models/pledges/models.py PledgeStatus
     N_("Offered"), N_("Accepted"), N_("Declined"), N_("Delivered"), N_("Confirmed"), N_("Disputed"), N_("Withdrawn"),
-    # models/stories/stories.py STATUS_LABELS (the others are the needs' labels, in brokerage/i18n.py)
+    # models/stories/stories.py STATUS_LABELS (the others are the needs' labels, below)
     N_("Published"),
     # models/digests/periods.py LABELS
     N_("Every week"), N_("Every month"), N_("Every three months"), N_("Never"),
+    # models/places/themes.py NeedKind
+    N_("Cash"), N_("Goods"), N_("Volunteer time"), N_("Professional skills"), N_("Space"),
+    # models/needs/models.py STATUS_LABELS
+    N_("Draft"), N_("Waiting for review"), N_("Changes requested"), N_("Rejected"), N_("Open"),
+    N_("Fully pledged"), N_("Closed"), N_("Expired"),
+    # models/needs/search.py SORTS and STATUS_FILTERS
+    N_("Newest first"), N_("Deadline soonest"), N_("Most still needed"), N_("Open for pledges"),
+    N_("Closed or expired"),
+    # models/ideas/ideas.py IDEA_STATE_LABELS
+    N_("Waiting for assessment"), N_("Feasible"), N_("Not feasible"), N_("Merged into another idea"),
+    # models/contracts/models.py CommitmentStatus
+    N_("On track"), N_("At risk"), N_("Met"), N_("Unmet"),
+    # models/voting/models.py STATE_LABELS, RULE_LABELS, METHOD_LABELS, Round.area_name
+    N_("Results published"), N_("Most votes first (greedy)"), N_("Method of Equal Shares (with add-one completion)"),
+    N_("Method of Equal Shares (without completion)"), N_("Approval: choose up to a number of options"),
+    N_("Knapsack: choose options that fit within the budget"), N_("the whole borough"), N_("an imported election"),
+    # models/voting/identity.py CONFLICT_RULES and CHANNEL_LABELS
+    N_("The first ballot counts"), N_("A ballot cast in person wins"), N_("online, with an account"),
+    N_("online, with a letter code"), N_("in person, at a polling station"), N_("on paper"),
+    # models/voting/representation.py: the tables' titles and their simpler categories
+    N_("Your age"), N_("Your sex"), N_("Ethnic group"), N_("Disability"), N_("First language"),
+    N_("16 to 24"), N_("25 to 34"), N_("35 to 49"), N_("50 to 64"), N_("65 and over"), N_("Female"), N_("Male"),
+    N_("Prefer not to say"), N_("Yes, limited a lot"), N_("Yes, limited a little"), N_("English"),
+    N_("Another language"),
+    # ETHNIC_CHOICES: the ONS Census 2021 ethnic groups (TS021), heading and group
+    N_("Asian, Asian British or Asian Welsh: Bangladeshi"),
+    N_("Asian, Asian British or Asian Welsh: Chinese"),
+    N_("Asian, Asian British or Asian Welsh: Indian"),
+    N_("Asian, Asian British or Asian Welsh: Pakistani"),
+    N_("Asian, Asian British or Asian Welsh: Other Asian"),
+    N_("Black, Black British, Black Welsh, Caribbean or African: African"),
+    N_("Black, Black British, Black Welsh, Caribbean or African: Caribbean"),
+    N_("Black, Black British, Black Welsh, Caribbean or African: Other Black"),
+    N_("Mixed or Multiple ethnic groups: White and Asian"),
+    N_("Mixed or Multiple ethnic groups: White and Black African"),
+    N_("Mixed or Multiple ethnic groups: White and Black Caribbean"),
+    N_("Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups"),
+    N_("White: English, Welsh, Scottish, Northern Irish or British"),
+    N_("White: Irish"),
+    N_("White: Gypsy or Irish Traveller"),
+    N_("White: Roma"),
+    N_("White: Other White"),
+    N_("Other ethnic group: Arab"),
+    N_("Other ethnic group: Any other ethnic group"),
+    # models/stories/case_studies.py KINDS
+    N_("Success"), N_("Underperformance"),
+    # brokerage/health.py: the checks' labels on the jobs page
+    N_("Database"), N_("Database migrations"), N_("Periodic jobs"), N_("Redis (job queues)"), N_("Workers"),
+    # models/reporting/impact.py diversity(): the kinds of organisation taking part
+    N_("Community groups (VCSE)"),
+    N_("Community groups (VCSE) based in the borough"),
+    N_("Community groups (VCSE) based elsewhere"),
+    N_("Suppliers: micro and small"),
+    N_("Suppliers: micro and small based in the borough"),
+    N_("Suppliers: micro and small based elsewhere"),
+    N_("Suppliers: medium"),
+    N_("Suppliers: medium based in the borough"),
+    N_("Suppliers: medium based elsewhere"),
+    N_("Suppliers: large"),
+    N_("Suppliers: large based in the borough"),
+    N_("Suppliers: large based elsewhere"),
+    # models/tenders/models.py Tender.state_label, OFFER_LABELS; models/contracts/tiers.py Tier.label
+    N_("Open for offers"), N_("Closed: offers to assess"), N_("Awarded"), N_("Submitted"), N_("Not successful"),
+    N_("Under threshold: no formal social value requirement"), N_("Basic: a contribution in 1 to 2 priority themes"),
+    N_("Clear commitments with agreed KPIs"), N_("Strategic: at least 3 KPIs across several themes"),
+    # models/contracts/ocds_import.py FIELD_LABELS: what an import changed in a contract
+    N_("title"), N_("buyer"), N_("supplier"), N_("value"), N_("start date"), N_("end date"), N_("ocid"),
+    # models/returns/models.py ReturnState.label, ratings.py Rating.label, periods.py LABELS
+    N_("Waiting for the council"), N_("Question from the council"),
+    N_("Corrected by a later version"), N_("Good"), N_("Approaching target"), N_("Requires improvement"),
+    N_("Inadequate"), N_("Other"), N_("Quarterly"), N_("Half-yearly"), N_("Yearly"),
+    # models/tenders/pack.py tier_requirement: a tender has no commitments yet, so these are whole sentences
+    N_("No formal social value requirement at this value; offers are still welcome."),
+    N_("Contracts over the strategic threshold need at least 3 KPIs; this one has 0. "
+       "Contracts over the strategic threshold need commitments across several priority themes."),
+    # models/tenders/bid_pack.py SECTIONS, and a borough-wide need's ward (models/tenders/pack.py)
+    N_("What residents voted for"), N_("Open community needs"), N_("The council's measures"),
+    N_("Borough-wide"),
+    # models/reporting/opendata.py OGL_NAME
+    N_("Open Government Licence v3.0"),
+    # models/places/themes.py DeliveredThrough.label
+    N_("Through community needs (pledges)"), N_("Through supplier returns"),
+    N_("Both: pledges and supplier returns"),
+    # models/voting/representation.py QUESTIONS (the census's questions and answers, with those above)
+    N_("Your ethnic group"), N_("Your first language"),
+    N_("Are your day-to-day activities limited because of a health problem or disability which has lasted, "
+       "or is expected to last, at least 12 months?"),
+    N_("Under 16"),
+    N_("No"),
+    # models/reporting/impact.py TIER_LABELS, models/contracts/agreements.py KINDS
+    N_("Under the social value threshold"), N_("Themes only"), N_("Commitments with KPIs"),
+    N_("Strategic (3 or more KPIs)"),
+    N_("Contract"), N_("Planning obligation"), N_("Grant"), N_("Community asset transfer"),
+    N_("Council employment"), N_("Investment"),
+    # models/fund/ledger.py SOURCES
+    N_("Payment in lieu of an unmet commitment"), N_("Section 106 money received for a social purpose"),
+    N_("Added to a ward vote's budget"), N_("Funded a community need"),
+    # models/planning/parsing.py PURPOSES, and a developer transaction's status (models/planning/models.py)
+    N_("Affordable housing"), N_("Bonds"), N_("CIL administration costs"), N_("Community facilities"),
+    N_("Community infrastructure levy"), N_("Digital infrastructure"), N_("Economic development"), N_("Education"),
+    N_("Flood"), N_("Flood and water management"), N_("Green infrastructure"), N_("Health"), N_("Highways"),
+    N_("Land"), N_("Mayoral Community Infrastructure Levy"), N_("Monitoring fees"),
+    N_("Neighbourhood Community Infrastructure Levy"), N_("Open space"), N_("Open space and leisure"),
+    N_("Transport"), N_("Transport and travel"), N_("Employment and skills"),
+    N_("Secured"), N_("Received"), N_("Allocated"), N_("Transferred"), N_("Spent"),
+    # models/places/indicators.py IMD_CHOICE
+    N_("Index of Multiple Deprivation (mean rank of the ward's areas)"), N_("MHCLG, English Indices of Deprivation"),
 )
 
-# What the rules behind the account, organisation and group pages raise, word for word.
+# What the rules raise, word for word.
 MESSAGES = (
+    # The voting rules' fixed messages a voter meets (models/voting/ballots.py, letters.py, identity.py)
+    N_("This round is not open yet."), N_("Voting has not started yet."), N_("Voting has closed."),
+    N_("Sign in to vote."), N_("Confirm your email address to vote."),
+    N_("Add your home postcode to your account to vote."),
+    N_("Choose each option at most once"), N_("Choose options from this round's ballot"),
+    N_("Choose at least one option"), N_("You have not voted in this round"),
+    N_("Enter the 12-character code from your letter"), N_("Enter your postcode, like NW10 8AB"),
+    N_("Check the code and postcode: they do not match a letter for a vote that is open"),
+    N_("This code is for another vote"), N_("This code is for another ward"),
+    N_("Voting is not open in the vote this code is for"), N_("Voting has closed"),
+    N_("Enter the full name"), N_("Enter the date of birth"), N_("The date of birth must be in the past"),
+    N_("Enter a postcode in the borough"), N_("Your vote could not be recorded: try again"),
+    N_("You have not been given this round to record ballots for"), N_("Voting is not open in this round"),
     # models/people/accounts.py
     N_("An account with this email address already exists"),
     N_("That is already your email address"),
@@ -268,6 +391,20 @@ def _value(name: str, value: str) -> str:
         # A KPI rating's label as it is ("Requires improvement").
         return gettext(value)
     return value
+
+
+def translate_label(text: str | None) -> str:
+    """A label models/ defines in English ("Borough-wide", a tier, a status), in the page's
+    language when a catalogue translates it, else as it is. Unlike `_(text)` in a template,
+    the result is plain text (escaped when shown, never read as a format string), so a
+    label that may carry data (a round's area: a ward's or an imported election's name) is
+    safe to pass."""
+    return gettext(text) if text else ""
+
+
+def lazy_label(text: str) -> LazyString:
+    """translate_label when the text is shown, for a form's choices built at import."""
+    return LazyString(translate_label, text)
 
 
 def translate_rule_message(message: str) -> str:

@@ -11,6 +11,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from brokerage.markdown import render_markdown
+from brokerage.rule_messages import translate_label
 from models.core.money import format_pence
 
 LONDON = ZoneInfo("Europe/London")
@@ -120,17 +121,6 @@ def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return _formatted_day(value.date() if isinstance(value, datetime) else value, str(_locale()))
-
-
-def translate_label(text: str | None) -> str:
-    """A label models/ defines in English ("Borough-wide", a tier, a status), in the page's
-    language when a catalogue translates it, else as it is. Unlike `_(text)` in a template,
-    the result is plain text (escaped when shown, never read as a format string), so a
-    label that may carry data (a round's area: a ward's or an imported election's name) is
-    safe to pass."""
-    from flask_babel import gettext
-
-    return gettext(text) if text else ""
 
 
 def format_month(value: date | datetime | None) -> str:

@@ -31,8 +31,7 @@ from brokerage.forms import ConfirmForm
 from brokerage.extensions import csrf
 from brokerage.officers import bp
 from brokerage.pagination import paginate
-from brokerage.rule_messages import translate_rule_message
-from brokerage.templating import translate_label
+from brokerage.rule_messages import translate_label, translate_rule_message
 from brokerage.tasks import Link, Note, render_task, save_upload, saved_upload, start_task, task_or_404, task_status
 from brokerage.views import apply_rule
 from models import Allocation, Commitment, Contract, Organisation, Pledge, Task, db

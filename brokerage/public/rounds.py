@@ -16,7 +16,8 @@ from sqlalchemy.orm import selectinload
 from brokerage.extensions import limiter
 from brokerage.public import bp
 from brokerage.pagination import paginate
-from brokerage.templating import format_datetime, translate_label
+from brokerage.templating import format_datetime
+from brokerage.rule_messages import translate_label
 from brokerage.forms import ConfirmForm
 from models import DomainError, PermissionDenied, Round, Ward, db, utcnow
 from models.voting.models import RoundState

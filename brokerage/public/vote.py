@@ -15,7 +15,7 @@ from limits import parse
 from brokerage.extensions import limiter
 from brokerage.forms.voting import CodeForm, IdentityForm, InPersonForm, RepresentationForm
 from brokerage.public import bp
-from brokerage.templating import translate_label
+from brokerage.rule_messages import translate_label
 from brokerage.views import show_domain_error
 from models import DomainError, PermissionDenied, Round, db, utcnow
 from models.places.postcodes import normalise_postcode
@@ -230,7 +230,7 @@ def polling_record(round_id: int):
             _(
                 "Not recorded: this person has already voted in this round (%(channel)s). "
                 "It is listed for an officer to resolve.",
-                channel=_(result.counted_channel_label),
+                channel=translate_label(result.counted_channel_label),
             ),
             "error",
         )
