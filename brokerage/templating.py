@@ -11,7 +11,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from brokerage.markdown import render_markdown
-from brokerage.rule_messages import translate_label
+from brokerage.rule_messages import translate_label, translate_line_problem, translate_rule_message
 from models.core.money import format_pence
 
 LONDON = ZoneInfo("Europe/London")
@@ -167,6 +167,8 @@ def init_template_helpers(app: Flask) -> None:
         number=format_number,
         govuk_month=format_month,
         label=translate_label,
+        rule_message=translate_rule_message,
+        line_problem=translate_line_problem,
         govuk_date=format_date,
         govuk_datetime=format_datetime,
     )

@@ -11,7 +11,7 @@ from typing import Callable
 from flask import flash
 from markupsafe import Markup
 
-from brokerage.rule_messages import translate_label, translate_rule_message
+from brokerage.rule_messages import translate_rule_message
 from models import DomainError, PermissionDenied, db
 
 
@@ -19,7 +19,7 @@ def show_domain_error(form, error: DomainError) -> None:
     field = getattr(form, error.field, None) if (form is not None and error.field) else None
     # In the page's language: rules in models/ raise in English, listed and translated in
     # brokerage/rule_messages.py; Markup is ours, already worded.
-    messages = [message if isinstance(message, Markup) else translate_label(translate_rule_message(message))
+    messages = [message if isinstance(message, Markup) else translate_rule_message(message)
                 for message in getattr(error, "messages", [error.message])]
     if field is not None:
         # GOV.UK shows one message per field (beside it and in the summary): several
