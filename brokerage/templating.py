@@ -146,6 +146,34 @@ def format_datetime(value: datetime | None) -> str:
     return gettext("%(date)s at %(time)s", date=format_date(value), time=time)
 
 
+def substitute_label(kind: str, **values) -> str:
+    """What can earn an escalation's credit, in the page's language (models/returns/escalation.py
+    substitutes): an accepted return ("return": reference, start, end, version) or a confirmed
+    pledge ("pledge": title, quantity, unit)."""
+    from flask_babel import gettext
+
+    if kind == "return":
+        return gettext("Return for %(reference)s, %(start)s to %(end)s (version %(version)s)", reference=values["reference"],
+                       start=format_date(values["start"]), end=format_date(values["end"]), version=values["version"])
+    return gettext("Delivery to “%(title)s”: %(quantity)s", title=values["title"],
+                   quantity=format_quantity(values["quantity"], values["unit"]))
+
+
+def credit_text(commitment) -> str:
+    """How a commitment was settled by a credit, in the page's language: the substitute an
+    escalation's credit names (worded from the return or pledge, not the English stored with
+    it), or the officer's own description of a credit given without an escalation."""
+    from flask_babel import gettext
+
+    from models.returns.escalation import credit_substitute
+
+    found = credit_substitute(commitment)
+    if found is None:
+        return commitment.credit_description or ""
+    kind, values = found
+    return gettext("Substitute: %(substitute)s", substitute=substitute_label(kind, **values))
+
+
 def pair_chart(rows):
     """Committed above delivered for each row, in pounds (brokerage/charts.py)."""
     from brokerage.charts import paired_chart
@@ -157,7 +185,8 @@ def init_template_helpers(app: Flask) -> None:
     from models.core.audit_sentences import describe_events
 
     app.jinja_env.globals.update(
-        council_name=council_name, navigation=navigation, pair_chart=pair_chart, describe_events=describe_events
+        council_name=council_name, navigation=navigation, pair_chart=pair_chart, describe_events=describe_events,
+        credit_text=credit_text,
     )
     app.jinja_env.filters.update(
         markdown=render_markdown,
