@@ -157,6 +157,7 @@ LABELS = (
     N_("Recipient organisation"),
     N_("Organisation"),
     N_("Employer"),
+
 )
 
 # What the rules raise, word for word.
@@ -498,6 +499,16 @@ MESSAGES = (
     N_("A project has no project_id."),
     N_("The file must start with the META section."),
     N_("The file is not UTF-8 text."),
+    # The rules' *_problem functions (a page shows why not, or the view raises it)
+    N_("This need has no value in pounds, so the Fund cannot pay for it"),
+    N_("This round has no ideas phase."),
+    N_("The ideas phase has not started yet."),
+    N_("The ideas phase has closed."),
+    N_("Sign in to take part."),
+    N_("Confirm your email address to take part."),
+    N_("There is no reporting period of this contract starting on that day"),
+    N_("This round has closed, so its options and rules can no longer change"),
+    N_("Ballots have been cast in this round, so its options and rules can no longer change"),
 )
 
 # Messages with a value in them, each placeholder named for what it holds (_value): %(status)s a label in lower
@@ -673,6 +684,22 @@ PATTERNS = (
     N_("Voter %(text)s lists %(num)s projects but %(count)s points."),
     N_("The points of voter %(text)s must be a whole number, not %(value)s."),
     N_("Expected the %(section)s section before %(next)s."),
+    # The rules' *_problem functions
+    N_("The due date must be on or after %(date)s, when the contract starts"),
+    N_("The due date must be on or before %(date)s, when the contract ends"),
+    N_("Only residents of %(area)s and members of its community groups can take part."),
+    N_("Only residents of %(area)s can vote in this round."),
+    N_("%(reference)s: “%(measure)s” counts %(measure_unit)s of %(need_kind)s, and this delivery is "
+       "%(quantity)s of %(kind)s, so it cannot count towards that commitment. Count it only towards "
+       "commitments that fit it"),
+    N_("%(reference)s: “%(measure)s” is not met through community needs, and this delivery is %(quantity)s "
+       "of %(kind)s, so it cannot count towards that commitment. Count it only towards commitments that fit "
+       "it"),
+    N_("This period ends on %(date)s: file its return after that"),
+    N_("%(quantity)s is more than ten times the whole commitment (%(target)s): check it is in %(unit)s"),
+    N_("This need is %(status)s, so it cannot be reserved"),
+    N_("Only %(num)s %(unit)s still needed: reserve that or less"),
+    N_("This need is %(status)s, so it is not open to funding"),
 )
 
 # The password rule's advice (models/people/passwords.py): its own sentences and zxcvbn's.

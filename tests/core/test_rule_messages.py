@@ -30,19 +30,20 @@ ELSEWHERE = {"models/places/indicators.py"}
 
 # Representative values, by what the placeholder's expression reads (first match wins).
 SAMPLES = (
-    ("_day(", "5 March 2026"), ("period_start:", "March 2026"), ("period_end:", "March 2026"), (".day", "5"),
+    ("_day(", "5 March 2026"), (".day", "5"),
     ("format_pence", "£1,250"), ("balance_pence", "1,250.50"), ("lacks", "1,250.50"),
-    ("status_label", "withdrawn"), ("state_label", "draft"), ("tender.state", "closed"),
+    ("status_label", "withdrawn"), ("state_label", "draft"), ("tender.state", "closed"), ("state", "closed"),
     ("LABELS[", "quarterly"), ("proposed.label", "Requires improvement"), ("purpose_label", "affordable housing"),
     ("kind_label", "volunteer time"), ("counterparty", "developer"), ("area_name", "Harlesden"),
-    ("problem[0]", "This need is past its deadline"), ("need.title}", "Harlesden Food Hub"), ("_measure_counts", "“Volunteer hours” counts hours of volunteer time"),
-    ("quantity_text", "volunteer hours"),
-    ("need.unit", "hours"), ("measure.unit", "hours"), (".title", "Harlesden Food Hub"), (".name", "Harlesden Food Hub"),
+    ("problem[0]", "This need is past its deadline"),
+    ("_measure_counts", "“Volunteer hours” counts hours of volunteer time"), ("quantity_text", "volunteer hours"),
+    ("need.unit", "hours"), ("measure.unit", "hours"),
+    (".title", "Harlesden Food Hub"), (".name", "Harlesden Food Hub"),
     ("reference", "BRENT-001"), ("postcode", "NW10 8AB"), ("error", "Expecting value"),
     ("what", "ideas"), ("label", "a title"), ("key", "'budget'"), ("text", "abc"), ("part", "abc"),
     ("column", "quantity"), ("section", "PROJECTS"), ("name", "PROJECTS"), ("vote_type", "approval"),
     ("indicator", "score"), ("code", "E05013494"), ("status", "unknown"), ("amount", "12.345"),
-    ("wanted", "META"), ("reasons", "This import has already been undone."),
+    ("wanted", "META"), ("reasons", "This import has already been undone."), ("unit", "hours"), ("given", "12 hours"),
 )
 
 
@@ -50,8 +51,10 @@ SAMPLES = (
 LOCAL_VALUES = {
     ("models/contracts/council_buyer.py", "what"): ["identifiers", "names"],
     ("models/people/organisations.py", "label"): ["charity number", "company number"],
-    ("models/stories/case_studies.py", "label"): ["what happened", "the reasons for the variance", "the lessons learned"],
+    ("models/stories/case_studies.py", "label"): ["what happened", "the reasons for the variance",
+                                                  "the lessons learned"],
     ("models/ideas/ideas.py", "what"): ["supports"],
+    ("models/returns/rules.py", "words"): ["with VCSEs", "with suppliers based in the borough"],
     ("models/voting/round_pabulib.py", "what"): ["The budget", "The cost of project 'p1'"],
     ("models/voting/pabulib.py", "what"): ["The budget", "The cost of project 'p1'"],
 }
@@ -109,8 +112,21 @@ def _messages(node: ast.expr, constants: dict[str, ast.expr], module: str = "") 
     return []  # a variable: the message was raised (or returned) where it was written, and read there
 
 
+def _returned(function: ast.FunctionDef) -> list[ast.expr]:
+    """The messages a rule's `*_problem` function returns for its caller to raise or show: a
+    string, or the sentences (with a space) of the tuple it returns ("quantity", message)."""
+    found = []
+    for node in ast.walk(function):
+        if isinstance(node, ast.Return) and node.value is not None:
+            values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+            found += [value for value in values if (isinstance(value, ast.Constant) and isinstance(value.value, str)
+                      or isinstance(value, ast.JoinedStr)) and " " in ast.unparse(value)]
+    return found
+
+
 def raised_messages() -> list[tuple[str, int, str]]:
-    """(file, line, message) for each message models/ raises for a person to read."""
+    """(file, line, message) for each message models/ raises (or a rule's `*_problem` function
+    returns) for a person to read."""
     found = []
     for path in sorted(MODELS.rglob("*.py")):
         name = str(path.relative_to(ROOT))
@@ -120,10 +136,14 @@ def raised_messages() -> list[tuple[str, int, str]]:
         constants = _constants(tree)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args):
-                continue
+                continue  # (a rule's *_problem function's messages are read below)
             exception = ast.unparse(node.exc.func)
             if exception in SHOWN or (exception == "ValueError" and name in SHOWN_VALUE_ERRORS):
                 found += [(name, node.lineno, message) for message in _messages(node.exc.args[0], constants, name)]
+        for function in ast.walk(tree):
+            if isinstance(function, ast.FunctionDef) and function.name.endswith("_problem"):
+                found += [(name, value.lineno, message) for value in _returned(function)
+                          for message in _messages(value, constants, name)]
     return found
 
 
