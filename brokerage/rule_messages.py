@@ -755,6 +755,9 @@ NUMBERS = {"num", "count"}  # "1,250" as the rule wrote it
 
 
 def _value(name: str, value: str) -> str:
+    from babel.numbers import format_decimal
+    from flask_babel import get_locale
+
     from brokerage.templating import format_date, format_money, format_number
 
     if name in LOWERED_LABELS:
@@ -770,8 +773,12 @@ def _value(name: str, value: str) -> str:
             # "5 March 2026" (models/ writes dates in English): the month in the page's language.
             return format_date(datetime.strptime(value, "%d %B %Y").date())
         if name == "money" or name.endswith("_money"):
-            # "£1,250.50" (models/core/money.py): the digits grouped for the page's language.
-            return format_money(int(Decimal(value.removeprefix("£").replace(",", "")) * 100))
+            # "£1,250" or "£1,250.00" as the rule wrote it: the digits grouped for the page's
+            # language, its pence kept when it wrote them.
+            amount = Decimal(value.removeprefix("£").replace(",", ""))
+            if "." not in value:
+                return format_money(int(amount * 100))
+            return "£" + format_decimal(amount, format="#,##0.00", locale=get_locale() or "en")
         if name in NUMBERS:
             return format_number(int(value.replace(",", "")))
     except (ValueError, InvalidOperation):

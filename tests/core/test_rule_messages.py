@@ -158,22 +158,35 @@ def test_the_scan_finds_the_rules_messages():
 def test_every_message_models_raise_is_translated_into_welsh(app):
     from brokerage.rule_messages import translate_rule_message
 
-    english = []
-    with app.test_request_context("/"), force_locale("cy"):
+    english, changed = [], []
+    with app.test_request_context("/"):
         for name, line, message in raised_messages():
-            if translate_rule_message(message) == message:
-                english.append(f"{name}:{line} {message!r}")
+            with force_locale("cy"):
+                if translate_rule_message(message) == message:
+                    english.append(f"{name}:{line} {message!r}")
+            with force_locale("en"):  # an English page shows the rule's words as they are
+                if translate_rule_message(message) != message:
+                    changed.append(f"{name}:{line} {message!r} -> {translate_rule_message(message)!r}")
     assert not english, f"{len(english)} messages stay English in Welsh:\n" + "\n".join(english)
+    assert not changed, "English pages would not show these as the rules wrote them:\n" + "\n".join(changed)
 
 
 @pytest.mark.parametrize(("english", "welsh"), [
     ("A commitment is due on 5 March 2026, before this start date",
      "Mae ymrwymiad i’w gyflawni ar 5 Mawrth 2026, cyn y dyddiad dechrau hwn"),
+    ("The Fund holds £1,000.00: you cannot spend more than that", "Mae gan y Gronfa £1,000.00: ni allwch wario mwy na hynny"),
+    ("Your choices cost £1,250, more than the budget of £1,000: remove something",
+     "Mae eich dewisiadau’n costio £1,250, mwy na’r gyllideb o £1,000: tynnwch rywbeth"),
+    ("The file could not be read: line 3: The META key 'budget' is given twice.",
+     "Nid oedd modd darllen y ffeil: llinell 3: Rhoddir yr allwedd META 'budget' ddwywaith."),
 ])
 def test_values_inside_a_message_are_shown_for_the_page_language(app, english, welsh):
     from brokerage.rule_messages import translate_rule_message
 
     with app.test_request_context("/"):
-        assert translate_rule_message(english) == english
+        assert translate_rule_message(english) == english  # in English, exactly as the rule wrote it
         with force_locale("cy"):
             assert translate_rule_message(english) == welsh
+        with force_locale("pl"):  # no Polish translation: the English words, the date in Polish
+            if "March" in english:
+                assert "5 marca 2026" in translate_rule_message(english)
