@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from brokerage.decorators import wants_json
-from brokerage.templating import translate_label
+from brokerage.rule_messages import translate_rule_message
 from models import DomainError, PermissionDenied, db
 
 TITLES = {
@@ -44,7 +44,7 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(PermissionDenied)
     def permission_denied(error: PermissionDenied):
-        return render_error(403, translate_label(error.message))
+        return render_error(403, translate_rule_message(error.message))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -65,4 +65,4 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        return render_error(400, translate_label(error.message))
+        return render_error(400, translate_rule_message(error.message))

@@ -1,20 +1,26 @@
-"""The English that models/ gives people (rules' DomainError messages, labels, the password
-rule's advice), translated where it is shown.
+"""The English that models/ gives people, listed and translated in this one place: labels
+(statuses, kinds, choices), rules' DomainError messages, and the password rule's advice.
 
-models/ never imports Flask or Flask-Babel, so its rules raise and label in English, and the
-English is the msgid: each is marked here with N_ (Babel's "mark, do not translate yet"
-keyword, extracted by default) and translated when a view shows it (`show_domain_error` in
-brokerage/views.py calls `translate_rule_message`; templates call `_(organisation.status_label)`).
-A message with a value in it (a status, a number) is listed with a placeholder and matched
-whole; the password rule's advice is a run of sentences (ours and zxcvbn's), each translated.
-A message not listed here is shown as the rule wrote it."""
+models/ never imports Flask or Flask-Babel, so it labels and raises in English, and the English
+is the msgid: each is marked here with N_ (Babel's "mark, do not translate yet" keyword,
+extracted by default) and translated where it is shown: templates with the `label` filter
+(`translate_label`), forms with `lazy_label`, views with `translate_label` and, for a rule's
+message, `translate_rule_message` (`show_domain_error` in brokerage/views.py). A message with a
+value in it (a status, a number, a date, an amount) is listed with a named placeholder and
+matched whole; each value is shown in the page's language (`_value`). The password rule's
+advice is a run of sentences (ours and zxcvbn's), each translated. A message not listed here
+is shown as the rule wrote it (tests/core/test_rule_messages.py finds every one models/ raises)."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from flask_babel import gettext
+from flask_babel import LazyString, gettext
+
+from brokerage.stored_words import wording_pattern
 
 
 def N_(message: str) -> str:
@@ -22,7 +28,8 @@ def N_(message: str) -> str:
     return message
 
 
-# Labels models/ defines (templates translate them with _(label)).
+# Labels models/ defines (statuses, kinds, choices, a report's rows): the `label` filter and
+# translate_label show them.
 LABELS = (
     # models/people/organisations.py OrganisationKind, OrganisationStatus, VCSE_FORMS, SUPPLIER_FORMS, SIZE_BANDS
     N_("Community group"), N_("Supplier"),
@@ -36,14 +43,140 @@ LABELS = (
     N_("Resident"), N_("Council officer"), N_("Administrator"),
     # models/pledges/models.py PledgeStatus
     N_("Offered"), N_("Accepted"), N_("Declined"), N_("Delivered"), N_("Confirmed"), N_("Disputed"), N_("Withdrawn"),
-    # models/stories/stories.py STATUS_LABELS (the others are the needs' labels, in brokerage/i18n.py)
+    # models/stories/stories.py STATUS_LABELS (the others are the needs' labels, below)
     N_("Published"),
     # models/digests/periods.py LABELS
     N_("Every week"), N_("Every month"), N_("Every three months"), N_("Never"),
+    # models/places/themes.py NeedKind
+    N_("Cash"), N_("Goods"), N_("Volunteer time"), N_("Professional skills"), N_("Space"),
+    # models/needs/models.py STATUS_LABELS
+    N_("Draft"), N_("Waiting for review"), N_("Changes requested"), N_("Rejected"), N_("Open"),
+    N_("Fully pledged"), N_("Closed"), N_("Expired"),
+    # models/needs/search.py SORTS and STATUS_FILTERS
+    N_("Newest first"), N_("Deadline soonest"), N_("Most still needed"), N_("Open for pledges"),
+    N_("Closed or expired"),
+    # models/ideas/ideas.py IDEA_STATE_LABELS
+    N_("Waiting for assessment"), N_("Feasible"), N_("Not feasible"), N_("Merged into another idea"),
+    # models/contracts/models.py CommitmentStatus
+    N_("On track"), N_("At risk"), N_("Met"), N_("Unmet"),
+    # models/voting/models.py STATE_LABELS, RULE_LABELS, METHOD_LABELS, Round.area_name
+    N_("Results published"), N_("Most votes first (greedy)"), N_("Method of Equal Shares (with add-one completion)"),
+    N_("Method of Equal Shares (without completion)"), N_("Approval: choose up to a number of options"),
+    N_("Knapsack: choose options that fit within the budget"), N_("the whole borough"), N_("an imported election"),
+    # models/voting/identity.py CONFLICT_RULES and CHANNEL_LABELS
+    N_("The first ballot counts"), N_("A ballot cast in person wins"), N_("online, with an account"),
+    N_("online, with a letter code"), N_("in person, at a polling station"), N_("on paper"),
+    # models/voting/representation.py: the tables' titles and their simpler categories
+    N_("Your age"), N_("Your sex"), N_("Ethnic group"), N_("Disability"), N_("First language"),
+    N_("16 to 24"), N_("25 to 34"), N_("35 to 49"), N_("50 to 64"), N_("65 and over"), N_("Female"), N_("Male"),
+    N_("Prefer not to say"), N_("Yes, limited a lot"), N_("Yes, limited a little"), N_("English"),
+    N_("Another language"),
+    # ETHNIC_CHOICES: the ONS Census 2021 ethnic groups (TS021), heading and group
+    N_("Asian, Asian British or Asian Welsh: Bangladeshi"),
+    N_("Asian, Asian British or Asian Welsh: Chinese"),
+    N_("Asian, Asian British or Asian Welsh: Indian"),
+    N_("Asian, Asian British or Asian Welsh: Pakistani"),
+    N_("Asian, Asian British or Asian Welsh: Other Asian"),
+    N_("Black, Black British, Black Welsh, Caribbean or African: African"),
+    N_("Black, Black British, Black Welsh, Caribbean or African: Caribbean"),
+    N_("Black, Black British, Black Welsh, Caribbean or African: Other Black"),
+    N_("Mixed or Multiple ethnic groups: White and Asian"),
+    N_("Mixed or Multiple ethnic groups: White and Black African"),
+    N_("Mixed or Multiple ethnic groups: White and Black Caribbean"),
+    N_("Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups"),
+    N_("White: English, Welsh, Scottish, Northern Irish or British"),
+    N_("White: Irish"),
+    N_("White: Gypsy or Irish Traveller"),
+    N_("White: Roma"),
+    N_("White: Other White"),
+    N_("Other ethnic group: Arab"),
+    N_("Other ethnic group: Any other ethnic group"),
+    # models/stories/case_studies.py KINDS
+    N_("Success"), N_("Underperformance"),
+    # brokerage/health.py: the checks' labels on the jobs page
+    N_("Database"), N_("Database migrations"), N_("Periodic jobs"), N_("Redis (job queues)"), N_("Workers"),
+    # models/reporting/impact.py diversity(): the kinds of organisation taking part
+    N_("Community groups (VCSE)"),
+    N_("Community groups (VCSE) based in the borough"),
+    N_("Community groups (VCSE) based elsewhere"),
+    N_("Suppliers: micro and small"),
+    N_("Suppliers: micro and small based in the borough"),
+    N_("Suppliers: micro and small based elsewhere"),
+    N_("Suppliers: medium"),
+    N_("Suppliers: medium based in the borough"),
+    N_("Suppliers: medium based elsewhere"),
+    N_("Suppliers: large"),
+    N_("Suppliers: large based in the borough"),
+    N_("Suppliers: large based elsewhere"),
+    # models/tenders/models.py Tender.state_label, OFFER_LABELS; models/contracts/tiers.py Tier.label
+    N_("Open for offers"), N_("Closed: offers to assess"), N_("Awarded"), N_("Submitted"), N_("Not successful"),
+    N_("Under threshold: no formal social value requirement"), N_("Basic: a contribution in 1 to 2 priority themes"),
+    N_("Clear commitments with agreed KPIs"), N_("Strategic: at least 3 KPIs across several themes"),
+    # models/contracts/ocds_import.py FIELD_LABELS: what an import changed in a contract
+    N_("title"), N_("buyer"), N_("supplier"), N_("value"), N_("start date"), N_("end date"), N_("ocid"),
+    # models/returns/models.py ReturnState.label, ratings.py Rating.label, periods.py LABELS
+    N_("Waiting for the council"), N_("Question from the council"),
+    N_("Corrected by a later version"), N_("Good"), N_("Approaching target"), N_("Requires improvement"),
+    N_("Inadequate"), N_("Other"), N_("Quarterly"), N_("Half-yearly"), N_("Yearly"),
+    # models/tenders/pack.py tier_requirement: a tender has no commitments yet, so these are whole sentences
+    N_("No formal social value requirement at this value; offers are still welcome."),
+    N_("Contracts over the strategic threshold need at least 3 KPIs; this one has 0. "
+       "Contracts over the strategic threshold need commitments across several priority themes."),
+    # models/tenders/bid_pack.py SECTIONS, and a borough-wide need's ward (models/tenders/pack.py)
+    N_("What residents voted for"), N_("Open community needs"), N_("The council's measures"),
+    N_("Borough-wide"),
+    # models/reporting/opendata.py OGL_NAME
+    N_("Open Government Licence v3.0"),
+    # models/places/themes.py DeliveredThrough.label
+    N_("Through community needs (pledges)"), N_("Through supplier returns"),
+    N_("Both: pledges and supplier returns"),
+    # models/voting/representation.py QUESTIONS (the census's questions and answers, with those above)
+    N_("Your ethnic group"), N_("Your first language"),
+    N_("Are your day-to-day activities limited because of a health problem or disability which has lasted, "
+       "or is expected to last, at least 12 months?"),
+    N_("Under 16"),
+    N_("No"),
+    # models/reporting/impact.py TIER_LABELS, models/contracts/agreements.py KINDS
+    N_("Under the social value threshold"), N_("Themes only"), N_("Commitments with KPIs"),
+    N_("Strategic (3 or more KPIs)"),
+    N_("Contract"), N_("Planning obligation"), N_("Grant"), N_("Community asset transfer"),
+    N_("Council employment"), N_("Investment"),
+    # models/fund/ledger.py SOURCES
+    N_("Payment in lieu of an unmet commitment"), N_("Section 106 money received for a social purpose"),
+    N_("Added to a ward vote's budget"), N_("Funded a community need"),
+    # models/planning/parsing.py PURPOSES, and a developer transaction's status (models/planning/models.py)
+    N_("Affordable housing"), N_("Bonds"), N_("CIL administration costs"), N_("Community facilities"),
+    N_("Community infrastructure levy"), N_("Digital infrastructure"), N_("Economic development"), N_("Education"),
+    N_("Flood"), N_("Flood and water management"), N_("Green infrastructure"), N_("Health"), N_("Highways"),
+    N_("Land"), N_("Mayoral Community Infrastructure Levy"), N_("Monitoring fees"),
+    N_("Neighbourhood Community Infrastructure Levy"), N_("Open space"), N_("Open space and leisure"),
+    N_("Transport"), N_("Transport and travel"), N_("Employment and skills"),
+    N_("Secured"), N_("Received"), N_("Allocated"), N_("Transferred"), N_("Spent"),
+    # models/places/indicators.py IMD_CHOICE
+    N_("Index of Multiple Deprivation (mean rank of the ward's areas)"), N_("MHCLG, English Indices of Deprivation"),
+    # models/contracts/agreements.py AgreementKind.counterparty ("Select the developer")
+    N_("Developer"),
+    N_("Recipient organisation"),
+    N_("Organisation"),
+    N_("Employer"),
+
 )
 
-# What the rules behind the account, organisation and group pages raise, word for word.
+# What the rules raise, word for word.
 MESSAGES = (
+    # The voting rules' fixed messages a voter meets (models/voting/ballots.py, letters.py, identity.py)
+    N_("This round is not open yet."), N_("Voting has not started yet."), N_("Voting has closed."),
+    N_("Sign in to vote."), N_("Confirm your email address to vote."),
+    N_("Add your home postcode to your account to vote."),
+    N_("Choose each option at most once"), N_("Choose options from this round's ballot"),
+    N_("Choose at least one option"), N_("You have not voted in this round"),
+    N_("Enter the 12-character code from your letter"), N_("Enter your postcode, like NW10 8AB"),
+    N_("Check the code and postcode: they do not match a letter for a vote that is open"),
+    N_("This code is for another vote"), N_("This code is for another ward"),
+    N_("Voting is not open in the vote this code is for"), N_("Voting has closed"),
+    N_("Enter the full name"), N_("Enter the date of birth"), N_("The date of birth must be in the past"),
+    N_("Enter a postcode in the borough"), N_("Your vote could not be recorded: try again"),
+    N_("You have not been given this round to record ballots for"), N_("Voting is not open in this round"),
     # models/people/accounts.py
     N_("An account with this email address already exists"),
     N_("That is already your email address"),
@@ -171,13 +304,222 @@ MESSAGES = (
     N_("Only a line of an accepted return can be split: it counts only once accepted"),
     N_("Enter 0 or more for each commitment"),
     N_("Split only between this organisation's approved commitments counted in the same unit"),
+    # models/contracts/ocds_import.py, rules.py and import_batches.py
+    N_("The file is empty."),
+    N_("This file is JSON but not Open Contracting data: expected a release package ({\"releases\": [...]}), a "
+       "record package ({\"records\": [...]}) or a list of releases."),
+    N_("Only council officers can import contracts"),
+    N_("What this file would change is no longer what the preview showed (another import, or a change to the "
+       "council's settings, came in between). Nothing was changed: upload the file again to see a new "
+       "preview."),
+    N_("The file is not valid JSON: it is not UTF-8 text."),
+    N_("The file is not valid JSON: it is nested too deeply."),
+    N_("This preview has already been imported."),
+    N_("Only council officers or the contract's supplier can add commitments"),
+    N_("This import has already been undone."),
+    N_("This import changed nothing, so there is nothing to undo."),
+    # models/core/translations.py (a text in a second language)
+    N_("Choose one of the council's languages"),
+    N_("Choose a language other than the one the text above is in"),
+    N_("Enter the title in the second language"),
+    N_("Enter the summary in the second language"),
+    # models/ideas/ideas.py
+    N_("Enter the date the ideas phase opens"),
+    N_("Enter the date the ideas phase closes"),
+    N_("The ideas phase must close after it opens"),
+    N_("The ideas phase must end before voting opens"),
+    N_("An ideas phase needs a ward: choose the ward whose residents propose ideas"),
+    N_("Enter a title for your idea"),
+    N_("Describe your idea"),
+    N_("Enter a rough cost between £1 and £10,000,000,000"),
+    N_("Choose a theme from the list"),
+    N_("Choose a point on the map, or leave it empty"),
+    N_("Only the person who proposed an idea can change it."),
+    N_("An officer has assessed this idea, so it can no longer be changed"),
+    N_("This idea has been hidden, so it cannot take supports"),
+    N_("This idea was merged into another: supports go there"),
+    N_("You cannot support your own idea"),
+    N_("This idea is not open for comments"),
+    N_("Enter your comment"),
+    N_("Tell us what is wrong with it"),
+    N_("That comment is not on this idea"),
+    N_("This report has already been decided"),
+    N_("This idea has already been assessed"),
+    N_("Explain the estimate"),
+    N_("Give the reason it is not feasible: residents will see it"),
+    N_("Enter a cost estimate greater than £0 and no more than the round's budget"),
+    N_("An idea cannot be merged into itself"),
+    N_("Only ideas in the same round can be merged"),
+    N_("This idea has already been merged"),
+    N_("Choose an idea that is still in play to keep"),
+    N_("This idea is on the ballot, so it cannot be merged"),
+    N_("Only an idea assessed as feasible can go on the ballot"),
+    N_("This idea has been hidden, so it cannot go on the ballot"),
+    N_("This idea is already on the ballot"),
+    N_("You can only reply to a comment shown on this idea"),
+    N_("Residents have proposed ideas, so the ideas phase cannot be removed"),
+    # models/matching/matches.py
+    N_("Only members of the supplier can dismiss its suggestions"),
+    N_("You have already dismissed this suggestion"),
+    N_("You have already introduced them about this need"),
+    # models/needs/rules.py (an officer reviewing a need; a group's need form)
+    N_("Select what kind of help you need"),
+    N_("Select a ward from the list"),
+    N_("Select a priority theme"),
+    N_("Only a need sent for review can be published"),
+    N_("The group is not verified, so its needs cannot be published"),
+    N_("The deadline has passed: request changes so the group can set a new one"),
+    N_("Say what the group should change"),
+    N_("Only a need sent for review can be sent back for changes"),
+    N_("Enter the reason, so the group understands"),
+    N_("Only a need sent for review can be rejected"),
+    # models/people/organisations.py (an officer verifying an organisation or its change of details)
+    N_("Enter the reason, so the applicant knows what to change"),
+    N_("There is no change of details waiting for this organisation"),
+    N_("Another organisation now has this registration number. Do not accept the change, and tell the owners why."),
+    # models/places/ (the wards', postcodes' and deprivation data's imports)
+    N_("The IMD file needs an LSOA code column and an “Index of Multiple Deprivation (IMD) Rank” column"),
+    N_("Import the wards, with their boundaries, before the deprivation data"),
+    N_("The IMD file is empty"),
+    N_("The file must be a GeoJSON FeatureCollection of wards"),
+    N_("The GeoJSON has no list of features"),
+    N_("The CSV needs a postcode column (pcds) and a ward code column (ward_code or osward)"),
+    N_("Import the wards before the postcodes"),
+    N_("The file is empty"),
+    N_("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again."),
+    N_("The file is not UTF-8 text. Save it as GeoJSON (UTF-8) and try again."),
+    # models/planning/parsing.py: a developer contributions file's problems (a line's, first letter lowered)
+    N_("This is not a developer contributions file: its first column must be developer-agreement, "
+       "developer-agreement-contribution or developer-agreement-transaction"),
+    N_("the transaction has neither an amount nor units"),
+    N_("the contribution has neither an amount nor units"),
+    # models/pledges/rules.py
+    N_("Only members of the supplier can do this"),
+    N_("Pledge at least 1"),
+    N_("Only a pledge that has not been delivered can be withdrawn"),
+    N_("Record delivery once the group has accepted the pledge"),
+    N_("The delivery date cannot be in the future"),
+    N_("Say what was delivered"),
+    N_("This delivery has already been confirmed"),
+    N_("Only a delivered pledge can be confirmed"),
+    N_("Wait for the group to confirm it received the delivery"),
+    N_("You cannot confirm a delivery made by your own organisation"),
+    N_("You cannot judge a delivery made by your own organisation"),
+    N_("Say what is in dispute"),
+    N_("Only a delivered pledge can be disputed"),
+    N_("Only a confirmed delivery can be allocated to commitments"),
+    N_("Money from the Social Value Fund counts towards no commitment"),
+    N_("Choose one of your organisation's approved commitments"),
+    N_("Allocations cannot be negative"),
+    N_("Allocate only to this supplier's approved commitments"),
+    # models/returns/rules.py and splits.py
+    N_("Only members of the contract's supplier can file its returns"),
+    N_("Your organisation must be verified by the council before it files returns"),
+    N_("You cannot split a return made by your own organisation"),
+    # models/stories/stories.py and case_studies.py
+    N_("Choose whether this is a success or underperformance"),
+    N_("Enter what happened"),
+    N_("Enter the reasons for the variance"),
+    N_("Enter the lessons learned"),
+    N_("Choose an approved commitment"),
+    N_("This story is already published"),
+    N_("Only a story waiting for review can be sent back"),
+    N_("Only a published story can be withdrawn"),
+    N_("Only council officers can tell a story for the borough"),
+    # models/tenders/rules.py
+    N_("Enter the tender reference"),
+    N_("Enter the tender title"),
+    N_("Enter an estimated value between £0 and £100bn"),
+    N_("The closing date must be today or later"),
+    N_("A tender with this reference already exists"),
+    N_("Only an open tender's themes and wards can change"),
+    N_("Only an open tender's bid pack can be changed"),
+    N_("Choose an item of the bid pack"),
+    N_("Say why the tender is withdrawn"),
+    N_("This tender has been withdrawn, so it takes no offers"),
+    N_("This tender has closed, so it takes no more offers"),
+    N_("This offer has been submitted, so it cannot change"),
+    N_("Choose a need from this tender's bid pack"),
+    N_("The due date must be after the tender closes"),
+    N_("That is not part of this offer"),
+    N_("Add a commitment or reserve a need before you submit the offer"),
+    N_("Offers are assessed once the tender has closed"),
+    N_("This offer was never submitted"),
+    N_("Enter a score from 0 to 100"),
+    N_("Award the tender once it has closed"),
+    N_("Choose one of the offers submitted for this tender: that supplier made no offer"),
+    N_("The supplier is no longer verified, so it cannot be awarded the contract"),
+    N_("Choose from the list"),
+    N_("Choose an open need by its number"),
+    N_("Choose an item of this tender's bid pack"),
+    N_("Choose a measure in use"),
+    # models/voting/ (paper ballots, polling stations, letters, representation, a round's set-up)
+    N_("Enter at least one ballot, one per line"),
+    N_("after the options write | name | date of birth | postcode"),
+    N_("Paper ballots can be entered while the round is open or closed, before results are published"),
+    N_("Voting has not started yet, so there are no paper ballots to enter"),
+    N_("Enter the batch reference written on the bundle"),
+    N_("Results are published, so paper ballots can no longer change"),
+    N_("That batch is not in this round"),
+    N_("Choose which ballot counts when someone votes twice"),
+    N_("Enter an age from 0 to 130, or leave it empty"),
+    N_("Results are published, so the round can no longer change"),
+    N_("There is no account with that email address"),
+    N_("Voting has closed in this round"),
+    N_("That person cannot record ballots in this round"),
+    N_("Results are published, so ballots can no longer change"),
+    N_("That conflict is not in this round"),
+    N_("That conflict has already been resolved"),
+    N_("Letters go to the postcodes of one ward: this round is borough-wide"),
+    N_("Ask for at least one letter"),
+    N_("Voting has closed: letters can be printed for a draft or open round"),
+    N_("The file needs a ward code column, an age or a sex column and an Observation column (as the ONS downloads it)"),
+    N_("No row of the file is for a ward of this council"),
+    N_("The file has no projects"),
+    N_("The budget in META must be more than 0"),
+    N_("Enter a title for the round"),
+    N_("Enter a budget between £1 and £10,000,000,000"),
+    N_("The closing time must be after the opening time"),
+    N_("Choose how residents vote"),
+    N_("Choose the official rule"),
+    N_("Enter how many options a resident can choose, from 1 to 500"),
+    N_("Enter a minimum share between 0 and 100 percent"),
+    N_("The ward cannot change once the round is open"),
+    N_("Enter a title for the option"),
+    N_("Enter a cost greater than £0 and no more than the round's budget"),
+    N_("That option is not in this round"),
+    N_("Only a draft round can be opened"),
+    N_("Add at least two options before opening the round"),
+    N_("The closing time has passed: change it before opening the round"),
+    N_("Only an open round can be closed"),
+    N_("Only a closed round's results can be published"),
+    N_("The votes have not been counted yet: wait for the count to finish"),
+    N_("Only a closed round can be counted again"),
+    # models/voting/pabulib.py: a .pb file's problems (after "The file could not be read: ")
+    N_("A vote has no voter_id."),
+    N_("A META row needs a key and a value."),
+    N_("A project has no project_id."),
+    N_("The file must start with the META section."),
+    N_("The file is not UTF-8 text."),
+    # The rules' *_problem functions (a page shows why not, or the view raises it)
+    N_("This need has no value in pounds, so the Fund cannot pay for it"),
+    N_("This round has no ideas phase."),
+    N_("The ideas phase has not started yet."),
+    N_("The ideas phase has closed."),
+    N_("Sign in to take part."),
+    N_("Confirm your email address to take part."),
+    N_("There is no reporting period of this contract starting on that day"),
+    N_("This round has closed, so its options and rules can no longer change"),
+    N_("Ballots have been cast in this round, so its options and rules can no longer change"),
 )
 
-# Messages with a value in them: %(status)s is a label in lower case, %(rating)s a KPI rating, %(num)s a number.
+# Messages with a value in them, each placeholder named for what it holds (_value): %(status)s a label in lower
+# case, %(rating)s a KPI rating, %(num)s a number, %(date)s a date, %(money)s an amount, %(problem)s a message.
 PATTERNS = (
     N_("A need that is %(status)s cannot be changed"),
     N_("A need that is %(status)s cannot be sent for review"),
-    N_("Your group already has %(num)s live needs, the most allowed at once. Close or withdraw one before sending another."),
+    N_("Your group already has %(num)s live needs, the most allowed at once. Close or withdraw one before "
+       "sending another."),
     N_("Your group already has %(num)s live needs, the most allowed at once. Close or withdraw one first."),
     N_("This pledge is %(status)s, so it cannot be accepted"),
     N_("This pledge is %(status)s, so it cannot be declined"),
@@ -191,7 +533,8 @@ PATTERNS = (
     N_("This need is %(status)s, so it is not taking pledges"),
     N_("This need is past its deadline"),
     # models/tenders/rules.py NOT_VERIFIED
-    N_("Your organisation must be verified by the council before an offer is accepted: you can keep working on the draft meanwhile"),
+    N_("Your organisation must be verified by the council before an offer is accepted: you can keep working "
+       "on the draft meanwhile"),
     # models/returns/kpis.py kpi_flag and models/returns/rules.py (%(status)s a return's state)
     N_("Contracts over £5 million need at least %(num)s KPIs; this one has %(count)s."),
     N_("This return is %(status)s: it cannot be changed"),
@@ -214,6 +557,151 @@ PATTERNS = (
     N_("this commitment is already reported for this period on an earlier line"),
     N_("quantity must be a whole number"),
     N_("the return for this period is %(status)s: answer the council on the web"),
+    # models/contracts/ (%(kind)s a kind's counterparty, lowered; %(date)s a date as the rule writes it)
+    N_("The file is too large: Open Contracting files must be %(num)s MB or smaller."),
+    N_("The file is not valid JSON: %(error)s at line %(line)s, column %(column)s."),
+    N_("Select the %(kind)s"),
+    N_("A commitment is due on %(date)s, before this start date"),
+    N_("A commitment is due on %(date)s, after this end date"),
+    N_("Enter at most %(num)s identifiers, one a line"),
+    N_("Enter at most %(num)s names, one a line"),
+    N_("Each of the identifiers must be %(num)s characters or fewer"),
+    N_("Each of the names must be %(num)s characters or fewer"),
+    N_("This import cannot be undone: %(problem)s"),
+    N_("Contract %(reference)s is no longer here, so it cannot be restored."),
+    N_("Contract %(reference)s has changed since this import (by a later import)."),
+    # models/core/translations.py
+    N_("The title must be %(num)s characters or fewer"),
+    N_("The summary must be %(num)s characters or fewer"),
+    N_("The description must be %(num)s characters or fewer"),
+    # models/fund/ledger.py (%(money)s an amount as the rule writes it)
+    N_("The Fund holds %(money)s: you cannot spend more than that"),
+    N_("This need still lacks %(money)s: fund that or less"),
+    N_("%(money)s does not pay for one whole %(unit)s (each is worth %(each_money)s): fund more, or all it lacks"),
+    # models/ideas/ideas.py (%(area)s a round's area: a ward's name or a label)
+    N_("Title must be %(num)s characters or fewer"),
+    N_("Description must be %(num)s characters or fewer"),
+    N_("Place must be %(num)s characters or fewer"),
+    N_("Comment must be %(num)s characters or fewer"),
+    N_("Reason must be %(num)s characters or fewer"),
+    N_("Explanation must be %(num)s characters or fewer"),
+    N_("Choose a point inside %(area)s"),
+    # models/matching/matches.py
+    N_("%(name)s dismissed this suggestion"),
+    N_("“%(title)s” is no longer open for pledges"),
+    # models/needs/rules.py
+    N_("Quantity must be between 1 and %(num)s"),
+    N_("Value must be between £0 and £%(num)s"),
+    N_("Beneficiaries must be between 0 and %(num)s"),
+    # models/people/organisations.py
+    N_("This organisation is already %(status)s"),
+    # models/places/ (%(error)s the file reader's own words)
+    N_("The LSOA file is not valid GeoJSON: %(error)s (line %(line)s)"),
+    N_("The file is not a readable CSV: %(error)s"),
+    N_("The CSV could not be read at row %(num)s: %(error)s"),
+    N_("The file is not valid GeoJSON: %(error)s (line %(line)s)"),
+    # models/planning/ (%(purpose)s a contribution's purpose, lowered)
+    N_("This contribution is for %(purpose)s, not a social purpose: only social contributions carry "
+       "commitments and needs"),
+    N_("%(reference)s belongs to the planning obligation %(agreement)s: choose one of its commitments"),
+    N_("the date “%(text)s” is not dd/mm/yyyy or yyyy-mm-dd"),
+    N_("the amount “%(text)s” is not a number"),
+    N_("the amount %(text)s is negative"),
+    N_("the amount %(text)s is too large"),
+    N_("the units “%(text)s” are not a whole number"),
+    N_("the %(column)s is missing"),
+    N_("the funding status “%(text)s” is not one of %(choices)s"),
+    # models/pledges/rules.py (%(kind)s a need's kind, lowered)
+    N_("Only %(num)s %(unit)s still needed: pledge that or less"),
+    N_("You can allocate at most the %(num)s %(unit)s delivered"),
+    N_("Your “%(measure)s” is not met through community needs, and this need asks for %(unit)s of %(kind)s: "
+       "choose a commitment that fits it, or no particular commitment"),
+    N_("Your “%(measure)s” counts %(measure_unit)s of %(need_kind)s, and this need asks for %(unit)s of "
+       "%(kind)s: choose a commitment that fits it, or no particular commitment"),
+    # models/returns/schedule.py (%(start_date)s and %(end_date)s dates as the rule writes them, %(schedule)s a
+    # schedule lowered)
+    N_("The return for %(start_date)s to %(end_date)s (%(status)s) is not a period of a %(schedule)s "
+       "schedule. A schedule can change only where the returns already filed fit it."),
+    # models/stories/case_studies.py
+    N_("Keep what happened to %(num)s characters or fewer"),
+    N_("Keep the reasons for the variance to %(num)s characters or fewer"),
+    N_("Keep the lessons learned to %(num)s characters or fewer"),
+    # models/tenders/rules.py (%(status)s a tender's state; %(problem)s a reserved need's problem)
+    N_("This tender is %(status)s, so it cannot be withdrawn"),
+    N_("This tender is %(status)s, so it cannot be awarded"),
+    N_("“%(title)s”: %(problem)s"),
+    # models/voting/ (%(money)s amounts as the rule writes them; %(area)s a round's area)
+    N_("Batch “%(reference)s” has already been entered for this round"),
+    N_("Your choices cost %(money)s, more than the budget of %(budget_money)s: remove something"),
+    N_("Choose options worth at least %(money)s (%(num)s%% of the budget); yours come to %(total_money)s"),
+    N_("Choose no more than %(num)s options"),
+    N_("Enter at most %(num)s ballots in one batch"),
+    N_("“%(text)s” is not an option number"),
+    N_("there is no option %(text)s on this ballot"),
+    N_("“%(text)s” is not a date of birth like 10/12/1980"),
+    N_("The date of birth must be less than %(num)s years ago"),
+    N_("Voters in this round must be %(num)s or over"),
+    N_("The postcode must be in %(area)s"),
+    N_("%(name)s can already record ballots in this round"),
+    N_("Ask for at most %(num)s letters for one postcode"),
+    N_("That is %(num)s letters: ask for at most %(count)s at a time"),
+    N_("Line %(num)s: write a postcode and a number, like “NW10 8AB 12”"),
+    N_("Line %(num)s: “%(text)s” is not a postcode in %(area)s"),
+    N_("Line %(num)s: %(postcode)s is already on line above"),
+    N_("Row %(num)s: “%(text)s” is not a number of people"),
+    N_("A round can have at most %(num)s options"),
+    N_("“%(title)s” is not open, so it cannot go on the ballot"),
+    N_("“%(title)s” is not in %(area)s"),
+    N_("“%(title)s” has no value left to fund"),
+    # models/voting/round_pabulib.py and pabulib.py: a .pb file's problems (%(project)s a project's id)
+    N_("The file could not be read: %(problem)s"),
+    N_("line %(num)s: %(problem)s"),
+    N_("Project %(project)s costs nothing; every option needs a cost"),
+    N_("The budget (%(amount)s) has more than two decimal places: amounts are kept in pence (hundredths)"),
+    N_("The cost of project %(project)s (%(amount)s) has more than two decimal places: amounts are kept in "
+       "pence (hundredths)"),
+    N_("The budget (%(amount)s) is too large to keep"),
+    N_("The cost of project %(project)s (%(amount)s) is too large to keep"),
+    N_("Unknown vote_type %(text)s: expected one of %(choices)s."),
+    N_("%(text)s votes need a 'points' column."),
+    N_("Voter %(text)s lists a project twice."),
+    N_("The budget must be a number of at least 0, such as 12500 or 12500.50, not %(text)s."),
+    N_("The cost of project %(project)s must be a number of at least 0, such as 12500 or 12500.50, not %(text)s."),
+    N_("%(key)s must be a whole number, not %(text)s."),
+    N_("%(key)s must be a whole number of at least 0, not %(text)s."),
+    N_("The %(section)s section has no header row."),
+    N_("The %(section)s header has no %(columns)s column."),
+    N_("The %(section)s header names a column twice."),
+    N_("Expected %(num)s fields, as in the header, but found %(count)s."),
+    N_("The file is too large: Pabulib files must be %(num)s MB or smaller."),
+    N_("The META key %(key)s is given twice."),
+    N_("META has no %(key)s."),
+    N_("The project_id %(text)s is used twice."),
+    N_("META says %(key)s is %(text)s but the file has %(num)s."),
+    N_("The %(section)s section starts again here."),
+    N_("The file has no %(section)s section."),
+    N_("The file is not a valid table: %(error)s."),
+    N_("The voter_id %(text)s is used twice."),
+    N_("Voter %(text)s votes for project %(project)s, which is not in PROJECTS."),
+    N_("Voter %(text)s lists %(num)s projects but %(count)s points."),
+    N_("The points of voter %(text)s must be a whole number, not %(value)s."),
+    N_("Expected the %(section)s section before %(next)s."),
+    # The rules' *_problem functions
+    N_("The due date must be on or after %(date)s, when the contract starts"),
+    N_("The due date must be on or before %(date)s, when the contract ends"),
+    N_("Only residents of %(area)s and members of its community groups can take part."),
+    N_("Only residents of %(area)s can vote in this round."),
+    N_("%(reference)s: “%(measure)s” counts %(measure_unit)s of %(need_kind)s, and this delivery is "
+       "%(quantity)s of %(kind)s, so it cannot count towards that commitment. Count it only towards "
+       "commitments that fit it"),
+    N_("%(reference)s: “%(measure)s” is not met through community needs, and this delivery is %(quantity)s "
+       "of %(kind)s, so it cannot count towards that commitment. Count it only towards commitments that fit "
+       "it"),
+    N_("This period ends on %(date)s: file its return after that"),
+    N_("%(quantity)s is more than ten times the whole commitment (%(target)s): check it is in %(unit)s"),
+    N_("This need is %(status)s, so it cannot be reserved"),
+    N_("Only %(num)s %(unit)s still needed: reserve that or less"),
+    N_("This need is %(status)s, so it is not open to funding"),
 )
 
 # The password rule's advice (models/people/passwords.py): its own sentences and zxcvbn's.
@@ -252,26 +740,65 @@ SENTENCES = (
 
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[tuple[re.Pattern, str], ...]:
-    def regex(msgid: str) -> re.Pattern:
-        parts = re.split(r"%\((\w+)\)s", msgid)
-        # split alternates literal text and placeholder names
-        return re.compile("".join(re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)" for index, part in enumerate(parts)))
+    # A pattern that starts with a value ("%(name)s dismissed …") is tried after those that do not.
+    return tuple((wording_pattern(msgid), msgid) for msgid in sorted(PATTERNS, key=lambda msgid: msgid.startswith("%(")))
 
-    return tuple((regex(msgid), msgid) for msgid in PATTERNS)
+
+# What each placeholder holds, by its name: how it is shown in the page's language.
+# A label the rule lowered ("waiting for review").
+LOWERED_LABELS = {"status", "schedule", "kind", "need_kind", "purpose"}
+NUMBERS = {"num", "count"}  # "1,250" as the rule wrote it
 
 
 def _value(name: str, value: str) -> str:
-    if name == "status":
-        # A label lowered by the rule ("waiting for review"): translate the label, lower it again.
+    from babel.numbers import format_decimal
+    from flask_babel import get_locale
+
+    from brokerage.templating import format_date, format_money, format_number
+
+    if name in LOWERED_LABELS:
         return gettext(value[:1].upper() + value[1:]).lower()
-    if name == "rating":
-        # A KPI rating's label as it is ("Requires improvement").
-        return gettext(value)
+    if name in ("rating", "area"):
+        # A label as it is ("Requires improvement", "the whole borough"; a ward's name stays).
+        return translate_label(value)
+    if name == "problem":
+        # Another rule's message inside this one.
+        return translate_rule_message(value)
+    try:
+        if name == "date" or name.endswith("_date"):
+            # "5 March 2026" (models/ writes dates in English): the month in the page's language.
+            return format_date(datetime.strptime(value, "%d %B %Y").date())
+        if name == "money" or name.endswith("_money"):
+            # "£1,250" or "£1,250.00" as the rule wrote it: the digits grouped for the page's
+            # language, its pence kept when it wrote them.
+            amount = Decimal(value.removeprefix("£").replace(",", ""))
+            if "." not in value:
+                return format_money(int(amount * 100))
+            return "£" + format_decimal(amount, format="#,##0.00", locale=get_locale() or "en")
+        if name in NUMBERS:
+            return format_number(int(value.replace(",", "")))
+    except (ValueError, InvalidOperation):
+        pass  # not what the name promises: shown as the rule wrote it
     return value
 
 
+def translate_label(text: str | None) -> str:
+    """A label models/ defines in English ("Borough-wide", a tier, a status), in the page's
+    language when a catalogue translates it, else as it is. Unlike `_(text)` in a template,
+    the result is plain text (escaped when shown, never read as a format string), so a
+    label that may carry data (a round's area: a ward's or an imported election's name) is
+    safe to pass."""
+    return gettext(text) if text else ""
+
+
+def lazy_label(text: str) -> LazyString:
+    """translate_label when the text is shown, for a form's choices built at import."""
+    return LazyString(translate_label, text)
+
+
 def translate_rule_message(message: str) -> str:
-    """The message in the page's language when it is one models/ raises, else as it is."""
+    """The message in the page's language when it is one models/ raises (or a label, or any
+    English a catalogue translates), else as it is."""
     if not isinstance(message, str):
         return message
     if message in _KNOWN:
@@ -285,21 +812,26 @@ def translate_rule_message(message: str) -> str:
         for sentence in _SENTENCES_LONGEST_FIRST:
             translated = translated.replace(sentence, gettext(sentence))
         return translated
-    return message
+    return translate_label(message)
 
 
 def translate_line_problem(problem: str) -> str:
-    """A returns CSV's problem ("Line 3: quantity must be a whole number", models/returns/
-    csv_upload.py) in the page's language: the rule's message, first letter lowered, translated
-    whole or as the sentence it starts."""
+    """A file's problem on a line ("Line 3: quantity must be a whole number", models/returns/
+    csv_upload.py; "Line 4: The date … is not dd/mm/yyyy", models/planning/parsing.py) in the
+    page's language: the rule's message translated whole, or as the sentence it starts (its
+    first letter lowered) or ends (raised)."""
     number, colon, message = problem.partition(": ")
     if not colon or not number.startswith("Line "):
         return problem
     translated = translate_rule_message(message)
     if translated == message:
-        capital = message[:1].upper() + message[1:]
-        translated = translate_rule_message(capital)
-        translated = message if translated == capital else translated[:1].lower() + translated[1:]
+        first = message[:1]
+        swapped = (first.lower() if first.isupper() else first.upper()) + message[1:]
+        translated = translate_rule_message(swapped)
+        if translated == swapped:
+            translated = message
+        else:
+            translated = (translated[:1].upper() if first.isupper() else translated[:1].lower()) + translated[1:]
     return gettext("Line %(num)s: %(problem)s", num=number[len("Line "):], problem=translated)
 
 

@@ -8,13 +8,14 @@ import re
 from functools import lru_cache
 
 
-@lru_cache(maxsize=256)
-def _pattern(wording: str) -> re.Pattern:
+@lru_cache(maxsize=1024)
+def wording_pattern(wording: str) -> re.Pattern:
+    """A regular expression matching `wording % values` for any values, each placeholder a named group."""
     parts = re.split(r"%\((\w+)\)[sd]", wording.replace("%%", "%"))
     return re.compile("".join(re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)" for index, part in enumerate(parts)), re.S)
 
 
 def read_back(wording: str, text: str) -> dict[str, str] | None:
     """The values `wording % values` was made from, if `text` has its shape; else None."""
-    found = _pattern(wording).fullmatch(text)
+    found = wording_pattern(wording).fullmatch(text)
     return found.groupdict() if found else None

@@ -11,6 +11,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from brokerage.markdown import render_markdown
+from brokerage.rule_messages import translate_label, translate_line_problem, translate_rule_message
 from models.core.money import format_pence
 
 LONDON = ZoneInfo("Europe/London")
@@ -122,17 +123,6 @@ def format_date(value: date | datetime | None) -> str:
     return _formatted_day(value.date() if isinstance(value, datetime) else value, str(_locale()))
 
 
-def translate_label(text: str | None) -> str:
-    """A label models/ defines in English ("Borough-wide", a tier, a status), in the page's
-    language when a catalogue translates it, else as it is. Unlike `_(text)` in a template,
-    the result is plain text (escaped when shown, never read as a format string), so a
-    label that may carry data (a round's area: a ward's or an imported election's name) is
-    safe to pass."""
-    from flask_babel import gettext
-
-    return gettext(text) if text else ""
-
-
 def format_month(value: date | datetime | None) -> str:
     """"March 2026", "Mawrth 2026": a month and year in the reader's language."""
     from babel.dates import format_date as babel_date
@@ -156,6 +146,34 @@ def format_datetime(value: datetime | None) -> str:
     return gettext("%(date)s at %(time)s", date=format_date(value), time=time)
 
 
+def substitute_label(kind: str, **values) -> str:
+    """What can earn an escalation's credit, in the page's language (models/returns/escalation.py
+    substitutes): an accepted return ("return": reference, start, end, version) or a confirmed
+    pledge ("pledge": title, quantity, unit)."""
+    from flask_babel import gettext
+
+    if kind == "return":
+        return gettext("Return for %(reference)s, %(start)s to %(end)s (version %(version)s)", reference=values["reference"],
+                       start=format_date(values["start"]), end=format_date(values["end"]), version=values["version"])
+    return gettext("Delivery to “%(title)s”: %(quantity)s", title=values["title"],
+                   quantity=format_quantity(values["quantity"], values["unit"]))
+
+
+def credit_text(commitment) -> str:
+    """How a commitment was settled by a credit, in the page's language: the substitute an
+    escalation's credit names (worded from the return or pledge, not the English stored with
+    it), or the officer's own description of a credit given without an escalation."""
+    from flask_babel import gettext
+
+    from models.returns.escalation import credit_substitute
+
+    found = credit_substitute(commitment)
+    if found is None:
+        return commitment.credit_description or ""
+    kind, values = found
+    return gettext("Substitute: %(substitute)s", substitute=substitute_label(kind, **values))
+
+
 def pair_chart(rows):
     """Committed above delivered for each row, in pounds (brokerage/charts.py)."""
     from brokerage.charts import paired_chart
@@ -175,6 +193,7 @@ def init_template_helpers(app: Flask) -> None:
         job_name=job_name, task_title=task_title, match_reasons=match_reasons,
         match_reasons_text=match_reasons_text, agreement_sentence=agreement_sentence,
         fund_entry_description=fund_entry_description,
+        credit_text=credit_text,
     )
     app.jinja_env.filters.update(
         markdown=render_markdown,
@@ -184,6 +203,8 @@ def init_template_helpers(app: Flask) -> None:
         number=format_number,
         govuk_month=format_month,
         label=translate_label,
+        rule_message=translate_rule_message,
+        line_problem=translate_line_problem,
         govuk_date=format_date,
         govuk_datetime=format_datetime,
     )

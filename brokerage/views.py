@@ -16,13 +16,10 @@ from models import DomainError, PermissionDenied, db
 
 
 def show_domain_error(form, error: DomainError) -> None:
-    from brokerage.templating import translate_label
-
     field = getattr(form, error.field, None) if (form is not None and error.field) else None
-    # In the page's language: rules in models/ raise in English. Messages the account pages show
-    # are listed in brokerage/rule_messages.py, labels and the voting rules' fixed messages in
-    # brokerage/public/labels.py; Markup is ours, already worded.
-    messages = [message if isinstance(message, Markup) else translate_label(translate_rule_message(message))
+    # In the page's language: rules in models/ raise in English, listed and translated in
+    # brokerage/rule_messages.py; Markup is ours, already worded.
+    messages = [message if isinstance(message, Markup) else translate_rule_message(message)
                 for message in getattr(error, "messages", [error.message])]
     if field is not None:
         # GOV.UK shows one message per field (beside it and in the summary): several

@@ -13,7 +13,7 @@ from brokerage.admin.indicator_problems import indicator_problem
 from brokerage.decorators import admin_required
 from brokerage.forms.places import IndicatorChoiceForm, IndicatorsUploadForm
 from brokerage.views import apply_rule
-from brokerage.templating import translate_label
+from brokerage.rule_messages import translate_label
 from models import db
 from models.core.settings import get_setting
 from models.places.indicators import (

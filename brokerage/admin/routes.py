@@ -16,7 +16,7 @@ from brokerage.forms.places import MeasureForm, PostcodesUploadForm, ThemeForm, 
 from brokerage.views import apply_rule
 from brokerage.decorators import admin_required
 from brokerage.pagination import paginate
-from brokerage.templating import translate_label
+from brokerage.rule_messages import translate_label
 from brokerage.tasks import Link, render_task, save_upload, start_task, task_or_404, task_status
 from brokerage.officers.job_names import task_description
 from models import Measure, Membership, Role, Theme, User, Ward, db, record_event

@@ -110,12 +110,23 @@ class ThreePartDateField(DateField):
             raise ValueError(_("Enter a real date, with a day, month and year, like 27 3 2027"))
 
 
+class DateInput(GovDateInput):
+    """GOV.UK's day, month and year boxes with their labels in the page's language
+    (govuk-frontend-wtf writes "Day", "Month" and "Year" in English)."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        labels = (_("Day"), _("Month"), _("Year"))
+        params["items"] = [{**item, "label": label} for item, label in zip(params["items"], labels)]
+        return params
+
+
 def date_field(label: str, description: str, required: str | None = None) -> ThreePartDateField:
     """A GOV.UK day-month-year date; `required` is the message when it is left empty."""
     return ThreePartDateField(
         label,
         description=description,
-        widget=GovDateInput(),
+        widget=DateInput(),
         validators=[InputRequired(message=required)] if required else [Optional()],
         format="%d %m %Y",
     )

@@ -25,7 +25,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import Select
 
 from brokerage.forms import PoundsField, WholeNumberField, date_field
-from brokerage.templating import translate_label
+from brokerage.rule_messages import lazy_label, translate_label
 from models import Measure, Organisation, Theme, User, Ward, db
 from models.contracts.agreements import KINDS
 from models.contracts.rules import CommitmentDetails, ContractDetails
@@ -244,7 +244,7 @@ class AgreementForm(ContractForm):
     kind, the responsible officer, and the fields each kind's officers know. The fields a
     kind requires are checked by the rule, and the message shown beside the field."""
 
-    kind = RadioField(_l("Kind of agreement"), widget=GovRadioInput(), choices=[SelectChoice(k.value, _l(k.label)) for k in KINDS.values()],
+    kind = RadioField(_l("Kind of agreement"), widget=GovRadioInput(), choices=[SelectChoice(k.value, lazy_label(k.label)) for k in KINDS.values()],
                       validators=[InputRequired(message=_l("Select the kind of agreement"))])
     responsible_officer_id = SelectField(_l("Responsible officer"), widget=GovSelect(), coerce=int)
     planning_reference = _optional_text(_l("Planning application reference (planning obligations)"), _l("Planning application reference"), _l("For example: 19/0160/FUL"), 120)

@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, ValidationErr
 
 from brokerage.forms import PoundsField
 from brokerage.i18n import current_language, language_name, languages
+from brokerage.rule_messages import lazy_label
 from models.core.translations import Limits, SecondText
 from models.returns.periods import EVERY_MONTHS, LABELS
 
@@ -21,7 +22,7 @@ def _schedule_field(label) -> SelectField:
         label,
         widget=GovSelect(),
         coerce=int,
-        choices=[SelectChoice(months, _l(LABELS[months])) for months in EVERY_MONTHS],
+        choices=[SelectChoice(months, lazy_label(LABELS[months])) for months in EVERY_MONTHS],
         validate_choice=True,
     )
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovRadioInput, GovSubmitInput
@@ -12,6 +11,7 @@ from wtforms import BooleanField, RadioField, SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from brokerage.rule_messages import translate_label
 from models import Theme, Ward, db
 from models.digests.periods import CHOICES, LABELS
 
@@ -51,7 +51,7 @@ class EmailUpdatesForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The labels live in models/ in English (brokerage/rule_messages.py marks them).
-        self.frequency.choices = [SelectChoice(value, _(LABELS[value])) for value in CHOICES]
+        self.frequency.choices = [SelectChoice(value, translate_label(LABELS[value])) for value in CHOICES]
         wards = db.session.execute(select(Ward.id, Ward.name).order_by(Ward.name)).all()
         self.ward_ids.choices = [SelectChoice(ward_id, name) for ward_id, name in wards]
         themes = db.session.execute(

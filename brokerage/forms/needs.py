@@ -24,6 +24,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from brokerage.forms import PoundsField, WholeNumberField, date_field
 from brokerage.forms.core import second_language_fields
+from brokerage.rule_messages import lazy_label
 from models import NeedKind, Theme, Ward, db
 from models.needs.models import MAX_BENEFICIARIES, MAX_QUANTITY, MAX_VALUE_PENCE
 from models.needs.rules import NEED_TEXT_LIMITS, NeedDetails
@@ -55,7 +56,7 @@ class NeedForm(second_language_fields(NEED_TEXT_LIMITS), FlaskForm):
     kind = RadioField(
         _l("What kind of help do you need?"),
         widget=GovRadioInput(),
-        choices=[SelectChoice(kind.value, _l(kind.label)) for kind in NeedKind],
+        choices=[SelectChoice(kind.value, lazy_label(kind.label)) for kind in NeedKind],
         validators=[InputRequired(message=_l("Select what kind of help you need"))],
     )
     quantity = WholeNumberField(

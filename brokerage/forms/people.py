@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from brokerage.forms import email_field, password_toggle, postcode_field
-from brokerage.rule_messages import translate_rule_message
+from brokerage.rule_messages import lazy_label, translate_label, translate_rule_message
 from models import Role, Ward, db
 from models.people.passwords import password_problem
 from models.people.organisations import SIZE_BANDS, SUPPLIER_FORMS, VCSE_FORMS
@@ -215,8 +215,8 @@ class OrganisationForm(FlaskForm):
         self.kind = kind
         forms = VCSE_FORMS if kind == "vcse" else SUPPLIER_FORMS
         # The labels live in models/ in English (brokerage/rule_messages.py marks them).
-        self.legal_form.choices = [SelectChoice(key, _(label)) for key, (label, _checker) in forms.items()]
-        self.size_band.choices = [SelectChoice(key, _(label)) for key, label in SIZE_BANDS.items()]
+        self.legal_form.choices = [SelectChoice(key, translate_label(label)) for key, (label, _checker) in forms.items()]
+        self.size_band.choices = [SelectChoice(key, translate_label(label)) for key, label in SIZE_BANDS.items()]
         if kind == "vcse":
             self.registration_number.label.text = _("Charity or company number")
             self.registration_number.description = _(
@@ -255,6 +255,6 @@ class InviteForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = RadioField(
-        _l("Role"), widget=GovRadioInput(), choices=[SelectChoice(role.value, _l(role.label)) for role in Role], validators=[InputRequired()]
+        _l("Role"), widget=GovRadioInput(), choices=[SelectChoice(role.value, lazy_label(role.label)) for role in Role], validators=[InputRequired()]
     )
     submit = SubmitField(_l("Change role"), widget=GovSubmitInput())

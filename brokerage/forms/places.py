@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from brokerage.forms import PoundsField, csv_file_field, postcode_field
+from brokerage.rule_messages import lazy_label
 from models import NeedKind
 from models.places.themes import DeliveredThrough
 
@@ -100,14 +101,14 @@ class MeasureForm(FlaskForm):
     need_kind = RadioField(
         _l("Kind of need it meets"),
         widget=GovRadioInput(),
-        choices=[SelectChoice("", _l("Any"))] + [SelectChoice(kind.value, _l(kind.label)) for kind in NeedKind],
+        choices=[SelectChoice("", _l("Any"))] + [SelectChoice(kind.value, lazy_label(kind.label)) for kind in NeedKind],
         validate_choice=True,
         default="",
     )
     delivered_through = RadioField(
         _l("How is its delivery evidenced?"),
         widget=GovRadioInput(),
-        choices=[SelectChoice(choice.value, _l(choice.label)) for choice in DeliveredThrough],
+        choices=[SelectChoice(choice.value, lazy_label(choice.label)) for choice in DeliveredThrough],
         validate_choice=True,
         default="needs",
     )

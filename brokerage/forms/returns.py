@@ -24,6 +24,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from brokerage.evidence import MAX_EVIDENCE_MB
 from brokerage.forms import PoundsField, WholeNumberField, csv_file_field, date_field
 from brokerage.forms.pledges import commitment_label
+from brokerage.rule_messages import lazy_label
 from models import Ward, db
 from models.returns.ratings import Rating
 from models.returns.rules import LineDetails
@@ -131,7 +132,7 @@ class RateKpiForm(FlaskForm):
     rating = RadioField(
         _l("Rating"),
         widget=GovRadioInput(),
-        choices=[SelectChoice(choice.value, _l(choice.label)) for choice in Rating],
+        choices=[SelectChoice(choice.value, lazy_label(choice.label)) for choice in Rating],
         validators=[InputRequired(message=_l("Choose a rating"))],
     )
     reason = TextAreaField(

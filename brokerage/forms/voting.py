@@ -30,6 +30,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from brokerage.forms import PoundsField, WholeNumberField, date_field
 from brokerage.forms.core import second_language_fields
+from brokerage.rule_messages import lazy_label
 from models import Ward, db
 from models.voting.models import METHOD_LABELS, OFFICIAL_RULES
 from models.voting.setup import OPTION_TEXT_LIMITS, RoundFields
@@ -127,7 +128,7 @@ class RoundForm(FlaskForm):
     method = RadioField(
         _l("How residents vote"),
         widget=GovRadioInput(),
-        choices=[SelectChoice(value, _l(label)) for value, label in METHOD_LABELS.items()],
+        choices=[SelectChoice(value, lazy_label(label)) for value, label in METHOD_LABELS.items()],
         validators=[InputRequired(message=_l("Choose how residents vote"))],
     )
     max_choices = WholeNumberField(
@@ -146,7 +147,7 @@ class RoundForm(FlaskForm):
         _l("Official rule for choosing the winners"),
         description=_l("The results page also shows what the other rule would have chosen."),
         widget=GovRadioInput(),
-        choices=[SelectChoice(value, _l(label)) for value, label in OFFICIAL_RULES.items()],
+        choices=[SelectChoice(value, lazy_label(label)) for value, label in OFFICIAL_RULES.items()],
         validators=[InputRequired(message=_l("Choose the official rule"))],
     )
     ideas_opens_on = date_field(_l("Ideas phase opens (optional)"), _l("For example, 1 2 2027. Leave both dates empty for no ideas phase."))
@@ -338,7 +339,7 @@ class LettersForm(FlaskForm):
 class ChannelsForm(FlaskForm):
     conflict_rule = RadioField(
         _l("When someone votes twice"),
-        choices=[SelectChoice(key, _l(label)) for key, label in CONFLICT_RULES.items()],
+        choices=[SelectChoice(key, lazy_label(label)) for key, label in CONFLICT_RULES.items()],
         widget=GovRadioInput(),
         validators=[InputRequired(message=_l("Choose which ballot counts when someone votes twice"))],
     )
@@ -415,7 +416,7 @@ for _field, (_label, _choices) in QUESTIONS.items():
     setattr(
         RepresentationForm, _field,
         # The answers are kept in English (the census's words); people read them in their language.
-        RadioField(_l(_label), choices=[SelectChoice(choice, _l(choice)) for choice in [*_choices, PREFER_NOT]],
+        RadioField(_l(_label), choices=[SelectChoice(choice, lazy_label(choice)) for choice in [*_choices, PREFER_NOT]],
                    widget=GovRadioInput(), validators=[Optional()], validate_choice=False),
     )
 RepresentationForm.submit = SubmitField(_l("Send my answers"), widget=GovSubmitInput())

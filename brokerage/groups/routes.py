@@ -21,6 +21,7 @@ from brokerage.forms.needs import NeedForm
 from brokerage.i18n import languages
 from brokerage.pagination import paginate
 from brokerage.photos import delete_photo, hold_chosen_photo
+from brokerage.rule_messages import translate_label
 from models import DomainError, Need, Organisation, PermissionDenied, db
 from models.core.uploads import claim_pending_upload
 from models.needs.rules import (
@@ -146,7 +147,7 @@ def new_need(organisation_id: int):
 def edit_need(need_id: int):
     need = _need_or_403(need_id)
     if not need.is_editable:
-        flash(_("This need is %(status)s, so it cannot be changed.", status=_(need.status_label).lower()), "info")
+        flash(_("This need is %(status)s, so it cannot be changed.", status=translate_label(need.status_label).lower()), "info")
         return redirect(url_for("public.need", need_id=need.id))
     form = NeedForm(obj=need)
     if request.method == "GET":

@@ -32,8 +32,7 @@ from brokerage.extensions import csrf
 from brokerage.officers import bp
 from brokerage.officers.agreement_words import RECORDED, SAVED, kind_sentence
 from brokerage.pagination import paginate
-from brokerage.rule_messages import translate_rule_message
-from brokerage.templating import translate_label
+from brokerage.rule_messages import translate_label, translate_rule_message
 from brokerage.tasks import Link, Note, render_task, save_upload, saved_upload, start_task, task_or_404, task_status
 from brokerage.officers.job_names import task_description
 from brokerage.views import apply_rule

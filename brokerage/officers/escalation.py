@@ -13,7 +13,7 @@ from flask_login import current_user
 from brokerage.decorators import officer_required
 from brokerage.forms.returns import EscalationForm, ResolutionForm
 from brokerage.officers import bp
-from brokerage.templating import format_date, format_quantity
+from brokerage.templating import substitute_label
 from brokerage.views import apply_rule
 from models import Commitment, db
 from models.core.events import events_for
@@ -28,18 +28,9 @@ def _commitment_or_404(commitment_id: int) -> Commitment:
     return found
 
 
-def _substitute_label(kind: str, **values) -> str:
-    """What can earn the credit, in the page's language (models/returns/escalation.py substitutes)."""
-    if kind == "return":
-        return _("Return for %(reference)s, %(start)s to %(end)s (version %(version)s)", reference=values["reference"],
-                 start=format_date(values["start"]), end=format_date(values["end"]), version=values["version"])
-    return _("Delivery to “%(title)s”: %(quantity)s", title=values["title"],
-             quantity=format_quantity(values["quantity"], values["unit"]))
-
-
 def _page(commitment: Commitment, escalation_form=None, resolution_form=None, status: int = 200):
     resolution_form = resolution_form or ResolutionForm(formdata=None)
-    resolution_form.substitute.choices = [("", _("Choose one"))] + substitutes(commitment, _substitute_label)
+    resolution_form.substitute.choices = [("", _("Choose one"))] + substitutes(commitment, substitute_label)
     return render_template(
         "officers/escalation.html", commitment=commitment, contract=commitment.contract,
         escalation=escalation_of(commitment), escalation_form=escalation_form or EscalationForm(formdata=None),
@@ -74,7 +65,7 @@ def escalate_commitment(commitment_id: int):
 def resolve_escalation(commitment_id: int):
     commitment = _commitment_or_404(commitment_id)
     form = ResolutionForm()
-    form.substitute.choices = [("", _("Choose one"))] + substitutes(commitment, _substitute_label)
+    form.substitute.choices = [("", _("Choose one"))] + substitutes(commitment, substitute_label)
     if form.validate_on_submit():
         def rule():
             send_escalation_step(commitment, resolve(commitment, current_user, form.kind.data, date.today(),

@@ -17,7 +17,7 @@ from brokerage.forms.returns import RateKpiForm
 from brokerage.officers import bp
 from brokerage.views import apply_rule
 from brokerage.public.opendata import publisher
-from brokerage.rule_messages import translate_rule_message
+from brokerage.rule_messages import translate_label, translate_rule_message
 from models import Commitment, Contract, db, utcnow
 from models.returns.assessment import CSV_HEADER, assessment_for, assessment_package, csv_rows, rating_of
 from models.returns.kpis import kpi_flag, kpi_years, rate_kpi, set_kpi
@@ -103,7 +103,7 @@ def _rating_of(row):
     rating, explanation = rating_of(row)
     if row.saved is None:
         explanation = _("Proposed from the figures; not yet confirmed by an officer.")
-    return row, _(rating), explanation
+    return row, translate_label(rating), explanation
 
 
 @bp.route("/contracts/<int:contract_id>/assessments/<year_start>.csv")

@@ -17,6 +17,7 @@ from brokerage.forms.needs import ModerationForm
 from brokerage.notify import send_need_decision
 from brokerage.officers import bp
 from brokerage.pagination import paginate
+from brokerage.rule_messages import translate_label
 from models import Need, db
 from models.core.events import events_for
 from models.core.money import format_pence
@@ -51,7 +52,7 @@ def review_need(need_id: int):
             send_need_decision(need)
 
         if apply_rule(decide, form):
-            flash(_("“%(title)s”: %(status)s. We have emailed the group.", title=need.title, status=_(need.status_label).lower()), "success")
+            flash(_("“%(title)s”: %(status)s. We have emailed the group.", title=need.title, status=translate_label(need.status_label).lower()), "success")
             return redirect(url_for("officers.needs_queue"))
     return _review_page(need, form, FundNeedForm(formdata=None))
 

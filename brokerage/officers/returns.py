@@ -20,6 +20,7 @@ from brokerage.forms.returns import QueryReturnForm, RejectReturnForm, ScheduleF
 from brokerage.officers import bp
 from brokerage.templating import format_date
 from brokerage.views import apply_rule
+from brokerage.rule_messages import translate_label
 from models import Contract, db
 from models.core.events import events_for
 from models.core.work_queue import work_queue
@@ -154,7 +155,7 @@ def reporting_schedule(contract_id: int):
     if contract is None:
         abort(404)
     form = ScheduleForm()
-    form.set_tier_label(_(LABELS[months_for_tier(contract.tier())]))
+    form.set_tier_label(translate_label(LABELS[months_for_tier(contract.tier())]))
     if not form.is_submitted():
         form.months.data = str(contract.return_months) if contract.return_months else "tier"
         form.reason.data = contract.return_months_reason or ""
@@ -173,7 +174,7 @@ def reporting_schedule(contract_id: int):
 
 def _schedule_label(contract: Contract) -> str:
     """models/returns/schedule.py schedule_label in the page's language."""
-    label = _(LABELS[months_for_contract(contract)])
+    label = translate_label(LABELS[months_for_contract(contract)])
     if contract.return_months:
         return _("%(schedule)s (set for this contract)", schedule=label)
     return _("%(schedule)s (the schedule for its tier)", schedule=label)

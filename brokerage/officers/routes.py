@@ -15,6 +15,7 @@ from brokerage.officers import bp
 from brokerage.forms import ConfirmForm
 from brokerage.forms.people import RejectForm
 from brokerage.pagination import paginate
+from brokerage.rule_messages import translate_label
 from models import DomainError, EmailMessage, Event, Organisation, db
 from models.core.events import events_for
 from models.core.work_queue import waiting, work_waiting
@@ -74,12 +75,12 @@ def review_organisation(organisation_id: int):
                 verify_organisation(organisation, current_user)
                 send_organisation_decision(organisation)
                 done = _("%(name)s is now %(status)s. We have emailed its owners.", name=organisation.name,
-                         status=_(organisation.status_label).lower())
+                         status=translate_label(organisation.status_label).lower())
             elif action == "reject" and forms["form"].validate_on_submit():
                 reject_organisation(organisation, current_user, forms["form"].reason.data)
                 send_organisation_decision(organisation)
                 done = _("%(name)s is now %(status)s. We have emailed its owners.", name=organisation.name,
-                         status=_(organisation.status_label).lower())
+                         status=translate_label(organisation.status_label).lower())
             elif action == "approve_change" and forms["approve_change_form"].validate_on_submit():
                 approve_organisation_change(organisation, current_user)
                 send_organisation_change_decision(organisation, name)

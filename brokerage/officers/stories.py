@@ -14,6 +14,7 @@ from brokerage.officers import bp
 from brokerage.pagination import paginate
 from brokerage.forms.stories import StoryForm, StoryReviewForm
 from brokerage.views import apply_rule
+from brokerage.rule_messages import translate_label
 from models import Story, db
 from models.core.events import events_for
 from models.core.work_queue import waiting
@@ -71,7 +72,7 @@ def review_story(story_id: int):
             send_story_decision(story)
 
         if apply_rule(decide, form):
-            done = _("“%(title)s”: %(status)s.", title=story.title, status=_(story.status_label).lower())
+            done = _("“%(title)s”: %(status)s.", title=story.title, status=translate_label(story.status_label).lower())
             flash(f"{done} {_('We have emailed the group.')}" if story.organisation_id else done, "success")
             return redirect(url_for("officers.stories"))
     return render_template("officers/story.html", story=story, form=form, events=events_for(story))

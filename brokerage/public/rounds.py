@@ -16,7 +16,8 @@ from sqlalchemy.orm import selectinload
 from brokerage.extensions import limiter
 from brokerage.public import bp
 from brokerage.pagination import paginate
-from brokerage.templating import format_datetime, translate_label
+from brokerage.templating import format_datetime
+from brokerage.rule_messages import translate_rule_message
 from brokerage.forms import ConfirmForm
 from models import DomainError, PermissionDenied, Round, Ward, db, utcnow
 from models.voting.models import RoundState
@@ -121,7 +122,7 @@ def vote(round_id: int):
     try:
         chosen = _chosen_from_form()
     except DomainError as error:
-        return _ballot_page(round_, [], translate_label(error.message), 400)
+        return _ballot_page(round_, [], translate_rule_message(error.message), 400)
     if action == "total":
         return _ballot_page(round_, chosen, checked_total=True)
     now = utcnow()
@@ -154,13 +155,13 @@ def vote(round_id: int):
         db.session.commit()
     except PermissionDenied as error:
         db.session.rollback()
-        return _ballot_page(round_, chosen, translate_label(error.message), 403)
+        return _ballot_page(round_, chosen, translate_rule_message(error.message), 403)
     except IdentityProblem as problem:
         db.session.rollback()
         return _ballot_page(round_, chosen, None, 400, identity_form=problem.form)
     except DomainError as error:
         db.session.rollback()
-        return _ballot_page(round_, chosen, translate_label(error.message), 400)
+        return _ballot_page(round_, chosen, translate_rule_message(error.message), 400)
     may_answer(round_.id)
     return redirect(url_for("public.voted", round_id=round_.id))
 

@@ -15,7 +15,7 @@ from limits import parse
 from brokerage.extensions import limiter
 from brokerage.forms.voting import CodeForm, IdentityForm, InPersonForm, RepresentationForm
 from brokerage.public import bp
-from brokerage.templating import translate_label
+from brokerage.rule_messages import translate_label, translate_rule_message
 from brokerage.views import show_domain_error
 from models import DomainError, PermissionDenied, Round, db, utcnow
 from models.places.postcodes import normalise_postcode
@@ -129,7 +129,7 @@ def code_ballot_page():
         code_round(letter, utcnow())
     except PermissionDenied as error:
         session.pop("letter_code", None)
-        flash(translate_label(error.message), "error")
+        flash(translate_rule_message(error.message), "error")
         return redirect(url_for("public.vote_by_code"))
     if request.method == "GET":
         ballot = code_ballot(letter)
@@ -137,7 +137,7 @@ def code_ballot_page():
     try:
         chosen = _chosen()
     except DomainError as error:
-        return _code_ballot_page(letter, form, set(), translate_label(error.message), 400)
+        return _code_ballot_page(letter, form, set(), translate_rule_message(error.message), 400)
     if not form.validate_on_submit():
         return _code_ballot_page(letter, form, set(chosen), None, 400)
     identity = identity_hash(current_app.config["IDENTITY_HASH_KEY"], form.name.data, form.born.data, letter.postcode)
@@ -148,13 +148,13 @@ def code_ballot_page():
         db.session.commit()
     except PermissionDenied as error:
         db.session.rollback()
-        return _code_ballot_page(letter, form, set(chosen), translate_label(error.message), 403)
+        return _code_ballot_page(letter, form, set(chosen), translate_rule_message(error.message), 403)
     except DomainError as error:
         db.session.rollback()
         if error.field in ("name", "born"):
             show_domain_error(form, error)
             return _code_ballot_page(letter, form, set(chosen), None, 400)
-        return _code_ballot_page(letter, form, set(chosen), translate_label(error.message), 400)
+        return _code_ballot_page(letter, form, set(chosen), translate_rule_message(error.message), 400)
     if isinstance(result, BallotConflict):
         return render_template("public/vote_refused.html", round=round_, conflict=result), 409
     may_answer(round_.id)
@@ -207,7 +207,7 @@ def polling_record(round_id: int):
     try:
         chosen = _chosen()
     except DomainError as error:
-        return _polling_page(round_, form, set(), translate_label(error.message), 400)
+        return _polling_page(round_, form, set(), translate_rule_message(error.message), 400)
     if not form.validate_on_submit():
         return _polling_page(round_, form, set(chosen), None, 400)
     try:
@@ -224,13 +224,13 @@ def polling_record(round_id: int):
         if error.field in ("name", "born", "postcode"):
             show_domain_error(form, error)
             return _polling_page(round_, form, set(chosen), None, 400)
-        return _polling_page(round_, form, set(chosen), translate_label(error.message), 400)
+        return _polling_page(round_, form, set(chosen), translate_rule_message(error.message), 400)
     if isinstance(result, BallotConflict):
         flash(
             _(
                 "Not recorded: this person has already voted in this round (%(channel)s). "
                 "It is listed for an officer to resolve.",
-                channel=_(result.counted_channel_label),
+                channel=translate_label(result.counted_channel_label),
             ),
             "error",
         )

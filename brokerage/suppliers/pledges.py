@@ -17,7 +17,7 @@ from brokerage.extensions import limiter
 from brokerage.forms import ActionForm
 from workers.notify import send_pledge_delivered, send_pledge_offered, send_pledge_withdrawn
 from brokerage.forms.pledges import NO_COMMITMENT, NO_SUPPLIER, DeliveryForm, PledgeForm
-from brokerage.rule_messages import translate_rule_message
+from brokerage.rule_messages import translate_label, translate_rule_message
 from brokerage.suppliers import bp
 from brokerage.templating import format_quantity
 from brokerage.views import apply_rule
@@ -127,7 +127,7 @@ def record(pledge_id: int):
     pledge = _own_pledge_or_403(pledge_id)
     if pledge.status != "accepted":
         flash(_("This pledge is %(status)s: record delivery once the group has accepted it.",
-                status=_(pledge.status_label).lower()), "info")
+                status=translate_label(pledge.status_label).lower()), "info")
         return redirect(url_for("suppliers.dashboard", organisation_id=pledge.supplier_id))
     form = DeliveryForm()
     if form.validate_on_submit():

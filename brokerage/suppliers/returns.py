@@ -20,7 +20,7 @@ from brokerage.extensions import limiter
 from brokerage.forms import ConfirmForm
 from brokerage.downloads import attachment, csv_text
 from brokerage.forms.returns import ReturnLineForm, ReturnsCsvForm, SubmitReturnForm
-from brokerage.rule_messages import translate_line_problem
+from brokerage.rule_messages import translate_label, translate_line_problem
 from brokerage.suppliers import bp
 from brokerage.views import apply_rule
 from models import Commitment, Contract, db
@@ -111,7 +111,7 @@ def return_line(return_id: int, commitment_id: int):
     if commitment is None or commitment.contract_id != found.contract_id:
         abort(404)
     if not found.editable:
-        flash(_("This return is %(status)s: it cannot be changed.", status=_(found.state_label).lower()), "info")
+        flash(_("This return is %(status)s: it cannot be changed.", status=translate_label(found.state_label).lower()), "info")
         return redirect(url_for("suppliers.supplier_return", return_id=found.id))
     line = found.line_for(commitment.id)
     form = ReturnLineForm(obj=line)

@@ -53,6 +53,11 @@ def _english_label(kind: str, **values) -> str:
     return f"Delivery to “{values['title']}”: {values['quantity']:,} {values['unit']}"
 
 
+def _return_values(found: SupplierReturn) -> dict:
+    return {"reference": found.contract.reference, "start": found.period_start, "end": found.period_end,
+            "version": found.version}
+
+
 def substitutes(commitment: Commitment, label: Callable[..., str] = _english_label) -> list[tuple[str, str]]:
     """What can earn a credit: the supplier's accepted returns and confirmed pledges, as
     (value, label) choices: "return-ID" or "pledge-ID". `label(kind, **values)` words each
@@ -63,8 +68,7 @@ def substitutes(commitment: Commitment, label: Callable[..., str] = _english_lab
 
     supplier_id = commitment.contract.supplier_id
     choices = [
-        (f"return-{r.id}", label("return", reference=r.contract.reference, start=r.period_start, end=r.period_end,
-                                 version=r.version))
+        (f"return-{r.id}", label("return", **_return_values(r)))
         for r in db.session.scalars(
             select(SupplierReturn).join(Contract, Contract.id == SupplierReturn.contract_id)
             .where(Contract.supplier_id == supplier_id, SupplierReturn.state == "accepted").order_by(SupplierReturn.id)
@@ -78,6 +82,21 @@ def substitutes(commitment: Commitment, label: Callable[..., str] = _english_lab
         )
     ]
     return choices
+
+
+def credit_substitute(commitment: Commitment) -> tuple[str, dict] | None:
+    """What earned the credit an escalation settled this commitment with, as `substitutes`
+    gives it to its label: ("return", values) or ("pledge", values); None for no such credit
+    (the stored `credit_description` is its English wording, kept for the audit trail)."""
+    from models.pledges.models import Pledge
+
+    escalation = escalation_of(commitment)
+    if escalation is None or escalation.resolution != "credit":
+        return None
+    if escalation.credit_return_id is not None:
+        return "return", _return_values(db.session.get(SupplierReturn, escalation.credit_return_id))
+    pledge = db.session.get(Pledge, escalation.credit_pledge_id)
+    return "pledge", {"title": pledge.need.title, "quantity": pledge.quantity, "unit": pledge.need.unit}
 
 
 def resolve(commitment: Commitment, officer: "User", kind: str, today: date,

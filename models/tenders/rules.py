@@ -303,7 +303,7 @@ def submit_offer(offer: Offer, user: "User", summary: str, today: date) -> None:
         raise DomainError("Add a commitment or reserve a need before you submit the offer")
     for reservation in offer.reservations:
         if problem := _reservation_problem(reservation.need, reservation.quantity):
-            raise DomainError(f"{reservation.need.title}: {problem[0]}")
+            raise DomainError(f"“{reservation.need.title}”: {problem[0]}")
     offer.summary = summary.strip()
     offer.state, offer.submitted_at, offer.submitted_by_id = "submitted", utcnow(), user.id
     record_event("offer.submitted", offer, actor=user, from_state="draft", to_state="submitted")

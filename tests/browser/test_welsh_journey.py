@@ -177,10 +177,10 @@ def test_a_group_posts_a_need_with_a_welsh_title_in_welsh(app, new_context, ward
     page.get_by_label("Amcangyfrif o’r gwerth").fill("300")
     page.get_by_label("Thema blaenoriaeth").select_option(label=theme)
     page.get_by_label("Faint o bobl fydd yn elwa?").fill("60")
-    # The date widget's own Day, Month, Year labels are not translated yet.
-    page.get_by_label("Day").fill(str(deadline.day))
-    page.get_by_label("Month").fill(str(deadline.month))
-    page.get_by_label("Year").fill(str(deadline.year))
+    # The date widget's own Day, Month and Year, in Welsh too.
+    page.get_by_label("Diwrnod").fill(str(deadline.day))
+    page.get_by_label("Mis", exact=True).fill(str(deadline.month))
+    page.get_by_label("Blwyddyn").fill(str(deadline.year))
     page.get_by_label("Iaith y testun uchod").select_option("en")
     page.get_by_label("Ail iaith (dewisol)", exact=True).select_option("cy")
     page.get_by_label("Teitl yn yr ail iaith", exact=True).fill("Paent i’r neuadd gymunedol")

@@ -92,3 +92,32 @@ def test_the_escalation_page_in_welsh_words_the_credits_and_the_rules(app, world
     assert "Return for BRENT-RET-001" not in page and "Datrys yr uwchgyfeiriad" in page
     response = post_form(officer, f"{url}/resolve", {"kind": "delivered"}, form_url=url)
     assert response.status_code == 400 and "Dim ond 0 o 10 sydd wedi’u cyflawni" in response.get_data(as_text=True)
+
+
+def test_a_credit_from_an_escalation_reads_in_each_readers_language(app, world, failing):  # noqa: F811
+    """The credit's description is stored in English (the audit trail's), but the pages and
+    the supplier's email word the substitute from the return it names, in the reader's language."""
+    officer = signed_in(app, "officer@example.org")
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == "officer@example.org")).locale = "cy"
+        db.session.scalar(select(User).where(User.email == "supplier@example.org")).locale = "cy"
+        db.session.commit()
+        [accepted] = [value for value, _ in substitutes(get(Commitment, failing)) if value.startswith("return-")]
+    url = f"/officers/commitments/{failing}/escalation"
+    later = date.today() + timedelta(days=14)
+    assert post_form(officer, f"{url}/escalate", {"board": "Contracts Board", **date_fields(later)}, form_url=url).status_code == 302
+    assert post_form(officer, f"{url}/resolve", {"kind": "credit", "substitute": accepted}, form_url=url).status_code == 302
+    with app.app_context():
+        assert get(Commitment, failing).credit_description.startswith("Substitute: Return for BRENT-RET-001")
+        email = db.session.scalars(select(EmailMessage).where(EmailMessage.to_address == "supplier@example.org")
+                                   .order_by(EmailMessage.id.desc())).first()
+    for page in (officer.get(url).get_data(as_text=True), officer.get(f"/officers/commitments/{failing}").get_data(as_text=True),
+                 email.text_body):
+        assert "Cyflawniad amgen: Datganiad ar gyfer BRENT-RET-001" in page
+        assert "Substitute:" not in page and "Return for" not in page
+    english = signed_in(app, "officer@example.org")
+    english.set_cookie("language", "en")
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == "officer@example.org")).locale = "en"
+        db.session.commit()
+    assert "Substitute: Return for BRENT-RET-001" in english.get(f"/officers/commitments/{failing}").get_data(as_text=True)

@@ -95,6 +95,11 @@ def test_a_change_that_would_orphan_a_filed_return_is_refused(app, world):
         assert response.status_code == 400
         assert "The return for 1 April 2025 to 30 June 2025 (waiting for the council) is not a period of a" in page
         assert "Less paperwork" in page  # what was typed is kept
+    # In Welsh, the refusal's dates, the return's state and the schedule are Welsh too.
+    officer.set_cookie("language", "cy")
+    page = post_form(officer, url(world), {"months": "12", "reason": "Llai o waith papur"}).get_data(as_text=True)
+    assert ("Nid yw’r ffurflen ar gyfer 1 Ebrill 2025 i 30 Mehefin 2025 (yn aros am y cyngor) yn gyfnod ar amserlen "
+            "bob blwyddyn.") in page and "is not a period of a" not in page
     with app.app_context():
         assert get(Contract, world.contract).return_months is None
         assert schedule_events() == []
