@@ -182,7 +182,7 @@ def pair_chart(rows):
 
 
 def init_template_helpers(app: Flask) -> None:
-    from brokerage.officers.audit_words import audit_sentences
+    from brokerage.officers.audit_words import audit_sentences, state_word
     from brokerage.officers.agreement_words import agreement_sentence
     from brokerage.officers.fund_words import fund_entry_description
     from brokerage.match_reasons import match_reasons, match_reasons_text
@@ -193,7 +193,7 @@ def init_template_helpers(app: Flask) -> None:
         job_name=job_name, task_title=task_title, match_reasons=match_reasons,
         match_reasons_text=match_reasons_text, agreement_sentence=agreement_sentence,
         fund_entry_description=fund_entry_description,
-        credit_text=credit_text,
+        credit_text=credit_text, state_word=state_word,
     )
     app.jinja_env.filters.update(
         markdown=render_markdown,

@@ -7,6 +7,7 @@ slotted into another language's sentence. An action not worded here still reads 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 from flask_babel import gettext
@@ -296,3 +297,36 @@ def sentence_words(sentence: Sentence) -> str:
 def audit_sentences(events: Iterable[Event]) -> list[tuple[Event, str]]:
     """Each event with its sentence (the templates' `describe_events`)."""
     return [(event, sentence_words(sentence)) for event, sentence in describe_events(events)]
+
+
+@lru_cache(maxsize=1)
+def _state_labels() -> dict[str, dict[str, str]]:
+    """Each kind of subject's states, by the English label models/ gives them."""
+    from models.ideas.ideas import IDEA_STATE_LABELS
+    from models.needs.models import STATUS_LABELS as NEED_LABELS
+    from models.people.organisations import OrganisationStatus
+    from models.pledges.models import PledgeStatus
+    from models.returns.models import ReturnState
+    from models.stories.stories import STATUS_LABELS as STORY_LABELS
+    from models.tenders.models import OFFER_LABELS
+    from models.voting.models import STATE_LABELS as ROUND_LABELS
+
+    enum_labels = lambda states: {state.value: state.label for state in states}  # noqa: E731
+    return {
+        "needs": NEED_LABELS, "stories": STORY_LABELS, "ideas": IDEA_STATE_LABELS, "rounds": ROUND_LABELS,
+        "tender_offers": OFFER_LABELS, "pledges": enum_labels(PledgeStatus),
+        "organisations": enum_labels(OrganisationStatus), "supplier_returns": enum_labels(ReturnState),
+    }
+
+
+def state_word(subject_type: str, state: str | None) -> str:
+    """A state in the audit trail's Change column ("draft → submitted"), as the subject's own
+    pages name it in the reader's language ("Drafft → Yn aros am adolygiad"); a state no label
+    names is shown as recorded."""
+    from brokerage.rule_messages import translate_label
+
+    if not state:
+        return "–"
+    label = _state_labels().get(subject_type, {}).get(state)
+    return translate_label(label) if label else state
+

@@ -137,6 +137,26 @@ def test_the_audit_page_is_in_welsh_for_a_welsh_officer(app):
     assert left == [], left[:5]
 
 
+def test_every_state_in_the_change_column_reads_as_its_pages_name_it(app):
+    """The audit trail's Change column names a subject's states as its own pages do, in Welsh
+    for a Welsh reader; a state no label names is shown as recorded."""
+    from brokerage.officers.audit_words import _state_labels, state_word
+
+    labels = _state_labels()
+    assert {"needs", "pledges", "organisations", "rounds", "supplier_returns"} <= set(labels)
+    for subject_type, states in labels.items():
+        for state, label in states.items():
+            english, welsh = both(app, lambda: state_word(subject_type, state))
+            assert english == label
+            assert welsh != english, (subject_type, state, welsh)
+    # The same state, named as each subject's pages name it.
+    english, welsh = both(app, lambda: (state_word("needs", "published"), state_word("stories", "published")))
+    assert english == ("Open", "Published")
+    assert welsh == ("Ar agor", "Wedi’i chyhoeddi")
+    assert both(app, lambda: state_word("pages", "on")) == ("on", "on")
+    assert both(app, lambda: state_word("needs", None)) == ("–", "–")
+
+
 # Jobs and tasks -----------------------------------------------------------------------------
 
 
