@@ -511,6 +511,18 @@ MESSAGES = (
     N_("There is no reporting period of this contract starting on that day"),
     N_("This round has closed, so its options and rules can no longer change"),
     N_("Ballots have been cast in this round, so its options and rules can no longer change"),
+    # models/contracts/ocds_import.py: why an award or release was not imported (the import's
+    # preview, its report and its task page)
+    N_("release has no awards"), N_("release has no ocid"), N_("ocid is too long (more than 120 characters)"),
+    N_("release names no buyer"), N_("award has no id"), N_("award is not active (cancelled or unsuccessful)"),
+    N_("award has no suppliers"),
+    N_("award has several suppliers sharing one value (a framework or grant programme)"),
+    N_("award has no value"), N_("value is not a number"), N_("award value is zero (not published)"),
+    N_("value is not in pounds (GBP)"), N_("value is negative"), N_("value is too large to be a council contract"),
+    N_("contract period ends before it starts"), N_("award has no title"),
+    N_("superseded by a later release of the same award in this file"),
+    N_("a contract with this reference was recorded by hand"),
+    N_("ocid and award id are too long for a contract reference"), N_("release could not be read"),
 )
 
 # Messages with a value in them, each placeholder named for what it holds (_value): %(status)s a label in lower
@@ -702,6 +714,9 @@ PATTERNS = (
     N_("This need is %(status)s, so it cannot be reserved"),
     N_("Only %(num)s %(unit)s still needed: reserve that or less"),
     N_("This need is %(status)s, so it is not open to funding"),
+    # models/contracts/ocds_import.py other_buyer and an unreadable release (%(error)s: Python's name for it)
+    N_("buyer is %(name)s, not this council"),
+    N_("release could not be read (%(error)s)"),
 )
 
 # The password rule's advice (models/people/passwords.py): its own sentences and zxcvbn's.

@@ -23,10 +23,15 @@ NO_SUPPLIER = 0
 
 
 def commitment_label(commitment, with_supplier: bool = False) -> str:
+    from flask_babel import gettext
+
+    from brokerage.templating import format_date, format_number
+
     measure = commitment.measure
-    label = (
-        f"{commitment.contract.reference}: {measure.name}, {commitment.remaining_quantity:,} of "
-        f"{commitment.target_quantity:,} {measure.unit} left (due {commitment.due_date.day} {commitment.due_date:%B %Y})"
+    label = gettext(
+        "%(reference)s: %(measure)s, %(left)s of %(target)s %(unit)s left (due %(date)s)",
+        reference=commitment.contract.reference, measure=measure.name, left=format_number(commitment.remaining_quantity),
+        target=format_number(commitment.target_quantity), unit=measure.unit, date=format_date(commitment.due_date),
     )
     return f"{commitment.contract.supplier.name} – {label}" if with_supplier else label
 

@@ -24,7 +24,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from brokerage.evidence import MAX_EVIDENCE_MB
 from brokerage.forms import PoundsField, WholeNumberField, csv_file_field, date_field
 from brokerage.forms.pledges import commitment_label
-from brokerage.rule_messages import lazy_label
+from brokerage.rule_messages import lazy_label, translate_label
 from models import Ward, db
 from models.returns.ratings import Rating
 from models.returns.rules import LineDetails
@@ -217,10 +217,10 @@ def split_line_form(line, targets, current: dict[int, int], submitted: bool = Fa
     names = []
     for commitment in targets:
         name = f"commitment_{commitment.id}"
-        label = f"{commitment.contract.kind_label} {commitment_label(commitment)}"
+        label = f"{translate_label(commitment.contract.kind_label)} {commitment_label(commitment)}"
         setattr(Form, name, WholeNumberField(
             label, widget=GovTextInput(), default=current.get(commitment.id, 0),
-            validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")],
+            validators=[Optional(), NumberRange(min=0, message=_l("Enter 0 or more"))],
             render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric",
                                   "suffix": {"text": commitment.measure.unit}}},
         ))

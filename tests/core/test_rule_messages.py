@@ -171,6 +171,30 @@ def test_every_message_models_raise_is_translated_into_welsh(app):
     assert not changed, "English pages would not show these as the rules wrote them:\n" + "\n".join(changed)
 
 
+def test_every_reason_an_ocds_import_skips_a_release_is_translated_into_welsh(app):
+    """The reasons the contract import gives (its preview, its report, its task page) are
+    module constants of models/contracts/ocds_import.py, not raised: each reads in Welsh, and
+    the import page shows them so."""
+    from brokerage.rule_messages import translate_rule_message
+    from models.contracts import ocds_import
+
+    source = ast.parse(Path(ocds_import.__file__).read_text())
+    constants = _constants(source)
+    start = [name for name in constants].index("NO_AWARDS")
+    reasons = [constants[name].value for name in list(constants)[start:]
+               if isinstance(constants[name], ast.Constant) and isinstance(constants[name].value, str)]
+    reasons = [reason for reason in reasons if reason[:1].islower()]
+    assert len(reasons) >= 19 and ocds_import.NO_TITLE in reasons and ocds_import.UNREADABLE in reasons
+    reasons += [ocds_import.other_buyer("Camden Council"), f"{ocds_import.UNREADABLE} (KeyError)"]
+    with app.test_request_context("/"):
+        with force_locale("cy"):
+            english = [reason for reason in reasons if translate_rule_message(reason) == reason]
+            assert translate_rule_message(ocds_import.other_buyer("Camden Council")) == "y prynwr yw Camden Council, nid y cyngor hwn"
+        with force_locale("en"):
+            assert all(translate_rule_message(reason) == reason for reason in reasons)
+    assert english == []
+
+
 @pytest.mark.parametrize(("english", "welsh"), [
     ("A commitment is due on 5 March 2026, before this start date",
      "Mae ymrwymiad i’w gyflawni ar 5 Mawrth 2026, cyn y dyddiad dechrau hwn"),

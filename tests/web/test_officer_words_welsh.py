@@ -353,3 +353,24 @@ def test_an_agreements_page_and_form_name_its_kind_in_welsh(app):
     assert "Newid y rwymedigaeth gynllunio" in client.get(f"/officers/contracts/{contract_id}").get_data(as_text=True)
     form = client.get(f"/officers/contracts/{contract_id}/edit").get_data(as_text=True)
     assert f"<title>Newid rhwymedigaeth gynllunio {reference}" in form
+
+
+def test_a_commitment_is_named_in_the_readers_language_in_forms(app):
+    """The pledge, allocation, split and planning-link forms name a commitment by its
+    reference, measure, what is left and its due date: in Welsh with a Welsh date."""
+    from datetime import date
+
+    from brokerage.forms.pledges import commitment_label
+    from tests import factories
+
+    with app.app_context():
+        factories.themes()
+        officer = factories.officer()
+        supplier = factories.supplier(factories.user("sam@example.org", "Sam Supplier"))
+        made = factories.commitment(factories.contract(supplier.id, officer), officer,
+                                    factories.measure(need_kind="volunteering").id, 1250, date(2027, 3, 5))
+        db.session.commit()
+        name, unit = made.measure.name, made.measure.unit
+        english, welsh = both(app, lambda: commitment_label(made))
+    assert english == f"BRENT-001: {name}, 1,250 of 1,250 {unit} left (due 5 March 2027)"
+    assert welsh == f"BRENT-001: {name}, 1,250 o 1,250 {unit} ar ôl (i’w gyflawni erbyn 5 Mawrth 2027)"
