@@ -717,6 +717,8 @@ PATTERNS = (
     # models/contracts/ocds_import.py other_buyer and an unreadable release (%(error)s: Python's name for it)
     N_("buyer is %(name)s, not this council"),
     N_("release could not be read (%(error)s)"),
+    # models/core/csv_files.py: a CSV upload's line whose quoting is broken (%(error)s: Python's csv module's words)
+    N_("the file's quoting is broken (%(error)s)"),
 )
 
 # The password rule's advice (models/people/passwords.py): its own sentences and zxcvbn's.

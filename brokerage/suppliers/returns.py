@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from brokerage.csv_problems import csv_file_problem
 from brokerage.decorators import verified_email_required
 from brokerage.evidence import apply_with_evidence, evidence_response
 from brokerage.extensions import limiter
@@ -193,7 +194,8 @@ def upload_returns(organisation_id: int):
         filing = file_returns_csv(supplier, current_user, form.file.data.read(MAX_CSV_BYTES + 1), date.today())
         if filing.problems:
             db.session.rollback()
-            problems = [translate_line_problem(problem) for problem in filing.problems]
+            problems = [translate_line_problem(problem) if problem.startswith("Line ") else csv_file_problem(problem)
+                        for problem in filing.problems]
             form.file.errors = [ngettext("Nothing was saved: %(num)d problem to put right",
                                          "Nothing was saved: %(num)d problems to put right", len(problems))]
         else:

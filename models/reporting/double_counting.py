@@ -20,7 +20,7 @@ class SharedBenefit:
     pledge_id: int | None  # a confirmed delivery's, or None for a return line
     delivered: int
     allocated: int
-    agreements: tuple[str, ...]  # "Grant GRANT-1: 600", ...
+    agreements: tuple[tuple[str, str, int], ...]  # (kind's label, reference, quantity): ("Grant", "GRANT-1", 600), ...
     line_id: int | None = None  # an accepted return's line
     return_id: int | None = None
 
@@ -47,9 +47,9 @@ def claimed_by_several_sources(limit: int = 500) -> list[SharedBenefit]:
 
     found: dict[int, tuple[int, list[tuple[str, int]]]] = {}
     for pledge_id, delivered, kind, reference, quantity in rows:
-        found.setdefault(pledge_id, (int(delivered), []))[1].append((f"{kind_label(kind)} {reference}", int(quantity)))
+        found.setdefault(pledge_id, (int(delivered), []))[1].append((kind_label(kind), reference, int(quantity)))
     return [
-        SharedBenefit(pledge_id, delivered, sum(q for _, q in parts), tuple(f"{name}: {q:,}" for name, q in parts))
+        SharedBenefit(pledge_id, delivered, sum(q for _, _, q in parts), tuple(parts))
         for pledge_id, (delivered, parts) in found.items()
     ] + _return_lines_claimed_by_several_sources(limit)
 
@@ -81,9 +81,9 @@ def _return_lines_claimed_by_several_sources(limit: int) -> list[SharedBenefit]:
     ).all()
     found: dict[int, tuple[int, int, list[tuple[str, int]]]] = {}
     for line_id, return_id, delivered, kind, reference, quantity in rows:
-        found.setdefault(line_id, (return_id, int(delivered), []))[2].append((f"{kind_label(kind)} {reference}", int(quantity)))
+        found.setdefault(line_id, (return_id, int(delivered), []))[2].append((kind_label(kind), reference, int(quantity)))
     return [
-        SharedBenefit(None, delivered, sum(q for _, q in parts), tuple(f"{name}: {q:,}" for name, q in parts),
+        SharedBenefit(None, delivered, sum(q for _, _, q in parts), tuple(parts),
                       line_id=line_id, return_id=return_id)
         for line_id, (return_id, delivered, parts) in found.items()
     ]

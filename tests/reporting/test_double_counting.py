@@ -40,7 +40,7 @@ def test_a_split_never_exceeds_the_delivery_and_is_listed(app, world):
         db.session.commit()
         [shared] = claimed_by_several_sources()
         assert (shared.pledge_id, shared.delivered, shared.allocated) == (world["pledges"][0], 1_500, 1_500)
-        assert shared.agreements == ("Contract BRENT-BIG: 900", "Grant GRANT-9: 600")
+        assert shared.agreements == (("Contract", "BRENT-BIG", 900), ("Grant", "GRANT-9", 600))
         assert db.session.get(Contract, grant.id).commitments[0].delivered_quantity == 600
     from tests.factories import login
 

@@ -88,7 +88,7 @@ def test_a_split_line_counts_as_split_and_is_listed_as_claimed_twice(app, world)
         [shared] = claimed_by_several_sources()
         assert (shared.pledge_id, shared.line_id, shared.return_id) == (None, world["line"], world["return"])
         assert (shared.delivered, shared.allocated) == (10, 10)
-        assert shared.agreements == ("Contract BRENT-RET-001: 6", "Grant GRANT-7: 4")
+        assert shared.agreements == (("Contract", "BRENT-RET-001", 6), ("Grant", "GRANT-7", 4))
         event = db.session.scalar(select(Event).where(Event.action == "return_line.split"))
         assert event.detail["after"] == {str(hires): 6, str(grant_hires): 4} and event.actor_id == officer.id
         # Whole to the grant: one source again; whole back to its own commitment: no split kept.

@@ -122,3 +122,19 @@ def test_a_supplier_working_in_welsh_reads_each_lines_problem_in_welsh(app, worl
                      "Llinell 7: nid oes ward “Nowhere”", "Ni chadwyd dim: 3 problem i’w cywiro"):
         assert expected in page, expected
     assert "Line 5" not in page and counts(app) == (0, 0)
+
+
+def test_a_supplier_working_in_welsh_reads_the_files_own_problems_in_welsh(app, world):
+    """Problems of the file itself (its columns, its being empty), not of a line, in Welsh."""
+    from models import User
+
+    supplier = signed_in(app, "supplier@example.org")
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == "supplier@example.org")).locale = "cy"
+        db.session.commit()
+    unknown = upload(supplier, world, "reference,quantity\nBRENT-RET-001,3").get_data(as_text=True)
+    assert "Colofn anhysbys: reference." in unknown and "Unknown column" not in unknown
+    empty = upload(supplier, world, "")
+    assert empty.status_code == 400
+    assert "Mae’r ffeil yn wag: mae’r llinell gyntaf yn enwi’r colofnau" in empty.get_data(as_text=True)
+    assert counts(app) == (0, 0)
