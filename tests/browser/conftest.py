@@ -153,6 +153,8 @@ def axe_check(page, context=None) -> dict:
     """Run axe-core on the page as it is now; fail on any violation. Returns axe's full response."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # After a click that navigates, the document being loaded, not a half-empty one.
+    page.wait_for_load_state("load")
     results = Axe().run(page, context=context)
     response = results.response
     assert "testEngine" in response, f"axe-core did not run on {page.url}: {response!r}"

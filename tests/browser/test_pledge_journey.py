@@ -79,6 +79,9 @@ def test_import_commit_pledge_deliver_confirm_and_see_it_in_the_ledgers(new_cont
     expect(officer.locator("main")).to_contain_text("Matrix SCM Limited")
     axe_check(officer)
     officer.get_by_role("link", name="Add a commitment").click()
+    # axe reads the page as it is: wait for the new one, not the one being left.
+    officer.wait_for_url(re.compile(r"/commitments/new$"))
+    expect(officer.locator("main h1")).to_be_visible()
     axe_check(officer)
     measure = officer.get_by_label("Measure")
     option = measure.locator("option", has_text="Employee volunteering hours").first
