@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from flask_babel import LazyString, gettext
+from flask_babel import LazyString, gettext, ngettext
 
 from brokerage.stored_words import wording_pattern
 
@@ -582,6 +582,13 @@ PATTERNS = (
     N_("This import cannot be undone: %(problem)s"),
     N_("Contract %(reference)s is no longer here, so it cannot be restored."),
     N_("Contract %(reference)s has changed since this import (by a later import)."),
+    # (%(things)s counted things, "2 commitments, 1 pledge": see COUNTED)
+    N_("Contract %(reference)s now has %(things)s."),
+    N_("Supplier %(name)s has since been verified by an officer."),
+    N_("Supplier %(name)s has since been rejected by an officer."),
+    N_("Supplier %(name)s has members or invitations now."),
+    N_("Supplier %(name)s has pledges or stories now."),
+    N_("Supplier %(name)s holds %(things)s from another import or recorded by hand."),
     # models/core/translations.py
     N_("The title must be %(num)s characters or fewer"),
     N_("The summary must be %(num)s characters or fewer"),
@@ -765,6 +772,29 @@ def _patterns() -> tuple[tuple[re.Pattern, str], ...]:
 # A label the rule lowered ("waiting for review").
 LOWERED_LABELS = {"status", "schedule", "kind", "need_kind", "purpose"}
 NUMBERS = {"num", "count"}  # "1,250" as the rule wrote it
+# Things a rule counts in English ("1 commitment", "3 pledges"), in `things`: "2 commitments,
+# 1 pledge". Each noun, singular or plural, to its count in the page's language (its plural form).
+_COUNTED = {
+    "commitment": lambda count: ngettext("%(num)s commitment", "%(num)s commitments", count),
+    "pledge": lambda count: ngettext("%(num)s pledge", "%(num)s pledges", count),
+    "allocated delivery": lambda count: ngettext("%(num)s allocated delivery", "%(num)s allocated deliveries", count),
+    "contract": lambda count: ngettext("%(num)s contract", "%(num)s contracts", count),
+}
+COUNTED = {**_COUNTED, **{noun + "s": shown for noun, shown in _COUNTED.items() if not noun.endswith("y")},
+           "allocated deliveries": _COUNTED["allocated delivery"]}
+
+
+def _things(value: str) -> str:
+    """"2 commitments, 1 pledge" in the page's language, or as it is when any part is not a
+    count of a thing listed in COUNTED."""
+    shown = []
+    for part in value.split(", "):
+        number, _space, noun = part.partition(" ")
+        number = number.replace(",", "")
+        if not number.isdigit() or noun not in COUNTED:
+            return value
+        shown.append(COUNTED[noun](int(number)))
+    return ", ".join(shown)
 
 
 def _value(name: str, value: str) -> str:
@@ -778,6 +808,8 @@ def _value(name: str, value: str) -> str:
     if name in ("rating", "area"):
         # A label as it is ("Requires improvement", "the whole borough"; a ward's name stays).
         return translate_label(value)
+    if name == "things":
+        return _things(value)
     if name == "problem":
         # Another rule's message inside this one.
         return translate_rule_message(value)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 
-from models import DomainError, db, utcnow
+from models import DomainErrors, db, utcnow
 from models.contracts.models import Commitment, Contract, ImportBatch, ImportChange
 from models.contracts.ocds_import import CONTRACT_FIELDS, contract_values, snapshot
 from models.core.events import record_event
@@ -122,8 +122,10 @@ def undo_blockers(batch: ImportBatch) -> list[str]:
         supplier = suppliers.get(supplier_id)
         if supplier is None:
             continue
-        if supplier.status != "pending":
-            reasons.append(f"Supplier {supplier.name} has since been {supplier.status} by an officer.")
+        if supplier.status == "verified":
+            reasons.append(f"Supplier {supplier.name} has since been verified by an officer.")
+        elif supplier.status != "pending":
+            reasons.append(f"Supplier {supplier.name} has since been rejected by an officer.")
         if members.get(supplier.id) or invited.get(supplier.id):
             reasons.append(f"Supplier {supplier.name} has members or invitations now.")
         if pledged.get(supplier.id) or stories.get(supplier.id):
@@ -166,7 +168,8 @@ def undo_import(batch: ImportBatch, officer: "User | None") -> dict[str, int]:
     _lock(batch)
     reasons = undo_blockers(batch)
     if reasons:
-        raise DomainError("This import cannot be undone: " + " ".join(reasons))
+        # Each reason its own message, so each is shown (and translated) whole.
+        raise DomainErrors([f"This import cannot be undone: {reason}" for reason in reasons])
     done = {"contracts_removed": 0, "contracts_restored": 0, "suppliers_removed": 0}
     updated = [change for change in batch.changes if change.kind == "contract_updated"]
     contracts = _contracts([change.contract_id for change in batch.changes if change.contract_id])

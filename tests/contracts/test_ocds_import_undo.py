@@ -354,3 +354,61 @@ def test_the_command_line_undoes_an_import_or_says_why_not(app, officer_id, runn
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.action == "contract_import.undone"))
         assert event.actor_id is None  # the command line
+
+
+# In Welsh (issue 21) ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("english, welsh", [
+    (f"Contract {MERTON[0]}-1 now has 2 commitments, 1 pledge, 3 allocated deliveries.",
+     f"Mae gan gontract {MERTON[0]}-1 2 ymrwymiad, 1 addewid, 3 cyflawniad wedi’u dyrannu erbyn hyn."),
+    (f"Contract {MERTON[0]}-1 now has 1 commitment.", f"Mae gan gontract {MERTON[0]}-1 1 ymrwymiad erbyn hyn."),
+    ("Supplier Marston's PLC has since been verified by an officer.",
+     "Mae swyddog wedi dilysu’r cyflenwr Marston's PLC ers hynny."),
+    ("Supplier Marston's PLC has since been rejected by an officer.",
+     "Mae swyddog wedi gwrthod y cyflenwr Marston's PLC ers hynny."),
+    ("Supplier Marston's PLC holds 7 contracts from another import or recorded by hand.",
+     "Mae gan y cyflenwr Marston's PLC 7 o gontractau o fewnforio arall neu wedi’u cofnodi â llaw."),
+    ("This import cannot be undone: Supplier Marston's PLC has pledges or stories now.",
+     "Ni ellir dadwneud y mewnforio hwn: Mae gan y cyflenwr Marston's PLC addewidion neu straeon erbyn hyn."),
+])
+def test_each_reason_an_import_cannot_be_undone_is_in_welsh(app, english, welsh):
+    from flask_babel import force_locale
+
+    from brokerage.rule_messages import translate_rule_message
+
+    with app.test_request_context("/"), force_locale("cy"):
+        assert translate_rule_message(english) == welsh
+    with app.test_request_context("/"), force_locale("en"):
+        assert translate_rule_message(english) == english
+
+
+def test_a_count_of_things_no_rule_names_is_left_as_it_is(app):
+    from flask_babel import force_locale
+
+    from brokerage.rule_messages import translate_rule_message
+
+    with app.test_request_context("/"), force_locale("cy"):
+        # "2 widgets" is not a count the rules make: the sentence is translated, the count kept.
+        assert translate_rule_message("Contract X-1 now has 2 widgets.") == "Mae gan gontract X-1 2 widgets erbyn hyn."
+
+
+def test_a_refused_undo_says_why_in_welsh(app, officer_id):
+    with app.app_context():
+        batch = imported(*merton())
+        supplier = contract_of(MERTON[0]).supplier
+        verify_organisation(supplier, officer())
+        db.session.commit()
+        batch_id, name = batch.id, supplier.name
+    client = app.test_client()
+    login(client, "officer@example.org")
+    client.set_cookie("language", "cy")
+    page = client.get(f"/officers/contracts/imports/{batch_id}").get_data(as_text=True)
+    assert f"Mae swyddog wedi dilysu’r cyflenwr {name} ers hynny." in page.replace("&#39;", "'")
+    assert "has since been verified" not in page
+    response = post_form(client, f"/officers/contracts/imports/{batch_id}/undo", {},
+                         form_url=f"/officers/contracts/imports/{batch_id}")
+    assert response.status_code == 409
+    text = response.get_data(as_text=True).replace("&#39;", "'")
+    assert f"Ni ellir dadwneud y mewnforio hwn: Mae swyddog wedi dilysu’r cyflenwr {name} ers hynny." in text
+    assert "cannot be undone" not in text

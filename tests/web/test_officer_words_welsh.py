@@ -224,7 +224,7 @@ def test_match_reasons_with_values_read_in_welsh(app):
     for reason, text in zip(said, welsh):
         key = next(key for key in REASONS if read_back(REASONS[key], reason) is not None)
         assert text != reason[:1].upper() + reason[1:] and english_left(REASON_SENTENCES[key], text) == [], text
-    assert welsh[0] == "Yn safle 2 o 14 ym mhleidlais blaenoriaethau Harlesden"
+    assert welsh[0] == "Yn safle 2 o 14 yn y bleidlais blaenoriaethau ar gyfer Harlesden"
     assert "Mae ei angen erbyn 31 Mawrth 2026 (ymhen 3 mis)" in welsh or any("ymhen 3 mis" in text for text in welsh), welsh
 
 
