@@ -728,6 +728,21 @@ PATTERNS = (
     N_("the file's quoting is broken (%(error)s)"),
 )
 
+# Python's own words inside a rule's message (%(error)s): what the json module says of a file
+# that is not JSON (" at" taken off its end by the rules, which say where) and what the csv
+# module says of one it cannot read.
+PYTHON_ERRORS = (
+    N_("Expecting value"), N_("Expecting property name enclosed in double quotes"), N_("Expecting ',' delimiter"),
+    N_("Expecting ':' delimiter"), N_("Unterminated string starting"), N_("Invalid control character"),
+    N_("Invalid \\escape"), N_("Invalid \\uXXXX escape"), N_("Extra data"),
+    N_("unexpected end of data"), N_("line contains NUL"),
+    N_("new-line character seen in unquoted field - do you need to open the file in universal-newline mode?"),
+)
+PYTHON_ERROR_PATTERNS = (
+    N_("field larger than field limit (%(num)s)"),
+    N_("'%(char)s' expected after '%(quote)s'"),
+)
+
 # The password rule's advice (models/people/passwords.py): its own sentences and zxcvbn's.
 SENTENCES = (
     N_("This password is too easy to guess."),
@@ -797,6 +812,23 @@ def _things(value: str) -> str:
     return ", ".join(shown)
 
 
+@lru_cache(maxsize=1)
+def _python_error_patterns() -> tuple[tuple[re.Pattern, str], ...]:
+    return tuple((wording_pattern(msgid), msgid) for msgid in PYTHON_ERROR_PATTERNS)
+
+
+def _python_error(value: str) -> str:
+    """The json or csv module's words in the page's language, else as they are (an exception's
+    class name, a message we do not know)."""
+    if value in PYTHON_ERRORS:
+        return gettext(value)
+    for pattern, msgid in _python_error_patterns():
+        found = pattern.fullmatch(value)
+        if found:
+            return gettext(msgid, **{name: _value(name, part) for name, part in found.groupdict().items()})
+    return value
+
+
 def _value(name: str, value: str) -> str:
     from babel.numbers import format_decimal
     from flask_babel import get_locale
@@ -810,6 +842,8 @@ def _value(name: str, value: str) -> str:
         return translate_label(value)
     if name == "things":
         return _things(value)
+    if name == "error":
+        return _python_error(value)
     if name == "problem":
         # Another rule's message inside this one.
         return translate_rule_message(value)

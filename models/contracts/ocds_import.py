@@ -119,7 +119,7 @@ def load_releases(data: bytes) -> list[dict[str, Any]]:
         raise DomainError("The file is not valid JSON: it is not UTF-8 text.", field="file")
     except json.JSONDecodeError as error:
         raise DomainError(
-            f"The file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}.", field="file"
+            f"The file is not valid JSON: {error.msg.removesuffix(' at')} at line {error.lineno}, column {error.colno}.", field="file"
         )
     except RecursionError:
         raise DomainError("The file is not valid JSON: it is nested too deeply.", field="file")

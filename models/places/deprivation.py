@@ -127,7 +127,7 @@ def import_imd(imd_csv: str, lsoa_geojson: str) -> ImportReport:
     try:
         geojson = json.loads(lsoa_geojson)
     except json.JSONDecodeError as error:
-        raise DomainError(f"The LSOA file is not valid GeoJSON: {error.msg} (line {error.lineno})", field="file")
+        raise DomainError(f"The LSOA file is not valid GeoJSON: {error.msg.removesuffix(' at')} (line {error.lineno})", field="file")
     ranks = read_imd_ranks(imd_csv)
     wards = {
         ward.id: ward.geometry for ward in db.session.scalars(select(Ward)) if ward.boundary

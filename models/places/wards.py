@@ -115,7 +115,7 @@ def import_wards(geojson: dict[str, Any] | str | bytes) -> ImportReport:
         try:
             geojson = json.loads(geojson)
         except json.JSONDecodeError as error:
-            raise DomainError(f"The file is not valid GeoJSON: {error.msg} (line {error.lineno})", field="file")
+            raise DomainError(f"The file is not valid GeoJSON: {error.msg.removesuffix(' at')} (line {error.lineno})", field="file")
     if not isinstance(geojson, dict) or geojson.get("type") != "FeatureCollection":
         raise DomainError("The file must be a GeoJSON FeatureCollection of wards", field="file")
     features = geojson.get("features")

@@ -214,3 +214,41 @@ def test_values_inside_a_message_are_shown_for_the_page_language(app, english, w
         with force_locale("pl"):  # no Polish translation: the English words, the date in Polish
             if "March" in english:
                 assert "5 marca 2026" in translate_rule_message(english)
+
+
+# Python's own words inside a message: what the json and csv modules say of a file they cannot read.
+BAD_JSON = [b"nul", b"{", b'{"a" 1}', b'{"a": 1 "b": 2}', b'"abc', b'"a\x01"', b'"\\x"', b'"\\u12"', b"{} x"]
+
+
+@pytest.mark.parametrize("data", BAD_JSON, ids=[repr(data) for data in BAD_JSON])
+def test_what_the_json_module_says_of_a_file_is_in_welsh(app, data):
+    from brokerage.rule_messages import translate_rule_message
+    from models import DomainError
+    from models.contracts.ocds_import import load_releases
+    from models.places.wards import import_wards
+
+    for read in (load_releases, import_wards):
+        with pytest.raises(DomainError) as refused:
+            read(data)
+        english = refused.value.message
+        assert " at at " not in english and "starting at (line" not in english  # the rule says where, once
+        with app.test_request_context("/"):
+            assert translate_rule_message(english) == english
+            with force_locale("cy"):
+                welsh = translate_rule_message(english)
+        python_words = english.split(": ", 1)[1].split(" at line")[0].split(" (line")[0]
+        assert python_words not in welsh and welsh.startswith("Nid yw’r ffeil yn "), welsh
+
+
+def test_what_the_csv_module_says_of_a_file_is_in_welsh(app):
+    from brokerage.rule_messages import translate_line_problem
+    from models.core.csv_files import read_csv_upload
+
+    # A cell longer than the csv module reads (an unclosed quote swallows the rest of the file).
+    upload = read_csv_upload(b'reference,quantity\n"BRENT-1,' + b"x" * 200_000 + b"\n", ("reference", "quantity"), ())
+    [problem] = upload.problems
+    assert problem == "Line 2: the file's quoting is broken (field larger than field limit (131072))"
+    with app.test_request_context("/"):
+        with force_locale("cy"):
+            welsh = translate_line_problem(problem)
+    assert welsh == "Llinell 2: mae’r dyfynnu yn y ffeil wedi torri (maes yn fwy na’r terfyn ar gyfer maes (131,072 nod))"
