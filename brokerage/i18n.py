@@ -118,6 +118,12 @@ def _page_translations():
     return found
 
 
+def page_gettext(text: str) -> str:
+    """gettext(text) with no values, from the catalogue kept for the page (a list page
+    translates a label on every row)."""
+    return _page_translations().ugettext(text)
+
+
 @pass_eval_context
 def _template_gettext(eval_context, string: str, **variables):
     translated = _page_translations().ugettext(string)

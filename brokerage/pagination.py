@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from flask import request, url_for
 from sqlalchemy import Select, func, literal, select, tuple_
@@ -180,11 +180,13 @@ def capped_count(query: Select, at_least: int = 0) -> tuple[int, bool]:
 
 def page_of(
     query: Select, page: int, per_page: int, keyset: Keyset | None = None, after: str | None = None,
-    total: int | None = None, count_query: Select | None = None,
+    total: int | None = None, count_query: Select | None = None, load: Callable[[list], list] | None = None,
 ) -> Page:
     """One page of a query and its (capped) count; from the `after` cursor when the query has
     a keyset and one is given. `total`, when the caller knows it (from totals kept as data),
-    saves the count; `count_query`, the same rows written as they are best counted."""
+    saves the count; `count_query`, the same rows written as they are best counted. The items
+    are the query's first column (an ORM entity), or what `load` makes of the page's rows (a
+    query of keys paged through an index, then the page looked up whole)."""
     capped = False
     values = keyset.parse(after) if keyset else None
     if total is None:
@@ -192,10 +194,10 @@ def page_of(
         # anyway); from a cursor, no further than the cap.
         counted = query if count_query is None else count_query
         total, capped = capped_count(counted, 0 if values is not None else page * per_page)
-    if values is not None:
-        items = db.session.scalars(keyset.after(query, values).limit(per_page)).all()
-    else:
-        items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    paged = keyset.after(query, values).limit(per_page) if values is not None else (
+        query.limit(per_page).offset((page - 1) * per_page)
+    )
+    items = load(db.session.execute(paged).all()) if load else db.session.scalars(paged).all()
     found = Page(items=items, page=page, per_page=per_page, total=total, capped=capped)
     if keyset and len(items) == per_page and found.has_next:
         found.next_after = keyset.cursor(items[-1])

@@ -871,7 +871,9 @@ def translate_label(text: str | None) -> str:
     the result is plain text (escaped when shown, never read as a format string), so a
     label that may carry data (a round's area: a ward's or an imported election's name) is
     safe to pass."""
-    return gettext(text) if text else ""
+    from brokerage.i18n import page_gettext
+
+    return page_gettext(text) if text else ""
 
 
 def lazy_label(text: str) -> LazyString:

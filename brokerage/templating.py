@@ -75,7 +75,20 @@ def _number(value: int) -> str:
 def _formatted_number(value: int, locale: str) -> str:
     from babel.numbers import format_decimal
 
+    if _groups_like_python(locale):
+        return f"{value:,}"
     return format_decimal(value, format="#,##0", locale=locale)
+
+
+@lru_cache(maxsize=64)
+def _groups_like_python(locale: str) -> bool:
+    """Whether the language writes numbers as Python's "," format does (thousands in threes
+    with ",", pence after "."): English and Welsh do, so their figures need no Babel call
+    (a ledger page shows a hundred of them); others keep Babel's own symbols."""
+    from babel.numbers import format_decimal
+
+    sample = Decimal("-1234567.89")
+    return format_decimal(sample, format="#,##0.00", locale=locale) == f"{sample:,.2f}"
 
 
 @lru_cache(maxsize=16_384)
@@ -101,9 +114,13 @@ def format_money(pence: int | None, currency: str = "GBP") -> str:
     if pence is None:
         return ""
     pounds, remainder = divmod(abs(int(pence)), 100)
-    amount = _number(pounds) if remainder == 0 else format_decimal(
-        Decimal(abs(int(pence))) / 100, format="#,##0.00", locale=_locale()
-    )
+    if remainder == 0:
+        amount = _number(pounds)
+    else:
+        locale = str(_locale())
+        amount = f"{pounds:,}.{remainder:02d}" if _groups_like_python(locale) else format_decimal(
+            Decimal(abs(int(pence))) / 100, format="#,##0.00", locale=locale
+        )
     return format_pence(pence, currency, amount=amount)
 
 

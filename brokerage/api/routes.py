@@ -30,7 +30,7 @@ from brokerage.pagination import LEDGER_NEWEST, NEEDS_NEWEST, page_of
 from models import Need, Organisation, Round, Theme, Ward, db
 from models.fund.ledger import FundEntry
 from models.fund.open_data import fund_entries, fund_figures
-from models.reporting.ledger import LedgerFilters, ledger_query, ledger_totals
+from models.reporting.ledger import LedgerFilters, ledger_query, ledger_rows, ledger_totals
 from models.needs.search import NeedFilters, public_needs_query
 from models.voting.models import RoundState
 from models.voting.count import turnout
@@ -153,7 +153,8 @@ def deliveries():
     page, per_page = query.paging()
     totals = ledger_totals(filters)
     found = page_of(
-        ledger_query(filters), page, per_page, keyset=LEDGER_NEWEST, after=query.cursor(LEDGER_NEWEST), total=totals.count
+        ledger_query(filters), page, per_page, keyset=LEDGER_NEWEST, after=query.cursor(LEDGER_NEWEST), total=totals.count,
+        load=ledger_rows,
     )
     return _listing(found, [delivery_json(item) for item in found.items], filters.as_args(), total_value_pence=totals.value_pence)
 

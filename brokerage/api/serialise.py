@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import url_for
 
-from models import Need, Organisation, Pledge, Round, Theme, Ward
-from models.reporting.ledger import LedgerTotals
+from models import Need, Organisation, Round, Theme, Ward
+from models.reporting.ledger import LedgerRow, LedgerTotals
 from models.reporting.opendata import utc_iso
 from models.voting.models import RoundState
 from models.voting.count import Turnout, spent_pence
@@ -126,25 +126,24 @@ def round_detail_json(round_: Round, turnout: Turnout | None) -> dict[str, Any]:
     return found_round
 
 
-def delivery_json(pledge: Pledge) -> dict[str, Any]:
-    need = pledge.need
+def delivery_json(row: LedgerRow) -> dict[str, Any]:
     return {
-        "id": pledge.id,
-        "confirmed_at": utc_iso(pledge.confirmed_at),
-        "supplier": organisation_ref(pledge.supplier),
-        "source": pledge.source,
-        "group": organisation_ref(need.organisation),
+        "id": row.id,
+        "confirmed_at": utc_iso(row.confirmed_at),
+        "supplier": {"id": row.supplier_id, "name": row.supplier_name},
+        "source": row.source,
+        "group": {"id": row.group_id, "name": row.group_name},
         "need": {
-            "id": need.id,
-            "title": need.title,
-            "url": url_for("public.need", need_id=need.id, _external=True) if need.is_public else None,
+            "id": row.need_id,
+            "title": row.need_title,
+            "url": url_for("public.need", need_id=row.need_id, _external=True) if row.need_is_public else None,
         },
-        "ward": ward_ref(need.ward),
-        "theme": {"slug": need.theme.slug, "name": need.theme.name},
-        "kind": need.kind,
-        "quantity": pledge.quantity,
-        "unit": need.unit,
-        "value_pence": pledge.value_pence,
+        "ward": {"code": row.ward_code, "name": row.ward_name} if row.ward_code is not None else None,
+        "theme": {"slug": row.theme_slug, "name": row.theme_name},
+        "kind": row.kind,
+        "quantity": row.quantity,
+        "unit": row.unit,
+        "value_pence": row.value_pence,
     }
 
 

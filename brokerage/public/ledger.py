@@ -19,6 +19,7 @@ from models.reporting.ledger import (
     LedgerFilters,
     ledger_csv_rows,
     ledger_query,
+    ledger_rows,
     ledger_suppliers,
     ledger_totals,
     ledger_years,
@@ -34,6 +35,7 @@ def ledger():
     totals = ledger_totals(filters)
     page = page_of(
         ledger_query(filters), requested_page(), PER_PAGE, keyset=LEDGER_NEWEST, after=request.args.get("after", "")[:80],
+        load=ledger_rows,
         total=totals.count,
     )
     return render_template(

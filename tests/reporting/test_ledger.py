@@ -209,3 +209,36 @@ def test_financial_years_run_april_to_march():
     assert financial_year(date(2025, 3, 31)) == 2024
     assert financial_year(date(2025, 4, 1)) == 2025
     assert financial_year(date(2026, 1, 15)) == 2025
+
+
+def test_a_page_of_rows_says_what_the_pledges_say(app, ledger):
+    """The ledger reads plain rows (models.reporting.ledger.ledger_rows), not ORM pledges:
+    each row holds what the pledge, its need and its organisations say, a delivery confirmed
+    before values were stored worth its share of the need's value, as Pledge.value_pence
+    works it out, newest first, whatever page it is on."""
+    from models.reporting.ledger import ledger_page
+
+    with app.app_context():
+        # As if confirmed before values were stored: £1,000 × 1/3, rounded down.
+        laptop = db.session.get(Pledge, ledger["ids"]["laptop"])
+        laptop.confirmed_value_pence = None
+        db.session.commit()
+        rows = ledger_page(LedgerFilters(), 1, 50)
+        assert [row.id for row in rows] == [ledger["ids"][name] for name in ("pantry2", "laptop", "pantry")]
+        for row in rows:
+            pledge = db.session.get(Pledge, row.id)
+            need = pledge.need
+            assert (row.confirmed_at, row.quantity, row.value_pence, row.from_fund) == (
+                pledge.confirmed_at, pledge.quantity, pledge.value_pence, pledge.from_fund)
+            assert (row.supplier_id, row.supplier_name, row.supplier_is_verified) == (
+                pledge.supplier.id, pledge.supplier.name, pledge.supplier.is_verified)
+            assert (row.need_id, row.need_title, row.need_is_public, row.unit, row.kind_label) == (
+                need.id, need.title, need.is_public, need.unit, need.kind_label)
+            assert (row.theme_slug, row.theme_name, row.group_id, row.group_name) == (
+                need.theme.slug, need.theme.name, need.organisation.id, need.organisation.name)
+            assert (row.ward_code, row.ward_name) == ((need.ward.code, need.ward.name) if need.ward else (None, None))
+        assert rows[1].value_pence == 33_333
+        # A later page through OFFSET, and a ward's rows.
+        assert [row.id for row in ledger_page(LedgerFilters(), 2, 2)] == [ledger["ids"]["pantry"]]
+        in_harlesden = ledger_page(LedgerFilters(ward=ledger["harlesden"]), 1, 50)
+        assert [row.id for row in in_harlesden] == [ledger["ids"]["pantry2"], ledger["ids"]["pantry"]]
