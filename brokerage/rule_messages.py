@@ -822,11 +822,18 @@ def _python_error(value: str) -> str:
     class name, a message we do not know)."""
     if value in PYTHON_ERRORS:
         return gettext(value)
-    for pattern, msgid in _python_error_patterns():
-        found = pattern.fullmatch(value)
+    filled = _filled(_python_error_patterns(), value)
+    return value if filled is None else filled
+
+
+def _filled(patterns: tuple[tuple[re.Pattern, str], ...], message: str) -> str | None:
+    """The first pattern the message has the shape of, translated with the message's values
+    shown in the page's language; None when it has none's shape."""
+    for pattern, msgid in patterns:
+        found = pattern.fullmatch(message)
         if found:
-            return gettext(msgid, **{name: _value(name, part) for name, part in found.groupdict().items()})
-    return value
+            return gettext(msgid, **{name: _value(name, value) for name, value in found.groupdict().items()})
+    return None
 
 
 def _value(name: str, value: str) -> str:
@@ -888,10 +895,9 @@ def translate_rule_message(message: str) -> str:
         return message
     if message in _KNOWN:
         return gettext(message)
-    for pattern, msgid in _patterns():
-        found = pattern.fullmatch(message)
-        if found:
-            return gettext(msgid, **{name: _value(name, value) for name, value in found.groupdict().items()})
+    filled = _filled(_patterns(), message)
+    if filled is not None:
+        return filled
     if any(sentence in message for sentence in _SENTENCES_LONGEST_FIRST):
         translated = message
         for sentence in _SENTENCES_LONGEST_FIRST:
