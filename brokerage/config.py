@@ -183,6 +183,7 @@ def from_environment(env: Mapping[str, str], instance_path: str) -> dict:
         "MAIL_OUTBOX_DIR": os.path.join(instance_path, "outbox"),
         "MAIL_UNSUBSCRIBE_ADDRESS": env.get("MAIL_UNSUBSCRIBE_ADDRESS") or None,
         "DIGEST_BATCH_SIZE": int_or_none(env.get("DIGEST_BATCH_SIZE")) or 200,
+        "DIGEST_PART_SIZE": int_or_none(env.get("DIGEST_PART_SIZE")) or 5_000,
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or os.path.join(instance_path, "uploads"),
         "MAX_CONTENT_LENGTH": (int_or_none(env.get("MAX_UPLOAD_MB")) or 10) * 1024 * 1024,
         "EMAIL_TOKEN_MAX_AGE": int_or_none(env.get("EMAIL_TOKEN_MAX_AGE")) or 3 * 24 * 3600,

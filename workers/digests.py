@@ -37,9 +37,10 @@ from models.digests.preferences import (
 from models.core.mail import queue_email
 from models.core.mail_headers import list_id, list_unsubscribe
 from workers.notify import council_name, external_url, in_recipient_language, month_year, render_email
-from workers.registry import job
+from workers.registry import enqueue, job
 
 DEFAULT_BATCH_SIZE = 200
+DEFAULT_PART_SIZE = 5_000  # people per job when a run is shared out (DIGEST_PART_SIZE)
 UNSUBSCRIBE_SALT = "digest-unsubscribe"
 
 
@@ -250,8 +251,9 @@ def _send_in_batches(
             raise RuntimeError(f"Could not record the {kind} dispatches for {period.key}")
 
 
-def send_digests(frequency: str, as_of: datetime | None = None) -> dict[str, int]:
-    """This period's digest to everyone due it who has not had it."""
+def send_digests(frequency: str, as_of: datetime | None = None, after: int = 0, upto: int | None = None) -> dict[str, int]:
+    """This period's digest to everyone due it who has not had it (with ids after `after`
+    and up to `upto`, for a part of a run: digest_parts)."""
     as_of = as_of or utcnow()
     period = period_for(frequency, as_of)
     kind = digest_kind(frequency)
@@ -266,9 +268,44 @@ def send_digests(frequency: str, as_of: datetime | None = None) -> dict[str, int
             for digest in digests
         ]
 
-    return _send_in_batches(
-        kind, period, lambda after, limit: due_recipients(frequency, period.key, after, limit), build
-    )
+    def next_ids(done: int, limit: int) -> list[int]:
+        ids = due_recipients(frequency, period.key, max(done, after), limit)
+        return ids if upto is None else [user_id for user_id in ids if user_id <= upto]
+
+    return _send_in_batches(kind, period, next_ids, build)
+
+
+def digest_parts(frequency: str, period: Period, size: int) -> list[tuple[int, int]]:
+    """The people still due this period's digest as parts of `size` people: (after, upto)
+    ranges of their ids, in order, each a job that any worker can take (send_digest_part)."""
+    parts: list[tuple[int, int]] = []
+    after = 0
+    while ids := due_recipients(frequency, period.key, after, size):
+        parts.append((after, ids[-1]))
+        after = ids[-1]
+    return parts
+
+
+def _part_size() -> int:
+    return int(current_app.config.get("DIGEST_PART_SIZE") or DEFAULT_PART_SIZE)
+
+
+def send_or_share_digests(frequency: str, as_of: datetime) -> dict[str, int]:
+    """A run's digests: sent here when they fit one part (or outside a job), else shared out
+    as one job a part, so that every worker renders some at once (rendering is the run's
+    cost: a few milliseconds a digest). Parts never overlap, and a part run twice, or beside
+    a later run, sends each digest once (the dispatch rows, as in _send_in_batches)."""
+    from rq import get_current_job
+
+    current = get_current_job()
+    if current is None:
+        return send_digests(frequency, as_of)
+    parts = digest_parts(frequency, period_for(frequency, as_of), _part_size())
+    if len(parts) <= 1:
+        return send_digests(frequency, as_of)
+    for after, upto in parts:
+        enqueue(current.connection, send_digest_part, frequency, as_of.isoformat(), after, upto)
+    return {"parts": len(parts)}
 
 
 def send_newsletters(as_of: datetime | None = None) -> dict[str, int]:
@@ -301,7 +338,15 @@ def send_digest_run(frequency: str, as_of: str | None = None) -> dict[str, int]:
     """One frequency's digests now, whatever the schedule (`flask digests send`)."""
     if frequency not in FREQUENCIES:
         raise ValueError(f"not a digest frequency: {frequency!r}")
-    return send_digests(frequency, _parse(as_of))
+    return send_or_share_digests(frequency, _parse(as_of) or utcnow())
+
+
+@job("low", timeout=3600)
+def send_digest_part(frequency: str, as_of: str, after: int, upto: int) -> dict[str, int]:
+    """One part of a run's digests: the people due it with ids after `after`, up to `upto`."""
+    if frequency not in FREQUENCIES:
+        raise ValueError(f"not a digest frequency: {frequency!r}")
+    return send_digests(frequency, _parse(as_of), after, upto)
 
 
 @job("low", timeout=4 * 3600)
@@ -318,7 +363,7 @@ def send_due_digests() -> dict[str, dict[str, int]]:
     results = {}
     for frequency in FREQUENCIES:
         if send_window_open(frequency, now):
-            results[frequency] = send_digests(frequency, now)
+            results[frequency] = send_or_share_digests(frequency, now)
     if send_window_open("quarterly", now):
         results[NEWSLETTER] = send_newsletters(now)
     return results

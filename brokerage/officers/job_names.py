@@ -41,6 +41,7 @@ JOB_NAMES = {
     "remove_expired_pending_uploads": N_("Remove photos never attached"),
     "remove_stale_uploads": N_("Remove old uploaded files"),
     "requeue_stuck_email": N_("Requeue email whose job was lost"),
+    "send_digest_part": N_("Send a part of a round of digests"),
     "send_digest_run": N_("Send a round of digests"),
     "send_due_digests": N_("Send digests that are due"),
     "send_newsletter_run": N_("Send the suppliers' newsletter"),

@@ -262,6 +262,44 @@ def test_sending_again_in_the_same_period_sends_nothing(app, world, smtp, work_j
     assert count(app, EmailMessage, EmailMessage.kind == "monthly_digest") == 3
 
 
+def test_a_run_too_big_for_one_part_is_shared_out_as_jobs_and_sends_each_digest_once(app, world, smtp, work_jobs):
+    """A run in a job with more people due than DIGEST_PART_SIZE enqueues one job a part,
+    which any worker takes; the parts cover everyone due, never overlap, and running one
+    again (or the whole run again) sends nothing twice."""
+    from rq.job import Job
+    from rq.registry import FinishedJobRegistry
+
+    from models.digests.periods import period_for as period_of
+    from workers.digests import digest_parts, send_digest_part
+
+    app.config["DIGEST_PART_SIZE"] = 2
+    with app.app_context():
+        period = period_of("monthly", utcnow())
+        due = due_recipients("monthly", period.key)
+        parts = digest_parts("monthly", period, 2)
+        assert len(due) == 3 and parts == [(0, due[1]), (due[1], due[2])]
+        run = rq.enqueue(send_digest_run, "monthly")
+    assert work_jobs() == 0
+    with app.app_context():
+        assert run.return_value() == {"parts": 2}
+        finished = FinishedJobRegistry("low", connection=rq.connection).get_job_ids()
+        jobs = [Job.fetch(job_id, connection=rq.connection) for job_id in finished]
+        results = sorted(
+            (tuple(job.args[2:]), job.return_value()) for job in jobs if job.func_name.endswith("send_digest_part")
+        )
+        assert results == [((0, due[1]), {"queued": 2, "empty": 0}), ((due[1], due[2]), {"queued": 1, "empty": 0})]
+        # A part again, and the whole run again: nobody is due, nothing is sent twice.
+        assert send_digest_part("monthly", utcnow().isoformat(), 0, due[1]) == {"queued": 0, "empty": 0}
+        rq.enqueue(send_digest_run, "monthly")
+    assert work_jobs() == 0
+    assert len(smtp.messages) == 3
+    assert sorted(recipients[0] for recipients, _ in smtp.messages) == sorted(
+        ("grace@example.org", "sam@example.org", "rita@example.org")
+    )
+    with app.app_context():
+        assert sorted(db.session.scalars(select(DigestDispatch.user_id))) == sorted(due)
+
+
 def test_someone_with_nothing_to_hear_gets_no_email_but_is_marked_done(app, places, make_user):
     resident = make_user("quiet@example.org", "Quinn Quiet")
     with app.app_context():
