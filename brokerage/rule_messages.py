@@ -787,16 +787,29 @@ def _patterns() -> tuple[tuple[re.Pattern, str], ...]:
 # A label the rule lowered ("waiting for review").
 LOWERED_LABELS = {"status", "schedule", "kind", "need_kind", "purpose"}
 NUMBERS = {"num", "count"}  # "1,250" as the rule wrote it
+def _commitments(count: int) -> str:
+    return ngettext("%(num)s commitment", "%(num)s commitments", count)
+
+
+def _pledges(count: int) -> str:
+    return ngettext("%(num)s pledge", "%(num)s pledges", count)
+
+
+def _allocated_deliveries(count: int) -> str:
+    return ngettext("%(num)s allocated delivery", "%(num)s allocated deliveries", count)
+
+
+def _contracts(count: int) -> str:
+    return ngettext("%(num)s contract", "%(num)s contracts", count)
+
+
 # Things a rule counts in English ("1 commitment", "3 pledges"), in `things`: "2 commitments,
 # 1 pledge". Each noun, singular or plural, to its count in the page's language (its plural form).
-_COUNTED = {
-    "commitment": lambda count: ngettext("%(num)s commitment", "%(num)s commitments", count),
-    "pledge": lambda count: ngettext("%(num)s pledge", "%(num)s pledges", count),
-    "allocated delivery": lambda count: ngettext("%(num)s allocated delivery", "%(num)s allocated deliveries", count),
-    "contract": lambda count: ngettext("%(num)s contract", "%(num)s contracts", count),
+COUNTED = {
+    "commitment": _commitments, "commitments": _commitments, "pledge": _pledges, "pledges": _pledges,
+    "allocated delivery": _allocated_deliveries, "allocated deliveries": _allocated_deliveries,
+    "contract": _contracts, "contracts": _contracts,
 }
-COUNTED = {**_COUNTED, **{noun + "s": shown for noun, shown in _COUNTED.items() if not noun.endswith("y")},
-           "allocated deliveries": _COUNTED["allocated delivery"]}
 
 
 def _things(value: str) -> str:

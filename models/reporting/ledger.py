@@ -169,12 +169,9 @@ def ledger_rows(keys: Sequence) -> list[LedgerRow]:
     ids = [key.id for key in keys]
     if not ids:
         return []
-    # The value stored when it was confirmed; else (a delivery confirmed before values were
-    # stored) its share of the need's value, as Pledge.value_pence works it out.
-    value = func.coalesce(Pledge.confirmed_value_pence, Need.value_pence * Pledge.quantity // Need.quantity)
     query = (
         select(
-            Pledge.id, Pledge.confirmed_at, Pledge.quantity, Pledge.source, value.label("value_pence"),
+            Pledge.id, Pledge.confirmed_at, Pledge.quantity, Pledge.source, value_pence_column().label("value_pence"),
             SUPPLIER.id, SUPPLIER.name, SUPPLIER.status, Need.id, Need.title, Need.status, Need.unit, Need.kind,
             Theme.slug, Theme.name, GROUP.id, GROUP.name, Ward.code, Ward.name,
         )

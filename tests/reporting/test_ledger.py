@@ -242,3 +242,10 @@ def test_a_page_of_rows_says_what_the_pledges_say(app, ledger):
         assert [row.id for row in ledger_page(LedgerFilters(), 2, 2)] == [ledger["ids"]["pantry"]]
         in_harlesden = ledger_page(LedgerFilters(ward=ledger["harlesden"]), 1, 50)
         assert [row.id for row in in_harlesden] == [ledger["ids"]["pantry2"], ledger["ids"]["pantry"]]
+        # A £1,000,000 need's share worked out in SQL: value × quantity passes 2³¹ (PostgreSQL's
+        # integer), so it is worked out in 64 bits.
+        db.session.get(Need, ledger["pantry"]).value_pence = 100_000_000
+        db.session.get(Pledge, ledger["ids"]["pantry"]).confirmed_value_pence = None
+        db.session.commit()
+        [pantry] = [row for row in ledger_page(LedgerFilters(), 1, 50) if row.id == ledger["ids"]["pantry"]]
+        assert pantry.value_pence == 100_000_000 * 30 // 40 == db.session.get(Pledge, pantry.id).value_pence
