@@ -26,7 +26,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegis
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
-from workers.registry import enqueue, job_options
+from workers.registry import enqueue, enqueue_many, job_options
 
 QUEUES = ("high", "default", "emails", "low")
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
@@ -56,26 +56,39 @@ class RQ:
 
     def enqueue(self, func: Callable[..., Any], *args: Any, job_id: str | None = None, **kwargs: Any) -> Job | None:
         """Enqueue the job; if Redis is unreachable, keep it in `pending_jobs` and return None."""
-        options = job_options(func)
         try:
             return enqueue(
                 self.connection, func, *args, job_id=job_id, is_async=current_app.config["RQ_ASYNC"], **kwargs
             )
         except REDIS_DOWN as error:
-            from models.core.outbox import save_pending_job
-
-            pending_id = save_pending_job(
-                f"{func.__module__}.{func.__name__}",
-                list(args),
-                kwargs,
-                options.queue,
-                job_id,
-                f"{type(error).__name__}: {error}",
-            )
-            current_app.logger.warning(
-                "Redis unreachable: %s kept as pending job %s until it can be enqueued", func.__name__, pending_id
-            )
+            _keep_pending(func, args, kwargs, job_id, error)
             return None
+
+    def enqueue_many(self, func: Callable[..., Any], calls: list[tuple]) -> list[Job]:
+        """One job a call, all in one round trip to Redis; if Redis is unreachable, every one
+        waits in `pending_jobs` as with `enqueue`, and none is enqueued twice."""
+        try:
+            return enqueue_many(self.connection, func, calls, is_async=current_app.config["RQ_ASYNC"])
+        except REDIS_DOWN as error:
+            for args in calls:
+                _keep_pending(func, args, {}, None, error)
+            return []
+
+
+def _keep_pending(func: Callable[..., Any], args: tuple, kwargs: dict[str, Any], job_id: str | None, error: Exception) -> None:
+    from models.core.outbox import save_pending_job
+
+    pending_id = save_pending_job(
+        f"{func.__module__}.{func.__name__}",
+        list(args),
+        kwargs,
+        job_options(func).queue,
+        job_id,
+        f"{type(error).__name__}: {error}",
+    )
+    current_app.logger.warning(
+        "Redis unreachable: %s kept as pending job %s until it can be enqueued", func.__name__, pending_id
+    )
 
 
 # ---------------------------------------------------------------- rules' follow-up jobs

@@ -24,11 +24,10 @@ def _deliver_after_commit(session: Session) -> None:
     from brokerage.extensions import rq
     from workers.mail import deliver_email
 
-    for message_id in ids:
-        try:
-            rq.enqueue(deliver_email, message_id)
-        except Exception:  # noqa: BLE001 - the row is saved; requeue_stuck_email retries it
-            current_app.logger.exception("Could not enqueue delivery of email %s", message_id)
+    try:
+        rq.enqueue_many(deliver_email, [(message_id,) for message_id in ids])
+    except Exception:  # noqa: BLE001 - the rows are saved; requeue_stuck_email retries them
+        current_app.logger.exception("Could not enqueue delivery of emails %s", ids)
 
 
 def _forget(session: Session, *args) -> None:

@@ -10,15 +10,17 @@ run's rows is rolled back and rebuilt for the people still due.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Callable
+from typing import Any, Callable
 
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -56,8 +58,14 @@ class RenderedEmail:
 
 
 def _signer() -> URLSafeSerializer:
-    # No expiry: an unsubscribe link in an old email must still work.
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+    return _signer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=8)
+def _signer_for(secret_key: str) -> URLSafeSerializer:
+    # No expiry: an unsubscribe link in an old email must still work. One a key: a run signs
+    # a link for every digest.
+    return URLSafeSerializer(secret_key, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_token(user_id: int, list_name: str) -> str:
@@ -116,6 +124,43 @@ def cached_links(size: int = 100_000) -> Callable[..., str]:
     return url
 
 
+class SharedSections:
+    """A run's rendered digest sections, kept for everyone they are the same for: a group's or
+    a supplier's section for each of its members, an area's news and the stories for everyone
+    with the same wards and themes (DigestBuilder hands them the same objects). Each is rendered
+    once in each language, not once a person, which was most of a digest's cost. Kept by the
+    section object itself (held here, so its id cannot be reused while kept), newest `size`."""
+
+    def __init__(self, size: int = 4_096):
+        self.size = size
+        self._kept: OrderedDict[tuple[str, str, int], tuple[Any, str]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def render(self, template: str, language: str, context: dict[str, Any], **section: Any) -> str:
+        [value] = section.values()
+
+        def make() -> str:
+            text = render_template(template, **context, **section)
+            # Rendered with autoescaping: safe to place as it is.
+            return Markup(text) if template.endswith(".html") else text
+
+        return self.keep((template, language, id(value)), value, make)
+
+    def keep(self, key: tuple, value: Any, make: Callable[[], str]) -> str:
+        """What `make` gives for `value` under `key`, made the first time only."""
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] is value:
+            self._kept.move_to_end(key)
+            return kept[1]
+        text = make()
+        self._kept[key] = (value, text)
+        if len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return text
+
+
 def period_name(period: Period) -> str:
     """The issue in words, in the language being rendered: "week of 23 November 2026", "December 2026"."""
     if period.frequency == "weekly":
@@ -152,21 +197,29 @@ def need_titles(digests: list[Digest]) -> dict[tuple[int, str], str]:
 
 
 def render_digest(
-    digest: Digest, url: Callable[..., str] = external_url, titles: dict[tuple[int, str], str] | None = None
+    digest: Digest,
+    url: Callable[..., str] = external_url,
+    titles: dict[tuple[int, str], str] | None = None,
+    sections: SharedSections | None = None,
 ) -> RenderedEmail:
     """In the recipient's language (users.locale; the council's default when unknown), with
-    need titles in it where `titles` (need_titles) has them."""
+    need titles in it where `titles` (need_titles) has them; the sections others share come
+    from `sections`, the run's."""
     council = council_name()
     period = digest.period
     headers, unsubscribe_url = list_headers(digest.recipient.id, "digest")
     titles = need_titles([digest]) if titles is None else titles
+    kept = SharedSections() if sections is None else sections
     with in_recipient_language(digest.recipient.locale):
         language = str(get_locale())
 
         def need_title(need_id: int | None, title: str) -> str:
             return titles.get((need_id, language), title) if need_id else title
 
-        subject = digest_subject(council, period)
+        def shared(template: str, **section: Any) -> str:
+            return kept.render(template, language, {"url": url, "need_title": need_title}, **section)
+
+        subject = kept.keep(("subject", language), period, lambda: digest_subject(council, period))
         text, html = render_email(
             "digest",
             subject,
@@ -174,6 +227,7 @@ def render_digest(
             digest=digest,
             period=period,
             need_title=need_title,
+            shared=shared,
             url=url,
             unsubscribe_url=unsubscribe_url,
             preferences_url=url("auth.email_updates"),
@@ -259,12 +313,17 @@ def send_digests(frequency: str, as_of: datetime | None = None, after: int = 0, 
     kind = digest_kind(frequency)
     builder = DigestBuilder(period, as_of)
     links = cached_links()
+    sections = SharedSections()
 
     def build(ids: list[int]) -> list[tuple[int, str, RenderedEmail | None]]:
         digests = builder.build(ids)
         titles = need_titles(digests)
         return [
-            (digest.recipient.id, digest.recipient.email, None if digest.is_empty else render_digest(digest, links, titles))
+            (
+                digest.recipient.id,
+                digest.recipient.email,
+                None if digest.is_empty else render_digest(digest, links, titles, sections),
+            )
             for digest in digests
         ]
 

@@ -285,6 +285,10 @@ class DigestBuilder:
         self._organisations: dict[int, tuple[str, str, int | None] | None] = {}  # None: not verified
         self._suppliers: dict[int, SupplierSection] = {}
         self._groups: dict[int, GroupSection] = {}
+        # Everyone with the same wards and themes gets the same objects, so a renderer can
+        # render them once (workers/digests.py, SharedSections).
+        self._areas: dict[tuple, AreaSection | None] = {}
+        self._stories: dict[tuple, list[StoryLine]] = {}
 
     # ------------------------------------------------------------ per run
 
@@ -571,6 +575,12 @@ class DigestBuilder:
         self._groups.update(sections)
 
     def _area_for(self, recipient: Recipient, shown_rounds: set[int]) -> AreaSection | None:
+        key = (recipient.ward_ids, recipient.theme_ids, frozenset(shown_rounds))
+        if key not in self._areas:
+            self._areas[key] = self._new_area(recipient, shown_rounds)
+        return self._areas[key]
+
+    def _new_area(self, recipient: Recipient, shown_rounds: set[int]) -> AreaSection | None:
         wards = recipient.ward_ids
         if wards == ():
             return None
@@ -599,6 +609,12 @@ class DigestBuilder:
 
     def _stories_for(self, recipient: Recipient) -> list[StoryLine]:
         """A few published stories, those from the person's wards and themes first."""
+        key = (recipient.ward_ids, recipient.theme_ids)
+        if key not in self._stories:
+            self._stories[key] = self._choose_stories(recipient)
+        return self._stories[key]
+
+    def _choose_stories(self, recipient: Recipient) -> list[StoryLine]:
         wards = set(recipient.ward_ids or ())
         themes = set(recipient.theme_ids)
 

@@ -13,10 +13,12 @@ from babel.dates import format_date
 from brokerage.extensions import rq
 from models import User, db, utcnow
 from models.needs.models import NeedTranslation
+from models.digests.content import DigestBuilder
+from models.digests.periods import period_for
 from models.digests.preferences import save_preferences, set_vote_reminders
 from tests import factories
 from tests.factories import plain
-from workers.digests import send_digest_run
+from workers.digests import SharedSections, need_titles, render_digest, send_digest_run
 from workers.ideas import send_vote_reminders
 
 LONDON = ZoneInfo("Europe/London")  # emails show the council's wall-clock time
@@ -67,6 +69,36 @@ def test_a_welsh_residents_digest_is_in_welsh_and_an_english_ones_in_english(app
     assert "- Volunteers for the Saturday pantry\n" in english and "Gwirfoddolwyr" not in english
     # The group's and the supplier's members chose no language: English.
     assert plain(received["grace@example.org"]).startswith("Dear Grace Group,")
+
+
+def test_a_section_many_people_share_is_rendered_once_a_language_and_reads_as_if_rendered_alone(app, world):
+    with app.app_context():
+        rhys = factories.user("rhys@example.org", "Rhys Resident")
+        factories.living_in(rhys, world["harlesden"])
+        save_preferences(rhys, "monthly", [], [], newsletter=False)
+        db.session.commit()
+        now = utcnow()
+        people = [world["rita"], world["rory"], rhys.id]  # one ward, no themes; Rita reads Welsh
+
+        digests = DigestBuilder(period_for("monthly", now), now).build(people)
+        assert digests[0].area is digests[1].area is digests[2].area
+        assert digests[0].stories is digests[1].stories is digests[2].stories
+        sections = SharedSections()
+        together = [render_digest(digest, titles=need_titles(digests), sections=sections) for digest in digests]
+        # Each read as if rendered alone, from a builder and a renderer of its own.
+        alone = [
+            render_digest(digest) for person in people for digest in DigestBuilder(period_for("monthly", now), now).build([person])
+        ]
+        assert together == alone
+        assert len(sections) == 10  # a subject in each language, and the area's news and the stories, as HTML and as text, in Welsh and in English
+
+    welsh, english, also_english = (email.text for email in together)
+    assert "Anghenion newydd" in welsh and "New needs" not in welsh
+    assert "- Gwirfoddolwyr i’r pantri dydd Sadwrn\n" in welsh
+    assert "New needs" in english and "Anghenion newydd" not in english
+    assert "- Volunteers for the Saturday pantry\n" in english and "Gwirfoddolwyr" not in english
+    assert also_english.startswith("Dear Rhys Resident,") and "Rory" not in also_english
+    assert together[1].headers["List-Unsubscribe"] != together[2].headers["List-Unsubscribe"]
 
 
 def test_a_welsh_residents_reminder_to_vote_is_in_welsh_and_an_english_ones_in_english(app, world, smtp, work_jobs):

@@ -65,6 +65,50 @@ def test_a_request_succeeds_while_redis_is_down_and_its_email_goes_once_redis_is
     assert len(smtp.messages) == 1
 
 
+def queue_three(app) -> list[int]:
+    """Three messages queued in one transaction, as a batch of digests is."""
+    from models.core.mail import queue_email
+
+    with app.app_context():
+        messages = [queue_email(f"person{n}@example.org", f"Update {n}", "Hello.", kind="test") for n in range(3)]
+        db.session.commit()
+        return [message.id for message in messages]
+
+
+def test_the_emails_of_one_transaction_are_enqueued_together_each_with_its_retries(app, smtp, work_jobs):
+    from workers.mail import MAX_ATTEMPTS
+
+    ids = queue_three(app)
+
+    with app.app_context():
+        jobs = rq.queue("emails").get_jobs()
+        assert sorted(job.args[0] for job in jobs) == sorted(ids)
+        assert {(job.func_name, job.timeout, job.retries_left) for job in jobs} == {
+            ("workers.mail.deliver_email", 60, MAX_ATTEMPTS - 1)
+        }
+    assert work_jobs() == 0
+    assert sorted(recipients[0] for recipients, _ in smtp.messages) == [f"person{n}@example.org" for n in range(3)]
+
+
+def test_while_redis_is_down_every_email_of_a_transaction_waits_and_each_goes_once_it_is_back(app, smtp, work_jobs):
+    working_redis = app.config["REDIS_URL"]
+    app.config["REDIS_URL"] = closed_redis_url()
+    try:
+        ids = queue_three(app)
+    finally:
+        app.config["REDIS_URL"] = working_redis
+
+    with app.app_context():
+        pending = db.session.scalars(select(PendingJob).order_by(PendingJob.id)).all()
+        assert [(job.func_path, job.args, job.queue) for job in pending] == [
+            ("workers.mail.deliver_email", [message_id], "emails") for message_id in ids
+        ]
+        assert rq.queue("emails").count == 0
+        rq.enqueue(enqueue_pending_jobs)
+    assert work_jobs() == 0
+    assert len(smtp.messages) == 3 and count(app, PendingJob) == 0
+
+
 def test_a_worker_starting_up_enqueues_the_jobs_kept_while_redis_was_down(app, group, smtp, runner):
     working_redis = app.config["REDIS_URL"]
     with app.app_context():
