@@ -206,7 +206,7 @@ def run() -> None:
     from models.digests.content import DigestBuilder
     from models.digests.periods import period_for
     from models.digests.preferences import due_recipients
-    from workers.digests import cached_links, need_titles, render_digest, send_digests
+    from workers.digests import SharedSections, cached_links, need_titles, render_digest, send_digests
     from workers.maintenance import optimise_database
 
     rng = random.Random(2026)
@@ -229,6 +229,7 @@ def run() -> None:
             rss_before = _rss_mb()
             builder = DigestBuilder(period, now)
             links = cached_links()
+            sections = SharedSections()  # as send_digests renders: what people share, once a run
             built = rendered = empty = 0
             build_seconds = render_seconds = 0.0
             after = 0
@@ -247,7 +248,7 @@ def run() -> None:
                     if digest.is_empty:
                         empty += 1
                         continue
-                    render_digest(digest, links, titles)
+                    render_digest(digest, links, titles, sections)
                     rendered += 1
                 render_seconds += time.perf_counter() - tick
                 built += len(digests)

@@ -11,9 +11,10 @@ percentile per size and the largest/smallest ratio as a table (goals: p95 under 
 
 Then, at the largest size, runs each public page through gunicorn (two workers) beside a
 bare Flask route in the same workers and prints requests per second and the ratio (goal:
-at least 10% of the bare route), twice: as signed-out readers get it (pages kept,
-brokerage/page_cache.py) and rendered on every request (a signed-in reader's cost; the
-test-client tables above always render). The load comes from wrk when /usr/bin/wrk exists, else a
+at least 10% of the bare route), three ways: as signed-out readers get it (pages kept,
+brokerage/page_cache.py), as a signed-in reader gets it (a page the same for everyone kept,
+with their own header), and rendered on every request (BENCH_PAGE_CACHE=0; the test-client
+tables above always render). The load comes from wrk when /usr/bin/wrk exists, else a
 small Python loop of keep-alive clients (BENCH_SECONDS each, default 3).
 """
 
@@ -160,7 +161,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _load_loop(port: int, path: str, seconds: float, clients: int = 4) -> float:
+def _load_loop(port: int, path: str, seconds: float, clients: int = 4, headers: dict[str, str] | None = None) -> float:
     """Requests per second from `clients` keep-alive clients for `seconds`."""
     done = [0] * clients
     stop = time.perf_counter() + seconds
@@ -169,7 +170,7 @@ def _load_loop(port: int, path: str, seconds: float, clients: int = 4) -> float:
         connection = HTTPConnection("127.0.0.1", port, timeout=30)
         while time.perf_counter() < stop:
             try:
-                connection.request("GET", path)
+                connection.request("GET", path, headers=headers or {})
                 response = connection.getresponse()
                 response.read()
                 if response.status == 200:
@@ -189,25 +190,45 @@ def _load_loop(port: int, path: str, seconds: float, clients: int = 4) -> float:
     return sum(done) / (time.perf_counter() - started)
 
 
-def _wrk(port: int, path: str, seconds: float) -> float:
+def _wrk(port: int, path: str, seconds: float, headers: dict[str, str] | None = None) -> float:
+    given = [argument for name, value in (headers or {}).items() for argument in ("-H", f"{name}: {value}")]
     output = subprocess.run(
-        ["/usr/bin/wrk", "-t2", "-c8", f"-d{max(1, int(seconds))}s", f"http://127.0.0.1:{port}{path}"],
+        ["/usr/bin/wrk", "-t2", "-c8", f"-d{max(1, int(seconds))}s", *given, f"http://127.0.0.1:{port}{path}"],
         capture_output=True, text=True, check=True,
     ).stdout
     line = next(line for line in output.splitlines() if line.startswith("Requests/sec:"))
     return float(line.split()[1])
 
 
+def _signed_in_headers(port: int, check: str) -> dict[str, str]:
+    """The cookie of a reader signed in through `/bench-sign-in` (bench/wsgi.py), checked to
+    be signed in on `check`."""
+    headers = {"User-Agent": "bench"}
+    connection = HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/bench-sign-in", headers=headers)
+    response = connection.getresponse()
+    response.read()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    headers["Cookie"] = cookie
+    connection.request("GET", check, headers=headers)
+    page = connection.getresponse().read().decode()
+    connection.close()
+    assert cookie and "Sign out" in page, "the bench's reader is not signed in"
+    return headers
+
+
 def throughput(uri: str, instance: str, paths: list[tuple[str, str]]) -> None:
     """Each page through gunicorn beside the bare route in the same two workers: as a
-    signed-out reader gets it (kept pages, brokerage/page_cache.py), and rendered on every
-    request (BENCH_PAGE_CACHE=0: what a signed-in reader costs)."""
+    signed-out reader gets it (kept pages, brokerage/page_cache.py), as a signed-in reader
+    gets it (kept, with their header rendered for them), and rendered on every request
+    (BENCH_PAGE_CACHE=0: a page with something of the reader's own costs this)."""
     seconds = float(os.environ.get("BENCH_SECONDS", "3"))
     drive = _wrk if os.path.exists("/usr/bin/wrk") else _load_loop
     print(f"\n  Throughput through gunicorn (2 workers; {'wrk' if drive is _wrk else 'a Python load loop of 4 clients'},"
           f" {seconds:g} s each; goal: at least 10% of the bare route)")
-    print(f"  {'page':<42} {'signed out':>10} {'rendered':>9} {'bare':>8} {'signed out':>11} {'rendered':>9}")
-    print(f"  {'':<42} {'req/s':>10} {'req/s':>9} {'req/s':>8} {'ratio':>11} {'ratio':>9}")
+    print(f"  {'page':<42} {'signed out':>10} {'signed in':>10} {'rendered':>9} {'bare':>8}"
+          f" {'signed out':>11} {'signed in':>10} {'rendered':>9}")
+    print(f"  {'':<42} {'req/s':>10} {'req/s':>10} {'req/s':>9} {'req/s':>8} {'ratio':>11} {'ratio':>10} {'ratio':>9}")
     figures: dict[str, dict[str, float]] = {}
     for mode in ("1", "0"):
         with _gunicorn(uri, instance, mode) as port:
@@ -216,10 +237,15 @@ def throughput(uri: str, instance: str, paths: list[tuple[str, str]]) -> None:
                 bare = drive(port, "/bench-bare", seconds)
                 figures.setdefault(name, {})[mode] = drive(port, path, seconds)
                 figures[name]["bare" + mode] = bare
+                if mode == "1":  # a signed-in reader: their own header on the kept page
+                    headers = _signed_in_headers(port, path)
+                    _load_loop(port, path, 0.5, headers=headers)
+                    figures[name]["in"] = drive(port, path, seconds, headers=headers)
     for name, _path in paths:
         row = figures[name]
         bare = (row["bare1"] + row["bare0"]) / 2
-        print(f"  {name:<42} {row['1']:10.1f} {row['0']:9.1f} {bare:8.1f} {row['1'] / row['bare1'] * 100:10.1f}%"
+        print(f"  {name:<42} {row['1']:10.1f} {row['in']:10.1f} {row['0']:9.1f} {bare:8.1f}"
+              f" {row['1'] / row['bare1'] * 100:10.1f}% {row['in'] / row['bare1'] * 100:9.1f}%"
               f" {row['0'] / row['bare0'] * 100:8.1f}%")
 
 

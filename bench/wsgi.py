@@ -1,7 +1,8 @@
 """The app as the growth bench serves it through gunicorn (`bench.wsgi:app`), on the bench's
-database (BENCH_DATABASE_URI), with kept pages for signed-out readers unless
-BENCH_PAGE_CACHE=0, and with a bare route beside the pages: `/bench-bare` does no
-work, so a page's requests per second against it say what the page itself costs."""
+database (BENCH_DATABASE_URI), with kept pages unless BENCH_PAGE_CACHE=0, and with a bare
+route beside the pages: `/bench-bare` does no work, so a page's requests per second against
+it say what the page itself costs. `/bench-sign-in` signs the bench's officer in (the bench's
+own app only: it asks for no password), for the pages as a signed-in reader gets them."""
 
 from __future__ import annotations
 
@@ -25,3 +26,14 @@ app = create_app(
 @app.get("/bench-bare")
 def bench_bare():
     return "ok"
+
+
+@app.get("/bench-sign-in")
+def bench_sign_in():
+    from flask_login import login_user
+    from sqlalchemy import select
+
+    from models import User, db
+
+    login_user(db.session.scalar(select(User).where(User.email == "officer@bench.example.org")))
+    return "signed in"

@@ -19,6 +19,14 @@ kept and a fresh one is put in when it is served. When Redis cannot be reached, 
 served from memory (the version cannot be known) and the cache waits PAGE_CACHE_SECONDS before
 asking again, so a Redis outage costs no time per request.
 
+A signed-in reader of a page whose content is the same for everyone (the lists: needs, the
+map, wards, the ledger, stories, the home page; `SAME_FOR_EVERYONE`) is served the kept page
+too, with their own header (who is signed in, their navigation, a sign-out form with their
+CSRF token) rendered for them and put in its place: base.html marks the header, and a page is
+kept without it. Such a reader's own render is kept the same way, header taken out, for the
+next reader of either kind. A reader with a message waiting to be shown (a flash) always gets a
+page rendered for them.
+
 PAGE_CACHE=0 turns it off.
 """
 
@@ -31,7 +39,7 @@ import time
 from collections import OrderedDict
 from typing import Callable
 
-from flask import Flask, Response, g, request, session
+from flask import Flask, Response, g, render_template, request, session
 from sqlalchemy import event
 
 # Statements that never change data; anything else marks the connection as having written.
@@ -41,6 +49,16 @@ _WROTE = "page_cache_wrote"
 _FRESH_HEADERS = {"content-security-policy", "set-cookie", "content-length", "date", "retry-after"}
 _NONCE_MARK = b"\x00page-cache-nonce\x00"
 _KEPT_BLUEPRINTS = {"public"}
+# Public pages that show a signed-in reader nothing of their own but the header: served kept
+# to them too, with their header. A page that does (a need's, where its owner can edit it; a
+# round's ballot) must not be listed: test_page_cache checks each listed page's content is
+# the same for every kind of reader.
+SAME_FOR_EVERYONE = frozenset({
+    "public.home", "public.needs", "public.borough_map", "public.wards", "public.ward", "public.ledger", "public.stories",
+})
+# The header as base.html marks it; a kept page holds this mark in its place.
+_HEADER = re.compile(rb"<!--page-header-->.*?<!--/page-header-->", re.DOTALL)
+_HEADER_MARK = b"\x00page-cache-header\x00"
 _LARGEST = 1_000_000  # bytes: a page larger than this is not kept
 
 
@@ -120,13 +138,16 @@ def _namespace(uri: str) -> str:
     return hashlib.sha256(str(uri).encode()).hexdigest()[:16]
 
 
-def _signed_out_get(app: Flask) -> bool:
+def _signed_out(app: Flask) -> bool:
     return (
-        request.method == "GET"
-        and request.blueprint in _KEPT_BLUEPRINTS
-        and app.config["SESSION_COOKIE_NAME"] not in request.cookies
+        app.config["SESSION_COOKIE_NAME"] not in request.cookies
         and app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
     )
+
+
+def _readers_header() -> bytes:
+    """This reader's header, marked as base.html marks it."""
+    return b"<!--page-header-->" + render_template("_header.html").encode() + b"<!--/page-header-->"
 
 
 def init_page_cache(app: Flask) -> None:
@@ -157,7 +178,10 @@ def init_page_cache(app: Flask) -> None:
 
     @app.before_request
     def serve_kept_page():
-        if not _signed_out_get(app):
+        if request.method != "GET" or request.blueprint not in _KEPT_BLUEPRINTS:
+            return None
+        signed_out = _signed_out(app)
+        if not signed_out and (request.endpoint not in SAME_FOR_EVERYONE or session.get("_flashes")):
             return None
         version = cache.version()
         if version is None:
@@ -167,31 +191,46 @@ def init_page_cache(app: Flask) -> None:
         if kept is None:
             cache.misses += 1
             g.page_cache_key = key
+            g.page_cache_signed_out = signed_out
             return None
         cache.hits += 1
-        status, body, headers = kept
-        return Response(body.replace(_NONCE_MARK, csp_nonce().encode()), status=status, headers=headers)
+        status, body, headers, signed_out_header = kept
+        if signed_out:
+            if signed_out_header is None:  # kept from a signed-in reader's page: the same for every signed-out one
+                signed_out_header = _readers_header()
+                cache.put(key, (status, body, headers, signed_out_header))
+            header = signed_out_header
+        else:
+            header = _readers_header()
+        page = body.replace(_HEADER_MARK, header, 1).replace(_NONCE_MARK, csp_nonce().encode())
+        return Response(page, status=status, headers=headers)
 
     @app.after_request
     def keep_page(response: Response) -> Response:
         key = g.pop("page_cache_key", None)
+        signed_out = g.pop("page_cache_signed_out", True)
         if (
             key is None
             or response.status_code != 200
             or response.mimetype != "text/html"
             or response.direct_passthrough
             or response.is_streamed
-            or "Set-Cookie" in response.headers
-            or session.modified
+            # A signed-out page that sets a cookie is that reader's own (a form's CSRF token, a
+            # flash); a signed-in reader's cookie is their session's, never kept (_FRESH_HEADERS).
+            or (signed_out and ("Set-Cookie" in response.headers or session.modified))
         ):
             return response
         body = response.get_data()
         if len(body) > _LARGEST:
             return response
+        header = _HEADER.search(body)
+        if header is None:
+            return response  # not a page of ours: nowhere to put another reader's header
+        body = body[: header.start()] + _HEADER_MARK + body[header.end() :]
         nonce = g.get("csp_nonce")
         if nonce:
             body = body.replace(nonce.encode(), _NONCE_MARK)
         headers = [(name, value) for name, value in response.headers.items()
                    if name.lower() not in _FRESH_HEADERS and not name.lower().startswith("x-ratelimit")]
-        cache.put(key, (response.status_code, body, headers))
+        cache.put(key, (response.status_code, body, headers, header.group() if signed_out else None))
         return response

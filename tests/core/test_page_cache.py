@@ -1,7 +1,8 @@
 """Public pages kept for signed-out readers (brokerage/page_cache.py): served again without
 rendering or a query, each with its own CSP nonce, and never out of date after a change made
 by this app, by another process, or by the clock; never kept for a signed-in reader, a page
-that sets a cookie, another language, or when Redis is down."""
+that sets a cookie, another language, or when Redis is down. A signed-in reader of a page
+that is the same for everyone gets it with their own header, and nobody else's."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 
 import pytest
 from flask import flash
+from sqlalchemy import select
 
 from brokerage import create_app
 from models import OrganisationKind, User, db
@@ -103,15 +105,100 @@ def test_a_kept_page_lasts_no_longer_than_page_cache_seconds(app, client, world)
     assert cache.hits == 1
 
 
-def test_never_for_a_signed_in_reader(app, world):
+def without_header(response) -> str:
+    """A page as every reader gets it: its header (who is signed in) and its nonce taken out."""
+    page = response.get_data(as_text=True).replace(nonce_of(response)[0], "N")
+    return re.sub(r"<!--page-header-->.*?<!--/page-header-->", "", page, flags=re.DOTALL)
+
+
+def test_a_signed_in_reader_gets_the_kept_page_with_their_own_header(app, world):
+    owner = signed_in(app, "owner@example.org")  # signing in writes: before the page is kept
     anonymous = app.test_client()
-    anonymous.get("/needs")
-    reader = signed_in(app, "owner@example.org")
+    kept = anonymous.get("/needs")
+    cache = app.extensions["page_cache"]
+    hits = cache.hits
+
     with recorded_queries(app) as statements:
-        page = reader.get("/needs")
-    assert statements, "a signed-in reader's page is rendered"
-    assert "Sign out" in page.get_data(as_text=True)
-    assert "Sign out" not in anonymous.get("/needs").get_data(as_text=True)
+        page = owner.get("/needs")
+    assert cache.hits == hits + 1
+    assert not [sql for sql in statements if "FROM needs" in sql], "the list is not read again"
+    text = page.get_data(as_text=True)
+    assert "Signed in as Olu Owner" in text and "Your organisations" in text and "Sign in" not in text
+    assert without_header(page) == without_header(kept)
+    # The sign-out form carries this reader's own CSRF token, which signs them out.
+    action, token = re.search(
+        r'<form class="app-inline-form" method="post" action="([^"]+)">\s*<input type="hidden" name="csrf_token" value="([^"]+)"',
+        text,
+    ).groups()
+    assert owner.post(action, data={"csrf_token": token}).status_code == 302
+    assert "Signed in as" not in owner.get("/needs").get_data(as_text=True)
+
+    again = anonymous.get("/needs").get_data(as_text=True)
+    assert "Olu Owner" not in again and "Sign out" not in again and "Sign in" in again
+
+
+def test_a_signed_in_readers_page_is_kept_without_their_header(app, world):
+    officer = signed_in(app, "officer@example.org")
+    owner = signed_in(app, "owner@example.org")
+    cache = app.extensions["page_cache"]
+    hits = cache.hits
+    officers = officer.get("/ledger")
+    assert cache.hits == hits and "Officer dashboard" in officers.get_data(as_text=True)
+
+    anonymous = app.test_client().get("/ledger")
+    owners = owner.get("/ledger")
+    assert cache.hits == hits + 2
+    for response in (anonymous, owners):
+        text = response.get_data(as_text=True)
+        assert "Officer dashboard" not in text and "Olu Officer" not in text
+        assert without_header(response) == without_header(officers)
+    assert "Sign in" in anonymous.get_data(as_text=True) and "Signed in as Olu Owner" in owners.get_data(as_text=True)
+
+
+def test_a_page_with_something_of_the_readers_own_is_rendered_for_them(app, world):
+    def flashing():
+        flash("Your pledge was sent")
+        return "<p>hello</p>"
+
+    app.add_url_rule("/flashing", endpoint="public.flashing", view_func=flashing)
+    owner = signed_in(app, "owner@example.org")
+    cache = app.extensions["page_cache"]
+    app.test_client().get(f"/needs/{world['need']}")
+    app.test_client().get("/needs")
+    hits = cache.hits
+    owner.get("/flashing")
+    page = owner.get("/needs").get_data(as_text=True)  # the message waiting for them
+    assert cache.hits == hits and "Your pledge was sent" in page and "Sign out" in page
+    owner.get(f"/needs/{world['need']}")  # a need's page: its owner may edit it
+    assert cache.hits == hits
+    assert "Your pledge was sent" not in owner.get("/needs").get_data(as_text=True)
+    assert cache.hits == hits + 1
+
+
+def test_every_page_kept_for_everyone_shows_every_reader_the_same(app, world, places):
+    from brokerage.page_cache import SAME_FOR_EVERYONE
+
+    with app.app_context():
+        from models import Ward
+
+        code = db.session.scalar(select(Ward.code).order_by(Ward.name))
+    paths = {
+        "public.home": "/", "public.needs": "/needs?sort=deadline", "public.borough_map": "/map",
+        "public.wards": "/wards", "public.ward": f"/wards/{code}", "public.ledger": "/ledger", "public.stories": "/stories",
+    }
+    assert set(paths) == SAME_FOR_EVERYONE
+    readers = {"signed out": app.test_client()}
+    for email in ("owner@example.org", "officer@example.org"):
+        readers[email] = signed_in(app, email)
+    cache = app.extensions["page_cache"]
+    for path in paths.values():
+        pages = {}
+        for name, client in readers.items():
+            cache.pages.clear()  # each rendered for its reader
+            response = client.get(path)
+            assert response.status_code == 200, (path, name)
+            pages[name] = without_header(response)
+        assert len(set(pages.values())) == 1, f"{path} shows a reader something of their own"
 
 
 def test_each_language_is_kept_apart(app, client, world):
