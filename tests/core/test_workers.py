@@ -279,25 +279,3 @@ def test_two_registrations_for_one_email_at_the_same_moment(app):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "same@example.org")) == 1
 
-
-@pytest.mark.postgres
-def test_email_bodies_are_stored_with_lz4_and_read_back_whole(app):
-    """Migration e7f3a9c2b184: a run of digests writes thousands of bodies, which pglz made
-    the server's slowest part of sending; lz4 costs next to nothing."""
-    from sqlalchemy import text
-
-    body = "".join(f"<li>Need {n}: volunteers for the pantry in Harlesden</li>" for n in range(400))
-    message_id = queue(app, to="pat@example.org", subject="Your update", html=False)
-    with app.app_context():
-        db.session.get(EmailMessage, message_id).html_body = body
-        db.session.commit()
-        methods = dict(db.session.execute(text(
-            "SELECT attname, attcompression FROM pg_attribute "
-            "WHERE attrelid = 'email_messages'::regclass AND attname IN ('text_body', 'html_body')"
-        )).all())
-        stored = db.session.execute(
-            text("SELECT pg_column_compression(html_body), html_body FROM email_messages WHERE id = :id"),
-            {"id": message_id},
-        ).one()
-    assert methods == {"text_body": "l", "html_body": "l"}
-    assert stored == ("lz4", body)
