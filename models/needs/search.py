@@ -92,6 +92,19 @@ def _text_condition(q: str, counting: bool = False):
     return column.in_(text(matches).bindparams(match=match))
 
 
+def counted_by_estimate(filters: NeedFilters) -> bool:
+    """Whether the planner's estimate may say a list has more needs than its cap (pagination's
+    capped_count): a full-text search alone. Its words' frequencies are what ANALYZE keeps of
+    full-text index keeps, several words are estimated as if independent (words that go
+    together make that too few, and then the needs are simply counted), and the caller asks
+    for several times the cap before it believes it. Other filters together could be
+    estimated far too many (a ward with few needs of a kind), so they are always counted."""
+    filters = filters.cleaned()
+    return bool(filters.q) and not (
+        filters.statuses or filters.still_open or filters.ward or filters.theme or filters.kinds
+    )
+
+
 def public_needs_count_query(filters: NeedFilters, today: date) -> Select:
     """The rows of public_needs_query written as they are best counted. A search alone on
     SQLite: its matches in the full-text index, which holds public needs only (no need read);

@@ -4,12 +4,14 @@ with a keyset (tests/web/test_api.py follows those)."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from brokerage import pagination
 from brokerage.pagination import paginate
 from models import Role, User, db
 from tests import factories
+from tests.factories import recorded_queries
 
 
 def numbers(params) -> list:
@@ -66,3 +68,46 @@ def test_the_page_links_are_in_the_readers_language(app):
             assert welsh["landmarkLabel"] == "Tudalennu"
             assert welsh["previous"]["html"].startswith("Blaenorol") and welsh["next"]["html"].startswith("Nesaf")
             assert [item["visuallyHiddenText"] for item in welsh["items"]] == ["Tudalen 1", "Tudalen 2", "Tudalen 3"]
+
+
+@pytest.mark.postgres
+def test_a_search_for_a_common_word_is_not_counted_when_the_planner_knows_it_is_common(app, client, monkeypatch):
+    """PostgreSQL's GIN index hands over every match of a common word at once, so even a capped
+    count costs what the table holds: a search alone whose estimate is five times the cap or
+    more says "more than" without counting. A rarer word, or a search with another filter, is
+    counted."""
+    from sqlalchemy import text
+
+    from models import Need, OrganisationKind
+
+    with app.app_context():
+        factories.themes()
+        owner = factories.user("owner@example.org", "Olu Owner")
+        group = factories.organisation(owner, OrganisationKind.VCSE)
+        officer = factories.officer()
+        laptops = factories.need(group, owner, "Laptops for the homework club", officer=officer,
+                                 theme_id=factories.first_theme_id())
+        for n in range(3):
+            factories.need(group, owner, f"Easel for the art room {n}", officer=officer, theme_id=factories.first_theme_id())
+        db.session.commit()
+        columns = ", ".join(column.name for column in Need.__table__.columns if column.name not in ("id", "title", "client_token"))
+        db.session.execute(text(
+            f"INSERT INTO needs (title, {columns}) SELECT title || ' ' || n, {columns} "
+            "FROM needs CROSS JOIN generate_series(1, 400) AS n WHERE id = :id"
+        ), {"id": laptops.id})
+        db.session.commit()
+        db.session.execute(text("ANALYZE needs"))
+        db.session.commit()
+    monkeypatch.setattr(pagination, "COUNT_CAP", 10)
+
+    def counted(path: str) -> tuple[str, bool, bool]:
+        """The page, whether it counted the needs, whether it asked the planner."""
+        with recorded_queries(app) as statements:
+            page = client.get(path).get_data(as_text=True)
+        return page, any("count(" in sql.lower() for sql in statements), any("EXPLAIN" in sql for sql in statements)
+
+    assert counted("/needs?q=laptops")[1:] == (False, True)
+    assert "more than 10" in counted("/needs?q=laptops")[0]
+    page, *asked = counted("/needs?q=easel")
+    assert "3 needs" in page and asked == [True, True]
+    assert counted("/needs?q=laptops&open=1")[1:] == (True, False)  # with another filter: counted
