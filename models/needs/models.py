@@ -121,6 +121,11 @@ class Need(db.Model):
         # and a ward's needs of one status newest first (a ward's page: its open needs)
         Index("ix_needs_public_ward_status_newest", "ward_id", "status", "published_at", "id",
               sqlite_where=text("published_at IS NOT NULL"), postgresql_where=text("published_at IS NOT NULL")),
+        # and a ward's needs of one theme and kind newest first, with their status: the list's
+        # narrowest filter pages and counts (index-only) just its own needs, not the ward's
+        # (migration f4b8d2e6a913).
+        Index("ix_needs_public_ward_theme_kind_newest", "ward_id", "theme_id", "kind", "published_at", "id", "status",
+              sqlite_where=text("published_at IS NOT NULL"), postgresql_where=text("published_at IS NOT NULL")),
         # Counting public needs (the lists' capped counts) from the index alone, never the rows:
         # each holds every column a filter of public_needs_query reads, led by the ward, the
         # theme, the kind or the status (still open: status, deadline, pledged_quantity, quantity).
