@@ -147,7 +147,7 @@ def _signed_out(app: Flask) -> bool:
 
 def _readers_header() -> bytes:
     """This reader's header, marked as base.html marks it."""
-    return b"<!--page-header-->" + render_template("_header.html").encode() + b"<!--/page-header-->"
+    return b"<!--page-header-->" + render_template("components/_header.html").encode() + b"<!--/page-header-->"
 
 
 def init_page_cache(app: Flask) -> None:
