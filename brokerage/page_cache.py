@@ -22,9 +22,15 @@ asking again, so a Redis outage costs no time per request.
 A signed-in reader of a page whose content is the same for everyone (the lists: needs, the
 map, wards, the ledger, stories, the home page; `SAME_FOR_EVERYONE`) is served the kept page
 too, with their own header (who is signed in, their navigation, a sign-out form with their
-CSRF token) rendered for them and put in its place: base.html marks the header, and a page is
-kept without it. Such a reader's own render is kept the same way, header taken out, for the
-next reader of either kind. A reader with a message waiting to be shown (a flash) always gets a
+CSRF token) put in its place: base.html marks the header, and a page is kept without it. Such a
+reader's own render is kept the same way, header taken out, for the next reader of either kind.
+Their header is kept too, under the data's version, who they are (the session's user id, as
+Flask-Login keeps it), their language cookie and Accept-Language, and the page's endpoint: the
+header shows their name, roles and organisations and the council's name, all data, so until the
+next write it is the same, and it is served without loading them (no query at all). The address
+in its language links and their CSRF token are put in afresh for each response. A session that
+Flask-Login would have to look at (a remember-me cookie alone, a session from another browser)
+gets its header rendered. A reader with a message waiting to be shown (a flash) always gets a
 page rendered for them.
 
 PAGE_CACHE=0 turns it off.
@@ -38,8 +44,10 @@ import threading
 import time
 from collections import OrderedDict
 from typing import Callable
+from urllib.parse import quote_plus
 
 from flask import Flask, Response, g, render_template, request, session
+from markupsafe import escape
 from sqlalchemy import event
 
 # Statements that never change data; anything else marks the connection as having written.
@@ -59,6 +67,11 @@ SAME_FOR_EVERYONE = frozenset({
 # The header as base.html marks it; a kept page holds this mark in its place.
 _HEADER = re.compile(rb"<!--page-header-->.*?<!--/page-header-->", re.DOTALL)
 _HEADER_MARK = b"\x00page-cache-header\x00"
+# In a kept header: the page's address (survives url_for's quoting as it is) and the reader's token.
+_HERE_MARK = "pagecachehere0f3a9"
+_CSRF_MARK = b"\x00page-cache-csrf\x00"
+# As url_for quotes a query value (werkzeug.urls._urlencode); test_page_cache compares the two.
+_URL_SAFE = "!$'()*,/:;?@"
 _LARGEST = 1_000_000  # bytes: a page larger than this is not kept
 
 
@@ -69,6 +82,8 @@ class PageCache:
         self.url = app.config["REDIS_URL"]
         self.key = "page-cache:version:" + _namespace(app.config["SQLALCHEMY_DATABASE_URI"])
         self.pages: OrderedDict[tuple, tuple[int, bytes, list[tuple[str, str]]]] = OrderedDict()
+        # Signed-in readers' headers: (reader key) -> (their page's language, header with marks).
+        self.headers: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
         self.lock = threading.Lock()
         self.clock: Callable[[], float] = time.time
         self.redis_down_until = 0.0
@@ -109,6 +124,7 @@ class PageCache:
         """After a transaction that wrote: every process's kept pages are out of date."""
         with self.lock:
             self.pages.clear()
+            self.headers.clear()
         try:
             self.client().set(self.key, secrets.token_hex(8))
         except Exception:  # noqa: BLE001
@@ -131,6 +147,20 @@ class PageCache:
             while len(self.pages) > self.entries:
                 self.pages.popitem(last=False)
 
+    def header(self, reader: tuple) -> tuple[str, bytes] | None:
+        with self.lock:
+            found = self.headers.get(reader)
+            if found is not None:
+                self.headers.move_to_end(reader)
+            return found
+
+    def put_header(self, reader: tuple, header: tuple[str, bytes]) -> None:
+        with self.lock:
+            self.headers[reader] = header
+            self.headers.move_to_end(reader)
+            while len(self.headers) > 4 * self.entries:  # a few kilobytes each
+                self.headers.popitem(last=False)
+
 
 def _namespace(uri: str) -> str:
     import hashlib
@@ -146,8 +176,45 @@ def _signed_out(app: Flask) -> bool:
 
 
 def _readers_header() -> bytes:
-    """This reader's header, marked as base.html marks it."""
-    return b"<!--page-header-->" + render_template("components/_header.html").encode() + b"<!--/page-header-->"
+    """This reader's header, marked as base.html marks it, with the page's address and the
+    reader's CSRF token marked for _filled to put in."""
+    from flask_login import current_user
+    from flask_wtf.csrf import generate_csrf
+
+    text = render_template("components/_header.html", header_here=_HERE_MARK)
+    header = b"<!--page-header-->" + text.encode() + b"<!--/page-header-->"
+    if current_user.is_authenticated:  # a signed-out reader's header has no form
+        header = header.replace(generate_csrf().encode(), _CSRF_MARK)
+    return header
+
+
+def _filled(header: bytes) -> bytes:
+    """A kept header for this response: this page's address and this reader's token."""
+    here = escape(quote_plus(request.full_path.rstrip("?"), safe=_URL_SAFE))
+    header = header.replace(_HERE_MARK.encode(), str(here).encode())
+    if _CSRF_MARK in header:
+        from flask_wtf.csrf import generate_csrf
+
+        header = header.replace(_CSRF_MARK, generate_csrf().encode())
+    return header
+
+
+def _reader(app: Flask, version: bytes, bucket: int) -> tuple | None:
+    """Whom a signed-in reader's header is for, read from their session without loading them;
+    None when Flask-Login would have more to do than load the session's user: a remember-me
+    cookie without a session user, or a session whose browser does not match (session
+    protection), which their header must be rendered for."""
+    from brokerage.extensions import login_manager
+    from brokerage.i18n import COOKIE
+
+    user = session.get("_user_id")
+    if user is None:
+        if app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+            return None
+    elif session.get("_id") != login_manager._session_identifier_generator():
+        return None
+    return (version, bucket, request.host, user, request.cookies.get(COOKIE),
+            request.headers.get("Accept-Language"), request.endpoint)
 
 
 def init_page_cache(app: Flask) -> None:
@@ -186,7 +253,11 @@ def init_page_cache(app: Flask) -> None:
         version = cache.version()
         if version is None:
             return None
-        key = (request.host, request.full_path, str(get_locale()), version, int(cache.clock() // cache.seconds))
+        bucket = int(cache.clock() // cache.seconds)
+        reader = None if signed_out else _reader(app, version, bucket)
+        known = cache.header(reader) if reader is not None else None
+        locale = known[0] if known is not None else str(get_locale())
+        key = (request.host, request.full_path, locale, version, bucket)
         kept = cache.get(key)
         if kept is None:
             cache.misses += 1
@@ -199,9 +270,13 @@ def init_page_cache(app: Flask) -> None:
             if signed_out_header is None:  # kept from a signed-in reader's page: the same for every signed-out one
                 signed_out_header = _readers_header()
                 cache.put(key, (status, body, headers, signed_out_header))
-            header = signed_out_header
+            header = _filled(signed_out_header)
         else:
-            header = _readers_header()
+            if known is None:
+                known = (locale, _readers_header())
+                if reader is not None:
+                    cache.put_header(reader, known)
+            header = _filled(known[1])
         page = body.replace(_HEADER_MARK, header, 1).replace(_NONCE_MARK, csp_nonce().encode())
         return Response(page, status=status, headers=headers)
 

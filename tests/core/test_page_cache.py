@@ -155,6 +155,78 @@ def test_a_signed_in_readers_page_is_kept_without_their_header(app, world):
     assert "Sign in" in anonymous.get_data(as_text=True) and "Signed in as Olu Owner" in owners.get_data(as_text=True)
 
 
+def header_of(response) -> str:
+    """The page's header, with its CSRF token (signed afresh each second) and nonce taken out."""
+    text = response.get_data(as_text=True)
+    header = re.search(r"<!--page-header-->.*?<!--/page-header-->", text, flags=re.DOTALL).group()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', header)
+    return header.replace(token.group(1), "T") if token else header
+
+
+@pytest.mark.parametrize("path", [
+    "/needs?q=caf%C3%A9+%26+more&sort=deadline",
+    "/needs?q=it%27s+%3Cb%3E%22x%22+a%2Bb%25",
+    "/ledger",
+    "/",
+])
+def test_a_signed_in_readers_kept_header_is_their_header_as_rendered_and_costs_no_query(app, world, path):
+    cache = app.extensions["page_cache"]
+    owner = signed_in(app, "owner@example.org")
+    rendered = owner.get(path)  # the whole page rendered for them; kept without the header
+    assert rendered.status_code == 200 and not cache.headers
+    again = owner.get(path)  # the kept page, their header rendered alone and kept
+    assert len(cache.headers) == 1
+    with recorded_queries(app) as statements:
+        kept = owner.get(path)  # the kept page and the kept header
+    assert statements == [], "not even the reader is loaded"
+    assert header_of(rendered) == header_of(again) == header_of(kept)
+    text = kept.get_data(as_text=True)
+    assert "Signed in as Olu Owner" in text
+    # Its language links lead back here, and the token in the page is this reader's own.
+    welsh = re.search(r'href="(/language/cy[^"]+)"', text).group(1)
+    assert owner.get(welsh.replace("&amp;", "&")).headers["Location"].endswith(path)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
+    assert owner.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    assert "Signed in as" not in owner.get(path).get_data(as_text=True)
+
+
+def test_a_kept_header_follows_the_readers_data_their_language_and_their_session(app, world):
+    cache = app.extensions["page_cache"]
+    owner = signed_in(app, "owner@example.org")
+    for _ in range(3):
+        page = owner.get("/needs").get_data(as_text=True)
+    assert "Officer dashboard" not in page and cache.headers
+    with app.app_context():
+        get(User, world["owner"]).name = "Olu Renamed"
+        db.session.commit()  # any write: every kept header is out of date
+    assert not cache.headers
+    assert "Signed in as Olu Renamed" in owner.get("/needs").get_data(as_text=True)
+    assert "Signed in as Olu Renamed" in owner.get("/needs").get_data(as_text=True)
+
+    owner.set_cookie("language", "cy")
+    for _ in range(3):  # rendered, then kept: in Welsh each time, header and page
+        welsh = owner.get("/needs")
+        assert '<html lang="cy"' in welsh.get_data(as_text=True)
+        assert "Wedi mewngofnodi fel Olu Renamed" in header_of(welsh) and "Allgofnodi" in header_of(welsh)
+    owner.delete_cookie("language")
+    assert "Signed in as Olu Renamed" in header_of(owner.get("/needs"))
+    with recorded_queries(app) as statements:
+        owner.get("/needs")
+    assert statements == []
+
+    # The same session from another browser: Flask-Login looks at it (session protection).
+    with recorded_queries(app) as statements:
+        elsewhere = owner.get("/needs", headers={"User-Agent": "another browser"})
+    assert any("FROM users" in sql for sql in statements)
+    assert "Signed in as Olu Renamed" in elsewhere.get_data(as_text=True)
+
+    # Another reader's session is never served this one's header.
+    officer = signed_in(app, "officer@example.org")
+    for _ in range(2):
+        officers = officer.get("/needs").get_data(as_text=True)
+    assert "Olu Renamed" not in officers and "Officer dashboard" in officers
+
+
 def test_a_page_with_something_of_the_readers_own_is_rendered_for_them(app, world):
     def flashing():
         flash("Your pledge was sent")
