@@ -169,11 +169,11 @@ def requested_page() -> int:
 
 def paginate(
     query: Select, per_page: int = 50, keyset: Keyset | None = None, count_query: Select | None = None,
-    estimate: bool = False,
+    estimate: bool = False, narrow: Callable[[tuple | None, int], Select | None] | None = None,
 ) -> Page:
     after = request.args.get("after", "")[:80] if keyset else None
     return page_of(query, requested_page(), per_page, keyset=keyset, after=after, count_query=count_query,
-                   estimate=estimate)
+                   estimate=estimate, narrow=narrow)
 
 
 ESTIMATE_MARGIN = 5  # an estimate this many times the cap is taken as "more than the cap"
@@ -207,14 +207,16 @@ def planned_rows(query: Select) -> float:
 def page_of(
     query: Select, page: int, per_page: int, keyset: Keyset | None = None, after: str | None = None,
     total: int | None = None, count_query: Select | None = None, load: Callable[[list], list] | None = None,
-    estimate: bool = False,
+    estimate: bool = False, narrow: Callable[[tuple | None, int], Select | None] | None = None,
 ) -> Page:
     """One page of a query and its (capped) count; from the `after` cursor when the query has
     a keyset and one is given. `total`, when the caller knows it (from totals kept as data),
     saves the count; `count_query`, the same rows written as they are best counted. The items
     are the query's first column (an ORM entity), or what `load` makes of the page's rows (a
     query of keys paged through an index, then the page looked up whole). `estimate`: see
-    capped_count."""
+    capped_count. `narrow(cursor values, rows needed)` may give a cheaper first try: a query
+    whose rows are the query's first rows (from the cursor), in the same order, or None; a
+    full page from it is the page, and the query itself runs only when it falls short."""
     capped = False
     values = keyset.parse(after) if keyset else None
     if total is None:
@@ -222,10 +224,17 @@ def page_of(
         # anyway); from a cursor, no further than the cap.
         counted = query if count_query is None else count_query
         total, capped = capped_count(counted, 0 if values is not None else page * per_page, estimate)
-    paged = keyset.after(query, values).limit(per_page) if values is not None else (
-        query.limit(per_page).offset((page - 1) * per_page)
-    )
-    items = load(db.session.execute(paged).all()) if load else db.session.scalars(paged).all()
+
+    def rows(of: Select) -> list:
+        paged = keyset.after(of, values).limit(per_page) if values is not None else (
+            of.limit(per_page).offset((page - 1) * per_page)
+        )
+        return load(db.session.execute(paged).all()) if load else db.session.scalars(paged).all()
+
+    first = narrow(values, per_page if values is not None else page * per_page) if narrow else None
+    items = rows(first) if first is not None else []
+    if len(items) < per_page:
+        items = rows(query)
     found = Page(items=items, page=page, per_page=per_page, total=total, capped=capped)
     if keyset and len(items) == per_page and found.has_next:
         found.next_after = keyset.cursor(items[-1])
