@@ -170,10 +170,11 @@ def requested_page() -> int:
 def paginate(
     query: Select, per_page: int = 50, keyset: Keyset | None = None, count_query: Select | None = None,
     estimate: bool = False, narrow: Callable[[tuple | None, int], Select | None] | None = None,
+    load: Callable[[list], list] | None = None,
 ) -> Page:
     after = request.args.get("after", "")[:80] if keyset else None
     return page_of(query, requested_page(), per_page, keyset=keyset, after=after, count_query=count_query,
-                   estimate=estimate, narrow=narrow)
+                   estimate=estimate, narrow=narrow, load=load)
 
 
 ESTIMATE_MARGIN = 5  # an estimate this many times the cap is taken as "more than the cap"

@@ -17,7 +17,7 @@ from brokerage.public import bp
 from models import Need, Theme, Ward, db
 from models.needs.search import (
     SORTS, STATUS_FILTERS, NeedFilters, counted_by_estimate, open_need_counts_by_ward, public_needs_count_query,
-    newest_window, public_needs_query,
+    load_needs, newest_window, public_needs_query,
 )
 from models.places.wards import lookup_postcode
 from models.fund.ledger import funded_from_fund_pence
@@ -46,9 +46,9 @@ def needs(near_error: str | None = None, near_postcode: str = ""):
     filters = filters_from_request()
     today = date.today()
     page = paginate(
-        public_needs_query(filters, today), per_page=20, keyset=NEEDS_BY_SORT[filters.sort],
+        public_needs_query(filters, today, keys=True), per_page=20, keyset=NEEDS_BY_SORT[filters.sort],
         count_query=public_needs_count_query(filters, today) if filters.q else None, estimate=counted_by_estimate(filters),
-        narrow=newest_window(filters, today),
+        narrow=newest_window(filters, today, keys=True), load=load_needs,
     )
     wards = db.session.execute(select(Ward.code, Ward.name).order_by(Ward.name)).all()
     themes = db.session.execute(select(Theme.slug, Theme.name).where(Theme.active.is_(True)).order_by(Theme.position)).all()

@@ -104,11 +104,25 @@ def _text_condition(q: str, counting: bool = False, from_id: int | None = None):
     return column.in_(text(_MATCHES).bindparams(match=match))
 
 
+_SHOWN_WITH = (selectinload(Need.organisation), selectinload(Need.ward))
+
+
+def load_needs(rows: list) -> list[Need]:
+    """The needs a page of `keys` rows names, in its order, each with its group and ward.
+    Paging through the ids first, an OFFSET passes only index entries: a whole need was read
+    for every need passed (page 100 of the list: 2,000 rows copied to be dropped)."""
+    ids = [row[0] for row in rows]
+    found = {need.id: need for need in db.session.scalars(select(Need).where(Need.id.in_(ids)).options(*_SHOWN_WITH))}
+    return [found[need_id] for need_id in ids if need_id in found]
+
+
 NEWEST_REACH = 2_000  # the newest public needs a common word's page looks among first (SQLite)
 REACH_PER_ROW = 16  # or this many for each row the page needs, if more (a deep page)
 
 
-def newest_window(filters: NeedFilters, today: date) -> Callable[[tuple | None, int], Select | None] | None:
+def newest_window(
+    filters: NeedFilters, today: date, keys: bool = False
+) -> Callable[[tuple | None, int], Select | None] | None:
     """For a common word, newest first, on SQLite: a cheaper first try at a page (pagination's
     page_of `narrow`). Walking the list in order, a common word's needs are looked up among
     all of its matches, which SQLite gathers first (125,000 for one need in eight of a
@@ -117,7 +131,7 @@ def newest_window(filters: NeedFilters, today: date) -> Callable[[tuple | None, 
     bounds the matches gathered (rowid >= it, read from the index's own order), and the query
     keeps to that window. Its rows are the list's first rows, in order, so a full page from it
     is the page; a window with fewer than a page's matches is tried no further (page_of runs
-    the whole query). None where it does not apply."""
+    the whole query). `keys` as public_needs_query's. None where it does not apply."""
     filters = filters.cleaned()
     if not filters.q or filters.sort != "newest" or db.session.get_bind().dialect.name != "sqlite":
         return None
@@ -138,7 +152,7 @@ def newest_window(filters: NeedFilters, today: date) -> Callable[[tuple | None, 
         from_id = db.session.scalar(select(func.min(window.c.id)))
         if from_id is None:
             return None
-        query = public_needs_query(filters, today, from_id=from_id)
+        query = public_needs_query(filters, today, from_id=from_id, keys=keys)
         last = db.session.execute(newest.offset(reach - 1).limit(1)).first()
         if last is not None:  # else the window holds every need left
             query = query.where(tuple_(Need.published_at, Need.id) >= tuple_(literal(last[0]), literal(last[1])))
@@ -176,12 +190,15 @@ def public_needs_count_query(filters: NeedFilters, today: date) -> Select:
     return public_needs_query(filters, today, counting=True)
 
 
-def public_needs_query(filters: NeedFilters, today: date, counting: bool = False, from_id: int | None = None) -> Select:
+def public_needs_query(
+    filters: NeedFilters, today: date, counting: bool = False, from_id: int | None = None, keys: bool = False
+) -> Select:
     """Public needs matching the filters, in the sort's order (`counting`: see
-    public_needs_count_query; `from_id`: newest_window)."""
+    public_needs_count_query; `from_id`: newest_window). `keys`: their ids alone, for a page
+    to be walked through an index and then read whole (load_needs)."""
     filters = filters.cleaned()
     # Lists show each need's group and ward: load them in one query each, not one per row.
-    query = select(Need).options(selectinload(Need.organisation), selectinload(Need.ward))
+    query = select(Need.id) if keys else select(Need).options(*_SHOWN_WITH)
     statuses: list[str] = []
     for status in filters.statuses or ():
         statuses.extend({"open": ["published"], "closed": ["closed", "expired"]}.get(status, [status]))
