@@ -30,8 +30,11 @@ header shows their name, roles and organisations and the council's name, all dat
 next write it is the same, and it is served without loading them (no query at all). The address
 in its language links and their CSRF token are put in afresh for each response. A session that
 Flask-Login would have to look at (a remember-me cookie alone, a session from another browser)
-gets its header rendered. A reader with a message waiting to be shown (a flash) always gets a
-page rendered for them.
+gets its header rendered. A need's page is the same for every signed-in reader who belongs to
+no organisation (a resident, most officers) as for a signed-out one: such a reader is served it
+as kept for signed-out readers (`SAME_WITHOUT_ORGANISATIONS`), a member of a group or a
+supplier gets it rendered, and no signed-in reader's render of it is kept. A reader with a
+message waiting to be shown (a flash) always gets a page rendered for them.
 
 PAGE_CACHE=0 turns it off.
 """
@@ -64,6 +67,12 @@ _KEPT_BLUEPRINTS = {"public"}
 SAME_FOR_EVERYONE = frozenset({
     "public.home", "public.needs", "public.borough_map", "public.wards", "public.ward", "public.ledger", "public.stories",
 })
+# Public pages that show a signed-in reader who belongs to no organisation (a resident, most
+# officers) nothing of their own but the header: a need's page shows its group's members how to
+# manage it and a supplier's members how to pledge, and nothing else of the reader's. Served to
+# such a reader as kept for signed-out readers (so only a page any signed-out reader may see),
+# with their header; their own render is never kept. test_page_cache checks the content.
+SAME_WITHOUT_ORGANISATIONS = frozenset({"public.need"})
 # The header as base.html marks it; a kept page holds this mark in its place.
 _HEADER = re.compile(rb"<!--page-header-->.*?<!--/page-header-->", re.DOTALL)
 _HEADER_MARK = b"\x00page-cache-header\x00"
@@ -82,8 +91,9 @@ class PageCache:
         self.url = app.config["REDIS_URL"]
         self.key = "page-cache:version:" + _namespace(app.config["SQLALCHEMY_DATABASE_URI"])
         self.pages: OrderedDict[tuple, tuple[int, bytes, list[tuple[str, str]]]] = OrderedDict()
-        # Signed-in readers' headers: (reader key) -> (their page's language, header with marks).
-        self.headers: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
+        # Signed-in readers' headers: (reader key) -> (their page's language, header with marks,
+        # whether they belong to no organisation).
+        self.headers: OrderedDict[tuple, tuple[str, bytes, bool]] = OrderedDict()
         self.lock = threading.Lock()
         self.clock: Callable[[], float] = time.time
         self.redis_down_until = 0.0
@@ -147,14 +157,14 @@ class PageCache:
             while len(self.pages) > self.entries:
                 self.pages.popitem(last=False)
 
-    def header(self, reader: tuple) -> tuple[str, bytes] | None:
+    def header(self, reader: tuple) -> tuple[str, bytes, bool] | None:
         with self.lock:
             found = self.headers.get(reader)
             if found is not None:
                 self.headers.move_to_end(reader)
             return found
 
-    def put_header(self, reader: tuple, header: tuple[str, bytes]) -> None:
+    def put_header(self, reader: tuple, header: tuple[str, bytes, bool]) -> None:
         with self.lock:
             self.headers[reader] = header
             self.headers.move_to_end(reader)
@@ -186,6 +196,12 @@ def _readers_header() -> bytes:
     if current_user.is_authenticated:  # a signed-out reader's header has no form
         header = header.replace(generate_csrf().encode(), _CSRF_MARK)
     return header
+
+
+def _in_no_organisation() -> bool:
+    from flask_login import current_user
+
+    return not current_user.is_authenticated or not current_user.organisations()
 
 
 def _filled(header: bytes) -> bytes:
@@ -248,7 +264,10 @@ def init_page_cache(app: Flask) -> None:
         if request.method != "GET" or request.blueprint not in _KEPT_BLUEPRINTS:
             return None
         signed_out = _signed_out(app)
-        if not signed_out and (request.endpoint not in SAME_FOR_EVERYONE or session.get("_flashes")):
+        shared = request.endpoint in SAME_FOR_EVERYONE
+        if not signed_out and (
+            not (shared or request.endpoint in SAME_WITHOUT_ORGANISATIONS) or session.get("_flashes")
+        ):
             return None
         version = cache.version()
         if version is None:
@@ -261,21 +280,25 @@ def init_page_cache(app: Flask) -> None:
         kept = cache.get(key)
         if kept is None:
             cache.misses += 1
-            g.page_cache_key = key
-            g.page_cache_signed_out = signed_out
+            if signed_out or shared:  # a page kept from a signed-in reader's render: see above
+                g.page_cache_key = key
+                g.page_cache_signed_out = signed_out
             return None
-        cache.hits += 1
         status, body, headers, signed_out_header = kept
+        if not signed_out:
+            if known is None:
+                known = (locale, _readers_header(), _in_no_organisation())
+                if reader is not None:
+                    cache.put_header(reader, known)
+            if not shared and not known[2]:
+                return None  # a member of an organisation: rendered for them
+        cache.hits += 1
         if signed_out:
             if signed_out_header is None:  # kept from a signed-in reader's page: the same for every signed-out one
                 signed_out_header = _readers_header()
                 cache.put(key, (status, body, headers, signed_out_header))
             header = _filled(signed_out_header)
         else:
-            if known is None:
-                known = (locale, _readers_header())
-                if reader is not None:
-                    cache.put_header(reader, known)
             header = _filled(known[1])
         page = body.replace(_HEADER_MARK, header, 1).replace(_NONCE_MARK, csp_nonce().encode())
         return Response(page, status=status, headers=headers)

@@ -13,7 +13,7 @@ from flask import flash
 from sqlalchemy import select
 
 from brokerage import create_app
-from models import OrganisationKind, User, db
+from models import Organisation, OrganisationKind, User, db
 from models.needs.rules import close_need
 from tests import factories
 from tests.conftest import _config
@@ -225,6 +225,51 @@ def test_a_kept_header_follows_the_readers_data_their_language_and_their_session
     for _ in range(2):
         officers = officer.get("/needs").get_data(as_text=True)
     assert "Olu Renamed" not in officers and "Officer dashboard" in officers
+
+
+def test_a_needs_page_is_kept_for_readers_in_no_organisation_and_rendered_for_its_members(app, world):
+    from brokerage.page_cache import SAME_WITHOUT_ORGANISATIONS
+
+    assert SAME_WITHOUT_ORGANISATIONS == {"public.need"}
+    cache = app.extensions["page_cache"]
+    with app.app_context():
+        factories.user("resident@example.org", "Rhea Resident")
+        supplier = factories.user("supplier@example.org", "Sam Supplier")
+        factories.organisation(supplier, OrganisationKind.SUPPLIER, name="Cleaners plc")
+        db.session.commit()
+    readers = {name: signed_in(app, f"{name}@example.org") for name in ("resident", "officer", "owner", "supplier")}
+    path = f"/needs/{world['need']}"
+    anonymous = app.test_client().get(path)  # signing in writes: the page is kept after
+    hits = cache.hits
+    for name in ("resident", "officer"):
+        first = readers[name].get(path)
+        with recorded_queries(app) as statements:
+            again = readers[name].get(path)
+        assert statements == [], name
+        assert without_header(first) == without_header(again) == without_header(anonymous)
+        assert "Sign out" in header_of(again)
+    assert cache.hits == hits + 4
+    owners, suppliers = readers["owner"].get(path), readers["supplier"].get(path)
+    assert "Manage your group's needs" in owners.get_data(as_text=True)
+    assert "Pledge to this need" in suppliers.get_data(as_text=True)
+    assert cache.hits == hits + 4, "a member of an organisation gets the page rendered for them"
+    # and what they were shown is kept for nobody
+    for client in (app.test_client(), readers["resident"]):
+        text = client.get(path).get_data(as_text=True)
+        assert "Manage your group" not in text and "Pledge to this need" not in text
+
+
+def test_a_need_only_its_group_and_officers_may_see_is_never_kept(app, world):
+    with app.app_context():
+        draft = factories.need(get(Organisation, world["group"]), get(User, world["owner"]), "Chairs for the hall",
+                               status="draft", theme_id=factories.first_theme_id())
+        db.session.commit()
+        path = f"/needs/{draft.id}"
+    officer = signed_in(app, "officer@example.org")
+    for _ in range(2):
+        assert officer.get(path).status_code == 200
+    assert app.test_client().get(path).status_code == 404
+    assert app.test_client().get(path).status_code == 404
 
 
 def test_a_page_with_something_of_the_readers_own_is_rendered_for_them(app, world):
