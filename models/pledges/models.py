@@ -69,7 +69,10 @@ class Pledge(db.Model):
         CheckConstraint("source = 'supplier' OR commitment_id IS NULL", name="fund_counts_towards_no_commitment"),
         Index("ix_pledges_need_status", "need_id", "status"),
         Index("ix_pledges_supplier_status", "supplier_id", "status"),
-        Index("ix_pledges_status_confirmed", "status", "confirmed_at"),
+        # The ledger newest first: with the id, a page and an OFFSET are read from the index
+        # alone, in order; with the need (PostgreSQL), so is a filter by the need's ward, theme
+        # or kind on the pledges' side (migration 9e2c4a7b5d13).
+        Index("ix_pledges_status_confirmed", "status", "confirmed_at", "id", postgresql_include=["need_id"]),
         # A supplier's pledges made in a year (the annual report's diversity: engaged or not).
         Index("ix_pledges_supplier_created", "supplier_id", "created_at"),
     )
