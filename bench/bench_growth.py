@@ -63,6 +63,7 @@ def load(rng: random.Random, size: int) -> dict:
     now = datetime.utcnow().replace(microsecond=0)
     first_need = db.session.scalar(text("SELECT COALESCE(MAX(id), 0) FROM needs")) + 1
     values: list[int] = []
+    cells: list[tuple] = []  # each need's ward, theme and kind: where its deliveries are filed
 
     def needs():
         for n in range(size):
@@ -70,12 +71,15 @@ def load(rng: random.Random, size: int) -> dict:
             value = rng.randint(50, 20_000) * 100
             values.append(value)
             status = "draft" if n % 7 == 3 else rng.choice(PUBLIC)
+            organisation_id = rng.choice(groups)  # drawn in the order the rows always drew them
+            kind, ward_id, theme_id = rng.choice(KINDS), rng.choice(ward_ids + [None]), rng.choice(theme_ids)
+            cells.append((ward_id, theme_id, kind))
             yield {
-                "id": first_need + n, "organisation_id": rng.choice(groups),
+                "id": first_need + n, "organisation_id": organisation_id,
                 "title": f"{thing.capitalize()} for our {place}", "summary": f"We need {thing} so the {place} can keep running.",
-                "description": "", "kind": rng.choice(KINDS), "quantity": 1_000, "unit": "items", "value_pence": value,
+                "description": "", "kind": kind, "quantity": 1_000, "unit": "items", "value_pence": value,
                 "remaining_value_pence": value, "pledged_quantity": 0, "accepted_quantity": 0, "delivered_quantity": 0,
-                "ward_id": rng.choice(ward_ids + [None]), "theme_id": rng.choice(theme_ids), "beneficiaries": 10,
+                "ward_id": ward_id, "theme_id": theme_id, "beneficiaries": 10,
                 "deadline": today + timedelta(days=rng.randint(-60, 365)), "status": status,
                 "published_at": None if status == "draft" else now - timedelta(minutes=(size - n) * 2),
                 "created_at": now, "updated_at": now,
@@ -96,6 +100,9 @@ def load(rng: random.Random, size: int) -> dict:
                 "status": "confirmed" if confirmed else rng.choice(["offered", "accepted"]), "created_at": at,
                 "confirmed_at": at if confirmed else None,
                 "confirmed_value_pence": values[index] * quantity // 1_000 if confirmed else None,
+                # As confirming stores them (so the rebuild below has none to fill in).
+                **dict(zip(("confirmed_ward_id", "confirmed_theme_id", "confirmed_kind"),
+                           cells[index] if confirmed else (None, None, None))),
             }
 
     bulk_insert(Pledge, pledges(), rebuild_indexes=True)

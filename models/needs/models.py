@@ -132,11 +132,6 @@ class Need(db.Model):
         *(Index(f"ix_needs_public_{name}_counts", *columns, "published_at",
                 sqlite_where=text("published_at IS NOT NULL"), postgresql_where=text("published_at IS NOT NULL"))
           for name, columns in PUBLIC_COUNT_INDEXES.items()),
-        # The ledger's filters by a need's ward, theme or kind look each delivery's need up by id:
-        # from the index alone on PostgreSQL (SQLite's table is itself keyed by the id).
-        Index("ix_needs_ledger_filters", "id", postgresql_include=["ward_id", "theme_id", "kind"]).ddl_if(
-            dialect="postgresql"
-        ),
         Index("ix_needs_deadline", "deadline", "id"),
         Index("ix_needs_remaining", "remaining_value_pence", "id"),
         Index("ix_needs_status_deadline", "status", "deadline", "pledged_quantity", "quantity"),

@@ -70,9 +70,13 @@ class Pledge(db.Model):
         Index("ix_pledges_need_status", "need_id", "status"),
         Index("ix_pledges_supplier_status", "supplier_id", "status"),
         # The ledger newest first: with the id, a page and an OFFSET are read from the index
-        # alone, in order; with the need (PostgreSQL), so is a filter by the need's ward, theme
-        # or kind on the pledges' side (migration 9e2c4a7b5d13).
-        Index("ix_pledges_status_confirmed", "status", "confirmed_at", "id", postgresql_include=["need_id"]),
+        # alone, in order (migration 9e2c4a7b5d13); on PostgreSQL so is a filter by the theme
+        # or kind a delivery counted in, and the need to join (migration 3b7d9e1f4a62).
+        Index("ix_pledges_status_confirmed", "status", "confirmed_at", "id",
+              postgresql_include=["need_id", "confirmed_ward_id", "confirmed_theme_id", "confirmed_kind"]),
+        # A ward's deliveries newest first (the ledger by ward, by ward and year, a ward's page):
+        # one range of one index, however many other wards' deliveries there are.
+        Index("ix_pledges_confirmed_ward", "status", "confirmed_ward_id", "confirmed_at", "id"),
         # A supplier's pledges made in a year (the annual report's diversity: engaged or not).
         Index("ix_pledges_supplier_created", "supplier_id", "created_at"),
     )
@@ -98,6 +102,14 @@ class Pledge(db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Its share of the need's value, stored when an officer confirms it (what the ledger counts).
     confirmed_value_pence: Mapped[int | None] = mapped_column(BigInteger)
+    # The delivery totals' cell it counts in: its need's ward (None: borough-wide), theme and
+    # kind, stored when it starts counting as delivered (models.reporting.delivery_totals.
+    # count_pledge), so the ledger filters deliveries by them without looking up each need. A
+    # need can change them only while it is a draft or sent back, before it can take a pledge;
+    # `rebuild_delivery_totals` files them afresh after a direct edit. None until confirmed.
+    confirmed_ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id", ondelete="SET NULL"))
+    confirmed_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="RESTRICT"))
+    confirmed_kind: Mapped[str | None] = mapped_column(String(16))
     dispute_reason: Mapped[str | None] = mapped_column(Text)
     # When the allocation job proposed how this delivery counts (it runs once per pledge).
     auto_allocated_at: Mapped[datetime | None]

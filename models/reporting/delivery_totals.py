@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Integer, String, UniqueConstraint, case, cast, delete, func, insert, literal, select
+from sqlalchemy import BigInteger, Integer, String, UniqueConstraint, case, cast, delete, func, insert, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -115,17 +115,23 @@ def add_to_cells(cells: list[dict], deliveries: int, value_pence: int) -> None:
 
 def count_pledge(pledge, sign: int) -> None:
     """A pledge starts (sign=1) or stops (sign=-1) counting as delivered: at its stored value,
-    in the cell of its need's ward, theme and kind and the year it was confirmed."""
-    need = pledge.need
+    in the cell of its need's ward, theme and kind and the year it was confirmed. Starting,
+    the cell is stored on the pledge (what the ledger filters by); stopping, it leaves the
+    cell it was counted in."""
+    if sign > 0:
+        need = pledge.need
+        pledge.confirmed_ward_id, pledge.confirmed_theme_id, pledge.confirmed_kind = need.ward_id, need.theme_id, need.kind
     count_delivery(
-        PLEDGE_SOURCE, ward_id=need.ward_id, theme_id=need.theme_id, kind=need.kind, day=pledge.confirmed_at,
-        supplier_id=pledge.supplier_id, value_pence=sign * pledge.confirmed_value_pence, deliveries=sign,
+        PLEDGE_SOURCE, ward_id=pledge.confirmed_ward_id, theme_id=pledge.confirmed_theme_id, kind=pledge.confirmed_kind,
+        day=pledge.confirmed_at, supplier_id=pledge.supplier_id, value_pence=sign * pledge.confirmed_value_pence,
+        deliveries=sign,
     )
 
 
 def rebuild_delivery_totals() -> None:
-    """Recount the pledges' totals from the confirmed pledges (and fill in any confirmed
-    pledge's missing stored value first), in the caller's transaction."""
+    """Recount the pledges' totals from the confirmed pledges, in the caller's transaction:
+    first any confirmed pledge's missing stored value is filled in, and its cell (its need's
+    ward, theme and kind) stored afresh where it is missing or differs from its need's."""
     from models.needs.models import Need
     from models.pledges.models import Pledge, PledgeStatus
 
@@ -138,16 +144,23 @@ def rebuild_delivery_totals() -> None:
         .where(Pledge.status == confirmed, Pledge.confirmed_value_pence.is_(None))
         .values(confirmed_value_pence=share)
     )
+    stored = {Pledge.confirmed_ward_id: Need.ward_id, Pledge.confirmed_theme_id: Need.theme_id, Pledge.confirmed_kind: Need.kind}
+    db.session.execute(
+        Pledge.__table__.update()
+        .where(Pledge.need_id == Need.id, Pledge.status == confirmed,
+               or_(*(column.is_distinct_from(source) for column, source in stored.items())))
+        .values({column.key: source for column, source in stored.items()})
+    )
     db.session.execute(delete(DeliveryTotal).where(DeliveryTotal.source == PLEDGE_SOURCE))
     columns = {
-        "ward_key": func.coalesce(Need.ward_id, BOROUGH_WIDE), "theme_id": Need.theme_id, "kind": Need.kind,
-        "financial_year": financial_year_sql(Pledge.confirmed_at), "supplier_id": Pledge.supplier_id,
+        "ward_key": func.coalesce(Pledge.confirmed_ward_id, BOROUGH_WIDE), "theme_id": Pledge.confirmed_theme_id,
+        "kind": Pledge.confirmed_kind, "financial_year": financial_year_sql(Pledge.confirmed_at),
+        "supplier_id": Pledge.supplier_id,
     }
     # The finest cells from the pledges (one pass over them), then each rollup from those
     # cells, which are far fewer than the pledges.
     finest = (
         select(literal(PLEDGE_SOURCE), *columns.values(), func.count(Pledge.id), func.sum(Pledge.confirmed_value_pence))
-        .join(Need, Need.id == Pledge.need_id)
         .where(Pledge.status == confirmed)
         .group_by(*columns.values())
     )

@@ -68,10 +68,6 @@ class LedgerFilters:
     def as_args(self) -> dict[str, str | int]:
         return {key: value for key, value in vars(self).items() if value is not None}
 
-    @property
-    def needs_join(self) -> bool:
-        return bool(self.ward or self.theme or self.kind)
-
 
 def value_pence_column():
     """Each pledge's share of its need's value, as Pledge.value_pence works it out
@@ -96,11 +92,13 @@ def _narrow(query: Select, filters: LedgerFilters, year, supplier, ward, borough
 
 
 def filter_confirmed(query: Select, filters: LedgerFilters) -> Select:
-    """Confirmed pledges only, narrowed by the filters (ward, theme and kind need Need joined)."""
+    """Confirmed pledges only, narrowed by the filters: the ward, theme and kind each pledge
+    was counted in, stored on it (Pledge.confirmed_ward_id and the rest), so no need is read."""
     return _narrow(
         query.where(Pledge.status == CONFIRMED), filters,
         lambda year: and_(Pledge.confirmed_at >= datetime(year, 4, 1), Pledge.confirmed_at < datetime(year + 1, 4, 1)),
-        Pledge.supplier_id, Need.ward_id, Need.ward_id.is_(None), Need.theme_id, Need.kind,
+        Pledge.supplier_id, Pledge.confirmed_ward_id, Pledge.confirmed_ward_id.is_(None), Pledge.confirmed_theme_id,
+        Pledge.confirmed_kind,
     )
 
 
@@ -155,11 +153,10 @@ GROUP_WARD = aliased(Ward, name="group_ward")
 
 def ledger_query(filters: LedgerFilters) -> Select:
     """The confirmed deliveries' ids and times, newest first (walking
-    ix_pledges_status_confirmed): a page of them is paged through the index alone (OFFSET
-    passes pledges, not every join), then looked up whole by `ledger_rows`."""
+    ix_pledges_status_confirmed, or a ward's range of ix_pledges_confirmed_ward): a page of
+    them is paged through an index alone (OFFSET passes pledges, not every join), then looked
+    up whole by `ledger_rows`."""
     query = select(Pledge.id, Pledge.confirmed_at)
-    if filters.needs_join:
-        query = query.join(Need, Need.id == Pledge.need_id)
     return filter_confirmed(query, filters).order_by(Pledge.confirmed_at.desc(), Pledge.id.desc())
 
 

@@ -7,6 +7,7 @@ an aggregate over the rows."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -66,9 +67,22 @@ def maintained() -> dict[tuple, tuple[int, int]]:
     return {tuple(row[:5]): (row[5], row[6]) for row in rows if row[5] or row[6]}
 
 
+def stored_cells_differing() -> list[int]:
+    """Confirmed pledges whose stored ward, theme and kind (what the ledger filters by) are
+    not their need's."""
+    confirmed = db.session.execute(
+        select(Pledge.id, Pledge.confirmed_ward_id, Pledge.confirmed_theme_id, Pledge.confirmed_kind,
+               Need.ward_id, Need.theme_id, Need.kind)
+        .join(Need, Need.id == Pledge.need_id)
+        .where(Pledge.status == PledgeStatus.CONFIRMED.value)
+    ).all()
+    return [row.id for row in confirmed if tuple(row[1:4]) != tuple(row[4:7])]
+
+
 def check_totals() -> None:
     db.session.expire_all()
     assert maintained() == recount()
+    assert stored_cells_differing() == []
     count, value = db.session.execute(
         select(func.count(Pledge.id), func.coalesce(func.sum(Pledge.confirmed_value_pence), 0))
         .where(Pledge.status == PledgeStatus.CONFIRMED.value)
@@ -128,6 +142,34 @@ def test_rebuilding_gives_the_same_totals_as_keeping_them(app, world):
         assert maintained() == kept == recount()
 
 
+def test_confirming_files_a_delivery_under_its_needs_ward_theme_and_kind(app, world, places):
+    """Confirmed through the rules (no rebuild), a delivery to a ward's need is stored under
+    that ward, theme and kind: the ledger's ward filter lists it and its totals count it."""
+    from models.places.wards import Ward
+    from models.reporting.ledger import ledger_page
+    from tests import factories
+
+    with app.app_context():
+        officer = db.session.get(User, world.officer_id)
+        ward = db.session.scalar(select(Ward).order_by(Ward.code).limit(1))
+        need_id = published_need(world, 10, "Pantry volunteers")
+        db.session.get(Need, need_id).ward_id = ward.id
+        other = factories.inserted_need(
+            world.group_id, world.owner_id, "Paint for the hall", kind="goods", quantity=4, unit="tins",
+            value_pence=4000, theme_id=world.theme_id, summary="Two colours", deadline=date.today() + timedelta(days=30),
+        ).id
+        db.session.commit()
+        confirm_delivery(db.session.get(Pledge, delivered_pledge(world, need_id, 3)), officer)
+        confirm_delivery(db.session.get(Pledge, delivered_pledge(world, other, 1)), officer)
+        db.session.commit()
+        check_totals()
+        in_ward = ledger_page(LedgerFilters(ward=ward.code), 1, 50)
+        assert [(row.need_id, row.ward_code) for row in in_ward] == [(need_id, ward.code)]
+        assert ledger_totals(LedgerFilters(ward=ward.code)).count == 1
+        assert [row.need_id for row in ledger_page(LedgerFilters(ward="borough"), 1, 50)] == [other]
+        assert [row.need_id for row in ledger_page(LedgerFilters(kind="goods"), 1, 50)] == [other]
+
+
 @pytest.mark.postgres
 def test_concurrent_confirmations_into_one_cell_all_count(app, world):
     """THREADS officers' confirmations at once, all into the same ward, theme, kind, year and
@@ -184,3 +226,10 @@ def test_the_migration_backfills_values_and_totals_from_existing_deliveries(app,
         command.upgrade(config, "head")
         assert maintained() == kept == recount()
         assert kept[(-1, -1, "*", -1, -1)] == (2, 5 * 1500)
+        # 3b7d9e1f4a62 stored each confirmed delivery's ward, theme and kind afresh.
+        stored = db.session.execute(
+            select(Pledge.confirmed_ward_id, Pledge.confirmed_theme_id, Pledge.confirmed_kind)
+            .where(Pledge.status == PledgeStatus.CONFIRMED.value)
+        ).all()
+        assert [tuple(row) for row in stored] == [(None, world.theme_id, "volunteering")] * 2
+        assert stored_cells_differing() == []

@@ -249,3 +249,35 @@ def test_a_page_of_rows_says_what_the_pledges_say(app, ledger):
         db.session.commit()
         [pantry] = [row for row in ledger_page(LedgerFilters(), 1, 50) if row.id == ledger["ids"]["pantry"]]
         assert pantry.value_pence == 100_000_000 * 30 // 40 == db.session.get(Pledge, pantry.id).value_pence
+
+
+def test_a_delivery_is_filed_under_its_needs_ward_theme_and_kind_and_a_rebuild_files_it_afresh(app, client, ledger):
+    """The ledger filters deliveries by the ward, theme and kind stored on each when it was
+    confirmed (not by reading its need). A need can change them only before it takes pledges;
+    after a direct edit of the database, rebuilding the totals files its deliveries afresh,
+    and the list, the totals and the CSV move together."""
+    from models.reporting.ledger import ledger_page
+    from models.places.wards import Ward
+
+    with app.app_context():
+        pantry = db.session.get(Pledge, ledger["ids"]["pantry"])
+        harlesden = db.session.scalar(select(Ward).where(Ward.code == ledger["harlesden"]))
+        assert (pantry.confirmed_ward_id, pantry.confirmed_kind) == (harlesden.id, "volunteering")
+        assert pantry.confirmed_theme_id == pantry.need.theme_id
+        # Not yet confirmed: nothing stored.
+        assert db.session.get(Pledge, ledger["ids"]["delivered"]).confirmed_ward_id is None
+        # The need moved borough-wide and to goods, by hand.
+        need = db.session.get(Need, ledger["pantry"])
+        need.ward_id, need.kind = None, "goods"
+        db.session.commit()
+        rebuild_delivery_totals()
+        db.session.commit()
+        assert ledger_page(LedgerFilters(ward=ledger["harlesden"]), 1, 50) == []
+        assert ledger_totals(LedgerFilters(ward=ledger["harlesden"])).count == 0
+        borough = [row.id for row in ledger_page(LedgerFilters(ward="borough", kind="goods"), 1, 50)]
+        assert borough == [ledger["ids"][name] for name in ("pantry2", "laptop", "pantry")]
+        assert ledger_totals(LedgerFilters(ward="borough", kind="goods")).count == 3
+        assert ledger_page(LedgerFilters(kind="volunteering"), 1, 50) == []
+    page = client.get(f"/ledger?ward={ledger['harlesden']}")
+    assert page.status_code == 200 and "Pantry volunteers" not in page.get_data(as_text=True)
+    assert len(rows(client.get("/ledger.csv?ward=borough&kind=goods"))) == 1 + 3
