@@ -108,6 +108,7 @@ class Page:
     total: int  # exact unless capped; when capped, a lower bound
     capped: bool = False
     next_after: str | None = None  # the keyset cursor for the next page, when the list has one
+    cap: int | None = None  # where the count stopped, when not COUNT_CAP
 
     @property
     def pages(self) -> int:
@@ -122,7 +123,8 @@ class Page:
         """'1,234', or 'more than 10,000' when the count stopped there."""
         from flask_babel import gettext
 
-        return gettext("more than %(count)s", count="{:,}".format(COUNT_CAP)) if self.capped else f"{self.total:,}"
+        cap = self.cap or COUNT_CAP
+        return gettext("more than %(count)s", count="{:,}".format(cap)) if self.capped else f"{self.total:,}"
 
     def next_cursor(self) -> dict[str, str]:
         """What the Next link carries besides the page number: the cursor, when the list has one."""
@@ -170,24 +172,25 @@ def requested_page() -> int:
 def paginate(
     query: Select, per_page: int = 50, keyset: Keyset | None = None, count_query: Select | None = None,
     estimate: bool = False, narrow: Callable[[tuple | None, int], Select | None] | None = None,
-    load: Callable[[list], list] | None = None,
+    load: Callable[[list], list] | None = None, cap: int | None = None,
 ) -> Page:
     after = request.args.get("after", "")[:80] if keyset else None
     return page_of(query, requested_page(), per_page, keyset=keyset, after=after, count_query=count_query,
-                   estimate=estimate, narrow=narrow, load=load)
+                   estimate=estimate, narrow=narrow, load=load, cap=cap)
 
 
 ESTIMATE_MARGIN = 5  # an estimate this many times the cap is taken as "more than the cap"
 
 
-def capped_count(query: Select, at_least: int = 0, estimate: bool = False) -> tuple[int, bool]:
-    """How many rows the query has, counting no further than COUNT_CAP (or `at_least`,
-    the rows up to the page asked for): (count, whether it stopped counting). With
+def capped_count(query: Select, at_least: int = 0, estimate: bool = False, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows the query has, counting no further than `cap` (COUNT_CAP unless a page
+    that only links to the whole list asks for less) or `at_least` (the rows up to the page
+    asked for): (count, whether it stopped counting). With
     `estimate`, on PostgreSQL, the planner's estimate is asked first: one of ESTIMATE_MARGIN
     times the cap or more is answered without counting (the caller vouches for the estimate:
     a full-text search alone, whose words' frequencies ANALYZE keeps); a smaller one, or no
     statistics, is counted."""
-    limit = max(COUNT_CAP, at_least)
+    limit = max(cap or COUNT_CAP, at_least)
     rows = query.with_only_columns(literal(1), maintain_column_froms=True).order_by(None)
     if estimate and planned_rows(rows) >= ESTIMATE_MARGIN * limit:
         return limit, True
@@ -209,8 +212,9 @@ def page_of(
     query: Select, page: int, per_page: int, keyset: Keyset | None = None, after: str | None = None,
     total: int | None = None, count_query: Select | None = None, load: Callable[[list], list] | None = None,
     estimate: bool = False, narrow: Callable[[tuple | None, int], Select | None] | None = None,
+    cap: int | None = None,
 ) -> Page:
-    """One page of a query and its (capped) count; from the `after` cursor when the query has
+    """One page of a query and its (capped) count (see capped_count for `estimate` and `cap`); from the `after` cursor when the query has
     a keyset and one is given. `total`, when the caller knows it (from totals kept as data),
     saves the count; `count_query`, the same rows written as they are best counted. The items
     are the query's first column (an ORM entity), or what `load` makes of the page's rows (a
@@ -224,7 +228,7 @@ def page_of(
         # Through OFFSET, count at least up to the page (the database passes those rows
         # anyway); from a cursor, no further than the cap.
         counted = query if count_query is None else count_query
-        total, capped = capped_count(counted, 0 if values is not None else page * per_page, estimate)
+        total, capped = capped_count(counted, 0 if values is not None else page * per_page, estimate, cap)
 
     def rows(of: Select) -> list:
         paged = keyset.after(of, values).limit(per_page) if values is not None else (
@@ -236,7 +240,7 @@ def page_of(
     items = rows(first) if first is not None else []
     if len(items) < per_page:
         items = rows(query)
-    found = Page(items=items, page=page, per_page=per_page, total=total, capped=capped)
+    found = Page(items=items, page=page, per_page=per_page, total=total, capped=capped, cap=cap)
     if keyset and len(items) == per_page and found.has_next:
         found.next_after = keyset.cursor(items[-1])
     return found

@@ -111,3 +111,33 @@ def test_a_search_for_a_common_word_is_not_counted_when_the_planner_knows_it_is_
     page, *asked = counted("/needs?q=easel")
     assert "3 needs" in page and asked == [True, True]
     assert counted("/needs?q=laptops&open=1")[1:] == (True, False)  # with another filter: counted
+
+
+def test_a_wards_page_counts_its_open_needs_only_as_far_as_its_link_needs(app, client, places, monkeypatch):
+    """A ward's page shows ten open needs and links to the rest: it counts them to
+    WARD_NEEDS_COUNT_CAP ("See all more than …"), while the needs list itself counts to
+    COUNT_CAP."""
+    from brokerage.public import routes
+    from models import OrganisationKind
+
+    with app.app_context():
+        factories.themes()
+        owner = factories.user("owner@example.org", "Olu Owner")
+        group = factories.organisation(owner, OrganisationKind.VCSE)
+        ward = factories.ward(name="Harlesden & Kensal Green")
+        for n in range(12):
+            factories.inserted_need(group.id, owner.id, f"Chairs for the hall {n}", kind="goods", quantity=5, unit="chairs",
+                                    value_pence=5000, theme_id=factories.first_theme_id(), ward_id=ward.id,
+                                    published_at=factories.utcnow())
+        db.session.commit()
+        code = ward.code
+
+    monkeypatch.setattr(routes, "WARD_NEEDS_COUNT_CAP", 11)
+    page = client.get(f"/wards/{code}").get_data(as_text=True)
+    assert "See all more than 11 open needs in Harlesden &amp; Kensal Green" in page
+    assert page.count("Chairs for the hall") == 10
+    assert "12 needs found" in client.get(f"/needs?ward={code}&open=1").get_data(as_text=True)  # the list counts them all
+
+    monkeypatch.setattr(routes, "WARD_NEEDS_COUNT_CAP", 100)
+    # Another address (pages are kept until the next write), so the page is rendered again.
+    assert "See all 12 open needs in Harlesden &amp; Kensal Green" in client.get(f"/wards/{code}?page=1").get_data(as_text=True)
