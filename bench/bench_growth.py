@@ -5,9 +5,11 @@ Builds the same borough at several sizes (BENCH_SIZES, default 20000,200000; the
 many needs and that many confirmed deliveries, plus drafts and pledges on their way),
 loading rows in bulk (COPY on PostgreSQL, executemany on SQLite: no ORM object per row),
 and times each public list page and API list through the Flask test client, on SQLite and
-on PostgreSQL when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set. Prints the 95th
-percentile per size and the largest/smallest ratio as a table (goals: p95 under 50 ms at
-200,000 rows; the largest size within 1.5x of the smallest).
+on PostgreSQL when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set (with a sibling
+database for each smaller size). Every size stays loaded and a page is timed at each size in
+turn, so a shared machine's changing speed weighs on every size alike. Prints the median
+and 95th percentile per size and the largest/smallest ratio as tables (goals: p95 under 50
+ms at 200,000 rows; the largest size within 1.5x of the smallest).
 
 Then, at the largest size, runs each public page through gunicorn (two workers) beside a
 bare Flask route in the same workers and prints requests per second and the ratio (goal:
@@ -34,7 +36,7 @@ from http.client import HTTPConnection
 
 from sqlalchemy import select, text
 
-from bench.harness import bench_app, measure, targets, verified_borough
+from bench.harness import bench_database, summarise, targets, timed, verified_borough
 from bench.loading import bulk_insert
 
 KINDS = ["cash", "goods", "volunteering", "skills", "space"]
@@ -285,40 +287,78 @@ def _gunicorn(uri: str, instance: str, page_cache: str):
         server.wait(timeout=30)
 
 
-def run() -> None:
-    from models import db
+def size_url(url: str | None, size: int, largest: int) -> str | None:
+    """Each size's database: SQLite files of their own (bench_database); on PostgreSQL the given
+    database for the largest size and a sibling (its name and the size) for each smaller one,
+    created here when missing, so every size stays loaded while they are timed side by side."""
+    if url is None or size == largest:
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
 
+    from brokerage.config import database_url
+
+    given = make_url(database_url(url, "."))
+    name = f"{given.database}_{size}"
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first():
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
+def interleaved(clients: dict[int, object], paths: dict[int, dict[str, str]], name: str, repeat: int = 30) -> dict[int, dict]:
+    """The page at every size, timed in turns (one request at each size a round, the order
+    turning each round), so a machine that speeds up or slows down while the bench runs
+    weighs on every size alike, and the ratios between sizes hold on a shared machine."""
+    chosen = list(clients)
+    samples: dict[int, tuple[list[float], list[float]]] = {size: ([], []) for size in chosen}
+    for size in chosen:  # warm up caches and the query planner, and check the page works
+        response = clients[size].get(paths[size][name])
+        assert response.status_code == 200, (paths[size][name], response.status_code)
+    for round_ in range(repeat):
+        for size in chosen[round_ % len(chosen):] + chosen[:round_ % len(chosen)]:
+            wall, cpu = timed(lambda: clients[size].get(paths[size][name]))
+            samples[size][0].append(wall)
+            samples[size][1].append(cpu)
+    return {size: summarise(f"{name} ({size:,})", *samples[size]) for size in chosen}
+
+
+def run() -> None:
     chosen = sizes()
     for label, url in targets():
-        print(f"\nGrowth on {label}: sizes {', '.join(f'{size:,}' for size in chosen)}")
-        results: dict[str, dict[int, float]] = {}
-        cpu: dict[str, dict[int, float]] = {}
-        for position, size in enumerate(chosen):
-            rng = random.Random(2026)
-            with bench_app(url) as app:
-                loaded = load(rng, size)
+        print(f"\nGrowth on {label}: sizes {', '.join(f'{size:,}' for size in chosen)} (each loaded, then all timed in turns)")
+        tables: dict[str, dict[str, dict[int, float]]] = {"median_ms": {}, "p95_ms": {}, "cpu_p95_ms": {}}
+        with contextlib.ExitStack() as loaded_sizes:
+            clients, paths, apps = {}, {}, {}
+            for size in chosen:
+                rng = random.Random(2026)
+                app = loaded_sizes.enter_context(bench_database(size_url(url, size, chosen[-1])))
+                with app.app_context():
+                    loaded = load(rng, size)
                 print(f"  {size:,} needs and {size:,} confirmed deliveries (+{size // 10:,} pledges) loaded in"
                       f" {loaded['seconds']:.1f} s (the stored totals {loaded['totals_seconds']:.1f} s of it; this process's CPU"
                       f" {loaded['cpu_seconds']:.1f} s)")
                 with app.app_context():
-                    paths = pages(rng)
-                client = app.test_client()
-                for name, path in paths:
-                    response = client.get(path)
-                    assert response.status_code == 200, (path, response.status_code)
-                    # 30 at every size: with 10, the p95 was the slowest of them, and one full garbage
-                    # collection of the bench's own process (its million rows) set it.
-                    timed = measure(f"{name} ({size:,})", lambda path=path: client.get(path), repeat=30)
-                    results.setdefault(name, {})[size] = timed["p95_ms"]
-                    cpu.setdefault(name, {})[size] = timed["cpu_p95_ms"]
-                if position == len(chosen) - 1 and os.environ.get("BENCH_THROUGHPUT", "1") != "0":
-                    throughput(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path,
-                               [(name, path) for name, path in paths if not name.startswith("/api")])
-                db.session.remove()
+                    paths[size] = dict(pages(rng))
+                apps[size], clients[size] = app, app.test_client()
+            # 30 at every size: with 10, the p95 was the slowest of them, and one full garbage
+            # collection of the bench's own process (its million rows) set it.
+            names = [name for name in paths[chosen[0]] if all(name in paths[size] for size in chosen)]
+            for name in names:
+                for size, timed_page in interleaved(clients, paths, name).items():
+                    for key, table in tables.items():
+                        table.setdefault(name, {})[size] = timed_page[key]
+            if os.environ.get("BENCH_THROUGHPUT", "1") != "0":
+                largest = apps[chosen[-1]]
+                throughput(largest.config["SQLALCHEMY_DATABASE_URI"], largest.instance_path,
+                           [(name, path) for name, path in paths[chosen[-1]].items() if not name.startswith("/api")])
         smallest = chosen[0]
-        for title, table in ((f"p95 wall time (ms) on {label}", results),
-                             (f"p95 CPU time of this process (ms) on {label}", cpu)):
-            print(f"\n  {title}; growth: each size's p95 over the smallest's (goal: 1M within 1.5x of 20k)")
+        for title, table in ((f"median wall time (ms) on {label}", tables["median_ms"]),
+                             (f"p95 wall time (ms) on {label}", tables["p95_ms"]),
+                             (f"p95 CPU time of this process (ms) on {label}", tables["cpu_p95_ms"])):
+            print(f"\n  {title}; growth: each size's figure over the smallest's (goal: 1M within 1.5x of 20k)")
             header = "".join(f"{size:>10,}" for size in chosen)
             ratios = "".join(f"{_short(size) + '/' + _short(smallest):>11}" for size in chosen[1:])
             print(f"  {'page':<42}{header} {ratios}")

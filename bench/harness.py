@@ -28,6 +28,17 @@ def targets() -> list[tuple[str, str | None]]:
 
 @contextmanager
 def bench_app(database_url: str | None) -> Iterator:
+    """bench_database's app with its app context pushed, for benches that work in one."""
+    with bench_database(database_url) as app, app.app_context():
+        yield app
+
+
+@contextmanager
+def bench_database(database_url: str | None) -> Iterator:
+    """An app on a fresh database built by the migrations (a temporary SQLite file, or the
+    PostgreSQL database given, its public schema dropped and rebuilt), with no app context
+    left pushed: each test-client request then gets an app context of its own, as a request
+    in production does (a context left pushed lends every request its session)."""
     from brokerage import create_app
     from brokerage.config import database_url as normalise
 
@@ -60,7 +71,7 @@ def bench_app(database_url: str | None) -> Iterator:
 
         with app.app_context():
             upgrade()
-            yield app
+        yield app
 
 
 def measure(label: str, action: Callable[[], object], repeat: int = 30) -> dict[str, float]:
@@ -70,12 +81,22 @@ def measure(label: str, action: Callable[[], object], repeat: int = 30) -> dict[
     action()  # warm up caches and the query planner
     samples, cpu = [], []
     for _ in range(repeat):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-    samples.sort()
-    cpu.sort()
+        wall_ms, cpu_ms = timed(action)
+        samples.append(wall_ms)
+        cpu.append(cpu_ms)
+    return summarise(label, samples, cpu)
+
+
+def timed(action: Callable[[], object]) -> tuple[float, float]:
+    """One run of `action`: (wall ms, this process's CPU ms)."""
+    started, started_cpu = time.perf_counter(), time.process_time()
+    action()
+    return (time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000
+
+
+def summarise(label: str, samples: list[float], cpu: list[float]) -> dict[str, float]:
+    """The median and 95th percentile of wall and CPU samples (ms), printed on one line."""
+    samples, cpu = sorted(samples), sorted(cpu)
     p95 = min(len(samples) - 1, int(len(samples) * 0.95))
     result = {
         "median_ms": statistics.median(samples),
