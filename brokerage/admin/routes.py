@@ -47,6 +47,7 @@ def settings():
     from models.needs.rules import live_need_cap
     from models.contracts.tiers import Tier
     from models.returns.kpis import RATING_SETTINGS, thresholds as rating_thresholds
+    from models.returns.reminders import REMIND_DAYS_KEY, remind_days
     from models.returns.schedule import due_days, months_for_tier, setting_key
 
     thresholds = council_thresholds()
@@ -63,6 +64,7 @@ def settings():
             "at_risk_percent": round(share * 100),
             **{setting_key(tier): months_for_tier(tier) for tier in Tier},
             "return_due_days": due_days(),
+            "return_remind_days": remind_days(),
             **{key: getattr(rating_thresholds(), part) for part, key in RATING_SETTINGS.items()},
             "council_buyer_names": "\n".join(buyer.names),
             "council_buyer_ids": "\n".join(buyer.ids),
@@ -79,6 +81,7 @@ def settings():
             "at_risk_percent": str(form.at_risk_percent.data),
             **{setting_key(tier): str(getattr(form, setting_key(tier)).data) for tier in Tier},
             "return_due_days": str(form.return_due_days.data),
+            REMIND_DAYS_KEY: str(form.return_remind_days.data),
             **{key: str(getattr(form, key).data) for key in RATING_SETTINGS.values()},
         }
         def save() -> None:

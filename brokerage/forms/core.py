@@ -39,6 +39,20 @@ def _percent_field(label: str, description: str) -> IntegerField:
     )
 
 
+def _days_field(label, low: int, high: int, out_of_range, description=None) -> IntegerField:
+    """A number of days from `low` to `high`; `out_of_range` says so (a marked string)."""
+    return IntegerField(
+        label,
+        description=description,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message=_l("Enter the number of days, as a whole number")),
+            NumberRange(min=low, max=high, message=out_of_range),
+        ],
+        render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
+    )
+
+
 # The tier thresholds: up to £100bn, in the words of the proxy value's messages.
 THRESHOLD = {
     "not_an_amount": _l("Enter an amount in pounds, like 15.50"),
@@ -86,15 +100,7 @@ class SettingsForm(FlaskForm):
         widget=GovTextInput(),
         validators=[InputRequired(message=_l("Enter the strategic tier threshold in pounds"))],
     )
-    at_risk_days = IntegerField(
-        _l("At risk: days before the due date"),
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message=_l("Enter the number of days, as a whole number")),
-            NumberRange(min=1, max=730, message=_l("Enter a number of days between 1 and 730")),
-        ],
-        render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
-    )
+    at_risk_days = _days_field(_l("At risk: days before the due date"), 1, 730, _l("Enter a number of days between 1 and 730"))
     at_risk_percent = IntegerField(
         _l("At risk: below this share delivered (%)"),
         widget=GovTextInput(),
@@ -108,14 +114,12 @@ class SettingsForm(FlaskForm):
     return_months_basic = _schedule_field(_l("Contracts in the basic tier report"))
     return_months_kpi = _schedule_field(_l("Contracts in the KPI tier report"))
     return_months_strategic = _schedule_field(_l("Contracts in the strategic tier report"))
-    return_due_days = IntegerField(
-        _l("A return is due this many days after its period ends"),
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message=_l("Enter the number of days, as a whole number")),
-            NumberRange(min=0, max=180, message=_l("Enter a number of days between 0 and 180")),
-        ],
-        render_kw={"params": {"classes": "govuk-input--width-4", "inputmode": "numeric"}},
+    return_due_days = _days_field(
+        _l("A return is due this many days after its period ends"), 0, 180, _l("Enter a number of days between 0 and 180")
+    )
+    return_remind_days = _days_field(
+        _l("Remind the supplier this many days before a return is due"), 1, 90, _l("Enter a number of days between 1 and 90"),
+        _l("Default 14. A supplier is emailed once then, and once more if the return is overdue."),
     )
     rating_good_percent = _percent_field(
         _l("Good: delivered at least this share of the pro-rata target"),

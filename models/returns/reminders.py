@@ -19,11 +19,12 @@ from models.places.themes import Measure
 from models.returns.models import ReturnReminder, SupplierReturn
 from models.returns.schedule import contract_periods
 
-REMIND_DAYS = 14  # before the due date
+REMIND_DAYS = 14  # before the due date, unless the council's settings say otherwise
+REMIND_DAYS_KEY = "return_remind_days"
 
 
 def remind_days() -> int:
-    return get_int_setting("return_remind_days", REMIND_DAYS)
+    return get_int_setting(REMIND_DAYS_KEY, REMIND_DAYS)
 
 
 def contracts_with_returns():

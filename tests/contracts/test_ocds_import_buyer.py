@@ -191,7 +191,7 @@ def test_an_administrator_sets_the_councils_buyer_names_and_ids(app, make_user):
         "council_name": "Brent Council", "live_need_cap": "5", "tier_basic_from": "215,000",
         "tier_kpi_from": "1,000,000", "tier_strategic_over": "5,000,000", "at_risk_days": "60",
         "at_risk_percent": "75", "return_months_none": "12", "return_months_basic": "12", "return_months_kpi": "6",
-        "return_months_strategic": "3", "return_due_days": "30", "rating_good_percent": "100",
+        "return_months_strategic": "3", "return_due_days": "30", "return_remind_days": "14", "rating_good_percent": "100",
         "rating_approaching_percent": "85", "rating_requires_improvement_percent": "60",
         "council_buyer_names": "Brent Council\r\n  London Borough of Brent \r\n\r\nbrent council",
         "council_buyer_ids": "GB-LAE-BEN\r\nGB-CFS-12345",
@@ -213,7 +213,7 @@ def test_too_many_names_are_refused_beside_the_field_and_nothing_is_saved(app, m
         "council_name": "Brent Council", "live_need_cap": "5", "tier_basic_from": "215,000",
         "tier_kpi_from": "1,000,000", "tier_strategic_over": "5,000,000", "at_risk_days": "60",
         "at_risk_percent": "75", "return_months_none": "12", "return_months_basic": "12", "return_months_kpi": "6",
-        "return_months_strategic": "3", "return_due_days": "30", "rating_good_percent": "100",
+        "return_months_strategic": "3", "return_due_days": "30", "return_remind_days": "14", "rating_good_percent": "100",
         "rating_approaching_percent": "85", "rating_requires_improvement_percent": "60",
         "council_buyer_names": "\n".join(f"Council {n}" for n in range(101)), "council_buyer_ids": "",
     })

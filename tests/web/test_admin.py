@@ -58,6 +58,7 @@ SETTINGS = {
     "return_months_kpi": "6",
     "return_months_strategic": "3",
     "return_due_days": "30",
+    "return_remind_days": "14",
     "rating_good_percent": "100",
     "rating_approaching_percent": "85",
     "rating_requires_improvement_percent": "60",
@@ -91,6 +92,33 @@ def test_live_need_cap_must_be_a_sensible_whole_number(app, admin, value):
         from models.needs.rules import live_need_cap
 
         assert live_need_cap() == 5
+
+
+def test_how_early_suppliers_are_reminded_of_a_return_is_the_councils_to_set(app, admin):
+    from models.returns.reminders import REMIND_DAYS, remind_days
+
+    with app.app_context():
+        assert remind_days() == REMIND_DAYS == 14
+    assert 'name="return_remind_days" type="text" value="14"' in admin.get("/admin/settings").get_data(as_text=True)
+    response = post_form(admin, "/admin/settings", {**SETTINGS, "return_remind_days": "30"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert remind_days() == 30
+        event = db.session.scalar(select(Event).where(Event.action == "settings.changed"))
+        assert event.detail["return_remind_days"] == "30"
+
+
+@pytest.mark.parametrize("value", ["0", "91", "soon", ""])
+def test_the_return_reminder_days_must_be_a_sensible_whole_number(app, admin, value):
+    response = post_form(admin, "/admin/settings", {**SETTINGS, "return_remind_days": value})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert field_error(page, "return_remind_days")
+    assert f'name="return_remind_days" type="text" value="{value}"' in page  # what they typed is kept
+    with app.app_context():
+        from models.returns.reminders import remind_days
+
+        assert remind_days() == 14
 
 
 def test_tier_thresholds_and_at_risk_rule_are_the_councils_to_set(app, admin, make_user, make_organisation):
