@@ -641,6 +641,9 @@ PATTERNS = (
     # schedule lowered)
     N_("The return for %(start_date)s to %(end_date)s (%(status)s) is not a period of a %(schedule)s "
        "schedule. A schedule can change only where the returns already filed fit it."),
+    N_("Contract %(reference)s: the return for %(start_date)s to %(end_date)s (%(status)s) is not a period of the "
+       "%(schedule)s schedule its tier would have. A tier's schedule can change only where the returns its contracts "
+       "filed fit it."),
     # models/stories/case_studies.py
     N_("Keep what happened to %(num)s characters or fewer"),
     N_("Keep the reasons for the variance to %(num)s characters or fewer"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -48,7 +50,7 @@ def settings():
     from models.contracts.tiers import Tier
     from models.returns.kpis import RATING_SETTINGS, thresholds as rating_thresholds
     from models.returns.reminders import REMIND_DAYS_KEY, remind_days
-    from models.returns.schedule import due_days, months_for_tier, setting_key
+    from models.returns.schedule import due_days, follow_tier_changes, months_for_tier, setting_key, tier_schedules
 
     thresholds = council_thresholds()
     buyer = council_buyer()
@@ -85,10 +87,15 @@ def settings():
             **{key: str(getattr(form, key).data) for key in RATING_SETTINGS.values()},
         }
         def save() -> None:
+            before = tier_schedules()
             for key, value in values.items():
                 set_setting(key, value)
+            # A tier's schedule, or a threshold moving a contract to another tier, never orphans
+            # a filed return; empty drafts of periods no longer reported are removed.
+            removed = follow_tier_changes(before, current_user, date.today())
             saved = save_council_buyer(form.lines(form.council_buyer_ids), form.lines(form.council_buyer_names))
-            detail = {**values, "council_buyer_ids": list(saved.ids), "council_buyer_names": list(saved.names)}
+            detail = {**values, "council_buyer_ids": list(saved.ids), "council_buyer_names": list(saved.names),
+                      "removed_drafts": removed}
             record_event("settings.changed", current_user, actor=current_user, detail=detail)
 
         if apply_rule(save, form):

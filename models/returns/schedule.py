@@ -6,14 +6,18 @@ list) all follow `contract_periods`.
 
 A change of schedule never orphans a return already filed: it is refused while a return
 that was submitted (or has lines) covers a period the new schedule does not have. Empty
-drafts of such periods (opened by the daily job, or started and left empty) are removed."""
+drafts of such periods (opened by the daily job, or started and left empty) are removed.
+That holds for a contract's own schedule (`set_reporting_schedule`) and for a change of the
+council's settings that gives contracts following their tier another schedule (a tier's
+schedule, or a threshold that moves a contract to another tier: `follow_tier_changes`)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
 
 from models import DomainError, db
 from models.contracts.models import Contract
@@ -85,31 +89,20 @@ def set_reporting_schedule(contract: Contract, officer: "User", months: int | No
     if months == before:
         raise DomainError("That is already this contract's schedule: nothing was changed", field="months")
     new_months = months if months is not None else months_for_tier(contract.tier())
-    fits = {(period.start, period.end) for period in periods_every(contract, new_months, today)}
-    empty_drafts, orphaned = [], []
-    for found in db.session.scalars(
+    returns = db.session.scalars(
         select(SupplierReturn).where(SupplierReturn.contract_id == contract.id)
         .order_by(SupplierReturn.period_start, SupplierReturn.version)
-    ):
-        if (found.period_start, found.period_end) in fits:
-            continue
-        if found.state == "draft" and not found.lines:
-            empty_drafts.append(found)
-        else:
-            orphaned.append(found)
+    ).all()
+    empty_drafts, orphaned = _outside(contract, new_months, returns, today)
     if orphaned:
         first = orphaned[0]
         raise DomainError(
-            f"The return for {first.period_start.day} {first.period_start:%B %Y} to {first.period_end.day} "
-            f"{first.period_end:%B %Y} ({first.state_label.lower()}) is not a period of a {LABELS[new_months].lower()} "
-            "schedule. A schedule can change only where the returns already filed fit it.",
+            f"The return for {_day(first.period_start)} to {_day(first.period_end)} ({first.state_label.lower()}) is not "
+            f"a period of a {LABELS[new_months].lower()} schedule. A schedule can change only where the returns already "
+            "filed fit it.",
             field="months",
         )
-    removed = [draft.id for draft in empty_drafts]
-    for draft in empty_drafts:
-        record_event("return.removed", draft, actor=officer, from_state="draft", to_state="removed",
-                     detail={"why": "the contract's reporting schedule changed"})
-        db.session.delete(draft)
+    removed = _remove(empty_drafts, officer, "the contract's reporting schedule changed")
     contract.return_months, contract.return_months_reason = months, reason
     db.session.flush()
     record_event(
@@ -117,4 +110,70 @@ def set_reporting_schedule(contract: Contract, officer: "User", months: int | No
         from_state=LABELS[before_months].lower(), to_state=LABELS[new_months].lower(),
         detail={"own_schedule": months, "was_own_schedule": before, "reason": reason, "removed_drafts": removed},
     )
+    return removed
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _outside(contract: Contract, months: int, returns, today: date) -> tuple[list, list]:
+    """The contract's returns (in period order) whose period a `months` schedule does not
+    have: (empty drafts, which may go; the others, which a change must not orphan)."""
+    fits = {(period.start, period.end) for period in periods_every(contract, months, today)}
+    outside = [found for found in returns if (found.period_start, found.period_end) not in fits]
+    empty = [found for found in outside if found.state == "draft" and not found.lines]
+    return empty, [found for found in outside if found not in empty]
+
+
+def _remove(drafts: list, actor: "User", why: str) -> list[int]:
+    """Delete these empty drafts, each with its audit event; their ids."""
+    removed = [draft.id for draft in drafts]
+    for draft in drafts:
+        record_event("return.removed", draft, actor=actor, from_state="draft", to_state="removed", detail={"why": why})
+        db.session.delete(draft)
+    return removed
+
+
+def tier_schedules() -> dict[int, int]:
+    """Each contract with returns that follows its tier's schedule, and how many months that
+    is now: read before the council's settings change, for `follow_tier_changes`."""
+    from models.returns.models import SupplierReturn
+
+    following = db.session.scalars(
+        select(Contract)
+        .where(Contract.return_months.is_(None), exists().where(SupplierReturn.contract_id == Contract.id))
+        .order_by(Contract.id)
+    ).all()
+    return {contract.id: months_for_contract(contract) for contract in following}
+
+
+def follow_tier_changes(before: dict[int, int], actor: "User", today: date) -> list[int]:
+    """After the council's settings changed in this transaction: each contract of `before`
+    (tier_schedules) whose tier now reports on another schedule. Refused (a DomainError beside
+    that tier's schedule) when one has a filed return whose period the new schedule does not
+    have; otherwise their empty drafts of such periods are removed (their ids are returned)."""
+    from models.returns.models import SupplierReturn
+
+    moved = [contract for contract in db.session.scalars(select(Contract).where(Contract.id.in_(before)).order_by(Contract.id))
+             if months_for_contract(contract) != before[contract.id]]
+    returns: dict[int, list] = {contract.id: [] for contract in moved}
+    for found in db.session.scalars(
+        select(SupplierReturn).options(selectinload(SupplierReturn.lines))
+        .where(SupplierReturn.contract_id.in_(returns)).order_by(SupplierReturn.period_start, SupplierReturn.version)
+    ):
+        returns[found.contract_id].append(found)
+    removed: list[int] = []
+    for contract in moved:
+        months = months_for_contract(contract)
+        empty_drafts, orphaned = _outside(contract, months, returns[contract.id], today)
+        if orphaned:
+            first = orphaned[0]
+            raise DomainError(
+                f"Contract {contract.reference}: the return for {_day(first.period_start)} to {_day(first.period_end)} "
+                f"({first.state_label.lower()}) is not a period of the {LABELS[months].lower()} schedule its tier would "
+                "have. A tier's schedule can change only where the returns its contracts filed fit it.",
+                field=setting_key(contract.tier()),
+            )
+        removed += _remove(empty_drafts, actor, "its tier's reporting schedule changed")
     return removed

@@ -40,6 +40,16 @@ def schedule_events() -> list[Event]:
     return db.session.scalars(select(Event).where(Event.action == "contract.schedule_changed").order_by(Event.id)).all()
 
 
+def file_the_first_quarter(app, world) -> None:
+    """The supplier files its return for April to June 2025 (waiting for the council)."""
+    with app.app_context():
+        seller = get(User, world.seller)
+        filed = start_return(get(Contract, world.contract), seller, date(2025, 4, 1), TODAY)
+        save_line(filed, get(Commitment, world.apprenticeships), seller, LineDetails(26, "Apprentices"))
+        submit_return(filed, seller)
+        db.session.commit()
+
+
 def test_an_officer_sets_the_contracts_own_schedule_and_the_periods_follow_it(app, world):
     with app.app_context():
         contract = get(Contract, world.contract)
@@ -82,12 +92,7 @@ def test_an_officer_sets_the_contracts_own_schedule_and_the_periods_follow_it(ap
 
 
 def test_a_change_that_would_orphan_a_filed_return_is_refused(app, world):
-    with app.app_context():
-        seller = get(User, world.seller)
-        filed = start_return(get(Contract, world.contract), seller, date(2025, 4, 1), TODAY)
-        save_line(filed, get(Commitment, world.apprenticeships), seller, LineDetails(26, "Apprentices"))
-        submit_return(filed, seller)
-        db.session.commit()
+    file_the_first_quarter(app, world)
     officer = signed_in(app, "officer@example.org")
     for months in ("12", "6"):
         response = post_form(officer, url(world), {"months": months, "reason": "Less paperwork"})
@@ -132,3 +137,58 @@ def test_a_supplier_cannot_change_its_schedule(app, world):
         db.session.rollback()
         assert get(Contract, world.contract).return_months is None
         assert db.session.scalar(select(func.count()).select_from(Event).where(Event.action == "contract.schedule_changed")) == 0
+
+
+def test_a_tier_schedule_that_would_orphan_a_filed_return_is_refused_at_council_settings(app, world, make_user):
+    """The council's settings change every contract that follows its tier: a tier's schedule,
+    or a threshold that moves a contract to another tier, is refused beside that tier's
+    schedule while a filed return's period would not be one of the new schedule's; nothing
+    is saved."""
+    from models.contracts.tiers import Tier
+    from models.returns.schedule import months_for_tier
+    from models import Role
+    from tests.web.test_admin import SETTINGS, field_error
+
+    file_the_first_quarter(app, world)
+    make_user("admin@example.org", "Ada Admin", role=Role.ADMIN)
+    admin = signed_in(app, "admin@example.org")
+    refusal = ("Contract BRENT-RET-001: the return for 1 April 2025 to 30 June 2025 (waiting for the council) is not a "
+               "period of the {} schedule its tier would have. A tier's schedule can change only where the returns its "
+               "contracts filed fit it.")
+    response = post_form(admin, "/admin/settings", {**SETTINGS, "return_months_strategic": "12"})
+    assert response.status_code == 200
+    assert field_error(response.get_data(as_text=True), "return_months_strategic") == refusal.format("yearly")
+    # Over £10m is strategic now: the £6m contract would report half-yearly, as a KPI-tier one.
+    response = post_form(admin, "/admin/settings", {**SETTINGS, "tier_strategic_over": "10,000,000"})
+    assert field_error(response.get_data(as_text=True), "return_months_kpi") == refusal.format("half-yearly")
+    admin.set_cookie("language", "cy")
+    page = post_form(admin, "/admin/settings", {**SETTINGS, "return_months_strategic": "12"}).get_data(as_text=True)
+    assert "nid yw’r ffurflen ar gyfer 1 Ebrill 2025 i 30 Mehefin 2025" in field_error(page, "return_months_strategic")
+    with app.app_context():
+        assert months_for_tier(Tier.STRATEGIC) == 3 and get(Contract, world.contract).tier() == Tier.STRATEGIC
+        assert db.session.scalar(select(func.count()).select_from(Event).where(Event.action == "settings.changed")) == 0
+        assert db.session.scalar(select(func.count()).select_from(SupplierReturn)) == 1  # the filed return, kept
+
+
+def test_a_tier_schedule_change_removes_only_empty_drafts_of_the_periods_it_drops(app, world, make_user):
+    from models.returns.schedule import months_for_contract
+    from models import Role
+    from tests.web.test_admin import SETTINGS
+
+    with app.app_context():
+        assert open_ended_periods(TODAY) == 4 + 4  # each contract's four ended quarters, as empty drafts
+        db.session.commit()
+        quarters = db.session.scalars(select(SupplierReturn.id).order_by(SupplierReturn.id)).all()
+    make_user("admin@example.org", "Ada Admin", role=Role.ADMIN)
+    admin = signed_in(app, "admin@example.org")
+    response = post_form(admin, "/admin/settings", {**SETTINGS, "return_months_strategic": "6"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert months_for_contract(get(Contract, world.contract)) == 6
+        assert db.session.scalar(select(func.count()).select_from(SupplierReturn)) == 0
+        [changed] = db.session.scalars(select(Event).where(Event.action == "settings.changed")).all()
+        assert sorted(changed.detail["removed_drafts"]) == quarters
+        removed = db.session.scalars(select(Event).where(Event.action == "return.removed")).all()
+        assert len(removed) == 8 and {event.detail["why"] for event in removed} == {"its tier's reporting schedule changed"}
+        # The daily job opens the half-years instead.
+        assert open_ended_periods(TODAY) == 2 + 2
