@@ -615,6 +615,14 @@ def open_data_borough(app) -> OpenDataBorough:
         sellers = {builders.id: first, cleaners.id: second}
         harlesden = ward_of(HARLESDEN_POSTCODE)
         stonebridge = ward(name="Stonebridge")
+        # Local indicators an administrator imported (test data standing in for a council's file).
+        from models.places.indicators import WardIndicator
+
+        for indicator, year, value in (("Unemployment rate, % (test data)", 2024, 7.1),
+                                       ("Unemployment rate, % (test data)", 2025, 6.4),
+                                       ("Social Progress Index (test data)", 2025, 58.25)):
+            db.session.add(WardIndicator(ward_id=harlesden.id, indicator=indicator, year=year, value=value,
+                                         source="Brent Council (test data)"))
         investment_measure = measure("Community investment")
         hours_measure = measure("Employee volunteering hours")
         inequality, capacity = investment_measure.theme_id, hours_measure.theme_id

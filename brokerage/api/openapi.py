@@ -121,7 +121,18 @@ SCHEMAS: dict[str, Any] = {
             "rounds": COUNT,
             "organisations": COUNT,
         }),
-    }, optional=("counts",)),
+        "indicators": {
+            "type": "array",
+            "description": "Only on a single ward: the local indicators the council imported for it (such as the "
+                           "Social Progress Index), by indicator, newest year first.",
+            "items": _object({
+                "indicator": STRING,
+                "year": INTEGER,
+                "value": {"type": "number"},
+                "source": STRING,
+            }),
+        },
+    }, optional=("counts", "indicators")),
     "WardList": _list("Ward"),
     "Round": _object({
         "id": INTEGER,
@@ -361,7 +372,8 @@ PATHS: dict[str, Any] = {
     "/themes": _get("List themes", "The council's social value priority themes.", "ThemeList", [], ()),
     "/wards": _get("List wards", "Every ward of the council, by name.", "WardList", [], ()),
     "/wards/{code}": _get(
-        "Get ward", "A ward with its counts: needs, confirmed deliveries and their value, votes, organisations.",
+        "Get ward", "A ward with its counts (needs, confirmed deliveries and their value, votes, organisations) "
+        "and its local indicators.",
         "Ward", [WARD_CODE], (404,),
     ),
     "/rounds": _get(

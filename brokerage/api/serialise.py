@@ -77,6 +77,10 @@ def ward_json(ward: Ward, summary: WardSummary | None = None) -> dict[str, Any]:
             "rounds": summary.rounds,
             "organisations": summary.organisations,
         }
+        found["indicators"] = [
+            {"indicator": row.indicator, "year": row.year, "value": row.value, "source": row.source}
+            for row in summary.indicators
+        ]
     return found
 
 

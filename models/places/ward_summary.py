@@ -1,5 +1,6 @@
 """A ward in figures, as the public sees it: open and public needs, confirmed
-deliveries and their value, ward votes (not drafts) and verified organisations based there."""
+deliveries and their value, ward votes (not drafts), verified organisations based there, and
+the local indicators an administrator imported for it (models.places.indicators)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from models import db
 from models.reporting.ledger import LedgerFilters, LedgerTotals, ledger_totals
 from models.needs.search import NeedFilters, public_needs_query
 from models.people.organisations import Organisation, OrganisationStatus
+from models.places.indicators import WardIndicator
 from models.places.wards import Ward
 from models.voting.models import Round, RoundState
 
@@ -23,6 +25,7 @@ class WardSummary:
     deliveries: LedgerTotals
     rounds: int
     organisations: int
+    indicators: list[WardIndicator]
 
 
 def _count(query) -> int:
@@ -44,4 +47,8 @@ def ward_summary(ward: Ward, today: date) -> WardSummary:
             .where(Organisation.ward_id == ward.id, Organisation.status == OrganisationStatus.VERIFIED.value)
         )
         or 0,
+        indicators=list(db.session.scalars(
+            select(WardIndicator).where(WardIndicator.ward_id == ward.id)
+            .order_by(WardIndicator.indicator, WardIndicator.year.desc())
+        )),
     )

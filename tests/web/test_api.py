@@ -161,6 +161,13 @@ def test_wards_and_a_ward_in_figures(client, world: OpenDataBorough):
         "rounds": 3,  # not the draft
         "organisations": 0,
     }
+    assert found["indicators"] == [  # by indicator, newest year first
+        {"indicator": "Social Progress Index (test data)", "year": 2025, "value": 58.25, "source": "Brent Council (test data)"},
+        {"indicator": "Unemployment rate, % (test data)", "year": 2025, "value": 6.4, "source": "Brent Council (test data)"},
+        {"indicator": "Unemployment rate, % (test data)", "year": 2024, "value": 7.1, "source": "Brent Council (test data)"},
+    ]
+    assert get(client, f"/api/v1/wards/{world.stonebridge}")["indicators"] == []
+    assert not any("indicators" in item for item in wards)
 
 
 def test_rounds_never_list_drafts(client, world: OpenDataBorough):
