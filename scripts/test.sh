@@ -16,4 +16,5 @@ if ! command -v pdfinfo >/dev/null || ! command -v pdftoppm >/dev/null; then
   echo "          Install them with: sudo apt-get install poppler-utils"
 fi
 # Two processes by default (TEST_WORKERS=0 for one): each gets its own database and Redis db.
-exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" "$@"
+# --durations: the slowest tests are listed after every run (CI time is kept under 30 minutes).
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --durations=20 "$@"
